@@ -1,0 +1,171 @@
+"""Every modelling constant of the door-to-door model, in one place, with its source or reasoning.
+
+An :class:`Assumptions` object is passed explicitly to every stage that needs one (no global
+settings). Override any value with :meth:`Assumptions.replace` or, from the command line, with
+``--assume name=value``. :func:`describe_assumptions` lists them all for reports.
+
+Each field carries ``source`` (a citation or the reasoning) and ``low``/``high`` (a plausible
+range, used by the uncertainty draws of a later stage and printed with results). Values without a
+published source are marked ``assumed`` in their source text; those are the numbers a reader
+should question first.
+
+Units are in the names: ``_kph`` km/h, ``_min`` minutes, ``_mps2`` m/s², dimensionless factors
+have none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from network.errors import AssumptionError
+
+
+def _a(value: float, low: float, high: float, source: str) -> Any:
+    return field(default=value, metadata={"low": low, "high": high, "source": source})
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The constants of the door-to-door model (see the module docstring)."""
+
+    # --- roads --------------------------------------------------------------------------------
+    unclassified_road_speed_kph: float = _a(
+        60.0, 45.0, 75.0,
+        "assumed: scgraph_data main roads carry no class; most are national/provincial class-1 or "
+        "class-2 highways (JTG B01-2014 design speeds 60-100 km/h) through towns and mountains, "
+        "so 60 km/h free-flow for a car")
+    expressway_speed_cap_kph: float = _a(
+        120.0, 120.0, 120.0,
+        "legal maximum on expressways: 道路交通安全法实施条例 art. 78 (120 km/h)")
+    urban_access_speed_kph: float = _a(
+        30.0, 20.0, 40.0,
+        "assumed: average car speed on city streets between a centre point or station and the main "
+        "road network; Chinese prefecture-city arterials typically run 25-35 km/h")
+    access_circuity: float = _a(
+        1.3, 1.2, 1.4,
+        "road distance / straight-line distance for short connectors; circuity factors of about "
+        "1.2-1.4 are reported for road travel (Ballou, Rahardja & Sakai 2002, Transp. Res. A 36(9))")
+    urban_access_allowance_min: float = _a(
+        5.0, 2.0, 10.0,
+        "assumed: added once at each end of a trip that starts or ends at a place (getting to and "
+        "from the car, local streets, parking) that free-flow link speeds do not capture")
+    connector_neighbours: int = field(default=3, metadata={
+        "low": 3, "high": 3, "source": "a place, station or airport joins its 3 nearest road nodes, "
+        "so a single odd nearest node cannot cut it off; not a behavioural parameter"})
+    match_tolerance: float = _a(
+        0.25, 0.25, 0.25,
+        "a corridor matched onto road geometry is accepted when its matched length is within 25% of "
+        "the published length; a data-quality rule, not a behavioural parameter")
+    max_match_circuity: float = _a(
+        1.35, 1.35, 1.35,
+        "without a published length a match is accepted up to 1.35 x the straight waypoint line "
+        "(expressways in hilly terrain run 1.1-1.3 x straight); a data-quality rule")
+    connector_max_km: float = _a(
+        30.0, 30.0, 30.0,
+        "a node further than this from any road node (outside the clipped road geometry) is joined "
+        "by a straight connector at the unclassified road speed instead of the urban speed")
+
+    # --- rail ---------------------------------------------------------------------------------
+    hsr_acceleration_mps2: float = _a(
+        0.3, 0.25, 0.4,
+        "mean acceleration of a CRH/CR400 EMU up to line speed: about 0-300 km/h in 4.5-5 min, "
+        "i.e. 0.28-0.31 m/s² (manufacturer performance curves quoted in zh-Wikipedia CR400AF)")
+    hsr_braking_mps2: float = _a(
+        0.5, 0.4, 0.7,
+        "assumed: service braking of EMUs 0.5-0.7 m/s² (normal stops use less than the maximum)")
+    rail_acceleration_mps2: float = _a(
+        0.2, 0.15, 0.3,
+        "assumed: locomotive-hauled passenger train, about 0-100 km/h in 2-2.5 min")
+    rail_braking_mps2: float = _a(
+        0.4, 0.3, 0.5,
+        "assumed: service braking of a locomotive-hauled passenger train")
+    running_time_supplement: float = _a(
+        0.05, 0.03, 0.08,
+        "recovery margin added to technical running time: UIC Code 451-1 recommends 3-7% for "
+        "passenger trains")
+    hsr_dwell_min: float = _a(
+        2.0, 1.0, 4.0,
+        "assumed: typical intermediate-stop dwell of China HSR timetables is 2 minutes")
+    rail_dwell_min: float = _a(
+        4.0, 2.0, 8.0,
+        "assumed: conventional passenger trains dwell longer (luggage, longer platforms)")
+    station_processing_min: float = _a(
+        20.0, 12.0, 30.0,
+        "assumed: security check, ticket gate and boarding buffer at a China rail station; gates "
+        "close 5 min before departure (China Railway 12306 rules) and travellers arrive earlier")
+    station_egress_min: float = _a(
+        5.0, 3.0, 10.0,
+        "assumed: platform to station exit")
+    transfer_min: float = _a(
+        10.0, 5.0, 20.0,
+        "assumed: walking between platforms and the transfer buffer within one station")
+    wait_cap_min: float = _a(
+        20.0, 10.0, 45.0,
+        "assumed: for long headways travellers time their arrival by the timetable, so the wait is "
+        "half the headway up to this cap (as capped 'effective headway' rules in transit assignment)")
+
+    # --- air ----------------------------------------------------------------------------------
+    airport_departure_processing_min: float = _a(
+        60.0, 45.0, 90.0,
+        "assumed: domestic check-in closes 45 min before departure at Chinese airports; travellers "
+        "arrive earlier")
+    airport_arrival_processing_min: float = _a(
+        20.0, 10.0, 35.0,
+        "assumed: deplaning and leaving the terminal, hand luggage")
+
+    def replace(self, **changes: float) -> Assumptions:
+        """Return a copy with some values changed.
+
+        Raises
+        ------
+        AssumptionError
+            If a name is unknown or a value is not a positive finite number.
+        """
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            from difflib import get_close_matches
+
+            hints = {u: get_close_matches(u, sorted(known), n=3) for u in unknown}
+            raise AssumptionError(
+                "unknown assumption(s) " + ", ".join(f"{u!r} (did you mean {', '.join(h) or '-'}?)"
+                                                     for u, h in hints.items()))
+        clean: dict[str, Any] = {}
+        for name, value in changes.items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError) as err:
+                raise AssumptionError(f"assumption {name}={value!r}: expected a number") from err
+            if not (number >= 0 and number < float("inf")):
+                raise AssumptionError(f"assumption {name}={value!r}: expected a finite number >= 0")
+            clean[name] = int(number) if name == "connector_neighbours" else number
+        return dataclasses.replace(self, **clean)
+
+
+def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Parse ``name=value`` strings (the CLI's ``--assume``) into a dict.
+
+    Raises
+    ------
+    AssumptionError
+        If an item has no ``=``.
+    """
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise AssumptionError(f"--assume {item!r}: expected name=value, e.g. wait_cap_min=30")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def describe_assumptions(assumptions: Assumptions) -> list[dict[str, Any]]:
+    """One record per assumption: name, value, low, high, source (for reports and JSON)."""
+    rows = []
+    for f in dataclasses.fields(assumptions):
+        rows.append({"name": f.name, "value": getattr(assumptions, f.name),
+                     "low": f.metadata["low"], "high": f.metadata["high"],
+                     "source": f.metadata["source"]})
+    return rows

@@ -1,0 +1,40 @@
+"""The exceptions of taihang.
+
+Every error a user can cause is one of these; each also inherits the matching builtin so callers
+that catch ``ValueError``/``LookupError`` keep working::
+
+    NetworkModelError (Exception)
+     ├── DataError (ValueError)            a curated data file or a cache is malformed
+     ├── AssumptionError (ValueError)      an unknown or invalid assumption override
+     ├── LookupFailed (LookupError)        a name or coordinate that matches nothing
+     ├── YearError (ValueError)            a year outside the data's range
+     └── UnreachableError (LookupError)    no path between two points in the chosen modes
+
+The command line prints ``str(err)`` on one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+
+class NetworkModelError(Exception):
+    """Base class of taihang's errors."""
+
+
+class DataError(NetworkModelError, ValueError):
+    """A data file is malformed: the message names the file, the row or field, and the fix."""
+
+
+class AssumptionError(NetworkModelError, ValueError):
+    """An assumption override names an unknown constant or gives a bad value."""
+
+
+class LookupFailed(NetworkModelError, LookupError):
+    """A place, station or airport name (or a coordinate) that matches nothing."""
+
+
+class YearError(NetworkModelError, ValueError):
+    """A year before the earliest year the network describes."""
+
+
+class UnreachableError(NetworkModelError, LookupError):
+    """No path exists between the two points with the modes allowed."""

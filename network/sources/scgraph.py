@@ -1,0 +1,181 @@
+"""Road and railway geometry from the ``scgraph_data`` package (© OpenStreetMap contributors, ODbL).
+
+In: the package's module files ``world_highways.py`` / ``world_railways.py``, each a Python
+literal ``graph = [ {neighbour: distance_km, ...}, ... ]`` and ``nodes = [[lat, lon], ...]``.
+Out: :class:`LineGraph` arrays (node lon/lat, directed edge lists with ``length_km``).
+
+Why not ``import scgraph_data.world_highways``: importing compiles a 36 MB Python literal, which
+takes 30-40 s and about 5 GB of memory here. The file is plain data, so we read the text and
+tokenise the two literals with NumPy and one regular expression (about 2 s, a few hundred MB).
+No code from the file is executed. ``tests/test_scgraph.py`` checks the reader against
+``ast.literal_eval`` on the railway module.
+
+The clipped region is cached as a compressed ``.npz`` in the cache directory (``TAIHANG_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/taihang``, else ``~/.cache/taihang``), keyed by package version and bbox, and
+written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from network.errors import DataError
+from network.io import atomic_write_bytes
+
+SCGRAPH_LICENCE = "© OpenStreetMap contributors, ODbL 1.0 (via the scgraph_data package)"
+_PAIR = re.compile(rb"(\d+):\s*([-0-9.eE+]+)")
+
+
+@dataclass(frozen=True)
+class LineGraph:
+    """A geometric graph: nodes with lon/lat (degrees), directed edges with lengths (km)."""
+
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    length_km: NDArray[np.float64]
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.lon.size)
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.u.size)
+
+
+def scgraph_module_path(module: str) -> Path:
+    """Path of ``scgraph_data/<module>.py`` without importing it.
+
+    Raises
+    ------
+    DataError
+        If the package is not installed.
+    """
+    spec = importlib.util.find_spec("scgraph_data")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("the scgraph_data package is not installed: pip install scgraph_data "
+                        "(it carries the OpenStreetMap road and railway geometry)")
+    path = Path(next(iter(spec.submodule_search_locations))) / f"{module}.py"
+    if not path.exists():
+        raise DataError(f"{path} is missing from the scgraph_data package: reinstall it")
+    return path
+
+
+def read_scgraph_file(path: Path) -> LineGraph:
+    """Read an scgraph_data module file into arrays (see the module docstring).
+
+    Raises
+    ------
+    DataError
+        If the file does not hold the expected ``graph=`` and ``nodes=`` literals.
+    """
+    graph_text = nodes_text = None
+    with path.open("rb") as fh:
+        for line in fh:
+            if line.startswith(b"graph="):
+                graph_text = line[len(b"graph="):]
+            elif line.startswith(b"nodes="):
+                nodes_text = line[len(b"nodes="):]
+    if graph_text is None or nodes_text is None:
+        raise DataError(f"{path}: expected lines starting 'graph=' and 'nodes='; is this an "
+                        "scgraph_data module?")
+    buf = np.frombuffer(graph_text, dtype=np.uint8)
+    opens = np.flatnonzero(buf == ord("{"))
+    colons = np.flatnonzero(buf == ord(":"))
+    pairs = _PAIR.findall(graph_text)
+    if len(pairs) != colons.size:
+        raise DataError(f"{path}: graph literal has {colons.size} ':' but {len(pairs)} "
+                        "neighbour:distance pairs; unexpected format")
+    u = (np.searchsorted(opens, colons, side="right") - 1).astype(np.int64)
+    table = np.array(pairs, dtype="S24") if pairs else np.zeros((0, 2), dtype="S24")
+    v = table[:, 0].astype(np.int64)
+    length_km = table[:, 1].astype(np.float64)
+    latlon = np.array(json.loads(nodes_text), dtype=np.float64).reshape(-1, 2)
+    if opens.size != latlon.shape[0]:
+        raise DataError(f"{path}: {opens.size} adjacency rows but {latlon.shape[0]} nodes")
+    if v.size and (v.max() >= latlon.shape[0] or v.min() < 0):
+        raise DataError(f"{path}: a neighbour index lies outside the node list")
+    return LineGraph(lon=latlon[:, 1].copy(), lat=latlon[:, 0].copy(), u=u, v=v, length_km=length_km)
+
+
+def clip_line_graph(graph: LineGraph, bbox: tuple[float, float, float, float],
+                    largest_component: bool = True) -> LineGraph:
+    """Keep nodes inside ``bbox`` = (west, south, east, north) and edges between them.
+
+    With ``largest_component`` only the largest weakly connected piece is kept (islands of the
+    clipped geometry cannot be reached by road anyway). Node numbering is compacted.
+    """
+    west, south, east, north = bbox
+    inside = (graph.lon >= west) & (graph.lon <= east) & (graph.lat >= south) & (graph.lat <= north)
+    keep_edge = inside[graph.u] & inside[graph.v] & (graph.u != graph.v)
+    if largest_component and keep_edge.any():
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        n = graph.n_nodes
+        adj = coo_matrix((np.ones(int(keep_edge.sum())), (graph.u[keep_edge], graph.v[keep_edge])),
+                         shape=(n, n)).tocsr()
+        _, labels = connected_components(adj, directed=True, connection="weak")
+        counts = np.bincount(labels[inside], minlength=labels.max() + 1)
+        inside = inside & (labels == int(np.argmax(counts)))
+        keep_edge = keep_edge & inside[graph.u]
+    new_index = np.full(graph.n_nodes, -1, dtype=np.int64)
+    new_index[inside] = np.arange(int(inside.sum()))
+    return LineGraph(lon=graph.lon[inside], lat=graph.lat[inside], u=new_index[graph.u[keep_edge]],
+                     v=new_index[graph.v[keep_edge]], length_km=graph.length_km[keep_edge])
+
+
+def cache_dir() -> Path:
+    """The directory for derived caches (see the module docstring)."""
+    env = os.environ.get("TAIHANG_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "taihang"
+
+
+def read_region_geometry(module: str, bbox: tuple[float, float, float, float],
+                         use_cache: bool = True) -> LineGraph:
+    """Clipped ``scgraph_data`` geometry for ``bbox``, from the cache or built once and cached.
+
+    Parameters
+    ----------
+    module
+        ``"world_highways"`` or ``"world_railways"``.
+    bbox
+        (west, south, east, north) in degrees.
+    """
+    try:
+        version = importlib.metadata.version("scgraph_data")
+    except importlib.metadata.PackageNotFoundError as err:
+        raise DataError("the scgraph_data package is not installed: pip install scgraph_data") from err
+    key = hashlib.sha256(json.dumps([module, version, list(bbox)]).encode()).hexdigest()[:16]
+    path = cache_dir() / f"scgraph_{module}_{key}.npz"
+    if use_cache and path.exists():
+        try:
+            with np.load(path) as z:
+                return LineGraph(lon=z["lon"], lat=z["lat"], u=z["u"], v=z["v"], length_km=z["length_km"])
+        except (OSError, KeyError, ValueError):
+            pass  # a damaged cache is rebuilt below
+    clipped = clip_line_graph(read_scgraph_file(scgraph_module_path(module)), bbox,
+                              largest_component=(module == "world_highways"))
+    if use_cache:
+        import io
+
+        out = io.BytesIO()
+        np.savez_compressed(out, lon=clipped.lon, lat=clipped.lat, u=clipped.u, v=clipped.v,
+                            length_km=clipped.length_km)
+        atomic_write_bytes(path, out.getvalue())
+    return clipped
