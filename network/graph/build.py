@@ -1,0 +1,377 @@
+"""Build the multimodal graph of the embedded default network as it stood on a date.
+
+In: :class:`~network.sources.default.DefaultData` (curated layers), the clipped road geometry
+(:class:`~network.sources.scgraph.LineGraph`), an :class:`~network.assumptions.Assumptions`, and
+``as_of`` (a date). Out: a ``networkx.MultiDiGraph`` following :mod:`network.graph.schema`, with
+``graph.graph`` holding ``as_of``, ``corridor_matches`` (how each expressway was matched) and
+``assumptions``.
+
+Door-to-door structure: place → connector (+ urban allowance) → roads → connector → station
+street side → processing → wait (from headway) → ride (+ dwells) → egress or transfer → … →
+connector → roads → connector (+ allowance) → place. Elements not yet open on ``as_of`` are left
+out; an expressway not yet open falls back to the unclassified road speed on its geometry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from network.assumptions import Assumptions
+from network.errors import YearError
+from network.geo import haversine_km, to_local_xy_km
+from network.sources.default import REGION_BBOX, DefaultData
+from network.sources.scgraph import SCGRAPH_LICENCE, LineGraph
+
+#: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
+#: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so
+#: earlier networks would mislead.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+_LAT0 = 0.5 * (REGION_BBOX[1] + REGION_BBOX[3])
+
+
+def check_as_of(as_of: dt.date) -> None:
+    """Raise :class:`YearError` for a date before :data:`EARLIEST_DATE`."""
+    if as_of < EARLIEST_DATE:
+        raise YearError(f"{as_of.isoformat()} is before the earliest year the embedded network "
+                        f"describes ({EARLIEST_DATE.year}); use --year {EARLIEST_DATE.year} or later")
+
+
+def _is_open(opened: dt.date | None, as_of: dt.date) -> bool:
+    return opened is None or opened <= as_of
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def rail_run_time_min(sections: list[tuple[float, float]], accel_mps2: float, brake_mps2: float,
+                      supplement: float) -> float:
+    """Running time (min) between two stops over sections of (length_km, line speed km/h).
+
+    Cruise at each section's speed; add the time lost accelerating from the first stop to the
+    first section's speed (v / 2a) and braking from the last section's speed (v / 2b); if the run
+    is too short to reach that speed, use the triangular profile. Speed changes between sections
+    are taken as instantaneous (small next to stop losses). Then add the running-time supplement.
+
+    >>> round(rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.0), 2)  # 30 min + losses
+    32.47
+    """
+    length_m = sum(km for km, _ in sections) * 1000.0
+    if length_m <= 0:
+        return 0.0
+    cruise_s = sum(km * 1000.0 / (v / 3.6) for km, v in sections)
+    v_first, v_last = sections[0][1] / 3.6, sections[-1][1] / 3.6
+    d_accel = v_first**2 / (2 * accel_mps2)
+    d_brake = v_last**2 / (2 * brake_mps2)
+    if d_accel + d_brake <= length_m:
+        t = cruise_s + v_first / (2 * accel_mps2) + v_last / (2 * brake_mps2)
+    else:  # never reaches line speed: accelerate to a peak speed then brake
+        v_peak = math.sqrt(2 * length_m * accel_mps2 * brake_mps2 / (accel_mps2 + brake_mps2))
+        t = v_peak / accel_mps2 + v_peak / brake_mps2
+    return t * (1 + supplement) / 60.0
+
+
+def line_km_posts(line: dict[str, Any], stations: dict[str, dict[str, Any]]) -> list[float]:
+    """Km post of every station of a line.
+
+    Anchors (stations with ``km``) are kept exactly; stations between anchors are interpolated in
+    proportion to straight-line distance; before the first / after the last anchor, or on a line
+    without anchors, straight-line distance times the line's ``circuity`` is used.
+    """
+    ids = [s["station"] for s in line["stations"]]
+    lon = np.array([stations[i]["lon"] for i in ids])
+    lat = np.array([stations[i]["lat"] for i in ids])
+    step = haversine_km(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    chain = np.concatenate([[0.0], np.cumsum(step)])
+    anchors = [(k, s["km"]) for k, s in enumerate(line["stations"]) if s["km"] is not None]
+    circuity = line.get("circuity") or 1.0
+    if not anchors:
+        return list(chain * circuity)
+    km = np.empty(len(ids))
+    first_k, first_km = anchors[0]
+    km[: first_k + 1] = first_km - (chain[first_k] - chain[: first_k + 1]) * circuity
+    for (k0, km0), (k1, km1) in zip(anchors, anchors[1:]):
+        span = chain[k1] - chain[k0]
+        frac = (chain[k0: k1 + 1] - chain[k0]) / span if span > 0 else np.zeros(k1 - k0 + 1)
+        km[k0: k1 + 1] = km0 + frac * (km1 - km0)
+    last_k, last_km = anchors[-1]
+    km[last_k:] = last_km + (chain[last_k:] - chain[last_k]) * circuity
+    return [float(x) for x in km]
+
+
+class _Builder:
+    def __init__(self, data: DefaultData, roads: LineGraph, assumptions: Assumptions, as_of: dt.date):
+        self.data = data
+        self.roads = roads
+        self.a = assumptions
+        self.as_of = as_of
+        self.g = nx.MultiDiGraph(as_of=as_of.isoformat(), road_licence=SCGRAPH_LICENCE)
+        xy = to_local_xy_km(roads.lon, roads.lat, _LAT0)
+        self.tree = cKDTree(xy)
+        self.stations = {s["station_id"]: s for s in data.stations}
+
+    # -- roads ------------------------------------------------------------------------------
+    def add_roads(self) -> None:
+        r, a = self.roads, self.a
+        for i in range(r.n_nodes):
+            self.g.add_node(f"r{i}", kind="road", lon=float(r.lon[i]), lat=float(r.lat[i]))
+        speed = a.unclassified_road_speed_kph
+        for u, v, km in zip(r.u.tolist(), r.v.tolist(), r.length_km.tolist()):
+            self.g.add_edge(f"r{u}", f"r{v}", key="road", mode="road", kind="link", length_km=km,
+                            speed_kph=speed, time_min=km / speed * 60.0, road_class="unclassified",
+                            source="scgraph_data world_highways (OSM, ODbL)")
+
+    def match_corridors(self) -> None:
+        """Give expressway speed to the road edges each corridor follows (see expressways.yaml)."""
+        r, a = self.roads, self.a
+        n = r.n_nodes
+        lengths = coo_matrix((r.length_km, (r.u, r.v)), shape=(n, n)).tocsr()
+        report = []
+        for c in self.data.corridors:
+            open_now = _is_open(c["opened"], self.as_of)
+            speed = min(c["design_speed_kph"], a.expressway_speed_cap_kph)
+            wps = np.array(c["waypoints"], dtype=float)
+            straight = float(haversine_km(wps[:-1, 1], wps[:-1, 0], wps[1:, 1], wps[1:, 0]).sum())
+            dists, snapped = self.tree.query(to_local_xy_km(wps[:, 1], wps[:, 0], _LAT0))
+            path_edges: list[tuple[int, int]] = []
+            matched_km = 0.0
+            ok = bool(np.all(dists < 5.0))  # a waypoint more than 5 km from any road cannot anchor a match
+            if ok:
+                dist, pred = dijkstra(lengths, indices=np.unique(snapped[:-1]), return_predecessors=True)
+                row_of = {int(s): k for k, s in enumerate(np.unique(snapped[:-1]))}
+                for s, t in zip(snapped[:-1].tolist(), snapped[1:].tolist()):
+                    row = row_of[s]
+                    if not np.isfinite(dist[row, t]):
+                        ok = False
+                        break
+                    matched_km += float(dist[row, t])
+                    node = t
+                    while node != s:
+                        prev = int(pred[row, node])
+                        path_edges.append((prev, node))
+                        node = prev
+            if ok:
+                if c["length_km"]:
+                    ok = abs(matched_km - c["length_km"]) <= a.match_tolerance * c["length_km"]
+                else:
+                    ok = matched_km <= a.max_match_circuity * straight
+            attrs = {"road_class": "expressway", "ref": c["ref"], "name_zh": c["name_zh"],
+                     "name_en": c["name_en"], "corridor_id": c["corridor_id"],
+                     "opened": _iso(c["opened"]), "source": c["source"]}
+            if ok and open_now:
+                for u, v in path_edges:
+                    for x, y in ((u, v), (v, u)):
+                        if self.g.has_edge(f"r{x}", f"r{y}", key="road"):
+                            e = self.g.edges[f"r{x}", f"r{y}", "road"]
+                            e.update(attrs, speed_kph=speed, time_min=e["length_km"] / speed * 60.0)
+            elif open_now:  # not matched: add the corridor as its own links between the waypoints
+                total = c["length_km"] or straight * a.max_match_circuity
+                for s, t, seg_km in zip(snapped[:-1], snapped[1:],
+                                        haversine_km(wps[:-1, 1], wps[:-1, 0], wps[1:, 1], wps[1:, 0])):
+                    km = float(seg_km) / straight * total
+                    for x, y in ((s, t), (t, s)):
+                        self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c['corridor_id']}", mode="road",
+                                        kind="link", length_km=km, speed_kph=speed,
+                                        time_min=km / speed * 60.0, **attrs)
+            report.append({
+                "corridor_id": c["corridor_id"], "ref": c["ref"], "name_zh": c["name_zh"],
+                "published_km": c["length_km"], "straight_km": round(straight, 1),
+                "matched_km": round(matched_km, 1) if matched_km else None,
+                "result": ("matched" if ok else "added as link") if open_now else "not open on date",
+                "speed_kph": speed, "opened": _iso(c["opened"]),
+            })
+        self.g.graph["corridor_matches"] = report
+
+    # -- connectors -------------------------------------------------------------------------
+    def connect(self, node: str, lon: float, lat: float, allowance_min: float,
+                inbound_node: str | None = None) -> None:
+        """Join ``node`` to its nearest road nodes both ways (``inbound_node`` receives the
+        road→node edges instead, for places). Beyond ``connector_max_km`` it joins the single
+        nearest road node at the unclassified speed (coarse access outside the road geometry)."""
+        a = self.a
+        k = min(a.connector_neighbours, self.roads.n_nodes)
+        dists, idx = self.tree.query(to_local_xy_km([lon], [lat], _LAT0)[0], k=k)
+        dists, idx = np.atleast_1d(dists), np.atleast_1d(idx)
+        pairs = list(zip(dists.tolist(), idx.tolist()))
+        far = pairs[0][0] > a.connector_max_km
+        if far:
+            pairs = pairs[:1]
+        for _, j in pairs:
+            rlon, rlat = float(self.roads.lon[j]), float(self.roads.lat[j])
+            km = float(haversine_km(lon, lat, rlon, rlat)) * a.access_circuity
+            speed = a.unclassified_road_speed_kph if far else a.urban_access_speed_kph
+            t = km / speed * 60.0 + allowance_min
+            common = {"mode": "access", "kind": "connector", "length_km": km, "time_min": t,
+                      "source": "connector: straight line x access_circuity at urban_access_speed_kph"}
+            self.g.add_edge(node, f"r{j}", **common)
+            self.g.add_edge(f"r{j}", inbound_node or node, **common)
+
+    def add_places(self) -> None:
+        allowance = self.a.urban_access_allowance_min
+        for p in self.data.places:
+            base = {"lon": p["lon"], "lat": p["lat"], "name_zh": p["name_zh"], "name_en": p["name_en"],
+                    "place_id": p["place_id"], "place_kind": p["kind"], "city_zh": p["city_zh"],
+                    "population_2020": p["population_2020"], "source": p["position_source"]}
+            out_id, in_id = f"place:{p['place_id']}", f"place:{p['place_id']}:arrive"
+            self.g.add_node(out_id, kind="place", **base)
+            self.g.add_node(in_id, kind="place_arrive", **base)
+            if p["kind"] == "external":
+                continue  # joined to its station(s) in add_rail
+            self.connect(out_id, p["lon"], p["lat"], allowance, inbound_node=in_id)
+
+    def add_airports(self) -> None:
+        a = self.a
+        for ap in self.data.airports:
+            if not _is_open(ap["opened"], self.as_of):
+                continue
+            land, air = f"airport:{ap['airport_id']}", f"airside:{ap['airport_id']}"
+            attrs = {"lon": ap["lon"], "lat": ap["lat"], "name_zh": ap["name_zh"],
+                     "name_en": ap["name_en"], "iata": ap["iata"], "source": ap["position_source"]}
+            self.g.add_node(land, kind="airport", **attrs)
+            self.g.add_node(air, kind="airside", **attrs)
+            dep = float(ap["departure_processing_min"] or a.airport_departure_processing_min)
+            arr = float(ap["arrival_processing_min"] or a.airport_arrival_processing_min)
+            self.g.add_edge(land, air, mode="air", kind="processing", length_km=0.0, time_min=dep,
+                            source="assumption airport_departure_processing_min")
+            self.g.add_edge(air, land, mode="air", kind="processing", length_km=0.0, time_min=arr,
+                            source="assumption airport_arrival_processing_min")
+            self.connect(land, ap["lon"], ap["lat"], 0.0)
+
+    # -- rail -------------------------------------------------------------------------------
+    def _ensure_station(self, sid: str) -> None:
+        node = f"station:{sid}"
+        if node in self.g:
+            return
+        s, a = self.stations[sid], self.a
+        attrs = {"lon": s["lon"], "lat": s["lat"], "name_zh": s["name_zh"], "name_en": s["name_en"],
+                 "station_id": sid, "source": s["position_source"]}
+        self.g.add_node(node, kind="station", **attrs)
+        self.g.add_node(f"inside:{sid}", kind="inside", **attrs)
+        self.g.add_edge(node, f"inside:{sid}", mode="station", kind="processing", length_km=0.0,
+                        time_min=a.station_processing_min, source="assumption station_processing_min")
+        d_road = float(self.tree.query(to_local_xy_km([s["lon"]], [s["lat"]], _LAT0)[0])[0])
+        if d_road <= a.connector_max_km:
+            self.connect(node, s["lon"], s["lat"], 0.0)
+        # An external destination within reach of a station is joined to it directly (the road
+        # geometry stops at the region's edge).
+        for p in self.data.places:
+            if p["kind"] != "external":
+                continue
+            km = float(haversine_km(s["lon"], s["lat"], p["lon"], p["lat"]))
+            if km <= a.connector_max_km:
+                t = km * a.access_circuity / a.urban_access_speed_kph * 60.0 + a.urban_access_allowance_min
+                common = {"mode": "access", "kind": "connector", "length_km": km * a.access_circuity,
+                          "time_min": t, "source": "connector: external place to its station"}
+                self.g.add_edge(f"place:{p['place_id']}", node, **common)
+                self.g.add_edge(node, f"place:{p['place_id']}:arrive", **common)
+
+    def add_rail(self) -> None:
+        a, as_of = self.a, self.as_of
+        lines = {ln["line_id"]: ln for ln in self.data.lines}
+        for svc in self.data.services:
+            line = lines[svc["line"]]
+            if line["passenger_until"] is not None and line["passenger_until"] <= as_of:
+                continue
+            ids = [s["station"] for s in line["stations"]]
+            km = line_km_posts(line, self.stations)
+            hsr = line["mode"] == "hsr"
+            accel = a.hsr_acceleration_mps2 if hsr else a.rail_acceleration_mps2
+            brake = a.hsr_braking_mps2 if hsr else a.rail_braking_mps2
+            dwell = a.hsr_dwell_min if hsr else a.rail_dwell_min
+            # A service runs on the sections open on the date; a stop past an unopened section is cut off.
+            open_to = [s["opened_to_next"] is None or s["opened_to_next"] <= as_of for s in line["stations"][:-1]]
+            stops = [st for st in svc["stops"] if self.stations[st]["opened"] is None
+                     or self.stations[st]["opened"] <= as_of]
+            runs: list[list[str]] = [[]]
+            for st in stops:
+                if runs[-1]:
+                    i0, i1 = ids.index(runs[-1][-1]), ids.index(st)
+                    if not all(open_to[i0:i1]):
+                        runs.append([])
+                runs[-1].append(st)
+            wait = min(svc["headway_min"] / 2.0, a.wait_cap_min)
+            for run in (r for r in runs if len(r) >= 2):
+                for direction, seq in ((1, run), (-1, run[::-1])):
+                    self._add_service_direction(svc, line, seq, direction, ids, km, accel, brake,
+                                                dwell, wait)
+
+    def _add_service_direction(self, svc: dict[str, Any], line: dict[str, Any], seq: list[str],
+                               direction: int, ids: list[str], km: list[float], accel: float,
+                               brake: float, dwell: float, wait: float) -> None:
+        a, mode, sid = self.a, line["mode"], svc["service_id"]
+        info = {"line_id": line["line_id"], "service_id": sid, "name_zh": line["name_zh"],
+                "name_en": svc.get("name_en") or line["name_en"], "source": line["source"]}
+        for k, st in enumerate(seq):
+            self._ensure_station(st)
+            s = self.stations[st]
+            dep, arr = f"dep:{sid}:{direction}:{st}", f"arr:{sid}:{direction}:{st}"
+            pos = {"lon": s["lon"], "lat": s["lat"], "name_zh": s["name_zh"], "name_en": s["name_en"],
+                   "station_id": st, "service_id": sid}
+            if k < len(seq) - 1:
+                self.g.add_node(dep, kind="stop_dep", **pos)
+                self.g.add_edge(f"inside:{st}", dep, mode=mode, kind="wait", length_km=0.0, time_min=wait,
+                                headway_min=svc["headway_min"],
+                                **{**info, "source": "wait = min(headway/2, wait_cap_min); headway assumed"})
+            if k > 0:
+                self.g.add_node(arr, kind="stop_arr", **pos)
+                self.g.add_edge(arr, f"station:{st}", mode="station", kind="egress", length_km=0.0,
+                                time_min=a.station_egress_min, source="assumption station_egress_min")
+                self.g.add_edge(arr, f"inside:{st}", mode="station", kind="transfer", length_km=0.0,
+                                time_min=a.transfer_min, source="assumption transfer_min")
+                if k < len(seq) - 1:
+                    self.g.add_edge(arr, dep, mode=mode, kind="dwell", length_km=0.0, time_min=dwell,
+                                    **{**info, "source": f"assumption {mode}_dwell_min"})
+                prev = seq[k - 1]
+                i0, i1 = sorted((ids.index(prev), ids.index(st)))
+                sections = [(abs(km[i + 1] - km[i]), line["stations"][i]["speed_kph_to_next"])
+                            for i in range(i0, i1)]
+                if direction < 0:
+                    sections = sections[::-1]
+                length = sum(x for x, _ in sections)
+                t = rail_run_time_min(sections, accel, brake, a.running_time_supplement)
+                self.g.add_edge(f"dep:{sid}:{direction}:{prev}", arr, mode=mode, kind="ride",
+                                length_km=length, time_min=t, **info)
+
+
+def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assumptions,
+                        as_of: dt.date) -> nx.MultiDiGraph:
+    """Build the default multimodal graph as it stood on ``as_of`` (see the module docstring).
+
+    Raises
+    ------
+    YearError
+        If ``as_of`` is before :data:`EARLIEST_DATE`.
+    """
+    check_as_of(as_of)
+    b = _Builder(data, roads, assumptions, as_of)
+    b.add_roads()
+    b.match_corridors()
+    b.add_places()
+    b.add_airports()
+    b.add_rail()
+    b.g.graph["assumptions"] = assumptions
+    return b.g
+
+
+def add_point(graph: nx.MultiDiGraph, data: DefaultData, roads: LineGraph, assumptions: Assumptions,
+              lon: float, lat: float, node_id: str) -> tuple[str, str]:
+    """Add a trip end at ``lon, lat`` to ``graph`` in place, joined like a place (connectors and
+    the urban allowance). Returns (origin node, destination node)."""
+    b = _Builder(data, roads, assumptions, dt.date.fromisoformat(graph.graph["as_of"]))
+    b.g = graph
+    attrs = {"lon": lon, "lat": lat, "name_zh": f"{lon:.4f},{lat:.4f}", "name_en": "point",
+             "place_id": node_id, "place_kind": "point", "city_zh": "", "population_2020": None,
+             "source": "user coordinates"}
+    out_id, in_id = f"place:{node_id}", f"place:{node_id}:arrive"
+    graph.add_node(out_id, kind="place", **attrs)
+    graph.add_node(in_id, kind="place_arrive", **attrs)
+    b.connect(out_id, lon, lat, assumptions.urban_access_allowance_min, inbound_node=in_id)
+    return out_id, in_id

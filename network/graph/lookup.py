@@ -1,0 +1,104 @@
+"""Resolve user-given names (Chinese or English/pinyin) and ``lon,lat`` strings to graph nodes.
+
+A place name gives the place (door-to-door); a name ending in 站 / "station", or one that only a
+station has, gives the station; an IATA code or airport name gives the airport. A miss suggests the
+closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+import networkx as nx
+
+from network.errors import LookupFailed
+from network.sources.default import REGION_BBOX
+
+_COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A resolved trip end: ``kind`` place|station|airport|point, its node ids and a label."""
+
+    kind: str
+    key: str
+    label: str
+    origin_node: str
+    destination_node: str
+    lon: float
+    lat: float
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-_'’()（）]", "", name).lower()
+
+
+def _station_forms(zh: str, en: str) -> list[str]:
+    return [zh + "站", en, en + " station", en + " railway station", zh + "火车站"]
+
+
+def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
+    """Normalised name → endpoints it may mean (places first, then stations, then airports)."""
+    index: dict[str, list[Endpoint]] = {}
+
+    def add(names: list[str], ep: Endpoint) -> None:
+        for n in names:
+            if n:
+                lst = index.setdefault(_norm(n), [])
+                if ep not in lst:
+                    lst.append(ep)
+
+    for node, d in graph.nodes(data=True):
+        if d["kind"] == "place":
+            ep = Endpoint("place", d["place_id"], f"{d['name_zh']} ({d['name_en']})", node,
+                          f"{node}:arrive", d["lon"], d["lat"])
+            zh, en = d["name_zh"], d["name_en"]
+            short = re.sub(r"(回族区|县|区|市)$", "", zh) if len(zh) > 2 else zh
+            add([zh, en, short, d["city_zh"] + zh if d["place_kind"] in ("county", "district") else "",
+                 d["place_id"]], ep)
+    for node, d in graph.nodes(data=True):
+        if d["kind"] == "station":
+            ep = Endpoint("station", d["station_id"], f"{d['name_zh']}站 ({d['name_en']} station)", node,
+                          node, d["lon"], d["lat"])
+            add(_station_forms(d["name_zh"], d["name_en"]) + [d["station_id"]], ep)
+            add([d["name_zh"]], ep)  # the bare name too: used when no place has it
+        elif d["kind"] == "airport":
+            ep = Endpoint("airport", d["iata"], f"{d['name_zh']} ({d['iata']})", node, node, d["lon"], d["lat"])
+            add([d["name_zh"], d["name_en"], d["iata"], d["iata"].lower()], ep)
+    return index
+
+
+def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] | None = None) -> Endpoint:
+    """Resolve a name or ``lon,lat`` to an :class:`Endpoint`.
+
+    Raises
+    ------
+    LookupFailed
+        For an unknown name (with the closest names suggested) or coordinates that are malformed
+        or outside the region.
+    """
+    m = _COORD.match(text)
+    if m:
+        lon, lat = float(m.group(1)), float(m.group(2))
+        west, south, east, north = REGION_BBOX
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise LookupFailed(f"coordinates {text!r}: expected lon,lat in degrees (lon -180..180, lat -90..90)")
+        if not (west <= lon <= east and south <= lat <= north):
+            raise LookupFailed(f"coordinates {text!r} (lon {lon}, lat {lat}) lie outside the region "
+                               f"{west}..{east} E, {south}..{north} N; give lon first, then lat")
+        return Endpoint("point", f"{lon:.5f},{lat:.5f}", f"point {lon:.4f},{lat:.4f}", "", "", lon, lat)
+    index = index if index is not None else build_name_index(graph)
+    hits = index.get(_norm(text))
+    if hits:
+        return hits[0]
+    close = difflib.get_close_matches(_norm(text), list(index), n=5, cutoff=0.5)
+    labels = []
+    for c in close:
+        label = index[c][0].label
+        if label not in labels:
+            labels.append(label)
+    hint = f"; did you mean {', '.join(labels)}?" if labels else "; see `taihang places` for the names"
+    raise LookupFailed(f"unknown place, station or airport {text!r}{hint}")

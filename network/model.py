@@ -1,0 +1,277 @@
+"""The working model: the default network for a date, compiled once, with ``route`` and ``score``.
+
+This is the orchestration layer for Python users, notebooks and the CLI::
+
+    >>> import network                                          # doctest: +SKIP
+    >>> model = network.Model.default(year=2024)                # doctest: +SKIP
+    >>> model.route("晋城东站", "郑州站", mode="rail")["minutes"]  # doctest: +SKIP
+    >>> model.score(["郑州", "洛阳"])                             # doctest: +SKIP
+
+Three routing modes (:data:`~network.graph.schema.MODE_SETS`):
+
+* ``road``: car on the road network, door to door.
+* ``rail``: a trip that uses rail (HSR or conventional) for its main part, with road access to the
+  boarding station and from the alighting one. It is forced to ride a train, so it can be slower
+  than ``road``; this is the "time with rail" a planner compares.
+* ``best``: any combination; never slower than the others.
+
+A trip between two stations is measured platform to platform (from departure at the first
+station to arrival at the second, no access, processing or first wait), so it compares with a
+timetable; any other trip is door to door.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
+
+from network.assumptions import Assumptions
+from network.errors import LookupFailed, UnreachableError
+from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, check_as_of
+from network.graph.lookup import Endpoint, build_name_index, resolve
+from network.graph.schema import MODE_SETS, TRANSIT_MODES
+from network.indicators.score import summarise_scores
+from network.routing.compile import CompiledGraph, EdgeTable, build_edge_table, compile_edges
+from network.routing.paths import many_to_one, path_legs
+from network.sources.default import REGION_BBOX, DefaultData, read_default_data
+from network.sources.scgraph import LineGraph, read_region_geometry
+
+DEFAULT_TARGETS = ("郑州", "洛阳")
+
+APPROXIMATION_NOTE = (
+    "Free-flow car speeds (no congestion); rail waits from assumed headways, not a timetable; "
+    "positions marked 'approx' carry about 3 km uncertainty; expressway speeds hold only where the "
+    "corridor was matched (see `taihang data`). All constants: `taihang assumptions`.")
+
+
+def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> dt.date:
+    """The network date: ``as_of`` if given, else 31 December of ``year``, else today.
+
+    Raises
+    ------
+    YearError
+        For a date before the earliest the data describes.
+    """
+    if as_of is not None:
+        date = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    elif year is not None:
+        if year < EARLIEST_DATE.year:
+            check_as_of(dt.date(max(year, 1), 1, 1))
+        date = dt.date(year, 12, 31)
+    else:
+        date = dt.date.today()
+    check_as_of(date)
+    return date
+
+
+class Model:
+    """A built network, its compiled arrays per mode, and the queries on them."""
+
+    def __init__(self, graph: nx.MultiDiGraph, data: DefaultData, roads: LineGraph,
+                 assumptions: Assumptions) -> None:
+        self.graph = graph
+        self.data = data
+        self.roads = roads
+        self.assumptions = assumptions
+        self._compiled: dict[str, CompiledGraph] = {}
+
+    @classmethod
+    def default(cls, year: int | None = None, as_of: dt.date | str | None = None,
+                assumptions: Assumptions | None = None) -> Model:
+        """The embedded default network as it stood on ``as_of`` (or at the end of ``year``)."""
+        date = as_of_date(year, as_of)
+        assumptions = assumptions or Assumptions()
+        data = read_default_data()
+        roads = read_region_geometry("world_highways", REGION_BBOX)
+        return cls(build_default_graph(data, roads, assumptions, date), data, roads, assumptions)
+
+    @property
+    def as_of(self) -> str:
+        return str(self.graph.graph["as_of"])
+
+    @cached_property
+    def edge_table(self) -> EdgeTable:
+        return build_edge_table(self.graph)
+
+    @cached_property
+    def name_index(self) -> dict[str, list[Endpoint]]:
+        return build_name_index(self.graph)
+
+    def compiled(self, mode: str) -> CompiledGraph:
+        """CSR arrays for a mode filter, compiled on first use."""
+        if mode not in self._compiled:
+            self._compiled[mode] = compile_edges(self.edge_table, mode)
+        return self._compiled[mode]
+
+    def resolve(self, text: str) -> Endpoint:
+        """See :func:`network.graph.lookup.resolve`."""
+        return resolve(self.graph, text, self.name_index)
+
+    def places(self, kinds: Sequence[str] = ("county", "district")) -> pd.DataFrame:
+        """The places of the network (default: the scored county-level units)."""
+        rows = [d for _, d in self.graph.nodes(data=True) if d["kind"] == "place" and d["place_kind"] in kinds]
+        cols = ["place_id", "name_zh", "name_en", "place_kind", "city_zh", "population_2020", "lon", "lat", "source"]
+        return pd.DataFrame(rows, columns=cols).sort_values("place_id").reset_index(drop=True)
+
+    # -- times ------------------------------------------------------------------------------
+    def _rail_times(self, origins: list[str], target: str) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Door-to-door minutes from each origin to ``target`` forced to ride a train.
+
+        Computed as min over stations s of [road time origin → s] + [time from boarding at s to
+        the target, rail allowed]: the second term starts on the concourse, from which only
+        trains leave, so every such trip rides one. Returns (minutes, chosen station column,
+        (road one-to-many predecessors, rail many-to-one)).
+        """
+        road, rail = self.compiled("road"), self.compiled("rail")
+        stations = [n for n, d in self.graph.nodes(data=True) if d["kind"] == "station"
+                    and any(self.graph.nodes[w]["kind"] == "inside" for w in self.graph.successors(n))]
+        s_rows = np.array([road.index[s] for s in stations])
+        inside_rows = np.array([rail.index[f"inside:{s.split(':', 1)[1]}"] for s in stations])
+        o_rows = np.array([road.index[o] for o in origins])
+        to_station, pred = dijkstra(road.matrix, indices=o_rows, return_predecessors=True)
+        m2o = many_to_one(rail, [target])
+        processing = np.array([self.graph.edges[s, f"inside:{s.split(':', 1)[1]}", 0]["time_min"] for s in stations])
+        total = to_station[:, s_rows] + processing[None, :] + m2o.time_min[0, inside_rows][None, :]
+        best = np.argmin(total, axis=1)
+        minutes = total[np.arange(len(origins)), best]
+        return minutes, best, (stations, pred, m2o)
+
+    def score(self, targets: Sequence[str] = DEFAULT_TARGETS) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Door-to-door minutes from every county-level place to each target by road, with rail
+        and by the best mode, plus population-weighted summaries.
+
+        Returns
+        -------
+        (per_place, summary)
+            ``per_place``: one row per place with ``<target>_road_min``, ``_rail_min``,
+            ``_best_min``, ``_best_mode``. ``summary``: one row per target and mode with the
+            population-weighted mean time and population within 60/90/120 min
+            (:func:`network.indicators.score.summarise_scores`).
+        """
+        places = self.places()
+        origins = [f"place:{p}" for p in places["place_id"]]
+        table = places[["place_id", "name_zh", "name_en", "city_zh", "population_2020", "source"]].rename(
+            columns={"source": "position_source"}).copy()
+        target_eps = []
+        for t in targets:
+            ep = self.resolve(t)
+            if ep.kind != "place":
+                raise LookupFailed(f"target {t!r} is a {ep.kind}; targets must be places (cities or counties)")
+            target_eps.append(ep)
+        for ep in target_eps:
+            key = ep.key
+            road = many_to_one(self.compiled("road"), [ep.destination_node])
+            best = many_to_one(self.compiled("best"), [ep.destination_node])
+            rows_road = [self.compiled("road").index[o] for o in origins]
+            rows_best = [self.compiled("best").index[o] for o in origins]
+            rail_min, _, _ = self._rail_times(origins, ep.destination_node)
+            table[f"{key}_road_min"] = road.time_min[0, rows_road]
+            table[f"{key}_rail_min"] = rail_min
+            table[f"{key}_best_min"] = best.time_min[0, rows_best]
+            table[f"{key}_best_mode"] = [self._main_mode(best, o, ep.destination_node) for o in origins]
+        for col in table.columns:
+            if col.endswith("_min"):
+                table[col] = table[col].round(1)
+        return table, summarise_scores(table, [ep.key for ep in target_eps])
+
+    def _main_mode(self, m2o: Any, origin: str, target: str) -> str:
+        """The mode of a trip: the in-vehicle mode with the most minutes, or road."""
+        if not np.isfinite(m2o.time_from(origin, target)):
+            return "unreachable"
+        legs = path_legs(m2o.graph, self.graph, m2o.path(origin, target))
+        ride = {}
+        for leg in legs:
+            if leg["mode"] in TRANSIT_MODES:
+                ride[leg["mode"]] = ride.get(leg["mode"], 0.0) + leg["minutes"]
+        return max(ride, key=lambda m: ride[m]) if ride else "road"
+
+    # -- single trips -----------------------------------------------------------------------
+    def route(self, origin: str, destination: str, mode: str = "best") -> dict[str, Any]:
+        """One trip with its legs.
+
+        Returns a dict with ``origin``, ``destination``, ``mode``, ``measured``
+        (door-to-door or platform-to-platform), ``minutes``, ``km``, ``legs`` and ``as_of``.
+
+        Raises
+        ------
+        LookupFailed, UnreachableError
+        """
+        if mode not in MODE_SETS:
+            raise LookupFailed(f"unknown mode {mode!r}; expected one of {sorted(MODE_SETS)}")
+        o, d = self.resolve(origin), self.resolve(destination)
+        model = self
+        if o.kind == "point" or d.kind == "point":
+            model = self._with_points(o, d)
+            o, d = model._point_endpoint(o, "origin"), model._point_endpoint(d, "destination")
+        if o.kind == "station" and d.kind == "station" and mode != "road":
+            path, measured = model._platform_path(o, d), "platform-to-platform"
+            compiled = model.compiled("rail")
+        else:
+            measured = "door-to-door"
+            compiled = model.compiled("rail" if mode == "rail" else mode)
+            if mode == "rail":
+                path = model._rail_path(o.origin_node, d.destination_node)
+            else:
+                m2o = many_to_one(compiled, [d.destination_node])
+                if not np.isfinite(m2o.time_from(o.origin_node, d.destination_node)):
+                    raise UnreachableError(f"no {mode} trip from {o.label} to {d.label}")
+                path = m2o.path(o.origin_node, d.destination_node)
+        legs = path_legs(model.compiled("best") if mode == "best" else compiled, model.graph, path)
+        return {"origin": o.label, "destination": d.label, "mode": mode, "measured": measured,
+                "as_of": self.as_of, "minutes": round(sum(x["minutes"] for x in legs), 1),
+                "km": round(sum(x["km"] for x in legs), 1), "legs": legs,
+                "note": APPROXIMATION_NOTE}
+
+    def _rail_path(self, origin: str, target: str) -> list[str]:
+        minutes, best, (stations, pred, m2o) = self._rail_times([origin], target)
+        if not np.isfinite(minutes[0]):
+            raise UnreachableError(f"no trip by rail from {origin} to {target}")
+        road = self.compiled("road")
+        station = stations[int(best[0])]
+        rows, k = [], road.index[station]
+        while k >= 0:
+            rows.append(k)
+            k = int(pred[0, k])
+        first = [road.node_ids[r] for r in reversed(rows)]
+        inside = f"inside:{station.split(':', 1)[1]}"
+        return first + m2o.path(inside, target)
+
+    def _platform_path(self, o: Endpoint, d: Endpoint) -> list[str]:
+        rail = self.compiled("rail")
+        deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
+        arrs = [n for n in self.graph.predecessors(f"station:{d.key}")
+                if self.graph.nodes[n]["kind"] == "stop_arr"]
+        if not deps or not arrs:
+            raise UnreachableError(f"no passenger service at {o.label if not deps else d.label} on {self.as_of}")
+        dist, pred, _ = dijkstra(rail.transposed, indices=[rail.index[a] for a in arrs], min_only=True,
+                                 return_predecessors=True)
+        dep_rows = [rail.index[x] for x in deps]
+        k = dep_rows[int(np.argmin(dist[dep_rows]))]
+        if not np.isfinite(dist[k]):
+            raise UnreachableError(f"no rail trip from {o.label} to {d.label} on {self.as_of}")
+        goal = {rail.index[a] for a in arrs}
+        path = [k]
+        while k not in goal:
+            k = int(pred[k])
+            path.append(k)
+        return [rail.node_ids[r] for r in path]
+
+    def _with_points(self, *endpoints: Endpoint) -> Model:
+        graph = self.graph.copy()
+        for ep, role in zip(endpoints, ("origin", "destination")):
+            if ep.kind == "point":
+                add_point(graph, self.data, self.roads, self.assumptions, ep.lon, ep.lat, f"point-{role}")
+        return Model(graph, self.data, self.roads, self.assumptions)
+
+    def _point_endpoint(self, ep: Endpoint, role: str) -> Endpoint:
+        if ep.kind != "point":
+            return ep
+        return Endpoint("point", ep.key, ep.label, f"place:point-{role}", f"place:point-{role}:arrive",
+                        ep.lon, ep.lat)

@@ -1,0 +1,132 @@
+"""Shortest paths on compiled arrays: many-to-one times, path recovery and legs.
+
+In: a :class:`~network.routing.compile.CompiledGraph`. Out: arrays of minutes (``inf`` where a
+node cannot reach a target; never a sentinel number), node paths, and legs (consecutive edges of
+one mode and service merged: mode, from, to, minutes, km).
+
+Many-to-one is one-to-many on the transposed matrix: one ``scipy.sparse.csgraph.dijkstra`` call
+for all targets (a C loop; no Python per node).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import dijkstra
+
+from network.errors import UnreachableError
+from network.routing.compile import CompiledGraph
+
+
+@dataclass(frozen=True)
+class ManyToOne:
+    """Times from every node to each target (rows: targets, columns: nodes), with predecessors
+    pointing from each node to the next node on its way to the target."""
+
+    graph: CompiledGraph
+    targets: list[str]
+    time_min: NDArray[np.float64]
+    next_hop: NDArray[np.int32]
+
+    def time_from(self, origin: str, target: str) -> float:
+        return float(self.time_min[self.targets.index(target), self.graph.index[origin]])
+
+    def path(self, origin: str, target: str) -> list[str]:
+        """Node ids from ``origin`` to ``target``.
+
+        Raises
+        ------
+        UnreachableError
+            If the target cannot be reached from the origin in this mode.
+        """
+        row = self.targets.index(target)
+        i, goal = self.graph.index[origin], self.graph.index[target]
+        if not np.isfinite(self.time_min[row, i]):
+            raise UnreachableError(f"no {self.graph.mode} path from {origin} to {target}")
+        out = [i]
+        while i != goal:
+            i = int(self.next_hop[row, i])
+            out.append(i)
+        return [self.graph.node_ids[k] for k in out]
+
+
+def many_to_one(graph: CompiledGraph, targets: list[str], limit_min: float = np.inf) -> ManyToOne:
+    """Minutes from every node to each of ``targets`` by reverse Dijkstra (one C call).
+
+    Parameters
+    ----------
+    limit_min
+        Stop searching beyond this time (nodes further away get ``inf``).
+    """
+    rows = np.array([graph.index[t] for t in targets], dtype=np.int64)
+    dist, pred = dijkstra(graph.transposed, directed=True, indices=rows, return_predecessors=True,
+                          limit=limit_min)
+    return ManyToOne(graph=graph, targets=list(targets), time_min=np.atleast_2d(dist),
+                     next_hop=np.atleast_2d(pred))
+
+
+def one_to_many(graph: CompiledGraph, origins: list[str], limit_min: float = np.inf,
+                min_only: bool = False) -> NDArray[np.float64]:
+    """Minutes from each origin (rows) to every node; with ``min_only`` one row, the minimum over
+    origins (a multi-source search)."""
+    rows = np.array([graph.index[o] for o in origins], dtype=np.int64)
+    dist = dijkstra(graph.matrix, directed=True, indices=rows, limit=limit_min, min_only=min_only)
+    return np.atleast_2d(dist)
+
+
+_LEG_MODE = {"road": "road", "access": "road"}
+
+
+def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[str]) -> list[dict[str, Any]]:
+    """Merge a node path's edges into legs.
+
+    A leg is a run of edges with the same leg mode and service: ``road`` (driving, including
+    connectors), ``processing``, ``wait``, ``hsr``/``rail``/``air``/``bus`` (in-vehicle, with
+    dwells), ``transfer``, ``egress``. Each leg: ``mode``, ``from``, ``to`` (names), ``minutes``,
+    ``km``, and for rides ``service_id``/``line``.
+    """
+    legs: list[dict[str, Any]] = []
+    for a, b in zip(path, path[1:]):
+        e_row = graph.edge_between(graph.index[a], graph.index[b])
+        key = graph.edges.keys[e_row]
+        data = source_graph.edges[key]
+        kind = data["kind"]
+        if kind in ("ride", "dwell"):
+            leg_mode = data["mode"]
+        elif kind in ("processing", "wait", "transfer", "egress"):
+            leg_mode = kind
+        else:
+            leg_mode = _LEG_MODE.get(data["mode"], data["mode"])
+        service = data.get("service_id") if kind in ("ride", "dwell") else None
+        if legs and legs[-1]["mode"] == leg_mode and legs[-1].get("service_id") == service:
+            leg = legs[-1]
+            leg["to_node"] = b
+            leg["minutes"] += data["time_min"]
+            leg["km"] += data["length_km"]
+        else:
+            leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": data["time_min"],
+                   "km": data["length_km"]}
+            if service:
+                leg["service_id"] = service
+                leg["line"] = data.get("name_zh")
+            if kind == "wait":
+                leg["headway_min"] = data.get("headway_min")
+            legs.append(leg)
+    for leg in legs:
+        leg["from"] = node_label(source_graph, leg.pop("from_node"))
+        leg["to"] = node_label(source_graph, leg.pop("to_node"))
+        leg["minutes"] = round(leg["minutes"], 1)
+        leg["km"] = round(leg["km"], 1)
+    return legs
+
+
+def node_label(graph: nx.MultiDiGraph, node: str) -> str:
+    """A readable name for a node: bilingual name for named nodes, coordinates for road nodes."""
+    data = graph.nodes[node]
+    if data.get("name_zh"):
+        return f"{data['name_zh']} ({data['name_en']})"
+    return f"road node {data['lon']:.3f},{data['lat']:.3f}"
