@@ -1,0 +1,173 @@
+"""The ``taihang`` command line: score, route, map, and views of the data and assumptions.
+
+Every user error (unknown name, bad coordinates, a year before the data, a bad override) prints
+one line ``taihang: error: ...`` and exits with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from network.assumptions import Assumptions, describe_assumptions, parse_overrides
+from network.errors import NetworkModelError
+from network.io import atomic_write_text
+
+_YEAR = click.option("--year", type=int, default=None,
+                     help="Network as it stood at the end of this year (default: today).")
+_ASSUME = click.option("--assume", "assume", multiple=True, metavar="NAME=VALUE",
+                       help="Override a modelling constant (see `taihang assumptions`); repeatable.")
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NetworkModelError as err:
+            first, *rest = str(err).splitlines() or [""]
+            click.echo(f"taihang: error: {first}", err=True)
+            for line in rest:
+                click.echo(f"  {line.strip()}", err=True)
+            ctx.exit(2)
+
+
+def _model(year: int | None, assume: tuple[str, ...]) -> Any:
+    from network.model import Model
+
+    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    if sys.stderr.isatty():
+        click.echo("building the network (the first run reads and caches the road geometry, ~5 s)…", err=True)
+    return Model.default(year=year, assumptions=assumptions)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="taihang")
+def main() -> None:
+    """taihang: door-to-door access from the towns of south-east Shanxi to Zhengzhou and Luoyang."""
+
+
+@main.command()
+@_YEAR
+@click.option("--targets", default="郑州,洛阳", show_default=True,
+              help="Comma-separated target places (Chinese or English names).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write scores.csv, summary.csv and scores.json into this folder.")
+@_ASSUME
+def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, assume: tuple[str, ...]) -> None:
+    """Door-to-door minutes from every county-level place to each target: road, with rail, best."""
+    model = _model(year, assume)
+    per_place, summary = model.score([t.strip() for t in targets.split(",") if t.strip()])
+    payload = _score_payload(model, per_place, summary)
+    if out_dir is not None:
+        atomic_write_text(out_dir / "scores.csv", per_place.to_csv(index=False))
+        atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+        atomic_write_text(out_dir / "scores.json", json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    if fmt == "csv":
+        click.echo(per_place.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+    else:
+        _print_table(model, per_place, summary)
+
+
+def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
+    from network import __version__
+    from network.model import APPROXIMATION_NOTE
+
+    clean = per_place.astype(object).where(per_place.notna(), None)
+    return {"tool": "taihang", "version": __version__, "as_of": model.as_of, "note": APPROXIMATION_NOTE,
+            "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
+            "places": clean.to_dict(orient="records"), "summary": summary.to_dict(orient="records")}
+
+
+def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> None:
+    from network.model import APPROXIMATION_NOTE
+
+    targets = list(dict.fromkeys(summary["target"]))
+    cols = ["name_zh", "name_en", "city_zh", "population_2020"]
+    for t in targets:
+        cols += [f"{t}_road_min", f"{t}_rail_min", f"{t}_best_min", f"{t}_best_mode"]
+    show = per_place[cols].copy()
+    show.columns = [c.replace("_min", "").replace("population_2020", "pop 2020") for c in cols]
+    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
+        click.echo(f"Door-to-door minutes, network as of {model.as_of}\n")
+        click.echo(show.to_string(index=False))
+        click.echo("\nPopulation-weighted summary\n")
+        click.echo(summary.to_string(index=False))
+    click.echo(f"\nApproximate: {APPROXIMATION_NOTE}")
+
+
+@main.command()
+@click.argument("origin")
+@click.argument("destination")
+@click.option("--mode", type=click.Choice(["best", "road", "rail"]), default="best", show_default=True)
+@_YEAR
+@click.option("--json", "as_json", is_flag=True, help="Print the trip as JSON.")
+@_ASSUME
+def route(origin: str, destination: str, mode: str, year: int | None, as_json: bool,
+          assume: tuple[str, ...]) -> None:
+    """One trip with its legs. ORIGIN/DESTINATION: a place, station or airport name, or lon,lat."""
+    trip = _model(year, assume).route(origin, destination, mode=mode)
+    if as_json:
+        click.echo(json.dumps(trip, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{trip['origin']} → {trip['destination']}  [{trip['mode']}, {trip['measured']}, "
+               f"network as of {trip['as_of']}]")
+    click.echo(f"{trip['minutes']:.0f} min, {trip['km']:.0f} km")
+    for leg in trip["legs"]:
+        extra = f"  {leg['line']}" if leg.get("line") else ""
+        click.echo(f"  {leg['mode']:<10} {leg['minutes']:6.1f} min {leg['km']:6.1f} km  "
+                   f"{leg['from']} → {leg['to']}{extra}")
+    click.echo(f"Approximate: {trip['note']}")
+
+
+@main.command(name="map")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("maps/baseline.html"), show_default=True)
+@_YEAR
+@click.option("--tiles/--no-tiles", default=False, show_default=True,
+              help="Add an OpenStreetMap tile layer (needs the internet to show).")
+@_ASSUME
+def map_cmd(out_path: Path, year: int | None, tiles: bool, assume: tuple[str, ...]) -> None:
+    """Write an interactive map of the network, places coloured by time to Zhengzhou."""
+    from network.viz.maps import build_map, map_html
+
+    model = _model(year, assume)
+    per_place, _ = model.score(["郑州"])
+    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, "zhengzhou", tiles=tiles)))
+    click.echo(f"wrote {out_path}")
+
+
+@main.command()
+def assumptions() -> None:
+    """List every modelling constant with its value, range and source."""
+    for row in describe_assumptions(Assumptions()):
+        click.echo(f"{row['name']} = {row['value']}  [{row['low']}–{row['high']}]\n    {row['source']}")
+
+
+@main.command()
+@_YEAR
+def data(year: int | None) -> None:
+    """How each named expressway was matched onto the road geometry."""
+    model = _model(year, ())
+    table = pd.DataFrame(model.graph.graph["corridor_matches"])
+    with pd.option_context("display.width", 250, "display.max_columns", None):
+        click.echo(table.to_string(index=False))
+
+
+@main.command()
+def places() -> None:
+    """List the places (Chinese and English names) with population and position source."""
+    model = _model(None, ())
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        click.echo(model.places(("county", "district", "city", "external")).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
