@@ -1,0 +1,129 @@
+"""Checks of the curated data and of the default network built from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from network.errors import DataError
+from network.geo import haversine_km
+from network.graph.build import line_km_posts, rail_run_time_min
+from network.sources.default import read_default_data, read_places
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return read_default_data()
+
+
+def test_every_curated_element_has_a_source(data):
+    for p in data.places:
+        assert p["source"] and p["position_source"], p["place_id"]
+    for s in data.stations:
+        assert s["position_source"], s["station_id"]
+    for a in data.airports:
+        assert a["position_source"], a["airport_id"]
+    for line in data.lines:
+        assert line["source"], line["line_id"]
+    for c in data.corridors:
+        assert c["source"], c["corridor_id"]
+
+
+@pytest.mark.skipif(not (SHARED / "osm_rail_stations_bbox.geojson").exists(), reason="shared/data not present")
+def test_osm_sourced_station_positions_lie_within_1_km_of_openstreetmap(data):
+    features = json.loads((SHARED / "osm_rail_stations_bbox.geojson").read_text(encoding="utf-8"))["features"]
+    osm = {}
+    for f in features:
+        name = f["properties"].get("name")
+        if name and f["properties"].get("station") != "subway":
+            osm.setdefault(name, []).append(f["geometry"]["coordinates"])
+    checked = 0
+    for s in data.stations:
+        pts = osm.get(s["name_zh"]) or osm.get(s["name_zh"] + "站")
+        if not pts:
+            continue
+        d = min(float(haversine_km(s["lon"], s["lat"], lon, lat)) for lon, lat in pts)
+        assert d <= 1.0, f"{s['name_zh']} lies {d:.2f} km from its OpenStreetMap station"
+        checked += 1
+    assert checked >= 20  # most in-region stations are in the OSM file
+
+
+@pytest.mark.skipif(not (SHARED / "census2020_county_population_study_area.csv").exists(),
+                    reason="shared/data not present")
+def test_populations_match_the_census_table(data):
+    import csv
+
+    with (SHARED / "census2020_county_population_study_area.csv").open(encoding="utf-8") as fh:
+        census = {r["code"]: int(r["人口数_合计"]) for r in csv.DictReader(fh)}
+    for p in data.places:
+        if p["population_2020"] is not None:
+            assert p["population_2020"] == census[p["place_id"][2:]], p["name_zh"]
+    jincheng = sum(p["population_2020"] for p in data.places if p["city_zh"] == "晋城" and p["population_2020"])
+    assert jincheng == census["140500"]  # every county of Jincheng is present
+
+
+def test_bad_places_file_names_file_line_and_field(tmp_path):
+    bad = tmp_path / "places.csv"
+    bad.write_text("place_id,name_zh,name_en,kind,city_zh,population_2020,lat,lon,position_source,source\n"
+                   "x1,甲,A,county,晋城,abc,35,112,approx,s\n"
+                   "x2,乙,B,town,晋城,5,95,112,approx,s\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_places(bad)
+    msg = str(err.value)
+    assert "3 problem(s)" in msg
+    assert "line 2 (x1), field 'population_2020': found 'abc', expected a number" in msg
+    assert "line 3 (x2), field 'kind'" in msg and "line 3 (x2), field 'lat'" in msg
+
+
+def test_km_post_anchors_are_kept_and_interpolation_is_monotone(data):
+    stations = {s["station_id"]: s for s in data.stations}
+    line = next(ln for ln in data.lines if ln["line_id"] == "zhengtai_hsr")
+    km = line_km_posts(line, stations)
+    for s, k in zip(line["stations"], km):
+        if s["km"] is not None:
+            assert k == pytest.approx(s["km"])
+    assert all(b > a for a, b in zip(km, km[1:]))
+
+
+def test_run_time_by_hand():
+    # 100 km at 200 km/h: 30 min cruise; accelerate 55.6/(2*0.3)=92.6 s, brake 55.6/(2*0.5)=55.6 s.
+    assert rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.0) == pytest.approx(30 + (92.59 + 55.56) / 60, abs=0.01)
+    # a 1 km hop never reaches 200 km/h: triangular profile, slower than cruise
+    assert rail_run_time_min([(1.0, 200.0)], 0.3, 0.5, 0.0) > 1.0 / 200 * 60
+    assert rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.05) == pytest.approx(
+        1.05 * rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.0))
+
+
+def test_default_network_is_one_piece_for_passengers(model):
+    # every scored place reaches every other place's centre and every served station, in best mode
+    from network.routing.paths import many_to_one
+
+    best = model.compiled("best")
+    places = [n for n, d in model.graph.nodes(data=True) if d["kind"] == "place"]
+    stations = [n for n, d in model.graph.nodes(data=True) if d["kind"] == "station"]
+    m = many_to_one(best, [f"{p}:arrive" for p in places[:3]] + stations[:3])
+    rows = [best.index[p] for p in places] + [best.index[s] for s in stations]
+    assert np.all(np.isfinite(m.time_min[:, rows]))
+    from network.graph.schema import validate_graph
+
+    validate_graph(model.graph)
+
+
+def test_year_filter_follows_opening_dates():
+    from network.model import Model
+
+    before = Model.default(as_of=dt.date(2020, 9, 22))
+    after = Model.default(as_of=dt.date(2020, 12, 31))
+    assert "station:jinchengdong" not in before.graph and "station:jinchengdong" in after.graph
+    ids = lambda m: {d.get("corridor_id") for *_, d in m.graph.edges(data=True)}  # noqa: E731
+    assert "yangji" not in ids(before) and "yangji" in ids(after)
+    # opening the HSR and 阳济 never makes Jincheng slower to reach Zhengzhou
+    t0 = before.route("晋城", "郑州")["minutes"]
+    t1 = after.route("晋城", "郑州")["minutes"]
+    assert t1 <= t0

@@ -1,0 +1,59 @@
+"""The working model on the default network: scores, routes, look-ups, assumptions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from network.assumptions import Assumptions
+from network.errors import AssumptionError, LookupFailed
+
+
+def test_score_covers_every_place_and_best_is_never_slower(model):
+    per_place, summary = model.score()
+    assert len(per_place) == len(model.places()) >= 80
+    for t in ("zhengzhou", "luoyang"):
+        best, road, rail = (per_place[f"{t}_{m}_min"].to_numpy() for m in ("best", "road", "rail"))
+        assert np.all(np.isfinite(best))
+        assert np.all(best <= road + 1e-6) and np.all(best <= rail + 1e-6)
+    s = summary.set_index(["target", "mode"])
+    assert s.loc[("zhengzhou", "best"), "population_within_60_min"] <= s.loc[("zhengzhou", "best"), "population_within_120_min"]
+
+
+def test_station_to_station_is_platform_to_platform(model):
+    trip = model.route("晋城东站", "郑州站", mode="rail")
+    assert trip["measured"] == "platform-to-platform"
+    assert [leg["mode"] for leg in trip["legs"]] == ["hsr"]
+    assert trip["km"] == pytest.approx(140.0)  # the FACTS.md km post
+
+
+def test_place_rail_trip_has_access_processing_wait_ride_egress(model):
+    trip = model.route("晋城", "郑州", mode="rail")
+    modes = [leg["mode"] for leg in trip["legs"]]
+    assert modes[0] == "road" and "processing" in modes and "wait" in modes and "hsr" in modes
+    assert trip["minutes"] == pytest.approx(sum(leg["minutes"] for leg in trip["legs"]), abs=0.2)
+
+
+def test_names_resolve_in_chinese_and_english(model):
+    assert model.resolve("阳城").key == model.resolve("Yangcheng").key == "cn140522"
+    assert model.resolve("郑州").kind == "place" and model.resolve("郑州站").kind == "station"
+    assert model.resolve("Zhengzhou East station").key == "zhengzhoudong"
+    assert model.resolve("CGO").kind == "airport"
+    with pytest.raises(LookupFailed, match="did you mean"):
+        model.resolve("Yangchen")
+
+
+def test_coordinates_route(model):
+    trip = model.route("112.85,35.50", "郑州", mode="road")
+    assert trip["measured"] == "door-to-door" and trip["minutes"] > 60
+    with pytest.raises(LookupFailed, match="outside the region"):
+        model.resolve("120.0,30.0")
+
+
+def test_assumption_overrides_change_results_in_the_right_direction(model):
+    from network.model import Model
+
+    slow = Model.default(year=2024, assumptions=Assumptions().replace(station_processing_min=40))
+    assert slow.route("晋城", "郑州", mode="rail")["minutes"] > model.route("晋城", "郑州", mode="rail")["minutes"]
+    with pytest.raises(AssumptionError, match="did you mean"):
+        Assumptions().replace(station_procesing_min=40)

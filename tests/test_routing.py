@@ -1,0 +1,109 @@
+"""Routing on compiled arrays: hand-checkable graphs and Hypothesis invariants."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from network.routing.compile import compile_graph
+from network.routing.paths import many_to_one, one_to_many, path_legs
+from tests.conftest import grid_graph, road_edge
+
+
+def test_grid_times_are_manhattan_distances():
+    g = grid_graph(4)
+    c = compile_graph(g, "road")
+    m = many_to_one(c, ["r0_0"])
+    for i in range(4):
+        for j in range(4):
+            assert m.time_from(f"r{i}_{j}", "r0_0") == np.float64(i + j)
+
+
+def test_parallel_edges_keep_the_fastest_and_legs_report_it():
+    g = grid_graph(2)
+    road_edge(g, "r0_0", "r1_0", 1.0, 120.0, road_class="expressway")  # parallel, twice as fast
+    c = compile_graph(g, "road")
+    m = many_to_one(c, ["r1_0"])
+    assert m.time_from("r0_0", "r1_0") == 0.5
+    legs = path_legs(c, g, m.path("r0_0", "r1_0"))
+    assert legs == [{"mode": "road", "minutes": 0.5, "km": 1.0, "from": "road node 113.000,35.000",
+                     "to": "road node 113.010,35.000"}]
+
+
+def test_mode_filter_excludes_rail_from_road():
+    g = grid_graph(3)
+    g.add_edge("r0_0", "r2_2", mode="hsr", kind="ride", length_km=3.0, time_min=0.1, source="test")
+    assert many_to_one(compile_graph(g, "road"), ["r2_2"]).time_from("r0_0", "r2_2") == 4.0
+    assert np.isclose(many_to_one(compile_graph(g, "best"), ["r2_2"]).time_from("r0_0", "r2_2"), 0.1)
+
+
+def test_unreachable_is_inf_not_a_sentinel():
+    g = grid_graph(2)
+    g.add_node("island", kind="road", lon=114.0, lat=36.0)
+    m = many_to_one(compile_graph(g, "road"), ["island"])
+    assert np.isinf(m.time_from("r0_0", "island"))
+
+
+@st.composite
+def random_graphs(draw):
+    n = draw(st.integers(3, 12))
+    g = nx.MultiDiGraph()
+    for k in range(n):
+        g.add_node(f"n{k}", kind="road", lon=113 + draw(st.floats(0, 1)), lat=35 + draw(st.floats(0, 1)))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, n - 1),
+                                    st.floats(0.1, 50), st.floats(20, 120)), min_size=1, max_size=40))
+    for u, offset, km, speed in edges:  # v = u + offset (mod n) is never u: no self-loops
+        road_edge(g, f"n{u}", f"n{(u + offset) % n}", km, speed)
+    return g
+
+
+def _all_pairs(g):
+    c = compile_graph(g, "road")
+    nodes = list(g.nodes)
+    d = one_to_many(c, nodes)
+    cols = [c.index[x] for x in nodes]
+    return d[:, cols]
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs())
+def test_triangle_inequality(g):
+    d = _all_pairs(g)
+    n = d.shape[0]
+    for k in range(n):
+        assert np.all(d <= d[:, [k]] + d[[k], :] + 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs(), st.data())
+def test_closing_an_edge_never_makes_a_trip_faster(g, data):
+    before = _all_pairs(g)
+    edges = list(g.edges(keys=True))
+    g.remove_edge(*data.draw(st.sampled_from(edges)))
+    after = _all_pairs(g)
+    assert np.all(after >= before - 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs(), st.data(), st.floats(1.0, 3.0))
+def test_raising_a_speed_never_makes_a_trip_slower(g, data, factor):
+    before = _all_pairs(g)
+    u, v, k = data.draw(st.sampled_from(list(g.edges(keys=True))))
+    e = g.edges[u, v, k]
+    e["speed_kph"] *= factor
+    e["time_min"] = e["length_km"] / e["speed_kph"] * 60.0
+    after = _all_pairs(g)
+    assert np.all(after <= before + 1e-9)
+
+
+def test_compiled_agrees_with_networkx():
+    g = grid_graph(5)
+    for u, v, k, e in g.edges(keys=True, data=True):
+        e["time_min"] = 1.0 + (hash((u, v)) % 7) / 3.0
+    c = compile_graph(g, "road")
+    m = many_to_one(c, ["r4_4"])
+    ref = nx.single_source_dijkstra_path_length(g.reverse(), "r4_4", weight="time_min")
+    for node, t in ref.items():
+        assert np.isclose(m.time_from(node, "r4_4"), t)
