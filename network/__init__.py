@@ -13,8 +13,7 @@ look-up) → ``routing`` (CSR arrays, shortest paths) → ``indicators`` → ``v
 """
 
 from network.assumptions import Assumptions
-from network.errors import (AssumptionError, DataError, LookupFailed, NetworkModelError, UnreachableError,
-                            YearError)
+from network.errors import AssumptionError, DataError, LookupFailed, NetworkModelError, UnreachableError, YearError
 from network.model import Model
 
 __version__ = "0.1.0"

@@ -24,7 +24,8 @@ def test_score_table_and_json_and_out(tmp_path):
 
 
 def test_score_is_deterministic():
-    assert run("score", "--format", "csv", "--year", "2024").output == run("score", "--format", "csv", "--year", "2024").output
+    args = ("score", "--format", "csv", "--year", "2024")
+    assert run(*args).output == run(*args).output
 
 
 def test_route_json_has_minutes_km_legs():
