@@ -100,7 +100,7 @@ def test_raising_a_speed_never_makes_a_trip_slower(g, data, factor):
 
 def test_compiled_agrees_with_networkx():
     g = grid_graph(5)
-    for u, v, k, e in g.edges(keys=True, data=True):
+    for u, v, _key, e in g.edges(keys=True, data=True):
         e["time_min"] = 1.0 + (hash((u, v)) % 7) / 3.0
     c = compile_graph(g, "road")
     m = many_to_one(c, ["r4_4"])
