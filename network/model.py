@@ -121,6 +121,14 @@ class Model:
         return pd.DataFrame(rows, columns=cols).sort_values("place_id").reset_index(drop=True)
 
     # -- times ------------------------------------------------------------------------------
+    @cached_property
+    def _served_stations(self) -> tuple[list[str], np.ndarray]:
+        """Station street nodes with a concourse (served by a train), and their processing minutes."""
+        stations = [n for n, d in self.graph.nodes(data=True) if d["kind"] == "station"
+                    and f"inside:{n.split(':', 1)[1]}" in self.graph]
+        processing = np.array([self.graph.edges[s, f"inside:{s.split(':', 1)[1]}", 0]["time_min"] for s in stations])
+        return stations, processing
+
     def _rail_times(self, origins: list[str], target: str) -> tuple[np.ndarray, np.ndarray, Any]:
         """Door-to-door minutes from each origin to ``target`` forced to ride a train.
 
@@ -130,14 +138,12 @@ class Model:
         (road one-to-many predecessors, rail many-to-one)).
         """
         road, rail = self.compiled("road"), self.compiled("rail")
-        stations = [n for n, d in self.graph.nodes(data=True) if d["kind"] == "station"
-                    and any(self.graph.nodes[w]["kind"] == "inside" for w in self.graph.successors(n))]
+        stations, processing = self._served_stations
         s_rows = np.array([road.index[s] for s in stations])
         inside_rows = np.array([rail.index[f"inside:{s.split(':', 1)[1]}"] for s in stations])
         o_rows = np.array([road.index[o] for o in origins])
         to_station, pred = dijkstra(road.matrix, indices=o_rows, return_predecessors=True)
         m2o = many_to_one(rail, [target])
-        processing = np.array([self.graph.edges[s, f"inside:{s.split(':', 1)[1]}", 0]["time_min"] for s in stations])
         total = to_station[:, s_rows] + processing[None, :] + m2o.time_min[0, inside_rows][None, :]
         best = np.argmin(total, axis=1)
         minutes = total[np.arange(len(origins)), best]
