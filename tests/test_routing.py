@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +108,20 @@ def test_compiled_agrees_with_networkx():
     ref = nx.single_source_dijkstra_path_length(g.reverse(), "r4_4", weight="time_min")
     for node, t in ref.items():
         assert np.isclose(m.time_from(node, "r4_4"), t)
+
+
+def test_target_pool_matches_single_process():
+    from scipy.sparse.csgraph import dijkstra
+
+    from network.routing.pool import TargetPool
+
+    base = grid_graph(5)
+    road_edge(base, "r0_0", "r4_4", 2.0, 120.0)  # one-way shortcut: direction must be kept
+    g = compile_graph(base, "road")
+    targets = [0, g.matrix.shape[0] - 1, 3]
+    expected = dijkstra(g.transposed, directed=True, indices=targets)
+    with TargetPool(g.transposed, max_targets=3, workers=2) as pool:
+        got = pool.times_to(targets)
+        assert np.array_equal(got, expected)
+        with pytest.raises(ValueError, match="at most 3"):
+            pool.times_to([0, 1, 2, 3])
