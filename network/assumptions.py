@@ -62,6 +62,11 @@ class Assumptions:
         1.35, 1.35, 1.35,
         "without a published length a match is accepted up to 1.35 x the straight waypoint line "
         "(expressways in hilly terrain run 1.1-1.3 x straight); a data-quality rule")
+    rail_snap_max_km: float = _a(
+        2.0, 2.0, 2.0,
+        "a station further than this from the railway geometry is not snapped to it; station "
+        "positions are checked to 1 km against OSM and tracks pass beside the building; a "
+        "data-quality rule for drawing only (running times use km posts)")
     connector_max_km: float = _a(
         30.0, 30.0, 30.0,
         "a node further than this from any road node (outside the clipped road geometry) is joined "

@@ -154,11 +154,16 @@ def assumptions() -> None:
 @main.command()
 @_YEAR
 def data(year: int | None) -> None:
-    """How each named expressway was matched onto the road geometry."""
+    """How each named expressway was matched onto the road geometry, and how each rail section
+    is drawn (along the OSM railway or straight; running times use km posts either way)."""
     model = _model(year, ())
-    table = pd.DataFrame(model.graph.graph["corridor_matches"])
-    with pd.option_context("display.width", 250, "display.max_columns", None):
-        click.echo(table.to_string(index=False))
+    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
+        click.echo("Expressway corridors:")
+        click.echo(pd.DataFrame(model.graph.graph["corridor_matches"]).to_string(index=False))
+        rail = pd.DataFrame(model.graph.graph["rail_matches"])
+        click.echo(f"\nRail sections ({(rail['result'] == 'follows railway').sum()} of {len(rail)} "
+                   "follow the scgraph_data railway geometry; the rest are drawn straight):")
+        click.echo(rail.to_string(index=False))
 
 
 @main.command()

@@ -90,7 +90,8 @@ class Model:
         assumptions = assumptions or Assumptions()
         data = read_default_data()
         roads = read_region_geometry("world_highways", REGION_BBOX)
-        return cls(build_default_graph(data, roads, assumptions, date), data, roads, assumptions)
+        railways = read_region_geometry("world_railways", REGION_BBOX)
+        return cls(build_default_graph(data, roads, assumptions, date, railways), data, roads, assumptions)
 
     @property
     def as_of(self) -> str:

@@ -127,3 +127,40 @@ def test_year_filter_follows_opening_dates():
     t0 = before.route("晋城", "郑州")["minutes"]
     t1 = after.route("晋城", "郑州")["minutes"]
     assert t1 <= t0
+
+
+def test_snap_onto_lines_splits_the_nearest_edge():
+    from network.graph.build import snap_onto_lines
+    from network.sources.scgraph import LineGraph
+
+    # one 10 km east-west track at lat 35.0 (0.1097 deg of lon is about 10 km there)
+    track = LineGraph(lon=np.array([113.0, 113.1097]), lat=np.array([35.0, 35.0]),
+                      u=np.array([0, 1]), v=np.array([1, 0]), length_km=np.array([10.0, 10.0]))
+    out, (dist_km, node) = snap_onto_lines(track, np.array([113.0549, 113.2]), np.array([35.01, 35.0]), 35.0)
+    assert out.n_nodes == 3  # the first point splits the edge; the second snaps to the end node
+    assert node[1] == 1 and node[0] == 2
+    assert dist_km[0] == pytest.approx(1.11, abs=0.15)  # 0.01 deg of latitude
+    # the split keeps the total length, both ways
+    assert sorted(out.length_km.tolist()) == pytest.approx([5.0, 5.0, 5.0, 5.0], abs=0.13)
+
+
+def test_rail_geometry_runs_station_to_station_and_leaves_times_alone(model):
+    g = model.graph
+    matches = g.graph["rail_matches"]
+    assert any(m["result"] == "follows railway" for m in matches)
+    for m in matches:  # a drawn section agrees with its km posts within the stated tolerance
+        if m["result"] == "follows railway":
+            assert abs(m["railway_km"] - m["section_km"]) <= max(0.25 * m["section_km"], 3.0) + 0.1
+    for u, v, d in g.edges(data=True):
+        if d["kind"] == "ride":
+            a, b = g.nodes[u], g.nodes[v]
+            assert d["geometry"][0] == pytest.approx((a["lon"], a["lat"]))
+            assert d["geometry"][-1] == pytest.approx((b["lon"], b["lat"]))
+    # running times never depend on the drawing: a build without railway geometry has the same rides
+    from network.graph.build import build_default_graph
+
+    plain = build_default_graph(model.data, model.roads, model.assumptions,
+                                dt.date.fromisoformat(model.as_of), railways=None)
+    rides = {(u, v): d["time_min"] for u, v, d in g.edges(data=True) if d["kind"] == "ride"}
+    plain_rides = {(u, v): d["time_min"] for u, v, d in plain.edges(data=True) if d["kind"] == "ride"}
+    assert rides == plain_rides

@@ -3,8 +3,15 @@
 In: :class:`~network.sources.default.DefaultData` (curated layers), the clipped road geometry
 (:class:`~network.sources.scgraph.LineGraph`), an :class:`~network.assumptions.Assumptions`, and
 ``as_of`` (a date). Out: a ``networkx.MultiDiGraph`` following :mod:`network.graph.schema`, with
-``graph.graph`` holding ``as_of``, ``corridor_matches`` (how each expressway was matched) and
-``assumptions``.
+``graph.graph`` holding ``as_of``, ``corridor_matches`` (how each expressway was matched),
+``rail_matches`` (how each rail section was drawn) and ``assumptions``.
+
+Rail geometry: with the clipped ``scgraph_data`` railway graph, each section between consecutive
+stations of a line is drawn along the shortest railway path between the rail nodes nearest its
+two stations, if both stations lie within ``rail_snap_max_km`` of the railway and the path length
+agrees with the section's km-post length within ``match_tolerance`` (or 3 km for short sections);
+otherwise the section is drawn straight. Geometry is for maps and isochrones only: running times
+always come from the curated km posts and section speeds.
 
 Door-to-door structure: place → connector (+ urban allowance) → roads → connector → station
 street side → processing → wait (from headway) → ride (+ dwells) → egress or transfer → … →
@@ -107,10 +114,71 @@ def line_km_posts(line: dict[str, Any], stations: dict[str, dict[str, Any]]) -> 
     return [float(x) for x in km]
 
 
+#: Section matches shorter than this absolute difference are accepted whatever the ratio (a
+#: station snapped 1 km along the track changes a 6 km section by a third).
+_RAIL_MATCH_SLACK_KM = 3.0
+
+
+def snap_onto_lines(lines: LineGraph, lon: np.ndarray, lat: np.ndarray, lat0: float,
+                    step_km: float = 0.25) -> tuple[LineGraph, tuple[np.ndarray, np.ndarray]]:
+    """Snap points onto the nearest edge of a line graph, splitting that edge at the snap point.
+
+    The edges are sampled every ``step_km``; a point goes to its nearest sample, so the snap
+    point lies within ``step_km / 2`` of the exact projection. Edges are treated as two-way.
+    Returns the augmented graph (new nodes appended) and, per point, (distance in km to the snap
+    point, node index of the snap point).
+    """
+    pairs = {(min(u, v), max(u, v)): km for u, v, km in zip(lines.u.tolist(), lines.v.tolist(),
+                                                             lines.length_km.tolist()) if u != v}
+    edges = sorted(pairs)
+    counts = [max(1, math.ceil(pairs[e] / step_km)) for e in edges]
+    edge_of = np.repeat(np.arange(len(edges)), [c + 1 for c in counts])
+    frac = np.concatenate([np.linspace(0.0, 1.0, c + 1) for c in counts])
+    eu = np.array([e[0] for e in edges])[edge_of]
+    ev = np.array([e[1] for e in edges])[edge_of]
+    s_lon = lines.lon[eu] + frac * (lines.lon[ev] - lines.lon[eu])
+    s_lat = lines.lat[eu] + frac * (lines.lat[ev] - lines.lat[eu])
+    dist, sample = cKDTree(to_local_xy_km(s_lon, s_lat, lat0)).query(to_local_xy_km(lon, lat, lat0))
+    # group the snap points by edge, in order along it, and chain u -> p1 -> p2 ... -> v
+    new_lon, new_lat = list(lines.lon), list(lines.lat)
+    node_of_point = np.empty(len(lon), dtype=np.int64)
+    splits: dict[int, list[tuple[float, int]]] = {}
+    for k, smp in enumerate(sample.tolist()):
+        f = float(frac[smp])
+        e = int(edge_of[smp])
+        u, v = edges[e]
+        if f == 0.0:
+            node_of_point[k] = u
+        elif f == 1.0:
+            node_of_point[k] = v
+        else:
+            node_of_point[k] = len(new_lon)
+            new_lon.append(float(s_lon[smp]))
+            new_lat.append(float(s_lat[smp]))
+            splits.setdefault(e, []).append((f, int(node_of_point[k])))
+    split_edges = {edges[e] for e in splits}
+    keep = [(u, v, km) for (u, v), km in pairs.items() if (u, v) not in split_edges]
+    for e, pts in splits.items():
+        u, v = edges[e]
+        chain = [(0.0, u)] + sorted(pts) + [(1.0, v)]
+        for (f0, a), (f1, b) in zip(chain, chain[1:]):
+            if a != b:
+                keep.append((a, b, (f1 - f0) * pairs[(u, v)]))
+    uu = np.array([k[0] for k in keep] + [k[1] for k in keep], dtype=np.int64)
+    vv = np.array([k[1] for k in keep] + [k[0] for k in keep], dtype=np.int64)
+    ll = np.array([k[2] for k in keep] * 2, dtype=np.float64)
+    out = LineGraph(lon=np.array(new_lon), lat=np.array(new_lat), u=uu, v=vv, length_km=ll)
+    return out, (dist, node_of_point)
+
+
 class _Builder:
-    def __init__(self, data: DefaultData, roads: LineGraph, assumptions: Assumptions, as_of: dt.date):
+    def __init__(self, data: DefaultData, roads: LineGraph, assumptions: Assumptions, as_of: dt.date,
+                 railways: LineGraph | None = None):
         self.data = data
         self.roads = roads
+        self.railways = railways
+        #: (line_id, index of the first station of the section) -> [(lon, lat), ...] in line order
+        self.section_geometry: dict[tuple[str, int], list[tuple[float, float]]] = {}
         self.a = assumptions
         self.as_of = as_of
         self.g = nx.MultiDiGraph(as_of=as_of.isoformat(), road_licence=SCGRAPH_LICENCE)
@@ -273,6 +341,63 @@ class _Builder:
                 self.g.add_edge(f"place:{p['place_id']}", node, **common)
                 self.g.add_edge(node, f"place:{p['place_id']}:arrive", **common)
 
+    def match_rail_geometry(self) -> None:
+        """Draw each rail section along the railway geometry where it agrees (module docstring)."""
+        report: list[dict[str, Any]] = []
+        self.g.graph["rail_matches"] = report
+        rw = self.railways
+        if rw is None or rw.n_nodes == 0:
+            return
+        all_ids = sorted(self.stations)
+        pos_all = np.array([[self.stations[i]["lon"], self.stations[i]["lat"]] for i in all_ids])
+        rw, snap_all = snap_onto_lines(rw, pos_all[:, 0], pos_all[:, 1], _LAT0)
+        n = rw.n_nodes
+        lengths = coo_matrix((rw.length_km, (rw.u, rw.v)), shape=(n, n)).tocsr()
+        snap_of = {sid: (float(snap_all[0][k]), int(snap_all[1][k])) for k, sid in enumerate(all_ids)}
+        for line in self.data.lines:
+            ids = [s["station"] for s in line["stations"]]
+            km = line_km_posts(line, self.stations)
+            pos = np.array([[self.stations[i]["lon"], self.stations[i]["lat"]] for i in ids])
+            snap_km = np.array([snap_of[i][0] for i in ids])
+            snapped = np.array([snap_of[i][1] for i in ids])
+            sources = np.unique(snapped[:-1])
+            dist, pred = dijkstra(lengths, directed=False, indices=sources, return_predecessors=True)
+            row_of = {int(x): k for k, x in enumerate(sources)}
+            for i in range(len(ids) - 1):
+                section_km = abs(km[i + 1] - km[i])
+                s, t = int(snapped[i]), int(snapped[i + 1])
+                path_km = float(dist[row_of[s], t])
+                near = max(snap_km[i], snap_km[i + 1]) <= self.a.rail_snap_max_km
+                ok = (near and np.isfinite(path_km) and s != t
+                      and abs(path_km - section_km) <= max(self.a.match_tolerance * section_km,
+                                                           _RAIL_MATCH_SLACK_KM))
+                if ok:
+                    nodes = [t]
+                    while nodes[-1] != s:
+                        nodes.append(int(pred[row_of[s], nodes[-1]]))
+                    nodes.reverse()
+                    coords = [(float(pos[i, 0]), float(pos[i, 1]))]
+                    coords += [(float(rw.lon[k]), float(rw.lat[k])) for k in nodes]
+                    coords.append((float(pos[i + 1, 0]), float(pos[i + 1, 1])))
+                    self.section_geometry[(line["line_id"], i)] = coords
+                report.append({
+                    "line_id": line["line_id"], "from": ids[i], "to": ids[i + 1],
+                    "section_km": round(section_km, 1),
+                    "railway_km": round(path_km, 1) if np.isfinite(path_km) and near else None,
+                    "result": "follows railway" if ok else "straight",
+                })
+
+    def _ride_geometry(self, line_id: str, i0: int, i1: int, direction: int,
+                       ids: list[str]) -> list[tuple[float, float]]:
+        coords: list[tuple[float, float]] = []
+        for i in range(i0, i1):
+            seg = self.section_geometry.get((line_id, i))
+            if seg is None:
+                a, b = self.stations[ids[i]], self.stations[ids[i + 1]]
+                seg = [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
+            coords.extend(seg if not coords else seg[1:])
+        return coords if direction > 0 else coords[::-1]
+
     def add_rail(self) -> None:
         a, as_of = self.a, self.as_of
         lines = {ln["line_id"]: ln for ln in self.data.lines}
@@ -338,12 +463,15 @@ class _Builder:
                 length = sum(x for x, _ in sections)
                 t = rail_run_time_min(sections, accel, brake, a.running_time_supplement)
                 self.g.add_edge(f"dep:{sid}:{direction}:{prev}", arr, mode=mode, kind="ride",
-                                length_km=length, time_min=t, **info)
+                                length_km=length, time_min=t,
+                                geometry=self._ride_geometry(line["line_id"], i0, i1, direction, ids),
+                                **info)
 
 
 def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assumptions,
-                        as_of: dt.date) -> nx.MultiDiGraph:
+                        as_of: dt.date, railways: LineGraph | None = None) -> nx.MultiDiGraph:
     """Build the default multimodal graph as it stood on ``as_of`` (see the module docstring).
+    Without ``railways`` every rail section is drawn straight.
 
     Raises
     ------
@@ -351,11 +479,12 @@ def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assump
         If ``as_of`` is before :data:`EARLIEST_DATE`.
     """
     check_as_of(as_of)
-    b = _Builder(data, roads, assumptions, as_of)
+    b = _Builder(data, roads, assumptions, as_of, railways)
     b.add_roads()
     b.match_corridors()
     b.add_places()
     b.add_airports()
+    b.match_rail_geometry()
     b.add_rail()
     b.g.graph["assumptions"] = assumptions
     return b.g

@@ -30,7 +30,8 @@ wait (boarding a service: wait from headway), ride (in-vehicle), dwell (staying 
 stop), egress (leaving a station), transfer (between platforms). Every edge has ``time_min``
 (>= 0, finite), ``length_km`` (>= 0), ``mode``, ``kind``, ``source``; rides and links carry
 ``name_zh``/``name_en``/``ref`` where known, ``line_id``/``service_id``/``corridor_id`` where
-they belong to one, and ``opened``.
+they belong to one, and ``opened``. Rides may carry ``geometry``: a list of (lon, lat) along the
+track, for drawing only (``time_min`` and ``length_km`` never derive from it).
 
 Mode filters (:data:`MODE_SETS`) say which edge modes a trip may use.
 """

@@ -49,14 +49,19 @@ def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target
             layer = d["mode"]
         else:
             continue
-        pair = (min(u, v), max(u, v))
+        a, b = graph.nodes[u], graph.nodes[v]
+        if d["kind"] == "ride":  # one line per line section, whichever service or direction
+            ends = sorted((a.get("station_id", u), b.get("station_id", v)))
+            pair = (d.get("line_id", ""), ends[0], ends[1])
+        else:
+            pair = ("", min(u, v), max(u, v))
         if pair in seen:
             continue
         seen.add(pair)
-        a, b = graph.nodes[u], graph.nodes[v]
         colour, weight = _MODE_STYLE[layer]
         tip = d.get("name_zh") and f"{d.get('name_zh')} / {d.get('name_en')} {d.get('ref') or ''}"
-        folium.PolyLine([(a["lat"], a["lon"]), (b["lat"], b["lon"])], color=colour, weight=weight,
+        coords = d.get("geometry") or [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
+        folium.PolyLine([(lat, lon) for lon, lat in coords], color=colour, weight=weight,
                         tooltip=tip or None).add_to(layers[layer])
     for _, d in graph.nodes(data=True):
         if d["kind"] == "station":
