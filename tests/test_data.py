@@ -14,7 +14,7 @@ from network.geo import haversine_km
 from network.graph.build import line_km_posts, rail_run_time_min
 from network.sources.default import read_default_data, read_places
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(__file__).resolve().parent / "fixtures"  # copies of ../shared/data (see its README)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,6 @@ def test_every_curated_element_has_a_source(data):
         assert c["source"], c["corridor_id"]
 
 
-@pytest.mark.skipif(not (SHARED / "osm_rail_stations_bbox.geojson").exists(), reason="shared/data not present")
 def test_osm_sourced_station_positions_lie_within_1_km_of_openstreetmap(data):
     features = json.loads((SHARED / "osm_rail_stations_bbox.geojson").read_text(encoding="utf-8"))["features"]
     osm = {}
@@ -54,8 +53,6 @@ def test_osm_sourced_station_positions_lie_within_1_km_of_openstreetmap(data):
     assert checked >= 20  # most in-region stations are in the OSM file
 
 
-@pytest.mark.skipif(not (SHARED / "census2020_county_population_study_area.csv").exists(),
-                    reason="shared/data not present")
 def test_populations_match_the_census_table(data):
     import csv
 
