@@ -120,6 +120,33 @@ class Assumptions:
         20.0, 10.0, 35.0,
         "assumed: deplaning and leaving the terminal, hand luggage")
 
+    # --- new elements from scenario files (used only where the file gives no value) -----------
+    new_rail_circuity: float = _a(
+        1.2, 1.05, 1.5,
+        "route length / straight line between stations of a planned line without a published "
+        "length; from the 郑太 HSR's km-post sections in data/: 0.94-1.16 on the plain, 1.03-1.22 "
+        "on the plateau, 1.5 down the Taihang escarpment (焦作-晋城东); 1.2 is a mid value")
+    new_road_circuity: float = _a(
+        1.25, 1.1, 1.5,
+        "route length / straight line through the waypoints of a planned road without a published "
+        "length; 1.2-1.4 for roads (Ballou, Rahardja & Sakai 2002), hill roads at the upper end")
+    ordinary_road_speed_factor: float = _a(
+        0.8, 0.6, 1.0,
+        "assumed: free-flow car speed / design speed on a new class-1/2, national, provincial or "
+        "tourist road (junctions, villages, mixed traffic); expressways run at design speed, "
+        "capped by expressway_speed_cap_kph")
+    bus_max_speed_kph: float = _a(
+        100.0, 90.0, 100.0,
+        "legal maximum for coaches on expressways: 道路交通安全法实施条例 art. 78 (large passenger "
+        "vehicles 100 km/h); a bus runs the car's fastest road path at min(link speed, this)")
+    bus_boarding_min: float = _a(
+        10.0, 5.0, 20.0,
+        "assumed: ticket and security check at a coach station (Chinese coach stations screen "
+        "luggage), less than at a railway station")
+    bus_dwell_min: float = _a(
+        5.0, 2.0, 10.0,
+        "assumed: an intermediate stop of an intercity coach (entering and leaving a town's stop)")
+
     def replace(self, **changes: float) -> Assumptions:
         """Return a copy with some values changed.
 

@@ -92,7 +92,10 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
     targets = list(dict.fromkeys(summary["target"]))
     cols = ["name_zh", "name_en", "city_zh", "population_2020"]
     for t in targets:
-        cols += [f"{t}_road_min", f"{t}_rail_min", f"{t}_best_min", f"{t}_best_mode"]
+        cols += [f"{t}_road_min", f"{t}_rail_min"]
+        if not per_place[f"{t}_transit_min"].equals(per_place[f"{t}_rail_min"]):
+            cols.append(f"{t}_transit_min")  # only where coach or air services make a difference
+        cols += [f"{t}_best_min", f"{t}_best_mode"]
     show = per_place[cols].copy()
     show.columns = [c.replace("_min", "").replace("population_2020", "pop 2020") for c in cols]
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
@@ -106,7 +109,7 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
 @main.command()
 @click.argument("origin")
 @click.argument("destination")
-@click.option("--mode", type=click.Choice(["best", "road", "rail"]), default="best", show_default=True)
+@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="best", show_default=True)
 @_YEAR
 @click.option("--json", "as_json", is_flag=True, help="Print the trip as JSON.")
 @_ASSUME

@@ -8,7 +8,8 @@ that catch ``ValueError``/``LookupError`` keep working::
      ├── AssumptionError (ValueError)      an unknown or invalid assumption override
      ├── LookupFailed (LookupError)        a name or coordinate that matches nothing
      ├── YearError (ValueError)            a year outside the data's range
-     └── UnreachableError (LookupError)    no path between two points in the chosen modes
+     ├── UnreachableError (LookupError)    no path between two points in the chosen modes
+     └── ScenarioError (ValueError)        a scenario file with problems (all of them, with lines)
 
 The command line prints ``str(err)`` on one line and exits with status 2.
 """
@@ -38,3 +39,14 @@ class YearError(NetworkModelError, ValueError):
 
 class UnreachableError(NetworkModelError, LookupError):
     """No path exists between the two points with the modes allowed."""
+
+
+class ScenarioError(NetworkModelError, ValueError):
+    """A scenario file (or a set of them) has problems; ``problems`` lists every one, each as
+    ``file:line: field: what was expected (found ...)``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems) or ["unknown scenario problem"]
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n > 1 else ''} in scenario file(s):"
+        super().__init__(head + "\n" + "\n".join(self.problems))

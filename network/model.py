@@ -13,6 +13,8 @@ Three routing modes (:data:`~network.graph.schema.MODE_SETS`):
 * ``rail``: a trip that uses rail (HSR or conventional) for its main part, with road access to the
   boarding station and from the alighting one. It is forced to ride a train, so it can be slower
   than ``road``; this is the "time with rail" a planner compares.
+* ``transit``: like ``rail`` but any public transport (rail, intercity coach, air) may carry the
+  main part; it differs from ``rail`` only where a scenario adds coach or air services.
 * ``best``: any combination; never slower than the others.
 
 A trip between two stations is measured platform to platform (from departure at the first
@@ -81,6 +83,20 @@ class Model:
         self.roads = roads
         self.assumptions = assumptions
         self._compiled: dict[str, CompiledGraph] = {}
+        self.scenario: Any = None  # the Scenario applied to the base network, if any
+        self.apply_report: Any = None  # its ApplyReport
+
+    def with_scenario(self, scenario: Any) -> Model:
+        """This network with a scenario applied (a new Model; this one is unchanged).
+
+        Raises
+        ------
+        ScenarioError
+            For unknown names (with close matches) or changes that cannot apply.
+        """
+        from network.scenario.apply import apply_scenario
+
+        return apply_scenario(self, scenario)[0]
 
     @classmethod
     def default(cls, year: int | None = None, as_of: dt.date | str | None = None,
@@ -130,7 +146,7 @@ class Model:
         processing = np.array([self.graph.edges[s, f"inside:{s.split(':', 1)[1]}", 0]["time_min"] for s in stations])
         return stations, processing
 
-    def _rail_times(self, origins: list[str], target: str) -> tuple[np.ndarray, np.ndarray, Any]:
+    def _rail_times(self, origins: list[str], target: str, mode: str = "rail") -> tuple[np.ndarray, np.ndarray, Any]:
         """Door-to-door minutes from each origin to ``target`` forced to ride a train.
 
         Computed as min over stations s of [road time origin → s] + [time from boarding at s to
@@ -138,7 +154,7 @@ class Model:
         trains leave, so every such trip rides one. Returns (minutes, chosen station column,
         (road one-to-many predecessors, rail many-to-one)).
         """
-        road, rail = self.compiled("road"), self.compiled("rail")
+        road, rail = self.compiled("road"), self.compiled(mode)
         stations, processing = self._served_stations
         s_rows = np.array([road.index[s] for s in stations])
         inside_rows = np.array([rail.index[f"inside:{s.split(':', 1)[1]}"] for s in stations])
@@ -179,14 +195,16 @@ class Model:
             rows_road = [self.compiled("road").index[o] for o in origins]
             rows_best = [self.compiled("best").index[o] for o in origins]
             rail_min, _, _ = self._rail_times(origins, ep.destination_node)
+            transit_min, _, _ = self._rail_times(origins, ep.destination_node, "transit")
             table[f"{key}_road_min"] = road.time_min[0, rows_road]
             table[f"{key}_rail_min"] = rail_min
+            table[f"{key}_transit_min"] = transit_min
             table[f"{key}_best_min"] = best.time_min[0, rows_best]
             table[f"{key}_best_mode"] = [self._main_mode(best, o, ep.destination_node) for o in origins]
         for col in table.columns:
             if col.endswith("_min"):
                 table[col] = table[col].round(1)
-        return table, summarise_scores(table, [ep.key for ep in target_eps])
+        return table, summarise_scores(table, [ep.key for ep in target_eps], modes=("road", "rail", "transit", "best"))
 
     def _main_mode(self, m2o: Any, origin: str, target: str) -> str:
         """The mode of a trip: the in-vehicle mode with the most minutes, or road."""
@@ -222,9 +240,9 @@ class Model:
             compiled = model.compiled("rail")
         else:
             measured = "door-to-door"
-            compiled = model.compiled("rail" if mode == "rail" else mode)
-            if mode == "rail":
-                path = model._rail_path(o.origin_node, d.destination_node)
+            compiled = model.compiled(mode)
+            if mode in ("rail", "transit"):
+                path = model._rail_path(o.origin_node, d.destination_node, mode)
             else:
                 m2o = many_to_one(compiled, [d.destination_node])
                 if not np.isfinite(m2o.time_from(o.origin_node, d.destination_node)):
@@ -236,10 +254,10 @@ class Model:
                 "km": round(sum(x["km"] for x in legs), 1), "legs": legs,
                 "note": APPROXIMATION_NOTE}
 
-    def _rail_path(self, origin: str, target: str) -> list[str]:
-        minutes, best, (stations, pred, m2o) = self._rail_times([origin], target)
+    def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
+        minutes, best, (stations, pred, m2o) = self._rail_times([origin], target, mode)
         if not np.isfinite(minutes[0]):
-            raise UnreachableError(f"no trip by rail from {origin} to {target}")
+            raise UnreachableError(f"no trip by {mode} from {origin} to {target}")
         road = self.compiled("road")
         station = stations[int(best[0])]
         rows, k = [], road.index[station]

@@ -314,7 +314,7 @@ class _Builder:
             self.connect(land, ap["lon"], ap["lat"], 0.0)
 
     # -- rail -------------------------------------------------------------------------------
-    def _ensure_station(self, sid: str) -> None:
+    def _ensure_station(self, sid: str, processing_min: float | None = None) -> None:
         node = f"station:{sid}"
         if node in self.g:
             return
@@ -324,7 +324,9 @@ class _Builder:
         self.g.add_node(node, kind="station", **attrs)
         self.g.add_node(f"inside:{sid}", kind="inside", **attrs)
         self.g.add_edge(node, f"inside:{sid}", mode="station", kind="processing", length_km=0.0,
-                        time_min=a.station_processing_min, source="assumption station_processing_min")
+                        time_min=a.station_processing_min if processing_min is None else processing_min,
+                        source="assumption station_processing_min" if processing_min is None
+                        else "assumption bus_boarding_min")
         d_road = float(self.tree.query(to_local_xy_km([s["lon"]], [s["lat"]], _LAT0)[0])[0])
         if d_road <= a.connector_max_km:
             self.connect(node, s["lon"], s["lat"], 0.0)
@@ -399,34 +401,39 @@ class _Builder:
         return coords if direction > 0 else coords[::-1]
 
     def add_rail(self) -> None:
-        a, as_of = self.a, self.as_of
         lines = {ln["line_id"]: ln for ln in self.data.lines}
         for svc in self.data.services:
             line = lines[svc["line"]]
-            if line["passenger_until"] is not None and line["passenger_until"] <= as_of:
+            if line["passenger_until"] is not None and line["passenger_until"] <= self.as_of:
                 continue
-            ids = [s["station"] for s in line["stations"]]
-            km = line_km_posts(line, self.stations)
-            hsr = line["mode"] == "hsr"
-            accel = a.hsr_acceleration_mps2 if hsr else a.rail_acceleration_mps2
-            brake = a.hsr_braking_mps2 if hsr else a.rail_braking_mps2
-            dwell = a.hsr_dwell_min if hsr else a.rail_dwell_min
-            # A service runs on the sections open on the date; a stop past an unopened section is cut off.
-            open_to = [s["opened_to_next"] is None or s["opened_to_next"] <= as_of for s in line["stations"][:-1]]
-            stops = [st for st in svc["stops"] if self.stations[st]["opened"] is None
-                     or self.stations[st]["opened"] <= as_of]
-            runs: list[list[str]] = [[]]
-            for st in stops:
-                if runs[-1]:
-                    i0, i1 = ids.index(runs[-1][-1]), ids.index(st)
-                    if not all(open_to[i0:i1]):
-                        runs.append([])
-                runs[-1].append(st)
-            wait = min(svc["headway_min"] / 2.0, a.wait_cap_min)
-            for run in (r for r in runs if len(r) >= 2):
-                for direction, seq in ((1, run), (-1, run[::-1])):
-                    self._add_service_direction(svc, line, seq, direction, ids, km, accel, brake,
-                                                dwell, wait)
+            self.add_service(svc, line)
+
+    def add_service(self, svc: dict[str, Any], line: dict[str, Any]) -> None:
+        """Add one service (both directions) on ``line``; stops on sections not open on the
+        date are cut off (the service runs in pieces). Passenger use of the line is not checked
+        here (a scenario may restore service on a freight line)."""
+        a, as_of = self.a, self.as_of
+        ids = [s["station"] for s in line["stations"]]
+        km = line_km_posts(line, self.stations)
+        hsr = line["mode"] == "hsr"
+        accel = a.hsr_acceleration_mps2 if hsr else a.rail_acceleration_mps2
+        brake = a.hsr_braking_mps2 if hsr else a.rail_braking_mps2
+        dwell = a.hsr_dwell_min if hsr else a.rail_dwell_min
+        open_to = [s.get("opened_to_next") is None or s["opened_to_next"] <= as_of for s in line["stations"][:-1]]
+        stops = ids if svc["stops"] == "all" else svc["stops"]
+        stops = [st for st in stops if self.stations[st].get("opened") is None
+                 or self.stations[st]["opened"] <= as_of]
+        runs: list[list[str]] = [[]]
+        for st in stops:
+            if runs[-1]:
+                i0, i1 = ids.index(runs[-1][-1]), ids.index(st)
+                if not all(open_to[i0:i1]):
+                    runs.append([])
+            runs[-1].append(st)
+        wait = min(svc["headway_min"] / 2.0, a.wait_cap_min)
+        for run in (r for r in runs if len(r) >= 2):
+            for direction, seq in ((1, run), (-1, run[::-1])):
+                self._add_service_direction(svc, line, seq, direction, ids, km, accel, brake, dwell, wait)
 
     def _add_service_direction(self, svc: dict[str, Any], line: dict[str, Any], seq: list[str],
                                direction: int, ids: list[str], km: list[float], accel: float,

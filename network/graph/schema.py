@@ -51,10 +51,12 @@ EDGE_KINDS = {"link", "connector", "processing", "wait", "ride", "dwell", "egres
 TRANSIT_MODES = {"hsr", "rail", "air", "bus"}
 
 #: Which edge modes each routing mode may use. "rail" means rail (HSR or conventional) with road
-#: access at both ends; "best" allows everything, so it is never slower than the others.
+#: access at both ends; "transit" is public transport (rail, coach or air) with road access;
+#: "best" allows everything, so it is never slower than the others.
 MODE_SETS: dict[str, frozenset[str]] = {
     "road": frozenset({"road", "access"}),
     "rail": frozenset({"road", "access", "station", "hsr", "rail"}),
+    "transit": frozenset({"road", "access", "station", "hsr", "rail", "bus", "air"}),
     "best": frozenset(EDGE_MODES),
 }
 

@@ -1,0 +1,1 @@
+"""Plan scenarios: schema, loading and composition, application to a network."""

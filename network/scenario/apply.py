@@ -1,0 +1,603 @@
+"""Apply a scenario to a built network: a new graph and routing arrays, the base left untouched.
+
+In: a :class:`~network.model.Model` (the base network for a date) and a
+:class:`~network.scenario.load.Scenario`. Out: a new ``Model`` whose graph is a copy of the base
+with the changes made, plus an :class:`ApplyReport` (what was added, changed, removed, skipped,
+and notes such as "freight only").
+
+Names are resolved against the network's registries (every curated station, open or not; places;
+airports; corridor refs and names; line ids and names), never against internal node numbers, so
+a file applies to any network that has the same names. An unknown name is a
+:class:`~network.errors.ScenarioError` naming file, line and field, with close matches.
+
+Routing arrays are not rebuilt from the graph: the base :class:`EdgeTable` is extended with the
+new nodes and edges (appended), removed edges are masked and changed edges re-timed in place;
+the CSR matrices are then assembled from those arrays (vectorised, a few ms).
+
+A change applies when its ``opened`` year is not after the network's year; later ones are skipped
+and listed. How each change is modelled:
+
+* ``add_rail_line``: stations by name or position; section lengths from ``length_km``
+  (split in proportion to straight lines through ``via`` points) or straight line x circuity;
+  trains at ``operating_speed_kph`` (else design speed) through the same kinematic run-time model
+  as existing lines; services with waits from headways. Freight-only lines add no passenger
+  edges.
+* ``add_road``: a node at every waypoint joined to the nearest road nodes (an interchange),
+  links between them; expressway speed = design speed (capped at the legal 120 km/h), other
+  classes design speed x ``ordinary_road_speed_factor``.
+* ``upgrade_road``: the corridor's links get the new speed; lanes are recorded only (the model
+  has free-flow speeds, so a widening alone changes no time; the report says so).
+* ``add_service``: a service on a curated or scenario line (restores a freight line too).
+* ``add_airport``: landside and airside nodes with processing times, road connectors, and
+  scheduled routes (wait from headway + block time).
+* ``add_bus_service``: coach stops at the named places/stations (boarding time, wait from
+  headway), riding the car's fastest road path at min(link speed, ``bus_max_speed_kph``).
+* ``add_freight_facility``: recorded; no passenger effect.
+* ``close``: a corridor falls back to the ordinary road speed on its geometry (or its added links
+  go); a line (or a section ``between`` two stations) loses its rides; a service or a scenario
+  road is removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from network.errors import ScenarioError
+from network.geo import haversine_km, to_local_xy_km
+from network.graph.build import _LAT0, _Builder
+from network.routing.compile import EdgeTable
+from network.scenario.load import LocatedChange, Scenario
+from network.sources.default import REGION_BBOX
+
+if TYPE_CHECKING:
+    from network.model import Model
+
+
+@dataclass
+class ApplyReport:
+    """What applying a scenario did."""
+
+    scenario: str
+    applied: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    added_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    changed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    removed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    added_nodes: list[str] = field(default_factory=list)
+
+
+class _RecordingGraph(nx.MultiDiGraph):
+    """A MultiDiGraph that records the nodes and edges added while ``recording`` is on."""
+
+    recording = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new_nodes: list[str] = []
+        self.new_edges: list[tuple[str, str, Any]] = []
+
+    def add_node(self, node_for_adding: Any, **attr: Any) -> None:
+        if self.recording and node_for_adding not in self._node:
+            self.new_nodes.append(node_for_adding)
+        super().add_node(node_for_adding, **attr)
+
+    def add_edge(self, u_for_edge: Any, v_for_edge: Any, key: Any = None, **attr: Any) -> Any:
+        if self.recording:
+            for n in (u_for_edge, v_for_edge):
+                if n not in self._node:
+                    raise ScenarioError([f"internal: edge to unknown node {n!r}"])
+        k = super().add_edge(u_for_edge, v_for_edge, key=key, **attr)
+        if self.recording:
+            self.new_edges.append((u_for_edge, v_for_edge, k))
+        return k
+
+
+def _copy(graph: nx.MultiDiGraph) -> _RecordingGraph:
+    g = _RecordingGraph()
+    g.graph.update(graph.graph)
+    g.add_nodes_from(graph.nodes(data=True))
+    g.add_edges_from(graph.edges(keys=True, data=True))
+    for _, _, d in g.edges(data=True):  # fresh dicts: edits never reach the base graph
+        if "geometry" in d:
+            d["geometry"] = list(d["geometry"])
+    return g
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\-_'’()（）]", "", text).lower()
+
+
+class _Names:
+    """Name → thing, with close-match suggestions on a miss."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.table: dict[str, Any] = {}
+
+    def add(self, names: list[str | None], thing: Any) -> None:
+        for n in names:
+            if n:
+                self.table.setdefault(_norm(n), thing)
+
+    def get(self, name: str, where: str, problems: list[str]) -> Any:
+        hit = self.table.get(_norm(name))
+        if hit is None:
+            close = difflib.get_close_matches(_norm(name), list(self.table), n=4, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            problems.append(f"{where}: unknown {self.what} {name!r}{hint}")
+        return hit
+
+
+class _Applier:
+    def __init__(self, model: Model, scenario: Scenario):
+        self.model = model
+        self.scenario = scenario
+        self.a = model.assumptions
+        self.as_of = dt.date.fromisoformat(model.as_of)
+        self.g = _copy(model.graph)
+        data = model.data
+        self.b = _Builder(data, model.roads, self.a, self.as_of)
+        self.b.g = self.g
+        self.b.stations = {sid: dict(s) for sid, s in self.b.stations.items()}
+        self.report = ApplyReport(scenario=scenario.name)
+        self.problems: list[str] = []
+        self.lines = {ln["line_id"]: ln for ln in data.lines}
+        self.stations = _Names("station")
+        for sid, s in self.b.stations.items():
+            self.stations.add([sid, s["name_zh"], s["name_zh"] + "站", s["name_en"], s["name_en"] + " station"], sid)
+        self.places = _Names("place, station or airport")
+        for p in data.places:
+            self.places.add([p["place_id"], p["name_zh"], p["name_en"],
+                             re.sub(r"(回族区|县|区|市)$", "", p["name_zh"]) if len(p["name_zh"]) > 2 else None],
+                            ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]))
+        for sid, s in self.b.stations.items():
+            self.places.add([s["name_zh"] + "站", s["name_en"] + " station", sid],
+                            ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
+            self.places.add([s["name_zh"]], ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
+        self.airports = _Names("airport")
+        for n, d in self.g.nodes(data=True):
+            if d["kind"] == "airport":
+                self.airports.add([d["iata"], d["name_zh"], d["name_en"]], n.split(":", 1)[1])
+                self.places.add([d["iata"], d["name_zh"], d["name_en"]],
+                                ("airport", n.split(":", 1)[1], d["lon"], d["lat"], d["name_zh"], d["name_en"]))
+        self.line_names = _Names("line")
+        for lid, ln in self.lines.items():
+            self.line_names.add([lid, ln["name_zh"], ln["name_en"]], lid)
+        self.corridors = _Names("corridor")
+        by_ref: dict[str, list[str]] = {}
+        for c in data.corridors:
+            short = re.match(r"^(.+?高速)", c["name_zh"])
+            self.corridors.add([c["corridor_id"], c["name_zh"], c["name_en"], short.group(1) if short else None],
+                               [c["corridor_id"]])
+            if c["ref"]:
+                by_ref.setdefault(c["ref"], []).append(c["corridor_id"])
+        for ref, ids in by_ref.items():
+            self.corridors.add([ref], ids)
+        self.services = _Names("service")
+        for _, _, d in self.g.edges(data=True):
+            if d.get("service_id"):
+                self.services.add([d["service_id"]], d["service_id"])
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _station_id(self, stop: Any, lc: LocatedChange, *loc: Any) -> str | None:
+        if isinstance(stop, str):
+            return self.stations.get(stop, f"{lc.where(*loc)}: {'.'.join(map(str, loc))}", self.problems)
+        if hasattr(stop, "station"):
+            return self.stations.get(stop.station, f"{lc.where(*loc)}: {'.'.join(map(str, loc))}.station",
+                                     self.problems)
+        sid = stop.id
+        if sid in self.b.stations and self.b.stations[sid].get("scenario") is None:
+            self.problems.append(f"{lc.where(*loc)}: new station id {sid!r} is already an existing station; "
+                                 "refer to it by name instead")
+            return None
+        self._check_in_region(stop.lon, stop.lat, lc, *loc)
+        self.b.stations[sid] = {"station_id": sid, "name_zh": stop.name_zh, "name_en": stop.name_en,
+                                "lon": stop.lon, "lat": stop.lat, "opened": None, "scenario": lc.scenario,
+                                "position_source": f"scenario {lc.file} (planned position)"}
+        self.stations.add([sid, stop.name_zh, stop.name_zh + "站", stop.name_en], sid)
+        return sid
+
+    def _check_in_region(self, lon: float, lat: float, lc: LocatedChange, *loc: Any) -> None:
+        west, south, east, north = REGION_BBOX
+        if not (west <= lon <= east and south <= lat <= north):
+            self.problems.append(f"{lc.where(*loc)}: position lon {lon}, lat {lat} lies outside the region "
+                                 f"{west}..{east} E, {south}..{north} N; coordinates are [lon, lat] in WGS84")
+
+    def _record_change(self, key: tuple[str, str, Any], **attrs: Any) -> None:
+        self.g.edges[key].update(attrs)
+        self.report.changed_edges.append(key)
+
+    def _remove(self, key: tuple[str, str, Any]) -> None:
+        self.g.remove_edge(*key)
+        self.report.removed_edges.append(key)
+
+    # -- change types --------------------------------------------------------------------------
+    def add_rail_line(self, lc: LocatedChange) -> None:
+        ch, a = lc.change, self.a
+        ids: list[str] = []
+        via: list[list[tuple[float, float]]] = []
+        for i, stop in enumerate(ch.stations):
+            sid = self._station_id(stop, lc, "stations", i)
+            if sid is not None:
+                ids.append(sid)
+                via.append([tuple(p) for p in getattr(stop, "via", [])])
+        if len(ids) != len(ch.stations) or self.problems:
+            return
+        if len(set(ids)) != len(ids):
+            self.problems.append(f"{lc.where('stations')}: stations: a station appears twice on line {ch.id!r}")
+            return
+        pos = [(self.b.stations[s]["lon"], self.b.stations[s]["lat"]) for s in ids]
+        polylines = [[pos[i], *via[i], pos[i + 1]] for i in range(len(ids) - 1)]
+        straight = np.array([sum(float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pl, pl[1:]))
+                             for pl in polylines])
+        if ch.length_km:
+            sections = straight / straight.sum() * ch.length_km
+        else:
+            sections = straight * (ch.circuity or a.new_rail_circuity)
+        km = np.concatenate([[0.0], np.cumsum(sections)])
+        speed = ch.operating_speed_kph or ch.design_speed_kph
+        line = {"line_id": ch.id, "name_zh": ch.name_zh, "name_en": ch.name_en, "mode": ch.mode,
+                "source": f"scenario {lc.file}", "passenger_until": None,
+                "stations": [{"station": s, "km": float(k), "speed_kph_to_next": speed if i < len(ids) - 1 else None,
+                              "opened_to_next": None} for i, (s, k) in enumerate(zip(ids, km))]}
+        self.lines[ch.id] = line
+        self.line_names.add([ch.id, ch.name_zh, ch.name_en], ch.id)
+        for i, pl in enumerate(polylines):
+            self.b.section_geometry[(ch.id, i)] = [(float(x), float(y)) for x, y in pl]
+        if not ch.passenger:
+            self.report.notes.append(f"{ch.id}: freight-only line; it carries no passengers, so passenger "
+                                     "accessibility is not what it changes")
+            return
+        for j, svc in enumerate(ch.services):
+            self._add_service(lc, line, svc.id, svc.stops, svc.headway_min, svc.name_en, ("services", j, "stops"))
+
+    def _add_service(self, lc: LocatedChange, line: dict[str, Any], sid: str, stops: Any, headway: float,
+                     name_en: str | None, loc: tuple[Any, ...]) -> None:
+        ids = [s["station"] for s in line["stations"]]
+        if stops == "all":
+            stop_ids = ids
+        else:
+            stop_ids = []
+            for k, name in enumerate(stops):
+                st = self._station_id(name, lc, *loc, k)
+                if st is None:
+                    continue
+                if st not in ids:
+                    self.problems.append(f"{lc.where(*loc, k)}: {'.'.join(map(str, loc))}[{k}]: station {name!r} "
+                                         f"is not on line {line['line_id']!r} (its stations: {', '.join(ids)})")
+                    continue
+                stop_ids.append(st)
+            order = [ids.index(s) for s in stop_ids]
+            if order != sorted(order) and order != sorted(order, reverse=True):
+                self.problems.append(f"{lc.where(*loc)}: {'.'.join(map(str, loc))}: stops must be in line order")
+            if len(stop_ids) < 2:
+                self.problems.append(f"{lc.where(*loc)}: {'.'.join(map(str, loc))}: a service needs two or more stops")
+            if self.problems:
+                return
+            if order and order[0] > order[-1]:
+                stop_ids = stop_ids[::-1]
+        self.b.add_service({"service_id": sid, "line": line["line_id"], "stops": stop_ids,
+                            "headway_min": headway, "name_en": name_en}, line)
+
+    def add_service(self, lc: LocatedChange) -> None:
+        ch = lc.change
+        lid = self.line_names.get(ch.line, f"{lc.where('line')}: line", self.problems)
+        if lid is None:
+            return
+        line = self.lines[lid]
+        if line.get("passenger_until") is not None and line["passenger_until"] <= self.as_of:
+            self.report.notes.append(f"{ch.id}: restores passenger service on {line['name_zh']} "
+                                     f"(freight only since {line['passenger_until']})")
+        self._add_service(lc, line, ch.id, ch.stops, ch.headway_min, ch.name_en, ("stops",))
+
+    def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str] | None:
+        if isinstance(item, str):
+            hit = self.places.get(item, f"{lc.where(*loc)}: {'.'.join(map(str, loc))}", self.problems)
+            return None if hit is None else (float(hit[2]), float(hit[3]), hit[4])
+        lon, lat = float(item[0]), float(item[1])
+        self._check_in_region(lon, lat, lc, *loc)
+        return lon, lat, f"{lon:.3f},{lat:.3f}"
+
+    def add_road(self, lc: LocatedChange) -> None:
+        ch, a = lc.change, self.a
+        pts = [self._point(w, lc, "waypoints", i) for i, w in enumerate(ch.waypoints)]
+        if any(p is None for p in pts) or self.problems:
+            return
+        seg = np.array([float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pts, pts[1:])])  # type: ignore[index]
+        if (seg <= 0).any():
+            self.problems.append(f"{lc.where('waypoints')}: waypoints: two consecutive waypoints are the same point")
+            return
+        if not ch.passenger:
+            self.report.notes.append(f"{ch.id}: built for through freight; cars may use it too, so it is "
+                                     "modelled as an open road")
+        lengths = seg / seg.sum() * ch.length_km if ch.length_km else seg * a.new_road_circuity
+        if ch.road_class == "expressway":
+            speed = min(ch.design_speed_kph, a.expressway_speed_cap_kph)
+        else:
+            speed = min(ch.design_speed_kph * a.ordinary_road_speed_factor, a.expressway_speed_cap_kph)
+        nodes = []
+        for k, p in enumerate(pts):
+            node = f"rs:{ch.id}:{k}"
+            self.g.add_node(node, kind="road", lon=p[0], lat=p[1], name_zh=p[2], name_en=p[2],  # type: ignore[index]
+                            source=f"scenario {lc.file}")
+            self.b.connect(node, p[0], p[1], 0.0)  # type: ignore[index]
+            nodes.append(node)
+        attrs = {"mode": "road", "kind": "link", "road_class": ch.road_class, "ref": ch.ref,
+                 "name_zh": ch.name_zh, "name_en": ch.name_en, "corridor_id": ch.id, "lanes": ch.lanes,
+                 "opened": str(ch.opened), "speed_kph": speed, "source": f"scenario {lc.file}"}
+        for (x, y), km in zip(zip(nodes, nodes[1:]), lengths.tolist()):
+            for u, v in ((x, y), (y, x)):
+                self.g.add_edge(u, v, key=f"corridor:{ch.id}", length_km=km, time_min=km / speed * 60.0, **attrs)
+
+    def _corridor_edges(self, name: str, lc: LocatedChange, field_name: str) -> list[tuple[str, str, Any]]:
+        ids = self.corridors.get(name, f"{lc.where(field_name)}: {field_name}", self.problems)
+        if ids is None:
+            return []
+        wanted = set(ids)
+        keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True) if d.get("corridor_id") in wanted]
+        if not keys:
+            self.problems.append(f"{lc.where(field_name)}: {field_name}: corridor {name!r} is not open on "
+                                 f"{self.as_of} in this network, so it cannot be changed; check its opening year")
+        return keys
+
+    def upgrade_road(self, lc: LocatedChange) -> None:
+        ch, a = lc.change, self.a
+        keys = self._corridor_edges(ch.corridor, lc, "corridor")
+        for key in keys:
+            d = self.g.edges[key]
+            attrs: dict[str, Any] = {"lanes": ch.lanes} if ch.lanes else {}
+            if ch.design_speed_kph:
+                speed = min(ch.design_speed_kph, a.expressway_speed_cap_kph)
+                if speed > d.get("speed_kph", 0):
+                    attrs.update(speed_kph=speed, time_min=d["length_km"] / speed * 60.0)
+            self._record_change(key, **attrs)
+        if keys and ch.design_speed_kph is None:
+            self.report.notes.append(f"{ch.corridor}: widening only (lanes {ch.lanes}); free-flow speeds have "
+                                     "no congestion, so the model shows no time change from capacity")
+
+    def add_airport(self, lc: LocatedChange) -> None:
+        ch, a = lc.change, self.a
+        self._check_in_region(ch.lon, ch.lat, lc, "lon")
+        if not ch.passenger:
+            self.report.notes.append(f"{ch.id}: general-aviation airfield without scheduled passenger "
+                                     "service; it does not change passenger accessibility")
+            return
+        self._airport_nodes(ch.id, ch.iata or ch.id.upper()[:3], ch.name_zh, ch.name_en, ch.lon, ch.lat,
+                            ch.departure_processing_min or a.airport_departure_processing_min,
+                            ch.arrival_processing_min or a.airport_arrival_processing_min, f"scenario {lc.file}")
+        self.airports.add([ch.id, ch.iata, ch.name_zh, ch.name_en], ch.id)
+        for j, r in enumerate(ch.routes):
+            if isinstance(r.to, str):
+                to = self.airports.get(r.to, f"{lc.where('routes', j, 'to')}: routes[{j}].to", self.problems)
+                if to is None:
+                    continue
+            else:
+                to = r.to.iata.lower()
+                if f"airport:{to}" not in self.g:
+                    self._airport_nodes(to, r.to.iata, r.to.name_zh, r.to.name_en, r.to.lon, r.to.lat,
+                                        a.airport_departure_processing_min, a.airport_arrival_processing_min,
+                                        f"scenario {lc.file}")
+            for x, y in ((ch.id, to), (to, ch.id)):
+                sid = f"air-{ch.id}-{x}-{y}"
+                dep = f"dep:{sid}:1:{x}"
+                xd = self.g.nodes[f"airport:{x}"]
+                self.g.add_node(dep, kind="stop_dep", lon=xd["lon"], lat=xd["lat"], name_zh=xd["name_zh"],
+                                name_en=xd["name_en"], service_id=sid)
+                info = {"mode": "air", "service_id": sid, "name_zh": f"{xd['name_zh']} 航线", "name_en": "flight",
+                        "source": f"scenario {lc.file}"}
+                self.g.add_edge(f"airside:{x}", dep, kind="wait", length_km=0.0,
+                                time_min=min(r.headway_min / 2.0, a.wait_cap_min), headway_min=r.headway_min, **info)
+                yd = self.g.nodes[f"airport:{y}"]
+                self.g.add_edge(dep, f"airside:{y}", kind="ride", time_min=r.block_min,
+                                length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])), **info)
+
+    def _airport_nodes(self, aid: str, iata: str, name_zh: str, name_en: str, lon: float, lat: float,
+                       dep_min: float, arr_min: float, source: str) -> None:
+        land, air = f"airport:{aid}", f"airside:{aid}"
+        attrs = {"lon": lon, "lat": lat, "name_zh": name_zh, "name_en": name_en, "iata": iata, "source": source}
+        self.g.add_node(land, kind="airport", **attrs)
+        self.g.add_node(air, kind="airside", **attrs)
+        self.g.add_edge(land, air, mode="air", kind="processing", length_km=0.0, time_min=dep_min,
+                        source="airport departure processing")
+        self.g.add_edge(air, land, mode="air", kind="processing", length_km=0.0, time_min=arr_min,
+                        source="airport arrival processing")
+        west, south, east, north = REGION_BBOX
+        if west <= lon <= east and south <= lat <= north:
+            self.b.connect(land, lon, lat, 0.0)
+            return
+        # outside the road geometry: joined to the external places within connector reach
+        for p in self.model.data.places:
+            if p["kind"] == "external":
+                km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
+                if km <= self.a.connector_max_km * 2:
+                    t = km * self.a.access_circuity / self.a.urban_access_speed_kph * 60.0
+                    common = {"mode": "access", "kind": "connector", "length_km": km * self.a.access_circuity,
+                              "time_min": t + self.a.urban_access_allowance_min,
+                              "source": "connector: external airport to its city"}
+                    self.g.add_edge(f"place:{p['place_id']}", land, **common)
+                    self.g.add_edge(land, f"place:{p['place_id']}:arrive", **common)
+
+    def add_bus_service(self, lc: LocatedChange) -> None:
+        ch, a = lc.change, self.a
+        pts = [self._point(s, lc, "stops", i) for i, s in enumerate(ch.stops)]
+        if any(p is None for p in pts) or self.problems:
+            return
+        road = self.model.compiled("road")
+        xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], _LAT0)  # type: ignore[index]
+        _, near = self.b.tree.query(xy)
+        rows = [road.index[f"r{int(j)}"] for j in near]
+        dist, pred = dijkstra(road.matrix, indices=rows[:-1], return_predecessors=True)
+        seg_min, seg_km = [], []
+        for k in range(len(rows) - 1):
+            if not np.isfinite(dist[k, rows[k + 1]]):
+                self.problems.append(f"{lc.where('stops', k + 1)}: stops[{k + 1}]: no road from the previous stop")
+                return
+            minutes = km_total = 0.0
+            node = rows[k + 1]
+            while node != rows[k]:
+                prev = int(pred[k, node])
+                d = self.g.edges[road.edges.keys[road.edge_between(prev, node)]]
+                speed = d.get("speed_kph")
+                minutes += d["length_km"] / min(speed, a.bus_max_speed_kph) * 60.0 if speed else d["time_min"]
+                km_total += d["length_km"]
+                node = prev
+            seg_min.append(minutes)
+            seg_km.append(km_total)
+        stop_ids = []
+        for k, p in enumerate(pts):
+            sid = f"bus-{ch.id}-{k}"
+            self.b.stations[sid] = {"station_id": sid, "name_zh": f"{p[2]}汽车站", "name_en": f"{p[2]} bus stop",  # type: ignore[index]
+                                    "lon": p[0], "lat": p[1], "opened": None, "scenario": lc.scenario,  # type: ignore[index]
+                                    "position_source": "at the named place (scenario)"}
+            self.b._ensure_station(sid, processing_min=a.bus_boarding_min)
+            stop_ids.append(sid)
+        info = {"mode": "bus", "service_id": ch.id, "name_zh": ch.name_zh, "name_en": ch.name_en,
+                "source": f"scenario {lc.file}"}
+        for direction, seq in ((1, list(range(len(stop_ids)))), (-1, list(range(len(stop_ids)))[::-1])):
+            for n, k in enumerate(seq):
+                st = self.b.stations[stop_ids[k]]
+                pos = {"lon": st["lon"], "lat": st["lat"], "name_zh": st["name_zh"], "name_en": st["name_en"],
+                       "station_id": stop_ids[k], "service_id": ch.id}
+                dep, arr = f"dep:{ch.id}:{direction}:{stop_ids[k]}", f"arr:{ch.id}:{direction}:{stop_ids[k]}"
+                if n < len(seq) - 1:
+                    self.g.add_node(dep, kind="stop_dep", **pos)
+                    self.g.add_edge(f"inside:{stop_ids[k]}", dep, kind="wait", length_km=0.0, headway_min=ch.headway_min,
+                                    time_min=min(ch.headway_min / 2.0, a.wait_cap_min), **info)
+                if n > 0:
+                    self.g.add_node(arr, kind="stop_arr", **pos)
+                    self.g.add_edge(arr, f"station:{stop_ids[k]}", mode="station", kind="egress", length_km=0.0,
+                                    time_min=a.station_egress_min, source="assumption station_egress_min")
+                    if n < len(seq) - 1:
+                        self.g.add_edge(arr, dep, kind="dwell", length_km=0.0, time_min=a.bus_dwell_min, **info)
+                    prev = seq[n - 1]
+                    seg = min(prev, k)
+                    self.g.add_edge(f"dep:{ch.id}:{direction}:{stop_ids[prev]}", arr, kind="ride",
+                                    length_km=seg_km[seg], time_min=seg_min[seg], **info)
+
+    def add_freight_facility(self, lc: LocatedChange) -> None:
+        self.report.notes.append(f"{lc.change.id}: freight facility; it carries no passengers, so passenger "
+                                 "accessibility is not what it changes")
+
+    def close(self, lc: LocatedChange) -> None:
+        ch, a = lc.change, self.a
+        if ch.what in ("corridor", "road"):
+            for key in self._corridor_edges(ch.name, lc, "name") if ch.what == "corridor" else \
+                    self._road_edges(ch.name, lc):
+                if str(key[2]).startswith("corridor:"):
+                    self._remove(key)
+                else:  # matched onto existing geometry: the road stays, at the ordinary speed
+                    d = self.g.edges[key]
+                    speed = a.unclassified_road_speed_kph
+                    self._record_change(key, speed_kph=speed, time_min=d["length_km"] / speed * 60.0,
+                                        road_class="unclassified", closed_corridor=d.get("corridor_id"))
+        elif ch.what == "line":
+            lid = self.line_names.get(ch.name, f"{lc.where('name')}: name", self.problems)
+            if lid is None:
+                return
+            ids = [s["station"] for s in self.lines[lid]["stations"]]
+            lo, hi = 0, len(ids) - 1
+            if ch.between:
+                ends = [self._station_id(n, lc, "between", i) for i, n in enumerate(ch.between)]
+                if None in ends:
+                    return
+                bad = [e for e in ends if e not in ids]
+                if bad:
+                    self.problems.append(f"{lc.where('between')}: between: {bad} not on line {lid!r}")
+                    return
+                lo, hi = sorted(ids.index(e) for e in ends)  # type: ignore[arg-type]
+            for u, v, k, d in list(self.g.edges(keys=True, data=True)):
+                if d.get("line_id") == lid and d["kind"] == "ride":
+                    i0, i1 = sorted((ids.index(self.g.nodes[u]["station_id"]), ids.index(self.g.nodes[v]["station_id"])))
+                    if i0 < hi and i1 > lo:  # the ride overlaps the closed section
+                        self._remove((u, v, k))
+        elif ch.what == "service":
+            sid = self.services.get(ch.name, f"{lc.where('name')}: name", self.problems)
+            for u, v, k, d in list(self.g.edges(keys=True, data=True)):
+                if sid is not None and d.get("service_id") == sid:
+                    self._remove((u, v, k))
+
+    def _road_edges(self, name: str, lc: LocatedChange) -> list[tuple[str, str, Any]]:
+        keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True)
+                if d.get("corridor_id") == name and str(k).startswith("corridor:")]
+        if not keys:
+            self.problems.append(f"{lc.where('name')}: name: no road {name!r} added by a scenario is open on "
+                                 f"{self.as_of}; to close a curated expressway use what: corridor")
+        return keys
+
+    # -- driver ----------------------------------------------------------------------------------
+    def run(self) -> _RecordingGraph:
+        self.g.recording = True
+        for lc in self.scenario.changes:
+            ch = lc.change
+            label = f"{lc.scenario}: {ch.type} {getattr(ch, 'id', None) or getattr(ch, 'corridor', None) or getattr(ch, 'name', '')}"
+            if ch.opened > self.as_of.year:
+                self.report.skipped.append(f"{label} (opens {ch.opened}, after the network date {self.as_of})")
+                continue
+            before = len(self.problems)
+            getattr(self, ch.type)(lc)
+            if len(self.problems) == before:
+                self.report.applied.append(label)
+        self.g.recording = False
+        if self.problems:
+            raise ScenarioError(self.problems)
+        self.report.added_nodes = list(self.g.new_nodes)
+        removed = set(self.report.removed_edges)
+        self.report.added_edges = [e for e in self.g.new_edges if e not in removed]
+        return self.g
+
+
+def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, report: ApplyReport) -> EdgeTable:
+    """The base edge table with the scenario's nodes and edges appended, removed edges masked
+    (mode ``closed``, which no routing mode allows) and changed edges re-timed."""
+    node_ids = base.node_ids + report.added_nodes
+    index = dict(base.index)
+    for k, n in enumerate(report.added_nodes):
+        index[n] = len(base.node_ids) + k
+    lon = np.concatenate([base.lon, [graph.nodes[n]["lon"] for n in report.added_nodes]])
+    lat = np.concatenate([base.lat, [graph.nodes[n]["lat"] for n in report.added_nodes]])
+    row_of = {key: i for i, key in enumerate(base.keys)}
+    time_min = base.time_min.copy()
+    mode = base.mode.astype(object)
+    for key in report.changed_edges:
+        if key in row_of and graph.has_edge(*key):
+            time_min[row_of[key]] = graph.edges[key]["time_min"]
+    for key in report.removed_edges:
+        if key in row_of:
+            mode[row_of[key]] = "closed"
+    added = [e for e in report.added_edges if graph.has_edge(*e)]
+    data = [graph.edges[e] for e in added]
+    return EdgeTable(
+        u=np.concatenate([base.u, np.array([index[e[0]] for e in added], dtype=np.int64)]),
+        v=np.concatenate([base.v, np.array([index[e[1]] for e in added], dtype=np.int64)]),
+        time_min=np.concatenate([time_min, np.array([d["time_min"] for d in data], dtype=float)]),
+        length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
+        mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
+        keys=base.keys + added, node_ids=node_ids, index=index, lon=lon, lat=lat)
+
+
+def apply_scenario(model: Model, scenario: Scenario) -> tuple[Model, ApplyReport]:
+    """The network with ``scenario`` applied, and what was done (see the module docstring).
+
+    Raises
+    ------
+    ScenarioError
+        For names that match nothing (with suggestions) or changes that cannot apply.
+    """
+    from network.model import Model
+
+    applier = _Applier(model, scenario)
+    graph = applier.run()
+    out = Model(graph, model.data, model.roads, model.assumptions)
+    out.__dict__["edge_table"] = extend_edge_table(model.edge_table, graph, applier.report)
+    out.scenario = scenario
+    out.apply_report = applier.report
+    return out, applier.report

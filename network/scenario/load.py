@@ -1,0 +1,336 @@
+"""Load scenario files: safe YAML with line numbers, schema validation, composition.
+
+Every problem of a file is collected and raised at once as one :class:`ScenarioError`, each as
+``file:line: field.path: what was expected (found ...)``. YAML is read with PyYAML's safe loader
+(no Python objects); anchors and aliases are refused (they buy nothing in a project card and
+allow exponential "billion laughs" documents).
+
+Composition: ``extends: parent.yaml`` starts from the parent's changes; ``includes: [a.yaml, ...]``
+adds each included scenario's changes (a package). Paths are relative to the including file.
+A cycle is an error; so is a conflict (two different changes adding the same id, or changing the
+same corridor, line or service in incompatible ways). The same change reached twice through
+different includes counts once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from network.errors import ScenarioError
+from network.scenario.schema import ScenarioFile
+
+#: Deeper YAML than this is refused before validation (a project card is a few levels deep).
+MAX_DEPTH = 20
+#: Larger files are refused (a project card is a few kB).
+MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class LocatedChange:
+    """A validated change with where it came from."""
+
+    change: Any
+    file: str
+    line: int
+    field_lines: dict[tuple[Any, ...], int]
+    scenario: str
+
+    def where(self, *path: Any) -> str:
+        """``file:line`` of a field of this change (the change's line if the field has none)."""
+        for k in range(len(path), -1, -1):
+            if path[:k] in self.field_lines:
+                return f"{self.file}:{self.field_lines[path[:k]]}"
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A loaded scenario: its own metadata, all its changes (after composition) and its parts."""
+
+    name: str
+    description: str
+    source: str
+    path: str
+    changes: list[LocatedChange]
+    files: dict[str, str]  # path -> sha256 of every file read
+    components: list[Scenario] = field(default_factory=list)
+
+    @property
+    def is_package(self) -> bool:
+        return len(self.components) > 1
+
+    @property
+    def passenger_relevant(self) -> bool:
+        """False when every change is freight-only (no passenger effect to expect)."""
+        return any(getattr(c.change, "passenger", True) and c.change.type != "add_freight_facility"
+                   for c in self.changes)
+
+
+EMPTY = Scenario(name="baseline", description="the network as it is", source="", path="",
+                 changes=[], files={})
+
+
+# -- YAML with positions -----------------------------------------------------------------------
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
+          problems: list[str], file: str, depth: int = 0) -> None:
+    """Record the line of every field path; report duplicate keys; refuse deep nesting."""
+    lines[path] = node.start_mark.line + 1
+    if depth > MAX_DEPTH:
+        raise ScenarioError([f"{file}:{node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} "
+                             "levels; a scenario file is a flat list of changes"])
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k_node, v_node in node.value:
+            key = k_node.value if isinstance(k_node, yaml.ScalarNode) else "<complex key>"
+            if key in seen:
+                problems.append(f"{file}:{k_node.start_mark.line + 1}: {_dotted(path + (key,))}: "
+                                "key given twice; keep one")
+            seen.add(key)
+            _walk(v_node, path + (key,), lines, problems, file, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _walk(v, path + (i,), lines, problems, file, depth + 1)
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
+
+
+def _has_alias(text: str) -> int | None:
+    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
+            return ev.start_mark.line + 1
+    return None
+
+
+def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
+    """Parse ``path`` safely into Python data plus a map field path → line.
+
+    Raises
+    ------
+    ScenarioError
+        If the file cannot be read or is not well-formed YAML.
+    """
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError([f"{file}: cannot read the file ({err.strerror or err})"]) from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([f"{file}: {len(raw):,} bytes; a scenario file should be a few kB "
+                             f"(limit {MAX_BYTES:,})"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError([f"{file}: not UTF-8 text (byte {err.start}); save the file as UTF-8"]) from None
+    try:
+        alias_line = _has_alias(text)
+        if alias_line is not None:
+            raise ScenarioError([f"{file}:{alias_line}: YAML anchors and aliases (& and *) are not "
+                                 "allowed in scenario files; write the values out"])
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text) if node is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise ScenarioError([f"{file}{line}: not valid YAML: {err.problem or err}"]) from None
+    except yaml.YAMLError as err:
+        raise ScenarioError([f"{file}: not valid YAML: {err}"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{file}: nesting too deep to read; a scenario file is a flat list"]) from None
+    if node is None:
+        raise ScenarioError([f"{file}: the file is empty; a scenario needs at least name, description "
+                             "and source"])
+    lines: dict[tuple[Any, ...], int] = {}
+    problems: list[str] = []
+    _walk(node, (), lines, problems, file)
+    return data, lines, problems
+
+
+# -- validation ----------------------------------------------------------------------------------
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
+    for k in range(len(loc), -1, -1):
+        if loc[:k] in lines:
+            return lines[loc[:k]]
+    return 1
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """Drop pydantic's union/discriminator tags from an error location, keeping data keys."""
+    out: list[Any] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and part not in cur and not _is_tag(part):
+            out.append(part)  # a missing or extra field: name it
+            cur = None
+    return tuple(out)
+
+
+def _is_tag(part: str) -> bool:
+    return part in {"str", "int", "float", "bool", "list", "tuple", "dict", "StationRef", "NewStation",
+                    "NewAirport", "function-after", "literal['all']", "list[str]", "constrained-str"} or \
+        part.startswith(("add_", "upgrade_", "close", "literal[", "list[", "tuple[", "function-", "constrained"))
+
+
+def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tuple[ScenarioFile | None, list[str]]:
+    """Validate parsed YAML against :class:`ScenarioFile`; returns (model or None, problems)."""
+    if not isinstance(data, dict):
+        return None, [f"{file}:1: the top level must be a mapping with name, description, source "
+                      f"and changes (found {type(data).__name__})"]
+    try:
+        return ScenarioFile.model_validate(data), []
+    except ValidationError as err:
+        problems, seen = [], set()
+        for e in err.errors(include_url=False):
+            loc = _clean_loc(tuple(e["loc"]), data)
+            kind = e["type"]
+            if kind == "union_tag_invalid":
+                msg = ("unknown change type " + _describe(e.get("input", {}).get("type")
+                                                          if isinstance(e.get("input"), dict) else None)
+                       + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
+                       "add_airport, add_bus_service, add_freight_facility, close")
+                loc = loc + ("type",)
+            elif kind == "union_tag_not_found":
+                msg = "each change needs a 'type' (e.g. add_rail_line, add_road, close)"
+            elif kind == "extra_forbidden":
+                msg = f"unknown field {loc[-1]!r}; remove it or check its spelling"
+            elif kind == "missing":
+                msg = "required field is missing"
+            else:
+                found = f" (found {_describe(e['input'])})" if "input" in e and not isinstance(e["input"], dict) else ""
+                msg = f"{e['msg']}{found}"
+            key = (loc, msg)
+            if key in seen:
+                continue
+            seen.add(key)
+            problems.append(f"{file}:{_line_of(lines, loc)}: {_dotted(loc) or 'top level'}: {msg}")
+        return None, problems
+
+
+# -- composition ---------------------------------------------------------------------------------
+def load_scenario(path: str | Path, _stack: tuple[str, ...] = ()) -> Scenario:
+    """Load, validate and compose a scenario file (see the module docstring).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming file, line and field.
+    """
+    path = Path(path)
+    file = str(path)
+    key = str(path.resolve())
+    if key in _stack:
+        chain = " -> ".join(Path(p).name for p in _stack + (key,))
+        raise ScenarioError([f"{file}: composition cycle: {chain}; a scenario cannot extend or include itself"])
+    data, lines, problems = read_yaml(path)
+    spec, schema_problems = validate_data(data, lines, file)
+    problems += schema_problems
+    if spec is None or problems:
+        raise ScenarioError(problems)
+    files = {file: hashlib.sha256(path.read_bytes()).hexdigest()}
+    changes: list[LocatedChange] = []
+    components: list[Scenario] = []
+    parents = ([("extends", spec.extends)] if spec.extends else []) + [("includes", p) for p in spec.includes]
+    for i, (kind, rel) in enumerate(parents):
+        target = (path.parent / rel)
+        loc = ("extends",) if kind == "extends" else ("includes", i - (1 if spec.extends else 0))
+        if not target.exists():
+            problems.append(f"{file}:{_line_of(lines, loc)}: {_dotted(loc)}: no file {rel!r} next to this "
+                            "one; paths are relative to the including file")
+            continue
+        try:
+            sub = load_scenario(target, _stack + (key,))
+        except ScenarioError as err:
+            problems.extend(err.problems)
+            continue
+        files.update(sub.files)
+        changes.extend(sub.changes)
+        if kind == "includes":
+            components.append(sub)
+    for i, ch in enumerate(spec.changes):
+        field_lines = {k[2:]: v for k, v in lines.items() if k[:2] == ("changes", i)}
+        changes.append(LocatedChange(ch, file, lines.get(("changes", i), 1), field_lines, spec.name))
+    if problems:
+        raise ScenarioError(problems)
+    changes = _dedupe(changes)
+    problems += find_conflicts(changes)
+    if problems:
+        raise ScenarioError(problems)
+    if not components and spec.changes:
+        components = []
+    return Scenario(name=spec.name, description=spec.description, source=spec.source, path=file,
+                    changes=changes, files=dict(sorted(files.items())), components=components)
+
+
+def _dedupe(changes: list[LocatedChange]) -> list[LocatedChange]:
+    seen, out = set(), []
+    for c in changes:
+        k = (str(Path(c.file).resolve()), c.line)
+        if k not in seen:
+            seen.add(k)
+            out.append(c)
+    return out
+
+
+def _element_keys(ch: Any) -> list[tuple[str, str]]:
+    t = ch.type
+    if t in ("add_rail_line", "add_road", "add_airport", "add_bus_service", "add_freight_facility"):
+        return [("id", ch.id)]
+    if t == "add_service":
+        return [("id", ch.id)]
+    return []
+
+
+def find_conflicts(changes: list[LocatedChange]) -> list[str]:
+    """Problems where two changes clash (see the module docstring)."""
+    problems: list[str] = []
+    added: dict[str, LocatedChange] = {}
+    upgraded: dict[str, LocatedChange] = {}
+    closed: dict[tuple[str, str], LocatedChange] = {}
+    for c in changes:
+        ch = c.change
+        for _, ident in _element_keys(ch):
+            if ident in added:
+                problems.append(f"{c.where('id')}: id {ident!r} is also added at {added[ident].where('id')}; "
+                                "ids must be unique across a package")
+            else:
+                added[ident] = c
+        if ch.type == "upgrade_road":
+            prev = upgraded.get(ch.corridor)
+            if prev is not None and (prev.change.design_speed_kph, prev.change.lanes) != (ch.design_speed_kph, ch.lanes):
+                problems.append(f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded differently "
+                                f"at {prev.where('corridor')}; keep one upgrade per corridor")
+            upgraded[ch.corridor] = c
+        if ch.type == "close":
+            closed[(ch.what, ch.name)] = c
+    for c in changes:
+        ch = c.change
+        if ch.type == "upgrade_road" and ("corridor", ch.corridor) in closed:
+            problems.append(f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded here but closed at "
+                            f"{closed[('corridor', ch.corridor)].where('name')}")
+        if ch.type == "add_service" and ("line", ch.line) in closed:
+            problems.append(f"{c.where('line')}: a service is added on line {ch.line!r}, which is closed at "
+                            f"{closed[('line', ch.line)].where('name')}")
+    return problems
+
+
+def scenario_from_changes(name: str, changes: list[LocatedChange], files: dict[str, str]) -> Scenario:
+    """A scenario made of some changes (for package decomposition: "all but one")."""
+    return Scenario(name=name, description=name, source="", path="", changes=list(changes), files=files)

@@ -1,0 +1,252 @@
+"""The scenario file schema: one pydantic model per change type, unknown keys rejected.
+
+A scenario ("project card") is YAML::
+
+    name: jincheng_houma_hsr
+    description: 晋城–侯马城际高铁 ...
+    source: "晋城市规划 专栏1（一）..."      # the plan passage
+    extends: base.yaml                      # optional: start from another scenario
+    includes: [a.yaml, b.yaml]              # optional: a package of scenarios
+    changes:
+      - type: add_rail_line
+        id: jinhou_hsr
+        ...
+        assumed: {design_speed_kph: "no speed published; 250 km/h as 郑太"}
+
+Units are in the field names (``_kph``, ``_min``, ``_km``). Every change has ``opened`` (a year):
+it applies to networks dated that year or later. ``assumed`` maps a field of the change to the
+reason its value is an assumption; reports list them. Stations, places, airports, corridors and
+lines are named (Chinese or English) or, for new stations and waypoints, given as coordinates
+``[lon, lat]`` (WGS84 degrees); never by internal node number.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Year = Annotated[int, Field(ge=1950, le=2100, description="opening (or closing) year")]
+Minutes = Annotated[float, Field(gt=0, le=1440)]
+SpeedKph = Annotated[float, Field(gt=0, le=400)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Point = tuple[Lon, Lat]
+Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class _Change(_Strict):
+    opened: Year
+    assumed: dict[str, str] = Field(default_factory=dict)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _assumed_names_fields(self) -> _Change:
+        unknown = sorted(set(self.assumed) - set(type(self).model_fields) - {"type"})
+        if unknown:
+            raise ValueError(f"'assumed' names {unknown}, which are not fields of a {self.type} "  # type: ignore[attr-defined]
+                             f"change; expected some of {sorted(type(self).model_fields)}")
+        return self
+
+
+class NewStation(_Strict):
+    """A station that does not exist yet, given by position."""
+
+    id: Ident
+    name_zh: Name
+    name_en: Name
+    lon: Lon
+    lat: Lat
+    via: list[Point] = Field(default_factory=list, description="points the line passes on the way to the next stop")
+
+
+class StationRef(_Strict):
+    """An existing station by name, with optional points the line passes on the way to the next stop."""
+
+    station: Name
+    via: list[Point] = Field(default_factory=list)
+
+
+Stop = Name | StationRef | NewStation
+
+
+class ServiceSpec(_Strict):
+    id: Ident
+    name_en: Name | None = None
+    stops: Literal["all"] | list[Name] = "all"
+    headway_min: Minutes
+
+
+class AddRailLine(_Change):
+    """A new railway (HSR or conventional): ordered stations, speed, services."""
+
+    type: Literal["add_rail_line"]
+    id: Ident
+    name_zh: Name
+    name_en: Name
+    mode: Literal["hsr", "rail"]
+    stations: list[Stop] = Field(min_length=2)
+    design_speed_kph: SpeedKph
+    operating_speed_kph: SpeedKph | None = Field(
+        None, description="maximum speed trains run at (default: the design speed)")
+    length_km: Annotated[float, Field(gt=0, le=5000)] | None = Field(
+        None, description="published route length; else straight line (through via points) x circuity")
+    circuity: Annotated[float, Field(ge=1.0, le=3.0)] | None = Field(
+        None, description="route length / straight line; default: assumption new_rail_circuity")
+    passenger: bool = True
+    services: list[ServiceSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _services_match_use(self) -> AddRailLine:
+        if self.passenger and not self.services:
+            raise ValueError("a passenger line needs at least one entry in 'services' "
+                             "(or set passenger: false for a freight-only line)")
+        if not self.passenger and self.services:
+            raise ValueError("a freight-only line (passenger: false) cannot have passenger 'services'")
+        if self.operating_speed_kph and self.operating_speed_kph > self.design_speed_kph:
+            raise ValueError("operating_speed_kph cannot exceed design_speed_kph")
+        return self
+
+
+RoadClass = Literal["expressway", "class1", "class2", "national", "provincial", "tourist"]
+
+
+class AddRoad(_Change):
+    """A new road link or corridor through waypoints (each one an interchange with the network)."""
+
+    type: Literal["add_road"]
+    id: Ident
+    ref: str | None = None
+    name_zh: Name
+    name_en: Name
+    road_class: RoadClass
+    waypoints: list[Name | Point] = Field(min_length=2, description="place/station names or [lon, lat]")
+    design_speed_kph: SpeedKph
+    lanes: Annotated[int, Field(ge=1, le=16)] | None = None
+    length_km: Annotated[float, Field(gt=0, le=2000)] | None = None
+    passenger: bool = True
+
+
+class UpgradeRoad(_Change):
+    """A faster or wider existing corridor (by ref, corridor id or name)."""
+
+    type: Literal["upgrade_road"]
+    corridor: Name
+    design_speed_kph: SpeedKph | None = None
+    lanes: Annotated[int, Field(ge=1, le=16)] | None = None
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> UpgradeRoad:
+        if self.design_speed_kph is None and self.lanes is None:
+            raise ValueError("an upgrade_road needs design_speed_kph or lanes")
+        return self
+
+
+class AddService(_Change):
+    """A new or changed passenger service on an existing line (also restores service on a
+    freight-only line)."""
+
+    type: Literal["add_service"]
+    line: Name
+    id: Ident
+    name_en: Name | None = None
+    stops: Literal["all"] | list[Name] = "all"
+    headway_min: Minutes
+
+
+class NewAirport(_Strict):
+    iata: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    name_zh: Name
+    name_en: Name
+    lon: Lon
+    lat: Lat
+
+
+class AirRoute(_Strict):
+    to: Name | NewAirport
+    block_min: Minutes
+    headway_min: Minutes
+
+
+class AddAirport(_Change):
+    """A new airport with processing times and, for a passenger airport, scheduled routes."""
+
+    type: Literal["add_airport"]
+    id: Ident
+    iata: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    name_zh: Name
+    name_en: Name
+    lon: Lon
+    lat: Lat
+    departure_processing_min: Minutes | None = None
+    arrival_processing_min: Minutes | None = None
+    passenger: bool = True
+    routes: list[AirRoute] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _routes_match_use(self) -> AddAirport:
+        if not self.passenger and self.routes:
+            raise ValueError("an airport without scheduled passenger use (passenger: false) cannot have routes")
+        return self
+
+
+class AddBusService(_Change):
+    """An intercity bus (coach) service between named places or stations, on the road network."""
+
+    type: Literal["add_bus_service"]
+    id: Ident
+    name_zh: Name
+    name_en: Name
+    stops: list[Name] = Field(min_length=2)
+    headway_min: Minutes
+
+
+class AddFreightFacility(_Change):
+    """A freight-only facility (logistics hub, siding): recorded, no passenger effect."""
+
+    type: Literal["add_freight_facility"]
+    id: Ident
+    name_zh: Name
+    name_en: Name
+    lon: Lon | None = None
+    lat: Lat | None = None
+
+
+class Close(_Change):
+    """Remove an element from the network from ``opened`` on (counterfactuals)."""
+
+    type: Literal["close"]
+    what: Literal["corridor", "line", "service", "road"]
+    name: Name
+    between: tuple[Name, Name] | None = Field(
+        None, description="for a line: close only the section between these two stations")
+
+
+Change = Annotated[AddRailLine | AddRoad | UpgradeRoad | AddService | AddAirport | AddBusService
+                   | AddFreightFacility | Close, Field(discriminator="type")]
+
+CHANGE_TYPES: dict[str, type[BaseModel]] = {
+    "add_rail_line": AddRailLine, "add_road": AddRoad, "upgrade_road": UpgradeRoad,
+    "add_service": AddService, "add_airport": AddAirport, "add_bus_service": AddBusService,
+    "add_freight_facility": AddFreightFacility, "close": Close}
+
+
+class ScenarioFile(_Strict):
+    """The top level of a scenario file."""
+
+    name: Ident
+    description: Name
+    source: Annotated[str, Field(min_length=1, max_length=4000)]
+    extends: str | None = None
+    includes: list[str] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+
+
+def change_fields(change: Any) -> dict[str, Any]:
+    """A change as a plain dict (for reports)."""
+    return change.model_dump(mode="json", exclude_none=True)
