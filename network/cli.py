@@ -36,13 +36,39 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-def _model(year: int | None, assume: tuple[str, ...]) -> Any:
+_SCENARIO = click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False, path_type=Path),
+                         default=None, help="Apply this scenario file to the network first.")
+
+
+def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None = None) -> Any:
     from network.model import Model
 
     assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    scenario = None
+    if scenario_path is not None:
+        from network.scenario.load import load_scenario
+
+        scenario = load_scenario(scenario_path)
+        if year is None:
+            year = _scenario_year([scenario])
     if sys.stderr.isatty():
         click.echo("building the network (the first run reads and caches the road geometry, ~5 s)…", err=True)
-    return Model.default(year=year, assumptions=assumptions)
+    model = Model.default(year=year, assumptions=assumptions)
+    if scenario is not None:
+        model = model.with_scenario(scenario)
+        for line in model.apply_report.skipped:
+            click.echo(f"not applied: {line}", err=True)
+        for line in model.apply_report.notes:
+            click.echo(f"note: {line}", err=True)
+    return model
+
+
+def _scenario_year(scenarios: list[Any]) -> int:
+    """The year that has every change of the scenarios open (at least this year)."""
+    import datetime as dt
+
+    years = [c.change.opened for sc in scenarios for c in sc.changes]
+    return max([dt.date.today().year, *years])
 
 
 @click.group(cls=_Group)
@@ -59,9 +85,11 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write scores.csv, summary.csv and scores.json into this folder.")
 @_ASSUME
-def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, assume: tuple[str, ...]) -> None:
+@_SCENARIO
+def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, assume: tuple[str, ...],
+          scenario_path: Path | None) -> None:
     """Door-to-door minutes from every county-level place to each target: road, with rail, best."""
-    model = _model(year, assume)
+    model = _model(year, assume, scenario_path)
     per_place, summary = model.score([t.strip() for t in targets.split(",") if t.strip()])
     payload = _score_payload(model, per_place, summary)
     if out_dir is not None:
@@ -113,10 +141,11 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
 @_YEAR
 @click.option("--json", "as_json", is_flag=True, help="Print the trip as JSON.")
 @_ASSUME
+@_SCENARIO
 def route(origin: str, destination: str, mode: str, year: int | None, as_json: bool,
-          assume: tuple[str, ...]) -> None:
+          assume: tuple[str, ...], scenario_path: Path | None) -> None:
     """One trip with its legs. ORIGIN/DESTINATION: a place, station or airport name, or lon,lat."""
-    trip = _model(year, assume).route(origin, destination, mode=mode)
+    trip = _model(year, assume, scenario_path).route(origin, destination, mode=mode)
     if as_json:
         click.echo(json.dumps(trip, ensure_ascii=False, indent=1))
         return
@@ -137,14 +166,92 @@ def route(origin: str, destination: str, mode: str, year: int | None, as_json: b
 @click.option("--tiles/--no-tiles", default=False, show_default=True,
               help="Add an OpenStreetMap tile layer (needs the internet to show).")
 @_ASSUME
-def map_cmd(out_path: Path, year: int | None, tiles: bool, assume: tuple[str, ...]) -> None:
+@_SCENARIO
+def map_cmd(out_path: Path, year: int | None, tiles: bool, assume: tuple[str, ...],
+            scenario_path: Path | None) -> None:
     """Write an interactive map of the network, places coloured by time to Zhengzhou."""
     from network.viz.maps import build_map, map_html
 
-    model = _model(year, assume)
+    model = _model(year, assume, scenario_path)
     per_place, _ = model.score(["郑州"])
     atomic_write_text(out_path, map_html(build_map(model.graph, per_place, "zhengzhou", tiles=tiles)))
     click.echo(f"wrote {out_path}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_YEAR
+def validate(files: tuple[Path, ...], year: int | None) -> None:
+    """Check scenario files: schema, composition, and every name against the default network.
+
+    Prints every problem of every file (file:line: field: message) and exits 2 if there are any."""
+    from network.errors import ScenarioError
+    from network.model import Model
+    from network.scenario.apply import apply_scenario
+    from network.scenario.load import load_scenario
+
+    problems: list[str] = []
+    loaded = []
+    for f in files:
+        try:
+            loaded.append(load_scenario(f))
+        except ScenarioError as err:
+            problems.extend(err.problems)
+    if loaded:
+        base = Model.default(year=year or _scenario_year(loaded))
+        for sc in loaded:
+            try:
+                _, rep = apply_scenario(base, sc)
+                click.echo(f"ok  {sc.path}: {len(sc.changes)} change(s), {len(rep.added_edges)} edges added, "
+                           f"{len(rep.changed_edges)} changed, {len(rep.removed_edges)} removed")
+            except ScenarioError as err:
+                problems.extend(err.problems)
+    if problems:
+        for p in problems:
+            click.echo(p, err=True)
+        click.echo(f"taihang: error: {len(problems)} problem(s) in scenario files", err=True)
+        raise SystemExit(2)
+
+
+@main.command(name="compare")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A scenario file that defines the baseline (default: the network as it is on the date).")
+@_YEAR
+@click.option("--targets", default="郑州,洛阳", show_default=True, help="Comma-separated target places.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write CSV, GeoPackage, report.md, provenance.json and maps/ into this folder.")
+@click.option("--no-decompose", is_flag=True, help="Skip the per-project shares of package gains (faster).")
+@_ASSUME
+def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int | None, targets: str,
+                out_dir: Path | None, no_decompose: bool, assume: tuple[str, ...]) -> None:
+    """Who gains, how much, from which project: each scenario against the baseline."""
+    from network.model import Model
+    from network.scenario.compare import compare, ranking, write_outputs
+    from network.scenario.load import load_scenario
+
+    scenarios = [load_scenario(f) for f in files]
+    base_sc = load_scenario(baseline_path) if baseline_path else None
+    year = year or _scenario_year(scenarios + ([base_sc] if base_sc else []))
+    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    base = Model.default(year=year, assumptions=assumptions)
+    if base_sc is not None:
+        base = base.with_scenario(base_sc)
+    comp = compare(base, scenarios, [t.strip() for t in targets.split(",") if t.strip()],
+                   decompose=not no_decompose)
+    table = ranking(comp)
+    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
+        click.echo(f"Change in population-weighted door-to-door minutes (best mode; negative = closer), "
+                   f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}\n")
+        click.echo(table.to_string(index=False))
+    for r in comp.results:
+        for n in r.report.notes:
+            click.echo(f"note ({r.scenario.name}): {n}")
+        for n in r.report.skipped:
+            click.echo(f"not applied ({r.scenario.name}): {n}")
+    if out_dir is not None:
+        written = write_outputs(comp, out_dir)
+        click.echo(f"\nwrote {len(written)} files into {out_dir} (report: {out_dir / 'report.md'})")
 
 
 @main.command()

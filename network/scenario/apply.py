@@ -52,7 +52,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
-from network.graph.build import _LAT0, _Builder
+from network.graph.build import _LAT0, _Builder, line_km_posts
 from network.routing.compile import EdgeTable
 from network.scenario.load import LocatedChange, Scenario
 from network.sources.default import REGION_BBOX
@@ -110,6 +110,10 @@ def _copy(graph: nx.MultiDiGraph) -> _RecordingGraph:
         if "geometry" in d:
             d["geometry"] = list(d["geometry"])
     return g
+
+
+def ch_name(line: dict[str, Any]) -> str:
+    return repr(line["line_id"])
 
 
 def _norm(text: str) -> str:
@@ -171,7 +175,8 @@ class _Applier:
                                 ("airport", n.split(":", 1)[1], d["lon"], d["lat"], d["name_zh"], d["name_en"]))
         self.line_names = _Names("line")
         for lid, ln in self.lines.items():
-            self.line_names.add([lid, ln["name_zh"], ln["name_en"]], lid)
+            self.line_names.add([lid, ln["name_zh"], ln["name_en"], re.split(r"\s*[(（]", ln["name_zh"])[0],
+                                 re.split(r"\s*[(（]", ln["name_en"])[0]], lid)
         self.corridors = _Names("corridor")
         by_ref: dict[str, list[str]] = {}
         for c in data.corridors:
@@ -258,17 +263,76 @@ class _Applier:
                                      "accessibility is not what it changes")
             return
         for j, svc in enumerate(ch.services):
-            self._add_service(lc, line, svc.id, svc.stops, svc.headway_min, svc.name_en, ("services", j, "stops"))
+            if svc.continues_on is None:
+                self._add_service(lc, line, svc.id, svc.stops, svc.headway_min, svc.name_en, ("services", j, "stops"))
+                continue
+            through = self._through_line(lc, line, svc, j)
+            if through is not None:
+                own = [s["station"] for s in line["stations"]] if svc.stops == "all" else [
+                    self._station_id(n, lc, "services", j, "stops", k) for k, n in enumerate(svc.stops)]
+                if None in own:
+                    return
+                if own[-1] != through["stations"][len(line["stations"]) - 1]["station"]:
+                    own = own[::-1]
+                extra = [self._station_id(n, lc, "services", j, "continues_on", "stops", k)
+                         for k, n in enumerate(svc.continues_on.stops)]
+                if None in extra:
+                    return
+                self._add_service(lc, through, svc.id, own + extra, svc.headway_min, svc.name_en,
+                                  ("services", j, "continues_on", "stops"), by_id=True)
+
+    def _through_line(self, lc: LocatedChange, line: dict[str, Any], svc: Any, j: int) -> dict[str, Any] | None:
+        """A composite line: the new line, then the existing line from the junction (the new
+        line's end station) towards the service's continuing stops."""
+        loc = ("services", j, "continues_on")
+        lid = self.line_names.get(svc.continues_on.line, f"{lc.where(*loc, 'line')}: continues_on.line", self.problems)
+        if lid is None:
+            return None
+        other = self.lines[lid]
+        o_ids = [s["station"] for s in other["stations"]]
+        n_ids = [s["station"] for s in line["stations"]]
+        stations = list(line["stations"])
+        if n_ids[0] in o_ids and n_ids[-1] not in o_ids:
+            stations = [dict(s) for s in stations[::-1]]
+            total = stations[0]["km"]
+            for k, s in enumerate(stations):
+                s["km"] = total - s["km"]
+                s["speed_kph_to_next"] = line["stations"][len(n_ids) - 2 - k]["speed_kph_to_next"] if k < len(n_ids) - 1 else None
+        junction = stations[-1]["station"]
+        if junction not in o_ids:
+            self.problems.append(f"{lc.where(*loc)}: continues_on: line {ch_name(line)} does not end at a station "
+                                 f"of {lid!r} (its stations: {', '.join(o_ids)}); the junction must be an end station")
+            return None
+        first = self._station_id(svc.continues_on.stops[0], lc, *loc, "stops", 0)
+        if first is None or first not in o_ids:
+            if first is not None:
+                self.problems.append(f"{lc.where(*loc, 'stops')}: continues_on.stops[0]: not a station of {lid!r}")
+            return None
+        o_km = line_km_posts(other, self.b.stations)
+        ji, fi = o_ids.index(junction), o_ids.index(first)
+        step = 1 if fi > ji else -1
+        base_km = stations[-1]["km"]
+        out = [dict(s) for s in stations[:-1]]
+        idx = list(range(ji, (len(o_ids) if step > 0 else -1), step))
+        for n, i in enumerate(idx):
+            nxt = i + step
+            speed = None
+            if n < len(idx) - 1:
+                speed = other["stations"][min(i, nxt)]["speed_kph_to_next"]
+            out.append({"station": o_ids[i], "km": base_km + abs(o_km[i] - o_km[ji]), "speed_kph_to_next": speed,
+                        "opened_to_next": other["stations"][min(i, nxt)].get("opened_to_next") if n < len(idx) - 1 else None})
+        return {"line_id": f"{line['line_id']}+{lid}", "name_zh": line["name_zh"], "name_en": line["name_en"],
+                "mode": line["mode"], "source": line["source"], "passenger_until": None, "stations": out}
 
     def _add_service(self, lc: LocatedChange, line: dict[str, Any], sid: str, stops: Any, headway: float,
-                     name_en: str | None, loc: tuple[Any, ...]) -> None:
+                     name_en: str | None, loc: tuple[Any, ...], by_id: bool = False) -> None:
         ids = [s["station"] for s in line["stations"]]
         if stops == "all":
             stop_ids = ids
         else:
             stop_ids = []
             for k, name in enumerate(stops):
-                st = self._station_id(name, lc, *loc, k)
+                st = name if by_id else self._station_id(name, lc, *loc, k)
                 if st is None:
                     continue
                 if st not in ids:

@@ -75,11 +75,19 @@ class StationRef(_Strict):
 Stop = Name | StationRef | NewStation
 
 
+class ContinueOn(_Strict):
+    """Through-running: after the line's end station the trains continue on an existing line."""
+
+    line: Name
+    stops: list[Name] = Field(min_length=1, description="stops on that line beyond the junction, in order")
+
+
 class ServiceSpec(_Strict):
     id: Ident
     name_en: Name | None = None
     stops: Literal["all"] | list[Name] = "all"
     headway_min: Minutes
+    continues_on: ContinueOn | None = None
 
 
 class AddRailLine(_Change):

@@ -106,8 +106,13 @@ _STATIC = Path(__file__).parent / "static"
 
 
 def map_html(folium_map: Any) -> str:
-    """The map as one HTML string with Leaflet's script and stylesheet inlined (offline-safe)."""
+    """The map as one HTML string with Leaflet's script and stylesheet inlined (offline-safe).
+
+    folium names every element with a random 32-hex id; they are renumbered in order of first
+    appearance, so the same map gives the same bytes."""
     html = folium_map.get_root().render()
+    ids: dict[str, str] = {}
+    html = re.sub(r"[0-9a-f]{32}", lambda m: ids.setdefault(m.group(0), f"{len(ids):032x}"), html)
     js = (_STATIC / "leaflet.js").read_text(encoding="utf-8")
     css = (_STATIC / "leaflet.css").read_text(encoding="utf-8")
     html = re.sub(r'<script src="[^"]*leaflet(@[0-9.]+)?/dist/leaflet\.js"></script>',
@@ -115,3 +120,65 @@ def map_html(folium_map: Any) -> str:
     html = re.sub(r'<link rel="stylesheet" href="[^"]*leaflet(@[0-9.]+)?/dist/leaflet\.css"/>',
                   lambda _: f"<style>{css}</style>", html)
     return html
+
+
+def _change_colour(change_min: float) -> str:
+    if not change_min == change_min:  # NaN: unreachable before or after
+        return "#999999"
+    for limit, colour in ((-15, "#00441b"), (-5, "#238b45"), (-0.05, "#a1d99b")):
+        if change_min <= limit:
+            return colour
+    return "#f0f0f0" if change_min < 0.05 else "#cb181d"
+
+
+def change_map(graph: nx.MultiDiGraph, result: Any, target: str) -> Any:
+    """A ``folium.Map`` of one scenario: its new links highlighted, expressways and rail as
+    context, places coloured by the change in best-mode minutes to ``target``."""
+    import folium
+
+    m = folium.Map(location=[35.3, 112.9], zoom_start=8, tiles=None, control_scale=True)
+    context = folium.FeatureGroup(name="Existing expressways and rail")
+    seen: set[tuple[str, str, str]] = set()
+    for u, v, d in graph.edges(data=True):
+        if d["kind"] == "ride" or (d["kind"] == "link" and d.get("road_class") == "expressway"):
+            a, b = graph.nodes[u], graph.nodes[v]
+            key = (d.get("line_id") or d.get("corridor_id") or "", *sorted((a.get("station_id", u), b.get("station_id", v))))
+            if key in seen:
+                continue
+            seen.add(key)
+            layer = "expressway" if d["kind"] == "link" else d["mode"]
+            colour, weight = _MODE_STYLE.get(layer, ("#999", 1))
+            coords = d.get("geometry") or [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
+            folium.PolyLine([(y, x) for x, y in coords], color=colour, weight=max(1, weight - 1),
+                            opacity=0.5).add_to(context)
+    new = folium.FeatureGroup(name=f"New in {result.scenario.name}")
+    for coords in result.new_links:
+        folium.PolyLine([(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.9,
+                        tooltip=result.scenario.name).add_to(new)
+    places = folium.FeatureGroup(name=f"Change in minutes to {target}")
+    pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+    rows = result.places[result.places["target"] == target]
+    for _, row in rows.sort_values("place_id").iterrows():
+        d = pos[row["place_id"]]
+        ch = row["best_change_min"]
+        folium.CircleMarker(
+            (d["lat"], d["lon"]), radius=7, color="#333", weight=1, fill=True, fill_opacity=0.95,
+            fill_color=_change_colour(ch),
+            popup=(f"{row['name_zh']} / {row['name_en']}<br>to {target}: {row['best_before_min']:.0f} → "
+                   f"{row['best_after_min']:.0f} min ({ch:+.1f})<br>mode {row['best_mode_before']} → "
+                   f"{row['best_mode_after']}<br>rail {row['rail_before_min']:.0f} → {row['rail_after_min']:.0f} min"),
+        ).add_to(places)
+    for layer in (context, new, places):
+        layer.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    legend = (
+        "<div style='position:fixed;bottom:20px;left:20px;z-index:9999;background:white;padding:8px;"
+        "border:1px solid #999;font:12px sans-serif'>"
+        f"<b>{result.scenario.name}: change in door-to-door minutes to {target}</b><br>"
+        + "".join(f"<span style='color:{c}'>&#9679;</span> {lab}<br>" for c, lab in (
+            ("#00441b", "≤ −15 (closer)"), ("#238b45", "−15 to −5"), ("#a1d99b", "−5 to 0"),
+            ("#f0f0f0", "no change"), ("#cb181d", "slower")))
+        + "<span style='color:#ff7f00'>&#9644;</span> new links of the scenario<br>"
+        f"<span style='font-size:10px'>{_ATTRIBUTION}</span></div>")
+    m.get_root().html.add_child(folium.Element(legend))
+    return m
