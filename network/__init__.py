@@ -9,13 +9,21 @@ Public API::
     plan = model.with_scenario(load_scenario("scenarios/jincheng_plan.yaml"))
 
 Stages, each importing only those above it: ``sources`` (read data) → ``graph`` (build, schema,
-look-up) → ``scenario`` (load, validate, apply) → ``routing`` (CSR arrays, shortest paths) → ``indicators`` → ``viz``; ``model`` and
+look-up) → ``scenario`` (load, validate, apply) → ``routing`` (CSR arrays, shortest paths)
+→ ``indicators`` → ``viz``; ``model`` and
 ``cli`` orchestrate.
 """
 
 from network.assumptions import Assumptions
-from network.errors import (AssumptionError, DataError, LookupFailed, NetworkModelError, ScenarioError,
-                            UnreachableError, YearError)
+from network.errors import (
+                            AssumptionError,
+                            DataError,
+                            LookupFailed,
+                            NetworkModelError,
+                            ScenarioError,
+                            UnreachableError,
+                            YearError,
+)
 from network.model import Model
 from network.scenario.load import load_scenario
 

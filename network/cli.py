@@ -244,11 +244,12 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
         click.echo(f"Change in population-weighted door-to-door minutes (best mode; negative = closer), "
                    f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}\n")
         click.echo(table.to_string(index=False))
-    for r in comp.results:
-        for n in r.report.notes:
-            click.echo(f"note ({r.scenario.name}): {n}")
-        for n in r.report.skipped:
-            click.echo(f"not applied ({r.scenario.name}): {n}")
+    shown: set[str] = set()
+    for r in comp.results:  # each note once (packages repeat their parts' notes)
+        for n in r.report.notes + [f"not applied: {x}" for x in r.report.skipped]:
+            if n not in shown:
+                shown.add(n)
+                click.echo(f"note: {n}")
     if out_dir is not None:
         written = write_outputs(comp, out_dir)
         click.echo(f"\nwrote {len(written)} files into {out_dir} (report: {out_dir / 'report.md'})")

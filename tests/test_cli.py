@@ -69,3 +69,47 @@ def test_errors_are_one_line_without_traceback():
     _one_line_error(run("score", "--targets", "Atlantis"))
     _one_line_error(run("score", "--assume", "nonsense=3"))
     _one_line_error(run("score", "--assume", "wait_cap_min"))
+
+
+def test_validate_ok_and_errors(tmp_path):
+    r = run("validate", "scenarios/jinyang_widening.yaml", "scenarios/luoyang_yangcheng_bus.yaml")
+    assert r.exit_code == 0, r.output
+    assert r.output.count("ok ") == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: b\ndescription: x\nsource: y\nchanges:\n  - {type: upgrade_road, corridor: G99,"
+                   " lanes: 6, opened: 2026}\n", encoding="utf-8")
+    r = run("validate", str(bad))
+    assert r.exit_code == 2
+    assert f"{bad}:5: corridor: unknown corridor 'G99'" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_compare_writes_identical_outputs_twice(tmp_path):
+    files = ["scenarios/yangcheng_cross_corridors.yaml", "scenarios/without_yangji_expressway.yaml",
+             "scenarios/yangcheng_freight_hubs.yaml"]
+    r1 = run("compare", *files, "--out", str(tmp_path / "a"))
+    assert r1.exit_code == 0, r1.output
+    assert "yangcheng_cross_corridors" in r1.output and "freight only" in r1.output
+    r2 = run("compare", *files, "--out", str(tmp_path / "b"))
+    assert r2.exit_code == 0, r2.output
+    written = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert {"places.csv", "summary.csv", "ranking.csv", "decomposition.csv", "report.md", "provenance.json",
+            "places.gpkg"} <= {str(p) for p in written}
+    assert (tmp_path / "a" / "maps" / "yangcheng_cross_corridors.html").exists()
+    for rel in written:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    report = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
+    assert "passenger accessibility is not what this project changes" in report
+    assert "scenario_files_sha256" in report and "Assumed parameters" in report
+    import geopandas as gpd
+
+    gdf = gpd.read_file(tmp_path / "a" / "places.gpkg")
+    assert len(gdf) == len((tmp_path / "a" / "places.csv").read_text(encoding="utf-8").splitlines()) - 1
+
+
+def test_score_and_route_accept_a_scenario():
+    r = run("route", "阳城南站", "郑州站", "--scenario", "scenarios/jincheng_houma_hsr.yaml", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["legs"][0]["service_id"] == "jinhou_through"
+    r = run("score", "--scenario", "scenarios/nope.yaml")
+    assert r.exit_code == 2 and "cannot read the file" in r.output

@@ -23,9 +23,9 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("code", "summary"),
         ("md", "## One trip, with its legs\n\nStation to station is platform to platform (as a "
                "timetable gives it); anything else is door to door."),
-        ("code", "trip = model.route('晋城东站', '郑州站', mode='rail')\n"
+        ("code", "import pandas as pd\n\ntrip = model.route('晋城东站', '郑州站', mode='rail')\n"
                  "print(round(trip['minutes'], 1), 'min', round(trip['km'], 1), 'km')\n"
-                 "import pandas as pd\npd.DataFrame(trip['legs'])"),
+                 "pd.DataFrame(trip['legs'])"),
         ("code", "door = model.route('阳城', '洛阳', mode='best')\npd.DataFrame(door['legs'])"),
         ("md", "## The map\n\nLayers by mode; places coloured by best-mode minutes to Zhengzhou."),
         ("code", "from network.viz.maps import build_map\n\nbuild_map(model.graph, per_place, target='zhengzhou')"),

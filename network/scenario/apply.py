@@ -54,7 +54,7 @@ from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.build import _LAT0, _Builder, line_km_posts
 from network.routing.compile import EdgeTable
-from network.scenario.load import LocatedChange, Scenario
+from network.scenario.load import LocatedChange, Scenario, _dotted
 from network.sources.default import REGION_BBOX
 
 if TYPE_CHECKING:
@@ -195,9 +195,9 @@ class _Applier:
     # -- helpers -------------------------------------------------------------------------------
     def _station_id(self, stop: Any, lc: LocatedChange, *loc: Any) -> str | None:
         if isinstance(stop, str):
-            return self.stations.get(stop, f"{lc.where(*loc)}: {'.'.join(map(str, loc))}", self.problems)
+            return self.stations.get(stop, f"{lc.where(*loc)}: {_dotted(loc)}", self.problems)
         if hasattr(stop, "station"):
-            return self.stations.get(stop.station, f"{lc.where(*loc)}: {'.'.join(map(str, loc))}.station",
+            return self.stations.get(stop.station, f"{lc.where(*loc)}: {_dotted(loc)}.station",
                                      self.problems)
         sid = stop.id
         if sid in self.b.stations and self.b.stations[sid].get("scenario") is None:
@@ -297,7 +297,8 @@ class _Applier:
             total = stations[0]["km"]
             for k, s in enumerate(stations):
                 s["km"] = total - s["km"]
-                s["speed_kph_to_next"] = line["stations"][len(n_ids) - 2 - k]["speed_kph_to_next"] if k < len(n_ids) - 1 else None
+                last = k >= len(n_ids) - 1
+                s["speed_kph_to_next"] = None if last else line["stations"][len(n_ids) - 2 - k]["speed_kph_to_next"]
         junction = stations[-1]["station"]
         if junction not in o_ids:
             self.problems.append(f"{lc.where(*loc)}: continues_on: line {ch_name(line)} does not end at a station "
@@ -320,7 +321,8 @@ class _Applier:
             if n < len(idx) - 1:
                 speed = other["stations"][min(i, nxt)]["speed_kph_to_next"]
             out.append({"station": o_ids[i], "km": base_km + abs(o_km[i] - o_km[ji]), "speed_kph_to_next": speed,
-                        "opened_to_next": other["stations"][min(i, nxt)].get("opened_to_next") if n < len(idx) - 1 else None})
+                        "opened_to_next": (other["stations"][min(i, nxt)].get("opened_to_next")
+                                           if n < len(idx) - 1 else None)})
         return {"line_id": f"{line['line_id']}+{lid}", "name_zh": line["name_zh"], "name_en": line["name_en"],
                 "mode": line["mode"], "source": line["source"], "passenger_until": None, "stations": out}
 
@@ -334,17 +336,17 @@ class _Applier:
             for k, name in enumerate(stops):
                 st = name if by_id else self._station_id(name, lc, *loc, k)
                 if st is None:
-                    continue
+                    return
                 if st not in ids:
-                    self.problems.append(f"{lc.where(*loc, k)}: {'.'.join(map(str, loc))}[{k}]: station {name!r} "
+                    self.problems.append(f"{lc.where(*loc, k)}: {_dotted(loc)}[{k}]: station {name!r} "
                                          f"is not on line {line['line_id']!r} (its stations: {', '.join(ids)})")
                     continue
                 stop_ids.append(st)
             order = [ids.index(s) for s in stop_ids]
             if order != sorted(order) and order != sorted(order, reverse=True):
-                self.problems.append(f"{lc.where(*loc)}: {'.'.join(map(str, loc))}: stops must be in line order")
+                self.problems.append(f"{lc.where(*loc)}: {_dotted(loc)}: stops must be in line order")
             if len(stop_ids) < 2:
-                self.problems.append(f"{lc.where(*loc)}: {'.'.join(map(str, loc))}: a service needs two or more stops")
+                self.problems.append(f"{lc.where(*loc)}: {_dotted(loc)}: a service needs two or more stops")
             if self.problems:
                 return
             if order and order[0] > order[-1]:
@@ -365,7 +367,7 @@ class _Applier:
 
     def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str] | None:
         if isinstance(item, str):
-            hit = self.places.get(item, f"{lc.where(*loc)}: {'.'.join(map(str, loc))}", self.problems)
+            hit = self.places.get(item, f"{lc.where(*loc)}: {_dotted(loc)}", self.problems)
             return None if hit is None else (float(hit[2]), float(hit[3]), hit[4])
         lon, lat = float(item[0]), float(item[1])
         self._check_in_region(lon, lat, lc, *loc)
@@ -534,7 +536,8 @@ class _Applier:
                 dep, arr = f"dep:{ch.id}:{direction}:{stop_ids[k]}", f"arr:{ch.id}:{direction}:{stop_ids[k]}"
                 if n < len(seq) - 1:
                     self.g.add_node(dep, kind="stop_dep", **pos)
-                    self.g.add_edge(f"inside:{stop_ids[k]}", dep, kind="wait", length_km=0.0, headway_min=ch.headway_min,
+                    self.g.add_edge(f"inside:{stop_ids[k]}", dep, kind="wait", length_km=0.0,
+                                    headway_min=ch.headway_min,
                                     time_min=min(ch.headway_min / 2.0, a.wait_cap_min), **info)
                 if n > 0:
                     self.g.add_node(arr, kind="stop_arr", **pos)
@@ -580,7 +583,8 @@ class _Applier:
                 lo, hi = sorted(ids.index(e) for e in ends)  # type: ignore[arg-type]
             for u, v, k, d in list(self.g.edges(keys=True, data=True)):
                 if d.get("line_id") == lid and d["kind"] == "ride":
-                    i0, i1 = sorted((ids.index(self.g.nodes[u]["station_id"]), ids.index(self.g.nodes[v]["station_id"])))
+                    i0, i1 = sorted((ids.index(self.g.nodes[u]["station_id"]),
+                                     ids.index(self.g.nodes[v]["station_id"])))
                     if i0 < hi and i1 > lo:  # the ride overlaps the closed section
                         self._remove((u, v, k))
         elif ch.what == "service":
@@ -602,7 +606,8 @@ class _Applier:
         self.g.recording = True
         for lc in self.scenario.changes:
             ch = lc.change
-            label = f"{lc.scenario}: {ch.type} {getattr(ch, 'id', None) or getattr(ch, 'corridor', None) or getattr(ch, 'name', '')}"
+            what = getattr(ch, "id", None) or getattr(ch, "corridor", None) or getattr(ch, "name", "")
+            label = f"{lc.scenario}: {ch.type} {what}"
             if ch.opened > self.as_of.year:
                 self.report.skipped.append(f"{label} (opens {ch.opened}, after the network date {self.as_of})")
                 continue

@@ -289,8 +289,9 @@ def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
     import geopandas as gpd
 
     pos = {d["place_id"]: (d["lon"], d["lat"]) for _, d in comp.graph.nodes(data=True) if d["kind"] == "place"}
-    gdf = gpd.GeoDataFrame(places, geometry=gpd.points_from_xy([pos[p][0] for p in places["place_id"]],
-                                                               [pos[p][1] for p in places["place_id"]]), crs="EPSG:4326")
+    xs = [pos[p][0] for p in places["place_id"]]
+    ys = [pos[p][1] for p in places["place_id"]]
+    gdf = gpd.GeoDataFrame(places, geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326")
     previous = os.environ.get("OGR_CURRENT_DATE")
     os.environ["OGR_CURRENT_DATE"] = f"{comp.as_of}T00:00:00Z"
     try:

@@ -314,7 +314,8 @@ def find_conflicts(changes: list[LocatedChange]) -> list[str]:
                 added[ident] = c
         if ch.type == "upgrade_road":
             prev = upgraded.get(ch.corridor)
-            if prev is not None and (prev.change.design_speed_kph, prev.change.lanes) != (ch.design_speed_kph, ch.lanes):
+            same = prev is None or (prev.change.design_speed_kph, prev.change.lanes) == (ch.design_speed_kph, ch.lanes)
+            if not same:
                 problems.append(f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded differently "
                                 f"at {prev.where('corridor')}; keep one upgrade per corridor")
             upgraded[ch.corridor] = c

@@ -142,7 +142,8 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str) -> Any:
     for u, v, d in graph.edges(data=True):
         if d["kind"] == "ride" or (d["kind"] == "link" and d.get("road_class") == "expressway"):
             a, b = graph.nodes[u], graph.nodes[v]
-            key = (d.get("line_id") or d.get("corridor_id") or "", *sorted((a.get("station_id", u), b.get("station_id", v))))
+            ends = sorted((a.get("station_id", u), b.get("station_id", v)))
+            key = (d.get("line_id") or d.get("corridor_id") or "", *ends)
             if key in seen:
                 continue
             seen.add(key)

@@ -1,0 +1,310 @@
+"""Scenario files: validation messages, composition, application properties, the shipped library."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from network.errors import ScenarioError
+from network.routing.compile import build_edge_table, compile_edges
+from network.routing.paths import many_to_one
+from network.scenario.apply import apply_scenario
+from network.scenario.load import EMPTY, load_scenario
+
+SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+HEAD = "name: t\ndescription: test\nsource: a test\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def model2030():
+    from network.model import Model
+
+    return Model.default(year=2030)
+
+
+def place_times(model, target: str = "place:luoyang:arrive", mode: str = "best") -> np.ndarray:
+    c = model.compiled(mode)
+    m = many_to_one(c, [target])
+    rows = [c.index[f"place:{p}"] for p in model.places()["place_id"]]
+    return m.time_min[0, rows]
+
+
+# -- one valid file per change type ----------------------------------------------------------------
+VALID = {
+    "add_rail_line": """
+      - type: add_rail_line
+        id: l1
+        name_zh: 线
+        name_en: line
+        mode: hsr
+        stations: [晋城东, {id: newst, name_zh: 新站, name_en: New, lon: 112.6, lat: 35.3, via: [[112.8, 35.4]]}]
+        design_speed_kph: 250
+        services: [{id: s1, headway_min: 60, continues_on: {line: 郑太高铁, stops: [焦作, 郑州]}}]
+        opened: 2028""",
+    "add_road": """
+      - {type: add_road, id: r1, name_zh: 路, name_en: road, road_class: expressway,
+         waypoints: [阳城县, [112.6, 35.3], 济源], design_speed_kph: 120, lanes: 4, opened: 2028}""",
+    "upgrade_road": """
+      - {type: upgrade_road, corridor: G55, design_speed_kph: 120, opened: 2028}""",
+    "add_service": """
+      - {type: add_service, line: 侯月铁路, id: hy, stops: [阳城, 晋城北], headway_min: 120, opened: 2028}""",
+    "add_airport": """
+      - {type: add_airport, id: ap, iata: JIC, name_zh: 机场, name_en: airport, lon: 112.84, lat: 35.42,
+         routes: [{to: CGO, block_min: 40, headway_min: 240}], opened: 2028}""",
+    "add_bus_service": """
+      - {type: add_bus_service, id: b1, name_zh: 公交, name_en: bus, stops: [阳城县, 济源, 洛阳], headway_min: 60,
+         opened: 2028}""",
+    "add_freight_facility": """
+      - {type: add_freight_facility, id: f1, name_zh: 货场, name_en: yard, opened: 2028}""",
+    "close": """
+      - {type: close, what: line, name: 郑太高铁, between: [焦作, 晋城东], opened: 2028}""",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VALID))
+def test_one_valid_file_per_change_type(kind, tmp_path, model2030):
+    sc = load_scenario(write(tmp_path, HEAD + "changes:" + VALID[kind]))
+    assert [c.change.type for c in sc.changes] == [kind]
+    out, report = apply_scenario(model2030, sc)
+    assert report.applied and not report.skipped
+    if kind not in ("add_freight_facility",):
+        assert report.added_edges or report.changed_edges or report.removed_edges
+    out.score(["洛阳"])  # the changed network still scores
+
+
+# -- one invalid file per rule, with the message and the line ------------------------------------
+INVALID = [
+    ("unknown key", "changes:\n  - {type: close, what: line, name: x, opened: 2028, colour: red}\n",
+     5, "unknown field 'colour'"),
+    ("unknown type", "changes:\n  - type: add_rali_line\n    id: x\n", 5, "unknown change type 'add_rali_line'"),
+    ("missing type", "changes:\n  - id: x\n", 5, "needs a 'type'"),
+    ("missing field", "changes:\n  - type: add_freight_facility\n    id: f\n    name_zh: a\n    name_en: b\n",
+     5, "opened: required field is missing"),
+    ("wrong type", "changes:\n  - {type: add_service, line: a, id: s, headway_min: lots, opened: 2028}\n",
+     5, "headway_min: Input should be a valid number"),
+    ("negative speed",
+     "changes:\n  - type: upgrade_road\n    corridor: G55\n    design_speed_kph: -5\n    opened: 2028\n",
+     7, "greater than 0"),
+    ("nan", "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: .nan, opened: 2028}\n",
+     5, "finite number"),
+    ("bad enum", "changes:\n  - {type: add_road, id: r, name_zh: a, name_en: b, road_class: motorway,\n"
+                 "     waypoints: [[112.5, 35.3], [112.6, 35.3]], design_speed_kph: 80, opened: 2028}\n",
+     5, "road_class: Input should be 'expressway'"),
+    ("passenger line without services", "changes:\n  - {type: add_rail_line, id: l, name_zh: a, name_en: b, mode: hsr,"
+     " stations: [晋城东, 郑州], design_speed_kph: 250, opened: 2030}\n", 5, "needs at least one entry in 'services'"),
+    ("assumed names a non-field", "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b,"
+     " opened: 2028, assumed: {speed: x}}\n", 5, "'assumed' names ['speed']"),
+    ("duplicate key", "name: u\n", 4, "key given twice"),
+    ("alias", "changes: &a []\nextra: *a\n", 4, "anchors and aliases"),
+    ("year out of range", "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 1800}\n",
+     5, "greater than or equal to 1950"),
+]
+
+
+@pytest.mark.parametrize("label,body,line,message", INVALID, ids=[i[0] for i in INVALID])
+def test_invalid_files_name_line_field_and_fix(tmp_path, label, body, line, message):
+    path = write(tmp_path, HEAD + body)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert message in text, text
+    assert f"{path}:{line}:" in text, text
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    body = ("changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: -1, opened: 2028}\n"
+            "  - {type: add_rali_line}\n  - {type: close, what: bridge, name: x, opened: 2028}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path, HEAD + body))
+    assert len(err.value.problems) == 3
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "the file is empty"),
+    ("- a\n- b\n", "top level must be a mapping"),
+    ("name: [unclosed\n", "not valid YAML"),
+])
+def test_unreadable_files(tmp_path, text, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(write(tmp_path, text))
+
+
+def test_unknown_names_suggest_close_matches(tmp_path, model2030):
+    sc = load_scenario(write(tmp_path, HEAD + "changes:\n  - {type: add_service, line: 侯月铁路, id: s,"
+                             " stops: [阳成, 晋城北], headway_min: 60, opened: 2028}\n"))
+    with pytest.raises(ScenarioError) as err:
+        apply_scenario(model2030, sc)
+    assert "unknown station '阳成'" in str(err.value) and "did you mean" in str(err.value)
+    assert ":5: stops[0]: unknown station" in str(err.value)
+
+
+# -- composition -----------------------------------------------------------------------------------
+def test_cycles_and_missing_includes_are_errors(tmp_path):
+    write(tmp_path, HEAD.replace("t\n", "a\n") + "extends: b.yaml\n", "a.yaml")
+    write(tmp_path, HEAD.replace("t\n", "b\n") + "includes: [a.yaml]\n", "b.yaml")
+    with pytest.raises(ScenarioError, match="composition cycle: a.yaml -> b.yaml -> a.yaml"):
+        load_scenario(tmp_path / "a.yaml")
+    with pytest.raises(ScenarioError, match="no file 'nope.yaml'"):
+        load_scenario(write(tmp_path, HEAD + "includes: [nope.yaml]\n", "c.yaml"))
+
+
+def test_conflicting_ids_are_errors_but_a_shared_file_counts_once(tmp_path):
+    fac = "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 2028}\n"
+    write(tmp_path, HEAD.replace("t\n", "x\n") + fac, "x.yaml")
+    write(tmp_path, HEAD.replace("t\n", "y\n") + fac, "y.yaml")
+    with pytest.raises(ScenarioError, match="id 'f' is also added"):
+        load_scenario(write(tmp_path, HEAD + "includes: [x.yaml, y.yaml]\n", "p.yaml"))
+    write(tmp_path, HEAD.replace("t\n", "p1\n") + "includes: [x.yaml]\n", "p1.yaml")
+    write(tmp_path, HEAD.replace("t\n", "p2\n") + "includes: [x.yaml]\n", "p2.yaml")
+    both = load_scenario(write(tmp_path, HEAD + "includes: [p1.yaml, p2.yaml]\n", "both.yaml"))
+    assert len(both.changes) == 1 and both.is_package
+
+
+# -- application properties ----------------------------------------------------------------------
+def test_empty_scenario_changes_nothing(model2030):
+    out, report = apply_scenario(model2030, EMPTY)
+    assert not (report.added_edges or report.changed_edges or report.removed_edges)
+    np.testing.assert_array_equal(place_times(out), place_times(model2030))
+
+
+def test_incremental_arrays_equal_a_full_rebuild(model2030):
+    sc = load_scenario(SCENARIOS[0].parent / "both_plans.yaml")
+    out, _ = apply_scenario(model2030, sc)
+    full = compile_edges(build_edge_table(out.graph), "best")
+    c = out.compiled("best")
+    for target in ("place:zhengzhou:arrive", "place:luoyang:arrive"):
+        a = many_to_one(c, [target]).time_min[0]
+        b = many_to_one(full, [target]).time_min[0]
+        ids = out.places()["place_id"]
+        np.testing.assert_allclose([a[c.index[f"place:{p}"]] for p in ids],
+                                   [b[full.index[f"place:{p}"]] for p in ids])
+
+
+PLACES = ["阳城县", "沁水县", "陵川县", "高平市", "城区", "泽州县", "济源", "洛阳", "郑州", "焦作", "垣曲县", "修武县"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=st.sampled_from(PLACES), b=st.sampled_from(PLACES), speed=st.floats(40, 120), year=st.just(2030))
+def test_adding_a_road_never_makes_a_trip_slower_nor_mutates_the_base(tmp_path_factory, model2030, a, b,
+                                                                      speed, year):
+    if a == b:
+        return
+    tmp = tmp_path_factory.mktemp("add")
+    body = (f"changes:\n  - {{type: add_road, id: r, name_zh: a, name_en: b, road_class: expressway,"
+            f" waypoints: [{a}, {b}], design_speed_kph: {speed}, opened: {year}}}\n")
+    before_edges = model2030.graph.number_of_edges()
+    before = place_times(model2030)
+    table_before = model2030.edge_table.time_min.copy()
+    out, _ = apply_scenario(model2030, load_scenario(write(tmp, HEAD + body)))
+    assert np.all(place_times(out) <= before + 1e-9)
+    assert model2030.graph.number_of_edges() == before_edges
+    np.testing.assert_array_equal(model2030.edge_table.time_min, table_before)
+    np.testing.assert_array_equal(place_times(model2030), before)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(what=st.sampled_from([("corridor", "G55"), ("corridor", "阳济高速"), ("corridor", "新晋高速"),
+                             ("line", "郑太高铁"), ("line", "郑西高铁"), ("service", "zhengtai_fast")]))
+def test_closing_never_makes_a_trip_faster(tmp_path_factory, model2030, what):
+    tmp = tmp_path_factory.mktemp("close")
+    body = f"changes:\n  - {{type: close, what: {what[0]}, name: {what[1]}, opened: 2020}}\n"
+    out, _ = apply_scenario(model2030, load_scenario(write(tmp, HEAD + body)))
+    for target in ("place:zhengzhou:arrive", "place:luoyang:arrive"):
+        assert np.all(place_times(out, target) >= place_times(model2030, target) - 1e-9)
+
+
+def _jincheng_rail_to(model, target: str) -> float:
+    per, _ = model.score([target])
+    key = model.resolve(target).key
+    return float(per.loc[per["name_zh"] == "城区", f"{key}_rail_min"].iloc[0])
+
+
+def test_direction_checks(model2030):
+    d = SCENARIOS[0].parent
+    without_hsr = model2030.with_scenario(load_scenario(d / "without_jiaozuo_taiyuan_hsr.yaml"))
+    assert _jincheng_rail_to(without_hsr, "郑州") > _jincheng_rail_to(model2030, "郑州")
+    link = model2030.with_scenario(load_scenario(d / "henan_west_hsr_link.yaml"))
+    assert _jincheng_rail_to(link, "洛阳") <= _jincheng_rail_to(model2030, "洛阳")
+    new = link.route("晋城东站", "洛阳龙门站", mode="rail")["minutes"]
+    assert new < model2030.route("晋城东站", "洛阳龙门站", mode="rail")["minutes"] - 20
+    no_yangji = model2030.with_scenario(load_scenario(d / "without_yangji_expressway.yaml"))
+    yc = model2030.places()["name_zh"].tolist().index("阳城县")
+    assert place_times(no_yangji, mode="road")[yc] > place_times(model2030, mode="road")[yc]
+
+
+# -- the shipped library -------------------------------------------------------------------------
+def test_there_is_a_scenario_for_every_project_and_packages():
+    names = {p.stem for p in SCENARIOS}
+    for needed in ("jincheng_hebi_hsr", "jincheng_houma_hsr", "henan_west_hsr_link", "jincheng_plan",
+                   "yangcheng_plan", "without_jiaozuo_taiyuan_hsr", "without_yangji_expressway",
+                   "without_xinjin_expressway", "luoyang_yangcheng_bus", "houyue_passenger"):
+        assert needed in names
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_shipped_scenario_validates_and_scores(path, model2030):
+    from network.model import Model
+
+    sc = load_scenario(path)
+    year = max([2030] + [c.change.opened for c in sc.changes])
+    base = model2030 if year == 2030 else Model.default(year=year)
+    out, report = apply_scenario(base, sc)
+    assert not report.skipped
+    per, _ = out.score(["郑州", "洛阳"])
+    assert np.isfinite(per["zhengzhou_best_min"]).all()
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("#") and sc.source  # the plan passage is quoted
+
+
+# -- fuzzing the loader ----------------------------------------------------------------------------
+VALID_TEXT = HEAD + "changes:" + VALID["add_road"] + "\n"
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=True) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.text(max_size=300),
+    yaml_values.map(lambda v: yaml.safe_dump(v, allow_unicode=True)),
+    st.tuples(st.integers(0, len(VALID_TEXT)), st.text(max_size=12)).map(
+        lambda t: VALID_TEXT[:t[0]] + t[1] + VALID_TEXT[t[0]:]),
+    st.integers(1, 60).map(lambda n: HEAD + "changes: " + "[" * n + "]" * n),
+    st.dictionaries(st.sampled_from(["name", "description", "source", "changes", "includes", "extends"]),
+                    yaml_values, max_size=6).map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
+))
+def test_fuzzed_files_end_in_a_scenario_error_or_a_scenario(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "f.yaml"
+    path.write_text(data, encoding="utf-8")
+    try:
+        sc = load_scenario(path)
+    except ScenarioError as err:
+        assert err.problems and all(isinstance(p, str) and p for p in err.problems)
+    else:
+        assert sc.name
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match="nesting"):
+        load_scenario(write(tmp_path, HEAD + "changes: " + "[" * 500 + "]" * 500 + "\n"))
+
+
+def test_huge_numbers_are_rejected_cleanly(tmp_path):
+    body = "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: 1e400, opened: 2028}\n"
+    with pytest.raises(ScenarioError, match="design_speed_kph"):
+        load_scenario(write(tmp_path, HEAD + body))
+    assert math.isinf(float("1e400"))
