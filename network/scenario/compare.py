@@ -88,9 +88,12 @@ def _summary_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _weighted_change(diff: pd.DataFrame, target: str, mode: str = "best") -> float:
-    """Population-weighted mean change in minutes (places reachable before and after)."""
+def _weighted_change(diff: pd.DataFrame, target: str, mode: str = "best", city: str | None = None) -> float:
+    """Population-weighted mean change in minutes (places reachable before and after), over all
+    places or over the places of one prefecture-level ``city`` (its Chinese name)."""
     part = diff[diff["target"] == target]
+    if city is not None:
+        part = part[part["city_zh"] == city]
     c = part[f"{mode}_change_min"].to_numpy(dtype=float)
     p = part["population_2020"].to_numpy(dtype=float)
     ok = np.isfinite(c)
@@ -155,15 +158,22 @@ def _new_links(graph: Any, report: ApplyReport) -> list[list[tuple[float, float]
 
 
 # -- presentation ------------------------------------------------------------------------------
-def ranking(comp: Comparison) -> pd.DataFrame:
-    """One row per scenario: population-weighted change (best mode) per target, population newly
-    within 60/90/120 min of the first target, and the biggest gainer."""
+FOCUS_CITY = "晋城"
+
+
+def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
+    """One row per scenario: population-weighted change per target over the whole region (best
+    mode, and with rail) and over the focus city's counties (best, with rail, public transport),
+    population newly within 60/90/120 min of the first target, and the biggest gainer."""
     rows = []
     for r in comp.results:
         row: dict[str, Any] = {"scenario": r.scenario.name}
         for t in comp.targets:
             row[f"{t}_change_min"] = round(_weighted_change(r.places, t), 2)
             row[f"{t}_rail_change_min"] = round(_weighted_change(r.places, t, "rail"), 2)
+        for t in comp.targets:
+            for m in ("best", "rail", "transit"):
+                row[f"{focus_city}_{t}_{m}_change_min"] = round(_weighted_change(r.places, t, m, focus_city), 2)
         first = r.summary[(r.summary["target"] == comp.targets[0]) & (r.summary["mode"] == "best")].iloc[0]
         for th in (60, 90, 120):
             row[f"pop_within_{th}_change"] = int(first[f"population_within_{th}_min_change"])
