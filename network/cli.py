@@ -109,7 +109,12 @@ def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -
     from network.model import APPROXIMATION_NOTE
 
     clean = per_place.astype(object).where(per_place.notna(), None)
+    scenario = None
+    if model.scenario is not None:
+        scenario = {"name": model.scenario.name, "files_sha256": model.scenario.files,
+                    "not_applied": model.apply_report.skipped, "notes": model.apply_report.notes}
     return {"tool": "taihang", "version": __version__, "as_of": model.as_of, "note": APPROXIMATION_NOTE,
+            "scenario": scenario,
             "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
             "places": clean.to_dict(orient="records"), "summary": summary.to_dict(orient="records")}
 
