@@ -61,6 +61,8 @@ VALID = {
       - {type: upgrade_road, corridor: G55, design_speed_kph: 120, opened: 2028}""",
     "add_service": """
       - {type: add_service, line: 侯月铁路, id: hy, stops: [阳城, 晋城北], headway_min: 120, opened: 2028}""",
+    "change_service": """
+      - {type: change_service, service: zhengtai_fast, headway_min: 30, opened: 2028}""",
     "add_airport": """
       - {type: add_airport, id: ap, iata: JIC, name_zh: 机场, name_en: airport, lon: 112.84, lat: 35.42,
          routes: [{to: CGO, block_min: 40, headway_min: 240}], opened: 2028}""",
@@ -180,8 +182,12 @@ def test_empty_scenario_changes_nothing(model2030):
     np.testing.assert_array_equal(place_times(out), place_times(model2030))
 
 
-def test_incremental_arrays_equal_a_full_rebuild(model2030):
-    sc = load_scenario(SCENARIOS[0].parent / "both_plans.yaml")
+@pytest.mark.parametrize("source", ["both_plans.yaml", "change_service", "without_jiaozuo_taiyuan_hsr.yaml"])
+def test_incremental_arrays_equal_a_full_rebuild(model2030, tmp_path, source):
+    if source == "change_service":
+        sc = load_scenario(write(tmp_path, HEAD + "changes:" + VALID["change_service"] + "\n"))
+    else:
+        sc = load_scenario(SCENARIOS[0].parent / source)
     out, _ = apply_scenario(model2030, sc)
     full = compile_edges(build_edge_table(out.graph), "best")
     c = out.compiled("best")

@@ -28,6 +28,7 @@ and listed. How each change is modelled:
 * ``upgrade_road``: the corridor's links get the new speed; lanes are recorded only (the model
   has free-flow speeds, so a widening alone changes no time; the report says so).
 * ``add_service``: a service on a curated or scenario line (restores a freight line too).
+* ``change_service``: an existing service with new stops and/or headway (removed and re-added).
 * ``add_airport``: landside and airside nodes with processing times, road connectors, and
   scheduled routes (wait from headway + block time).
 * ``add_bus_service``: coach stops at the named places/stations (boarding time, wait from
@@ -365,6 +366,24 @@ class _Applier:
                                      f"(freight only since {line['passenger_until']})")
         self._add_service(lc, line, ch.id, ch.stops, ch.headway_min, ch.name_en, ("stops",))
 
+    def change_service(self, lc: LocatedChange) -> None:
+        """Remove the service's edges and add it again with the new stops and/or headway."""
+        ch = lc.change
+        known = {s["service_id"]: s for s in self.model.data.services}
+        svc = known.get(ch.service)
+        if svc is None:
+            close = difflib.get_close_matches(ch.service, list(known), n=4, cutoff=0.5)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else f"; known: {', '.join(sorted(known))}"
+            self.problems.append(f"{lc.where('service')}: service: unknown service {ch.service!r}{hint}")
+            return
+        for u, v, k, d in list(self.g.edges(keys=True, data=True)):
+            if d.get("service_id") == ch.service:
+                self._remove((u, v, k))
+        line = self.lines[svc["line"]]
+        stops = ch.stops if ch.stops is not None else svc["stops"]
+        self._add_service(lc, line, ch.service, stops, ch.headway_min or svc["headway_min"], svc.get("name_en"),
+                          ("stops",), by_id=ch.stops is None)
+
     def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str] | None:
         if isinstance(item, str):
             hit = self.places.get(item, f"{lc.where(*loc)}: {_dotted(loc)}", self.problems)
@@ -619,8 +638,16 @@ class _Applier:
         if self.problems:
             raise ScenarioError(self.problems)
         self.report.added_nodes = list(self.g.new_nodes)
-        removed = set(self.report.removed_edges)
-        self.report.added_edges = [e for e in self.g.new_edges if e not in removed]
+        # an edge removed and added again under the same key (change_service) is a change of a
+        # base edge, or still an addition if the base never had it
+        base = self.model.graph
+        gone = [e for e in dict.fromkeys(self.report.removed_edges) if not self.g.has_edge(*e)]
+        back = [e for e in dict.fromkeys(self.report.removed_edges) if self.g.has_edge(*e)]
+        self.report.removed_edges = [e for e in gone if base.has_edge(*e)]
+        self.report.changed_edges = list(dict.fromkeys(
+            [e for e in self.report.changed_edges if self.g.has_edge(*e)] + [e for e in back if base.has_edge(*e)]))
+        self.report.added_edges = [e for e in dict.fromkeys(self.g.new_edges)
+                                   if self.g.has_edge(*e) and not base.has_edge(*e)]
         return self.g
 
 
@@ -639,6 +666,7 @@ def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, report: ApplyRepo
     for key in report.changed_edges:
         if key in row_of and graph.has_edge(*key):
             time_min[row_of[key]] = graph.edges[key]["time_min"]
+            mode[row_of[key]] = graph.edges[key]["mode"]
     for key in report.removed_edges:
         if key in row_of:
             mode[row_of[key]] = "closed"

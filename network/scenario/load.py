@@ -205,7 +205,7 @@ def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tu
                 msg = ("unknown change type " + _describe(e.get("input", {}).get("type")
                                                           if isinstance(e.get("input"), dict) else None)
                        + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
-                       "add_airport, add_bus_service, add_freight_facility, close")
+                       "change_service, add_airport, add_bus_service, add_freight_facility, close")
                 loc = loc + ("type",)
             elif kind == "union_tag_not_found":
                 msg = "each change needs a 'type' (e.g. add_rail_line, add_road, close)"

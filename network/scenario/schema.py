@@ -167,6 +167,21 @@ class AddService(_Change):
     headway_min: Minutes
 
 
+class ChangeService(_Change):
+    """A different frequency or stopping pattern for an existing service (by its id)."""
+
+    type: Literal["change_service"]
+    service: Name
+    stops: Literal["all"] | list[Name] | None = None
+    headway_min: Minutes | None = None
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> ChangeService:
+        if self.stops is None and self.headway_min is None:
+            raise ValueError("a change_service needs stops or headway_min")
+        return self
+
+
 class NewAirport(_Strict):
     iata: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     name_zh: Name
@@ -235,13 +250,13 @@ class Close(_Change):
         None, description="for a line: close only the section between these two stations")
 
 
-Change = Annotated[AddRailLine | AddRoad | UpgradeRoad | AddService | AddAirport | AddBusService
-                   | AddFreightFacility | Close, Field(discriminator="type")]
+Change = Annotated[AddRailLine | AddRoad | UpgradeRoad | AddService | ChangeService | AddAirport
+                   | AddBusService | AddFreightFacility | Close, Field(discriminator="type")]
 
 CHANGE_TYPES: dict[str, type[BaseModel]] = {
     "add_rail_line": AddRailLine, "add_road": AddRoad, "upgrade_road": UpgradeRoad,
-    "add_service": AddService, "add_airport": AddAirport, "add_bus_service": AddBusService,
-    "add_freight_facility": AddFreightFacility, "close": Close}
+    "add_service": AddService, "change_service": ChangeService, "add_airport": AddAirport,
+    "add_bus_service": AddBusService, "add_freight_facility": AddFreightFacility, "close": Close}
 
 
 class ScenarioFile(_Strict):
