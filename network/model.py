@@ -146,8 +146,16 @@ class Model:
         processing = np.array([self.graph.edges[s, f"inside:{s.split(':', 1)[1]}", 0]["time_min"] for s in stations])
         return stations, processing
 
-    def _rail_times(self, origins: list[str], target: str, mode: str = "rail") -> tuple[np.ndarray, np.ndarray, Any]:
-        """Door-to-door minutes from each origin to ``target`` forced to ride a train.
+    def _road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Road minutes and predecessors from each origin to every node (one Dijkstra call)."""
+        road = self.compiled("road")
+        return dijkstra(road.matrix, indices=[road.index[o] for o in origins], return_predecessors=True)
+
+    def _rail_times(self, origins: list[str], target: str, mode: str = "rail",
+                    road_from: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
+        "rail") or any public transport ("transit"). ``road_from`` is :meth:`_road_from` of the
+        same origins, when the caller already has it.
 
         Computed as min over stations s of [road time origin → s] + [time from boarding at s to
         the target, rail allowed]: the second term starts on the concourse, from which only
@@ -158,8 +166,7 @@ class Model:
         stations, processing = self._served_stations
         s_rows = np.array([road.index[s] for s in stations])
         inside_rows = np.array([rail.index[f"inside:{s.split(':', 1)[1]}"] for s in stations])
-        o_rows = np.array([road.index[o] for o in origins])
-        to_station, pred = dijkstra(road.matrix, indices=o_rows, return_predecessors=True)
+        to_station, pred = road_from if road_from is not None else self._road_from(origins)
         m2o = many_to_one(rail, [target])
         total = to_station[:, s_rows] + processing[None, :] + m2o.time_min[0, inside_rows][None, :]
         best = np.argmin(total, axis=1)
@@ -188,14 +195,15 @@ class Model:
             if ep.kind != "place":
                 raise LookupFailed(f"target {t!r} is a {ep.kind}; targets must be places (cities or counties)")
             target_eps.append(ep)
+        road_from = self._road_from(origins)  # shared by every target and public-transport mode
         for ep in target_eps:
             key = ep.key
             road = many_to_one(self.compiled("road"), [ep.destination_node])
             best = many_to_one(self.compiled("best"), [ep.destination_node])
             rows_road = [self.compiled("road").index[o] for o in origins]
             rows_best = [self.compiled("best").index[o] for o in origins]
-            rail_min, _, _ = self._rail_times(origins, ep.destination_node)
-            transit_min, _, _ = self._rail_times(origins, ep.destination_node, "transit")
+            rail_min, _, _ = self._rail_times(origins, ep.destination_node, road_from=road_from)
+            transit_min, _, _ = self._rail_times(origins, ep.destination_node, "transit", road_from)
             table[f"{key}_road_min"] = road.time_min[0, rows_road]
             table[f"{key}_rail_min"] = rail_min
             table[f"{key}_transit_min"] = transit_min

@@ -32,8 +32,15 @@ class Endpoint:
     lat: float
 
 
-def _norm(name: str) -> str:
+def norm_name(name: str) -> str:
+    """A name reduced for matching: no spaces, dashes, quotes or brackets; lower case."""
     return re.sub(r"[\s\-_'’()（）]", "", name).lower()
+
+
+def short_place_name(zh: str) -> str:
+    """A Chinese place name without its administrative suffix (阳城县 → 阳城); two-character
+    names are kept whole (沁县 stays 沁县)."""
+    return re.sub(r"(回族区|县|区|市)$", "", zh) if len(zh) > 2 else zh
 
 
 def _station_forms(zh: str, en: str) -> list[str]:
@@ -47,7 +54,7 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
     def add(names: list[str], ep: Endpoint) -> None:
         for n in names:
             if n:
-                lst = index.setdefault(_norm(n), [])
+                lst = index.setdefault(norm_name(n), [])
                 if ep not in lst:
                     lst.append(ep)
 
@@ -56,7 +63,7 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
             ep = Endpoint("place", d["place_id"], f"{d['name_zh']} ({d['name_en']})", node,
                           f"{node}:arrive", d["lon"], d["lat"])
             zh, en = d["name_zh"], d["name_en"]
-            short = re.sub(r"(回族区|县|区|市)$", "", zh) if len(zh) > 2 else zh
+            short = short_place_name(zh)
             add([zh, en, short, d["city_zh"] + zh if d["place_kind"] in ("county", "district") else "",
                  d["place_id"]], ep)
     for node, d in graph.nodes(data=True):
@@ -91,10 +98,10 @@ def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] 
                                f"{west}..{east} E, {south}..{north} N; give lon first, then lat")
         return Endpoint("point", f"{lon:.5f},{lat:.5f}", f"point {lon:.4f},{lat:.4f}", "", "", lon, lat)
     index = index if index is not None else build_name_index(graph)
-    hits = index.get(_norm(text))
+    hits = index.get(norm_name(text))
     if hits:
         return hits[0]
-    close = difflib.get_close_matches(_norm(text), list(index), n=5, cutoff=0.5)
+    close = difflib.get_close_matches(norm_name(text), list(index), n=5, cutoff=0.5)
     labels = []
     for c in close:
         label = index[c][0].label

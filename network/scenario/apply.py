@@ -54,6 +54,7 @@ from scipy.sparse.csgraph import dijkstra
 from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.build import _LAT0, _Builder, line_km_posts
+from network.graph.lookup import norm_name, short_place_name
 from network.routing.compile import EdgeTable
 from network.scenario.load import LocatedChange, Scenario, _dotted
 from network.sources.default import REGION_BBOX
@@ -113,14 +114,6 @@ def _copy(graph: nx.MultiDiGraph) -> _RecordingGraph:
     return g
 
 
-def ch_name(line: dict[str, Any]) -> str:
-    return repr(line["line_id"])
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\s\-_'’()（）]", "", text).lower()
-
-
 class _Names:
     """Name → thing, with close-match suggestions on a miss."""
 
@@ -131,12 +124,12 @@ class _Names:
     def add(self, names: list[str | None], thing: Any) -> None:
         for n in names:
             if n:
-                self.table.setdefault(_norm(n), thing)
+                self.table.setdefault(norm_name(n), thing)
 
     def get(self, name: str, where: str, problems: list[str]) -> Any:
-        hit = self.table.get(_norm(name))
+        hit = self.table.get(norm_name(name))
         if hit is None:
-            close = difflib.get_close_matches(_norm(name), list(self.table), n=4, cutoff=0.5)
+            close = difflib.get_close_matches(norm_name(name), list(self.table), n=4, cutoff=0.5)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             problems.append(f"{where}: unknown {self.what} {name!r}{hint}")
         return hit
@@ -162,7 +155,7 @@ class _Applier:
         self.places = _Names("place, station or airport")
         for p in data.places:
             self.places.add([p["place_id"], p["name_zh"], p["name_en"],
-                             re.sub(r"(回族区|县|区|市)$", "", p["name_zh"]) if len(p["name_zh"]) > 2 else None],
+                             short_place_name(p["name_zh"])],
                             ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]))
         for sid, s in self.b.stations.items():
             self.places.add([s["name_zh"] + "站", s["name_en"] + " station", sid],
@@ -302,7 +295,7 @@ class _Applier:
                 s["speed_kph_to_next"] = None if last else line["stations"][len(n_ids) - 2 - k]["speed_kph_to_next"]
         junction = stations[-1]["station"]
         if junction not in o_ids:
-            self.problems.append(f"{lc.where(*loc)}: continues_on: line {ch_name(line)} does not end at a station "
+            self.problems.append(f"{lc.where(*loc)}: continues_on: line {line['line_id']!r} does not end at a station "
                                  f"of {lid!r} (its stations: {', '.join(o_ids)}); the junction must be an end station")
             return None
         first = self._station_id(svc.continues_on.stops[0], lc, *loc, "stops", 0)

@@ -13,7 +13,6 @@ is Σ p_i (after_i − before_i) / Σ p_i over places reachable in both (weighte
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,7 +314,3 @@ def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
         else:
             os.environ["OGR_CURRENT_DATE"] = previous
     return path
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from network.errors import ScenarioError
-from network.scenario.schema import ScenarioFile
+from network.scenario.schema import FIELD_NAMES, ScenarioFile
 
 #: Deeper YAML than this is refused before validation (a project card is a few levels deep).
 MAX_DEPTH = 20
@@ -43,10 +43,7 @@ class LocatedChange:
 
     def where(self, *path: Any) -> str:
         """``file:line`` of a field of this change (the change's line if the field has none)."""
-        for k in range(len(path), -1, -1):
-            if path[:k] in self.field_lines:
-                return f"{self.file}:{self.field_lines[path[:k]]}"
-        return f"{self.file}:{self.line}"
+        return f"{self.file}:{_line_of(self.field_lines, path, self.line)}"
 
 
 @dataclass(frozen=True)
@@ -159,34 +156,33 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
+def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...], default: int = 1) -> int:
+    """The line of the deepest part of ``loc`` that has one."""
     for k in range(len(loc), -1, -1):
         if loc[:k] in lines:
             return lines[loc[:k]]
-    return 1
+    return default
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
-    """Drop pydantic's union/discriminator tags from an error location, keeping data keys."""
+    """Keep the parts of a pydantic error location that name data: keys and indexes present in
+    the file, and field names of the schema (a missing field); drop union/discriminator tags."""
     out: list[Any] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
+        if isinstance(cur, (dict, list)) and _indexes(cur, part):
             out.append(part)
             cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        elif isinstance(cur, dict) and part in FIELD_NAMES:
             out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and isinstance(part, str) and part not in cur and not _is_tag(part):
-            out.append(part)  # a missing or extra field: name it
             cur = None
     return tuple(out)
 
 
-def _is_tag(part: str) -> bool:
-    return part in {"str", "int", "float", "bool", "list", "tuple", "dict", "StationRef", "NewStation",
-                    "NewAirport", "function-after", "literal['all']", "list[str]", "constrained-str"} or \
-        part.startswith(("add_", "upgrade_", "close", "literal[", "list[", "tuple[", "function-", "constrained"))
+def _indexes(container: dict[Any, Any] | list[Any], part: Any) -> bool:
+    if isinstance(container, dict):
+        return part in container
+    return isinstance(part, int) and 0 <= part < len(container)
 
 
 def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tuple[ScenarioFile | None, list[str]]:
@@ -273,8 +269,6 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = ()) -> Scenario:
     problems += find_conflicts(changes)
     if problems:
         raise ScenarioError(problems)
-    if not components and spec.changes:
-        components = []
     return Scenario(name=spec.name, description=spec.description, source=spec.source, path=file,
                     changes=changes, files=dict(sorted(files.items())), components=components)
 
@@ -289,15 +283,6 @@ def _dedupe(changes: list[LocatedChange]) -> list[LocatedChange]:
     return out
 
 
-def _element_keys(ch: Any) -> list[tuple[str, str]]:
-    t = ch.type
-    if t in ("add_rail_line", "add_road", "add_airport", "add_bus_service", "add_freight_facility"):
-        return [("id", ch.id)]
-    if t == "add_service":
-        return [("id", ch.id)]
-    return []
-
-
 def find_conflicts(changes: list[LocatedChange]) -> list[str]:
     """Problems where two changes clash (see the module docstring)."""
     problems: list[str] = []
@@ -306,7 +291,8 @@ def find_conflicts(changes: list[LocatedChange]) -> list[str]:
     closed: dict[tuple[str, str], LocatedChange] = {}
     for c in changes:
         ch = c.change
-        for _, ident in _element_keys(ch):
+        ident = getattr(ch, "id", None)  # every change that adds an element names it by id
+        if ident is not None:
             if ident in added:
                 problems.append(f"{c.where('id')}: id {ident!r} is also added at {added[ident].where('id')}; "
                                 "ids must be unique across a package")

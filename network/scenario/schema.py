@@ -22,7 +22,7 @@ lines are named (Chinese or English) or, for new stations and waypoints, given a
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -253,12 +253,6 @@ class Close(_Change):
 Change = Annotated[AddRailLine | AddRoad | UpgradeRoad | AddService | ChangeService | AddAirport
                    | AddBusService | AddFreightFacility | Close, Field(discriminator="type")]
 
-CHANGE_TYPES: dict[str, type[BaseModel]] = {
-    "add_rail_line": AddRailLine, "add_road": AddRoad, "upgrade_road": UpgradeRoad,
-    "add_service": AddService, "change_service": ChangeService, "add_airport": AddAirport,
-    "add_bus_service": AddBusService, "add_freight_facility": AddFreightFacility, "close": Close}
-
-
 class ScenarioFile(_Strict):
     """The top level of a scenario file."""
 
@@ -270,6 +264,9 @@ class ScenarioFile(_Strict):
     changes: list[Change] = Field(default_factory=list)
 
 
-def change_fields(change: Any) -> dict[str, Any]:
-    """A change as a plain dict (for reports)."""
-    return change.model_dump(mode="json", exclude_none=True)
+#: Every field name of the schema (to tell a missing field from a union tag in error locations).
+FIELD_NAMES: frozenset[str] = frozenset(
+    name for model in (ScenarioFile, NewStation, StationRef, ContinueOn, ServiceSpec, NewAirport, AirRoute,
+                       AddRailLine, AddRoad, UpgradeRoad, AddService, ChangeService, AddAirport, AddBusService,
+                       AddFreightFacility, Close)
+    for name in model.model_fields)

@@ -88,18 +88,23 @@ def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target
     for layer in layers.values():
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    legend = (
-        "<div style='position:fixed;bottom:20px;left:20px;z-index:9999;background:white;padding:8px;"
-        "border:1px solid #999;font:12px sans-serif'>"
-        f"<b>Door-to-door minutes to {target} (best mode)</b><br>"
-        + "".join(f"<span style='color:{c}'>&#9679;</span> {lab}<br>" for c, lab in (
-            ("#1a9850", "≤ 60"), ("#91cf60", "60–90"), ("#fee08b", "90–120"), ("#fc8d59", "120–180"),
-            ("#d73027", "> 180")))
-        + "<span style='color:#d7301f'>&#9644;</span> expressway <span style='color:#6a51a3'>&#9644;</span> HSR "
-        "<span style='color:#2171b5'>&#9644;</span> rail<br>"
-        f"<span style='font-size:10px'>{_ATTRIBUTION}</span></div>")
-    m.get_root().html.add_child(folium.Element(legend))
+    _add_legend(m, f"Door-to-door minutes to {target} (best mode)",
+                [("#1a9850", "≤ 60"), ("#91cf60", "60–90"), ("#fee08b", "90–120"), ("#fc8d59", "120–180"),
+                 ("#d73027", "> 180")],
+                "<span style='color:#d7301f'>&#9644;</span> expressway <span style='color:#6a51a3'>&#9644;"
+                "</span> HSR <span style='color:#2171b5'>&#9644;</span> rail<br>")
     return m
+
+
+def _add_legend(m: Any, title: str, dots: list[tuple[str, str]], lines_html: str) -> None:
+    """A fixed legend box: a title, coloured dots with labels, line symbols, the attribution."""
+    import folium
+
+    html = ("<div style='position:fixed;bottom:20px;left:20px;z-index:9999;background:white;padding:8px;"
+            f"border:1px solid #999;font:12px sans-serif'><b>{title}</b><br>"
+            + "".join(f"<span style='color:{c}'>&#9679;</span> {lab}<br>" for c, lab in dots)
+            + lines_html + f"<span style='font-size:10px'>{_ATTRIBUTION}</span></div>")
+    m.get_root().html.add_child(folium.Element(html))
 
 
 _STATIC = Path(__file__).parent / "static"
@@ -172,14 +177,8 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str) -> Any:
     for layer in (context, new, places):
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    legend = (
-        "<div style='position:fixed;bottom:20px;left:20px;z-index:9999;background:white;padding:8px;"
-        "border:1px solid #999;font:12px sans-serif'>"
-        f"<b>{result.scenario.name}: change in door-to-door minutes to {target}</b><br>"
-        + "".join(f"<span style='color:{c}'>&#9679;</span> {lab}<br>" for c, lab in (
-            ("#00441b", "≤ −15 (closer)"), ("#238b45", "−15 to −5"), ("#a1d99b", "−5 to 0"),
-            ("#f0f0f0", "no change"), ("#cb181d", "slower")))
-        + "<span style='color:#ff7f00'>&#9644;</span> new links of the scenario<br>"
-        f"<span style='font-size:10px'>{_ATTRIBUTION}</span></div>")
-    m.get_root().html.add_child(folium.Element(legend))
+    _add_legend(m, f"{result.scenario.name}: change in door-to-door minutes to {target}",
+                [("#00441b", "≤ −15 (closer)"), ("#238b45", "−15 to −5"), ("#a1d99b", "−5 to 0"),
+                 ("#f0f0f0", "no change"), ("#cb181d", "slower")],
+                "<span style='color:#ff7f00'>&#9644;</span> new links of the scenario<br>")
     return m
