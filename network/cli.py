@@ -119,6 +119,18 @@ def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -
             "places": clean.to_dict(orient="records"), "summary": summary.to_dict(orient="records")}
 
 
+def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary without its transit rows where they equal the rail rows (no coach or air
+    service makes a difference), as the per-place table leaves out such transit columns."""
+    stats = [c for c in summary.columns if c not in ("target", "mode")]
+    keep = []
+    for _, row in summary.iterrows():
+        rail = summary[(summary["target"] == row["target"]) & (summary["mode"] == "rail")]
+        keep.append(not (row["mode"] == "transit" and not rail.empty
+                         and rail[stats].iloc[0].tolist() == row[stats].tolist()))
+    return summary[keep]
+
+
 def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> None:
     from network.model import APPROXIMATION_NOTE
 
@@ -135,7 +147,7 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
         click.echo(f"Door-to-door minutes, network as of {model.as_of}\n")
         click.echo(show.to_string(index=False))
         click.echo("\nPopulation-weighted summary\n")
-        click.echo(summary.to_string(index=False))
+        click.echo(_without_repeated_transit(summary).to_string(index=False))
     click.echo(f"\nApproximate: {APPROXIMATION_NOTE}")
 
 
