@@ -147,6 +147,32 @@ class Assumptions:
         5.0, 2.0, 10.0,
         "assumed: an intermediate stop of an intercity coach (entering and leaving a town's stop)")
 
+    # --- networks built from OpenStreetMap (taihang build); road speeds by class are in
+    # data/osm_road_speeds.csv with their sources ----------------------------------------------
+    osm_hsr_default_speed_kph: float = _a(
+        250.0, 200.0, 300.0,
+        "line speed of high-speed track without a maxspeed tag: most China intercity and regional "
+        "HSR is built for 250 km/h (TB 10621-2014 high-speed railway design code covers 250-350; "
+        "the 郑太 and 郑焦 lines of this region are 250)")
+    osm_rail_default_speed_kph: float = _a(
+        120.0, 80.0, 160.0,
+        "line speed of conventional track without a maxspeed tag: GB 50090-2006 class-I/II "
+        "mixed passenger-freight lines run at 120-160 km/h, mountain lines (太焦, 侯月) less; "
+        "120 assumed")
+    osm_hsr_min_speed_kph: float = _a(
+        200.0, 200.0, 200.0,
+        "track with maxspeed at or above this counts as high-speed where highspeed=* is not tagged: "
+        "the EU/UIC definition of high speed on upgraded lines (Directive 96/48/EC annex I)")
+    station_match_max_km: float = _a(
+        5.0, 5.0, 5.0,
+        "a station of the services file is matched to an OSM station of the same name only within "
+        "this distance of its stated position (same-named stations elsewhere are not confused); a "
+        "data-quality rule")
+    station_merge_km: float = _a(
+        0.5, 0.5, 0.5,
+        "OSM often maps one station twice (a railway=station node and a building=train_station "
+        "area); features of the same name, or a nameless building, this close are one station")
+
     def replace(self, **changes: float) -> Assumptions:
         """Return a copy with some values changed.
 

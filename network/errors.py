@@ -9,7 +9,8 @@ that catch ``ValueError``/``LookupError`` keep working::
      ├── LookupFailed (LookupError)        a name or coordinate that matches nothing
      ├── YearError (ValueError)            a year outside the data's range
      ├── UnreachableError (LookupError)    no path between two points in the chosen modes
-     └── ScenarioError (ValueError)        a scenario file with problems (all of them, with lines)
+     ├── ScenarioError (ValueError)        a scenario file with problems (all of them, with lines)
+     └── DownloadError (OSError)           OpenStreetMap could not be downloaded (offline, no data)
 
 The command line prints ``str(err)`` on one line and exits with status 2.
 """
@@ -50,3 +51,7 @@ class ScenarioError(NetworkModelError, ValueError):
         n = len(self.problems)
         head = f"{n} problem{'s' if n > 1 else ''} in scenario file(s):"
         super().__init__(head + "\n" + "\n".join(self.problems))
+
+
+class DownloadError(NetworkModelError, OSError):
+    """OpenStreetMap data could not be downloaded; the message says why and how to build from a file."""

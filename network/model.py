@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -109,6 +110,27 @@ class Model:
         railways = read_region_geometry("world_railways", REGION_BBOX)
         return cls(build_default_graph(data, roads, assumptions, date, railways), data, roads, assumptions)
 
+    @classmethod
+    def from_network(cls, network: Any, year: int | None = None, as_of: dt.date | str | None = None,
+                     assumptions: Assumptions | None = None) -> Model:
+        """A network built by ``taihang build`` (a network file path, or an
+        :class:`~network.graph.osm.OsmNetwork`) as it stood on ``as_of`` (or at the end of ``year``):
+        the rail lines and services carry dates; OSM roads are as mapped on the extract date.
+
+        Raises
+        ------
+        DataError
+            If the file is not a taihang network file.
+        """
+        from network.netfile import read_network
+
+        net = read_network(network) if isinstance(network, (str, Path)) else network
+        date = as_of_date(year, as_of)
+        assumptions = assumptions or Assumptions()
+        graph = build_default_graph(net.data, net.roads, assumptions, date, None, net.bbox)
+        graph.graph["network"] = dict(net.meta)
+        return cls(graph, net.data, net.roads, assumptions)
+
     @property
     def as_of(self) -> str:
         return str(self.graph.graph["as_of"])
@@ -164,7 +186,9 @@ class Model:
         """
         road, rail = self.compiled("road"), self.compiled(mode)
         stations, processing = self._served_stations
-        s_rows = np.array([road.index[s] for s in stations])
+        if not stations:  # no trains run in this network (e.g. built without a services file)
+            return np.full(len(origins), np.inf), np.zeros(len(origins), dtype=np.int64), ([], None, None)
+        s_rows = np.array([road.index[s] for s in stations], dtype=np.int64)
         inside_rows = np.array([rail.index[f"inside:{s.split(':', 1)[1]}"] for s in stations])
         to_station, pred = road_from if road_from is not None else self._road_from(origins)
         m2o = many_to_one(rail, [target])

@@ -34,7 +34,9 @@ from scipy.spatial import cKDTree
 from network.assumptions import Assumptions
 from network.errors import YearError
 from network.geo import haversine_km, to_local_xy_km
+from network.graph.osm_ways import RoadGraph
 from network.sources.default import REGION_BBOX, DefaultData
+from network.sources.osm import SOURCE_LICENCE
 from network.sources.scgraph import SCGRAPH_LICENCE, LineGraph
 
 #: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
@@ -173,16 +175,19 @@ def snap_onto_lines(lines: LineGraph, lon: np.ndarray, lat: np.ndarray, lat0: fl
 
 class _Builder:
     def __init__(self, data: DefaultData, roads: LineGraph, assumptions: Assumptions, as_of: dt.date,
-                 railways: LineGraph | None = None):
+                 railways: LineGraph | None = None, bbox: tuple[float, float, float, float] = REGION_BBOX):
         self.data = data
+        self.bbox = tuple(bbox)
+        self.lat0 = 0.5 * (bbox[1] + bbox[3])
         self.roads = roads
         self.railways = railways
         #: (line_id, index of the first station of the section) -> [(lon, lat), ...] in line order
         self.section_geometry: dict[tuple[str, int], list[tuple[float, float]]] = {}
         self.a = assumptions
         self.as_of = as_of
-        self.g = nx.MultiDiGraph(as_of=as_of.isoformat(), road_licence=SCGRAPH_LICENCE)
-        xy = to_local_xy_km(roads.lon, roads.lat, _LAT0)
+        licence = SOURCE_LICENCE if isinstance(roads, RoadGraph) else SCGRAPH_LICENCE
+        self.g = nx.MultiDiGraph(as_of=as_of.isoformat(), road_licence=licence, bbox=self.bbox)
+        xy = to_local_xy_km(roads.lon, roads.lat, self.lat0)
         self.tree = cKDTree(xy)
         self.stations = {s["station_id"]: s for s in data.stations}
 
@@ -191,14 +196,37 @@ class _Builder:
         r, a = self.roads, self.a
         for i in range(r.n_nodes):
             self.g.add_node(f"r{i}", kind="road", lon=float(r.lon[i]), lat=float(r.lat[i]))
+        if isinstance(r, RoadGraph):
+            self._add_osm_roads(r)
+            return
         speed = a.unclassified_road_speed_kph
         for u, v, km in zip(r.u.tolist(), r.v.tolist(), r.length_km.tolist()):
             self.g.add_edge(f"r{u}", f"r{v}", key="road", mode="road", kind="link", length_km=km,
                             speed_kph=speed, time_min=km / speed * 60.0, road_class="unclassified",
                             source="scgraph_data world_highways (OSM, ODbL)")
 
+    def _add_osm_roads(self, r: RoadGraph) -> None:
+        source = f"OpenStreetMap ({SOURCE_LICENCE})"
+        cols = zip(r.u.tolist(), r.v.tolist(), r.length_km.tolist(), r.speed_kph.tolist(), r.speed_source.tolist(),
+                   r.road_class.tolist(), r.ref.tolist(), r.name_zh.tolist(), r.name_en.tolist(),
+                   r.corridor_id.tolist() if r.corridor_id.size else [""] * r.n_edges)
+        for k, (u, v, km, speed, how, cls, ref, zh, en, cid) in enumerate(cols):
+            attrs = {"ref": ref, "name_zh": zh, "name_en": en} if (ref or zh or en) else {}
+            if cid:
+                attrs["corridor_id"] = cid
+            self.g.add_edge(f"r{u}", f"r{v}", key=f"osm{k}", mode="road", kind="link", length_km=km,
+                            speed_kph=speed, time_min=km / speed * 60.0, road_class=cls, speed_from=how,
+                            source=source, **attrs)
+
     def match_corridors(self) -> None:
-        """Give expressway speed to the road edges each corridor follows (see expressways.yaml)."""
+        """Give expressway speed to the road edges each corridor follows (see expressways.yaml).
+        Roads from OpenStreetMap keep their own speeds; their corridors are tied by ref when the
+        network is built (:func:`network.graph.osm.corridors_for`)."""
+        if isinstance(self.roads, RoadGraph):
+            self.g.graph["corridor_matches"] = [
+                {"corridor_id": c["corridor_id"], "ref": c["ref"], "name_zh": c["name_zh"],
+                 "result": "tied to OSM edges by ref"} for c in self.data.corridors]
+            return
         r, a = self.roads, self.a
         n = r.n_nodes
         lengths = coo_matrix((r.length_km, (r.u, r.v)), shape=(n, n)).tocsr()
@@ -208,7 +236,7 @@ class _Builder:
             speed = min(c["design_speed_kph"], a.expressway_speed_cap_kph)
             wps = np.array(c["waypoints"], dtype=float)
             straight = float(haversine_km(wps[:-1, 1], wps[:-1, 0], wps[1:, 1], wps[1:, 0]).sum())
-            dists, snapped = self.tree.query(to_local_xy_km(wps[:, 1], wps[:, 0], _LAT0))
+            dists, snapped = self.tree.query(to_local_xy_km(wps[:, 1], wps[:, 0], self.lat0))
             path_edges: list[tuple[int, int]] = []
             matched_km = 0.0
             ok = bool(np.all(dists < 5.0))  # a waypoint more than 5 km from any road cannot anchor a match
@@ -266,7 +294,7 @@ class _Builder:
         nearest road node at the unclassified speed (coarse access outside the road geometry)."""
         a = self.a
         k = min(a.connector_neighbours, self.roads.n_nodes)
-        dists, idx = self.tree.query(to_local_xy_km([lon], [lat], _LAT0)[0], k=k)
+        dists, idx = self.tree.query(to_local_xy_km([lon], [lat], self.lat0)[0], k=k)
         dists, idx = np.atleast_1d(dists), np.atleast_1d(idx)
         pairs = list(zip(dists.tolist(), idx.tolist()))
         far = pairs[0][0] > a.connector_max_km
@@ -327,7 +355,7 @@ class _Builder:
                         time_min=a.station_processing_min if processing_min is None else processing_min,
                         source="assumption station_processing_min" if processing_min is None
                         else "assumption bus_boarding_min")
-        d_road = float(self.tree.query(to_local_xy_km([s["lon"]], [s["lat"]], _LAT0)[0])[0])
+        d_road = float(self.tree.query(to_local_xy_km([s["lon"]], [s["lat"]], self.lat0)[0])[0])
         if d_road <= a.connector_max_km:
             self.connect(node, s["lon"], s["lat"], 0.0)
         # An external destination within reach of a station is joined to it directly (the road
@@ -347,12 +375,16 @@ class _Builder:
         """Draw each rail section along the railway geometry where it agrees (module docstring)."""
         report: list[dict[str, Any]] = []
         self.g.graph["rail_matches"] = report
+        for line in self.data.lines:  # sections measured on OSM track carry their geometry
+            for i, st in enumerate(line["stations"]):
+                if st.get("geometry_to_next"):
+                    self.section_geometry[(line["line_id"], i)] = [tuple(p) for p in st["geometry_to_next"]]
         rw = self.railways
         if rw is None or rw.n_nodes == 0:
             return
         all_ids = sorted(self.stations)
         pos_all = np.array([[self.stations[i]["lon"], self.stations[i]["lat"]] for i in all_ids])
-        rw, snap_all = snap_onto_lines(rw, pos_all[:, 0], pos_all[:, 1], _LAT0)
+        rw, snap_all = snap_onto_lines(rw, pos_all[:, 0], pos_all[:, 1], self.lat0)
         n = rw.n_nodes
         lengths = coo_matrix((rw.length_km, (rw.u, rw.v)), shape=(n, n)).tocsr()
         snap_of = {sid: (float(snap_all[0][k]), int(snap_all[1][k])) for k, sid in enumerate(all_ids)}
@@ -476,9 +508,13 @@ class _Builder:
 
 
 def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assumptions,
-                        as_of: dt.date, railways: LineGraph | None = None) -> nx.MultiDiGraph:
+                        as_of: dt.date, railways: LineGraph | None = None,
+                        bbox: tuple[float, float, float, float] = REGION_BBOX) -> nx.MultiDiGraph:
     """Build the default multimodal graph as it stood on ``as_of`` (see the module docstring).
-    Without ``railways`` every rail section is drawn straight.
+    Without ``railways`` every rail section is drawn straight (or along ``geometry_to_next``
+    where a line's station carries one). ``roads`` may be a
+    :class:`~network.graph.osm_ways.RoadGraph` (a network built from OpenStreetMap): its edges keep
+    their own classes and speeds. ``bbox`` is the area the network covers.
 
     Raises
     ------
@@ -486,7 +522,7 @@ def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assump
         If ``as_of`` is before :data:`EARLIEST_DATE`.
     """
     check_as_of(as_of)
-    b = _Builder(data, roads, assumptions, as_of, railways)
+    b = _Builder(data, roads, assumptions, as_of, railways, bbox)
     b.add_roads()
     b.match_corridors()
     b.add_places()
@@ -501,7 +537,8 @@ def add_point(graph: nx.MultiDiGraph, data: DefaultData, roads: LineGraph, assum
               lon: float, lat: float, node_id: str) -> tuple[str, str]:
     """Add a trip end at ``lon, lat`` to ``graph`` in place, joined like a place (connectors and
     the urban allowance). Returns (origin node, destination node)."""
-    b = _Builder(data, roads, assumptions, dt.date.fromisoformat(graph.graph["as_of"]))
+    b = _Builder(data, roads, assumptions, dt.date.fromisoformat(graph.graph["as_of"]),
+                 bbox=graph.graph.get("bbox", REGION_BBOX))
     b.g = graph
     attrs = {"lon": lon, "lat": lat, "name_zh": f"{lon:.4f},{lat:.4f}", "name_en": "point",
              "place_id": node_id, "place_kind": "point", "city_zh": "", "population_2020": None,

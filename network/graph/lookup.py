@@ -90,7 +90,7 @@ def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] 
     m = _COORD.match(text)
     if m:
         lon, lat = float(m.group(1)), float(m.group(2))
-        west, south, east, north = REGION_BBOX
+        west, south, east, north = graph.graph.get("bbox", REGION_BBOX)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise LookupFailed(f"coordinates {text!r}: expected lon,lat in degrees (lon -180..180, lat -90..90)")
         if not (west <= lon <= east and south <= lat <= north):

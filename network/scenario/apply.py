@@ -53,7 +53,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
-from network.graph.build import _LAT0, _Builder, line_km_posts
+from network.graph.build import _Builder, line_km_posts
 from network.graph.lookup import norm_name, short_place_name
 from network.routing.compile import EdgeTable
 from network.scenario.load import LocatedChange, Scenario, _dotted
@@ -143,7 +143,7 @@ class _Applier:
         self.as_of = dt.date.fromisoformat(model.as_of)
         self.g = _copy(model.graph)
         data = model.data
-        self.b = _Builder(data, model.roads, self.a, self.as_of)
+        self.b = _Builder(data, model.roads, self.a, self.as_of, bbox=model.graph.graph.get("bbox", REGION_BBOX))
         self.b.g = self.g
         self.b.stations = {sid: dict(s) for sid, s in self.b.stations.items()}
         self.report = ApplyReport(scenario=scenario.name)
@@ -206,7 +206,7 @@ class _Applier:
         return sid
 
     def _check_in_region(self, lon: float, lat: float, lc: LocatedChange, *loc: Any) -> None:
-        west, south, east, north = REGION_BBOX
+        west, south, east, north = self.b.bbox
         if not (west <= lon <= east and south <= lat <= north):
             self.problems.append(f"{lc.where(*loc)}: position lon {lon}, lat {lat} lies outside the region "
                                  f"{west}..{east} E, {south}..{north} N; coordinates are [lon, lat] in WGS84")
@@ -488,7 +488,7 @@ class _Applier:
                         source="airport departure processing")
         self.g.add_edge(air, land, mode="air", kind="processing", length_km=0.0, time_min=arr_min,
                         source="airport arrival processing")
-        west, south, east, north = REGION_BBOX
+        west, south, east, north = self.b.bbox
         if west <= lon <= east and south <= lat <= north:
             self.b.connect(land, lon, lat, 0.0)
             return
@@ -510,7 +510,7 @@ class _Applier:
         if any(p is None for p in pts) or self.problems:
             return
         road = self.model.compiled("road")
-        xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], _LAT0)  # type: ignore[index]
+        xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], self.b.lat0)  # type: ignore[index]
         _, near = self.b.tree.query(xy)
         rows = [road.index[f"r{int(j)}"] for j in near]
         dist, pred = dijkstra(road.matrix, indices=rows[:-1], return_predecessors=True)

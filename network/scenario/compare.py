@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions
-from network.io import atomic_write_bytes, atomic_write_text
+from network.io import atomic_write_gpkg, atomic_write_text
 from network.scenario.apply import ApplyReport, apply_scenario
 from network.scenario.load import Scenario, scenario_from_changes
 
@@ -292,25 +292,11 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
 def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
     """Places with their changes as points (EPSG:4326). GDAL stamps a GeoPackage with the current
     time; OGR_CURRENT_DATE pins it to the network date so reruns give identical bytes."""
-    import os
-    import tempfile
-
     import geopandas as gpd
 
     pos = {d["place_id"]: (d["lon"], d["lat"]) for _, d in comp.graph.nodes(data=True) if d["kind"] == "place"}
     xs = [pos[p][0] for p in places["place_id"]]
     ys = [pos[p][1] for p in places["place_id"]]
     gdf = gpd.GeoDataFrame(places, geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326")
-    previous = os.environ.get("OGR_CURRENT_DATE")
-    os.environ["OGR_CURRENT_DATE"] = f"{comp.as_of}T00:00:00Z"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp_path = Path(tmp) / "places.gpkg"
-            gdf.to_file(tmp_path, layer="places", driver="GPKG")
-            atomic_write_bytes(path, tmp_path.read_bytes())
-    finally:
-        if previous is None:
-            os.environ.pop("OGR_CURRENT_DATE", None)
-        else:
-            os.environ["OGR_CURRENT_DATE"] = previous
+    atomic_write_gpkg(path, [("places", gdf)], comp.as_of)
     return path
