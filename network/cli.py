@@ -17,6 +17,7 @@ import pandas as pd
 from network.assumptions import Assumptions, describe_assumptions, parse_overrides
 from network.errors import NetworkModelError
 from network.io import atomic_write_text
+from network.sources.osm import DEFAULT_ROAD_CLASSES
 
 _YEAR = click.option("--year", type=int, default=None,
                      help="Network as it stood at the end of this year (default: today).")
@@ -40,9 +41,21 @@ _SCENARIO = click.option("--scenario", "scenario_path", type=click.Path(dir_okay
                          default=None, help="Apply this scenario file to the network first.")
 
 
-def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None = None) -> Any:
+_NETWORK = click.option("--network", "network_path", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, help="A network file from `taihang build` (default: the embedded network).")
+
+
+def _base(network_path: Path | None, year: int | None, assumptions: Assumptions) -> Any:
+    """The base network: the embedded default, or a built network file."""
     from network.model import Model
 
+    if network_path is not None:
+        return Model.from_network(network_path, year=year, assumptions=assumptions)
+    return Model.default(year=year, assumptions=assumptions)
+
+
+def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None = None,
+           network_path: Path | None = None) -> Any:
     assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
     scenario = None
     if scenario_path is not None:
@@ -53,7 +66,7 @@ def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None
             year = _scenario_year([scenario])
     if sys.stderr.isatty():
         click.echo("building the network (the first run reads and caches the road geometry, ~5 s)…", err=True)
-    model = Model.default(year=year, assumptions=assumptions)
+    model = _base(network_path, year, assumptions)
     if scenario is not None:
         model = model.with_scenario(scenario)
         for line in model.apply_report.skipped:
@@ -86,10 +99,11 @@ def main() -> None:
               help="Also write scores.csv, summary.csv and scores.json into this folder.")
 @_ASSUME
 @_SCENARIO
+@_NETWORK
 def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, assume: tuple[str, ...],
-          scenario_path: Path | None) -> None:
+          scenario_path: Path | None, network_path: Path | None) -> None:
     """Door-to-door minutes from every county-level place to each target: road, with rail, best."""
-    model = _model(year, assume, scenario_path)
+    model = _model(year, assume, scenario_path, network_path)
     per_place, summary = model.score([t.strip() for t in targets.split(",") if t.strip()])
     payload = _score_payload(model, per_place, summary)
     if out_dir is not None:
@@ -159,10 +173,11 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print the trip as JSON.")
 @_ASSUME
 @_SCENARIO
+@_NETWORK
 def route(origin: str, destination: str, mode: str, year: int | None, as_json: bool,
-          assume: tuple[str, ...], scenario_path: Path | None) -> None:
+          assume: tuple[str, ...], scenario_path: Path | None, network_path: Path | None) -> None:
     """One trip with its legs. ORIGIN/DESTINATION: a place, station or airport name, or lon,lat."""
-    trip = _model(year, assume, scenario_path).route(origin, destination, mode=mode)
+    trip = _model(year, assume, scenario_path, network_path).route(origin, destination, mode=mode)
     if as_json:
         click.echo(json.dumps(trip, ensure_ascii=False, indent=1))
         return
@@ -182,28 +197,31 @@ def route(origin: str, destination: str, mode: str, year: int | None, as_json: b
 @_YEAR
 @click.option("--tiles/--no-tiles", default=False, show_default=True,
               help="Add an OpenStreetMap tile layer (needs the internet to show).")
+@click.option("--target", default="郑州", show_default=True, help="Colour places by their time to this place.")
 @_ASSUME
 @_SCENARIO
-def map_cmd(out_path: Path, year: int | None, tiles: bool, assume: tuple[str, ...],
-            scenario_path: Path | None) -> None:
-    """Write an interactive map of the network, places coloured by time to Zhengzhou."""
+@_NETWORK
+def map_cmd(out_path: Path, year: int | None, tiles: bool, target: str, assume: tuple[str, ...],
+            scenario_path: Path | None, network_path: Path | None) -> None:
+    """Write an interactive map of the network, places coloured by time to a target (Zhengzhou)."""
     from network.viz.maps import build_map, map_html
 
-    model = _model(year, assume, scenario_path)
-    per_place, _ = model.score(["郑州"])
-    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, "zhengzhou", tiles=tiles)))
+    model = _model(year, assume, scenario_path, network_path)
+    per_place, _ = model.score([target])
+    key = model.resolve(target).key
+    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles)))
     click.echo(f"wrote {out_path}")
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @_YEAR
-def validate(files: tuple[Path, ...], year: int | None) -> None:
+@_NETWORK
+def validate(files: tuple[Path, ...], year: int | None, network_path: Path | None) -> None:
     """Check scenario files: schema, composition, and every name against the default network.
 
     Prints every problem of every file (file:line: field: message) and exits 2 if there are any."""
     from network.errors import ScenarioError
-    from network.model import Model
     from network.scenario.apply import apply_scenario
     from network.scenario.load import load_scenario
 
@@ -215,7 +233,7 @@ def validate(files: tuple[Path, ...], year: int | None) -> None:
         except ScenarioError as err:
             problems.extend(err.problems)
     if loaded:
-        base = Model.default(year=year or _scenario_year(loaded))
+        base = _base(network_path, year or _scenario_year(loaded), Assumptions())
         for sc in loaded:
             try:
                 _, rep = apply_scenario(base, sc)
@@ -240,10 +258,10 @@ def validate(files: tuple[Path, ...], year: int | None) -> None:
               help="Write CSV, GeoPackage, report.md, provenance.json and maps/ into this folder.")
 @click.option("--no-decompose", is_flag=True, help="Skip the per-project shares of package gains (faster).")
 @_ASSUME
+@_NETWORK
 def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int | None, targets: str,
-                out_dir: Path | None, no_decompose: bool, assume: tuple[str, ...]) -> None:
+                out_dir: Path | None, no_decompose: bool, assume: tuple[str, ...], network_path: Path | None) -> None:
     """Who gains, how much, from which project: each scenario against the baseline."""
-    from network.model import Model
     from network.scenario.compare import compare, ranking, write_outputs
     from network.scenario.load import load_scenario
 
@@ -251,7 +269,7 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
     base_sc = load_scenario(baseline_path) if baseline_path else None
     year = year or _scenario_year(scenarios + ([base_sc] if base_sc else []))
     assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
-    base = Model.default(year=year, assumptions=assumptions)
+    base = _base(network_path, year, assumptions)
     if base_sc is not None:
         base = base.with_scenario(base_sc)
     comp = compare(base, scenarios, [t.strip() for t in targets.split(",") if t.strip()],
@@ -304,3 +322,72 @@ def places() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _bbox_arg(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        w, so, e, n = (float(x) for x in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected W,S,E,N in degrees, e.g. 111.9,35.2,113.7,36.0") from None
+    if not (-180 <= w < e <= 180 and -90 <= so < n <= 90):
+        raise click.BadParameter(f"{text!r}: expected W,S,E,N with W < E and S < N (lon first)")
+    return (w, so, e, n)
+
+
+@main.command()
+@click.option("--osm-file", "osm_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Read this OpenStreetMap extract (.osm, .osm.bz2 or .osm.pbf) instead of downloading.")
+@click.option("--place", "places", multiple=True,
+              help="Download this area (a name Nominatim knows, e.g. 晋城市); repeatable. Needs the internet.")
+@click.option("--bbox", "bbox_text", default=None, metavar="W,S,E,N",
+              help="Download this box, or with --osm-file keep only what lies in it.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("data/network.gpkg"), show_default=True, help="The network file to write (.gpkg).")
+@click.option("--services", "services_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Which trains run (see data/services_example.yaml); default: the embedded lines where the "
+                   "data covers the embedded region, else none.")
+@click.option("--places", "places_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Places CSV (place_id, name, population, lon, lat [, crs]); default: the embedded places.")
+@click.option("--road-classes", default=",".join(DEFAULT_ROAD_CLASSES),
+              show_default=True, help="OSM highway classes to keep (each needs a default speed).")
+@click.option("--speeds", "speeds_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Default speeds by class (CSV like data/osm_road_speeds.csv).")
+@_ASSUME
+def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None, out_path: Path,
+          services_path: Path | None, places_path: Path | None, road_classes: str, speeds_path: Path | None,
+          assume: tuple[str, ...]) -> None:
+    """Build a full-detail network from OpenStreetMap and save it for --network."""
+    import time
+
+    from network.graph.osm import build_osm_network
+    from network.netfile import write_network
+    from network.sources.osm import download_osm, read_osm_file
+
+    t0 = time.perf_counter()
+    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    bbox = _bbox_arg(bbox_text)
+    classes = tuple(c.strip() for c in road_classes.split(",") if c.strip())
+    if osm_file is not None and places:
+        raise click.UsageError("give either --osm-file or --place, not both")
+    progress = sys.stderr.isatty()
+    if osm_file is not None:
+        extract = read_osm_file(osm_file, classes, bbox=bbox, progress=progress)
+    else:
+        extract = download_osm(list(places), bbox, classes)
+    net = build_osm_network(extract, assumptions, services_path, places_path, speeds_path, progress)
+    write_network(net, out_path)
+    rep = net.report
+    click.echo(f"source: {extract.source} (extract date {extract.extract_date}); © OpenStreetMap contributors, ODbL")
+    click.echo(f"roads: {rep['road_nodes']:,} nodes, {rep['road_edges']:,} directed edges; "
+               f"{rep['road_speed_from_maxspeed_share']:.0%} with a maxspeed tag, the rest at China defaults")
+    click.echo("  by class: " + ", ".join(f"{k} {v:,}" for k, v in rep["road_edges_by_class"].items() if v))
+    click.echo(f"rail: {rep['rail_edges']:,} track edges, {rep['highspeed_track_km']:,} km high-speed, "
+               f"{rep['freight_only_track_km']:,} km freight-only; {rep['stations']} stations")
+    on_track = sum(1 for r in rep["rail_sections"] if r["result"] == "on track")
+    click.echo(f"services: {rep['services_source']}; {on_track} of {len(rep['rail_sections'])} sections measured "
+               "on OSM track, the rest straight x new_rail_circuity")
+    click.echo(f"airports: {rep['airports']} with IATA codes ({rep['aerodromes_without_iata']} aerodromes without "
+               f"one left out); places: {rep['places']}; corridors: {rep['corridors']}")
+    click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
