@@ -166,6 +166,9 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
     try:
         header = osmium.io.Reader(str(p), osmium.osm.osm_entity_bits.NOTHING).header()
         stamp = header.get("osmosis_replication_timestamp") or header.get("timestamp")
+        box = header.box()
+        header_bbox = ((box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
+                       if box.valid() else None)
         processor = (osmium.FileProcessor(str(p))
                      .with_locations()
                      .with_areas(osmium.filter.KeyFilter("railway", "public_transport", "building", "aeroway"))
@@ -210,7 +213,7 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
                         "complete and the suffix matches the format") from err
     out.extract_date = _date_of(stamp) or (dt.datetime.fromtimestamp(newest, dt.UTC).date().isoformat()
                                            if newest > 0 else None)
-    out.bbox = bbox or _bbox_of(out)
+    out.bbox = bbox or header_bbox or _bbox_of(out)  # the area the file says it covers, else its extent
     return out
 
 
