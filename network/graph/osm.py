@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
@@ -46,6 +46,7 @@ from network.errors import DataError, ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.lookup import norm_name
 from network.graph.osm_ways import RailGraph, RoadGraph, rail_graph, road_graph
+from network.routing.compile import min_weight_csr
 from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_default_data
 from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature
 from network.sources.scgraph import LineGraph
@@ -346,8 +347,8 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
     speed = _edge_speeds(snapped_graph, rails, pax, lat0)
     n = snapped_graph.n_nodes
     minutes = snapped_graph.length_km / speed * 60.0
-    t_mat = coo_matrix((minutes, (snapped_graph.u, snapped_graph.v)), shape=(n, n)).tocsr()
-    km_mat = coo_matrix((snapped_graph.length_km, (snapped_graph.u, snapped_graph.v)), shape=(n, n)).tocsr()
+    t_mat, keep = min_weight_csr(snapped_graph.u, snapped_graph.v, np.maximum(minutes, 1e-9), n)
+    km_mat = csr_matrix((snapped_graph.length_km[keep], t_mat.indices, t_mat.indptr), shape=(n, n))
     snap = {sid: (float(dist[k]), int(node[k])) for k, sid in enumerate(ids)}
     for ln in lines:
         st = ln["stations"]

@@ -105,23 +105,35 @@ def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
                      lon=lon[order], lat=lat[order])
 
 
+def min_weight_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[csr_matrix, np.ndarray]:
+    """A CSR matrix of directed edges keeping the least weight of parallel edges (scipy's
+    ``coo_matrix(...).tocsr()`` would add them up). Returns the matrix and the indices of the
+    edges kept, in CSR order.
+
+    >>> m, keep = min_weight_csr(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([5.0, 2.0, 1.0]), 2)
+    >>> m[0, 1], keep.tolist()
+    (2.0, [1, 2])
+    """
+    order = np.lexsort((w, v, u))  # by u, then v, then least weight first
+    uo, vo = u[order], v[order]
+    first = np.ones(uo.size, dtype=bool)
+    first[1:] = (uo[1:] != uo[:-1]) | (vo[1:] != vo[:-1])
+    keep = order[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, u[keep] + 1, 1)
+    indptr = np.cumsum(indptr)
+    return csr_matrix((w[keep], v[keep].astype(np.int32), indptr), shape=(n, n)), keep
+
+
 def compile_edges(edges: EdgeTable, mode: str) -> CompiledGraph:
     """CSR arrays of the edges allowed in ``mode`` (keeping the fastest of parallel edges)."""
     if mode not in MODE_SETS:
         raise DataError(f"unknown mode {mode!r}; expected one of {sorted(MODE_SETS)}")
     allowed = np.isin(edges.mode, sorted(MODE_SETS[mode]))
     rows = np.flatnonzero(allowed)
-    u, v, t = edges.u[rows], edges.v[rows], np.maximum(edges.time_min[rows], _EPS_MIN)
-    order = np.lexsort((t, v, u))  # by u, then v, then fastest first
-    u, v, t, rows = u[order], v[order], t[order], rows[order]
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    u, v, t, rows = u[first], v[first], t[first], rows[first]
-    n = len(edges.node_ids)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, u + 1, 1)
-    indptr = np.cumsum(indptr)
-    matrix = csr_matrix((t, v.astype(np.int32), indptr), shape=(n, n))
+    t = np.maximum(edges.time_min[rows], _EPS_MIN)
+    matrix, keep = min_weight_csr(edges.u[rows], edges.v[rows], t, len(edges.node_ids))
+    rows = rows[keep]
     return CompiledGraph(mode=mode, node_ids=edges.node_ids, index=edges.index, matrix=matrix,
                          edge_of_entry=rows, edges=edges)
 

@@ -197,15 +197,13 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
             elif obj.is_way():
                 hw = tags.get("highway")
                 if hw in classes and tags.get("area") != "yes":
-                    way = _way(obj, _keep(tags, ROAD_TAGS), bbox)
-                    if way is not None:
-                        out.roads.append(way)
-                        newest = max(newest, ts)
+                    ways = _ways(obj, _keep(tags, ROAD_TAGS), bbox)
+                    out.roads.extend(ways)
+                    newest = max(newest, ts) if ways else newest
                 elif "railway" in tags and is_rail_line(_keep(tags, ("railway", "service", "area"))):
-                    way = _way(obj, _keep(tags, RAIL_TAGS), bbox)
-                    if way is not None:
-                        out.railways.append(way)
-                        newest = max(newest, ts)
+                    ways = _ways(obj, _keep(tags, RAIL_TAGS), bbox)
+                    out.railways.extend(ways)
+                    newest = max(newest, ts) if ways else newest
         if bar is not None:
             bar.close()
     except RuntimeError as err:  # libosmium reports parse errors as RuntimeError
@@ -225,21 +223,26 @@ def _progress(enabled: bool) -> Any:
     return tqdm(unit=" objects", unit_scale=True, desc="reading OSM", mininterval=1.0)
 
 
-def _way(obj: Any, tags: dict[str, str], bbox: tuple[float, float, float, float] | None) -> OsmWay | None:
-    ids, lons, lats = [], [], []
+def _ways(obj: Any, tags: dict[str, str], bbox: tuple[float, float, float, float] | None) -> list[OsmWay]:
+    """The way as runs of nodes inside the extract: a node missing from a clipped file cuts the
+    way there (joining across the gap would invent a road)."""
+    runs: list[list[tuple[int, float, float]]] = [[]]
     for n in obj.nodes:
         loc = n.location
-        if not loc.valid():  # a node outside the extract: the way is cut there
+        if loc.valid():
+            runs[-1].append((n.ref, loc.lon, loc.lat))
+        elif runs[-1]:
+            runs.append([])
+    out = []
+    for run in runs:
+        if len(run) < 2:
             continue
-        ids.append(n.ref)
-        lons.append(loc.lon)
-        lats.append(loc.lat)
-    if len(ids) < 2:
-        return None
-    lon, lat = np.array(lons), np.array(lats)
-    if bbox is not None and not np.any((lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])):
-        return None
-    return OsmWay(int(obj.id), tags, np.array(ids, dtype=np.int64), lon, lat)
+        ids = np.array([r[0] for r in run], dtype=np.int64)
+        lon, lat = np.array([r[1] for r in run]), np.array([r[2] for r in run])
+        if bbox is not None and not np.any((lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])):
+            continue
+        out.append(OsmWay(int(obj.id), tags, ids, lon, lat))
+    return out
 
 
 def _area_centroid(area: Any) -> tuple[float, float] | None:
