@@ -111,7 +111,7 @@ def min_weight_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple
     edges kept, in CSR order.
 
     >>> m, keep = min_weight_csr(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([5.0, 2.0, 1.0]), 2)
-    >>> m[0, 1], keep.tolist()
+    >>> float(m[0, 1]), keep.tolist()
     (2.0, [1, 2])
     """
     order = np.lexsort((w, v, u))  # by u, then v, then least weight first
