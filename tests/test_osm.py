@@ -333,3 +333,21 @@ def test_pbf_builds_with_a_places_file_and_routes(tmp_path):
     res = CliRunner().invoke(main, ["route", "Kamppi", "Kruununhaka", "--network", str(out), "--mode", "road"])
     assert res.exit_code == 0, res.output
     assert "Kamppi" in res.output and " min" in res.output
+
+
+def test_documented_services_example_builds():
+    """data/services_example.yaml (the documented format) builds on the fixture it names."""
+    data_dir = Path(__file__).parents[1] / "data"
+    built = build_osm_network(read_osm_file(CORRIDOR), services_path=data_dir / "services_example.yaml",
+                              places_path=FIX / "places.csv")
+    assert [s["service_id"] for s in built.data.services] == ["example_all"]
+    assert built.report["rail_sections"][0]["result"] == "on track"
+
+
+def test_readme_documents_the_speed_defaults():
+    """The README's table of China default speeds is the data file's (so the docs stay true)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for cls, row in read_speed_defaults().items():
+        assert f"| `{cls}` |" in readme
+        line = next(x for x in readme.splitlines() if x.startswith(f"| `{cls}` |"))
+        assert f"| {row['speed_kph']:g} ({row['low_kph']:g}–{row['high_kph']:g}) |" in line
