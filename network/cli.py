@@ -299,11 +299,25 @@ def assumptions() -> None:
 
 @main.command()
 @_YEAR
-def data(year: int | None) -> None:
+@_NETWORK
+def data(year: int | None, network_path: Path | None) -> None:
     """How each named expressway was matched onto the road geometry, and how each rail section
-    is drawn (along the OSM railway or straight; running times use km posts either way)."""
-    model = _model(year, ())
+    is drawn (along the OSM railway or straight; running times use km posts either way). For a
+    built network: its source and how each rail section was measured on the OSM track."""
+    model = _model(year, (), network_path=network_path)
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
+        if "network" in model.graph.graph:
+            meta, rep = model.graph.graph["network"], model.graph.graph.get("build_report", {})
+            click.echo(f"Built from {meta['source']} (extract date {meta['extract_date']}), {meta['licence']}; "
+                       f"services: {meta['services']}")
+            sections = pd.DataFrame(rep.get("rail_sections", []))
+            if len(sections):
+                click.echo(f"\nRail sections ({(sections['result'] == 'on track').sum()} of {len(sections)} "
+                           "measured on OSM track):")
+                click.echo(sections.to_string(index=False))
+            click.echo("\nCorridors:")
+            click.echo(pd.DataFrame(model.graph.graph["corridor_matches"]).to_string(index=False))
+            return
         click.echo("Expressway corridors:")
         click.echo(pd.DataFrame(model.graph.graph["corridor_matches"]).to_string(index=False))
         rail = pd.DataFrame(model.graph.graph["rail_matches"])
@@ -313,15 +327,12 @@ def data(year: int | None) -> None:
 
 
 @main.command()
-def places() -> None:
+@_NETWORK
+def places(network_path: Path | None) -> None:
     """List the places (Chinese and English names) with population and position source."""
-    model = _model(None, ())
+    model = _model(None, (), network_path=network_path)
     with pd.option_context("display.max_rows", None, "display.width", 200):
         click.echo(model.places(("county", "district", "city", "external")).to_string(index=False))
-
-
-if __name__ == "__main__":
-    main()
 
 
 def _bbox_arg(text: str | None) -> tuple[float, float, float, float] | None:
@@ -391,3 +402,7 @@ def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None,
     click.echo(f"airports: {rep['airports']} with IATA codes ({rep['aerodromes_without_iata']} aerodromes without "
                f"one left out); places: {rep['places']}; corridors: {rep['corridors']}")
     click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
+
+
+if __name__ == "__main__":
+    main()

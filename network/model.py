@@ -48,6 +48,11 @@ from network.sources.scgraph import LineGraph, read_region_geometry
 
 DEFAULT_TARGETS = ("郑州", "洛阳")
 
+OSM_APPROXIMATION_NOTE = (
+    "Free-flow car speeds from OSM maxspeed or China class defaults (no congestion, no curvature); rail "
+    "waits from assumed headways, not a timetable; trains run only as the services file says. All "
+    "constants: `taihang assumptions`; the build report: `taihang data --network FILE`.")
+
 APPROXIMATION_NOTE = (
     "Free-flow car speeds (no congestion); rail waits from assumed headways, not a timetable; "
     "positions marked 'approx' carry about 3 km uncertainty; expressway speeds hold only where the "
@@ -129,6 +134,7 @@ class Model:
         assumptions = assumptions or Assumptions()
         graph = build_default_graph(net.data, net.roads, assumptions, date, None, net.bbox)
         graph.graph["network"] = dict(net.meta)
+        graph.graph["build_report"] = dict(net.report)
         return cls(graph, net.data, net.roads, assumptions)
 
     @property
@@ -284,7 +290,7 @@ class Model:
         return {"origin": o.label, "destination": d.label, "mode": mode, "measured": measured,
                 "as_of": self.as_of, "minutes": round(sum(x["minutes"] for x in legs), 1),
                 "km": round(sum(x["km"] for x in legs), 1), "legs": legs,
-                "note": APPROXIMATION_NOTE}
+                "note": OSM_APPROXIMATION_NOTE if "network" in self.graph.graph else APPROXIMATION_NOTE}
 
     def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         minutes, best, (stations, pred, m2o) = self._rail_times([origin], target, mode)

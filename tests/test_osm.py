@@ -351,3 +351,21 @@ def test_readme_documents_the_speed_defaults():
         assert f"| `{cls}` |" in readme
         line = next(x for x in readme.splitlines() if x.startswith(f"| `{cls}` |"))
         assert f"| {row['speed_kph']:g} ({row['low_kph']:g}–{row['high_kph']:g}) |" in line
+
+
+def test_cli_map_data_places_on_a_built_network(tmp_path):
+    out = tmp_path / "net.gpkg"
+    runner = CliRunner()
+    res = runner.invoke(main, ["build", "--osm-file", str(CORRIDOR), "--services", str(FIX / "services.yaml"),
+                               "--places", str(FIX / "places.csv"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["data", "--network", str(out), "--year", "2025"])
+    assert res.exit_code == 0 and "1 of 1 measured on OSM track" in res.output, res.output
+    res = runner.invoke(main, ["places", "--network", str(out)])
+    assert res.exit_code == 0 and "中镇" in res.output, res.output
+    html = tmp_path / "m.html"
+    res = runner.invoke(main, ["map", "--network", str(out), "--target", "东镇", "--out", str(html), "--year", "2025"])
+    assert res.exit_code == 0, res.output
+    assert "东镇" in html.read_text(encoding="utf-8")
+    res = runner.invoke(main, ["route", "西镇", "东镇", "--network", str(out), "--year", "2025", "--json"])
+    assert res.exit_code == 0 and "OSM maxspeed" in res.output, res.output
