@@ -41,6 +41,20 @@ _SCENARIO = click.option("--scenario", "scenario_path", type=click.Path(dir_okay
                          default=None, help="Apply this scenario file to the network first.")
 
 
+_THRESHOLDS = click.option("--thresholds", default="60,90,120,180", show_default=True,
+                           help="Minutes for the population-within indicators, comma-separated (no cap).")
+
+
+def _thresholds(text: str) -> tuple[float, ...]:
+    try:
+        out = tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected minutes separated by commas, e.g. 60,90,120,180") from None
+    if not out or any(not (x > 0) for x in out):
+        raise click.BadParameter(f"{text!r}: every threshold must be a number of minutes > 0")
+    return out
+
+
 _NETWORK = click.option("--network", "network_path", type=click.Path(dir_okay=False, path_type=Path),
                         default=None, help="A network file from `taihang build` (default: the embedded network).")
 
@@ -96,17 +110,23 @@ def main() -> None:
               help="Comma-separated target places (Chinese or English names).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write scores.csv, summary.csv and scores.json into this folder.")
+              help="Also write scores.csv, summary.csv, scores.json and accessibility.csv (potential and "
+                   "cumulative accessibility of every place to the population of all places) into this folder.")
+@_THRESHOLDS
 @_ASSUME
 @_SCENARIO
 @_NETWORK
-def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, assume: tuple[str, ...],
+def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, thresholds: str, assume: tuple[str, ...],
           scenario_path: Path | None, network_path: Path | None) -> None:
-    """Door-to-door minutes from every county-level place to each target: road, with rail, best."""
+    """Door-to-door minutes from every county-level place to each target: road, with rail, best;
+    per target and mode the indicator suite (WATT, population and share within each threshold,
+    CV, Gini, Theil, network efficiency)."""
     model = _model(year, assume, scenario_path, network_path)
-    per_place, summary = model.score([t.strip() for t in targets.split(",") if t.strip()])
+    per_place, summary = model.score([t.strip() for t in targets.split(",") if t.strip()],
+                                     thresholds_min=_thresholds(thresholds))
     payload = _score_payload(model, per_place, summary)
     if out_dir is not None:
+        atomic_write_text(out_dir / "accessibility.csv", model.place_accessibility().to_csv(index=False))
         atomic_write_text(out_dir / "scores.csv", per_place.to_csv(index=False))
         atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
         atomic_write_text(out_dir / "scores.json", json.dumps(payload, ensure_ascii=False, indent=1) + "\n")

@@ -37,10 +37,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from network.assumptions import Assumptions
 from network.errors import LookupFailed, UnreachableError
+from network.geo import haversine_km
 from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, check_as_of
 from network.graph.lookup import Endpoint, build_name_index, resolve
 from network.graph.schema import MODE_SETS, TRANSIT_MODES
-from network.indicators.score import summarise_scores
+from network.indicators.score import THRESHOLDS_MIN, summarise_scores
 from network.routing.compile import CompiledGraph, EdgeTable, build_edge_table, compile_edges
 from network.routing.paths import many_to_one, path_legs
 from network.sources.default import REGION_BBOX, DefaultData, read_default_data
@@ -203,7 +204,8 @@ class Model:
         minutes = total[np.arange(len(origins)), best]
         return minutes, best, (stations, pred, m2o)
 
-    def score(self, targets: Sequence[str] = DEFAULT_TARGETS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def score(self, targets: Sequence[str] = DEFAULT_TARGETS,
+              thresholds_min: Sequence[float] = THRESHOLDS_MIN) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Door-to-door minutes from every county-level place to each target by road, with rail
         and by the best mode, plus population-weighted summaries.
 
@@ -242,7 +244,33 @@ class Model:
         for col in table.columns:
             if col.endswith("_min"):
                 table[col] = table[col].round(1)
-        return table, summarise_scores(table, [ep.key for ep in target_eps], modes=("road", "rail", "transit", "best"))
+        straight = {ep.key: haversine_km(places["lon"].to_numpy(), places["lat"].to_numpy(), ep.lon, ep.lat)
+                    for ep in target_eps}
+        return table, summarise_scores(table, [ep.key for ep in target_eps], modes=("road", "rail", "transit", "best"),
+                                       thresholds_min=thresholds_min, straight_km=straight)
+
+    def place_accessibility(self, mode: str = "best", beta_per_min: float = 0.02,
+                            thresholds_min: Sequence[float] = (60, 120, 180)) -> pd.DataFrame:
+        """Per county-level place: potential accessibility to the population of every county-level
+        place, A_i = Σ_j P_j exp(-β t_ij) (Hansen 1959; β = 0.02/min halves the weight every 35 min,
+        an assumed value within the 0.01-0.05 range of intercity studies), and the population
+        reachable within each threshold (:mod:`network.indicators.measures`). Times are door to
+        door in ``mode`` (road or best; one Dijkstra from every place)."""
+        from network.indicators.measures import cumulative_opportunities, potential_accessibility
+
+        if mode not in ("road", "best"):
+            raise LookupFailed(f"place accessibility is computed by road or best mode, not {mode!r}")
+        places = self.places()
+        ids = places["place_id"].tolist()
+        compiled = self.compiled(mode)
+        d = dijkstra(compiled.matrix, indices=[compiled.index[f"place:{p}"] for p in ids])
+        t = d[:, [compiled.index[f"place:{p}:arrive"] for p in ids]]
+        pop = places["population_2020"].to_numpy(dtype=float)
+        out = places[["place_id", "name_zh", "name_en", "population_2020"]].copy()
+        out[f"potential_{mode}"] = potential_accessibility(t, pop, "negative_exponential", beta=beta_per_min).round(0)
+        for th in thresholds_min:
+            out[f"population_within_{int(th)}_min_{mode}"] = cumulative_opportunities(t, pop, th).astype(np.int64)
+        return out
 
     def _main_mode(self, m2o: Any, origin: str, target: str) -> str:
         """The mode of a trip: the in-vehicle mode with the most minutes, or road."""

@@ -100,3 +100,22 @@ def test_change():
     c = change([60.0, np.inf, 100.0], [50.0, 80.0, 100.0], [1, 5, 1])
     assert c["both_reachable"] == 2
     assert c["weighted_absolute"] == -5.0
+
+
+def test_place_accessibility_never_falls_when_a_plan_adds_links():
+    """On the real network: a package that only adds links and services never lowers any place's
+    potential or cumulative accessibility."""
+    from pathlib import Path
+
+    from network.model import Model
+    from network.scenario.load import load_scenario
+
+    sc = load_scenario(Path(__file__).parents[1] / "scenarios" / "jincheng_plan.yaml")
+    assert not any(c.change.type == "close" for c in sc.changes)
+    base = Model.default(year=2032)
+    before, after = base.place_accessibility(), base.with_scenario(sc).place_accessibility()
+    for col in [c for c in before.columns if c.startswith(("potential", "population_within"))]:
+        assert (after[col] >= before[col]).all(), col
+    assert (after["potential_best"] > before["potential_best"]).any()
+    cols = [c for c in before.columns if c.startswith("population_within")]
+    assert (np.diff(before[cols].to_numpy(), axis=1) >= 0).all()  # 60 <= 120 <= 180

@@ -1,4 +1,4 @@
-"""Population-weighted summaries of travel times to targets.
+"""Population-weighted summaries of travel times to targets (the indicator suite per target and mode).
 
 In: a per-place table with ``population_2020`` and ``<target>_<mode>_min`` columns (minutes,
 ``inf``/NaN where unreachable). Out: one row per target and mode.
@@ -11,7 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-THRESHOLDS_MIN = (60, 90, 120)
+from network.indicators import measures as m
+
+THRESHOLDS_MIN = (60, 90, 120, 180)
 
 
 def weighted_mean_time(minutes: pd.Series, population: pd.Series) -> float:
@@ -42,20 +44,44 @@ def population_within(minutes: pd.Series, population: pd.Series, threshold_min: 
     return int(population.to_numpy()[np.isfinite(t) & (t <= threshold_min)].sum())
 
 
+#: Reference speed of the network-efficiency indicator: a straight line at this speed is "ideal".
+#: 100 km/h is the expressway design speed most common in the region (data/expressways.yaml); it
+#: is a yardstick, not a behavioural parameter.
+EFFICIENCY_REFERENCE_KPH = 100.0
+
+
 def summarise_scores(table: pd.DataFrame, targets: Sequence[str],
                      modes: Sequence[str] = ("road", "rail", "best"),
-                     thresholds_min: Sequence[float] = THRESHOLDS_MIN) -> pd.DataFrame:
-    """Per target and mode: population-weighted mean minutes and population within thresholds."""
+                     thresholds_min: Sequence[float] = THRESHOLDS_MIN,
+                     straight_km: dict[str, Sequence[float]] | None = None) -> pd.DataFrame:
+    """Per target and mode: population-weighted mean minutes (WATT), population and share of
+    population within each threshold, inequality of the times across places (population-weighted
+    coefficient of variation, Gini, Theil; :mod:`network.indicators.measures`), and, given each
+    place's straight-line distance to the target, network efficiency at
+    :data:`EFFICIENCY_REFERENCE_KPH`. Thresholds have no cap (intercity trips run past two hours)."""
     rows = []
-    total = int(table["population_2020"].sum())
+    pop = table["population_2020"]
+    total = int(pop.sum())
     for target in targets:
         for mode in modes:
             col = table[f"{target}_{mode}_min"]
+            t = col.to_numpy(dtype=float)
+            reach = np.isfinite(t)
             row = {"target": target, "mode": mode,
-                   "weighted_mean_min": round(weighted_mean_time(col, table["population_2020"]), 1),
-                   "unreachable_places": int((~np.isfinite(col.to_numpy(dtype=float))).sum()),
+                   "weighted_mean_min": round(weighted_mean_time(col, pop), 1),
+                   "unreachable_places": int((~reach).sum()),
                    "population_total": total}
             for th in thresholds_min:
-                row[f"population_within_{int(th)}_min"] = population_within(col, table["population_2020"], th)
+                row[f"population_within_{int(th)}_min"] = population_within(col, pop, th)
+            for th in thresholds_min:
+                row[f"share_within_{int(th)}_min"] = round(m.share_within(t, pop, th), 4)
+            ok = reach & (t > 0)
+            w = pop.to_numpy(dtype=float)
+            row["cv"] = round(m.coefficient_of_variation(t[ok], w[ok]), 4) if ok.any() else float("nan")
+            row["gini"] = round(m.gini(t[ok], w[ok]), 4) if ok.any() else float("nan")
+            row["theil"] = round(m.theil(t[ok], w[ok]), 4) if ok.any() else float("nan")
+            if straight_km is not None and target in straight_km:
+                row["network_efficiency"] = round(m.network_efficiency(
+                    t, np.asarray(straight_km[target], dtype=float), EFFICIENCY_REFERENCE_KPH, w), 3)
             rows.append(row)
     return pd.DataFrame(rows)

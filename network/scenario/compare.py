@@ -76,6 +76,9 @@ def _diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_RATIO_COLUMNS = {"cv", "gini", "theil", "network_efficiency"}
+
+
 def _summary_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     keys = ["target", "mode"]
     merged = before.merge(after, on=keys, suffixes=("_before", "_after"))
@@ -83,7 +86,8 @@ def _summary_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     for col in [c for c in before.columns if c not in keys and c != "population_total"]:
         out[f"{col}_before"] = merged[f"{col}_before"]
         out[f"{col}_after"] = merged[f"{col}_after"]
-        out[f"{col}_change"] = (merged[f"{col}_after"] - merged[f"{col}_before"]).round(1)
+        digits = 4 if col in _RATIO_COLUMNS or col.startswith("share_within") else 1
+        out[f"{col}_change"] = (merged[f"{col}_after"] - merged[f"{col}_before"]).round(digits)
     return out
 
 
