@@ -424,5 +424,47 @@ def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None,
     click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
 
 
+
+@main.command()
+@click.argument("place")
+@click.option("--minutes", default="30,60,90,120,180", show_default=True, help="Thresholds, comma-separated.")
+@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="best", show_default=True,
+              help="Which modes a trip may use (rail/transit allow road access; they do not force a train).")
+@click.option("--towards", is_flag=True, help="Times towards PLACE (everywhere within T of it) instead of from it.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the polygons: .geojson or .gpkg.")
+@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a folium map (.html).")
+@_YEAR
+@_ASSUME
+@_SCENARIO
+@_NETWORK
+def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path | None, map_path: Path | None,
+              year: int | None, assume: tuple[str, ...], scenario_path: Path | None, network_path: Path | None) -> None:
+    """Areas within each time of PLACE (a place, station, airport or lon,lat), from network times."""
+    from network.io import atomic_write_gpkg
+    from network.isochrones import isochrone_map, isochrones
+    from network.viz.maps import map_html
+
+    model = _model(year, assume, scenario_path, network_path)
+    gdf = isochrones(model, place, _thresholds(minutes), mode=mode, direction="towards" if towards else "from")
+    click.echo(f"Isochrones {'towards' if towards else 'from'} {gdf['place'].iloc[0]} ({mode}), network as of "
+               f"{model.as_of}{' with ' + model.scenario.name if model.scenario is not None else ''}:")
+    click.echo(gdf.drop(columns="geometry").to_string(index=False))
+    if out_path is not None:
+        if out_path.suffix.lower() == ".gpkg":
+            atomic_write_gpkg(out_path, [("isochrones", gdf)], model.as_of)
+        elif out_path.suffix.lower() in (".geojson", ".json"):
+            atomic_write_text(out_path, gdf.to_json(drop_id=True, ensure_ascii=False) + "\n")
+        else:
+            raise click.BadParameter(f"{out_path}: give a .geojson or .gpkg file", param_hint="--out")
+        click.echo(f"wrote {out_path}")
+    if map_path is not None:
+        atomic_write_text(map_path, map_html(isochrone_map(gdf, model.graph)))
+        click.echo(f"wrote {map_path}")
+    click.echo("Approximate: polygons join the network nodes reached in time with discs of the time left at the "
+               "urban access speed (at most 5 km): see network/isochrones.py.")
+
+
 if __name__ == "__main__":
     main()
