@@ -164,7 +164,8 @@ def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...], default: i
     return default
 
 
-def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+def _clean_loc(loc: tuple[Any, ...], data: Any,
+               field_names: frozenset[str] | set[str] = FIELD_NAMES) -> tuple[Any, ...]:
     """Keep the parts of a pydantic error location that name data: keys and indexes present in
     the file, and field names of the schema (a missing field); drop union/discriminator tags."""
     out: list[Any] = []
@@ -173,7 +174,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
         if isinstance(cur, (dict, list)) and _indexes(cur, part):
             out.append(part)
             cur = cur[part]
-        elif isinstance(cur, dict) and part in FIELD_NAMES:
+        elif isinstance(cur, dict) and part in field_names:
             out.append(part)
             cur = None
     return tuple(out)
@@ -193,31 +194,37 @@ def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tu
     try:
         return ScenarioFile.model_validate(data), []
     except ValidationError as err:
-        problems, seen = [], set()
-        for e in err.errors(include_url=False):
-            loc = _clean_loc(tuple(e["loc"]), data)
-            kind = e["type"]
-            if kind == "union_tag_invalid":
-                msg = ("unknown change type " + _describe(e.get("input", {}).get("type")
-                                                          if isinstance(e.get("input"), dict) else None)
-                       + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
-                       "change_service, add_airport, add_bus_service, add_freight_facility, close")
-                loc = loc + ("type",)
-            elif kind == "union_tag_not_found":
-                msg = "each change needs a 'type' (e.g. add_rail_line, add_road, close)"
-            elif kind == "extra_forbidden":
-                msg = f"unknown field {loc[-1]!r}; remove it or check its spelling"
-            elif kind == "missing":
-                msg = "required field is missing"
-            else:
-                found = f" (found {_describe(e['input'])})" if "input" in e and not isinstance(e["input"], dict) else ""
-                msg = f"{e['msg']}{found}"
-            key = (loc, msg)
-            if key in seen:
-                continue
-            seen.add(key)
-            problems.append(f"{file}:{_line_of(lines, loc)}: {_dotted(loc) or 'top level'}: {msg}")
-        return None, problems
+        return None, pydantic_problems(err, data, lines, file, FIELD_NAMES)
+
+
+def pydantic_problems(err: ValidationError, data: Any, lines: dict[tuple[Any, ...], int], file: str,
+                      field_names: frozenset[str] | set[str]) -> list[str]:
+    """Every pydantic error as ``file:line: field.path: message`` (each once), for any schema."""
+    problems, seen = [], set()
+    for e in err.errors(include_url=False):
+        loc = _clean_loc(tuple(e["loc"]), data, field_names)
+        kind = e["type"]
+        if kind == "union_tag_invalid":
+            msg = ("unknown change type " + _describe(e.get("input", {}).get("type")
+                                                      if isinstance(e.get("input"), dict) else None)
+                   + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
+                   "change_service, add_airport, add_bus_service, add_freight_facility, close")
+            loc = loc + ("type",)
+        elif kind == "union_tag_not_found":
+            msg = "each change needs a 'type' (e.g. add_rail_line, add_road, close)"
+        elif kind == "extra_forbidden":
+            msg = f"unknown field {loc[-1]!r}; remove it or check its spelling"
+        elif kind == "missing":
+            msg = "required field is missing"
+        else:
+            found = f" (found {_describe(e['input'])})" if "input" in e and not isinstance(e["input"], dict) else ""
+            msg = f"{e['msg']}{found}"
+        key = (loc, msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(f"{file}:{_line_of(lines, loc)}: {_dotted(loc) or 'top level'}: {msg}")
+    return problems
 
 
 # -- composition ---------------------------------------------------------------------------------
