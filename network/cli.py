@@ -466,5 +466,69 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
                "urban access speed (at most 5 km): see network/isochrones.py.")
 
 
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--draws", type=int, default=0, show_default=True,
+              help="Sample every assumption with a range this many times: p10/p50/p90 and the share of draws "
+                   "in which the claim holds.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draws (same seed, same numbers).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write <claim>.csv (per destination), <claim>_verdicts.csv and <claim>.json into this folder.")
+@_ASSUME
+@_NETWORK
+def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir: Path | None,
+          assume: tuple[str, ...], network_path: Path | None) -> None:
+    """Check claim files (see claims/): a verdict per reading, mode, threshold and network."""
+    from network.claims import check_claim, load_claim, result_payload
+    from network.errors import ScenarioError
+
+    claims, problems = [], []
+    for f in files:
+        try:
+            claims.append(load_claim(f))
+        except ScenarioError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise ScenarioError(problems, "claim")
+    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    payloads = []
+    for claim in claims:
+        res = check_claim(claim, lambda y: _base(network_path, y, assumptions), draws=draws, seed=seed)
+        payloads.append(result_payload(res))
+        if out_dir is not None:
+            name = claim.spec.name
+            atomic_write_text(out_dir / f"{name}.csv", res.per_destination.drop(
+                columns=[c for c in ("place_minutes", "population") if c in res.per_destination]).to_csv(index=False))
+            atomic_write_text(out_dir / f"{name}_verdicts.csv", res.overall.to_csv(index=False))
+            atomic_write_text(out_dir / f"{name}.json", json.dumps(payloads[-1], ensure_ascii=False, indent=1) + "\n")
+        if not as_json:
+            _print_check(res)
+    if as_json:
+        click.echo(json.dumps(payloads, ensure_ascii=False, indent=1))
+
+
+def _print_check(res: Any) -> None:
+    spec = res.claim.spec
+    click.echo(f"\n== {spec.name}: {spec.claim}\nsource: {spec.source}")
+    click.echo(f"read as: {' '.join(spec.interpretation.split())}")
+    click.echo("networks: " + ", ".join(f"{k} (as of {v})" for k, v in res.as_of.items()))
+    cols = ["network", "reading", "mode", "threshold_min", "verdict", "max_minutes", "worst_destination"]
+    extra = [c for c in ("p10_max_min", "p50_max_min", "p90_max_min", "share_of_draws_holding") if c in res.overall]
+    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
+        click.echo("\nVerdicts:")
+        click.echo(res.overall[cols + extra].round(2).to_string(index=False))
+        per = res.per_destination
+        cols = ["network", "reading", "mode", "destination", "threshold_min", "minutes", "holds", "access",
+                "processing", "wait", "in_vehicle", "egress", "share_within", "detail"]
+        cols += [c for c in ("p10_min", "p50_min", "p90_min", "share_of_draws_within") if c in per]
+        click.echo("\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
+                   "population within the threshold):")
+        click.echo(per[cols].round(2).to_string(index=False))
+    if res.uncertainty_note:
+        click.echo(f"\nUncertainty: {res.uncertainty_note}")
+
+
 if __name__ == "__main__":
     main()

@@ -46,10 +46,10 @@ class ScenarioError(NetworkModelError, ValueError):
     """A scenario file (or a set of them) has problems; ``problems`` lists every one, each as
     ``file:line: field: what was expected (found ...)``."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems) or ["unknown scenario problem"]
+    def __init__(self, problems: list[str], kind: str = "scenario"):
+        self.problems = list(problems) or [f"unknown {kind} problem"]
         n = len(self.problems)
-        head = f"{n} problem{'s' if n > 1 else ''} in scenario file(s):"
+        head = f"{n} problem{'s' if n > 1 else ''} in {kind} file(s):"
         super().__init__(head + "\n" + "\n".join(self.problems))
 
 
