@@ -1,0 +1,110 @@
+"""Claim files: valid and invalid (messages with lines), verdict logic, legs, shipped claims."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from network.claims import READINGS, ClaimFile, leg_breakdown, load_claim, verdicts
+from network.cli import main
+from network.errors import ScenarioError
+
+ROOT = Path(__file__).parents[1]
+CLAIMS = sorted((ROOT / "claims").glob("*.yaml"))
+GOOD = """name: t
+claim: "a claim"
+source: "a plan"
+interpretation: "read so"
+origin: {city: 晋城, stations: [晋城东站]}
+destinations:
+  - {place: 郑州, stations: [郑州东站]}
+threshold_min: 60
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "c.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_shipped_claims_are_valid_and_cover_every_claim():
+    names = {load_claim(p).spec.name for p in CLAIMS}
+    assert {"one_hour_circle", "three_hour_talent_circle", "gates_of_luoyang"} <= names
+
+
+def test_defaults(tmp_path):
+    spec = load_claim(write(tmp_path, GOOD)).spec
+    assert spec.readings == list(READINGS) and spec.modes == ["rail", "best"] and spec.thresholds == [60.0]
+    assert [n.name for n in spec.networks] == ["today"]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("threshold_min: 60", "threshold_min: -5"), r"c.yaml:8: threshold_min: .*greater than 0"),
+    (("threshold_min: 60", "threshold_min: 60\nreadings: [door_to_door]"), r"c.yaml:9: readings\[0\]: Input should be"),
+    (("origin: {city: 晋城, stations: [晋城东站]}", "origin: {stations: [晋城东站]}"),
+     r"c.yaml:5: origin: .*either 'city'"),
+    (("  - {place: 郑州, stations: [郑州东站]}", "  - {place: 郑州}"), r"station_to_station reading needs"),
+    (("name: t", "name: t\ncolour: red"), r"c.yaml:2: colour: unknown field"),
+    (("threshold_min: 60", "threshold_min: 60\nnetworks: [{name: x, scenario: nope.yaml}]"),
+     r"c.yaml:9: networks\[0\].scenario: no file"),
+])
+def test_invalid_claims_name_line_and_field(tmp_path, edit, message):
+    with pytest.raises(ScenarioError, match=message) as err:
+        load_claim(write(tmp_path, GOOD.replace(*edit)))
+    assert "claim file" in str(err.value)
+
+
+def test_verdict_logic_by_hand():
+    spec = ClaimFile.model_validate({
+        "name": "t", "claim": "c", "source": "s", "interpretation": "i", "origin": {"city": "x"},
+        "destinations": [{"place": "a"}, {"place": "b"}], "threshold_min": [60, 90], "readings": ["centre_to_centre"],
+        "modes": ["best"]})
+    times = pd.DataFrame([
+        {"network": "n", "reading": "centre_to_centre", "mode": "best", "destination": "a", "minutes": 55.0},
+        {"network": "n", "reading": "centre_to_centre", "mode": "best", "destination": "b", "minutes": 75.0}])
+    per, overall = verdicts(times, spec)
+    assert overall["verdict"].tolist() == ["does not hold", "holds"]  # 60: b fails; 90: both within
+    assert overall["worst_destination"].tolist() == ["b", "b"]
+    any_spec = spec.model_copy(update={"require": "any_destination"})
+    assert verdicts(times, any_spec)[1]["verdict"].tolist() == ["holds", "holds"]
+    assert per.loc[(per["threshold_min"] == 60) & (per["destination"] == "b"), "margin_min"].item() == -15.0
+
+
+def test_all_of_uses_the_worst_place():
+    spec = ClaimFile.model_validate({
+        "name": "t", "claim": "c", "source": "s", "interpretation": "i", "origin": {"city": "x"},
+        "destinations": [{"place": "a"}], "threshold_min": 60, "readings": ["population_weighted"],
+        "modes": ["best"], "aggregate": "all_of"})
+    times = pd.DataFrame([{"network": "n", "reading": "population_weighted", "mode": "best", "destination": "a",
+                           "minutes": 50.0, "worst_minutes": 70.0, "place_minutes": [40.0, 70.0],
+                           "population": [3.0, 1.0]}])
+    per, overall = verdicts(times, spec)
+    assert overall["verdict"].item() == "does not hold"
+    assert per["share_within"].item() == 0.75
+
+
+def test_leg_breakdown():
+    legs = [{"mode": "road", "minutes": 10.0}, {"mode": "processing", "minutes": 20.0},
+            {"mode": "wait", "minutes": 15.0}, {"mode": "hsr", "minutes": 40.0}, {"mode": "transfer", "minutes": 10.0},
+            {"mode": "wait", "minutes": 5.0}, {"mode": "rail", "minutes": 30.0}, {"mode": "egress", "minutes": 5.0},
+            {"mode": "road", "minutes": 8.0}]
+    assert leg_breakdown(legs) == {"access": 10.0, "processing": 20.0, "wait": 30.0, "in_vehicle": 70.0,
+                                   "egress": 13.0}
+    assert leg_breakdown([{"mode": "road", "minutes": 90.0}])["in_vehicle"] == 90.0
+
+
+def test_check_one_hour_circle_cli_legs_add_up(tmp_path):
+    res = CliRunner().invoke(main, ["check", str(ROOT / "claims" / "one_hour_circle.yaml"), "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    per = pd.read_csv(tmp_path / "one_hour_circle.csv")
+    legs = per[["access", "processing", "wait", "in_vehicle", "egress"]].sum(axis=1)
+    assert np.allclose(legs, per["minutes"], atol=0.3)
+    overall = pd.read_csv(tmp_path / "one_hour_circle_verdicts.csv")
+    # every network x reading x mode has a verdict
+    assert len(overall) == 3 * (1 + 2 * 2)
+    assert set(overall["verdict"]) <= {"holds", "does not hold"}
