@@ -147,6 +147,12 @@ class Assumptions:
         5.0, 2.0, 10.0,
         "assumed: an intermediate stop of an intercity coach (entering and leaving a town's stop)")
 
+    new_line_speed_factor: float = _a(
+        1.0, 0.8, 1.0,
+        "operating speed of a planned line / the speed its scenario file gives: lines often open "
+        "below the speed they are built for (郑焦 opened at 200 km/h though built for 250, FACTS.md); "
+        "1.0 takes the file at its word, the range lets the uncertainty draws go down to 0.8")
+
     # --- networks built from OpenStreetMap (taihang build); road speeds by class are in
     # data/osm_road_speeds.csv with their sources ----------------------------------------------
     osm_hsr_default_speed_kph: float = _a(

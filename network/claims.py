@@ -217,40 +217,60 @@ def origin_places(model: Any, origin: Origin) -> pd.DataFrame:
     return places[places["place_id"].isin(keys)].set_index("place_id").loc[keys].reset_index()
 
 
-def evaluate(model: Any, spec: ClaimFile, network_name: str) -> pd.DataFrame:
-    """One row per reading, mode and destination with the minutes and the legs (thresholds are
-    applied in :func:`verdicts`)."""
+def _county_minutes(model: Any, counties: pd.DataFrame, destination: str, mode: str) -> np.ndarray:
+    """Door-to-door minutes from every county to a destination in one search (no legs)."""
+    from network.routing.paths import many_to_one
+
+    dest = model.resolve(destination).destination_node
+    origins = [f"place:{p}" for p in counties["place_id"]]
+    if mode in ("rail", "transit"):
+        return np.asarray(model._rail_times(origins, dest, mode)[0], dtype=float)
+    m2o = many_to_one(model.compiled(mode), [dest])
+    return np.array([m2o.time_from(o, dest) for o in origins], dtype=float)
+
+
+def evaluate(model: Any, spec: ClaimFile, network_name: str, legs: bool = True) -> pd.DataFrame:
+    """One row per reading, mode and destination with the minutes and (``legs``) the legs;
+    thresholds are applied in :func:`verdicts`. Without legs every time comes from the compiled
+    arrays in a few searches, for the uncertainty draws; the rows are the same."""
     rows: list[dict[str, Any]] = []
+    nan_legs = dict.fromkeys(LEGS, float("nan"))
+
+    def trip(o: str, d: str, mode: str) -> tuple[float, dict[str, float]]:
+        return _trip(model, o, d, mode) if legs else (model.trip_minutes(o, d, mode), nan_legs)
+
     centre = spec.origin.city if spec.origin.city is not None else (spec.origin.places or [""])[0]
     counties = origin_places(model, spec.origin) if "population_weighted" in spec.readings else None
     for dest in spec.destinations:
         base = {"network": network_name, "destination": dest.place}
         if "station_to_station" in spec.readings:
-            best: tuple[float, dict[str, float], str] = (float("inf"), dict.fromkeys(LEGS, float("nan")), "")
+            best: tuple[float, dict[str, float], str] = (float("inf"), nan_legs, "")
             for o in spec.origin.stations:
                 for d in dest.stations:
-                    minutes, legs = _trip(model, _station_name(o), _station_name(d), "rail")
+                    minutes, lg = trip(_station_name(o), _station_name(d), "rail")
                     if minutes < best[0]:
-                        best = (minutes, legs, f"{_station_name(o)} → {_station_name(d)}")
+                        best = (minutes, lg, f"{_station_name(o)} → {_station_name(d)}")
             rows.append({**base, "reading": "station_to_station", "mode": "rail", "minutes": best[0],
-                         "share_within": np.nan, "detail": best[2], **best[1]})
+                         "detail": best[2], **best[1]})
         for mode in spec.modes:
             if "centre_to_centre" in spec.readings:
-                minutes, legs = _trip(model, centre, dest.place, mode)
+                minutes, lg = trip(centre, dest.place, mode)
                 rows.append({**base, "reading": "centre_to_centre", "mode": mode, "minutes": minutes,
-                             "share_within": np.nan, "detail": f"{centre} → {dest.place}", **legs})
+                             "detail": f"{centre} → {dest.place}", **lg})
             if counties is not None:
-                per = [(_trip(model, p, dest.place, mode), pop)
-                       for p, pop in zip(counties["place_id"], counties["population_2020"])]
-                t = np.array([x[0][0] for x in per])
-                w = np.array([x[1] for x in per], dtype=float)
+                w = counties["population_2020"].to_numpy(dtype=float)
+                if legs:
+                    per = [_trip(model, p, dest.place, mode) for p in counties["place_id"]]
+                    t = np.array([x[0] for x in per])
+                else:
+                    t = _county_minutes(model, counties, dest.place, mode)
                 ok = np.isfinite(t)
-                legs = {k: float(np.sum([x[0][1][k] * x[1] for x in per if np.isfinite(x[0][0])]) / w[ok].sum())
-                        if ok.any() else float("nan") for k in LEGS}
+                lg = ({k: float(np.sum([x[1][k] * wi for x, wi, f in zip(per, w, ok) if f]) / w[ok].sum())
+                       if ok.any() else float("nan") for k in LEGS} if legs else nan_legs)
                 rows.append({**base, "reading": "population_weighted", "mode": mode,
                              "minutes": float((t[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else float("inf"),
                              "worst_minutes": float(t.max()), "detail": f"{len(t)} places, {int(w.sum()):,} people",
-                             "place_minutes": t.tolist(), "population": w.tolist(), **legs})
+                             "place_minutes": t.tolist(), "population": w.tolist(), **lg})
     return pd.DataFrame(rows)
 
 

@@ -172,7 +172,11 @@ class Model:
         """Station street nodes with a concourse (served by a train), and their processing minutes."""
         stations = [n for n, d in self.graph.nodes(data=True) if d["kind"] == "station"
                     and f"inside:{n.split(':', 1)[1]}" in self.graph]
-        processing = np.array([self.graph.edges[s, f"inside:{s.split(':', 1)[1]}", 0]["time_min"] for s in stations])
+        et = self.edge_table  # times from the edge table, so re-timed copies (uncertainty draws) agree
+        rows = np.flatnonzero(et.mode == "station")
+        row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
+        processing = np.array([et.time_min[row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])]]
+                               for s in stations])
         return stations, processing
 
     def _road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -334,7 +338,18 @@ class Model:
         inside = f"inside:{station.split(':', 1)[1]}"
         return first + m2o.path(inside, target)
 
-    def _platform_path(self, o: Endpoint, d: Endpoint) -> list[str]:
+    def trip_minutes(self, origin: str, destination: str, mode: str = "best") -> float:
+        """Minutes of :meth:`route` without its legs: from the compiled arrays only (fast, and
+        right for a re-timed copy of the network). ``inf`` when there is no trip."""
+        o, d = self.resolve(origin), self.resolve(destination)
+        if o.kind == "station" and d.kind == "station" and mode != "road":
+            return self._platform_minutes(o, d)
+        if mode in ("rail", "transit"):
+            return float(self._rail_times([o.origin_node], d.destination_node, mode)[0][0])
+        m2o = many_to_one(self.compiled(mode), [d.destination_node])
+        return float(m2o.time_from(o.origin_node, d.destination_node))
+
+    def _platform_search(self, o: Endpoint, d: Endpoint) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
         rail = self.compiled("rail")
         deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
         arrs = [n for n in self.graph.predecessors(f"station:{d.key}")
@@ -343,11 +358,21 @@ class Model:
             raise UnreachableError(f"no passenger service at {o.label if not deps else d.label} on {self.as_of}")
         dist, pred, _ = dijkstra(rail.transposed, indices=[rail.index[a] for a in arrs], min_only=True,
                                  return_predecessors=True)
-        dep_rows = [rail.index[x] for x in deps]
+        return dist, pred, [rail.index[x] for x in deps], {rail.index[a] for a in arrs}
+
+    def _platform_minutes(self, o: Endpoint, d: Endpoint) -> float:
+        try:
+            dist, _, dep_rows, _ = self._platform_search(o, d)
+        except UnreachableError:
+            return float("inf")
+        return float(np.min(dist[dep_rows]))
+
+    def _platform_path(self, o: Endpoint, d: Endpoint) -> list[str]:
+        rail = self.compiled("rail")
+        dist, pred, dep_rows, goal = self._platform_search(o, d)
         k = dep_rows[int(np.argmin(dist[dep_rows]))]
         if not np.isfinite(dist[k]):
             raise UnreachableError(f"no rail trip from {o.label} to {d.label} on {self.as_of}")
-        goal = {rail.index[a] for a in arrs}
         path = [k]
         while k not in goal:
             k = int(pred[k])

@@ -243,7 +243,7 @@ class _Applier:
         else:
             sections = straight * (ch.circuity or a.new_rail_circuity)
         km = np.concatenate([[0.0], np.cumsum(sections)])
-        speed = ch.operating_speed_kph or ch.design_speed_kph
+        speed = (ch.operating_speed_kph or ch.design_speed_kph) * a.new_line_speed_factor
         line = {"line_id": ch.id, "name_zh": ch.name_zh, "name_en": ch.name_en, "mode": ch.mode,
                 "source": f"scenario {lc.file}", "passenger_until": None,
                 "stations": [{"station": s, "km": float(k), "speed_kph_to_next": speed if i < len(ids) - 1 else None,

@@ -1,0 +1,252 @@
+"""Uncertainty: sample every assumption with a range, re-time the network, and report bands.
+
+In: models (a base network, with or without a scenario), a number of draws, a seed. Out: for each
+result, p10/p50/p90 over the draws and, for claims, the share of draws in which a verdict holds.
+
+Sampling. Each constant of :class:`~network.assumptions.Assumptions` whose range is not a single
+value is drawn independently from a triangular distribution (low, value, high): the stated value is
+the most likely, the range its plausible limits, and nothing is assumed about the shape beyond
+that. Roads built from OpenStreetMap also draw each class's default speed from its range in
+``data/osm_road_speeds.csv`` (edges whose speed came from a ``maxspeed`` tag keep it). Same seed,
+same draws: ``numpy.random.default_rng(seed)``, in a fixed order of names.
+
+Re-timing. The graph is not rebuilt: every edge is classified once by what its time depends on
+(:class:`Retimer`), and each draw recomputes the edge-time array from the drawn constants:
+
+=====================  =====================================================================
+edge                   time in a draw
+=====================  =====================================================================
+road, unclassified     length / ``unclassified_road_speed_kph``
+road, OSM default      length / (class default speed drawn)
+connector              straight length x ``access_circuity`` / (``urban_access_speed_kph`` or,
+                       beyond reach, the unclassified speed) + ``urban_access_allowance_min``
+                       where the connector has one
+processing             ``station_processing_min``, ``bus_boarding_min``, airport departure or
+                       arrival processing (files that give their own airport times keep them)
+egress, transfer       ``station_egress_min``, ``transfer_min``
+dwell                  ``hsr_dwell_min`` / ``rail_dwell_min`` / ``bus_dwell_min``
+wait                   min(headway / 2, ``wait_cap_min``)
+rail or HSR ride       base time x (1 + supplement) / (1 + base supplement), and for lines a
+                       scenario adds, / ``new_line_speed_factor``
+anything else          unchanged (expressway speeds at design speed, flights, coach rides)
+=====================  =====================================================================
+
+Approximation: ride times scale with the running-time supplement and the new-line speed factor
+only; acceleration and braking rates (a minute or two per stop) are not re-drawn. Everything
+else is recomputed exactly (``tests/test_uncertainty.py`` checks that a draw at the base values
+gives the base times).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from network.assumptions import Assumptions
+
+_FIXED, _UNCL, _CONN, _PROC, _BUSBOARD, _AIRDEP, _AIRARR, _EGRESS, _TRANSFER = range(9)
+_DWELL_HSR, _DWELL_RAIL, _DWELL_BUS, _WAIT, _RIDE, _OSMROAD = range(9, 15)
+
+
+def sampled_names(base: Assumptions) -> list[str]:
+    """The constants that have a range (low < high), in a fixed order."""
+    return [f.name for f in dataclasses.fields(base) if f.metadata["low"] < f.metadata["high"]]
+
+
+def draw_assumptions(base: Assumptions, n: int, seed: int) -> tuple[list[Assumptions], list[dict[str, float]]]:
+    """``n`` draws of the assumptions and of the OSM class speeds (triangular, module docstring)."""
+    from network.graph.osm import read_speed_defaults
+
+    rng = np.random.default_rng(seed)
+    names = sampled_names(base)
+    meta = {f.name: f.metadata for f in dataclasses.fields(base)}
+    cols = {}
+    for name in names:
+        value = float(getattr(base, name))
+        lo, hi = float(meta[name]["low"]), float(meta[name]["high"])
+        cols[name] = rng.triangular(lo, min(max(value, lo), hi), hi, size=n)
+    speeds = read_speed_defaults()
+    speed_cols = {c: rng.triangular(v["low_kph"], v["speed_kph"], v["high_kph"], size=n)
+                  for c, v in sorted(speeds.items())}
+    draws = [base.replace(**{k: float(cols[k][i]) for k in names}) for i in range(n)]
+    class_speeds = [{c: float(speed_cols[c][i]) for c in speed_cols} for i in range(n)]
+    return draws, class_speeds
+
+
+class Retimer:
+    """Edge times of a model as functions of the assumptions (module docstring)."""
+
+    def __init__(self, model: Any):
+        from network.graph.osm import read_speed_defaults
+
+        self.model = model
+        et, g, a0 = model.edge_table, model.graph, model.assumptions
+        n = len(et.u)
+        self.cat = np.zeros(n, dtype=np.int8)
+        self.t0 = et.time_min.copy()
+        self.km = et.length_km.copy()
+        self.headway = np.zeros(n)
+        self.allowance = np.zeros(n)
+        self.urban = np.zeros(n, dtype=bool)
+        self.new_line = np.zeros(n, dtype=bool)
+        self.road_class = np.array([""] * n, dtype=object)
+        self.base_speed = np.zeros(n)
+        defaults = read_speed_defaults()
+        for i, key in enumerate(et.keys):
+            if not g.has_edge(*key):  # a row a scenario closed (masked in the extended table): stays as it is
+                continue
+            d = g.edges[key]
+            kind, mode, src = d["kind"], d["mode"], str(d.get("source", ""))
+            if kind == "link":
+                if d.get("road_class") == "unclassified" and d.get("corridor_id") is None:
+                    self.cat[i] = _UNCL
+                elif d.get("speed_from") == "default" and d.get("road_class") in defaults:
+                    self.cat[i] = _OSMROAD
+                    self.road_class[i] = d["road_class"]
+                    self.base_speed[i] = d["speed_kph"]
+            elif kind == "connector":
+                self._connector(i, d, a0)
+            elif kind == "processing":
+                self.cat[i] = (_BUSBOARD if "bus_boarding" in src else _PROC if mode == "station"
+                               else _AIRDEP if "departure" in src and "assumption" in src
+                               else _AIRARR if "arrival" in src and "assumption" in src else _FIXED)
+            elif kind == "egress":
+                self.cat[i] = _EGRESS
+            elif kind == "transfer":
+                self.cat[i] = _TRANSFER
+            elif kind == "dwell":
+                self.cat[i] = {"hsr": _DWELL_HSR, "rail": _DWELL_RAIL, "bus": _DWELL_BUS}.get(mode, _FIXED)
+            elif kind == "wait" and d.get("headway_min"):
+                self.cat[i] = _WAIT
+                self.headway[i] = float(d["headway_min"])
+            elif kind == "ride" and mode in ("hsr", "rail"):
+                self.cat[i] = _RIDE
+                self.new_line[i] = src.startswith("scenario")
+        self.rows_of = {c: np.flatnonzero(self.cat == c) for c in range(15)}
+
+    def _connector(self, i: int, d: dict[str, Any], a0: Assumptions) -> None:
+        """Which speed and allowance a connector was built with (recovered from its time)."""
+        km, t = d["length_km"], d["time_min"]
+        for urban in (True, False):
+            speed = a0.urban_access_speed_kph if urban else a0.unclassified_road_speed_kph
+            for allow in (a0.urban_access_allowance_min, 0.0):
+                if abs(km / speed * 60.0 + allow - t) < 1e-6:
+                    self.cat[i] = _CONN
+                    self.urban[i] = urban
+                    self.allowance[i] = 1.0 if allow > 0 else 0.0
+                    return
+
+    def times(self, a: Assumptions, class_speeds: dict[str, float] | None = None) -> np.ndarray:
+        a0, t, r = self.model.assumptions, self.t0.copy(), self.rows_of
+        t[r[_UNCL]] = self.km[r[_UNCL]] / a.unclassified_road_speed_kph * 60.0
+        if class_speeds is not None and r[_OSMROAD].size:
+            rows = r[_OSMROAD]
+            from network.graph.osm import read_speed_defaults
+
+            defaults = read_speed_defaults()
+            factor = np.array([class_speeds[c] / defaults[c]["speed_kph"] for c in self.road_class[rows]])
+            t[rows] = self.km[rows] / (self.base_speed[rows] * factor) * 60.0
+        c = r[_CONN]
+        straight = self.km[c] / a0.access_circuity
+        speed = np.where(self.urban[c], a.urban_access_speed_kph, a.unclassified_road_speed_kph)
+        t[c] = straight * a.access_circuity / speed * 60.0 + self.allowance[c] * a.urban_access_allowance_min
+        for cat, value in ((_PROC, a.station_processing_min), (_BUSBOARD, a.bus_boarding_min),
+                           (_AIRDEP, a.airport_departure_processing_min), (_AIRARR, a.airport_arrival_processing_min),
+                           (_EGRESS, a.station_egress_min), (_TRANSFER, a.transfer_min),
+                           (_DWELL_HSR, a.hsr_dwell_min), (_DWELL_RAIL, a.rail_dwell_min),
+                           (_DWELL_BUS, a.bus_dwell_min)):
+            t[r[cat]] = value
+        w = r[_WAIT]
+        t[w] = np.minimum(self.headway[w] / 2.0, a.wait_cap_min)
+        ride = r[_RIDE]
+        scale = (1.0 + a.running_time_supplement) / (1.0 + a0.running_time_supplement)
+        t[ride] = self.t0[ride] * scale / np.where(self.new_line[ride],
+                                                   a.new_line_speed_factor / a0.new_line_speed_factor, 1.0)
+        return t
+
+    def model_for(self, a: Assumptions, class_speeds: dict[str, float] | None = None) -> Any:
+        """A copy of the model with re-timed edges (the graph itself is shared, not copied)."""
+        from network.model import Model
+
+        base = self.model
+        m = Model(base.graph, base.data, base.roads, a)
+        m.__dict__["edge_table"] = dataclasses.replace(base.edge_table, time_min=self.times(a, class_speeds))
+        m.__dict__["name_index"] = base.name_index
+        m.scenario, m.apply_report = base.scenario, base.apply_report
+        return m
+
+
+# -- claims ------------------------------------------------------------------------------------
+_WORK: dict[str, Any] = {}
+
+
+def _claim_draw_rows(k: int) -> tuple[np.ndarray, ...]:
+    from network.claims import evaluate
+
+    spec, retimers, draws, speeds = _WORK["spec"], _WORK["retimers"], _WORK["draws"], _WORK["speeds"]
+    minutes, worst = [], []
+    for name, rt in retimers.items():
+        df = evaluate(rt.model_for(draws[k], speeds[k]), spec, name, legs=False)
+        minutes.append(df["minutes"].to_numpy())
+        worst.append(df.get("worst_minutes", pd.Series(np.nan, index=df.index)).to_numpy(dtype=float))
+    return np.concatenate(minutes), np.concatenate(worst)
+
+
+def _run_draws(n: int, workers: int) -> list[tuple[np.ndarray, ...]]:
+    if workers <= 1 or n < 8:
+        return [_claim_draw_rows(k) for k in range(n)]
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(workers) as pool:  # the models are inherited, not pickled
+        return pool.map(_claim_draw_rows, range(n), chunksize=max(1, n // (workers * 8)))
+
+
+def add_uncertainty(result: Any, models: dict[str, Any], draws: int, seed: int, workers: int | None = None) -> None:
+    """Add p10/p50/p90 of every time and the share of draws within each threshold to a
+    :class:`~network.claims.CheckResult`, and the share of draws in which each verdict holds."""
+    spec = result.claim.spec
+    t0 = time.perf_counter()
+    base = next(iter(models.values())).assumptions
+    samples, speeds = draw_assumptions(base, draws, seed)
+    _WORK.update(spec=spec, retimers={k: Retimer(m) for k, m in models.items()}, draws=samples, speeds=speeds)
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    try:
+        out = _run_draws(draws, workers)
+    finally:
+        _WORK.clear()
+    minutes = np.stack([o[0] for o in out])  # draws x rows (rows as in evaluate, per network)
+    worst = np.stack([o[1] for o in out])
+    per = result.per_destination
+    n_rows = minutes.shape[1]
+    for th in spec.thresholds:
+        idx = per.index[per["threshold_min"] == th]
+        assert len(idx) == n_rows
+        m = minutes
+        basis = np.where(per.loc[idx, "reading"].to_numpy() == "population_weighted", worst, minutes) \
+            if spec.aggregate == "all_of" else minutes
+        within = basis <= th
+        for q in (10, 50, 90):
+            per.loc[idx, f"p{q}_min"] = np.percentile(m, q, axis=0)
+        per.loc[idx, "share_of_draws_within"] = within.mean(axis=0)
+        sub = per.loc[idx]
+        for key, g in sub.groupby(["network", "reading", "mode"], sort=False):
+            cols = [list(idx).index(i) for i in g.index]
+            ok = within[:, cols].all(axis=1) if spec.require == "every_destination" else within[:, cols].any(axis=1)
+            worst_draw = m[:, cols].max(axis=1)
+            sel = ((result.overall["network"] == key[0]) & (result.overall["reading"] == key[1])
+                   & (result.overall["mode"] == key[2]) & (result.overall["threshold_min"] == th))
+            result.overall.loc[sel, "share_of_draws_holding"] = float(ok.mean())
+            for q in (10, 50, 90):
+                result.overall.loc[sel, f"p{q}_max_min"] = float(np.percentile(worst_draw, q))
+    secs = time.perf_counter() - t0
+    names = sampled_names(base)
+    result.uncertainty_note = (
+        f"{draws} draws (seed {seed}, {workers} process(es), {secs:.1f} s) of {len(names)} constants with a range, "
+        "triangular(low, value, high), plus OSM class speeds on OSM-built networks; rail run times scale with "
+        "the running-time supplement and the new-line speed factor only (network/uncertainty.py). p10/p50/p90 are "
+        "of minutes; share_of_draws_holding is the share of draws in which the verdict holds.")
