@@ -106,6 +106,11 @@ class Assumptions:
     transfer_min: float = _a(
         10.0, 5.0, 20.0,
         "assumed: walking between platforms and the transfer buffer within one station")
+    headway_factor: float = _a(
+        1.0, 0.75, 1.5,
+        "assumed: every service headway in data/ and in scenario files is itself an assumption (no "
+        "timetable is used); this factor scales them all, so the uncertainty draws can try services "
+        "a quarter more frequent to half as frequent again")
     wait_cap_min: float = _a(
         20.0, 10.0, 45.0,
         "assumed: for long headways travellers time their arrival by the timetable, so the wait is "

@@ -213,7 +213,14 @@ def origin_places(model: Any, origin: Origin) -> pd.DataFrame:
             cities = ", ".join(sorted(places["city_zh"].unique()))
             raise LookupFailed(f"origin.city {origin.city!r} has no county-level places; expected one of {cities}")
         return out
-    keys = [model.resolve(p).key for p in origin.places or []]
+    eps = [model.resolve(p) for p in origin.places or []]
+    not_places = [e.label for e in eps if e.kind != "place"]
+    if not_places:
+        from network.errors import LookupFailed
+
+        raise LookupFailed(f"origin.places: {', '.join(not_places)} is not a place; the population_weighted reading "
+                           "needs places (a station goes in origin.stations, for the station_to_station reading)")
+    keys = [e.key for e in eps]
     return places[places["place_id"].isin(keys)].set_index("place_id").loc[keys].reset_index()
 
 

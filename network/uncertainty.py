@@ -25,7 +25,7 @@ processing             ``station_processing_min``, ``bus_boarding_min``, airport
                        arrival processing (files that give their own airport times keep them)
 egress, transfer       ``station_egress_min``, ``transfer_min``
 dwell                  ``hsr_dwell_min`` / ``rail_dwell_min`` / ``bus_dwell_min``
-wait                   min(headway / 2, ``wait_cap_min``)
+wait                   min(headway x ``headway_factor`` / 2, ``wait_cap_min``)
 rail or HSR ride       base time x (1 + supplement) / (1 + base supplement), and for lines a
                        scenario adds, / ``new_line_speed_factor``
 anything else          unchanged (expressway speeds at design speed, flights, coach rides)
@@ -162,7 +162,7 @@ class Retimer:
                            (_DWELL_BUS, a.bus_dwell_min)):
             t[r[cat]] = value
         w = r[_WAIT]
-        t[w] = np.minimum(self.headway[w] / 2.0, a.wait_cap_min)
+        t[w] = np.minimum(self.headway[w] * a.headway_factor / 2.0, a.wait_cap_min)
         ride = r[_RIDE]
         scale = (1.0 + a.running_time_supplement) / (1.0 + a0.running_time_supplement)
         t[ride] = self.t0[ride] * scale / np.where(self.new_line[ride],

@@ -462,7 +462,7 @@ class _Builder:
                 if not all(open_to[i0:i1]):
                     runs.append([])
             runs[-1].append(st)
-        wait = min(svc["headway_min"] / 2.0, a.wait_cap_min)
+        wait = min(svc["headway_min"] * a.headway_factor / 2.0, a.wait_cap_min)
         for run in (r for r in runs if len(r) >= 2):
             for direction, seq in ((1, run), (-1, run[::-1])):
                 self._add_service_direction(svc, line, seq, direction, ids, km, accel, brake, dwell, wait)

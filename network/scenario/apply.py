@@ -472,8 +472,8 @@ class _Applier:
                                 name_en=xd["name_en"], service_id=sid)
                 info = {"mode": "air", "service_id": sid, "name_zh": f"{xd['name_zh']} 航线", "name_en": "flight",
                         "source": f"scenario {lc.file}"}
-                self.g.add_edge(f"airside:{x}", dep, kind="wait", length_km=0.0,
-                                time_min=min(r.headway_min / 2.0, a.wait_cap_min), headway_min=r.headway_min, **info)
+                self.g.add_edge(f"airside:{x}", dep, kind="wait", length_km=0.0, headway_min=r.headway_min,
+                                time_min=min(r.headway_min * a.headway_factor / 2.0, a.wait_cap_min), **info)
                 yd = self.g.nodes[f"airport:{y}"]
                 self.g.add_edge(dep, f"airside:{y}", kind="ride", time_min=r.block_min,
                                 length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])), **info)
@@ -550,7 +550,7 @@ class _Applier:
                     self.g.add_node(dep, kind="stop_dep", **pos)
                     self.g.add_edge(f"inside:{stop_ids[k]}", dep, kind="wait", length_km=0.0,
                                     headway_min=ch.headway_min,
-                                    time_min=min(ch.headway_min / 2.0, a.wait_cap_min), **info)
+                                    time_min=min(ch.headway_min * a.headway_factor / 2.0, a.wait_cap_min), **info)
                 if n > 0:
                     self.g.add_node(arr, kind="stop_arr", **pos)
                     self.g.add_edge(arr, f"station:{stop_ids[k]}", mode="station", kind="egress", length_km=0.0,
