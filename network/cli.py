@@ -522,7 +522,8 @@ def _print_check(res: Any) -> None:
         per = res.per_destination
         cols = ["network", "reading", "mode", "destination", "threshold_min", "minutes", "holds", "access",
                 "processing", "wait", "in_vehicle", "egress", "share_within", "detail"]
-        cols += [c for c in ("p10_min", "p50_min", "p90_min", "share_of_draws_within") if c in per]
+        cols += ["p10_min", "p50_min", "p90_min", "share_of_draws_within"]
+        cols = [c for c in cols if c in per]
         click.echo("\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
                    "population within the threshold):")
         click.echo(per[cols].round(2).to_string(index=False))

@@ -108,3 +108,18 @@ def test_check_one_hour_circle_cli_legs_add_up(tmp_path):
     # every network x reading x mode has a verdict
     assert len(overall) == 3 * (1 + 2 * 2)
     assert set(overall["verdict"]) <= {"holds", "does not hold"}
+
+
+def test_check_every_shipped_claim_prints_verdicts(tmp_path):
+    """Every shipped claim checks from the command line (with a few draws) without error."""
+    res = CliRunner().invoke(main, ["check", *map(str, CLAIMS), "--draws", "4", "--seed", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    payload = json.loads(res.output)
+    assert [p["claim"] for p in payload] == [load_claim(c).spec.name for c in CLAIMS]
+    for p in payload:
+        assert p["verdicts"] and all(v["verdict"] in ("holds", "does not hold") for v in p["verdicts"])
+        assert all(v["share_of_draws_holding"] is not None for v in p["verdicts"])
+    res = CliRunner().invoke(main, ["check", str(ROOT / "claims" / "gates_of_luoyang.yaml")])
+    assert res.exit_code == 0, res.output
