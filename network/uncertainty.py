@@ -96,7 +96,7 @@ class Retimer:
         self.new_line = np.zeros(n, dtype=bool)
         self.road_class = np.array([""] * n, dtype=object)
         self.base_speed = np.zeros(n)
-        defaults = read_speed_defaults()
+        defaults = self.class_defaults = read_speed_defaults()
         for i, key in enumerate(et.keys):
             if not g.has_edge(*key):  # a row a scenario closed (masked in the extended table): stays as it is
                 continue
@@ -146,10 +146,7 @@ class Retimer:
         t[r[_UNCL]] = self.km[r[_UNCL]] / a.unclassified_road_speed_kph * 60.0
         if class_speeds is not None and r[_OSMROAD].size:
             rows = r[_OSMROAD]
-            from network.graph.osm import read_speed_defaults
-
-            defaults = read_speed_defaults()
-            factor = np.array([class_speeds[c] / defaults[c]["speed_kph"] for c in self.road_class[rows]])
+            factor = np.array([class_speeds[c] / self.class_defaults[c]["speed_kph"] for c in self.road_class[rows]])
             t[rows] = self.km[rows] / (self.base_speed[rows] * factor) * 60.0
         c = r[_CONN]
         straight = self.km[c] / a0.access_circuity
@@ -226,18 +223,17 @@ def add_uncertainty(result: Any, models: dict[str, Any], draws: int, seed: int, 
     for th in spec.thresholds:
         idx = per.index[per["threshold_min"] == th]
         assert len(idx) == n_rows
-        m = minutes
         basis = np.where(per.loc[idx, "reading"].to_numpy() == "population_weighted", worst, minutes) \
             if spec.aggregate == "all_of" else minutes
         within = basis <= th
         for q in (10, 50, 90):
-            per.loc[idx, f"p{q}_min"] = np.percentile(m, q, axis=0)
+            per.loc[idx, f"p{q}_min"] = np.percentile(minutes, q, axis=0)
         per.loc[idx, "share_of_draws_within"] = within.mean(axis=0)
         sub = per.loc[idx]
         for key, g in sub.groupby(["network", "reading", "mode"], sort=False):
             cols = [list(idx).index(i) for i in g.index]
             ok = within[:, cols].all(axis=1) if spec.require == "every_destination" else within[:, cols].any(axis=1)
-            worst_draw = m[:, cols].max(axis=1)
+            worst_draw = minutes[:, cols].max(axis=1)
             sel = ((result.overall["network"] == key[0]) & (result.overall["reading"] == key[1])
                    & (result.overall["mode"] == key[2]) & (result.overall["threshold_min"] == th))
             result.overall.loc[sel, "share_of_draws_holding"] = float(ok.mean())

@@ -326,14 +326,14 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
                   a: Assumptions, lat0: float) -> list[dict[str, Any]]:
     """Measure every section on the OSM track (module docstring); fills km posts and speeds the
     file left open and each section's ``geometry_to_next``. Returns one report row per section."""
-    from network.graph.build import line_km_posts, snap_onto_lines
+    from network.graph.build import snap_onto_lines
 
     report: list[dict[str, Any]] = []
     pax = rails.passenger
     track = LineGraph(rails.lon, rails.lat, rails.u[pax], rails.v[pax], rails.length_km[pax])
     if track.n_edges == 0:
         for ln in lines:
-            _fill_straight(ln, stations, a)
+            _fill_straight(ln, a)
             report += [{"line_id": ln["line_id"], "from": s["station"], "to": t["station"], "track_km": None,
                         "result": "straight (no passenger track in the data)"}
                        for s, t in zip(ln["stations"], ln["stations"][1:])]
@@ -377,8 +377,8 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
                 rep.update(track_km=round(km, 2), track_speed_kph=round(track_speed or 0, 1), result="on track")
             else:
                 section_km.append(None)
-                why = "station further than rail_snap_max_km from track" if path is not None or ns == nt and max(
-                    ds, dt_) > a.rail_snap_max_km else "no track path"
+                far = max(ds, dt_) > a.rail_snap_max_km
+                why = "station further than rail_snap_max_km from track" if far else "no track path"
                 rep.update(result=f"straight x new_rail_circuity ({why})")
             report.append(rep)
         has_km = any(s["km"] is not None for s in st)
@@ -394,21 +394,22 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
                 s["km"] = km
         elif ln.get("circuity") is None:
             ln["circuity"] = a.new_rail_circuity
-        for s in st[:-1]:
-            if s["speed_kph_to_next"] is None:
-                s["speed_kph_to_next"] = (a.osm_hsr_default_speed_kph if ln["mode"] == "hsr"
-                                          else a.osm_rail_default_speed_kph)
-        line_km_posts(ln, stations)  # raises early if the line is inconsistent
+        _default_speeds(ln, a)
     return report
 
 
-def _fill_straight(ln: dict[str, Any], stations: dict[str, dict[str, Any]], a: Assumptions) -> None:
-    if not any(s["km"] is not None for s in ln["stations"]) and ln.get("circuity") is None:
-        ln["circuity"] = a.new_rail_circuity
+def _default_speeds(ln: dict[str, Any], a: Assumptions) -> None:
+    """Sections with no speed from the file or the track run at the default track speed."""
     for s in ln["stations"][:-1]:
         if s["speed_kph_to_next"] is None:
             s["speed_kph_to_next"] = (a.osm_hsr_default_speed_kph if ln["mode"] == "hsr"
                                       else a.osm_rail_default_speed_kph)
+
+
+def _fill_straight(ln: dict[str, Any], a: Assumptions) -> None:
+    if not any(s["km"] is not None for s in ln["stations"]) and ln.get("circuity") is None:
+        ln["circuity"] = a.new_rail_circuity
+    _default_speeds(ln, a)
 
 
 def _edge_speeds(g: LineGraph, rails: RailGraph, mask: np.ndarray, lat0: float) -> np.ndarray:

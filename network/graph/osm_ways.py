@@ -199,20 +199,12 @@ def simplify_ways(ways: Sequence[OsmWay], attr_of: Callable[[OsmWay], Hashable],
         geom_lon=np.array(g_lon), geom_lat=np.array(g_lat))
 
 
-# -- roads -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class RoadGraph(LineGraph):
-    """Directed road edges with their attributes; ``edge_geom`` maps edge k to its simplified
-    chain (geometry index ``chain[k]``, reversed when ``chain_reversed[k]``)."""
+class ChainGraph(LineGraph):
+    """A :class:`LineGraph` whose edges keep the geometry of their simplified chain: edge k is
+    chain ``chain[k]`` (reversed when ``chain_reversed[k]``), whose coordinates are
+    ``geom_lon/lat[geom_offsets[c]:geom_offsets[c + 1]]``."""
 
-    speed_kph: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    speed_source: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))  # "maxspeed" or "default"
-    road_class: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
-    ref: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
-    name_zh: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
-    name_en: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
-    corridor_id: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))  # "" if none
-    node_osm_id: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     chain: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     chain_reversed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     geom_offsets: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
@@ -224,6 +216,21 @@ class RoadGraph(LineGraph):
         s, e = int(self.geom_offsets[c]), int(self.geom_offsets[c + 1])
         pts = list(zip(self.geom_lon[s:e].tolist(), self.geom_lat[s:e].tolist()))
         return pts[::-1] if self.chain_reversed[k] else pts
+
+
+# -- roads -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RoadGraph(ChainGraph):
+    """Directed road edges with their attributes and chain geometry."""
+
+    speed_kph: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    speed_source: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))  # "maxspeed" or "default"
+    road_class: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
+    ref: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
+    name_zh: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
+    name_en: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))
+    corridor_id: NDArray[Any] = field(default_factory=lambda: np.zeros(0, dtype=object))  # "" if none
+    node_osm_id: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _names(tags: dict[str, str]) -> tuple[str, str]:
@@ -279,20 +286,12 @@ def road_graph(ways: Sequence[OsmWay], default_speed_kph: dict[str, float], cap_
 
 # -- rail --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class RailGraph(LineGraph):
-    """Two-way track edges (both directions listed) with line speed and flags."""
+class RailGraph(ChainGraph):
+    """Two-way track edges (both directions listed) with line speed, flags and chain geometry."""
 
     speed_kph: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     highspeed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     passenger: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    chain: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    chain_reversed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    geom_offsets: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
-    geom_lon: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    geom_lat: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-
-    def edge_coords(self, k: int) -> list[tuple[float, float]]:
-        return RoadGraph.edge_coords(self, k)  # type: ignore[arg-type]
 
 
 #: ``usage`` values of track that carries no scheduled passenger trains.
