@@ -140,14 +140,12 @@ def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, thresh
 
 def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
     from network import __version__
-    from network.model import APPROXIMATION_NOTE
-
     clean = per_place.astype(object).where(per_place.notna(), None)
     scenario = None
     if model.scenario is not None:
         scenario = {"name": model.scenario.name, "files_sha256": model.scenario.files,
                     "not_applied": model.apply_report.skipped, "notes": model.apply_report.notes}
-    return {"tool": "taihang", "version": __version__, "as_of": model.as_of, "note": APPROXIMATION_NOTE,
+    return {"tool": "taihang", "version": __version__, "as_of": model.as_of, "note": model.approximation_note,
             "scenario": scenario,
             "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
             "places": clean.to_dict(orient="records"), "summary": summary.to_dict(orient="records")}
@@ -166,8 +164,6 @@ def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> None:
-    from network.model import APPROXIMATION_NOTE
-
     targets = list(dict.fromkeys(summary["target"]))
     cols = ["name_zh", "name_en", "city_zh", "population_2020"]
     for t in targets:
@@ -180,9 +176,14 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
         click.echo(f"Door-to-door minutes, network as of {model.as_of}\n")
         click.echo(show.to_string(index=False))
-        click.echo("\nPopulation-weighted summary\n")
-        click.echo(_without_repeated_transit(summary).to_string(index=False))
-    click.echo(f"\nApproximate: {APPROXIMATION_NOTE}")
+        click.echo("\nPopulation-weighted summary (population counts within each threshold: --format csv/json "
+                   "or --out)\n")
+        compact = _without_repeated_transit(summary).drop(
+            columns=[c for c in summary.columns if c.startswith("population_")])
+        compact.columns = [c.replace("weighted_", "").replace("_places", "").replace("share_within_", "share≤")
+                           .replace("_min", " min").replace("_", " ") for c in compact.columns]
+        click.echo(compact.to_string(index=False))
+    click.echo(f"\nApproximate: {model.approximation_note}")
 
 
 @main.command()

@@ -139,6 +139,11 @@ class Model:
         return cls(graph, net.data, net.roads, assumptions)
 
     @property
+    def approximation_note(self) -> str:
+        """What the times leave out, for this kind of network (embedded or built from OSM)."""
+        return OSM_APPROXIMATION_NOTE if "network" in self.graph.graph else APPROXIMATION_NOTE
+
+    @property
     def as_of(self) -> str:
         return str(self.graph.graph["as_of"])
 
@@ -322,7 +327,7 @@ class Model:
         return {"origin": o.label, "destination": d.label, "mode": mode, "measured": measured,
                 "as_of": self.as_of, "minutes": round(sum(x["minutes"] for x in legs), 1),
                 "km": round(sum(x["km"] for x in legs), 1), "legs": legs,
-                "note": OSM_APPROXIMATION_NOTE if "network" in self.graph.graph else APPROXIMATION_NOTE}
+                "note": self.approximation_note}
 
     def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         minutes, best, (stations, pred, m2o) = self._rail_times([origin], target, mode)
