@@ -75,7 +75,7 @@ def main() -> None:
     if args.skip_world:
         return
     from network.geo import morton_order
-    from network.sources.scgraph import read_scgraph_file, scgraph_module_path
+    from network.sources.geometry import read_scgraph_file, scgraph_module_path
 
     t = time.perf_counter()
     world = read_scgraph_file(scgraph_module_path("world_highways"))

@@ -44,8 +44,8 @@ from network.graph.schema import MODE_SETS, TRANSIT_MODES
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
 from network.routing.compile import CompiledGraph, EdgeTable, build_edge_table, compile_edges
 from network.routing.paths import many_to_one, path_legs
-from network.sources.default import REGION_BBOX, DefaultData, read_default_data
-from network.sources.scgraph import LineGraph, read_region_geometry
+from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_default_data
+from network.sources.geometry import LineGraph, read_region_geometry
 
 DEFAULT_TARGETS = ("郑州", "洛阳")
 
@@ -112,8 +112,8 @@ class Model:
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()
         data = read_default_data()
-        roads = read_region_geometry("world_highways", REGION_BBOX)
-        railways = read_region_geometry("world_railways", REGION_BBOX)
+        roads = read_region_geometry("road", data_dir() / "geometry")
+        railways = read_region_geometry("rail", data_dir() / "geometry")
         return cls(build_default_graph(data, roads, assumptions, date, railways), data, roads, assumptions)
 
     @classmethod

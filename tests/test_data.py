@@ -128,7 +128,7 @@ def test_year_filter_follows_opening_dates():
 
 def test_snap_onto_lines_splits_the_nearest_edge():
     from network.graph.build import snap_onto_lines
-    from network.sources.scgraph import LineGraph
+    from network.sources.geometry import LineGraph
 
     # one 10 km east-west track at lat 35.0 (0.1097 deg of lon is about 10 km there)
     track = LineGraph(lon=np.array([113.0, 113.1097]), lat=np.array([35.0, 35.0]),

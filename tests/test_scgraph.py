@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from network.errors import DataError
-from network.sources.scgraph import clip_line_graph, read_scgraph_file
+from network.sources.geometry import clip_line_graph, read_scgraph_file
 
 SAMPLE = (
     "\nfrom scgraph.core import GeoGraph\n"

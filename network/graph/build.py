@@ -1,7 +1,7 @@
 """Build the multimodal graph of the embedded default network as it stood on a date.
 
 In: :class:`~network.sources.default.DefaultData` (curated layers), the clipped road geometry
-(:class:`~network.sources.scgraph.LineGraph`), an :class:`~network.assumptions.Assumptions`, and
+(:class:`~network.sources.geometry.LineGraph`), an :class:`~network.assumptions.Assumptions`, and
 ``as_of`` (a date). Out: a ``networkx.MultiDiGraph`` following :mod:`network.graph.schema`, with
 ``graph.graph`` holding ``as_of``, ``corridor_matches`` (how each expressway was matched),
 ``rail_matches`` (how each rail section was drawn) and ``assumptions``.
@@ -37,7 +37,7 @@ from network.geo import haversine_km, to_local_xy_km
 from network.graph.osm_ways import RoadGraph
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.osm import SOURCE_LICENCE
-from network.sources.scgraph import SCGRAPH_LICENCE, LineGraph
+from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
 
 #: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
 #: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so

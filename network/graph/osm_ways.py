@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from network.geo import haversine_km
 from network.sources.osm import OsmWay
-from network.sources.scgraph import LineGraph
+from network.sources.geometry import LineGraph
 
 _MPH = 1.609344
 

@@ -296,7 +296,7 @@ def download_osm(places: Sequence[str] | None = None, bbox: tuple[float, float, 
     import osmnx as ox
     import requests
 
-    from network.sources.scgraph import cache_dir
+    from network.sources.geometry import cache_dir
 
     if not places and bbox is None:
         raise DownloadError("give --place (one or more) or --bbox W,S,E,N to download, or --osm-file to read a file")

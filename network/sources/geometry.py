@@ -1,24 +1,19 @@
-"""Road and railway geometry from the ``scgraph_data`` package (© OpenStreetMap contributors, ODbL).
+"""Road and railway geometry of the embedded default network (© OpenStreetMap contributors, ODbL).
 
-In: the package's module files ``world_highways.py`` / ``world_railways.py``, each a Python
-literal ``graph = [ {neighbour: distance_km, ...}, ... ]`` and ``nodes = [[lat, lon], ...]``.
-Out: :class:`LineGraph` arrays (node lon/lat, directed edge lists with ``length_km``).
+In: ``data/geometry/{road,rail}_{nodes,edges}.csv`` (clipped once from the ``scgraph_data`` package
+by ``tools/clip_geometry.py``; one row per node ``node_id, lon, lat`` and per undirected edge
+``u, v, length_km``). Out: :class:`LineGraph` arrays (node lon/lat, directed edges both ways with
+``length_km``).
 
-Why not ``import scgraph_data.world_highways``: importing compiles a 36 MB Python literal, which
-takes 30-40 s and about 5 GB of memory here. The file is plain data, so we read the text and
-tokenise the two literals with NumPy and one regular expression (about 2 s, a few hundred MB).
-No code from the file is executed. ``tests/test_scgraph.py`` checks the reader against
-``ast.literal_eval`` on the railway module.
-
-The clipped region is cached as a compressed ``.npz`` in the cache directory (``TAIHANG_CACHE_DIR``,
-else ``$XDG_CACHE_HOME/taihang``, else ``~/.cache/taihang``), keyed by package version and bbox, and
-written atomically.
+The reader of ``scgraph_data``'s module files (:func:`read_scgraph_file`) is kept for that tool:
+each module is a Python literal ``graph = [ {neighbour: distance_km, ...}, ... ]`` and
+``nodes = [[lat, lon], ...]``. Importing it compiles 36 MB of Python, which takes 30-40 s and about
+5 GB of memory, so the tool reads the text and tokenises the two literals with NumPy and one regular
+expression instead; no code from the file is executed. ``tests/test_scgraph.py`` checks that reader
+against ``ast.literal_eval``.
 """
-
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import os
@@ -30,9 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import DataError
-from network.io import atomic_write_bytes
 
-SCGRAPH_LICENCE = "© OpenStreetMap contributors, ODbL 1.0 (via the scgraph_data package)"
+SCGRAPH_LICENCE = "© OpenStreetMap contributors, ODbL 1.0 (clipped from the scgraph_data package)"
 _PAIR = re.compile(rb"(\d+):\s*([-0-9.eE+]+)")
 
 
@@ -138,7 +132,8 @@ def clip_line_graph(graph: LineGraph, bbox: tuple[float, float, float, float],
 
 
 def cache_dir() -> Path:
-    """The directory for derived caches (see the module docstring)."""
+    """The directory for derived caches: ``TAIHANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/taihang``,
+    else ``~/.cache/taihang``."""
     env = os.environ.get("TAIHANG_CACHE_DIR")
     if env:
         return Path(env)
@@ -146,36 +141,34 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "taihang"
 
 
-def read_region_geometry(module: str, bbox: tuple[float, float, float, float],
-                         use_cache: bool = True) -> LineGraph:
-    """Clipped ``scgraph_data`` geometry for ``bbox``, from the cache or built once and cached.
+def read_geometry_csv(nodes_path: Path, edges_path: Path) -> LineGraph:
+    """Read a node and an undirected edge CSV (see the module docstring) into a :class:`LineGraph`
+    with every edge in both directions.
 
-    Parameters
-    ----------
-    module
-        ``"world_highways"`` or ``"world_railways"``.
-    bbox
-        (west, south, east, north) in degrees.
+    Raises
+    ------
+    DataError
+        Naming the file and row of the first malformed value.
     """
     try:
-        version = importlib.metadata.version("scgraph_data")
-    except importlib.metadata.PackageNotFoundError as err:
-        raise DataError("the scgraph_data package is not installed: pip install scgraph_data") from err
-    key = hashlib.sha256(json.dumps([module, version, list(bbox)]).encode()).hexdigest()[:16]
-    path = cache_dir() / f"scgraph_{module}_{key}.npz"
-    if use_cache and path.exists():
-        try:
-            with np.load(path) as z:
-                return LineGraph(lon=z["lon"], lat=z["lat"], u=z["u"], v=z["v"], length_km=z["length_km"])
-        except (OSError, KeyError, ValueError):
-            pass  # a damaged cache is rebuilt below
-    clipped = clip_line_graph(read_scgraph_file(scgraph_module_path(module)), bbox,
-                              largest_component=(module == "world_highways"))
-    if use_cache:
-        import io
+        nodes = np.loadtxt(nodes_path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+        edges = np.loadtxt(edges_path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
+    except (OSError, ValueError) as err:
+        raise DataError(f"cannot read the road/rail geometry {nodes_path.name}/{edges_path.name}: {err}; "
+                        "regenerate it with tools/clip_geometry.py") from err
+    n = nodes.shape[0]
+    if nodes.shape[1] != 3 or edges.shape[1] != 3 or not np.array_equal(nodes[:, 0], np.arange(n)):
+        raise DataError(f"{nodes_path}: expected columns node_id,lon,lat numbered 0..n-1, and "
+                        f"{edges_path.name} columns u,v,length_km")
+    u, v = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64)
+    if edges.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
+        raise DataError(f"{edges_path}: an edge names a node outside {nodes_path.name}")
+    if edges.size and not np.all(edges[:, 2] > 0):
+        raise DataError(f"{edges_path}: every length_km must be > 0")
+    return LineGraph(lon=nodes[:, 1].copy(), lat=nodes[:, 2].copy(), u=np.concatenate([u, v]),
+                     v=np.concatenate([v, u]), length_km=np.concatenate([edges[:, 2], edges[:, 2]]))
 
-        out = io.BytesIO()
-        np.savez_compressed(out, lon=clipped.lon, lat=clipped.lat, u=clipped.u, v=clipped.v,
-                            length_km=clipped.length_km)
-        atomic_write_bytes(path, out.getvalue())
-    return clipped
+
+def read_region_geometry(kind: str, folder: Path) -> LineGraph:
+    """The embedded ``"road"`` or ``"rail"`` geometry from ``folder`` (``data/geometry``)."""
+    return read_geometry_csv(folder / f"{kind}_nodes.csv", folder / f"{kind}_edges.csv")
