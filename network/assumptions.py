@@ -32,10 +32,47 @@ class Assumptions:
 
     # --- roads --------------------------------------------------------------------------------
     unclassified_road_speed_kph: float = _a(
-        60.0, 45.0, 75.0,
-        "assumed: scgraph_data main roads carry no class; most are national/provincial class-1 or "
-        "class-2 highways (JTG B01-2014 design speeds 60-100 km/h) through towns and mountains, "
-        "so 60 km/h free-flow for a car")
+        55.0, 45.0, 65.0,
+        "assumed: free-flow car speed on road geometry that no curated corridor claims (class "
+        "'other'). The embedded geometry is OpenStreetMap's main roads (trunk and primary: national "
+        "and provincial roads) without refs; the curated national roads run at 80 x 0.8 = 64 and "
+        "provincial at 60 x 0.8 = 48 km/h, so an uncurated main road is put between them")
+    national_design_speed_kph: float = _a(
+        80.0, 60.0, 100.0,
+        "design speed of a national road (国道) whose own is not published: JTG B01-2014 table 3.6.1 "
+        "gives class-1 highways 100/80/60 and class-2 80/60 km/h; the region's published national-road "
+        "sections are 80 (G207 晋城过境 一级) and 100 (G234 焦作-荥阳 一级), with 二级 mountain sections "
+        "lower (FACTS.md section 2)")
+    provincial_design_speed_kph: float = _a(
+        60.0, 40.0, 80.0,
+        "design speed of a provincial road (省道) whose own is not published: JTG B01-2014 class-2 "
+        "design speeds 80/60 km/h, class-3 40/30; most provincial roads of this hilly region are class 2")
+    expressway_default_design_speed_kph: float = _a(
+        80.0, 80.0, 100.0,
+        "design speed of an expressway whose own is not published: 80 km/h, the speed of every "
+        "published mountain expressway of the region (济阳 80, 高沁 80, 运三 link 80; FACTS.md); "
+        "JTG B01-2014 allows 80-120")
+    built_up_speed_kph: float = _a(
+        30.0, 20.0, 40.0,
+        "assumed: average car speed on a national, provincial or other road where it runs through a "
+        "built-up area (signals, junctions, mixed traffic); 道路交通安全法实施条例 art. 45 sets 30-50 "
+        "km/h on city roads without lane markings or with one lane each way; the same basis as "
+        "urban_access_speed_kph. Expressways are access-controlled and keep their speed")
+    built_up_radius_city_km: float = _a(
+        5.0, 5.0, 5.0,
+        "assumed: radius of the built-up area around a prefecture-level city centre (a built-up area "
+        "of about 80 km², the order of the region's central cities); 3-8 km is plausible, but it shapes the "
+        "road layer rather than a time, so the uncertainty draws do not vary it")
+    built_up_radius_county_km: float = _a(
+        2.5, 2.5, 2.5,
+        "assumed: radius of the built-up area around a county seat or urban district centre (about "
+        "20 km²); 1.5-4 km plausible, not varied by the uncertainty draws (it shapes the road layer)")
+    rail_access_max_km: float = _a(
+        60.0, 60.0, 60.0,
+        "assumed catchment of a rail station for the 'rail' and 'transit' modes: the car (or taxi/bus) "
+        "leg to the boarding station and from the alighting one is at most this far in straight line; "
+        "beyond it a trip is a road trip, not a rail trip. 60 km is about an hour's drive on the "
+        "region's ordinary roads; a definition of the mode, not varied by the uncertainty draws")
     expressway_speed_cap_kph: float = _a(
         120.0, 120.0, 120.0,
         "legal maximum on expressways: 道路交通安全法实施条例 art. 78 (120 km/h)")

@@ -206,7 +206,7 @@ def route(origin: str, destination: str, mode: str, year: int | None, as_json: b
                f"network as of {trip['as_of']}]")
     click.echo(f"{trip['minutes']:.0f} min, {trip['km']:.0f} km")
     for leg in trip["legs"]:
-        extra = f"  {leg['line']}" if leg.get("line") else ""
+        extra = f"  {leg['line']}" if leg.get("line") else f"  on {leg['road']}" if leg.get("road") else ""
         click.echo(f"  {leg['mode']:<10} {leg['minutes']:6.1f} min {leg['km']:6.1f} km  "
                    f"{leg['from']} → {leg['to']}{extra}")
     click.echo(f"Approximate: {trip['note']}")

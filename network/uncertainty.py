@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from network.assumptions import Assumptions
+from network.graph.road_layer import CLASS_RANK
 
 _FIXED, _UNCL, _CONN, _PROC, _BUSBOARD, _AIRDEP, _AIRARR, _EGRESS, _TRANSFER = range(9)
 _DWELL_HSR, _DWELL_RAIL, _DWELL_BUS, _WAIT, _RIDE, _OSMROAD = range(9, 15)
@@ -96,6 +97,11 @@ class Retimer:
         self.new_line = np.zeros(n, dtype=bool)
         self.road_class = np.array([""] * n, dtype=object)
         self.base_speed = np.zeros(n)
+        self.urban_km = np.zeros(n)
+        self.layer_class = np.array(["other"] * n, dtype=object)
+        self.design = np.full(n, np.nan)
+        self.limit = np.full(n, np.inf)
+        corridors = {c["corridor_id"]: c for c in model.data.corridors}
         defaults = self.class_defaults = read_speed_defaults()
         for i, key in enumerate(et.keys):
             if not g.has_edge(*key):  # a row a scenario closed (masked in the extended table): stays as it is
@@ -103,8 +109,13 @@ class Retimer:
             d = g.edges[key]
             kind, mode, src = d["kind"], d["mode"], str(d.get("source", ""))
             if kind == "link":
-                if d.get("road_class") == "unclassified" and d.get("corridor_id") is None:
+                if "urban_km" in d and d.get("road_class") in CLASS_RANK:  # the embedded road layer
                     self.cat[i] = _UNCL
+                    self.urban_km[i] = float(d["urban_km"])
+                    self.layer_class[i] = d["road_class"]
+                    c = corridors.get(d.get("corridor_id") or "", {})
+                    self.design[i] = float(c.get("design_speed_kph") or np.nan)
+                    self.limit[i] = float(c.get("speed_limit_kph") or np.inf)
                 elif d.get("speed_from") == "default" and d.get("road_class") in defaults:
                     self.cat[i] = _OSMROAD
                     self.road_class[i] = d["road_class"]
@@ -143,7 +154,7 @@ class Retimer:
 
     def times(self, a: Assumptions, class_speeds: dict[str, float] | None = None) -> np.ndarray:
         a0, t, r = self.model.assumptions, self.t0.copy(), self.rows_of
-        t[r[_UNCL]] = self.km[r[_UNCL]] / a.unclassified_road_speed_kph * 60.0
+        t[r[_UNCL]] = self._layer_times(r[_UNCL], a)
         if class_speeds is not None and r[_OSMROAD].size:
             rows = r[_OSMROAD]
             factor = np.array([class_speeds[c] / self.class_defaults[c]["speed_kph"] for c in self.road_class[rows]])
@@ -165,6 +176,23 @@ class Retimer:
         t[ride] = self.t0[ride] * scale / np.where(self.new_line[ride],
                                                    a.new_line_speed_factor / a0.new_line_speed_factor, 1.0)
         return t
+
+    def _layer_times(self, rows: np.ndarray, a: Assumptions) -> np.ndarray:
+        """Minutes of embedded road-layer edges under ``a`` (as :func:`road_speed_kph` and
+        :func:`road_time_min`, on arrays)."""
+        cls, km, urban = self.layer_class[rows], self.km[rows], self.urban_km[rows]
+        design = self.design[rows]
+        speed = np.full(rows.size, a.unclassified_road_speed_kph)
+        exp = cls == "expressway"
+        speed[exp] = np.minimum(np.where(np.isnan(design[exp]), a.expressway_default_design_speed_kph, design[exp]),
+                                a.expressway_speed_cap_kph)
+        for name, default in (("national", a.national_design_speed_kph), ("provincial", a.provincial_design_speed_kph)):
+            m = cls == name
+            speed[m] = np.where(np.isnan(design[m]), default, design[m]) * a.ordinary_road_speed_factor
+        speed = np.minimum(speed, self.limit[rows])
+        slow = np.minimum(a.built_up_speed_kph, speed)
+        urban = np.where(exp, 0.0, urban)
+        return ((km - urban) / speed + urban / slow) * 60.0
 
     def model_for(self, a: Assumptions, class_speeds: dict[str, float] | None = None) -> Any:
         """A copy of the model with re-timed edges (the graph itself is shared, not copied)."""

@@ -35,6 +35,16 @@ from network.assumptions import Assumptions
 from network.errors import YearError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.osm_ways import RoadGraph
+from network.graph.road_layer import (
+    RoadLayer,
+    build_road_layer,
+    built_up_centres,
+    corridor_attrs,
+    is_open,
+    layer_geometry,
+    road_edge_attrs,
+    road_speed_kph,
+)
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.osm import SOURCE_LICENCE
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
@@ -175,8 +185,10 @@ def snap_onto_lines(lines: LineGraph, lon: np.ndarray, lat: np.ndarray, lat0: fl
 
 class _Builder:
     def __init__(self, data: DefaultData, roads: LineGraph, assumptions: Assumptions, as_of: dt.date,
-                 railways: LineGraph | None = None, bbox: tuple[float, float, float, float] = REGION_BBOX):
+                 railways: LineGraph | None = None, bbox: tuple[float, float, float, float] = REGION_BBOX,
+                 layer: RoadLayer | None = None):
         self.data = data
+        self.layer = layer
         self.bbox = tuple(bbox)
         self.lat0 = 0.5 * (bbox[1] + bbox[3])
         self.roads = roads
@@ -187,23 +199,46 @@ class _Builder:
         self.as_of = as_of
         licence = SOURCE_LICENCE if isinstance(roads, RoadGraph) else SCGRAPH_LICENCE
         self.g = nx.MultiDiGraph(as_of=as_of.isoformat(), road_licence=licence, bbox=self.bbox)
-        xy = to_local_xy_km(roads.lon, roads.lat, self.lat0)
-        self.tree = cKDTree(xy)
+        self._road_xy = to_local_xy_km(roads.lon, roads.lat, self.lat0)
+        self._access: tuple[Any, Any, np.ndarray] | None = None  # (graph it was built for, tree, node rows)
         self.stations = {s["station_id"]: s for s in data.stations}
 
     # -- roads ------------------------------------------------------------------------------
     def add_roads(self) -> None:
-        r, a = self.roads, self.a
+        r = self.roads
         for i in range(r.n_nodes):
             self.g.add_node(f"r{i}", kind="road", lon=float(r.lon[i]), lat=float(r.lat[i]))
         if isinstance(r, RoadGraph):
             self._add_osm_roads(r)
             return
-        speed = a.unclassified_road_speed_kph
-        for u, v, km in zip(r.u.tolist(), r.v.tolist(), r.length_km.tolist()):
-            self.g.add_edge(f"r{u}", f"r{v}", key="road", mode="road", kind="link", length_km=km,
-                            speed_kph=speed, time_min=km / speed * 60.0, road_class="unclassified",
-                            source="scgraph_data world_highways (OSM, ODbL)")
+        self._add_classified_roads()
+
+    def _add_classified_roads(self) -> None:
+        """Edges of the classified road layer present on the date, and corridors added as links
+        (:mod:`network.graph.road_layer`)."""
+        layer, a, as_of = self.layer, self.a, self.as_of
+        assert layer is not None
+        base_source = f"road geometry: OpenStreetMap main roads ({SCGRAPH_LICENCE})"
+        for e, (u, v, km, urban) in enumerate(zip(layer.u.tolist(), layer.v.tolist(), layer.length_km.tolist(),
+                                                   layer.urban_km.tolist())):
+            owners = [layer.corridors[i] for i in layer.owners[e]]
+            attrs = road_edge_attrs(owners, km, urban, as_of, a)
+            if attrs is None:
+                continue
+            attrs["source"] = attrs.pop("source", None) or base_source
+            for x, y in ((u, v), (v, u)):
+                self.g.add_edge(f"r{x}", f"r{y}", key="road", **attrs)
+        for c, m in zip(layer.corridors, layer.matches):
+            if m.result == "matched" or not is_open(c, as_of):
+                continue
+            s, t = m.end_nodes
+            km = c["length_km"] or m.waypoint_km * a.max_match_circuity
+            speed = road_speed_kph(c["road_class"], c, a)
+            attrs = {"mode": "road", "kind": "link", "length_km": km, "urban_km": 0.0, "speed_kph": speed,
+                     "time_min": km / speed * 60.0, **corridor_attrs(c), "owners": c["corridor_id"],
+                     "source": f"{c['source']}; added as its own link: {m.reason}"}
+            for x, y in ((s, t), (t, s)):
+                self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c['corridor_id']}", **attrs)
 
     def _add_osm_roads(self, r: RoadGraph) -> None:
         source = f"OpenStreetMap ({SOURCE_LICENCE})"
@@ -219,82 +254,54 @@ class _Builder:
                             source=source, **attrs)
 
     def match_corridors(self) -> None:
-        """Give expressway speed to the road edges each corridor follows (see expressways.yaml).
-        Roads from OpenStreetMap keep their own speeds; their corridors are tied by ref when the
+        """Report how each corridor was laid on the geometry (``graph.graph["corridor_matches"]``).
+        Roads from OpenStreetMap keep their own classes; their corridors are tied by ref when the
         network is built (:func:`network.graph.osm.corridors_for`)."""
         if isinstance(self.roads, RoadGraph):
             self.g.graph["corridor_matches"] = [
                 {"corridor_id": c["corridor_id"], "ref": c["ref"], "name_zh": c["name_zh"],
                  "result": "tied to OSM edges by ref"} for c in self.data.corridors]
             return
-        r, a = self.roads, self.a
-        n = r.n_nodes
-        lengths = coo_matrix((r.length_km, (r.u, r.v)), shape=(n, n)).tocsr()
+        assert self.layer is not None
         report = []
-        for c in self.data.corridors:
-            open_now = _is_open(c["opened"], self.as_of)
-            speed = min(c["design_speed_kph"], a.expressway_speed_cap_kph)
-            wps = np.array(c["waypoints"], dtype=float)
-            straight = float(haversine_km(wps[:-1, 1], wps[:-1, 0], wps[1:, 1], wps[1:, 0]).sum())
-            dists, snapped = self.tree.query(to_local_xy_km(wps[:, 1], wps[:, 0], self.lat0))
-            path_edges: list[tuple[int, int]] = []
-            matched_km = 0.0
-            ok = bool(np.all(dists < 5.0))  # a waypoint more than 5 km from any road cannot anchor a match
-            if ok:
-                dist, pred = dijkstra(lengths, indices=np.unique(snapped[:-1]), return_predecessors=True)
-                row_of = {int(s): k for k, s in enumerate(np.unique(snapped[:-1]))}
-                for s, t in zip(snapped[:-1].tolist(), snapped[1:].tolist()):
-                    row = row_of[s]
-                    if not np.isfinite(dist[row, t]):
-                        ok = False
-                        break
-                    matched_km += float(dist[row, t])
-                    node = t
-                    while node != s:
-                        prev = int(pred[row, node])
-                        path_edges.append((prev, node))
-                        node = prev
-            if ok:
-                if c["length_km"]:
-                    ok = abs(matched_km - c["length_km"]) <= a.match_tolerance * c["length_km"]
-                else:
-                    ok = matched_km <= a.max_match_circuity * straight
-            attrs = {"road_class": "expressway", "ref": c["ref"], "name_zh": c["name_zh"],
-                     "name_en": c["name_en"], "corridor_id": c["corridor_id"],
-                     "opened": _iso(c["opened"]), "source": c["source"]}
-            if ok and open_now:
-                for u, v in path_edges:
-                    for x, y in ((u, v), (v, u)):
-                        if self.g.has_edge(f"r{x}", f"r{y}", key="road"):
-                            e = self.g.edges[f"r{x}", f"r{y}", "road"]
-                            e.update(attrs, speed_kph=speed, time_min=e["length_km"] / speed * 60.0)
-            elif open_now:  # not matched: add the corridor as its own links between the waypoints
-                total = c["length_km"] or straight * a.max_match_circuity
-                for s, t, seg_km in zip(snapped[:-1], snapped[1:],
-                                        haversine_km(wps[:-1, 1], wps[:-1, 0], wps[1:, 1], wps[1:, 0])):
-                    km = float(seg_km) / straight * total
-                    for x, y in ((s, t), (t, s)):
-                        self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c['corridor_id']}", mode="road",
-                                        kind="link", length_km=km, speed_kph=speed,
-                                        time_min=km / speed * 60.0, **attrs)
+        for c, m in zip(self.layer.corridors, self.layer.matches):
             report.append({
-                "corridor_id": c["corridor_id"], "ref": c["ref"], "name_zh": c["name_zh"],
-                "published_km": c["length_km"], "straight_km": round(straight, 1),
-                "matched_km": round(matched_km, 1) if matched_km else None,
-                "result": ("matched" if ok else "added as link") if open_now else "not open on date",
-                "speed_kph": speed, "opened": _iso(c["opened"]),
+                "corridor_id": c["corridor_id"], "road_class": c["road_class"], "ref": c["ref"],
+                "name_zh": c["name_zh"], "published_km": c["length_km"], "waypoint_km": m.waypoint_km,
+                "matched_km": m.matched_km, "max_offset_km": m.max_offset_km, "result": m.result,
+                "reason": m.reason, "edges": len(m.edges), "length_scale": m.length_scale,
+                "speed_kph": round(road_speed_kph(c["road_class"], c, self.a), 1), "opened": _iso(c["opened"]),
+                "open_on_date": is_open(c, self.as_of),
             })
         self.g.graph["corridor_matches"] = report
 
     # -- connectors -------------------------------------------------------------------------
+    def nearest_access(self, xy: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Distances (km) and road node indices of the ``k`` nearest **access nodes** of each local
+        ``xy`` point: road nodes with at least one road that is not an expressway (motorway), since
+        expressways are entered only where another road meets them (in the embedded geometry, every
+        node an expressway shares with another road is taken as an interchange)."""
+        if self._access is None or self._access[0] is not self.g:
+            ok = np.zeros(self.roads.n_nodes, dtype=bool)
+            for u, _, d in self.g.edges(data=True):
+                if d.get("mode") == "road" and d.get("road_class") not in ("expressway", "motorway") \
+                        and isinstance(u, str) and u.startswith("r") and u[1:].isdigit():
+                    j = int(u[1:])
+                    if j < ok.size:
+                        ok[j] = True
+            rows = np.flatnonzero(ok) if ok.any() else np.arange(self.roads.n_nodes)
+            self._access = (self.g, cKDTree(self._road_xy[rows]), rows)
+        _, tree, rows = self._access
+        dists, idx = tree.query(xy, k=min(k, rows.size))
+        return dists, rows[idx]
+
     def connect(self, node: str, lon: float, lat: float, allowance_min: float,
                 inbound_node: str | None = None) -> None:
         """Join ``node`` to its nearest road nodes both ways (``inbound_node`` receives the
         road→node edges instead, for places). Beyond ``connector_max_km`` it joins the single
         nearest road node at the unclassified speed (coarse access outside the road geometry)."""
         a = self.a
-        k = min(a.connector_neighbours, self.roads.n_nodes)
-        dists, idx = self.tree.query(to_local_xy_km([lon], [lat], self.lat0)[0], k=k)
+        dists, idx = self.nearest_access(to_local_xy_km([lon], [lat], self.lat0)[0], k=a.connector_neighbours)
         dists, idx = np.atleast_1d(dists), np.atleast_1d(idx)
         pairs = list(zip(dists.tolist(), idx.tolist()))
         far = pairs[0][0] > a.connector_max_km
@@ -355,7 +362,7 @@ class _Builder:
                         time_min=a.station_processing_min if processing_min is None else processing_min,
                         source="assumption station_processing_min" if processing_min is None
                         else "assumption bus_boarding_min")
-        d_road = float(self.tree.query(to_local_xy_km([s["lon"]], [s["lat"]], self.lat0)[0])[0])
+        d_road = float(self.nearest_access(to_local_xy_km([s["lon"]], [s["lat"]], self.lat0)[0])[0])
         if d_road <= a.connector_max_km:
             self.connect(node, s["lon"], s["lat"], 0.0)
         # An external destination within reach of a station is joined to it directly (the road
@@ -509,12 +516,15 @@ class _Builder:
 
 def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assumptions,
                         as_of: dt.date, railways: LineGraph | None = None,
-                        bbox: tuple[float, float, float, float] = REGION_BBOX) -> nx.MultiDiGraph:
+                        bbox: tuple[float, float, float, float] = REGION_BBOX,
+                        layer: RoadLayer | None = None) -> nx.MultiDiGraph:
     """Build the default multimodal graph as it stood on ``as_of`` (see the module docstring).
     Without ``railways`` every rail section is drawn straight (or along ``geometry_to_next``
     where a line's station carries one). ``roads`` may be a
     :class:`~network.graph.osm_ways.RoadGraph` (a network built from OpenStreetMap): its edges keep
-    their own classes and speeds. ``bbox`` is the area the network covers.
+    their own classes and speeds. ``bbox`` is the area the network covers. ``layer`` is the
+    classified road layer of ``roads`` (:func:`build_layer`; built here when not given); ``roads``
+    must then be its split geometry.
 
     Raises
     ------
@@ -522,7 +532,10 @@ def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assump
         If ``as_of`` is before :data:`EARLIEST_DATE`.
     """
     check_as_of(as_of)
-    b = _Builder(data, roads, assumptions, as_of, railways, bbox)
+    if layer is None and not isinstance(roads, RoadGraph):
+        layer = build_layer(data, roads, assumptions, bbox)
+        roads = layer_geometry(layer)
+    b = _Builder(data, roads, assumptions, as_of, railways, bbox, layer)
     b.add_roads()
     b.match_corridors()
     b.add_places()
@@ -531,6 +544,14 @@ def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assump
     b.add_rail()
     b.g.graph["assumptions"] = assumptions
     return b.g
+
+
+def build_layer(data: DefaultData, roads: LineGraph, assumptions: Assumptions,
+                bbox: tuple[float, float, float, float] = REGION_BBOX) -> RoadLayer:
+    """The classified road layer of the embedded geometry (:mod:`network.graph.road_layer`): the
+    same for every date, so a model builds it once."""
+    return build_road_layer(roads, data.corridors, built_up_centres(data.places, assumptions),
+                            0.5 * (bbox[1] + bbox[3]), assumptions.match_tolerance, assumptions.max_match_circuity)
 
 
 def add_point(graph: nx.MultiDiGraph, data: DefaultData, roads: LineGraph, assumptions: Assumptions,

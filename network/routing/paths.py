@@ -87,7 +87,8 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
     A leg is a run of edges with the same leg mode and service: ``road`` (driving, including
     connectors), ``processing``, ``wait``, ``hsr``/``rail``/``air``/``bus`` (in-vehicle, with
     dwells), ``transfer``, ``egress``. Each leg: ``mode``, ``from``, ``to`` (names), ``minutes``,
-    ``km``, and for rides ``service_id``/``line``.
+    ``km``, for road legs ``road`` (what it runs on: ``access``, a ref and name with its class, or
+    ``other road``; a road leg ends where that changes) and for rides ``service_id``/``line``.
     """
     legs: list[dict[str, Any]] = []
     for a, b in zip(path, path[1:]):
@@ -102,7 +103,9 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
         else:
             leg_mode = _LEG_MODE.get(data["mode"], data["mode"])
         service = data.get("service_id") if kind in ("ride", "dwell") else None
-        if legs and legs[-1]["mode"] == leg_mode and legs[-1].get("service_id") == service:
+        road = _road_label(data) if leg_mode == "road" else None
+        if legs and legs[-1]["mode"] == leg_mode and legs[-1].get("service_id") == service \
+                and legs[-1].get("road") == road:
             leg = legs[-1]
             leg["to_node"] = b
             leg["minutes"] += data["time_min"]
@@ -110,6 +113,8 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
         else:
             leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": data["time_min"],
                    "km": data["length_km"]}
+            if road:
+                leg["road"] = road
             if service:
                 leg["service_id"] = service
                 leg["line"] = data.get("name_zh")
@@ -122,6 +127,16 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
         leg["minutes"] = round(leg["minutes"], 1)
         leg["km"] = round(leg["km"], 1)
     return legs
+
+
+def _road_label(edge: dict[str, Any]) -> str:
+    """What a road leg runs on: 'access' for connectors, else the road's ref and name, or its class."""
+    if edge.get("kind") == "connector":
+        return "access"
+    cls = edge.get("road_class") or "road"
+    if edge.get("ref") or edge.get("name_zh"):
+        return f"{edge.get('ref') or ''} {edge.get('name_zh') or ''} ({cls})".strip()
+    return f"{cls} road"
 
 
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:

@@ -54,6 +54,7 @@ from scipy.sparse.csgraph import dijkstra
 from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.build import _Builder, line_km_posts
+from network.graph.road_layer import closed_road_attrs
 from network.graph.lookup import norm_name, short_place_name
 from network.routing.compile import EdgeTable
 from network.scenario.load import LocatedChange, Scenario, _dotted
@@ -511,7 +512,7 @@ class _Applier:
             return
         road = self.model.compiled("road")
         xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], self.b.lat0)  # type: ignore[index]
-        _, near = self.b.tree.query(xy)
+        _, near = self.b.nearest_access(xy)
         rows = [road.index[f"r{int(j)}"] for j in near]
         dist, pred = dijkstra(road.matrix, indices=rows[:-1], return_predecessors=True)
         seg_min, seg_km = [], []
@@ -568,16 +569,33 @@ class _Applier:
 
     def close(self, lc: LocatedChange) -> None:
         ch, a = lc.change, self.a
-        if ch.what in ("corridor", "road"):
-            for key in self._corridor_edges(ch.name, lc, "name") if ch.what == "corridor" else \
-                    self._road_edges(ch.name, lc):
-                if str(key[2]).startswith("corridor:"):
+        if ch.what == "corridor":
+            ids = self.corridors.get(ch.name, f"{lc.where('name')}: name", self.problems)
+            if ids is None:
+                return
+            closed = set(ids)
+            records = {c["corridor_id"]: c for c in self.model.data.corridors}
+            keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True)
+                    if d.get("corridor_id") in closed or closed & set(str(d.get("owners") or "").split(","))]
+            if not keys:
+                self.problems.append(f"{lc.where('name')}: name: corridor {ch.name!r} is not open on {self.as_of} "
+                                     "in this network, so it cannot be closed; check its opening year")
+            for key in keys:
+                d = self.g.edges[key]
+                if str(key[2]).startswith("corridor:") or "geometry_km" not in d:
+                    self._remove(key)  # its own link (or a road of a network built from OSM)
+                    continue
+                attrs = closed_road_attrs(d, closed, records, self.as_of, a)
+                if attrs is None:  # a new alignment: without it the edge did not exist
                     self._remove(key)
-                else:  # matched onto existing geometry: the road stays, at the ordinary speed
-                    d = self.g.edges[key]
-                    speed = a.unclassified_road_speed_kph
-                    self._record_change(key, speed_kph=speed, time_min=d["length_km"] / speed * 60.0,
-                                        road_class="unclassified", closed_corridor=d.get("corridor_id"))
+                else:  # the older road, or the next corridor on the same geometry, takes over
+                    for gone in ("ref", "name_zh", "name_en", "corridor_id", "opened", "lanes", "replaced_later_by"):
+                        if gone not in attrs and gone in d:
+                            attrs[gone] = None
+                    self._record_change(key, closed_corridor=",".join(sorted(closed)), **attrs)
+        elif ch.what == "road":
+            for key in self._road_edges(ch.name, lc):
+                self._remove(key)
         elif ch.what == "line":
             lid = self.line_names.get(ch.name, f"{lc.where('name')}: name", self.problems)
             if lid is None:

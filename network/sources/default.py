@@ -1,6 +1,6 @@
 """Read the embedded default network's curated layers from ``data/``.
 
-In: ``places.csv``, ``stations.csv``, ``airports.csv``, ``rail_lines.yaml``, ``expressways.yaml``.
+In: ``places.csv``, ``stations.csv``, ``airports.csv``, ``rail_lines.yaml``, ``roads.yaml``.
 Out: a :class:`DefaultData` of plain records (dicts with documented keys), validated: every
 problem of a file is collected and reported at once, each with the file, the row or item, the
 field, what was found and what is expected.
@@ -253,13 +253,17 @@ def read_rail(path: Path, station_ids: set[str]) -> tuple[list[dict[str, Any]], 
     return lines, services
 
 
+ROAD_CLASSES = ("expressway", "national", "provincial")
+OLDER_ROAD_CLASSES = ("national", "provincial", "other")
+
+
 def read_corridors(path: Path) -> list[dict[str, Any]]:
-    """Expressway corridors from ``expressways.yaml`` (format described in that file)."""
+    """Road corridors from ``roads.yaml`` (format described in that file)."""
     doc = _read_yaml(path)
     problems = _Problems(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("corridors"), list):
         raise DataError(f"{path}: expected a top-level key 'corridors' holding a list")
-    out = []
+    out, seen = [], set()
     for i, c in enumerate(doc["corridors"]):
         where = f"corridors[{i}] ({c.get('corridor_id') if isinstance(c, dict) else c})"
         if not isinstance(c, dict):
@@ -268,17 +272,33 @@ def read_corridors(path: Path) -> list[dict[str, Any]]:
         for key in ("corridor_id", "ref", "name_zh", "name_en", "source"):
             if not c.get(key):
                 problems.add(where, key, c.get(key), "a value")
+        if c.get("corridor_id") in seen:
+            problems.add(where, "corridor_id", c.get("corridor_id"), "a unique id")
+        seen.add(c.get("corridor_id"))
+        road_class = c.get("road_class", "expressway")
+        if road_class not in ROAD_CLASSES:
+            problems.add(where, "road_class", road_class, f"one of {', '.join(ROAD_CLASSES)}")
+        upgrades = c.get("upgrades")
+        if upgrades is not None and upgrades not in OLDER_ROAD_CLASSES:
+            problems.add(where, "upgrades", upgrades, f"one of {', '.join(OLDER_ROAD_CLASSES)} (the class of "
+                         "the road on the alignment before), or leave it out for a new alignment")
         wps = c.get("waypoints")
         if not isinstance(wps, list) or len(wps) < 2 or not all(
                 isinstance(w, list) and len(w) == 2 and all(isinstance(x, (int, float)) for x in w)
                 for w in wps):
             problems.add(where, "waypoints", wps, "a list of at least two [lat, lon] pairs")
             wps = []
+        opened = _date(c.get("opened"), problems, where, "opened")
+        if opened is None and not c.get("opened_note"):
+            problems.add(where, "opened_note", None, "a note saying why there is no opening date")
         out.append({
-            **c, "waypoints": wps,
+            **c, "waypoints": wps, "road_class": road_class, "upgrades": upgrades,
             "length_km": _number(c.get("length_km"), problems, where, "length_km", optional=True),
-            "design_speed_kph": _number(c.get("design_speed_kph"), problems, where, "design_speed_kph"),
-            "opened": _date(c.get("opened"), problems, where, "opened"),
+            "design_speed_kph": _number(c.get("design_speed_kph"), problems, where, "design_speed_kph",
+                                        optional=True),
+            "speed_limit_kph": _number(c.get("speed_limit_kph"), problems, where, "speed_limit_kph",
+                                       optional=True),
+            "opened": opened,
         })
     problems.raise_if_any()
     return out
@@ -301,5 +321,5 @@ def read_default_data(folder: Path | None = None) -> DefaultData:
         airports=read_airports(folder / "airports.csv"),
         lines=lines,
         services=services,
-        corridors=read_corridors(folder / "expressways.yaml"),
+        corridors=read_corridors(folder / "roads.yaml"),
     )

@@ -1,0 +1,428 @@
+"""The classified road layer of the embedded network: corridors matched onto unclassified geometry.
+
+In: the road geometry (:class:`~network.sources.geometry.LineGraph`: nodes and straight edges with
+lengths, no classes, names or refs), the curated road corridors of ``data/roads.yaml``
+(expressways, national and provincial roads, each with ref, names, waypoints along its alignment,
+length, design speed and opening date), and the places (for built-up areas).
+Out: a :class:`RoadLayer`: the geometry split at the candidate points of the matcher, every
+undirected edge with the corridors that own it, and a :class:`CorridorMatch` per corridor saying how
+well it was matched.
+
+Matching is a hidden-Markov map matcher (Newson & Krumm 2009, "Hidden Markov map matching through
+noise and sparseness", ACM SIGSPATIAL GIS): the waypoints are the observations; the hidden states are
+candidate points on road edges within ``match_radius_km`` of each waypoint; the emission cost of a
+candidate is ``0.5 (d / σ)²`` for its distance ``d`` from the waypoint; the transition cost between
+candidates of consecutive waypoints is ``|route km − straight km| / β`` (a matched path should be
+about as long as the stretch between the two waypoints, so detours through other roads are
+penalised); the Viterbi algorithm picks the cheapest chain, and its shortest paths are the edges the
+corridor owns. Searches run on CSR arrays (``scipy.sparse.csgraph.dijkstra`` with a ``limit``).
+
+The geometry's edges are straight chords between nodes rounded to 0.001°, so a winding road comes
+out short; where a corridor publishes its length, the edges it owns are scaled by published /
+matched km (the report prints the factor).
+
+A corridor whose match fails (a waypoint with no road within reach, no path, or a matched length
+outside ``match_tolerance`` of the published one) owns **no** geometry: it is added as its own link
+between the road points nearest its end waypoints, and the report says why.
+
+Class of an edge on a date (:func:`edge_state`): the highest-ranked corridor that owns it and is open
+(expressway > national > provincial); else, if its owners are not open yet, the class of the road it
+was before when the corridor ``upgrades`` one, else the edge is **absent** (a new alignment did not
+exist); unowned edges are class ``other``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from network.geo import haversine_km, to_local_xy_km
+from network.sources.geometry import LineGraph
+
+#: Road classes from the fastest down; a corridor's class outranks the classes below it on an edge
+#: that two corridors share.
+CLASS_RANK = {"expressway": 0, "national": 1, "provincial": 2, "other": 3}
+
+#: Matcher settings (data-quality rules, not behavioural parameters). Waypoints are placed to about
+#: 1 km and the geometry's nodes are rounded to 0.001° (about 0.1 km), so σ = 1.5 km; a candidate
+#: further than 4 km (about 2.7 σ) is not considered.
+MATCH_SIGMA_KM = 1.5
+MATCH_RADIUS_KM = 4.0
+MATCH_MAX_CANDIDATES = 8
+#: β of the transition cost: 1 km, or 15 % of the stretch for long stretches (roads in hill country
+#: run 1.1-1.3 x the straight line between towns, so a relative scale is needed).
+MATCH_BETA_KM = 1.0
+MATCH_BETA_SHARE = 0.15
+#: A projection closer than this to an edge end uses the end node instead of splitting the edge.
+_SPLIT_MIN_KM = 0.2
+
+
+@dataclass
+class CorridorMatch:
+    """How one corridor was laid on the geometry (printed by ``taihang data``)."""
+
+    corridor_id: str
+    result: str  # "matched" or "added as link"
+    reason: str = ""
+    matched_km: float | None = None
+    waypoint_km: float = 0.0  # along the waypoint chain, straight
+    published_km: float | None = None
+    max_offset_km: float | None = None  # largest distance of a waypoint from its matched point
+    share_matched: float = 0.0  # share of the waypoint chain (by straight km) matched
+    length_scale: float = 1.0  # published km / matched km: applied to the owned edges' lengths
+    edges: list[int] = field(default_factory=list)  # undirected edge indices owned
+    end_nodes: tuple[int, int] = (-1, -1)  # road nodes nearest the first and last waypoints
+
+
+@dataclass(frozen=True)
+class RoadLayer:
+    """The split geometry (undirected edges ``u < v``), edge owners and the match report."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    length_km: np.ndarray
+    urban_km: np.ndarray  # length of each edge inside a built-up area
+    owners: list[list[int]]  # per edge: indices into ``corridors`` of the corridors owning it
+    corridors: list[dict[str, Any]]
+    matches: list[CorridorMatch]
+
+
+def _undirected(g: LineGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    keep = g.u < g.v
+    u, v, km = g.u[keep], g.v[keep], g.length_km[keep]
+    order = np.lexsort((v, u))
+    return u[order], v[order], km[order]
+
+
+def split_at_points(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, km: np.ndarray,
+                    p_lon: np.ndarray, p_lat: np.ndarray, lat0: float, radius_km: float,
+                    max_candidates: int) -> tuple[tuple[np.ndarray, ...], list[list[tuple[int, float]]]]:
+    """Candidate points of each point ``p`` on the edges within ``radius_km``, splitting the edges there.
+
+    Every edge with any part within ``radius_km`` of a point offers the point's perpendicular
+    projection onto it (or its nearer end node within 0.2 km of an end); the nearest
+    ``max_candidates`` per point are kept. Edges are split at every kept projection (length shared
+    in proportion, the edges being straight). Returns the new graph ``(lon, lat, u, v, km)`` and, per
+    point, ``[(node, distance_km), ...]`` nearest first.
+    """
+    xy = to_local_xy_km(lon, lat, lat0)
+    a, b = xy[u], xy[v]
+    ab = b - a
+    seg_len = np.hypot(ab[:, 0], ab[:, 1])
+    # sample each edge every 1 km so a KD-tree finds the edges near a point
+    counts = np.maximum(1, np.ceil(seg_len / 1.0).astype(int))
+    edge_of = np.repeat(np.arange(u.size), counts + 1)
+    frac = np.concatenate([np.linspace(0.0, 1.0, c + 1) for c in counts]) if u.size else np.zeros(0)
+    samples = a[edge_of] + frac[:, None] * ab[edge_of]
+    tree = cKDTree(samples)
+    pxy = to_local_xy_km(p_lon, p_lat, lat0)
+    new_lon, new_lat = list(lon.tolist()), list(lat.tolist())
+    splits: dict[int, list[tuple[float, int]]] = {}
+    out: list[list[tuple[int, float]]] = []
+    for k in range(len(p_lon)):
+        near = np.unique(edge_of[tree.query_ball_point(pxy[k], radius_km + 0.6)])
+        cands: dict[int, float] = {}
+        for e in near.tolist():
+            length = seg_len[e]
+            t = float(np.clip(np.dot(pxy[k] - a[e], ab[e]) / (length * length), 0.0, 1.0)) if length > 0 else 0.0
+            foot = a[e] + t * ab[e]
+            d = float(np.hypot(*(pxy[k] - foot)))
+            if d > radius_km:
+                continue
+            if t * length < _SPLIT_MIN_KM:
+                node = int(u[e])
+            elif (1 - t) * length < _SPLIT_MIN_KM:
+                node = int(v[e])
+            else:
+                existing = [n for f, n in splits.get(e, []) if abs(f - t) * length < _SPLIT_MIN_KM]
+                if existing:
+                    node = existing[0]
+                else:
+                    node = len(new_lon)
+                    new_lon.append(float(lon[u[e]] + t * (lon[v[e]] - lon[u[e]])))
+                    new_lat.append(float(lat[u[e]] + t * (lat[v[e]] - lat[u[e]])))
+                    splits.setdefault(e, []).append((t, node))
+            cands[node] = min(d, cands.get(node, math.inf))
+        out.append(sorted(cands.items(), key=lambda x: (x[1], x[0]))[:max_candidates])
+    keep = np.ones(u.size, dtype=bool)
+    nu, nv, nkm = [u], [v], [km]
+    for e, pts in splits.items():
+        keep[e] = False
+        chain = [(0.0, int(u[e]))] + sorted(pts) + [(1.0, int(v[e]))]
+        for (f0, x), (f1, y) in zip(chain, chain[1:]):
+            if x != y:
+                nu.append(np.array([min(x, y)]))
+                nv.append(np.array([max(x, y)]))
+                nkm.append(np.array([(f1 - f0) * km[e]]))
+    nu[0], nv[0], nkm[0] = u[keep], v[keep], km[keep]
+    uu, vv, kk = np.concatenate(nu), np.concatenate(nv), np.concatenate(nkm)
+    order = np.lexsort((vv, uu))
+    return (np.array(new_lon), np.array(new_lat), uu[order], vv[order], kk[order]), out
+
+
+def _lengths_csr(n: int, u: np.ndarray, v: np.ndarray, km: np.ndarray) -> Any:
+    return coo_matrix((np.concatenate([km, km]), (np.concatenate([u, v]), np.concatenate([v, u]))),
+                      shape=(n, n)).tocsr()
+
+
+def viterbi_match(lengths: Any, candidates: list[list[tuple[int, float]]], straight_km: np.ndarray,
+                  sigma_km: float = MATCH_SIGMA_KM) -> tuple[list[int] | None, list[list[int]], str]:
+    """The cheapest chain of candidates (module docstring) and the node path of each stretch.
+
+    ``candidates[t]`` are ``(node, distance_km)`` of waypoint ``t``; ``straight_km[t]`` is the
+    straight distance from waypoint ``t`` to ``t + 1``. Returns (chosen node per waypoint or None,
+    node path per stretch, reason when it failed).
+    """
+    if any(not c for c in candidates):
+        missing = [t for t, c in enumerate(candidates) if not c]
+        return None, [], f"waypoint(s) {missing} have no road within {MATCH_RADIUS_KM:g} km"
+    cost = np.array([0.5 * (d / sigma_km) ** 2 for _, d in candidates[0]])
+    back: list[np.ndarray] = []
+    preds: list[tuple[np.ndarray, dict[int, int]]] = []
+    for t in range(len(candidates) - 1):
+        src = np.array([n for n, _ in candidates[t]])
+        dst = np.array([n for n, _ in candidates[t + 1]])
+        gc = float(straight_km[t])
+        limit = 3.0 * gc + 10.0
+        dist, pred = dijkstra(lengths, directed=False, indices=src, limit=limit, return_predecessors=True)
+        beta = max(MATCH_BETA_KM, MATCH_BETA_SHARE * gc)
+        trans = np.abs(dist[:, dst] - gc) / beta  # inf where unreachable within the limit
+        total = cost[:, None] + trans
+        best_prev = np.argmin(total, axis=0)
+        emission = np.array([0.5 * (d / sigma_km) ** 2 for _, d in candidates[t + 1]])
+        cost = total[best_prev, np.arange(dst.size)] + emission
+        if not np.isfinite(cost).any():
+            return None, [], f"no road path between waypoints {t} and {t + 1} within {limit:.0f} km"
+        back.append(best_prev)
+        preds.append((pred, {int(s): i for i, s in enumerate(src)}))
+    j = int(np.argmin(cost))
+    chosen = [int(candidates[-1][j][0])]
+    for t in range(len(candidates) - 2, -1, -1):
+        j = int(back[t][j])
+        chosen.append(int(candidates[t][j][0]))
+    chosen.reverse()
+    paths = []
+    for t, (pred, row_of) in enumerate(preds):
+        s, goal = chosen[t], chosen[t + 1]
+        row = row_of[s]
+        nodes = [goal]
+        while nodes[-1] != s:
+            nodes.append(int(pred[row, nodes[-1]]))
+        paths.append(nodes[::-1])
+    return chosen, paths, ""
+
+
+def built_up_km(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, km: np.ndarray,
+                centres: list[tuple[float, float, float]], lat0: float, step_km: float = 0.25) -> np.ndarray:
+    """Length of each straight edge that lies within a built-up circle ``(lon, lat, radius_km)``.
+
+    Each edge is sampled every ``step_km``; the share of samples inside any circle times the
+    edge length is its built-up length.
+    """
+    if not centres or u.size == 0:
+        return np.zeros(u.size)
+    xy = to_local_xy_km(lon, lat, lat0)
+    cxy = to_local_xy_km(np.array([c[0] for c in centres]), np.array([c[1] for c in centres]), lat0)
+    radius = np.array([c[2] for c in centres])
+    counts = np.maximum(1, np.ceil(km / step_km).astype(int))
+    edge_of = np.repeat(np.arange(u.size), counts)
+    frac = np.concatenate([(np.arange(c) + 0.5) / c for c in counts])
+    pts = xy[u][edge_of] + frac[:, None] * (xy[v][edge_of] - xy[u][edge_of])
+    dist, idx = cKDTree(cxy).query(pts, k=min(4, len(centres)))
+    dist, idx = np.atleast_2d(dist.T).T, np.atleast_2d(idx.T).T
+    inside = (dist <= radius[np.minimum(idx, len(centres) - 1)]).any(axis=1)
+    share = np.bincount(edge_of, weights=inside.astype(float), minlength=u.size) / counts
+    return share * km
+
+
+def build_road_layer(geometry: LineGraph, corridors: list[dict[str, Any]],
+                     centres: list[tuple[float, float, float]], lat0: float,
+                     match_tolerance: float, max_match_circuity: float) -> RoadLayer:
+    """Match every corridor onto ``geometry`` and classify its edges (module docstring).
+
+    ``centres`` are the built-up circles ``(lon, lat, radius_km)``. Deterministic: the same inputs
+    give the same layer.
+    """
+    u, v, km = _undirected(geometry)
+    wp = [np.array(c["waypoints"], dtype=float).reshape(-1, 2) for c in corridors]
+    all_lat = np.concatenate([w[:, 0] for w in wp]) if wp else np.zeros(0)
+    all_lon = np.concatenate([w[:, 1] for w in wp]) if wp else np.zeros(0)
+    (lon, lat, u, v, km), cands = split_at_points(geometry.lon, geometry.lat, u, v, km, all_lon, all_lat, lat0,
+                                                  MATCH_RADIUS_KM, MATCH_MAX_CANDIDATES)
+    n = lon.size
+    lengths = _lengths_csr(n, u, v, km)
+    edge_index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(u.tolist(), v.tolist()))}
+    owners: list[list[int]] = [[] for _ in range(u.size)]
+    matches = []
+    tree = cKDTree(to_local_xy_km(lon, lat, lat0))
+    offset = 0
+    for ci, (c, w) in enumerate(zip(corridors, wp)):
+        cand = cands[offset: offset + len(w)]
+        offset += len(w)
+        straight = haversine_km(w[:-1, 1], w[:-1, 0], w[1:, 1], w[1:, 0])
+        chain_km = float(straight.sum())
+        _, ends = tree.query(to_local_xy_km(w[[0, -1], 1], w[[0, -1], 0], lat0))
+        m = CorridorMatch(c["corridor_id"], "added as link", waypoint_km=round(chain_km, 1),
+                          published_km=c.get("length_km"), end_nodes=(int(ends[0]), int(ends[1])))
+        chosen, paths, reason = viterbi_match(lengths, cand, straight)
+        if chosen is not None:
+            edges: list[int] = []
+            for path in paths:
+                for a, b in zip(path, path[1:]):
+                    edges.append(edge_index[(min(a, b), max(a, b))])
+            matched_km = float(km[edges].sum()) if edges else 0.0
+            m.matched_km = round(matched_km, 1)
+            m.max_offset_km = round(max(dict(cand[t])[node] for t, node in enumerate(chosen)), 2)
+            m.end_nodes = (chosen[0], chosen[-1])
+            published = c.get("length_km")
+            if published and abs(matched_km - published) > match_tolerance * published:
+                reason = (f"matched {matched_km:.1f} km against {published:g} km published "
+                          f"(more than {match_tolerance:.0%} off)")
+            elif not published and matched_km > max_match_circuity * chain_km:
+                reason = (f"matched {matched_km:.1f} km is more than {max_match_circuity:g} x the "
+                          f"{chain_km:.1f} km waypoint chain")
+            elif matched_km == 0.0:
+                reason = "all waypoints matched the same point"
+            else:
+                m.result, m.share_matched = "matched", 1.0
+                m.edges = sorted(set(edges))
+                if published:
+                    m.length_scale = round(published / matched_km, 4)
+                for e in m.edges:
+                    owners[e].append(ci)
+        m.reason = reason
+        matches.append(m)
+    urban = built_up_km(lon, lat, u, v, km, centres, lat0)
+    corridors = [{**c, "length_scale": m.length_scale} for c, m in zip(corridors, matches)]
+    return RoadLayer(lon=lon, lat=lat, u=u, v=v, length_km=km, urban_km=urban, owners=owners,
+                     corridors=corridors, matches=matches)
+
+
+def is_open(corridor: dict[str, Any], as_of: dt.date) -> bool:
+    """Whether a corridor is open on ``as_of`` (no date: open in every modelled year)."""
+    opened = corridor.get("opened")
+    return opened is None or opened <= as_of
+
+
+def edge_state(owners: list[dict[str, Any]], as_of: dt.date) -> tuple[str, dict[str, Any] | None]:
+    """(class, the corridor that sets it) of an edge owned by ``owners`` on ``as_of``.
+
+    Class ``"absent"`` means the edge did not exist: every owner is a new alignment not yet open.
+    Class ``"other"`` with no corridor is an unowned road (or an older road below an upgrade).
+    """
+    if not owners:
+        return "other", None
+    open_now = [c for c in owners if is_open(c, as_of)]
+    if open_now:
+        top = min(open_now, key=lambda c: (CLASS_RANK[c["road_class"]], c["corridor_id"]))
+        return top["road_class"], top
+    older = [c["upgrades"] for c in owners if c.get("upgrades")]
+    if older:
+        cls = min(older, key=lambda x: CLASS_RANK[x])
+        return cls, None
+    return "absent", None
+
+
+def road_speed_kph(road_class: str, corridor: dict[str, Any] | None, a: Any) -> float:
+    """Free-flow car speed of a road of ``road_class`` outside built-up areas (km/h).
+
+    Expressways run at their design speed, capped at the legal 120 km/h; national and provincial
+    roads at their design speed (the corridor's, else the class default) times
+    ``ordinary_road_speed_factor``, and never above a posted limit (``speed_limit_kph``); other roads
+    at ``unclassified_road_speed_kph``. Every constant is in :mod:`network.assumptions`.
+    """
+    if road_class == "expressway":
+        design = (corridor or {}).get("design_speed_kph") or a.expressway_default_design_speed_kph
+        speed = min(float(design), a.expressway_speed_cap_kph)
+    elif road_class in ("national", "provincial"):
+        default = a.national_design_speed_kph if road_class == "national" else a.provincial_design_speed_kph
+        design = (corridor or {}).get("design_speed_kph") or default
+        speed = float(design) * a.ordinary_road_speed_factor
+    else:
+        speed = a.unclassified_road_speed_kph
+    limit = (corridor or {}).get("speed_limit_kph")
+    return min(speed, float(limit)) if limit else speed
+
+
+def road_time_min(length_km: float, urban_km: float, road_class: str, speed_kph: float, a: Any) -> float:
+    """Minutes on a road edge: its built-up part at ``built_up_speed_kph`` (never faster than the
+    road), the rest at ``speed_kph``. Expressways are access-controlled and keep their speed."""
+    if road_class == "expressway" or urban_km <= 0:
+        return length_km / speed_kph * 60.0
+    slow = min(a.built_up_speed_kph, speed_kph)
+    return ((length_km - urban_km) / speed_kph + urban_km / slow) * 60.0
+
+
+def corridor_attrs(c: dict[str, Any]) -> dict[str, Any]:
+    """The attributes a corridor gives the edges it owns (ref, names, id, dates, source)."""
+    out = {"road_class": c["road_class"], "ref": c["ref"], "name_zh": c["name_zh"], "name_en": c["name_en"],
+           "corridor_id": c["corridor_id"], "opened": c["opened"].isoformat() if c.get("opened") else None,
+           "source": c["source"]}
+    if c.get("lanes"):
+        out["lanes"] = c["lanes"]
+    return out
+
+
+def road_edge_attrs(owners: list[dict[str, Any]], length_km: float, urban_km: float, as_of: dt.date,
+                    a: Any) -> dict[str, Any] | None:
+    """Attributes of a geometry edge owned by ``owners`` on ``as_of``, or None if it is absent
+    (:func:`edge_state`). ``owners`` of the result lists the open owners, top first, so a scenario
+    that closes the top one can fall back to the next."""
+    cls, top = edge_state(owners, as_of)
+    if cls == "absent":
+        return None
+    geometry = {"geometry_km": length_km, "geometry_urban_km": urban_km}
+    if top is not None:  # the geometry's straight chords shorten winding roads: use the published length
+        length_km *= float(top.get("length_scale", 1.0))
+        urban_km *= float(top.get("length_scale", 1.0))
+    speed = road_speed_kph(cls, top, a)
+    attrs: dict[str, Any] = {"mode": "road", "kind": "link", "length_km": length_km, "urban_km": urban_km,
+                             "speed_kph": speed, "time_min": road_time_min(length_km, urban_km, cls, speed, a),
+                             "road_class": cls, **geometry}
+    if top is not None:
+        attrs.update(corridor_attrs(top))
+    open_now = sorted((c for c in owners if is_open(c, as_of)),
+                      key=lambda c: (CLASS_RANK[c["road_class"]], c["corridor_id"]))
+    attrs["owners"] = ",".join(c["corridor_id"] for c in open_now)
+    later = [c["corridor_id"] for c in owners if not is_open(c, as_of)]
+    if later:
+        attrs["replaced_later_by"] = ",".join(sorted(later))
+    return attrs
+
+
+def closed_road_attrs(edge: dict[str, Any], closed: set[str], corridors: dict[str, dict[str, Any]],
+                      as_of: dt.date, a: Any) -> dict[str, Any] | None:
+    """Attributes of a geometry edge after the corridors ``closed`` are closed (a scenario's
+    ``close``): the next open owner takes over; with none, the older road class where a closed
+    corridor ``upgrades`` one; else None (the edge goes: it was a new alignment)."""
+    ids = [x for x in str(edge.get("owners") or "").split(",") if x]
+    owners = [corridors[i] if i not in closed else {**corridors[i], "opened": dt.date.max} for i in ids
+              if i in corridors]
+    return road_edge_attrs(owners, float(edge["geometry_km"]), float(edge["geometry_urban_km"]), as_of, a)
+
+
+def built_up_centres(places: list[dict[str, Any]], a: Any) -> list[tuple[float, float, float]]:
+    """Built-up circles ``(lon, lat, radius_km)``: every prefecture-level city centre and every
+    county seat or urban district centre of ``places`` (external destinations have no roads)."""
+    out = []
+    for p in places:
+        if p["kind"] == "city":
+            out.append((float(p["lon"]), float(p["lat"]), float(a.built_up_radius_city_km)))
+        elif p["kind"] in ("county", "district"):
+            out.append((float(p["lon"]), float(p["lat"]), float(a.built_up_radius_county_km)))
+    return out
+
+
+def layer_geometry(layer: RoadLayer) -> LineGraph:
+    """The layer's split geometry as a :class:`LineGraph` with every edge both ways."""
+    return LineGraph(lon=layer.lon, lat=layer.lat, u=np.concatenate([layer.u, layer.v]),
+                     v=np.concatenate([layer.v, layer.u]), length_km=np.concatenate([layer.length_km] * 2))
