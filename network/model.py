@@ -17,9 +17,10 @@ Three routing modes (:data:`~network.graph.schema.MODE_SETS`):
   main part; it differs from ``rail`` only where a scenario adds coach or air services.
 * ``best``: any combination; never slower than the others.
 
-A trip between two stations is measured platform to platform (from departure at the first
-station to arrival at the second, no access, processing or first wait), so it compares with a
-timetable; any other trip is door to door.
+A trip between two stations by ``rail`` or ``transit`` is measured platform to platform (from
+departure at the first station to arrival at the second, no access, processing or first wait, and
+no road leg), so it compares with a timetable; by ``best`` it is the faster of that and the road
+trip between the two station fronts. Any other trip is door to door.
 """
 
 from __future__ import annotations
@@ -209,6 +210,12 @@ class Model:
         to_station, pred = road_from if road_from is not None else self._road_from(origins)
         m2o = many_to_one(rail, [target])
         total = to_station[:, s_rows] + processing[None, :] + m2o.time_min[0, inside_rows][None, :]
+        # the boarding station must lie within the rail catchment (rail_access_max_km, straight line)
+        o_pos = np.array([[self.graph.nodes[o]["lon"], self.graph.nodes[o]["lat"]] for o in origins])
+        s_pos = np.array([[self.graph.nodes[x]["lon"], self.graph.nodes[x]["lat"]] for x in stations])
+        far = haversine_km(o_pos[:, None, 0], o_pos[:, None, 1], s_pos[None, :, 0], s_pos[None, :, 1]) \
+            > self.assumptions.rail_access_max_km
+        total = np.where(far, np.inf, total)
         best = np.argmin(total, axis=1)
         minutes = total[np.arange(len(origins)), best]
         return minutes, best, (stations, pred, m2o)
@@ -311,8 +318,7 @@ class Model:
             model = self._with_points(o, d)
             o, d = model._point_endpoint(o, "origin"), model._point_endpoint(d, "destination")
         if o.kind == "station" and d.kind == "station" and mode != "road":
-            path, measured = model._platform_path(o, d), "platform-to-platform"
-            compiled = model.compiled("rail")
+            path, measured, compiled = model._station_pair_path(o, d, mode)
         else:
             measured = "door-to-door"
             compiled = model.compiled(mode)
@@ -323,7 +329,7 @@ class Model:
                 if not np.isfinite(m2o.time_from(o.origin_node, d.destination_node)):
                     raise UnreachableError(f"no {mode} trip from {o.label} to {d.label}")
                 path = m2o.path(o.origin_node, d.destination_node)
-        legs = path_legs(model.compiled("best") if mode == "best" else compiled, model.graph, path)
+        legs = path_legs(compiled, model.graph, path)
         return {"origin": o.label, "destination": d.label, "mode": mode, "measured": measured,
                 "as_of": self.as_of, "minutes": round(sum(x["minutes"] for x in legs), 1),
                 "km": round(sum(x["km"] for x in legs), 1), "legs": legs,
@@ -348,41 +354,64 @@ class Model:
         right for a re-timed copy of the network). ``inf`` when there is no trip."""
         o, d = self.resolve(origin), self.resolve(destination)
         if o.kind == "station" and d.kind == "station" and mode != "road":
-            return self._platform_minutes(o, d)
+            return self._station_pair_minutes(o, d, mode)
         if mode in ("rail", "transit"):
             return float(self._rail_times([o.origin_node], d.destination_node, mode)[0][0])
         m2o = many_to_one(self.compiled(mode), [d.destination_node])
         return float(m2o.time_from(o.origin_node, d.destination_node))
 
-    def _platform_search(self, o: Endpoint, d: Endpoint) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
-        rail = self.compiled("rail")
+    # -- station to station -------------------------------------------------------------------
+    # rail/transit: platform to platform on trains (and coaches for transit) only, with no road leg;
+    # best: the faster of that and the road trip between the two station fronts, so best is never
+    # slower than any mode; the trip says which it measured.
+    def _platform_search(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
+        net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
         deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
         arrs = [n for n in self.graph.predecessors(f"station:{d.key}")
                 if self.graph.nodes[n]["kind"] == "stop_arr"]
+        deps = [x for x in deps if x in net.index]
+        arrs = [x for x in arrs if x in net.index]
         if not deps or not arrs:
             raise UnreachableError(f"no passenger service at {o.label if not deps else d.label} on {self.as_of}")
-        dist, pred, _ = dijkstra(rail.transposed, indices=[rail.index[a] for a in arrs], min_only=True,
+        dist, pred, _ = dijkstra(net.transposed, indices=[net.index[a] for a in arrs], min_only=True,
                                  return_predecessors=True)
-        return dist, pred, [rail.index[x] for x in deps], {rail.index[a] for a in arrs}
+        return dist, pred, [net.index[x] for x in deps], {net.index[a] for a in arrs}
 
-    def _platform_minutes(self, o: Endpoint, d: Endpoint) -> float:
+    def _platform_minutes(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> float:
         try:
-            dist, _, dep_rows, _ = self._platform_search(o, d)
+            dist, _, dep_rows, _ = self._platform_search(o, d, mode)
         except UnreachableError:
             return float("inf")
         return float(np.min(dist[dep_rows]))
 
-    def _platform_path(self, o: Endpoint, d: Endpoint) -> list[str]:
-        rail = self.compiled("rail")
-        dist, pred, dep_rows, goal = self._platform_search(o, d)
+    def _platform_path(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> list[str]:
+        net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
+        dist, pred, dep_rows, goal = self._platform_search(o, d, mode)
         k = dep_rows[int(np.argmin(dist[dep_rows]))]
         if not np.isfinite(dist[k]):
-            raise UnreachableError(f"no rail trip from {o.label} to {d.label} on {self.as_of}")
+            raise UnreachableError(f"no {mode} trip from {o.label} to {d.label} on {self.as_of}")
         path = [k]
         while k not in goal:
             k = int(pred[k])
             path.append(k)
-        return [rail.node_ids[r] for r in path]
+        return [net.node_ids[r] for r in path]
+
+    def _station_road_minutes(self, o: Endpoint, d: Endpoint) -> float:
+        m2o = many_to_one(self.compiled("road"), [d.destination_node])
+        return float(m2o.time_from(o.origin_node, d.destination_node))
+
+    def _station_pair_minutes(self, o: Endpoint, d: Endpoint, mode: str) -> float:
+        pt = self._platform_minutes(o, d, "transit" if mode == "best" else mode)
+        return min(pt, self._station_road_minutes(o, d)) if mode == "best" else pt
+
+    def _station_pair_path(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[list[str], str, CompiledGraph]:
+        pt_mode = "transit" if mode == "best" else mode
+        net = self.compiled(f"{pt_mode}_platform")
+        pt = self._platform_minutes(o, d, pt_mode)
+        if mode == "best" and self._station_road_minutes(o, d) < pt:
+            m2o = many_to_one(self.compiled("road"), [d.destination_node])
+            return m2o.path(o.origin_node, d.destination_node), "station-to-station by road", self.compiled("road")
+        return self._platform_path(o, d, pt_mode), "platform-to-platform", net
 
     def _with_points(self, *endpoints: Endpoint) -> Model:
         graph = self.graph.copy()

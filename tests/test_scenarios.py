@@ -62,7 +62,7 @@ VALID = {
     "add_service": """
       - {type: add_service, line: 侯月铁路, id: hy, stops: [阳城, 晋城北], headway_min: 120, opened: 2028}""",
     "change_service": """
-      - {type: change_service, service: zhengtai_fast, headway_min: 30, opened: 2028}""",
+      - {type: change_service, service: zhengtai_trains, headway_min: 30, opened: 2028}""",
     "add_airport": """
       - {type: add_airport, id: ap, iata: JIC, name_zh: 机场, name_en: airport, lon: 112.84, lat: 35.42,
          routes: [{to: CGO, block_min: 40, headway_min: 240}], opened: 2028}""",
@@ -223,7 +223,7 @@ def test_adding_a_road_never_makes_a_trip_slower_nor_mutates_the_base(tmp_path_f
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(what=st.sampled_from([("corridor", "G55"), ("corridor", "阳济高速"), ("corridor", "新晋高速"),
-                             ("line", "郑太高铁"), ("line", "郑西高铁"), ("service", "zhengtai_fast")]))
+                             ("line", "郑太高铁"), ("line", "郑西高铁"), ("service", "zhengtai_trains")]))
 def test_closing_never_makes_a_trip_faster(tmp_path_factory, model2030, what):
     tmp = tmp_path_factory.mktemp("close")
     body = f"changes:\n  - {{type: close, what: {what[0]}, name: {what[1]}, opened: 2020}}\n"

@@ -445,6 +445,8 @@ class _Builder:
             line = lines[svc["line"]]
             if line["passenger_until"] is not None and line["passenger_until"] <= self.as_of:
                 continue
+            if (svc.get("from") and svc["from"] > self.as_of) or (svc.get("until") and svc["until"] < self.as_of):
+                continue  # the service did not run on the date
             self.add_service(svc, line)
 
     def add_service(self, svc: dict[str, Any], line: dict[str, Any]) -> None:

@@ -60,6 +60,13 @@ MODE_SETS: dict[str, frozenset[str]] = {
     "best": frozenset(EDGE_MODES),
 }
 
+#: Edge modes of a platform-to-platform trip between two stations: trains (or coaches) and the
+#: station's own links (transfers), never a road leg.
+PLATFORM_MODE_SETS: dict[str, frozenset[str]] = {
+    "rail_platform": frozenset({"station", "hsr", "rail"}),
+    "transit_platform": frozenset({"station", "hsr", "rail", "bus"}),
+}
+
 
 def validate_graph(graph: nx.MultiDiGraph) -> None:
     """Check every node and edge against the schema.

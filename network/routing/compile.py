@@ -22,7 +22,7 @@ from scipy.sparse import csr_matrix
 
 from network.errors import DataError
 from network.geo import morton_order
-from network.graph.schema import MODE_SETS
+from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
 
 _EPS_MIN = 1e-9
 
@@ -127,9 +127,10 @@ def min_weight_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple
 
 def compile_edges(edges: EdgeTable, mode: str) -> CompiledGraph:
     """CSR arrays of the edges allowed in ``mode`` (keeping the fastest of parallel edges)."""
-    if mode not in MODE_SETS:
-        raise DataError(f"unknown mode {mode!r}; expected one of {sorted(MODE_SETS)}")
-    allowed = np.isin(edges.mode, sorted(MODE_SETS[mode]))
+    sets = {**MODE_SETS, **PLATFORM_MODE_SETS}
+    if mode not in sets:
+        raise DataError(f"unknown mode {mode!r}; expected one of {sorted(sets)}")
+    allowed = np.isin(edges.mode, sorted(sets[mode]))
     rows = np.flatnonzero(allowed)
     t = np.maximum(edges.time_min[rows], _EPS_MIN)
     matrix, keep = min_weight_csr(edges.u[rows], edges.v[rows], t, len(edges.node_ids))

@@ -248,7 +248,11 @@ def read_rail(path: Path, station_ids: set[str]) -> tuple[list[dict[str, Any]], 
         if order != sorted(order):
             problems.add(where, "stops", stops, "stations in line order")
         headway = _number(svc.get("headway_min"), problems, where, "headway_min")
-        services.append({**svc, "stops": stops, "headway_min": headway})
+        start = _date(svc.get("from"), problems, where, "from")
+        until = _date(svc.get("until"), problems, where, "until")
+        if start and until and until < start:
+            problems.add(where, "until", svc.get("until"), f"a date on or after 'from' ({start})")
+        services.append({**svc, "stops": stops, "headway_min": headway, "from": start, "until": until})
     problems.raise_if_any()
     return lines, services
 
