@@ -318,6 +318,47 @@ def assumptions() -> None:
         click.echo(f"{row['name']} = {row['value']}  [{row['low']}–{row['high']}]\n    {row['source']}")
 
 
+@main.command(name="validate-times")
+@click.argument("figures", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write validation.csv, validation_summary.csv and validation.png here.")
+@_ASSUME
+@_NETWORK
+def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...], network_path: Path | None) -> None:
+    """Modelled against published figures: each row of FIGURES (CSV: origin, destination, mode,
+    year or as_of, measure minutes|km, value, tolerance, source) with the model's value, the error
+    and whether it is inside the tolerance; a summary (median absolute error, bias, share inside);
+    with --out, the tables and a scatter plot (PNG)."""
+    from network.indicators.validation import evaluate_figures, plot_figures, read_figures, summarise_figures
+
+    rows = read_figures(figures)
+    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    models: dict[Any, Any] = {}
+
+    def model_for(date: Any) -> Any:
+        if date not in models:
+            from network.model import Model
+
+            models[date] = (Model.from_network(network_path, as_of=date, assumptions=assumptions)
+                            if network_path else Model.default(as_of=date, assumptions=assumptions))
+        return models[date]
+
+    table = evaluate_figures(rows, model_for)
+    summary = summarise_figures(table)
+    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None,
+                           "display.max_colwidth", 40):
+        click.echo(table.drop(columns=["source"]).to_string(index=False))
+        click.echo("\nSummary (error = model - published; bias = mean error):")
+        click.echo(summary.to_string(index=False))
+    if out_dir is not None:
+        atomic_write_text(out_dir / "validation.csv", table.to_csv(index=False))
+        atomic_write_text(out_dir / "validation_summary.csv", summary.to_csv(index=False))
+        from network.io import atomic_write_bytes
+
+        atomic_write_bytes(out_dir / "validation.png", plot_figures(table))
+        click.echo(f"wrote {out_dir}/validation.csv, validation_summary.csv, validation.png")
+
+
 @main.command()
 @_YEAR
 @_NETWORK

@@ -1,0 +1,70 @@
+"""validate-times: figures read with line-located errors, errors and summary by arithmetic, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from network.cli import main
+from network.errors import DataError, UnreachableError
+from network.indicators.validation import evaluate_figures, read_figures, summarise_figures
+
+FIX = Path(__file__).parent / "fixtures" / "validation"
+
+
+class _Fake:
+    """A model whose A→B road trip is 66 min and 48 km, and which cannot reach C."""
+
+    def route(self, origin: str, destination: str, mode: str) -> dict:
+        if destination == "C":
+            raise UnreachableError("no road trip from A to C")
+        return {"minutes": 66.0, "km": 48.0, "measured": "door-to-door"}
+
+
+def test_errors_tolerances_and_summary_by_arithmetic():
+    table = evaluate_figures(read_figures(FIX / "figures.csv"), lambda date: _Fake())
+    assert table["error"].tolist()[:2] == [6.0, -2.0]
+    assert table["tolerance"].tolist()[:2] == [6.0, 5.0]  # 10 % of 60; an absolute 5 km
+    assert table["inside"].tolist() == [True, True, False]  # the unreachable figure counts as outside
+    assert "no road trip" in table["note"].iloc[2]
+    summary = summarise_figures(table).set_index("measure")
+    assert summary.loc["minutes", "figures"] == 2 and summary.loc["minutes", "modelled"] == 1
+    assert summary.loc["minutes", "share_inside"] == 0.5
+    assert summary.loc["km", "bias"] == -2.0 and summary.loc["km", "median_abs_error"] == 2.0
+
+
+@pytest.mark.parametrize("line, message", [
+    ("A,B,car,2024,minutes,60,10%,x", "mode: found 'car'"),
+    ("A,B,road,2024,hours,60,10%,x", "measure: found 'hours'"),
+    ("A,B,road,2024,minutes,-1,10%,x", "value: found '-1'"),
+    ("A,B,road,1990,minutes,60,10%,x", "year: found '1990'"),
+    ("A,B,road,2024,minutes,60,ten,x", "tolerance: found 'ten'"),
+    ("A,B,road,2024,minutes,60,10%,", "source: found ''"),
+])
+def test_bad_rows_name_the_line_and_field(tmp_path, line, message):
+    path = tmp_path / "f.csv"
+    path.write_text("origin,destination,mode,year,measure,value,tolerance,source\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=f"f.csv:2: {message}"):
+        read_figures(path)
+
+
+def test_cli_writes_tables_and_a_png(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("origin,destination,mode,year,measure,value,tolerance,source\n"
+                    "阳城,济源,road,2021,km,59.788,25%,阳济高速 length\n"
+                    "晋城东站,郑州站,rail,2021,km,140,5%,km posts\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate-times", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "share_inside" in result.output
+    png = (tmp_path / "out" / "validation.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "out" / "validation.csv").read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_cli_bad_file_is_one_clear_error(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("origin,destination\nA,B\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate-times", str(path)])
+    assert result.exit_code == 2 and "taihang: error:" in result.output and "missing column" in result.output
