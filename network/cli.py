@@ -380,11 +380,17 @@ def data(year: int | None, network_path: Path | None) -> None:
             click.echo("\nCorridors:")
             click.echo(pd.DataFrame(model.graph.graph["corridor_matches"]).to_string(index=False))
             return
-        click.echo("Expressway corridors:")
-        click.echo(pd.DataFrame(model.graph.graph["corridor_matches"]).to_string(index=False))
+        roads = pd.DataFrame(model.graph.graph["corridor_matches"])
+        matched = int((roads["result"] == "matched").sum())
+        click.echo(f"Road corridors (data/roads.yaml): {matched} of {len(roads)} matched onto the road geometry by "
+                   "the map matcher, the rest added as their own links (reason given). matched_km: length of the "
+                   "owned edges; length_scale: published / matched km, applied to them; max_offset_km: the "
+                   "largest distance of a waypoint from its matched point; speed_kph: free-flow speed outside "
+                   "built-up areas; open_on_date: in this network (a new alignment is absent before it opens).")
+        click.echo(roads.drop(columns=["road_class"]).to_string(index=False))
         rail = pd.DataFrame(model.graph.graph["rail_matches"])
         click.echo(f"\nRail sections ({(rail['result'] == 'follows railway').sum()} of {len(rail)} "
-                   "follow the scgraph_data railway geometry; the rest are drawn straight):")
+                   "follow the railway geometry of data/geometry; the rest are drawn straight):")
         click.echo(rail.to_string(index=False))
 
 

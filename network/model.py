@@ -45,7 +45,7 @@ from network.graph.schema import MODE_SETS, TRANSIT_MODES
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
 from network.routing.compile import CompiledGraph, EdgeTable, build_edge_table, compile_edges
 from network.routing.paths import many_to_one, path_legs
-from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_default_data
+from network.sources.default import DefaultData, data_dir, read_default_data
 from network.sources.geometry import LineGraph, read_region_geometry
 
 DEFAULT_TARGETS = ("郑州", "洛阳")
@@ -364,7 +364,8 @@ class Model:
     # rail/transit: platform to platform on trains (and coaches for transit) only, with no road leg;
     # best: the faster of that and the road trip between the two station fronts, so best is never
     # slower than any mode; the trip says which it measured.
-    def _platform_search(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
+    def _platform_search(self, o: Endpoint, d: Endpoint,
+                         mode: str) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
         net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
         deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
         arrs = [n for n in self.graph.predecessors(f"station:{d.key}")

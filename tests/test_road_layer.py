@@ -82,7 +82,8 @@ def test_built_up_part_runs_at_the_built_up_speed():
     e = next(i for i in range(layer.u.size) if {int(layer.u[i]), int(layer.v[i])} == {0, 1})
     assert layer.urban_km[e] == pytest.approx(2.0, abs=0.3)
     attrs = road_edge_attrs([], float(layer.length_km[e]), float(layer.urban_km[e]), dt.date(2024, 1, 1), a)
-    expect = ((9.11 - layer.urban_km[e]) / a.unclassified_road_speed_kph + layer.urban_km[e] / a.built_up_speed_kph) * 60
+    urban = layer.urban_km[e]
+    expect = ((9.11 - urban) / a.unclassified_road_speed_kph + urban / a.built_up_speed_kph) * 60
     assert attrs["road_class"] == "other" and attrs["time_min"] == pytest.approx(expect)
 
 
@@ -111,7 +112,8 @@ def model_on(date: dt.date) -> Model:
 
 def corridors_with_dates() -> list[dict]:
     doc = yaml.safe_load((data_dir() / "roads.yaml").read_text(encoding="utf-8"))
-    return [c for c in doc["corridors"] if c.get("opened") and dt.date(2001, 1, 1) <= c["opened"] <= dt.date(2026, 1, 1)]
+    first, last = dt.date(2001, 1, 1), dt.date(2026, 1, 1)
+    return [c for c in doc["corridors"] if c.get("opened") and first <= c["opened"] <= last]
 
 
 def owned_ids(m: Model) -> set[str]:

@@ -46,8 +46,8 @@ from network.graph.road_layer import (
     road_speed_kph,
 )
 from network.sources.default import REGION_BBOX, DefaultData
-from network.sources.osm import SOURCE_LICENCE
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
+from network.sources.osm import SOURCE_LICENCE
 
 #: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
 #: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so

@@ -48,8 +48,8 @@ from network.graph.lookup import norm_name
 from network.graph.osm_ways import RailGraph, RoadGraph, rail_graph, road_graph
 from network.routing.compile import min_weight_csr
 from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_default_data
-from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature
 from network.sources.geometry import LineGraph
+from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature
 
 
 @dataclass

@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.geo import haversine_km
-from network.sources.osm import OsmWay
 from network.sources.geometry import LineGraph
+from network.sources.osm import OsmWay
 
 _MPH = 1.609344
 

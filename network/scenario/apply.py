@@ -54,8 +54,8 @@ from scipy.sparse.csgraph import dijkstra
 from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.build import _Builder, line_km_posts
-from network.graph.road_layer import closed_road_attrs
 from network.graph.lookup import norm_name, short_place_name
+from network.graph.road_layer import closed_road_attrs
 from network.routing.compile import EdgeTable
 from network.scenario.load import LocatedChange, Scenario, _dotted
 from network.sources.default import REGION_BBOX
