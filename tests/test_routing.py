@@ -29,8 +29,8 @@ def test_parallel_edges_keep_the_fastest_and_legs_report_it():
     m = many_to_one(c, ["r1_0"])
     assert m.time_from("r0_0", "r1_0") == 0.5
     legs = path_legs(c, g, m.path("r0_0", "r1_0"))
-    assert legs == [{"mode": "road", "minutes": 0.5, "km": 1.0, "from": "road node 113.000,35.000",
-                     "to": "road node 113.010,35.000"}]
+    assert legs == [{"mode": "road", "minutes": 0.5, "km": 1.0, "road": "expressway road",
+                     "from": "road node 113.000,35.000", "to": "road node 113.010,35.000"}]
 
 
 def test_mode_filter_excludes_rail_from_road():
