@@ -190,35 +190,56 @@ class Model:
         road = self.compiled("road")
         return dijkstra(road.matrix, indices=[road.index[o] for o in origins], return_predecessors=True)
 
+    def _platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """Platform-graph minutes (and predecessors) from each served station's concourse to every
+        node, on trains (and coaches for transit) only: one Dijkstra call, cached per model."""
+        key = f"_platform_{pt_mode}"
+        if key not in self.__dict__:
+            net = self.compiled(f"{pt_mode}_platform")
+            stations, _ = self._served_stations
+            rows = [net.index[f"inside:{x.split(':', 1)[1]}"] for x in stations]
+            self.__dict__[key] = dijkstra(net.matrix, indices=rows, return_predecessors=True)
+        return self.__dict__[key]
+
     def _rail_times(self, origins: list[str], target: str, mode: str = "rail",
                     road_from: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, Any]:
         """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
-        "rail") or any public transport ("transit"). ``road_from`` is :meth:`_road_from` of the
-        same origins, when the caller already has it.
+        "rail") or a train or coach ("transit"). ``road_from`` is :meth:`_road_from` of the same
+        origins, when the caller already has it.
 
-        Computed as min over stations s of [road time origin → s] + [time from boarding at s to
-        the target, rail allowed]: the second term starts on the concourse, from which only
-        trains leave, so every such trip rides one. Returns (minutes, chosen station column,
-        (road one-to-many predecessors, rail many-to-one)).
+        A trip is road to a boarding station s, station processing, trains (and transfers inside
+        stations) to an alighting station s', road to the target:
+        min over s, s' of road(o, s) + processing(s) + platform(s, s') + road(s', target), where s
+        lies within ``rail_access_max_km`` (straight line) of the origin and s' within it of the
+        target. Returns (minutes, chosen (s, s') per origin, context for :meth:`_rail_path`).
         """
-        road, rail = self.compiled("road"), self.compiled(mode)
+        pt_mode = "transit" if mode == "transit" else "rail"
+        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
         stations, processing = self._served_stations
+        n = len(origins)
         if not stations:  # no trains run in this network (e.g. built without a services file)
-            return np.full(len(origins), np.inf), np.zeros(len(origins), dtype=np.int64), ([], None, None)
-        s_rows = np.array([road.index[s] for s in stations], dtype=np.int64)
-        inside_rows = np.array([rail.index[f"inside:{s.split(':', 1)[1]}"] for s in stations])
+            return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None, None)
+        s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
+        s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
         to_station, pred = road_from if road_from is not None else self._road_from(origins)
-        m2o = many_to_one(rail, [target])
-        total = to_station[:, s_rows] + processing[None, :] + m2o.time_min[0, inside_rows][None, :]
-        # the boarding station must lie within the rail catchment (rail_access_max_km, straight line)
-        o_pos = np.array([[self.graph.nodes[o]["lon"], self.graph.nodes[o]["lat"]] for o in origins])
+        egress = many_to_one(road, [target])
+        platform, _ = self._platform_matrix(pt_mode)
+        on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
+        reach = self.assumptions.rail_access_max_km
         s_pos = np.array([[self.graph.nodes[x]["lon"], self.graph.nodes[x]["lat"]] for x in stations])
-        far = haversine_km(o_pos[:, None, 0], o_pos[:, None, 1], s_pos[None, :, 0], s_pos[None, :, 1]) \
-            > self.assumptions.rail_access_max_km
-        total = np.where(far, np.inf, total)
-        best = np.argmin(total, axis=1)
-        minutes = total[np.arange(len(origins)), best]
-        return minutes, best, (stations, pred, m2o)
+        t_node = self.graph.nodes[target]
+        far_t = haversine_km(s_pos[:, 0], s_pos[:, 1], t_node["lon"], t_node["lat"]) > reach
+        leave = np.where(far_t, np.inf, egress.time_min[0, s_road])  # s'
+        tail = on_trains + leave[None, :]
+        np.fill_diagonal(tail, np.inf)  # boarding and alighting at one station is no rail trip
+        alight = np.argmin(tail, axis=1)
+        tail_min = tail[np.arange(len(stations)), alight]
+        o_pos = np.array([[self.graph.nodes[o]["lon"], self.graph.nodes[o]["lat"]] for o in origins])
+        far_o = haversine_km(o_pos[:, None, 0], o_pos[:, None, 1], s_pos[None, :, 0], s_pos[None, :, 1]) > reach
+        total = np.where(far_o, np.inf, to_station[:, s_road] + processing[None, :] + tail_min[None, :])
+        board = np.argmin(total, axis=1)
+        minutes = total[np.arange(n), board]
+        return minutes, np.column_stack([board, alight[board]]), (stations, pred, egress, pt_mode)
 
     def score(self, targets: Sequence[str] = DEFAULT_TARGETS,
               thresholds_min: Sequence[float] = THRESHOLDS_MIN) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -336,18 +357,25 @@ class Model:
                 "note": self.approximation_note}
 
     def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
-        minutes, best, (stations, pred, m2o) = self._rail_times([origin], target, mode)
+        minutes, chosen, (stations, pred, egress, pt_mode) = self._rail_times([origin], target, mode)
         if not np.isfinite(minutes[0]):
-            raise UnreachableError(f"no trip by {mode} from {origin} to {target}")
-        road = self.compiled("road")
-        station = stations[int(best[0])]
-        rows, k = [], road.index[station]
+            raise UnreachableError(f"no trip by {mode} from {origin} to {target} boarding and alighting within "
+                                   f"{self.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)")
+        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
+        board, alight = (stations[int(i)] for i in chosen[0])
+        rows, k = [], road.index[board]
         while k >= 0:
             rows.append(k)
             k = int(pred[0, k])
         first = [road.node_ids[r] for r in reversed(rows)]
-        inside = f"inside:{station.split(':', 1)[1]}"
-        return first + m2o.path(inside, target)
+        _, platform_pred = self._platform_matrix(pt_mode)
+        row = stations.index(board)
+        middle, k = [], net.index[alight]
+        while k >= 0:
+            middle.append(net.node_ids[k])
+            k = int(platform_pred[row, k])
+        middle.reverse()  # inside:board ... station:alight
+        return first + middle + egress.path(alight, target)[1:]
 
     def trip_minutes(self, origin: str, destination: str, mode: str = "best") -> float:
         """Minutes of :meth:`route` without its legs: from the compiled arrays only (fast, and

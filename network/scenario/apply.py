@@ -55,7 +55,7 @@ from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.build import _Builder, line_km_posts
 from network.graph.lookup import norm_name, short_place_name
-from network.graph.road_layer import closed_road_attrs
+from network.graph.road_layer import closed_road_attrs, road_speed_kph, road_time_min
 from network.routing.compile import EdgeTable
 from network.scenario.load import LocatedChange, Scenario, _dotted
 from network.sources.default import REGION_BBOX
@@ -435,9 +435,12 @@ class _Applier:
             d = self.g.edges[key]
             attrs: dict[str, Any] = {"lanes": ch.lanes} if ch.lanes else {}
             if ch.design_speed_kph:
-                speed = min(ch.design_speed_kph, a.expressway_speed_cap_kph)
+                cls = d.get("road_class") if d.get("road_class") in ("expressway", "national", "provincial") \
+                    else "expressway"
+                speed = road_speed_kph(cls, {"design_speed_kph": ch.design_speed_kph}, a)
                 if speed > d.get("speed_kph", 0):
-                    attrs.update(speed_kph=speed, time_min=d["length_km"] / speed * 60.0)
+                    attrs.update(speed_kph=speed, design_speed_kph=ch.design_speed_kph,
+                                 time_min=road_time_min(d["length_km"], float(d.get("urban_km", 0.0)), cls, speed, a))
             self._record_change(key, **attrs)
         if keys and ch.design_speed_kph is None:
             self.report.notes.append(f"{ch.corridor}: widening only (lanes {ch.lanes}); free-flow speeds have "
