@@ -39,8 +39,9 @@ from scipy.sparse.csgraph import dijkstra
 from network.assumptions import Assumptions
 from network.errors import LookupFailed, UnreachableError
 from network.geo import haversine_km
-from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, check_as_of
+from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, build_layer, check_as_of
 from network.graph.lookup import Endpoint, build_name_index, resolve
+from network.graph.road_layer import RoadLayer, layer_geometry
 from network.graph.schema import MODE_SETS, TRANSIT_MODES
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
 from network.routing.compile import CompiledGraph, EdgeTable, build_edge_table, compile_edges
@@ -56,9 +57,11 @@ OSM_APPROXIMATION_NOTE = (
     "constants: `taihang assumptions`; the build report: `taihang data --network FILE`.")
 
 APPROXIMATION_NOTE = (
-    "Free-flow car speeds (no congestion); rail waits from assumed headways, not a timetable; "
-    "positions marked 'approx' carry about 3 km uncertainty; expressway speeds hold only where the "
-    "corridor was matched (see `taihang data`). All constants: `taihang assumptions`.")
+    "Free-flow car speeds by road class (no congestion, no terrain); roads that no curated corridor owns "
+    "are undated and exist in every year; trains call at every station where no stopping pattern is "
+    "published, and waits come from train counts or assumed headways, not a timetable; rail and transit "
+    "board and alight within 60 km of the trip's ends; positions marked 'approx' carry about 3 km "
+    "uncertainty. Corridor matches: `taihang data`; all constants: `taihang assumptions`.")
 
 
 def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> dt.date:
@@ -79,6 +82,25 @@ def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> d
         date = dt.date.today()
     check_as_of(date)
     return date
+
+
+#: The embedded inputs and road layer, read and matched once per process: they do not depend on the
+#: date, only on the files (keyed by their modification times) and the layer's own assumptions.
+_INPUTS: dict[tuple[Any, ...], tuple[DefaultData, LineGraph, LineGraph, RoadLayer]] = {}
+
+
+def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, RoadLayer]:
+    folder = data_dir()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in [*folder.glob("*.*"), *folder.glob("geometry/*")]))
+    key = (str(folder), stamp, a.built_up_radius_city_km, a.built_up_radius_county_km, a.match_tolerance,
+           a.max_match_circuity)
+    if key not in _INPUTS:
+        data = read_default_data(folder)
+        raw = read_region_geometry("road", folder / "geometry")
+        layer = build_layer(data, raw, a)
+        _INPUTS.clear()  # one set of inputs at a time
+        _INPUTS[key] = (data, layer_geometry(layer), read_region_geometry("rail", folder / "geometry"), layer)
+    return _INPUTS[key]
 
 
 class Model:
@@ -112,10 +134,9 @@ class Model:
         """The embedded default network as it stood on ``as_of`` (or at the end of ``year``)."""
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()
-        data = read_default_data()
-        roads = read_region_geometry("road", data_dir() / "geometry")
-        railways = read_region_geometry("rail", data_dir() / "geometry")
-        return cls(build_default_graph(data, roads, assumptions, date, railways), data, roads, assumptions)
+        data, roads, railways, layer = _default_inputs(assumptions)
+        graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
+        return cls(graph, data, roads, assumptions)
 
     @classmethod
     def from_network(cls, network: Any, year: int | None = None, as_of: dt.date | str | None = None,

@@ -143,15 +143,9 @@ def test_corridor_is_absent_the_day_before_it_opens_and_the_trip_along_it_slower
 
 
 def _layer_matches(m: Model):
-    from network.graph.build import build_layer
+    from network.model import _default_inputs
 
-    key = id(m.data)
-    if key not in _LAYERS:
-        _LAYERS[key] = build_layer(m.data, m.roads, m.assumptions).matches
-    return _LAYERS[key]
-
-
-_LAYERS: dict[int, list] = {}
+    return _default_inputs(m.assumptions)[3].matches
 
 
 def test_every_corridor_is_matched_or_added_with_a_reason(model):

@@ -179,8 +179,8 @@ def read_airports(path: Path) -> list[dict[str, Any]]:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        with path.open(encoding="utf-8") as fh:  # libyaml's safe loader where installed (10x faster)
+            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as err:
         raise DataError(f"cannot read {path}: {err}") from err
     except yaml.YAMLError as err:
