@@ -221,7 +221,7 @@ class Assumptions:
         "OSM often maps one station twice (a railway=station node and a building=train_station "
         "area); features of the same name, or a nameless building, this close are one station")
 
-    def replace(self, **changes: float) -> Assumptions:
+    def replace(self, **changes: float | str) -> Assumptions:
         """Return a copy with some values changed.
 
         Raises

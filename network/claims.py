@@ -55,7 +55,11 @@ Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-
 Minutes = Annotated[float, Field(gt=0, le=1440)]
 Reading = Literal["station_to_station", "centre_to_centre", "population_weighted"]
 Mode = Literal["road", "rail", "transit", "best"]
-READINGS: tuple[str, ...] = ("station_to_station", "centre_to_centre", "population_weighted")
+READINGS: tuple[Reading, ...] = ("station_to_station", "centre_to_centre", "population_weighted")
+
+
+def _default_modes() -> list[Mode]:
+    return ["rail", "best"]
 LEGS = ("access", "processing", "wait", "in_vehicle", "egress")
 
 
@@ -97,7 +101,7 @@ class ClaimFile(_Strict):
     origin: Origin
     destinations: list[Destination] = Field(min_length=1)
     threshold_min: Minutes | list[Minutes]
-    modes: list[Mode] = Field(default_factory=lambda: ["rail", "best"], min_length=1)
+    modes: list[Mode] = Field(default_factory=_default_modes, min_length=1)
     readings: list[Reading] = Field(default_factory=lambda: list(READINGS), min_length=1)
     aggregate: Literal["population_weighted", "all_of"] = "population_weighted"
     require: Literal["every_destination", "any_destination"] = "every_destination"

@@ -335,7 +335,7 @@ class Model:
         if not np.isfinite(m2o.time_from(origin, target)):
             return "unreachable"
         legs = path_legs(m2o.graph, self.graph, m2o.path(origin, target))
-        ride = {}
+        ride: dict[str, float] = {}
         for leg in legs:
             if leg["mode"] in TRANSIT_MODES:
                 ride[leg["mode"]] = ride.get(leg["mode"], 0.0) + leg["minutes"]

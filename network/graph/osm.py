@@ -201,7 +201,8 @@ def _services_from_file(path: Path, registry: list[dict[str, Any]],
         for n in (rec["name_zh"], rec["name_en"], rec["station_id"]):
             by_name.setdefault(norm_name(station_base_name(n)), []).append(rec)
     extra: list[dict[str, Any]] = []
-    lines, services = [], []
+    lines: list[dict[str, Any]] = []
+    services: list[dict[str, Any]] = []
     for i, ln in enumerate(doc["lines"]):
         if not isinstance(ln, dict):
             problems.append(f"{where('lines', i)}: lines[{i}]: expected a mapping with line_id, mode, stations")
@@ -214,7 +215,7 @@ def _services_from_file(path: Path, registry: list[dict[str, Any]],
         line_speed = ln.get("speed_kph")
         stations = []
         for j, st in enumerate(ln.get("stations") or []):
-            loc = ("lines", i, "stations", j)
+            loc: tuple[Any, ...] = ("lines", i, "stations", j)
             st = {"name": st} if isinstance(st, str) else st
             if not isinstance(st, dict) or not st.get("name"):
                 problems.append(f"{where(*loc)}: lines[{i}].stations[{j}]: expected a name or {{name: ..., km: ...}}")
@@ -384,12 +385,12 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
         has_km = any(s["km"] is not None for s in st)
         if not has_km:  # no published km posts: the track (or circuity where it has no path) gives them
             chain = [0.0]
-            for k, km in enumerate(section_km):
-                if km is None:
+            for k, section in enumerate(section_km):
+                if section is None:
                     p, q = stations[st[k]["station"]], stations[st[k + 1]["station"]]
                     circuity = ln.get("circuity") or a.new_rail_circuity
-                    km = float(haversine_km(p["lon"], p["lat"], q["lon"], q["lat"])) * circuity
-                chain.append(chain[-1] + km)
+                    section = float(haversine_km(p["lon"], p["lat"], q["lon"], q["lat"])) * circuity
+                chain.append(chain[-1] + section)
             for s, km in zip(st, chain):
                 s["km"] = km
         elif ln.get("circuity") is None:

@@ -7,6 +7,7 @@ In: a per-place table with ``population_2020`` and ``<target>_<mode>_min`` colum
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +54,7 @@ EFFICIENCY_REFERENCE_KPH = 100.0
 def summarise_scores(table: pd.DataFrame, targets: Sequence[str],
                      modes: Sequence[str] = ("road", "rail", "best"),
                      thresholds_min: Sequence[float] = THRESHOLDS_MIN,
-                     straight_km: dict[str, Sequence[float]] | None = None) -> pd.DataFrame:
+                     straight_km: dict[str, Any] | None = None) -> pd.DataFrame:
     """Per target and mode: population-weighted mean minutes (WATT), population and share of
     population within each threshold, inequality of the times across places (population-weighted
     coefficient of variation, Gini, Theil; :mod:`network.indicators.measures`), and, given each

@@ -308,7 +308,7 @@ def find_conflicts(changes: list[LocatedChange]) -> list[str]:
         if ch.type == "upgrade_road":
             prev = upgraded.get(ch.corridor)
             same = prev is None or (prev.change.design_speed_kph, prev.change.lanes) == (ch.design_speed_kph, ch.lanes)
-            if not same:
+            if prev is not None and not same:
                 problems.append(f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded differently "
                                 f"at {prev.where('corridor')}; keep one upgrade per corridor")
             upgraded[ch.corridor] = c

@@ -237,7 +237,7 @@ def read_rail(path: Path, station_ids: set[str]) -> tuple[list[dict[str, Any]], 
             problems.add(where, "-", svc, "a mapping")
             continue
         if svc.get("line") not in line_ids:
-            problems.add(where, "line", svc.get("line"), f"one of {sorted(line_ids)}")
+            problems.add(where, "line", svc.get("line"), f"one of {sorted(str(x) for x in line_ids)}")
             continue
         line_stations = [s["station"] for s in by_line[svc["line"]]["stations"]]
         stops = line_stations if svc.get("stops") == "all" else svc.get("stops")

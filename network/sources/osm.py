@@ -175,6 +175,7 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
                      .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport", "building",
                                                           "aeroway")))
         bar = _progress(progress)
+        obj: Any  # osmium yields a union of object types; each branch checks which it has
         for obj in processor:
             if bar is not None:
                 bar.update(1)

@@ -41,7 +41,7 @@ def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target
         ("road", "Roads (main)"), ("expressway", "Expressways"), ("hsr", "High-speed rail"),
         ("rail", "Conventional rail"), ("stations", "Stations"), ("airports", "Airports"),
         ("places", "Places (time to target)"))}
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, ...]] = set()
     for u, v, d in graph.edges(data=True):
         if d["kind"] == "link":
             layer = "expressway" if d.get("road_class") == "expressway" else "road"
@@ -85,8 +85,8 @@ def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target
                        f"<br>to {target}: {minutes:.0f} min ({row[f'{target}_best_mode']})"
                        f"<br>road {row[f'{target}_road_min']:.0f}, rail {row[f'{target}_rail_min']:.0f} min"
                        f"<br>position: {row['position_source']}")).add_to(layers["places"])
-    for layer in layers.values():
-        layer.add_to(m)
+    for group in layers.values():
+        group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     _add_legend(m, f"Door-to-door minutes to {target} (best mode)",
                 [("#1a9850", "≤ 60"), ("#91cf60", "60–90"), ("#fee08b", "90–120"), ("#fc8d59", "120–180"),
