@@ -202,3 +202,16 @@ def test_rail_services_call_only_where_documented():
         i0, i1 = line.index(svc["stops"][0]), line.index(svc["stops"][-1])
         skipped = set(line[i0:i1 + 1]) - set(svc["stops"])
         assert not skipped or svc.get("stops_source"), f"{svc['service_id']} skips {sorted(skipped)} without a source"
+
+
+@pytest.mark.parametrize("year", [2000, 2002, 2010, 2020, 2022, 2026])
+def test_every_place_is_reachable_by_road_in_every_year(year):
+    """A corridor that opens later never takes away the only road to a town: where the geometry has
+    one road that an expressway and the road before it share, the corridor says it upgrades it."""
+    m = model_on(dt.date(year, 12, 31))
+    places = m.places(kinds=("county", "district", "city"))
+    road = m.compiled("road")
+    goal = "place:zhengzhou:arrive"
+    to_zhengzhou = many_to_one(road, [goal])
+    unreachable = [p for p in places["place_id"] if not np.isfinite(to_zhengzhou.time_from(f"place:{p}", goal))]
+    assert not unreachable
