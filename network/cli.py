@@ -228,7 +228,8 @@ def map_cmd(out_path: Path, year: int | None, tiles: bool, target: str, assume: 
     from network.viz.maps import build_map, map_html
 
     model = _model(year, assume, scenario_path, network_path)
-    per_place, _ = model.score([target])
+    targets = list(dict.fromkeys([target, "郑州", "洛阳"]))  # the popups give every default target too
+    per_place, _ = model.score(targets)
     key = model.resolve(target).key
     atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles)))
     click.echo(f"wrote {out_path}")
@@ -523,7 +524,8 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draws (same seed, same numbers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write <claim>.csv (per destination), <claim>_verdicts.csv and <claim>.json into this folder.")
+              help="Write <claim>.csv (per destination), <claim>_verdicts.csv, <claim>.json and <claim>.png "
+                   "(minutes against the thresholds) into this folder.")
 @_ASSUME
 @_NETWORK
 def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir: Path | None,
@@ -551,6 +553,10 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
                 columns=[c for c in ("place_minutes", "population") if c in res.per_destination]).to_csv(index=False))
             atomic_write_text(out_dir / f"{name}_verdicts.csv", res.overall.to_csv(index=False))
             atomic_write_text(out_dir / f"{name}.json", json.dumps(payloads[-1], ensure_ascii=False, indent=1) + "\n")
+            from network.io import atomic_write_bytes
+            from network.viz.charts import claim_png
+
+            atomic_write_bytes(out_dir / f"{name}.png", claim_png(res.per_destination, name))
         if not as_json:
             _print_check(res)
     if as_json:

@@ -87,7 +87,8 @@ def isochrones(model: Any, where: str, minutes: Sequence[float], mode: str = "be
         pts = shapely.points(xy[inside])
         discs = shapely.buffer(pts, np.maximum(radius, 0.05), quad_segs=8)
         poly = shapely.union_all(discs) if len(discs) else shapely.Polygon()
-        rows.append({"place": ep.label, "direction": direction, "mode": mode, "minutes": th,
+        rows.append({"place": ep.label, "origin_lon": float(ep.lon), "origin_lat": float(ep.lat),
+                     "direction": direction, "mode": mode, "minutes": th,
                      "area_km2": round(float(poly.area), 1),
                      "population_within": int(places["population_2020"].to_numpy()[p_time <= th].sum())})
         geoms.append(_to_lonlat(poly, lat0))
@@ -103,30 +104,46 @@ def _to_lonlat(geom: Any, lat0: float) -> Any:
 
 
 def isochrone_map(gdf: Any, graph: Any) -> Any:
-    """A folium map of the bands (largest first, so smaller ones sit on top), with a legend."""
+    """A folium map of the bands (largest first, so smaller ones sit on top) over the network
+    (rail, expressways, national roads, stations), with the county-level places named, the origin
+    marked and a legend; fitted to the largest band."""
     import folium
 
-    from network.viz.maps import _add_legend
+    from network.viz.maps import add_legend, add_network, network_bounds, new_map
 
-    c = gdf.geometry.union_all().centroid if len(gdf) else None
-    m = folium.Map(location=[c.y, c.x] if c is not None else [35.3, 112.9], zoom_start=8, tiles=None,
-                   control_scale=True)
+    if len(gdf):
+        w, s, e, n = gdf.geometry.total_bounds
+        bounds = (float(w), float(s), float(e), float(n))
+    else:
+        bounds = network_bounds(graph)
+    m = new_map(bounds)
+    add_network(m, graph, layers=("hsr", "rail", "expressway", "national"), opacity=0.7)
     palette = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#7f0000"]
-    bands = gdf.sort_values("minutes", ascending=False)
-    colours = {}
-    for k, (_, row) in enumerate(gdf.sort_values("minutes").iterrows()):
-        colours[row["minutes"]] = palette[min(k, len(palette) - 1)]
-    for _, row in bands.iterrows():
+    colours = {row["minutes"]: palette[min(k, len(palette) - 1)]
+               for k, (_, row) in enumerate(gdf.sort_values("minutes").iterrows())}
+    for _, row in gdf.sort_values("minutes", ascending=False).iterrows():
         colour = colours[row["minutes"]]
-        folium.GeoJson(row.geometry.__geo_interface__, name=f"{row['minutes']:g} min",
+        folium.GeoJson(row.geometry.__geo_interface__, name=f"within {row['minutes']:g} min",
                        style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c,
                                                              "fillOpacity": 0.35},
                        tooltip=f"{row['place']}: within {row['minutes']:g} min ({row['direction']}, {row['mode']}); "
                                f"{row['population_within']:,} people in county-level places").add_to(m)
-    folium.LayerControl().add_to(m)
+    names = folium.FeatureGroup(name="Place names")
+    from network.viz.maps import _label
+
+    for _, d in graph.nodes(data=True):
+        if d.get("kind") == "place" and d.get("place_kind") in ("city", "county"):
+            folium.CircleMarker((d["lat"], d["lon"]), radius=2, color="#333", weight=1, fill=True).add_to(names)
+            _label(d["name_zh"], d["lat"], d["lon"]).add_to(names)
+    names.add_to(m)
     first = gdf.iloc[0] if len(gdf) else None
+    if first is not None and "origin_lat" in gdf:
+        folium.Marker((first["origin_lat"], first["origin_lon"]), tooltip=f"origin: {first['place']}",
+                      icon=folium.DivIcon(html="<div style='font-size:24px;line-height:24px;color:#b10026'>★</div>",
+                                          icon_size=(24, 24), icon_anchor=(12, 12))).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
     title = (f"Isochrones {first['direction']} {first['place']} ({first['mode']})" if first is not None
              else "Isochrones")
-    _add_legend(m, title, [(colours[x], f"≤ {x:g} min") for x in sorted(colours)],
-                "Door-to-door network times; off-network reach at urban access speed, ≤ 5 km<br>")
+    add_legend(m, title, [(colours[x], f"≤ {x:g} min") for x in sorted(colours)], ["hsr", "rail", "expressway"],
+               note="★ origin. Door-to-door network times; off-network reach at urban access speed, ≤ 5 km")
     return m

@@ -104,6 +104,7 @@ def test_check_one_hour_circle_cli_legs_add_up(tmp_path):
     per = pd.read_csv(tmp_path / "one_hour_circle.csv")
     legs = per[["access", "processing", "wait", "in_vehicle", "egress"]].sum(axis=1)
     assert np.allclose(legs, per["minutes"], atol=0.3)
+    assert (tmp_path / "one_hour_circle.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     overall = pd.read_csv(tmp_path / "one_hour_circle_verdicts.csv")
     # every network x reading x mode has a verdict
     assert len(overall) == 3 * (1 + 2 * 2)

@@ -45,8 +45,8 @@ def test_map_writes_offline_html(tmp_path):
     out = tmp_path / "m.html"
     r = run("map", "--out", str(out))
     assert r.exit_code == 0, r.output
-    html = out.read_text(encoding="utf-8")
-    assert "leaflet@" not in html.split("<script>")[0] or "L.map" in html
+    html = out.read_text(encoding="utf-8")  # it renders offline: tests/test_browser.py opens it in Chromium
+    assert "cdn." not in html and "code.jquery" not in html and "$(" not in html
     assert "OpenStreetMap contributors" in html and "晋城东" in html
 
 
@@ -101,6 +101,9 @@ def test_compare_writes_identical_outputs_twice(tmp_path):
     report = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
     assert "passenger accessibility is not what this project changes" in report
     assert "scenario_files_sha256" in report and "Assumed parameters" in report
+    for name in ("without_yangji_expressway_gain_by_county", "without_yangji_expressway_population_reached"):
+        assert f"](charts/{name}.png)" in report  # the report shows its charts
+        assert (tmp_path / "a" / "charts" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     import geopandas as gpd
 
     gdf = gpd.read_file(tmp_path / "a" / "places.gpkg")

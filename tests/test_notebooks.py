@@ -23,3 +23,6 @@ def test_notebook_runs(path: Path, tmp_path: Path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []))
+    assert "cdn.jsdelivr" not in html and "code.jquery" not in html  # maps in the notebook work offline

@@ -36,7 +36,8 @@ class ScenarioResult:
     places: pd.DataFrame  # long: one row per place and target
     summary: pd.DataFrame  # one row per target and mode
     decomposition: pd.DataFrame | None = None
-    new_links: list[list[tuple[float, float]]] = field(default_factory=list)
+    new_links: list[list[tuple[float, float]]] = field(default_factory=list)  # added or changed
+    removed_links: list[list[tuple[float, float]]] = field(default_factory=list)  # closed (base geometry)
 
 
 @dataclass
@@ -117,6 +118,7 @@ def compare(base: Any, scenarios: list[Scenario], targets: list[str], decompose:
         diff = _diff(before, _long(per, keys))
         res = ScenarioResult(sc, report, diff, _summary_change(base_summary, summary))
         res.new_links = _new_links(model.graph, report)
+        res.removed_links = _new_links(base.graph, report, report.removed_edges)
         if decompose and sc.is_package:
             res.decomposition = _decompose(base, sc, keys, targets, before, diff)
         results.append(res)
@@ -144,9 +146,15 @@ def _decompose(base: Any, package: Scenario, keys: list[str], targets: list[str]
     return pd.DataFrame(rows)
 
 
-def _new_links(graph: Any, report: ApplyReport) -> list[list[tuple[float, float]]]:
+def _new_links(graph: Any, report: ApplyReport,
+               edges: list[tuple[str, str, Any]] | None = None) -> list[list[tuple[float, float]]]:
+    """Geometry of the road links and rides a scenario added or changed (or of ``edges`` of
+    ``graph``), one line per pair of ends and line."""
     out, seen = [], set()
-    for u, v, k in report.added_edges:
+    keys = edges if edges is not None else [*report.added_edges, *report.changed_edges]
+    for u, v, k in keys:
+        if not graph.has_edge(u, v, k):
+            continue
         d = graph.edges[u, v, k]
         if d["kind"] not in ("ride", "link"):
             continue
@@ -214,8 +222,9 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
-def report_markdown(comp: Comparison) -> str:
-    """The comparison as a Markdown report (answers "which project brings which towns how much closer")."""
+def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None) -> str:
+    """The comparison as a Markdown report (answers "which project brings which towns how much closer");
+    ``charts`` maps a scenario name to the PNG files (relative paths) shown in its section."""
     from network.model import APPROXIMATION_NOTE
 
     prov = provenance(comp)
@@ -227,6 +236,8 @@ def report_markdown(comp: Comparison) -> str:
     for r in comp.results:
         sc = r.scenario
         out += [f"## {sc.name}", "", sc.description, "", f"Source: {sc.source.strip()}", ""]
+        for png in (charts or {}).get(sc.name, []):
+            out += [f"![{Path(png).stem}]({png})", ""]
         if not sc.passenger_relevant:
             out += ["**Freight only: passenger accessibility is not what this project changes.**", ""]
         if r.report.notes:
@@ -279,7 +290,18 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
     for name, df in tables.items():
         atomic_write_text(out_dir / name, df.to_csv(index=False, float_format="%.2f"))
         written.append(out_dir / name)
-    atomic_write_text(out_dir / "report.md", report_markdown(comp))
+    from network.io import atomic_write_bytes
+    from network.viz.charts import gain_by_county_png, population_reached_png
+
+    charts: dict[str, list[str]] = {}
+    for r in comp.results:
+        name = r.scenario.name
+        files = [f"charts/{name}_gain_by_county.png", f"charts/{name}_population_reached.png"]
+        atomic_write_bytes(out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY))
+        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0]))
+        written += [out_dir / f for f in files]
+        charts[name] = files
+    atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
     atomic_write_text(out_dir / "provenance.json",
                       json.dumps(provenance(comp), ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     written += [out_dir / "report.md", out_dir / "provenance.json"]

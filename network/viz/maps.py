@@ -1,130 +1,291 @@
-"""Interactive folium map of a network: layers by mode, bilingual popups, places coloured by time.
+"""Interactive folium maps: the network by mode and road class, places coloured by minutes, scenarios.
 
-folium is imported inside the function, so importing :mod:`network` does not load it. The map
-opens without the internet: :func:`map_html` inlines Leaflet (BSD-2-Clause, vendored in
-``static/``) instead of folium's CDN links, and no tile layer is added unless ``tiles=True`` (then
-OpenStreetMap tiles load when online). folium's other CDN links (jQuery, Bootstrap) are not used by
-this map and fail harmlessly offline.
+folium is imported inside the functions, so importing :mod:`network` does not load it.
+
+Offline by construction: every map is made by :func:`new_map`, which points folium's own asset lists
+(``default_js`` / ``default_css``) at Leaflet inlined as ``data:`` URLs (Leaflet 1.9.3, BSD-2-Clause,
+vendored in ``static/``) and drops folium's other CDN assets (jQuery, Bootstrap, Font Awesome,
+awesome-markers), which these maps do not use. Markers are Leaflet circle markers and ``DivIcon``
+symbols (no image files), the legend is a Leaflet control (so it stacks with the scale bar, the
+layer control and the attribution instead of covering them), and no tile layer is added unless
+``tiles=True`` (then OpenStreetMap tiles load when online). A notebook shows the same map, so it
+is offline there too. ``tests/test_browser.py`` opens every kind of map in headless Chromium with
+the network cut and checks for errors, requests, layers, features and a popup.
 """
 
 from __future__ import annotations
 
+import base64
+import html as html_lib
 import re
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
-_MODE_STYLE = {"expressway": ("#d7301f", 3), "road": ("#969696", 1), "hsr": ("#6a51a3", 4),
-               "rail": ("#2171b5", 2)}
+_STATIC = Path(__file__).parent / "static"
 _ATTRIBUTION = "© OpenStreetMap contributors (ODbL); census 2020; taihang"
 
+#: layer key -> (label, colour, weight, dash)
+LINE_LAYERS: dict[str, tuple[str, str, int, str | None]] = {
+    "hsr": ("High-speed rail", "#6a51a3", 4, None),
+    "rail": ("Conventional rail", "#2171b5", 2, None),
+    "expressway": ("Expressways", "#c51b7d", 3, None),
+    "national": ("National roads", "#fd8d3c", 2, None),
+    "road": ("Other roads", "#969696", 1, None),
+    "bus": ("Coach services", "#238b45", 2, "6 4"),
+    "air": ("Air routes", "#000000", 1, "2 6"),
+}
+_TIME_CLASSES = [(60, "#1a9850", "≤ 60"), (90, "#91cf60", "60–90"), (120, "#fee08b", "90–120"),
+                 (180, "#fc8d59", "120–180"), (np.inf, "#d73027", "> 180")]
+#: Leaflet's layer-control icon as an inline SVG (its CSS points at images/layers.png, which a
+#: single-file map does not have); legend and popup styles.
+_LAYERS_ICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 26 26'%3E"
+                "%3Cpath d='M13 4 2 9.5 13 15 24 9.5z' fill='%23555'/%3E"
+                "%3Cpath d='M4.5 13 2 14.5 13 20l11-5.5-2.5-1.5L13 17.2z' fill='%23888'/%3E%3C/svg%3E")
+_CSS = """
+.leaflet-control-layers-toggle, .leaflet-retina .leaflet-control-layers-toggle {
+  background-image: url("ICON"); background-size: 26px 26px; }
+.leaflet-default-icon-path { background-image: none; }
+.taihang-legend { background: #fff; padding: 6px 9px; border: 1px solid #999; border-radius: 4px;
+  font: 12px/1.45 sans-serif; max-width: 300px; }
+.taihang-legend .sw { display: inline-block; width: 12px; height: 12px; border-radius: 6px;
+  border: 1px solid #555; vertical-align: -2px; margin-right: 4px; }
+.taihang-legend .ln { display: inline-block; width: 22px; height: 0; border-top-width: 3px;
+  border-top-style: solid; vertical-align: 3px; margin-right: 4px; }
+.taihang-label { font: 11px sans-serif; color: #222; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+.taihang-popup td { padding: 0 6px 0 0; }
+""".replace("ICON", _LAYERS_ICON)
 
-def _colour(minutes: float) -> str:
-    for limit, colour in ((60, "#1a9850"), (90, "#91cf60"), (120, "#fee08b"), (180, "#fc8d59")):
-        if minutes <= limit:
-            return colour
-    return "#d73027"
+
+#: folium creates every marker with Leaflet's default icon before setting its own DivIcon, and the
+#: default icon loads images/marker-icon.png; an empty DivIcon as the default loads nothing.
+_JS = "L.Marker.prototype.options.icon = L.divIcon({className: 'taihang-empty-icon', html: ''});"
 
 
-def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target: str = "zhengzhou",
-              tiles: bool = False) -> Any:
-    """A ``folium.Map`` of the network. ``scores`` (from :meth:`Model.score`) colours places by
-    best-mode minutes to ``target``."""
+def _data_url(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def new_map(bounds: tuple[float, float, float, float] | None = None, tiles: bool = False) -> Any:
+    """An empty offline ``folium.Map`` (module docstring), fitted to ``bounds`` = (west, south,
+    east, north) in degrees."""
     import folium
 
-    m = folium.Map(location=[35.3, 112.9], zoom_start=8, tiles=None, control_scale=True)
+    west, south, east, north = bounds or (110.8, 33.6, 114.8, 37.0)
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None,
+                   control_scale=True)
+    m.default_js = [("leaflet", _data_url("text/javascript", (_STATIC / "leaflet.js").read_bytes())),
+                    ("taihang_js", _data_url("text/javascript", _JS.encode()))]
+    m.default_css = [("leaflet_css", _data_url("text/css", (_STATIC / "leaflet.css").read_bytes())),
+                     ("taihang_css", _data_url("text/css", _CSS.encode()))]
     if tiles:
         folium.TileLayer("OpenStreetMap", attr=_ATTRIBUTION).add_to(m)
-    layers = {k: folium.FeatureGroup(name=n) for k, n in (
-        ("road", "Roads (main)"), ("expressway", "Expressways"), ("hsr", "High-speed rail"),
-        ("rail", "Conventional rail"), ("stations", "Stations"), ("airports", "Airports"),
-        ("places", "Places (time to target)"))}
-    seen: set[tuple[str, ...]] = set()
+    m.fit_bounds([[south, west], [north, east]])
+    return m
+
+
+def network_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of the network's road nodes (its own extent)."""
+    lon = [d["lon"] for _, d in graph.nodes(data=True) if d.get("kind") == "road"]
+    lat = [d["lat"] for _, d in graph.nodes(data=True) if d.get("kind") == "road"]
+    if not lon:
+        lon = [d["lon"] for _, d in graph.nodes(data=True) if "lon" in d]
+        lat = [d["lat"] for _, d in graph.nodes(data=True) if "lat" in d]
+    return (min(lon), min(lat), max(lon), max(lat))
+
+
+def add_legend(m: Any, title: str, swatches: list[tuple[str, str]], lines: list[str] | None = None,
+               note: str = "", position: str = "bottomright") -> None:
+    """A legend as a Leaflet control: a title, coloured swatches with labels, line symbols (layer
+    keys of :data:`LINE_LAYERS`), a note and the attribution."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    body = [f"<b>{html_lib.escape(title)}</b>"]
+    body += [f"<span class='sw' style='background:{c}'></span>{html_lib.escape(label)}" for c, label in swatches]
+    for key in lines or []:
+        label, colour, _, dash = LINE_LAYERS[key]
+        style = "dashed" if dash else "solid"
+        body.append(f"<span class='ln' style='border-top-color:{colour};border-top-style:{style}'></span>{label}")
+    if note:
+        body.append(f"<span style='font-size:11px'>{html_lib.escape(note)}</span>")
+    body.append(f"<span style='font-size:10px;color:#555'>{html_lib.escape(_ATTRIBUTION)}</span>")
+    element = MacroElement()
+    element._name = "Legend"
+    element._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});"
+        "{{ this.get_name() }}.onAdd = function () {"
+        "  var div = L.DomUtil.create('div', 'taihang-legend');"
+        "  div.innerHTML = {{ this.html|tojson }};"
+        "  L.DomEvent.disableClickPropagation(div); return div; };"
+        "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}")
+    element.html = "<br>".join(body)  # type: ignore[attr-defined]
+    element.position = position  # type: ignore[attr-defined]
+    m.add_child(element)
+
+
+def popup(content_html: str, max_width: int = 320) -> Any:
+    """A Leaflet popup holding ``content_html``. folium's own ``Popup`` parses its HTML with jQuery
+    (``$(...)``), an asset these maps leave out, so the content is set as a string instead."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    element = MacroElement()
+    element._name = "Popup"
+    element._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.popup({maxWidth: {{ this.max_width }}});"
+        "{{ this.get_name() }}.setContent({{ this.content|tojson }});"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});"
+        "{% endmacro %}")
+    element.content = content_html  # type: ignore[attr-defined]
+    element.max_width = int(max_width)  # type: ignore[attr-defined]
+    return element
+
+
+def _time_colour(minutes: float) -> str:
+    if not np.isfinite(minutes):
+        return "#cccccc"
+    return next(colour for limit, colour, _ in _TIME_CLASSES if minutes <= limit)
+
+
+def _edge_layer(d: dict[str, Any]) -> str | None:
+    if d["kind"] == "link":
+        cls = d.get("road_class")
+        if cls in ("expressway", "motorway"):
+            return "expressway"
+        if cls in ("national", "trunk", "provincial", "primary"):
+            return "national"
+        return "road"
+    if d["kind"] == "ride":
+        return d["mode"] if d["mode"] in LINE_LAYERS else "rail"
+    return None
+
+
+def _label(text: str, lat: float, lon: float) -> Any:
+    import folium
+
+    return folium.Marker((lat, lon), icon=folium.DivIcon(
+        html=f"<div class='taihang-label'>{html_lib.escape(text)}</div>", icon_size=(120, 14), icon_anchor=(-6, 7)))
+
+
+def add_network(m: Any, graph: nx.MultiDiGraph, layers: tuple[str, ...] = tuple(LINE_LAYERS),
+                show: tuple[str, ...] = tuple(LINE_LAYERS), suffix: str = "", opacity: float = 0.9,
+                stations: bool = True) -> dict[str, Any]:
+    """Line layers by mode and road class (one line per road edge or rail section), and stations
+    and airports as their own layers. Returns the feature groups by key."""
+    import folium
+
+    features: dict[str, list[dict[str, Any]]] = {k: [] for k in layers}
+    seen: set[tuple[Any, ...]] = set()
     for u, v, d in graph.edges(data=True):
-        if d["kind"] == "link":
-            layer = "expressway" if d.get("road_class") == "expressway" else "road"
-        elif d["kind"] == "ride":
-            layer = d["mode"]
-        else:
+        key = _edge_layer(d)
+        if key is None or key not in features:
             continue
         a, b = graph.nodes[u], graph.nodes[v]
         if d["kind"] == "ride":  # one line per line section, whichever service or direction
             ends = sorted((a.get("station_id", u), b.get("station_id", v)))
-            pair = (d.get("line_id", ""), ends[0], ends[1])
+            pair: tuple[Any, ...] = (d.get("line_id") or d.get("service_id", ""), ends[0], ends[1])
         else:
             pair = ("", min(u, v), max(u, v))
         if pair in seen:
             continue
         seen.add(pair)
-        colour, weight = _MODE_STYLE[layer]
-        tip = d.get("name_zh") and f"{d.get('name_zh')} / {d.get('name_en')} {d.get('ref') or ''}"
+        name = d.get("name_zh")
         coords = d.get("geometry") or [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
-        folium.PolyLine([(lat, lon) for lon, lat in coords], color=colour, weight=weight,
-                        tooltip=tip or None).add_to(layers[layer])
-    for _, d in graph.nodes(data=True):
-        if d["kind"] == "station":
-            folium.CircleMarker((d["lat"], d["lon"]), radius=4, color="#54278f", fill=True,
-                                popup=f"{d['name_zh']}站<br>{d['name_en']} station<br>position: {d['source']}"
-                                ).add_to(layers["stations"])
-        elif d["kind"] == "airport":
-            folium.RegularPolygonMarker((d["lat"], d["lon"]), number_of_sides=3, radius=9, color="#000",
-                                        fill=True, fill_color="#ffd700",
-                                        popup=f"{d['name_zh']}<br>{d['name_en']} ({d['iata']})"
-                                        ).add_to(layers["airports"])
+        features[key].append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
+            [round(float(x), 5), round(float(y), 5)] for x, y in coords]},
+            "properties": {"name": f"{name} / {d.get('name_en')} {d.get('ref') or ''}".strip() if name else
+                           LINE_LAYERS[key][0]}})
+    groups: dict[str, Any] = {}
+    for key, feats in features.items():
+        if not feats:  # a mode this network does not have gets no layer
+            continue
+        _, colour, weight, dash = LINE_LAYERS[key]
+        group = folium.FeatureGroup(name=LINE_LAYERS[key][0] + suffix, show=key in show)
+        if feats:  # one GeoJSON layer per mode: far smaller and faster than one polyline per edge
+            folium.GeoJson({"type": "FeatureCollection", "features": feats},
+                           style_function=lambda _f, c=colour, w=weight, dd=dash: {
+                               "color": c, "weight": w, "opacity": opacity, "dashArray": dd},
+                           tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if key != "road" else None,
+                           ).add_to(group)
+        groups[key] = group
+    if stations:
+        groups["stations"] = folium.FeatureGroup(name="Stations" + suffix)
+        groups["airports"] = folium.FeatureGroup(name="Airports" + suffix)
+        for _, d in graph.nodes(data=True):
+            if d["kind"] == "station":
+                folium.CircleMarker((d["lat"], d["lon"]), radius=4, color="#54278f", weight=1, fill=True,
+                                    fill_color="#fff", fill_opacity=1.0, tooltip=f"{d['name_zh']} / {d['name_en']}",
+                                    ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']}<br>position: {d['source']}")
+                                                ).add_to(groups["stations"])
+            elif d["kind"] == "airport":
+                folium.Marker((d["lat"], d["lon"]), tooltip=f"{d['name_zh']} ({d['iata']})",
+                              icon=folium.DivIcon(html="<div style='font-size:18px;line-height:18px'>✈</div>",
+                                                  icon_size=(18, 18), icon_anchor=(9, 9))
+                              ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']} ({d['iata']})")
+                                          ).add_to(groups["airports"])
+    for group in groups.values():
+        group.add_to(m)
+    return groups
+
+
+def _targets(scores: pd.DataFrame) -> list[str]:
+    return [c[: -len("_best_min")] for c in scores.columns if c.endswith("_best_min")]
+
+
+def _place_popup(row: pd.Series, targets: list[str]) -> str:
+    head = (f"<b>{html_lib.escape(str(row['name_zh']))} / {html_lib.escape(str(row['name_en']))}</b><br>"
+            f"population 2020: {int(row['population_2020']):,}<br>")
+    cells = ["<table class='taihang-popup'><tr><th>to</th><th>road</th><th>rail</th><th>transit</th><th>best</th>"
+             "<th>mode</th></tr>"]
+    for t in targets:
+        vals = [row.get(f"{t}_{m}_min", np.nan) for m in ("road", "rail", "transit", "best")]
+        cells.append(f"<tr><td>{t}</td>" + "".join(
+            f"<td>{v:.0f}</td>" if np.isfinite(v) else "<td>–</td>" for v in vals)
+            + f"<td>{row.get(f'{t}_best_mode', '')}</td></tr>")
+    cells.append("</table>")
+    return head + "".join(cells) + f"minutes, door to door; position: {row.get('position_source', '')}"
+
+
+def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target: str = "zhengzhou",
+              tiles: bool = False) -> Any:
+    """A ``folium.Map`` of the network: line layers by mode and road class, stations, airports and
+    places coloured by best-mode minutes to ``target``; each place's popup gives its minutes to
+    every target of ``scores`` (from :meth:`Model.score`) by mode."""
+    import folium
+
+    m = new_map(network_bounds(graph), tiles)
+    add_network(m, graph)
     if scores is not None and f"{target}_best_min" in scores:
+        targets = _targets(scores)
+        group = folium.FeatureGroup(name=f"Places (minutes to {target})")
         pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
-        for _, row in scores.iterrows():
+        for _, row in scores.sort_values("place_id").iterrows():
             d = pos[row["place_id"]]
-            minutes = row[f"{target}_best_min"]
-            folium.CircleMarker(
-                (d["lat"], d["lon"]), radius=6, color="#333", weight=1, fill=True, fill_opacity=0.9,
-                fill_color=_colour(minutes),
-                popup=(f"{row['name_zh']} / {row['name_en']}<br>population 2020: {row['population_2020']:,}"
-                       f"<br>to {target}: {minutes:.0f} min ({row[f'{target}_best_mode']})"
-                       f"<br>road {row[f'{target}_road_min']:.0f}, rail {row[f'{target}_rail_min']:.0f} min"
-                       f"<br>position: {row['position_source']}")).add_to(layers["places"])
-    for group in layers.values():
+            minutes = float(row[f"{target}_best_min"])
+            folium.CircleMarker((d["lat"], d["lon"]), radius=6, color="#333", weight=1, fill=True, fill_opacity=0.9,
+                                fill_color=_time_colour(minutes), tooltip=f"{row['name_zh']}: {minutes:.0f} min",
+                                ).add_child(popup(_place_popup(row, targets), 420)).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    _add_legend(m, f"Door-to-door minutes to {target} (best mode)",
-                [("#1a9850", "≤ 60"), ("#91cf60", "60–90"), ("#fee08b", "90–120"), ("#fc8d59", "120–180"),
-                 ("#d73027", "> 180")],
-                "<span style='color:#d7301f'>&#9644;</span> expressway <span style='color:#6a51a3'>&#9644;"
-                "</span> HSR <span style='color:#2171b5'>&#9644;</span> rail<br>")
+    add_legend(m, f"Door-to-door minutes to {target} (best mode)", [(c, lab) for _, c, lab in _TIME_CLASSES],
+               ["hsr", "rail", "expressway", "national", "road"])
     return m
 
 
-def _add_legend(m: Any, title: str, dots: list[tuple[str, str]], lines_html: str) -> None:
-    """A fixed legend box: a title, coloured dots with labels, line symbols, the attribution."""
-    import folium
-
-    html = ("<div style='position:fixed;bottom:20px;left:20px;z-index:9999;background:white;padding:8px;"
-            f"border:1px solid #999;font:12px sans-serif'><b>{title}</b><br>"
-            + "".join(f"<span style='color:{c}'>&#9679;</span> {lab}<br>" for c, lab in dots)
-            + lines_html + f"<span style='font-size:10px'>{_ATTRIBUTION}</span></div>")
-    m.get_root().html.add_child(folium.Element(html))
-
-
-_STATIC = Path(__file__).parent / "static"
-
-
 def map_html(folium_map: Any) -> str:
-    """The map as one HTML string with Leaflet's script and stylesheet inlined (offline-safe).
-
-    folium names every element with a random 32-hex id; they are renumbered in order of first
-    appearance, so the same map gives the same bytes."""
+    """The map as one HTML string. folium names every element with a random 32-hex id; they are
+    renumbered in order of first appearance, so the same map gives the same bytes."""
     html = folium_map.get_root().render()
     ids: dict[str, str] = {}
-    html = re.sub(r"[0-9a-f]{32}", lambda m: ids.setdefault(m.group(0), f"{len(ids):032x}"), html)
-    js = (_STATIC / "leaflet.js").read_text(encoding="utf-8")
-    css = (_STATIC / "leaflet.css").read_text(encoding="utf-8")
-    html = re.sub(r'<script src="[^"]*leaflet(@[0-9.]+)?/dist/leaflet\.js"></script>',
-                  lambda _: f"<script>{js}</script>", html)
-    html = re.sub(r'<link rel="stylesheet" href="[^"]*leaflet(@[0-9.]+)?/dist/leaflet\.css"/>',
-                  lambda _: f"<style>{css}</style>", html)
-    return html
+    return re.sub(r"(?<![0-9a-zA-Z+/])[0-9a-f]{32}(?![0-9a-zA-Z+/=])",
+                  lambda m: ids.setdefault(m.group(0), f"{len(ids):032x}"), html)
 
 
 def _change_colour(change_min: float) -> str:
@@ -137,48 +298,46 @@ def _change_colour(change_min: float) -> str:
 
 
 def change_map(graph: nx.MultiDiGraph, result: Any, target: str) -> Any:
-    """A ``folium.Map`` of one scenario: its new links highlighted, expressways and rail as
-    context, places coloured by the change in best-mode minutes to ``target``."""
+    """A ``folium.Map`` of one scenario on the network before it (``graph``): the network as
+    context, the scenario's new and changed links highlighted and its closed links dashed (toggle
+    them to see before and after), places coloured by the change in best-mode minutes to
+    ``target`` with before/after popups by mode."""
     import folium
 
-    m = folium.Map(location=[35.3, 112.9], zoom_start=8, tiles=None, control_scale=True)
-    context = folium.FeatureGroup(name="Existing expressways and rail")
-    seen: set[tuple[str, str, str]] = set()
-    for u, v, d in graph.edges(data=True):
-        if d["kind"] == "ride" or (d["kind"] == "link" and d.get("road_class") == "expressway"):
-            a, b = graph.nodes[u], graph.nodes[v]
-            ends = sorted((a.get("station_id", u), b.get("station_id", v)))
-            key = (d.get("line_id") or d.get("corridor_id") or "", *ends)
-            if key in seen:
-                continue
-            seen.add(key)
-            layer = "expressway" if d["kind"] == "link" else d["mode"]
-            colour, weight = _MODE_STYLE.get(layer, ("#999", 1))
-            coords = d.get("geometry") or [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
-            folium.PolyLine([(y, x) for x, y in coords], color=colour, weight=max(1, weight - 1),
-                            opacity=0.5).add_to(context)
-    new = folium.FeatureGroup(name=f"New in {result.scenario.name}")
+    m = new_map(network_bounds(graph))
+    add_network(m, graph, layers=("hsr", "rail", "expressway", "national", "road"), show=("hsr", "rail", "expressway"),
+                suffix=" (before)", opacity=0.5)
+    new = folium.FeatureGroup(name=f"New or changed in {result.scenario.name}")
     for coords in result.new_links:
         folium.PolyLine([(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.9,
                         tooltip=result.scenario.name).add_to(new)
+    new.add_to(m)
+    if getattr(result, "removed_links", None):
+        gone = folium.FeatureGroup(name=f"Closed in {result.scenario.name}")
+        for coords in result.removed_links:
+            folium.PolyLine([(y, x) for x, y in coords], color="#000000", weight=5, opacity=0.8, dash_array="8 6",
+                            tooltip=f"closed in {result.scenario.name}").add_to(gone)
+        gone.add_to(m)
     places = folium.FeatureGroup(name=f"Change in minutes to {target}")
     pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
     rows = result.places[result.places["target"] == target]
     for _, row in rows.sort_values("place_id").iterrows():
         d = pos[row["place_id"]]
         ch = row["best_change_min"]
-        folium.CircleMarker(
-            (d["lat"], d["lon"]), radius=7, color="#333", weight=1, fill=True, fill_opacity=0.95,
-            fill_color=_change_colour(ch),
-            popup=(f"{row['name_zh']} / {row['name_en']}<br>to {target}: {row['best_before_min']:.0f} → "
-                   f"{row['best_after_min']:.0f} min ({ch:+.1f})<br>mode {row['best_mode_before']} → "
-                   f"{row['best_mode_after']}<br>rail {row['rail_before_min']:.0f} → {row['rail_after_min']:.0f} min"),
-        ).add_to(places)
-    for layer in (context, new, places):
-        layer.add_to(m)
+        text = (f"<b>{row['name_zh']} / {row['name_en']}</b><br>to {target}, door to door:"
+                 "<table class='taihang-popup'><tr><th></th><th>before</th><th>after</th><th>change</th></tr>"
+                 + "".join(f"<tr><td>{m_}</td><td>{row[f'{m_}_before_min']:.0f}</td><td>{row[f'{m_}_after_min']:.0f}"
+                           f"</td><td>{row[f'{m_}_change_min']:+.1f}</td></tr>"
+                           for m_ in ("road", "rail", "transit", "best") if f"{m_}_before_min" in row)
+                 + f"</table>best mode {row['best_mode_before']} → {row['best_mode_after']}")
+        folium.CircleMarker((d["lat"], d["lon"]), radius=7, color="#333", weight=1, fill=True, fill_opacity=0.95,
+                            fill_color=_change_colour(ch), tooltip=f"{row['name_zh']}: {ch:+.1f} min",
+                            ).add_child(popup(text, 420)).add_to(places)
+    places.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    _add_legend(m, f"{result.scenario.name}: change in door-to-door minutes to {target}",
-                [("#00441b", "≤ −15 (closer)"), ("#238b45", "−15 to −5"), ("#a1d99b", "−5 to 0"),
-                 ("#f0f0f0", "no change"), ("#cb181d", "slower")],
-                "<span style='color:#ff7f00'>&#9644;</span> new links of the scenario<br>")
+    add_legend(m, f"{result.scenario.name}: change in minutes to {target}",
+               [("#00441b", "≤ −15 (closer)"), ("#238b45", "−15 to −5"), ("#a1d99b", "−5 to 0"),
+                ("#f0f0f0", "no change"), ("#cb181d", "slower"), ("#999999", "unreachable")],
+               ["hsr", "rail", "expressway"],
+               note="orange: new or changed links of the scenario; black dashed: closed")
     return m

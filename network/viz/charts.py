@@ -1,0 +1,114 @@
+"""PNG charts for reports: scenario gains by county, population reached against minutes, claims
+against their thresholds. matplotlib (Agg backend) is imported inside the functions.
+
+Each function returns PNG bytes (the caller writes them atomically). Places are labelled by their English
+names; Chinese names (claims' destinations) use a CJK font where installed. The same inputs give the
+same bytes (no timestamp metadata).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _plt() -> Any:
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    # Chinese labels need a CJK font (Debian's fonts-noto-cjk, installed by .ci/run); without one
+    # matplotlib draws empty boxes, which is ugly but not wrong, so its warning is silenced
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [f for f in ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei") if f in have]
+    plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+    return plt
+
+
+def _png(fig: Any) -> bytes:
+    plt = _plt()
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def gain_by_county_png(places: pd.DataFrame, scenario: str, targets: list[str], focus_city: str,
+                       top: int = 15) -> bytes:
+    """Horizontal bars: change in best-mode door-to-door minutes (negative = closer) per
+    county-level place, one bar per target: the focus city's places and the ``top`` biggest
+    movers elsewhere."""
+    plt = _plt()
+    p = places[places["target"].isin(targets)]
+    big = p.assign(abs=p["best_change_min"].abs()).groupby("place_id")["abs"].max().sort_values(ascending=False)
+    chosen = list(dict.fromkeys([*p.loc[p["city_zh"] == focus_city, "place_id"].tolist(),
+                                 *big[big >= 0.05].index[:top].tolist()]))
+    names = p.drop_duplicates("place_id").set_index("place_id")["name_en"]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(chosen) + 1.6))
+    height = 0.8 / max(1, len(targets))
+    y = np.arange(len(chosen))
+    for k, t in enumerate(targets):
+        vals = p[p["target"] == t].set_index("place_id").reindex(chosen)["best_change_min"].to_numpy(dtype=float)
+        ax.barh(y + k * height, np.nan_to_num(vals), height=height, label=f"to {t}")
+    ax.set_yticks(y + height * (len(targets) - 1) / 2, [names.get(c, c) for c in chosen], fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xlabel("change in door-to-door minutes, best mode (negative = closer)")
+    ax.set_title(f"{scenario}: gain by county-level place ({focus_city}'s places first)", fontsize=10)
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def population_reached_png(places: pd.DataFrame, scenario: str, target: str, max_min: float = 300.0) -> bytes:
+    """Population within t minutes of ``target`` (best mode) for t = 0..``max_min``, before and
+    after the scenario."""
+    plt = _plt()
+    p = places[places["target"] == target]
+    pop = p["population_2020"].to_numpy(dtype=float)
+    t = np.linspace(0, max_min, 301)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for col, style, label in (("best_before_min", "-", "before"), ("best_after_min", "--", "after")):
+        minutes = p[col].to_numpy(dtype=float)
+        reached = [(pop[minutes <= x]).sum() / 1e6 for x in t]
+        ax.plot(t, reached, style, label=label)
+    for th in (60, 90, 120, 180):
+        ax.axvline(th, color="0.85", lw=0.8, zorder=0)
+    ax.set_xlabel(f"door-to-door minutes to {target} (best mode)")
+    ax.set_ylabel("population reached (million, 2020)")
+    ax.set_title(f"{scenario}: population within t minutes of {target}", fontsize=10)
+    ax.legend()
+    return _png(fig)
+
+
+def claim_png(per_destination: pd.DataFrame, name: str) -> bytes:
+    """Each reading's minutes per destination, mode and network against the claim's thresholds;
+    with draws, the p10–p90 band as an error bar around the p50."""
+    plt = _plt()
+    d = per_destination.drop_duplicates(["network", "destination", "reading", "mode"])
+    labels = [f"{r.network} · {r.reading} · {r.mode} → {r.destination}" for r in d.itertuples()]
+    fig, ax = plt.subplots(figsize=(9, 0.3 * len(d) + 1.5))
+    y = np.arange(len(d))
+    minutes = d["minutes"].to_numpy(dtype=float)
+    if {"p10_min", "p90_min"} <= set(d.columns):
+        mid = d["p50_min"].to_numpy(dtype=float)
+        err = np.vstack([mid - d["p10_min"].to_numpy(dtype=float), d["p90_min"].to_numpy(dtype=float) - mid])
+        ax.errorbar(mid, y, xerr=np.nan_to_num(err), fmt="none", ecolor="0.5", capsize=3, label="p10–p90 of draws")
+    ax.plot(np.where(np.isfinite(minutes), minutes, np.nan), y, "o", color="tab:blue", label="minutes")
+    for th in sorted(set(per_destination["threshold_min"].tolist())):
+        ax.axvline(th, color="tab:red", lw=1, ls="--")
+        ax.text(th, -0.8, f"{th:g} min", color="tab:red", fontsize=8, ha="center")
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("minutes")
+    ax.set_title(f"{name}: minutes against the claim's thresholds", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    return _png(fig)

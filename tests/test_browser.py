@@ -1,0 +1,142 @@
+"""Every kind of map opened in a real headless Chromium with the network cut.
+
+Debian's ``chromium`` driven by ``playwright`` (PyPI; no browser download): an offline browser
+context, every request but the page itself and ``data:`` URLs counted (a file beside the map
+the map needs would not travel with it; a web URL leaves the machine). For each
+map: no page error, no console error, no request out, the expected layers in the layer control and
+features drawn, a popup opened by clicking a place, and a screenshot saved (``TAIHANG_SCREENSHOTS``
+or the test's temporary folder). The browser is required: if it is missing the test fails (CI
+installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from network.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("TAIHANG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory) -> dict[str, Path]:
+    """One map of each kind, written by the commands a planner runs."""
+    out = tmp_path_factory.mktemp("maps")
+    runner = CliRunner()
+    made = {}
+    for name, args in {
+        "baseline": ["map", "--out", str(out / "baseline.html")],
+        "jincheng_plan": ["map", "--scenario", str(ROOT / "scenarios" / "jincheng_plan.yaml"),
+                          "--out", str(out / "jincheng_plan.html")],
+        "isochrone": ["isochrone", "阳城", "--minutes", "60,120", "--map", str(out / "isochrone.html")],
+    }.items():
+        res = runner.invoke(main, args)
+        assert res.exit_code == 0, res.output
+        made[name] = out / f"{name}.html"
+    res = runner.invoke(main, ["compare", str(ROOT / "scenarios" / "without_yangji_expressway.yaml"),
+                               "--year", "2024", "--out", str(out / "cmp")])
+    assert res.exit_code == 0, res.output
+    made["compare"] = out / "cmp" / "maps" / "without_yangji_expressway.html"
+    # a notebook shows a folium map through its _repr_html_ (an iframe): the same page, offline too
+    from network.model import Model
+    from network.viz.maps import build_map
+
+    model = Model.default(year=2024)
+    per_place, _ = model.score(["郑州"])
+    (out / "notebook.html").write_text(f"<html><body>{build_map(model.graph, per_place)._repr_html_()}</body></html>",
+                                       encoding="utf-8")
+    made["notebook"] = out / "notebook.html"
+    return made
+
+
+def _open(browser, path: Path, shots: Path, frame: bool = False):
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("data:", "about:"))
+            and r.url != path.as_uri() else None)
+    page.goto(path.as_uri())
+    target = page.frames[1] if frame else page
+    target.wait_for_selector(".leaflet-control-layers", timeout=15000)
+    page.wait_for_timeout(500)
+    return context, page, target, errors, outside
+
+
+EXPECT = {  # map -> (layer names that must be in the layer control, minimum drawn features)
+    "baseline": (["High-speed rail", "Conventional rail", "Expressways", "National roads", "Other roads", "Stations",
+                  "Airports", "Places (minutes to zhengzhou)"], 500),
+    "jincheng_plan": (["High-speed rail", "Expressways", "Airports", "Places (minutes to zhengzhou)"], 500),
+    "isochrone": (["within 60 min", "within 120 min", "Place names", "Expressways"], 50),
+    "compare": (["Expressways (before)", "Closed in without_yangji_expressway", "Change in minutes to zhengzhou"], 50),
+    "notebook": (["High-speed rail", "Places (minutes to zhengzhou)"], 500),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_map_renders_offline_in_chromium(browser, maps, tmp_path, name):
+    shots = Path(os.environ.get("TAIHANG_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    context, page, target, errors, outside = _open(browser, maps[name], shots, frame=name == "notebook")
+    try:
+        layer_names = [t.strip() for t in target.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+        for wanted in EXPECT[name][0]:
+            assert wanted in layer_names, f"{name}: layer {wanted!r} missing from {layer_names}"
+        drawn = target.locator(".leaflet-overlay-pane path").count()
+        assert drawn >= EXPECT[name][1], f"{name}: only {drawn} features drawn"
+        assert target.locator(".taihang-legend").count() == 1
+        if name != "isochrone":  # click a place: its popup opens with minutes in it
+            marker = target.locator(".leaflet-overlay-pane path.leaflet-interactive[fill-opacity='0.9'],"
+                                    ".leaflet-overlay-pane path.leaflet-interactive[fill-opacity='0.95']").last
+            marker.click(force=True)
+            target.wait_for_selector(".leaflet-popup-content", timeout=5000)
+            assert "min" in target.locator(".leaflet-popup-content").inner_text() or "→" in \
+                target.locator(".leaflet-popup-content").inner_text()
+        else:
+            assert target.locator(".leaflet-marker-pane .taihang-label").count() > 20  # place names
+        page.wait_for_timeout(400)  # the popup's fade-in
+        page.screenshot(path=str(shots / f"{name}.png"))
+        # the legend and the controls do not overlap
+        boxes = [target.locator(sel).first.bounding_box() for sel in
+                 (".taihang-legend", ".leaflet-control-scale", ".leaflet-control-layers")]
+        legend = boxes[0]
+        for other in boxes[1:]:
+            assert legend and other
+            apart_x = legend["x"] + legend["width"] <= other["x"] or other["x"] + other["width"] <= legend["x"]
+            apart_y = legend["y"] + legend["height"] <= other["y"] or other["y"] + other["height"] <= legend["y"]
+            overlap = not (apart_x or apart_y)
+            assert not overlap, f"{name}: the legend covers a control"
+    finally:
+        context.close()
+    assert not errors, errors
+    assert not outside, f"{name}: the map requested {outside[:5]}"
+
+
+@pytest.mark.parametrize("scenario", sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml")))
+def test_map_of_every_shipped_scenario(tmp_path, scenario):
+    out = tmp_path / "m.html"
+    res = CliRunner().invoke(main, ["map", "--scenario", str(ROOT / "scenarios" / scenario), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "https://" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
