@@ -62,8 +62,9 @@ def maps(tmp_path_factory) -> dict[str, Path]:
 
     model = Model.default(year=2024)
     per_place, _ = model.score(["郑州"])
-    (out / "notebook.html").write_text(f"<html><body>{build_map(model.graph, per_place)._repr_html_()}</body></html>",
-                                       encoding="utf-8")
+    frame = build_map(model.graph, per_place)._repr_html_()
+    page = f"<html><head><meta charset='utf-8'></head><body>{frame}</body></html>"
+    (out / "notebook.html").write_text(page, encoding="utf-8")
     made["notebook"] = out / "notebook.html"
     return made
 
