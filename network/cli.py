@@ -228,7 +228,17 @@ def map_cmd(out_path: Path, year: int | None, tiles: bool, target: str, assume: 
     from network.viz.maps import build_map, map_html
 
     model = _model(year, assume, scenario_path, network_path)
-    targets = list(dict.fromkeys([target, "郑州", "洛阳"]))  # the popups give every default target too
+    from network.errors import LookupFailed
+
+    targets, keys = [target], {model.resolve(target).key}
+    for extra in ("郑州", "洛阳"):  # the popups give the default targets too, where the network has them
+        try:
+            ep = model.resolve(extra)
+        except LookupFailed:
+            continue
+        if ep.kind == "place" and ep.key not in keys:
+            targets.append(extra)
+            keys.add(ep.key)
     per_place, _ = model.score(targets)
     key = model.resolve(target).key
     atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles)))
