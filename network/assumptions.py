@@ -221,20 +221,26 @@ class Assumptions:
         "OSM often maps one station twice (a railway=station node and a building=train_station "
         "area); features of the same name, or a nameless building, this close are one station")
 
-    def replace(self, **changes: float | str) -> Assumptions:
+    def replace(self, force: bool = False, **changes: float | str) -> Assumptions:
         """Return a copy with some values changed.
+
+        Every value must be a finite number > 0 (a zero speed or factor would divide by zero), and
+        inside the constant's documented range (``low``-``high``, see :func:`describe_assumptions`)
+        unless ``force`` is true; constants whose range is a single value (data-quality rules) may
+        take any value > 0.
 
         Raises
         ------
         AssumptionError
-            If a name is unknown or a value is not a positive finite number.
+            If a name is unknown or a value is not a number > 0, or (without ``force``) lies
+            outside its range; the message gives the range.
         """
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = sorted(set(changes) - known)
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - set(fields))
         if unknown:
             from difflib import get_close_matches
 
-            hints = {u: get_close_matches(u, sorted(known), n=3) for u in unknown}
+            hints = {u: get_close_matches(u, sorted(fields), n=3) for u in unknown}
             raise AssumptionError(
                 "unknown assumption(s) " + ", ".join(f"{u!r} (did you mean {', '.join(h) or '-'}?)"
                                                      for u, h in hints.items()))
@@ -242,12 +248,31 @@ class Assumptions:
         for name, value in changes.items():
             try:
                 number = float(value)
-            except (TypeError, ValueError) as err:
-                raise AssumptionError(f"assumption {name}={value!r}: expected a number") from err
-            if not (number >= 0 and number < float("inf")):
-                raise AssumptionError(f"assumption {name}={value!r}: expected a finite number >= 0")
-            clean[name] = int(number) if name == "connector_neighbours" else number
+            except (TypeError, ValueError, OverflowError) as err:
+                raise AssumptionError(f"assumption {name}={str(value)[:40]!r}: expected a number") from err
+            if not (number > 0 and number < float("inf")):
+                raise AssumptionError(f"assumption {name}={str(value)[:40]!r}: expected a finite number > 0")
+            low, high = fields[name].metadata["low"], fields[name].metadata["high"]
+            if low < high and not (low <= number <= high) and not force:
+                raise AssumptionError(f"assumption {name}={number:g} lies outside its documented range "
+                                      f"{low:g}-{high:g} (see `taihang assumptions`); add --force to run with it "
+                                      "anyway")
+            if name == "connector_neighbours":
+                if number != int(number) or number > 20:
+                    raise AssumptionError(f"assumption {name}={number:g}: expected a whole number from 1 to 20")
+                clean[name] = int(number)
+            else:
+                clean[name] = number
         return dataclasses.replace(self, **clean)
+
+    def outside_range(self) -> list[str]:
+        """The constants whose value lies outside their documented range (after a forced replace)."""
+        out = []
+        for f in dataclasses.fields(self):
+            low, high, value = f.metadata["low"], f.metadata["high"], getattr(self, f.name)
+            if low < high and not (low <= value <= high):
+                out.append(f"{f.name}={value:g} (range {low:g}-{high:g})")
+        return out
 
 
 def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, str]:

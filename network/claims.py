@@ -129,6 +129,12 @@ class Claim:
     spec: ClaimFile
     path: Path
 
+    @property
+    def scenario_root(self) -> Path:
+        """The folder a claim's scenario files must lie in: the project folder that holds the
+        claim's folder (claims/ and scenarios/ side by side)."""
+        return self.path.resolve().parent.parent
+
     def scenario_path(self, net: NetworkSpec) -> Path | None:
         return None if net.scenario is None else (self.path.parent / net.scenario).resolve()
 
@@ -156,10 +162,23 @@ def load_claim(path: str | Path) -> Claim:
         raise ScenarioError(pydantic_problems(err, data, lines, str(p), FIELD_NAMES), "claim") from None
     claim = Claim(spec, p)
     missing = []
+    root = claim.scenario_root
     for i, net in enumerate(spec.networks):
-        sp = claim.scenario_path(net)
-        if sp is not None and not sp.exists():
-            missing.append(f"{p}:{lines.get(('networks', i, 'scenario'), 1)}: networks[{i}].scenario: no file {sp}")
+        where = f"{p}:{lines.get(('networks', i, 'scenario'), 1)}: networks[{i}].scenario"
+        if net.scenario is not None and (Path(net.scenario).is_absolute() or net.scenario.startswith("~")):
+            missing.append(f"{where}: an absolute path; give a path relative to the claim file, inside {root}")
+            continue
+        try:
+            sp = claim.scenario_path(net)
+            inside = sp is None or sp.is_relative_to(root)
+        except (OSError, RuntimeError, ValueError):
+            missing.append(f"{where}: not a usable path; give a path relative to the claim file")
+            continue
+        if not inside:
+            missing.append(f"{where}: leads outside {root}; a claim's scenarios lie in the project folder that holds "
+                           "the claim's folder (e.g. ../scenarios/x.yaml)")
+        elif sp is not None and not sp.exists():
+            missing.append(f"{where}: no file {sp}")
     if missing:
         raise ScenarioError(missing, "claim")
     return claim
@@ -326,7 +345,7 @@ def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
     from network.scenario.load import load_scenario
 
     sp = claim.scenario_path(net)
-    scenario = load_scenario(sp) if sp is not None else None
+    scenario = load_scenario(sp, root=claim.scenario_root) if sp is not None else None
     year = net.year
     if year is None:
         opened = [c.change.opened for c in scenario.changes] if scenario is not None else []

@@ -6,7 +6,6 @@ one line ``taihang: error: ...`` and exits with status 2; no traceback.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,16 +15,56 @@ import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions, parse_overrides
 from network.errors import NetworkModelError
-from network.io import atomic_write_text
+from network.io import atomic_write_text, dumps_json
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 
-_YEAR = click.option("--year", type=int, default=None,
+_YEAR = click.option("--year", type=click.IntRange(2000, 2060), default=None,
                      help="Network as it stood at the end of this year (default: today).")
-_ASSUME = click.option("--assume", "assume", multiple=True, metavar="NAME=VALUE",
-                       help="Override a modelling constant (see `taihang assumptions`); repeatable.")
+_ASSUME_OPTION = click.option("--assume", "assume", multiple=True, metavar="NAME=VALUE",
+                              help="Override a modelling constant (see `taihang assumptions`); repeatable. "
+                                   "Values must lie in the constant's documented range unless --force.")
+_FORCE_OPTION = click.option("--force", is_flag=True, expose_value=False, is_eager=True,
+                             callback=lambda ctx, _p, v: ctx.meta.__setitem__("force_assumptions", bool(v)),
+                             help="Allow --assume values outside their documented range (with a warning).")
+
+
+def _ASSUME(f: Any) -> Any:  # noqa: N802 - used as a decorator like the other options
+    return _FORCE_OPTION(_ASSUME_OPTION(f))
+
+
+def _assumptions(assume: tuple[str, ...]) -> Assumptions:
+    """The constants with the ``--assume`` overrides (checked against their ranges unless --force)."""
+    if not assume:
+        return Assumptions()
+    force = bool(click.get_current_context().meta.get("force_assumptions"))
+    out = Assumptions().replace(force=force, **parse_overrides(assume))
+    for line in out.outside_range():
+        click.echo(f"warning: --force: {line}: outside its documented range; results are not comparable with "
+                   "the defaults", err=True)
+    return out
 
 
 class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Every usage error is one line ``taihang: error: …`` and exit status 2 (click's own
+        handler prints three)."""
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+        except click.UsageError as err:
+            where = f" (see `{err.ctx.command_path} --help`)" if err.ctx is not None else ""
+            click.echo(f"taihang: error: {err.format_message()}{where}", err=True)
+            rv = 2
+        except click.ClickException as err:
+            click.echo(f"taihang: error: {err.format_message()}", err=True)
+            rv = err.exit_code
+        except click.Abort:
+            click.echo("taihang: aborted", err=True)
+            rv = 1
+        if not standalone:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -50,8 +89,16 @@ def _thresholds(text: str) -> tuple[float, ...]:
         out = tuple(float(x) for x in text.split(",") if x.strip())
     except ValueError:
         raise click.BadParameter(f"{text!r}: expected minutes separated by commas, e.g. 60,90,120,180") from None
-    if not out or any(not (x > 0) for x in out):
-        raise click.BadParameter(f"{text!r}: every threshold must be a number of minutes > 0")
+    if not out or any(not (0 < x < 10_000) for x in out):
+        raise click.BadParameter(f"{text!r}: every threshold must be a number of minutes > 0 and below 10,000")
+    return out
+
+
+def _targets(text: str) -> list[str]:
+    out = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+    if not out:
+        raise click.BadParameter(f"{text!r}: give one or more target places separated by commas, e.g. 郑州,洛阳",
+                                 param_hint="--targets")
     return out
 
 
@@ -70,7 +117,7 @@ def _base(network_path: Path | None, year: int | None, assumptions: Assumptions)
 
 def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None = None,
            network_path: Path | None = None) -> Any:
-    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    assumptions = _assumptions(assume)
     scenario = None
     if scenario_path is not None:
         from network.scenario.load import load_scenario
@@ -122,18 +169,18 @@ def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, thresh
     per target and mode the indicator suite (WATT, population and share within each threshold,
     CV, Gini, Theil, network efficiency)."""
     model = _model(year, assume, scenario_path, network_path)
-    per_place, summary = model.score([t.strip() for t in targets.split(",") if t.strip()],
+    per_place, summary = model.score(_targets(targets),
                                      thresholds_min=_thresholds(thresholds))
     payload = _score_payload(model, per_place, summary)
     if out_dir is not None:
         atomic_write_text(out_dir / "accessibility.csv", model.place_accessibility().to_csv(index=False))
         atomic_write_text(out_dir / "scores.csv", per_place.to_csv(index=False))
         atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
-        atomic_write_text(out_dir / "scores.json", json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        atomic_write_text(out_dir / "scores.json", dumps_json(payload, indent=1) + "\n")
     if fmt == "csv":
         click.echo(per_place.to_csv(index=False), nl=False)
     elif fmt == "json":
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        click.echo(dumps_json(payload, indent=1))
     else:
         _print_table(model, per_place, summary)
 
@@ -200,7 +247,7 @@ def route(origin: str, destination: str, mode: str, year: int | None, as_json: b
     """One trip with its legs. ORIGIN/DESTINATION: a place, station or airport name, or lon,lat."""
     trip = _model(year, assume, scenario_path, network_path).route(origin, destination, mode=mode)
     if as_json:
-        click.echo(json.dumps(trip, ensure_ascii=False, indent=1))
+        click.echo(dumps_json(trip, indent=1))
         return
     click.echo(f"{trip['origin']} → {trip['destination']}  [{trip['mode']}, {trip['measured']}, "
                f"network as of {trip['as_of']}]")
@@ -300,11 +347,11 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
     scenarios = [load_scenario(f) for f in files]
     base_sc = load_scenario(baseline_path) if baseline_path else None
     year = year or _scenario_year(scenarios + ([base_sc] if base_sc else []))
-    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    assumptions = _assumptions(assume)
     base = _base(network_path, year, assumptions)
     if base_sc is not None:
         base = base.with_scenario(base_sc)
-    comp = compare(base, scenarios, [t.strip() for t in targets.split(",") if t.strip()],
+    comp = compare(base, scenarios, _targets(targets),
                    decompose=not no_decompose)
     table = ranking(comp)
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
@@ -343,7 +390,7 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
     from network.indicators.validation import evaluate_figures, plot_figures, read_figures, summarise_figures
 
     rows = read_figures(figures)
-    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    assumptions = _assumptions(assume)
     models: dict[Any, Any] = {}
 
     def model_for(date: Any) -> Any:
@@ -456,7 +503,7 @@ def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None,
     from network.sources.osm import download_osm, read_osm_file
 
     t0 = time.perf_counter()
-    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    assumptions = _assumptions(assume)
     bbox = _bbox_arg(bbox_text)
     classes = tuple(c.strip() for c in road_classes.split(",") if c.strip())
     if osm_file is not None and places:
@@ -528,7 +575,7 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--draws", type=int, default=0, show_default=True,
+@click.option("--draws", type=click.IntRange(0, 100_000), default=0, show_default=True,
               help="Sample every assumption with a range this many times: p10/p50/p90 and the share of draws "
                    "in which the claim holds.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draws (same seed, same numbers).")
@@ -552,7 +599,7 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
             problems.extend(err.problems)
     if problems:
         raise ScenarioError(problems, "claim")
-    assumptions = Assumptions().replace(**parse_overrides(assume)) if assume else Assumptions()
+    assumptions = _assumptions(assume)
     payloads = []
     for claim in claims:
         res = check_claim(claim, lambda y: _base(network_path, y, assumptions), draws=draws, seed=seed)
@@ -562,7 +609,7 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
             atomic_write_text(out_dir / f"{name}.csv", res.per_destination.drop(
                 columns=[c for c in ("place_minutes", "population") if c in res.per_destination]).to_csv(index=False))
             atomic_write_text(out_dir / f"{name}_verdicts.csv", res.overall.to_csv(index=False))
-            atomic_write_text(out_dir / f"{name}.json", json.dumps(payloads[-1], ensure_ascii=False, indent=1) + "\n")
+            atomic_write_text(out_dir / f"{name}.json", dumps_json(payloads[-1], indent=1) + "\n")
             from network.io import atomic_write_bytes
             from network.viz.charts import claim_png
 
@@ -570,7 +617,7 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
         if not as_json:
             _print_check(res)
     if as_json:
-        click.echo(json.dumps(payloads, ensure_ascii=False, indent=1))
+        click.echo(dumps_json(payloads, indent=1))
 
 
 def _print_check(res: Any) -> None:

@@ -57,3 +57,64 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
             os.environ.pop("OGR_CURRENT_DATE", None)
         else:
             os.environ["OGR_CURRENT_DATE"] = previous
+
+
+def read_bounded_bytes(path: str | os.PathLike[str], max_bytes: int, what: str = "file") -> bytes:
+    """The bytes of a regular file no larger than ``max_bytes``, checked **before** reading.
+
+    Devices (``/dev/zero``), FIFOs, sockets and directories are refused without opening them, so a
+    read can neither hang nor fill memory; a file that grows while read is caught too.
+
+    Raises
+    ------
+    DataError
+        Naming the file, what is wrong and the limit.
+    """
+    import stat
+
+    from network.errors import DataError
+
+    name = os.fspath(path)
+    shown = name if len(name) <= 200 else name[:200] + "…"
+    try:
+        st = os.stat(name)
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise DataError(f"{shown}: cannot read the file ({reason}); expected a {what}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a device, FIFO or socket)"
+        raise DataError(f"{shown}: {kind}; give the path of a {what}")
+    if st.st_size > max_bytes:
+        raise DataError(f"{shown}: {st.st_size:,} bytes; a {what} is at most {max_bytes:,} bytes")
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as err:
+        raise DataError(f"{shown}: cannot read the file ({err.strerror or err}); expected a {what}") from None
+    if len(data) > max_bytes:
+        raise DataError(f"{shown}: more than {max_bytes:,} bytes; a {what} is at most {max_bytes:,} bytes")
+    return data
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None (JSON has neither; an unreachable
+    trip is ``null`` with its reason given beside it by the caller), recursively through dicts,
+    lists and tuples; NumPy scalars become Python numbers."""
+    import math
+
+    if isinstance(obj, dict):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", 1) == 0:
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def dumps_json(obj: Any, **kwargs: Any) -> str:
+    """``json.dumps`` of :func:`json_safe` ``(obj)`` with ``allow_nan=False`` (strict JSON)."""
+    import json
+
+    return json.dumps(json_safe(obj), ensure_ascii=False, allow_nan=False, **kwargs)

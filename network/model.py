@@ -37,7 +37,7 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from network.assumptions import Assumptions
-from network.errors import LookupFailed, UnreachableError
+from network.errors import LookupFailed, UnreachableError, YearError
 from network.geo import haversine_km
 from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, build_layer, check_as_of
 from network.graph.lookup import Endpoint, build_name_index, resolve
@@ -64,6 +64,11 @@ APPROXIMATION_NOTE = (
     "uncertainty. Corridor matches: `taihang data`; all constants: `taihang assumptions`.")
 
 
+#: The last year a network may be asked for: a generation beyond the plans' 2035 horizon. Later
+#: years would only repeat the network of the last opening with a misleading date.
+LATEST_YEAR = 2060
+
+
 def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> dt.date:
     """The network date: ``as_of`` if given, else 31 December of ``year``, else today.
 
@@ -73,10 +78,16 @@ def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> d
         For a date before the earliest the data describes.
     """
     if as_of is not None:
-        date = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+        try:
+            date = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise YearError(f"{str(as_of)[:40]!r} is not a date; give YYYY-MM-DD") from None
     elif year is not None:
         if year < EARLIEST_DATE.year:
             check_as_of(dt.date(max(year, 1), 1, 1))
+        if year > LATEST_YEAR:
+            raise YearError(f"{year} is after the last year the model describes ({LATEST_YEAR}); the plans here "
+                            f"look to 2035, so give a year from {EARLIEST_DATE.year} to {LATEST_YEAR}")
         date = dt.date(year, 12, 31)
     else:
         date = dt.date.today()
@@ -380,7 +391,8 @@ class Model:
     def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         minutes, chosen, (stations, pred, egress, pt_mode) = self._rail_times([origin], target, mode)
         if not np.isfinite(minutes[0]):
-            raise UnreachableError(f"no trip by {mode} from {origin} to {target} boarding and alighting within "
+            names = [self.graph.nodes[n].get("name_zh") or n for n in (origin, target)]
+            raise UnreachableError(f"no trip by {mode} from {names[0]} to {names[1]} boarding and alighting within "
                                    f"{self.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)")
         road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
         board, alight = (stations[int(i)] for i in chosen[0])

@@ -59,6 +59,10 @@ def sampled_names(base: Assumptions) -> list[str]:
     return [f.name for f in dataclasses.fields(base) if f.metadata["low"] < f.metadata["high"]]
 
 
+def _as_any(values: dict[str, float]) -> dict[str, Any]:
+    return values  # type: ignore[return-value]
+
+
 def draw_assumptions(base: Assumptions, n: int, seed: int) -> tuple[list[Assumptions], list[dict[str, float]]]:
     """``n`` draws of the assumptions and of the OSM class speeds (triangular, module docstring)."""
     from network.graph.osm import read_speed_defaults
@@ -74,7 +78,8 @@ def draw_assumptions(base: Assumptions, n: int, seed: int) -> tuple[list[Assumpt
     speeds = read_speed_defaults()
     speed_cols = {c: rng.triangular(v["low_kph"], v["speed_kph"], v["high_kph"], size=n)
                   for c, v in sorted(speeds.items())}
-    draws = [base.replace(**{k: float(cols[k][i]) for k in names}) for i in range(n)]
+    # drawn inside each range by construction, so the range check of Assumptions.replace is not needed
+    draws = [dataclasses.replace(base, **_as_any({k: float(cols[k][i]) for k in names})) for i in range(n)]
     class_speeds = [{c: float(speed_cols[c][i]) for c in speed_cols} for i in range(n)]
     return draws, class_speeds
 

@@ -54,7 +54,7 @@ def test_coordinates_route(model):
 def test_assumption_overrides_change_results_in_the_right_direction(model):
     from network.model import Model
 
-    slow = Model.default(year=2024, assumptions=Assumptions().replace(station_processing_min=40))
+    slow = Model.default(year=2024, assumptions=Assumptions().replace(force=True, station_processing_min=40))
     assert slow.route("晋城", "郑州", mode="rail")["minutes"] > model.route("晋城", "郑州", mode="rail")["minutes"]
     with pytest.raises(AssumptionError, match="did you mean"):
         Assumptions().replace(station_procesing_min=40)

@@ -13,7 +13,6 @@ is Σ p_i (after_i − before_i) / Σ p_i over places reachable in both (weighte
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions
-from network.io import atomic_write_gpkg, atomic_write_text
+from network.io import atomic_write_gpkg, atomic_write_text, dumps_json
 from network.scenario.apply import ApplyReport, apply_scenario
 from network.scenario.load import Scenario, scenario_from_changes
 
@@ -269,7 +268,7 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
             out += ["Each project's share of the package gain (population-weighted minutes saved, best mode; "
                     "'alone' = added to the baseline by itself, 'marginal' = lost when removed from the package):",
                     "", _md_table(r.decomposition), ""]
-    out += ["## How this was made", "", "```json", json.dumps(prov, ensure_ascii=False, indent=1, sort_keys=True),
+    out += ["## How this was made", "", "```json", dumps_json(prov, indent=1, sort_keys=True),
             "```", ""]
     return "\n".join(out)
 
@@ -303,7 +302,7 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
         charts[name] = files
     atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
     atomic_write_text(out_dir / "provenance.json",
-                      json.dumps(provenance(comp), ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+                      dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
     written += [out_dir / "report.md", out_dir / "provenance.json"]
     written.append(_write_gpkg(comp, places, out_dir / "places.gpkg"))
     from network.viz.maps import change_map, map_html

@@ -22,7 +22,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from network.errors import ScenarioError
+from network.errors import DataError, ScenarioError
+from network.io import read_bounded_bytes
 from network.scenario.schema import FIELD_NAMES, ScenarioFile
 
 #: Deeper YAML than this is refused before validation (a project card is a few levels deep).
@@ -106,6 +107,29 @@ def _has_alias(text: str) -> int | None:
     return None
 
 
+#: Deeper nesting than this is refused before parsing (a real scenario file nests about 5 levels);
+#: checked by one linear scan, so a hostile file cannot keep the parser busy.
+MAX_DEPTH = 40
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where flow brackets or block indentation nest deeper than :data:`MAX_DEPTH`, or None."""
+    depth, line = 0, 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    for k, row in enumerate(text.splitlines(), start=1):
+        if len(row) - len(row.lstrip(" ")) > 2 * MAX_DEPTH:
+            return k
+    return None
+
+
 def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
     """Parse ``path`` safely into Python data plus a map field path → line.
 
@@ -116,16 +140,17 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
     """
     file = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ScenarioError([f"{file}: cannot read the file ({err.strerror or err})"]) from None
-    if len(raw) > MAX_BYTES:
-        raise ScenarioError([f"{file}: {len(raw):,} bytes; a scenario file should be a few kB "
-                             f"(limit {MAX_BYTES:,})"])
+        raw = read_bounded_bytes(path, MAX_BYTES, "scenario or claim file (a few kB of YAML)")
+    except DataError as err:
+        raise ScenarioError([str(err)]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise ScenarioError([f"{file}: not UTF-8 text (byte {err.start}); save the file as UTF-8"]) from None
+    deep = _too_deep(text)
+    if deep is not None:
+        raise ScenarioError([f"{file}:{deep}: nesting deeper than {MAX_DEPTH} levels; a scenario file is a flat "
+                             "list of changes"])
     try:
         alias_line = _has_alias(text)
         if alias_line is not None:
@@ -228,8 +253,14 @@ def pydantic_problems(err: ValidationError, data: Any, lines: dict[tuple[Any, ..
 
 
 # -- composition ---------------------------------------------------------------------------------
-def load_scenario(path: str | Path, _stack: tuple[str, ...] = ()) -> Scenario:
+def load_scenario(path: str | Path, _stack: tuple[str, ...] = (), root: str | Path | None = None,
+                  _memo: dict[str, Scenario] | None = None) -> Scenario:
     """Load, validate and compose a scenario file (see the module docstring).
+
+    ``includes``/``extends`` resolve inside ``root`` (default: the folder of the top file): an
+    absolute path, or one that leads outside it (``..``, a symlink out), is refused, so a scenario
+    someone sent cannot make taihang read other files. Each file is loaded once per composition
+    (a diamond of includes is not re-read).
 
     Raises
     ------
@@ -238,28 +269,47 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = ()) -> Scenario:
     """
     path = Path(path)
     file = str(path)
-    key = str(path.resolve())
+    try:
+        key = str(path.resolve())
+        top = Path(root).resolve() if root is not None else path.resolve().parent
+    except (OSError, RuntimeError, ValueError) as err:
+        shown_file = file if len(file) < 200 else file[:200] + "…"
+        raise ScenarioError([f"{shown_file}: cannot resolve the path ({err})"]) from None
+    memo = {} if _memo is None else _memo
     if key in _stack:
         chain = " -> ".join(Path(p).name for p in _stack + (key,))
         raise ScenarioError([f"{file}: composition cycle: {chain}; a scenario cannot extend or include itself"])
+    if key in memo:
+        return memo[key]
     data, lines, problems = read_yaml(path)
     spec, schema_problems = validate_data(data, lines, file)
     problems += schema_problems
     if spec is None or problems:
         raise ScenarioError(problems)
-    files = {file: hashlib.sha256(path.read_bytes()).hexdigest()}
+    files = {file: hashlib.sha256(read_bounded_bytes(path, MAX_BYTES, "scenario file")).hexdigest()}
     changes: list[LocatedChange] = []
     components: list[Scenario] = []
     parents = ([("extends", spec.extends)] if spec.extends else []) + [("includes", p) for p in spec.includes]
     for i, (kind, rel) in enumerate(parents):
-        target = (path.parent / rel)
         loc = ("extends",) if kind == "extends" else ("includes", i - (1 if spec.extends else 0))
-        if not target.exists():
-            problems.append(f"{file}:{_line_of(lines, loc)}: {_dotted(loc)}: no file {rel!r} next to this "
-                            "one; paths are relative to the including file")
+        where = f"{file}:{_line_of(lines, loc)}: {_dotted(loc)}"
+        shown = rel if len(rel) <= 120 else rel[:120] + "…"
+        if Path(rel).is_absolute() or rel.startswith("~"):
+            problems.append(f"{where}: {shown!r} is an absolute path; give a path relative to this file, inside "
+                            f"{top}")
             continue
         try:
-            sub = load_scenario(target, _stack + (key,))
+            target = (path.parent / rel).resolve()
+            inside = target.is_relative_to(top)
+        except (OSError, RuntimeError, ValueError):
+            problems.append(f"{where}: {shown!r} is not a usable path; give a path relative to this file")
+            continue
+        if not inside:
+            problems.append(f"{where}: {shown!r} leads outside {top}; included files must lie in the folder of "
+                            "the top scenario file or below it")
+            continue
+        try:
+            sub = load_scenario(target, _stack + (key,), top, memo)
         except ScenarioError as err:
             problems.extend(err.problems)
             continue
@@ -276,8 +326,10 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = ()) -> Scenario:
     problems += find_conflicts(changes)
     if problems:
         raise ScenarioError(problems)
-    return Scenario(name=spec.name, description=spec.description, source=spec.source, path=file,
-                    changes=changes, files=dict(sorted(files.items())), components=components)
+    out = Scenario(name=spec.name, description=spec.description, source=spec.source, path=file,
+                   changes=changes, files=dict(sorted(files.items())), components=components)
+    memo[key] = out
+    return out
 
 
 def _dedupe(changes: list[LocatedChange]) -> list[LocatedChange]:

@@ -26,7 +26,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Year = Annotated[int, Field(ge=1950, le=2100, description="opening (or closing) year")]
+Year = Annotated[int, Field(ge=2000, le=2060, description="opening (or closing) year, 2000-2060 (the network's years)")]
 Minutes = Annotated[float, Field(gt=0, le=1440)]
 SpeedKph = Annotated[float, Field(gt=0, le=400)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
