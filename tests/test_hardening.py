@@ -36,7 +36,7 @@ def one_line_error(res, *needles: str) -> None:
     ("/etc/passwd", "is an absolute path"),
     ("~/x.yaml", "is an absolute path"),
     ("../../../../etc/passwd", "leads outside"),
-    ("a" * 300 + ".yaml", "File name too long"),
+    ("a" * 300 + ".yaml", "no file"),
 ])
 def test_includes_stay_inside_the_folder_and_never_echo_a_file(tmp_path, include, message):
     f = tmp_path / "s.yaml"

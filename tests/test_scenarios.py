@@ -87,6 +87,33 @@ def test_one_valid_file_per_change_type(kind, tmp_path, model2030):
     out.score(["洛阳"])  # the changed network still scores
 
 
+# -- physically impossible values, found when the change meets the network ------------------------
+IMPOSSIBLE = [
+    ("rail shorter than the straight line", """
+      - {type: add_rail_line, id: l1, name_zh: 线, name_en: line, mode: hsr, stations: [晋城东, 郑州],
+         length_km: 0.001, design_speed_kph: 250, services: [{id: s1, headway_min: 60}], opened: 2028}""",
+     "shorter than the"),
+    ("rail far longer than the straight line", """
+      - {type: add_rail_line, id: l1, name_zh: 线, name_en: line, mode: hsr, stations: [晋城东, 郑州],
+         length_km: 4000, design_speed_kph: 250, services: [{id: s1, headway_min: 60}], opened: 2028}""",
+     "more than 3 x"),
+    ("road shorter than the straight line", """
+      - {type: add_road, id: r1, name_zh: 路, name_en: road, road_class: expressway, length_km: 1,
+         waypoints: [阳城县, 济源], design_speed_kph: 100, opened: 2028}""", "a road is at least that long"),
+    ("air faster than an airliner", """
+      - {type: add_airport, id: ap, iata: JIC, name_zh: 机场, name_en: airport, lon: 112.84, lat: 35.42,
+         routes: [{to: CGO, block_min: 1, headway_min: 240}], opened: 2028}""", "faster than an airliner"),
+]
+
+
+@pytest.mark.parametrize("label,body,message", IMPOSSIBLE, ids=[i[0] for i in IMPOSSIBLE])
+def test_physically_impossible_changes_are_refused(tmp_path, model2030, label, body, message):
+    sc = load_scenario(write(tmp_path, HEAD + "changes:" + body))
+    with pytest.raises(ScenarioError) as err:
+        apply_scenario(model2030, sc)
+    assert message in str(err.value) and "length_km" in str(err.value) or "block_min" in str(err.value)
+
+
 # -- one invalid file per rule, with the message and the line ------------------------------------
 INVALID = [
     ("unknown key", "changes:\n  - {type: close, what: line, name: x, opened: 2028, colour: red}\n",
@@ -99,7 +126,15 @@ INVALID = [
      5, "headway_min: Input should be a valid number"),
     ("negative speed",
      "changes:\n  - type: upgrade_road\n    corridor: G55\n    design_speed_kph: -5\n    opened: 2028\n",
-     7, "greater than 0"),
+     7, "greater than or equal to 20"),
+    ("tiny speed", "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: 1e-12, opened: 2028}\n",
+     5, "greater than or equal to 20"),
+    ("tiny headway",
+     "changes:\n  - {type: add_service, line: a, id: s, stops: [a, b], headway_min: 1e-12, opened: 2028}\n",
+     5, "headway_min: Input should be greater than or equal to 2"),
+    ("planned before the network's years",
+     "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 1990}\n",
+     5, "greater than or equal to 2000"),
     ("nan", "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: .nan, opened: 2028}\n",
      5, "finite number"),
     ("bad enum", "changes:\n  - {type: add_road, id: r, name_zh: a, name_en: b, road_class: motorway,\n"
@@ -112,7 +147,7 @@ INVALID = [
     ("duplicate key", "name: u\n", 4, "key given twice"),
     ("alias", "changes: &a []\nextra: *a\n", 4, "anchors and aliases"),
     ("year out of range", "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 1800}\n",
-     5, "greater than or equal to 1950"),
+     5, "greater than or equal to 2000"),
 ]
 
 

@@ -136,6 +136,14 @@ class _Names:
         return hit
 
 
+#: A route length above this multiple of the straight line is taken for a typing error: the
+#: steepest descent in data/ (焦作–晋城东 down the Taihang) is 1.5 x, mountain roads 1.5-2 x.
+MAX_CIRCUITY = 3.0
+#: Gate-to-gate speed no airliner reaches: cruise is about 850-900 km/h (A320/B737 class), and a
+#: block time includes taxi, climb and descent.
+MAX_BLOCK_SPEED_KPH = 900.0
+
+
 class _Applier:
     def __init__(self, model: Model, scenario: Scenario):
         self.model = model
@@ -240,6 +248,16 @@ class _Applier:
         straight = np.array([sum(float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pl, pl[1:]))
                              for pl in polylines])
         if ch.length_km:
+            chain = float(straight.sum())
+            if ch.length_km < chain * 0.98:  # 2 % for station positions placed to about a km
+                self.problems.append(f"{lc.where('length_km')}: length_km: {ch.length_km:g} km is shorter than the "
+                                     f"{chain:.1f} km straight line through its stations; give the route length")
+                return
+            if ch.length_km > chain * MAX_CIRCUITY:
+                self.problems.append(f"{lc.where('length_km')}: length_km: {ch.length_km:g} km is more than "
+                                     f"{MAX_CIRCUITY:g} x the {chain:.1f} km straight line through its stations; "
+                                     "check the length or the stations")
+                return
             sections = straight / straight.sum() * ch.length_km
         else:
             sections = straight * (ch.circuity or a.new_rail_circuity)
@@ -398,6 +416,12 @@ class _Applier:
         if not ch.passenger:
             self.report.notes.append(f"{ch.id}: built for through freight; cars may use it too, so it is "
                                      "modelled as an open road")
+        chain = float(seg.sum())
+        if ch.length_km and not chain * 0.98 <= ch.length_km <= chain * MAX_CIRCUITY:
+            self.problems.append(f"{lc.where('length_km')}: length_km: {ch.length_km:g} km against a {chain:.1f} km "
+                                 f"straight line through its waypoints; a road is at least that long and at most "
+                                 f"{MAX_CIRCUITY:g} x it: check the length or the waypoints")
+            return
         lengths = seg / seg.sum() * ch.length_km if ch.length_km else seg * a.new_road_circuity
         if ch.road_class == "expressway":
             speed = min(ch.design_speed_kph, a.expressway_speed_cap_kph)
@@ -479,6 +503,13 @@ class _Applier:
                 self.g.add_edge(f"airside:{x}", dep, kind="wait", length_km=0.0, headway_min=r.headway_min,
                                 time_min=min(r.headway_min * a.headway_factor / 2.0, a.wait_cap_min), **info)
                 yd = self.g.nodes[f"airport:{y}"]
+                km = float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"]))
+                if km / (r.block_min / 60.0) > MAX_BLOCK_SPEED_KPH:
+                    self.problems.append(f"{lc.where('routes', j, 'block_min')}: routes[{j}].block_min: "
+                                         f"{r.block_min:g} min for {km:.0f} km is {km / (r.block_min / 60.0):.0f} km/h "
+                                         f"gate to gate, faster than an airliner ({MAX_BLOCK_SPEED_KPH:g} km/h); "
+                                         "give the scheduled block time")
+                    return
                 self.g.add_edge(dep, f"airside:{y}", kind="ride", time_min=r.block_min,
                                 length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])), **info)
 

@@ -309,6 +309,13 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = (), root: str | Pa
                             "the top scenario file or below it")
             continue
         try:
+            found = target.is_file()
+        except OSError:  # e.g. a name longer than the file system allows
+            found = False
+        if not found:
+            problems.append(f"{where}: no file {shown!r} next to this one; paths are relative to the including file")
+            continue
+        try:
             sub = load_scenario(target, _stack + (key,), top, memo)
         except ScenarioError as err:
             problems.extend(err.problems)

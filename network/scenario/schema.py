@@ -28,7 +28,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Year = Annotated[int, Field(ge=2000, le=2060, description="opening (or closing) year, 2000-2060 (the network's years)")]
 Minutes = Annotated[float, Field(gt=0, le=1440)]
-SpeedKph = Annotated[float, Field(gt=0, le=400)]
+#: 20-400 km/h: below 20 no road or railway is worth modelling as a link; 400 is above the fastest
+#: line in China (350 km/h design)
+SpeedKph = Annotated[float, Field(ge=20, le=400)]
+#: 2 min to a day: trains on one track cannot follow closer than about 3 min (CTCS-2/3 signalling),
+#: coaches rarely under 5; 2 allows a busy city coach line
+Headway = Annotated[float, Field(ge=2, le=1440)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Point = tuple[Lon, Lat]
@@ -86,7 +91,7 @@ class ServiceSpec(_Strict):
     id: Ident
     name_en: Name | None = None
     stops: Literal["all"] | list[Name] = "all"
-    headway_min: Minutes
+    headway_min: Headway
     continues_on: ContinueOn | None = None
 
 
@@ -164,7 +169,7 @@ class AddService(_Change):
     id: Ident
     name_en: Name | None = None
     stops: Literal["all"] | list[Name] = "all"
-    headway_min: Minutes
+    headway_min: Headway
 
 
 class ChangeService(_Change):
@@ -173,7 +178,7 @@ class ChangeService(_Change):
     type: Literal["change_service"]
     service: Name
     stops: Literal["all"] | list[Name] | None = None
-    headway_min: Minutes | None = None
+    headway_min: Headway | None = None
 
     @model_validator(mode="after")
     def _something_changes(self) -> ChangeService:
@@ -193,7 +198,7 @@ class NewAirport(_Strict):
 class AirRoute(_Strict):
     to: Name | NewAirport
     block_min: Minutes
-    headway_min: Minutes
+    headway_min: Headway
 
 
 class AddAirport(_Change):
@@ -226,7 +231,7 @@ class AddBusService(_Change):
     name_zh: Name
     name_en: Name
     stops: list[Name] = Field(min_length=2)
-    headway_min: Minutes
+    headway_min: Headway
 
 
 class AddFreightFacility(_Change):
