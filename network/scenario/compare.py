@@ -191,6 +191,10 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
         row["top_gainer"] = (f"{part['name_zh']} → {part['target']} {part['best_change_min']:+.1f} min"
                              if part["best_change_min"] < 0 else "none")
         row["passenger_effect"] = "yes" if r.scenario.passenger_relevant else "freight only"
+        # changes that open after the network date are not in the numbers: say so in every table
+        row["changes_not_open"] = len(r.report.skipped)
+        row["note"] = (f"{len(r.report.skipped)} of {len(r.scenario.changes)} change(s) open after {comp.as_of}: "
+                       "not counted" if r.report.skipped else "")
         rows.append(row)
     out = pd.DataFrame(rows)
     return out.sort_values([f"{comp.targets[0]}_change_min", "scenario"]).reset_index(drop=True)
@@ -278,9 +282,11 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
     provenance.json and maps/<scenario>.html into ``out_dir``; identical inputs, identical bytes."""
     out_dir = Path(out_dir)
     written = []
-    places = pd.concat([r.places.assign(scenario=r.scenario.name) for r in comp.results], ignore_index=True)
+    places = pd.concat([r.places.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped))
+                        for r in comp.results], ignore_index=True)
     places = places[["scenario"] + [c for c in places.columns if c != "scenario"]]
-    summary = pd.concat([r.summary.assign(scenario=r.scenario.name) for r in comp.results], ignore_index=True)
+    summary = pd.concat([r.summary.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped))
+                         for r in comp.results], ignore_index=True)
     summary = summary[["scenario"] + [c for c in summary.columns if c != "scenario"]]
     decomp = [r.decomposition for r in comp.results if r.decomposition is not None]
     tables = {"places.csv": places, "summary.csv": summary, "ranking.csv": ranking(comp)}

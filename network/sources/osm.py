@@ -157,6 +157,8 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
     if not p.exists():
         raise DataError(f"{p}: no such file; give an OpenStreetMap extract (.osm, .osm.bz2 or .osm.pbf), "
                         "e.g. from https://download.geofabrik.de/asia/china.html")
+    if not p.is_file():
+        raise DataError(f"{p}: not a regular file (a directory, device or FIFO); give an OpenStreetMap extract")
     if not any(p.name.endswith(s) for s in _SUFFIXES):
         raise DataError(f"{p}: unknown file type; expected one of {', '.join(_SUFFIXES)} "
                         "(rename the file if its suffix is wrong)")
@@ -207,7 +209,9 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
                     newest = max(newest, ts) if ways else newest
         if bar is not None:
             bar.close()
-    except RuntimeError as err:  # libosmium reports parse errors as RuntimeError
+    except (RuntimeError, ValueError, OverflowError, UnicodeError, osmium.InvalidLocationError) as err:
+        # libosmium reports parse errors as RuntimeError; ids out of range as ValueError, bad
+        # coordinates (nan, empty, 1e10) as InvalidLocationError
         raise DataError(f"{p}: cannot be read as OpenStreetMap data ({err}); check that the download is "
                         "complete and the suffix matches the format") from err
     out.extract_date = _date_of(stamp) or (dt.datetime.fromtimestamp(newest, dt.UTC).date().isoformat()
