@@ -15,7 +15,7 @@ import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions, parse_overrides
 from network.errors import NetworkModelError
-from network.io import atomic_write_text, dumps_json
+from network.io import OutputSet, atomic_write_text, dumps_json
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 
 _YEAR = click.option("--year", type=click.IntRange(2000, 2060), default=None,
@@ -168,15 +168,17 @@ def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, thresh
     """Door-to-door minutes from every county-level place to each target: road, with rail, best;
     per target and mode the indicator suite (WATT, population and share within each threshold,
     CV, Gini, Theil, network efficiency)."""
+    outputs = OutputSet(out_dir) if out_dir is not None else None  # can it be written? before the work
     model = _model(year, assume, scenario_path, network_path)
     per_place, summary = model.score(_targets(targets),
                                      thresholds_min=_thresholds(thresholds))
     payload = _score_payload(model, per_place, summary)
-    if out_dir is not None:
-        atomic_write_text(out_dir / "accessibility.csv", model.place_accessibility().to_csv(index=False))
-        atomic_write_text(out_dir / "scores.csv", per_place.to_csv(index=False))
-        atomic_write_text(out_dir / "summary.csv", summary.to_csv(index=False))
-        atomic_write_text(out_dir / "scores.json", dumps_json(payload, indent=1) + "\n")
+    if outputs is not None:
+        with outputs:
+            atomic_write_text(outputs.path("accessibility.csv"), model.place_accessibility().to_csv(index=False))
+            atomic_write_text(outputs.path("scores.csv"), per_place.to_csv(index=False))
+            atomic_write_text(outputs.path("summary.csv"), summary.to_csv(index=False))
+            atomic_write_text(outputs.path("scores.json"), dumps_json(payload, indent=1) + "\n")
     if fmt == "csv":
         click.echo(per_place.to_csv(index=False), nl=False)
     elif fmt == "json":
@@ -347,6 +349,7 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
     scenarios = [load_scenario(f) for f in files]
     base_sc = load_scenario(baseline_path) if baseline_path else None
     year = year or _scenario_year(scenarios + ([base_sc] if base_sc else []))
+    outputs = OutputSet(out_dir) if out_dir is not None else None  # can it be written? before the work
     assumptions = _assumptions(assume)
     base = _base(network_path, year, assumptions)
     if base_sc is not None:
@@ -364,9 +367,11 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
             if n not in shown:
                 shown.add(n)
                 click.echo(f"note: {n}")
-    if out_dir is not None:
-        written = write_outputs(comp, out_dir)
-        click.echo(f"\nwrote {len(written)} files into {out_dir} (report: {out_dir / 'report.md'})")
+    if outputs is not None:
+        with outputs:
+            written = write_outputs(comp, outputs.staging)
+        click.echo(f"\nwrote {len(written)} files and manifest.json into {outputs.target} "
+                   f"(report: {outputs.target / 'report.md'})")
 
 
 @main.command()
@@ -409,12 +414,15 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
         click.echo("\nSummary (error = model - published; bias = mean error):")
         click.echo(summary.to_string(index=False))
     if out_dir is not None:
+        outputs = OutputSet(out_dir)
+        out_dir = outputs.staging
         atomic_write_text(out_dir / "validation.csv", table.to_csv(index=False))
         atomic_write_text(out_dir / "validation_summary.csv", summary.to_csv(index=False))
         from network.io import atomic_write_bytes
 
         atomic_write_bytes(out_dir / "validation.png", plot_figures(table))
-        click.echo(f"wrote {out_dir}/validation.csv, validation_summary.csv, validation.png")
+        outputs.commit()
+        click.echo(f"wrote {outputs.target}/validation.csv, validation_summary.csv, validation.png, manifest.json")
 
 
 @main.command()
@@ -600,11 +608,14 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
     if problems:
         raise ScenarioError(problems, "claim")
     assumptions = _assumptions(assume)
+    outputs = OutputSet(out_dir) if out_dir is not None else None  # can it be written? before the work
+    staged = outputs.staging if outputs is not None else None
     payloads = []
     for claim in claims:
         res = check_claim(claim, lambda y: _base(network_path, y, assumptions), draws=draws, seed=seed)
         payloads.append(result_payload(res))
-        if out_dir is not None:
+        if staged is not None:
+            out_dir = staged
             name = claim.spec.name
             atomic_write_text(out_dir / f"{name}.csv", res.per_destination.drop(
                 columns=[c for c in ("place_minutes", "population") if c in res.per_destination]).to_csv(index=False))
@@ -616,6 +627,8 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
             atomic_write_bytes(out_dir / f"{name}.png", claim_png(res.per_destination, name))
         if not as_json:
             _print_check(res)
+    if outputs is not None:
+        outputs.commit()
     if as_json:
         click.echo(dumps_json(payloads, indent=1))
 

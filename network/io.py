@@ -13,9 +13,17 @@ from typing import Any
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (creating parent folders)."""
+    from network.errors import DataError
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as err:
+        raise DataError(f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you "
+                        "can write to") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -118,3 +126,74 @@ def dumps_json(obj: Any, **kwargs: Any) -> str:
     import json
 
     return json.dumps(json_safe(obj), ensure_ascii=False, allow_nan=False, **kwargs)
+
+
+class OutputSet:
+    """A folder of outputs written as a whole or not at all.
+
+    Files go into a staging folder created **beside** ``target`` at once (so a missing write
+    permission is found before any long work, and a killed run leaves no file in ``target``, only
+    a ``.<name>.staging-*`` folder beside it, never in /tmp). :meth:`commit` adds ``manifest.json``
+    (every file with its size and SHA-256) and swaps the staging folder in for ``target``, so files
+    of an earlier run never mix with new ones. ``target`` may be new, empty, or a folder an earlier
+    run wrote (it has a ``manifest.json``); any other folder is refused rather than replaced.
+
+    Raises
+    ------
+    DataError
+        If ``target`` is a file, a foreign non-empty folder, or its parent cannot be written.
+    """
+
+    def __init__(self, target: str | os.PathLike[str]) -> None:
+        from network.errors import DataError
+
+        self.target = Path(target)
+        t = self.target
+        if t.exists() and not t.is_dir():
+            raise DataError(f"{t}: is a file; --out takes a folder (new, or one taihang wrote)")
+        if t.is_dir() and any(t.iterdir()) and not (t / "manifest.json").is_file():
+            raise DataError(f"{t}: the folder holds files taihang did not write (no manifest.json); give a new or "
+                            "empty folder, so nothing of yours is replaced")
+        try:
+            t.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{t.name}.staging-", dir=t.parent))
+        except OSError as err:
+            raise DataError(f"{t}: cannot write there ({err.strerror or err}); choose a folder you can write to") \
+                from None
+
+    def path(self, relative: str) -> Path:
+        """Where to write ``relative`` (inside the staging folder until :meth:`commit`)."""
+        return self.staging / relative
+
+    def commit(self) -> Path:
+        import hashlib
+        import json
+        import shutil
+
+        files = sorted(p for p in self.staging.rglob("*") if p.is_file())
+        manifest = {"files": [{"path": str(p.relative_to(self.staging)), "bytes": p.stat().st_size,
+                               "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files]}
+        atomic_write_text(self.staging / "manifest.json", json.dumps(manifest, indent=1) + "\n")
+        old = None
+        if self.target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+            os.rmdir(old)
+            os.replace(self.target, old)
+        os.replace(self.staging, self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.target
+
+    def abort(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def __enter__(self) -> OutputSet:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()

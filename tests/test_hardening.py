@@ -159,3 +159,35 @@ def test_json_never_holds_nan_or_infinity():
 
     data = json.loads(res.output[res.output.index("{"):], parse_constant=strict)
     assert data
+
+
+def test_out_is_written_as_a_whole_with_a_manifest(tmp_path):
+    out = tmp_path / "out"
+    assert run("score", "--out", str(out)).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["path"] for f in manifest["files"]} == {"accessibility.csv", "scores.csv", "summary.csv", "scores.json"}
+    (out / "stale.csv").write_text("from an earlier run", encoding="utf-8")
+    assert run("score", "--out", str(out)).exit_code == 0  # a folder taihang wrote is replaced whole
+    assert not (out / "stale.csv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left behind
+
+
+def test_out_refuses_a_foreign_folder_and_a_file_before_the_work(tmp_path):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("keep me", encoding="utf-8")
+    one_line_error(run("score", "--out", str(foreign)), "did not write")
+    assert (foreign / "thesis.docx").read_text(encoding="utf-8") == "keep me"
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    one_line_error(run("map", "--out", str(afile / "x.html")), "cannot write the file")
+
+
+def test_compare_says_which_changes_are_not_open(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    res = run("compare", str(root / "scenarios" / "yangji_intercity_rail.yaml"), "--year", "2024", "--no-decompose",
+              "--out", str(tmp_path / "c"))
+    assert res.exit_code == 0, res.output
+    assert "open after 2024-12-31: not counted" in res.output
+    for name in ("ranking.csv", "summary.csv", "places.csv"):
+        assert "changes_not_open" in (tmp_path / "c" / name).read_text(encoding="utf-8").splitlines()[0]

@@ -166,6 +166,11 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
         raise ScenarioError([f"{file}: not valid YAML: {err}"]) from None
     except RecursionError:
         raise ScenarioError([f"{file}: nesting too deep to read; a scenario file is a flat list"]) from None
+    except ScenarioError:
+        raise
+    except (ValueError, OverflowError) as err:  # a value YAML types but cannot build, e.g. the date 2000-13-45
+        raise ScenarioError([f"{file}: a value cannot be read ({str(err)[:120]}); check dates (YYYY-MM-DD) and "
+                             "numbers"]) from None
     if node is None:
         raise ScenarioError([f"{file}: the file is empty; a scenario needs at least name, description "
                              "and source"])
