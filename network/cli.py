@@ -94,6 +94,23 @@ def _thresholds(text: str) -> tuple[float, ...]:
     return out
 
 
+def _check_writable(path: Path) -> None:
+    """Fail now, in one line, if ``path`` cannot be written (a missing folder is created)."""
+    import tempfile
+
+    from network.errors import DataError
+
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".check"):
+            pass
+    except OSError as err:
+        raise DataError(f"{path}: cannot write there ({err.strerror or err}); choose a path you can write to") \
+            from None
+
+
 def _targets(text: str) -> list[str]:
     out = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if not out:
@@ -276,6 +293,7 @@ def map_cmd(out_path: Path, year: int | None, tiles: bool, target: str, assume: 
     """Write an interactive map of the network, places coloured by time to a target (Zhengzhou)."""
     from network.viz.maps import build_map, map_html
 
+    _check_writable(out_path)
     model = _model(year, assume, scenario_path, network_path)
     from network.errors import LookupFailed
 
@@ -511,6 +529,7 @@ def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None,
     from network.sources.osm import download_osm, read_osm_file
 
     t0 = time.perf_counter()
+    _check_writable(out_path)  # before a long build, not after it
     assumptions = _assumptions(assume)
     bbox = _bbox_arg(bbox_text)
     classes = tuple(c.strip() for c in road_classes.split(",") if c.strip())

@@ -77,16 +77,27 @@ def read_speed_defaults(path: Path | None = None) -> dict[str, dict[str, Any]]:
         Naming the file, line and field of every bad row.
     """
     path = path or data_dir() / "osm_road_speeds.csv"
+    import io
+
+    from network.io import read_bounded_bytes
+
+    raw = read_bounded_bytes(path, 1_000_000, "road speeds CSV (highway, speed_kph, low_kph, high_kph, source)")
     try:
-        rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
-    except OSError as err:
-        raise DataError(f"cannot read {path}: {err}") from err
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+        rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
+    needed = ["highway", "speed_kph", "low_kph", "high_kph", "source"]
+    if [c for c in needed if c not in (reader.fieldnames or [])]:
+        # the header is not echoed: the file may not be a speeds file at all
+        raise DataError(f"{path}:1: expected the columns {', '.join(needed)}; is this a road speeds file "
+                        "(see data/osm_road_speeds.csv)?")
     out, problems = {}, []
     for i, row in enumerate(rows, start=2):
         try:
             vals = {k: float(row[k]) for k in ("speed_kph", "low_kph", "high_kph")}
         except (KeyError, TypeError, ValueError):
-            problems.append(f"{path}:{i}: speed_kph, low_kph, high_kph must be numbers (found {row})")
+            problems.append(f"{path}:{i}: speed_kph, low_kph, high_kph must be numbers")
             continue
         if not row.get("source"):
             problems.append(f"{path}:{i}: field 'source': every default speed needs its source or reasoning")

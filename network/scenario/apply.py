@@ -285,6 +285,10 @@ class _Applier:
                     self._station_id(n, lc, "services", j, "stops", k) for k, n in enumerate(svc.stops)]
                 if None in own:
                     return
+                if len(own) < 2:
+                    self.problems.append(f"{lc.where('services', j, 'stops')}: services[{j}].stops: a service needs "
+                                         "at least two stops (or 'all')")
+                    return
                 if own[-1] != through["stations"][len(line["stations"]) - 1]["station"]:
                     own = own[::-1]
                 extra = [self._station_id(n, lc, "services", j, "continues_on", "stops", k)

@@ -383,6 +383,9 @@ def find_conflicts(changes: list[LocatedChange]) -> list[str]:
         if ch.type == "upgrade_road" and ("corridor", ch.corridor) in closed:
             problems.append(f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded here but closed at "
                             f"{closed[('corridor', ch.corridor)].where('name')}")
+        if ch.type == "add_rail_line" and ("line", ch.id) in closed:
+            problems.append(f"{c.where('id')}: line {ch.id!r} is added here and closed at "
+                            f"{closed[('line', ch.id)].where('name')}; keep one of the two")
         if ch.type == "add_service" and ("line", ch.line) in closed:
             problems.append(f"{c.where('line')}: a service is added on line {ch.line!r}, which is closed at "
                             f"{closed[('line', ch.line)].where('name')}")

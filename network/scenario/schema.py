@@ -39,6 +39,7 @@ Lat = Annotated[float, Field(ge=-90, le=90)]
 Point = tuple[Lon, Lat]
 Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Stops = Annotated[list[Name], Field(min_length=2, max_length=200)]  # a service calls at two stops at least
 
 
 class _Strict(BaseModel):
@@ -90,7 +91,7 @@ class ContinueOn(_Strict):
 class ServiceSpec(_Strict):
     id: Ident
     name_en: Name | None = None
-    stops: Literal["all"] | list[Name] = "all"
+    stops: Literal["all"] | Stops = "all"
     headway_min: Headway
     continues_on: ContinueOn | None = None
 
@@ -168,7 +169,7 @@ class AddService(_Change):
     line: Name
     id: Ident
     name_en: Name | None = None
-    stops: Literal["all"] | list[Name] = "all"
+    stops: Literal["all"] | Stops = "all"
     headway_min: Headway
 
 
@@ -177,7 +178,7 @@ class ChangeService(_Change):
 
     type: Literal["change_service"]
     service: Name
-    stops: Literal["all"] | list[Name] | None = None
+    stops: Literal["all"] | Stops | None = None
     headway_min: Headway | None = None
 
     @model_validator(mode="after")
