@@ -49,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from network.errors import ScenarioError
 from network.graph.schema import TRANSIT_MODES
+from network.io import resolve_inside
 
 Name = Annotated[str, Field(min_length=1, max_length=400)]
 Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
@@ -164,20 +165,17 @@ def load_claim(path: str | Path) -> Claim:
     missing = []
     root = claim.scenario_root
     for i, net in enumerate(spec.networks):
+        if net.scenario is None:
+            continue
         where = f"{p}:{lines.get(('networks', i, 'scenario'), 1)}: networks[{i}].scenario"
-        if net.scenario is not None and (Path(net.scenario).is_absolute() or net.scenario.startswith("~")):
-            missing.append(f"{where}: an absolute path; give a path relative to the claim file, inside {root}")
-            continue
-        try:
-            sp = claim.scenario_path(net)
-            inside = sp is None or sp.is_relative_to(root)
-        except (OSError, RuntimeError, ValueError):
-            missing.append(f"{where}: not a usable path; give a path relative to the claim file")
-            continue
-        if not inside:
-            missing.append(f"{where}: leads outside {root}; a claim's scenarios lie in the project folder that holds "
-                           "the claim's folder (e.g. ../scenarios/x.yaml)")
-        elif sp is not None and not sp.exists():
+        sp, why = resolve_inside(p.parent, net.scenario, root)
+        if sp is None:
+            missing.append(f"{where}: " + {
+                "absolute": f"an absolute path; give a path relative to the claim file, inside {root}",
+                "unusable": "not a usable path; give a path relative to the claim file",
+                "outside": f"leads outside {root}; a claim's scenarios lie in the project folder that holds the "
+                           "claim's folder (e.g. ../scenarios/x.yaml)"}[why])
+        elif not sp.exists():
             missing.append(f"{where}: no file {sp}")
     if missing:
         raise ScenarioError(missing, "claim")

@@ -28,7 +28,7 @@ _FORCE_OPTION = click.option("--force", is_flag=True, expose_value=False, is_eag
                              help="Allow --assume values outside their documented range (with a warning).")
 
 
-def _ASSUME(f: Any) -> Any:  # noqa: N802 - used as a decorator like the other options
+def _ASSUME(f: Any) -> Any:  # an option decorator, named like the others
     return _FORCE_OPTION(_ASSUME_OPTION(f))
 
 
@@ -92,6 +92,14 @@ def _thresholds(text: str) -> tuple[float, ...]:
     if not out or any(not (0 < x < 10_000) for x in out):
         raise click.BadParameter(f"{text!r}: every threshold must be a number of minutes > 0 and below 10,000")
     return out
+
+
+def _outputs(out_dir: Path | None) -> Any:
+    """An :class:`~network.io.OutputSet` for ``--out`` (made now, so an unwritable target fails
+    before the work; a failure inside its ``with`` leaves nothing behind), or a null context."""
+    import contextlib
+
+    return OutputSet(out_dir) if out_dir is not None else contextlib.nullcontext()
 
 
 def _check_writable(path: Path) -> None:
@@ -185,13 +193,11 @@ def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, thresh
     """Door-to-door minutes from every county-level place to each target: road, with rail, best;
     per target and mode the indicator suite (WATT, population and share within each threshold,
     CV, Gini, Theil, network efficiency)."""
-    outputs = OutputSet(out_dir) if out_dir is not None else None  # can it be written? before the work
-    model = _model(year, assume, scenario_path, network_path)
-    per_place, summary = model.score(_targets(targets),
-                                     thresholds_min=_thresholds(thresholds))
-    payload = _score_payload(model, per_place, summary)
-    if outputs is not None:
-        with outputs:
+    with _outputs(out_dir) as outputs:
+        model = _model(year, assume, scenario_path, network_path)
+        per_place, summary = model.score(_targets(targets), thresholds_min=_thresholds(thresholds))
+        payload = _score_payload(model, per_place, summary)
+        if outputs is not None:
             atomic_write_text(outputs.path("accessibility.csv"), model.place_accessibility().to_csv(index=False))
             atomic_write_text(outputs.path("scores.csv"), per_place.to_csv(index=False))
             atomic_write_text(outputs.path("summary.csv"), summary.to_csv(index=False))
@@ -367,13 +373,13 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
     scenarios = [load_scenario(f) for f in files]
     base_sc = load_scenario(baseline_path) if baseline_path else None
     year = year or _scenario_year(scenarios + ([base_sc] if base_sc else []))
-    outputs = OutputSet(out_dir) if out_dir is not None else None  # can it be written? before the work
-    assumptions = _assumptions(assume)
-    base = _base(network_path, year, assumptions)
-    if base_sc is not None:
-        base = base.with_scenario(base_sc)
-    comp = compare(base, scenarios, _targets(targets),
-                   decompose=not no_decompose)
+    with _outputs(out_dir) as outputs:
+        assumptions = _assumptions(assume)
+        base = _base(network_path, year, assumptions)
+        if base_sc is not None:
+            base = base.with_scenario(base_sc)
+        comp = compare(base, scenarios, _targets(targets), decompose=not no_decompose)
+        written = write_outputs(comp, outputs.staging) if outputs is not None else []
     table = ranking(comp)
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
         click.echo(f"Change in population-weighted door-to-door minutes (best mode; negative = closer), "
@@ -386,8 +392,6 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
                 shown.add(n)
                 click.echo(f"note: {n}")
     if outputs is not None:
-        with outputs:
-            written = write_outputs(comp, outputs.staging)
         click.echo(f"\nwrote {len(written)} files and manifest.json into {outputs.target} "
                    f"(report: {outputs.target / 'report.md'})")
 
@@ -432,14 +436,12 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
         click.echo("\nSummary (error = model - published; bias = mean error):")
         click.echo(summary.to_string(index=False))
     if out_dir is not None:
-        outputs = OutputSet(out_dir)
-        out_dir = outputs.staging
-        atomic_write_text(out_dir / "validation.csv", table.to_csv(index=False))
-        atomic_write_text(out_dir / "validation_summary.csv", summary.to_csv(index=False))
         from network.io import atomic_write_bytes
 
-        atomic_write_bytes(out_dir / "validation.png", plot_figures(table))
-        outputs.commit()
+        with OutputSet(out_dir) as outputs:
+            atomic_write_text(outputs.path("validation.csv"), table.to_csv(index=False))
+            atomic_write_text(outputs.path("validation_summary.csv"), summary.to_csv(index=False))
+            atomic_write_bytes(outputs.path("validation.png"), plot_figures(table))
         click.echo(f"wrote {outputs.target}/validation.csv, validation_summary.csv, validation.png, manifest.json")
 
 
@@ -627,29 +629,28 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
     if problems:
         raise ScenarioError(problems, "claim")
     assumptions = _assumptions(assume)
-    outputs = OutputSet(out_dir) if out_dir is not None else None  # can it be written? before the work
-    staged = outputs.staging if outputs is not None else None
     payloads = []
-    for claim in claims:
-        res = check_claim(claim, lambda y: _base(network_path, y, assumptions), draws=draws, seed=seed)
-        payloads.append(result_payload(res))
-        if staged is not None:
-            out_dir = staged
-            name = claim.spec.name
-            atomic_write_text(out_dir / f"{name}.csv", res.per_destination.drop(
-                columns=[c for c in ("place_minutes", "population") if c in res.per_destination]).to_csv(index=False))
-            atomic_write_text(out_dir / f"{name}_verdicts.csv", res.overall.to_csv(index=False))
-            atomic_write_text(out_dir / f"{name}.json", dumps_json(payloads[-1], indent=1) + "\n")
-            from network.io import atomic_write_bytes
-            from network.viz.charts import claim_png
-
-            atomic_write_bytes(out_dir / f"{name}.png", claim_png(res.per_destination, name))
-        if not as_json:
-            _print_check(res)
-    if outputs is not None:
-        outputs.commit()
+    with _outputs(out_dir) as outputs:
+        for claim in claims:
+            res = check_claim(claim, lambda y: _base(network_path, y, assumptions), draws=draws, seed=seed)
+            payloads.append(result_payload(res))
+            if outputs is not None:
+                _write_check(outputs, claim.spec.name, res, payloads[-1])
+            if not as_json:
+                _print_check(res)
     if as_json:
         click.echo(dumps_json(payloads, indent=1))
+
+
+def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any]) -> None:
+    from network.io import atomic_write_bytes
+    from network.viz.charts import claim_png
+
+    per = res.per_destination.drop(columns=[c for c in ("place_minutes", "population") if c in res.per_destination])
+    atomic_write_text(outputs.path(f"{name}.csv"), per.to_csv(index=False))
+    atomic_write_text(outputs.path(f"{name}_verdicts.csv"), res.overall.to_csv(index=False))
+    atomic_write_text(outputs.path(f"{name}.json"), dumps_json(payload, indent=1) + "\n")
+    atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name))
 
 
 def _print_check(res: Any) -> None:

@@ -197,3 +197,17 @@ class OutputSet:
             self.commit()
         else:
             self.abort()
+
+
+def resolve_inside(base: Path, relative: str, root: Path) -> tuple[Path | None, str]:
+    """``relative`` (a path written in a file in folder ``base``) resolved, if it stays inside
+    ``root``: ``(path, "")``; else ``(None, why)`` with ``why`` one of ``"absolute"`` (absolute or
+    ``~``), ``"unusable"`` (cannot be resolved) or ``"outside"`` (``..`` or a symlink out of root)."""
+    if Path(relative).is_absolute() or relative.startswith("~"):
+        return None, "absolute"
+    try:
+        target = (base / relative).resolve()
+        inside = target.is_relative_to(root)
+    except (OSError, RuntimeError, ValueError):
+        return None, "unusable"
+    return (target, "") if inside else (None, "outside")

@@ -458,22 +458,20 @@ class Model:
             path.append(k)
         return [net.node_ids[r] for r in path]
 
-    def _station_road_minutes(self, o: Endpoint, d: Endpoint) -> float:
-        m2o = many_to_one(self.compiled("road"), [d.destination_node])
-        return float(m2o.time_from(o.origin_node, d.destination_node))
-
     def _station_pair_minutes(self, o: Endpoint, d: Endpoint, mode: str) -> float:
         pt = self._platform_minutes(o, d, "transit" if mode == "best" else mode)
-        return min(pt, self._station_road_minutes(o, d)) if mode == "best" else pt
+        if mode != "best":
+            return pt
+        road = many_to_one(self.compiled("road"), [d.destination_node])
+        return min(pt, float(road.time_from(o.origin_node, d.destination_node)))
 
     def _station_pair_path(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[list[str], str, CompiledGraph]:
         pt_mode = "transit" if mode == "best" else mode
-        net = self.compiled(f"{pt_mode}_platform")
-        pt = self._platform_minutes(o, d, pt_mode)
-        if mode == "best" and self._station_road_minutes(o, d) < pt:
-            m2o = many_to_one(self.compiled("road"), [d.destination_node])
-            return m2o.path(o.origin_node, d.destination_node), "station-to-station by road", self.compiled("road")
-        return self._platform_path(o, d, pt_mode), "platform-to-platform", net
+        if mode == "best":
+            road = many_to_one(self.compiled("road"), [d.destination_node])
+            if road.time_from(o.origin_node, d.destination_node) < self._platform_minutes(o, d, pt_mode):
+                return road.path(o.origin_node, d.destination_node), "station-to-station by road", self.compiled("road")
+        return self._platform_path(o, d, pt_mode), "platform-to-platform", self.compiled(f"{pt_mode}_platform")
 
     def _with_points(self, *endpoints: Endpoint) -> Model:
         graph = self.graph.copy()

@@ -42,7 +42,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -57,10 +57,6 @@ _DWELL_HSR, _DWELL_RAIL, _DWELL_BUS, _WAIT, _RIDE, _OSMROAD = range(9, 15)
 def sampled_names(base: Assumptions) -> list[str]:
     """The constants that have a range (low < high), in a fixed order."""
     return [f.name for f in dataclasses.fields(base) if f.metadata["low"] < f.metadata["high"]]
-
-
-def _as_any(values: dict[str, float]) -> dict[str, Any]:
-    return values  # type: ignore[return-value]
 
 
 def draw_assumptions(base: Assumptions, n: int, seed: int) -> tuple[list[Assumptions], list[dict[str, float]]]:
@@ -79,7 +75,7 @@ def draw_assumptions(base: Assumptions, n: int, seed: int) -> tuple[list[Assumpt
     speed_cols = {c: rng.triangular(v["low_kph"], v["speed_kph"], v["high_kph"], size=n)
                   for c, v in sorted(speeds.items())}
     # drawn inside each range by construction, so the range check of Assumptions.replace is not needed
-    draws = [dataclasses.replace(base, **_as_any({k: float(cols[k][i]) for k in names})) for i in range(n)]
+    draws = [dataclasses.replace(base, **cast(dict[str, Any], {k: float(cols[k][i]) for k in names})) for i in range(n)]
     class_speeds = [{c: float(speed_cols[c][i]) for c in speed_cols} for i in range(n)]
     return draws, class_speeds
 

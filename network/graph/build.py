@@ -41,6 +41,7 @@ from network.graph.road_layer import (
     built_up_centres,
     corridor_attrs,
     is_open,
+    is_open_on,
     layer_geometry,
     road_edge_attrs,
     road_speed_kph,
@@ -61,10 +62,6 @@ def check_as_of(as_of: dt.date) -> None:
     if as_of < EARLIEST_DATE:
         raise YearError(f"{as_of.isoformat()} is before the earliest year the embedded network "
                         f"describes ({EARLIEST_DATE.year}); use --year {EARLIEST_DATE.year} or later")
-
-
-def _is_open(opened: dt.date | None, as_of: dt.date) -> bool:
-    return opened is None or opened <= as_of
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -333,7 +330,7 @@ class _Builder:
     def add_airports(self) -> None:
         a = self.a
         for ap in self.data.airports:
-            if not _is_open(ap["opened"], self.as_of):
+            if not is_open_on(ap["opened"], self.as_of):
                 continue
             land, air = f"airport:{ap['airport_id']}", f"airside:{ap['airport_id']}"
             attrs = {"lon": ap["lon"], "lat": ap["lat"], "name_zh": ap["name_zh"],

@@ -307,10 +307,15 @@ def build_road_layer(geometry: LineGraph, corridors: list[dict[str, Any]],
                      corridors=corridors, matches=matches)
 
 
-def is_open(corridor: dict[str, Any], as_of: dt.date) -> bool:
-    """Whether a corridor is open on ``as_of`` (no date: open in every modelled year)."""
-    opened = corridor.get("opened")
+def is_open_on(opened: dt.date | None, as_of: dt.date) -> bool:
+    """Whether an element opened on ``opened`` is open on ``as_of`` (no date: open in every
+    modelled year)."""
     return opened is None or opened <= as_of
+
+
+def is_open(corridor: dict[str, Any], as_of: dt.date) -> bool:
+    """Whether a corridor is open on ``as_of`` (:func:`is_open_on` of its ``opened``)."""
+    return is_open_on(corridor.get("opened"), as_of)
 
 
 def edge_state(owners: list[dict[str, Any]], as_of: dt.date) -> tuple[str, dict[str, Any] | None]:

@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from network.errors import DataError, ScenarioError
-from network.io import read_bounded_bytes
+from network.io import read_bounded_bytes, resolve_inside
 from network.scenario.schema import FIELD_NAMES, ScenarioFile
 
 #: Deeper YAML than this is refused before validation (a project card is a few levels deep).
@@ -299,19 +299,13 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = (), root: str | Pa
         loc = ("extends",) if kind == "extends" else ("includes", i - (1 if spec.extends else 0))
         where = f"{file}:{_line_of(lines, loc)}: {_dotted(loc)}"
         shown = rel if len(rel) <= 120 else rel[:120] + "…"
-        if Path(rel).is_absolute() or rel.startswith("~"):
-            problems.append(f"{where}: {shown!r} is an absolute path; give a path relative to this file, inside "
-                            f"{top}")
-            continue
-        try:
-            target = (path.parent / rel).resolve()
-            inside = target.is_relative_to(top)
-        except (OSError, RuntimeError, ValueError):
-            problems.append(f"{where}: {shown!r} is not a usable path; give a path relative to this file")
-            continue
-        if not inside:
-            problems.append(f"{where}: {shown!r} leads outside {top}; included files must lie in the folder of "
-                            "the top scenario file or below it")
+        target, why = resolve_inside(path.parent, rel, top)
+        if target is None:
+            problems.append(f"{where}: {shown!r} " + {
+                "absolute": f"is an absolute path; give a path relative to this file, inside {top}",
+                "unusable": "is not a usable path; give a path relative to this file",
+                "outside": f"leads outside {top}; included files must lie in the folder of the top scenario file "
+                           "or below it"}[why])
             continue
         try:
             found = target.is_file()
