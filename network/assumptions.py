@@ -275,6 +275,13 @@ class Assumptions:
         return out
 
 
+def forced_warnings(assumptions: Assumptions) -> list[str]:
+    """One warning per constant forced outside its documented range (``--force``): every output
+    of such a run carries them."""
+    return [f"--force: {x} is outside its documented range; results are not comparable with the defaults"
+            for x in assumptions.outside_range()]
+
+
 def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, str]:
     """Parse ``name=value`` strings (the CLI's ``--assume``) into a dict.
 

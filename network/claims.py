@@ -49,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from network.errors import ScenarioError
 from network.graph.schema import TRANSIT_MODES
-from network.io import resolve_inside
+from network.io import UNREACHABLE_NOTE, resolve_inside
 
 Name = Annotated[str, Field(min_length=1, max_length=400)]
 Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
@@ -336,6 +336,14 @@ class CheckResult:
     overall: pd.DataFrame
     as_of: dict[str, str] = field(default_factory=dict)
     uncertainty_note: str = ""
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # per network: Model.warnings
+    timing: str = ""  # how long the draws took (shown, never written: the files stay byte-identical)
+
+    def warning_lines(self) -> list[str]:
+        """Each warning once: those of every network as they are, the others named by network."""
+        every = [w for w in next(iter(self.warnings.values()), []) if all(w in v for v in self.warnings.values())]
+        rest = [f"{k}: {w}" for k, ws in self.warnings.items() for w in ws if w not in every]
+        return every + rest
 
 
 def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
@@ -356,14 +364,19 @@ def check_claim(claim: Claim, base_factory: Any, draws: int = 0, seed: int = 1) 
     """Evaluate a claim on each of its networks (``base_factory(year) -> Model`` builds the base).
     With ``draws``, every assumption with a range is sampled (:mod:`network.uncertainty`) and the
     results gain p10/p50/p90 columns and the share of draws in which each verdict holds."""
-    frames, as_of, models = [], {}, {}
+    frames, as_of, models, warnings = [], {}, {}, {}
     for net in claim.spec.networks:
         model = network_for(claim, net, base_factory)
         as_of[net.name] = model.as_of
         models[net.name] = model
+        warnings[net.name] = model.warnings
         frames.append(evaluate(model, claim.spec, net.name))
     per, overall = verdicts(pd.concat(frames, ignore_index=True), claim.spec)
-    result = CheckResult(claim, per, overall, as_of)
+    not_open = {k: len(m.apply_report.skipped) if m.apply_report is not None else 0 for k, m in models.items()}
+    for df in (per, overall):  # every row says what its network leaves out
+        df["changes_not_open"] = df["network"].map(not_open)
+        df["warnings"] = df["network"].map(lambda n: "; ".join(warnings[n]))
+    result = CheckResult(claim, per, overall, as_of, warnings=warnings)
     if draws > 0:
         from network.uncertainty import add_uncertainty
 
@@ -378,4 +391,5 @@ def result_payload(res: CheckResult) -> dict[str, Any]:
     clean = lambda df: json.loads(df.to_json(orient="records", force_ascii=False))  # noqa: E731
     return {"claim": spec.name, "text": spec.claim, "source": spec.source, "interpretation": spec.interpretation,
             "file": str(res.claim.path), "as_of": res.as_of, "verdicts": clean(res.overall),
-            "per_destination": clean(per), "uncertainty": res.uncertainty_note or None}
+            "per_destination": clean(per), "uncertainty": res.uncertainty_note or None,
+            "warnings": {k: v for k, v in res.warnings.items() if v}, "unreachable": UNREACHABLE_NOTE}

@@ -7,15 +7,16 @@ one line ``taihang: error: ...`` and exits with status 2; no traceback.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
-from network.assumptions import Assumptions, describe_assumptions, parse_overrides
+from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
-from network.io import OutputSet, atomic_write_text, dumps_json
+from network.io import UNREACHABLE_NOTE, OutputSet, atomic_write_text, csv_text, dumps_json
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 
 _YEAR = click.option("--year", type=click.IntRange(2000, 2060), default=None,
@@ -33,15 +34,12 @@ def _ASSUME(f: Any) -> Any:  # an option decorator, named like the others
 
 
 def _assumptions(assume: tuple[str, ...]) -> Assumptions:
-    """The constants with the ``--assume`` overrides (checked against their ranges unless --force)."""
+    """The constants with the ``--assume`` overrides (checked against their ranges unless --force;
+    a forced value is then named in every output: :attr:`network.model.Model.warnings`)."""
     if not assume:
         return Assumptions()
     force = bool(click.get_current_context().meta.get("force_assumptions"))
-    out = Assumptions().replace(force=force, **parse_overrides(assume))
-    for line in out.outside_range():
-        click.echo(f"warning: --force: {line}: outside its documented range; results are not comparable with "
-                   "the defaults", err=True)
-    return out
+    return Assumptions().replace(force=force, **parse_overrides(assume))
 
 
 class _Group(click.Group):
@@ -198,16 +196,42 @@ def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, thresh
         per_place, summary = model.score(_targets(targets), thresholds_min=_thresholds(thresholds))
         payload = _score_payload(model, per_place, summary)
         if outputs is not None:
-            atomic_write_text(outputs.path("accessibility.csv"), model.place_accessibility().to_csv(index=False))
-            atomic_write_text(outputs.path("scores.csv"), per_place.to_csv(index=False))
-            atomic_write_text(outputs.path("summary.csv"), summary.to_csv(index=False))
+            outputs.warnings += model.warnings
+            atomic_write_text(outputs.path("accessibility.csv"), csv_text(_stamped(model.place_accessibility(), model)))
+            atomic_write_text(outputs.path("scores.csv"), csv_text(_stamped(per_place, model)))
+            atomic_write_text(outputs.path("summary.csv"), csv_text(_stamped(summary, model)))
             atomic_write_text(outputs.path("scores.json"), dumps_json(payload, indent=1) + "\n")
     if fmt == "csv":
-        click.echo(per_place.to_csv(index=False), nl=False)
+        click.echo(csv_text(_stamped(per_place, model)), nl=False)
     elif fmt == "json":
         click.echo(dumps_json(payload, indent=1))
     else:
         _print_table(model, per_place, summary)
+
+
+def _stamped(df: pd.DataFrame, model: Any) -> pd.DataFrame:
+    """``df`` with the run's caveats on every row, so no file of it can be read without them:
+    the scenario, how many of its changes are not open on the date, and the warnings."""
+    skipped = model.apply_report.skipped if model.apply_report is not None else []
+    return df.assign(scenario=model.scenario.name if model.scenario is not None else "",
+                     changes_not_open=len(skipped), warnings="; ".join(model.warnings))
+
+
+def _echo_warnings(warnings: list[str], frames: Sequence[pd.DataFrame] = ()) -> None:
+    """The run's warnings under a table, and what an unreachable cell means if one is shown."""
+    import numpy as np
+
+    if any(np.isinf(f.select_dtypes("number").to_numpy()).any() for f in frames):
+        click.echo(f"\n—: {UNREACHABLE_NOTE}")
+    for w in warnings:
+        click.echo(f"warning: {w}")
+
+
+def _shown(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` for a terminal table: an unreachable (infinite) time is shown as —."""
+    import numpy as np
+
+    return df.astype(object).where(~df.isin([np.inf, -np.inf]), "—")
 
 
 def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
@@ -218,7 +242,7 @@ def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -
         scenario = {"name": model.scenario.name, "files_sha256": model.scenario.files,
                     "not_applied": model.apply_report.skipped, "notes": model.apply_report.notes}
     return {"tool": "taihang", "version": __version__, "as_of": model.as_of, "note": model.approximation_note,
-            "scenario": scenario,
+            "warnings": model.warnings, "unreachable": UNREACHABLE_NOTE, "scenario": scenario,
             "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
             "places": clean.to_dict(orient="records"), "summary": summary.to_dict(orient="records")}
 
@@ -243,7 +267,7 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
         if not per_place[f"{t}_transit_min"].equals(per_place[f"{t}_rail_min"]):
             cols.append(f"{t}_transit_min")  # only where coach or air services make a difference
         cols += [f"{t}_best_min", f"{t}_best_mode"]
-    show = per_place[cols].copy()
+    show = _shown(per_place[cols])
     show.columns = [c.replace("_min", "").replace("population_2020", "pop 2020") for c in cols]
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
         click.echo(f"Door-to-door minutes, network as of {model.as_of}\n")
@@ -254,7 +278,8 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
             columns=[c for c in summary.columns if c.startswith("population_")])
         compact.columns = [c.replace("weighted_", "").replace("_places", "").replace("share_within_", "share≤")
                            .replace("_min", " min").replace("_", " ") for c in compact.columns]
-        click.echo(compact.to_string(index=False))
+        click.echo(_shown(compact).to_string(index=False))
+    _echo_warnings(model.warnings, [per_place[cols], compact])
     click.echo(f"\nApproximate: {model.approximation_note}")
 
 
@@ -281,6 +306,7 @@ def route(origin: str, destination: str, mode: str, year: int | None, as_json: b
         extra = f"  {leg['line']}" if leg.get("line") else f"  on {leg['road']}" if leg.get("road") else ""
         click.echo(f"  {leg['mode']:<10} {leg['minutes']:6.1f} min {leg['km']:6.1f} km  "
                    f"{leg['from']} → {leg['to']}{extra}")
+    _echo_warnings(trip["warnings"])
     click.echo(f"Approximate: {trip['note']}")
 
 
@@ -314,8 +340,10 @@ def map_cmd(out_path: Path, year: int | None, tiles: bool, target: str, assume: 
             keys.add(ep.key)
     per_place, _ = model.score(targets)
     key = model.resolve(target).key
-    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles)))
+    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles,
+                                                   warnings=model.warnings)))
     click.echo(f"wrote {out_path}")
+    _echo_warnings(model.warnings)
 
 
 @main.command()
@@ -367,7 +395,7 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
 def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int | None, targets: str,
                 out_dir: Path | None, no_decompose: bool, assume: tuple[str, ...], network_path: Path | None) -> None:
     """Who gains, how much, from which project: each scenario against the baseline."""
-    from network.scenario.compare import compare, ranking, write_outputs
+    from network.scenario.compare import compare, ranking, result_warnings, write_outputs
     from network.scenario.load import load_scenario
 
     scenarios = [load_scenario(f) for f in files]
@@ -379,8 +407,10 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
         if base_sc is not None:
             base = base.with_scenario(base_sc)
         comp = compare(base, scenarios, _targets(targets), decompose=not no_decompose)
+        if outputs is not None:
+            outputs.warnings += base.warnings + [w for r in comp.results for w in result_warnings(comp, r)]
         written = write_outputs(comp, outputs.staging) if outputs is not None else []
-    table = ranking(comp)
+    table = ranking(comp).drop(columns="warnings")
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
         click.echo(f"Change in population-weighted door-to-door minutes (best mode; negative = closer), "
                    f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}\n")
@@ -391,6 +421,7 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
             if n not in shown:
                 shown.add(n)
                 click.echo(f"note: {n}")
+    _echo_warnings(base.warnings)  # forced constants, and the baseline scenario's changes not open
     if outputs is not None:
         click.echo(f"\nwrote {len(written)} files and manifest.json into {outputs.target} "
                    f"(report: {outputs.target / 'report.md'})")
@@ -414,7 +445,8 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
     year or as_of, measure minutes|km, value, tolerance, source) with the model's value, the error
     and whether it is inside the tolerance; a summary (median absolute error, bias, share inside);
     with --out, the tables and a scatter plot (PNG)."""
-    from network.indicators.validation import evaluate_figures, plot_figures, read_figures, summarise_figures
+    from network.indicators.validation import evaluate_figures, read_figures, summarise_figures
+    from network.viz.charts import validation_png
 
     rows = read_figures(figures)
     assumptions = _assumptions(assume)
@@ -430,18 +462,22 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
 
     table = evaluate_figures(rows, model_for)
     summary = summarise_figures(table)
+    warnings = forced_warnings(assumptions)
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None,
                            "display.max_colwidth", 40):
-        click.echo(table.drop(columns=["source"]).to_string(index=False))
+        click.echo(_shown(table.drop(columns=["source"])).to_string(index=False))
         click.echo("\nSummary (error = model - published; bias = mean error):")
-        click.echo(summary.to_string(index=False))
+        click.echo(_shown(summary).to_string(index=False))
+    _echo_warnings(warnings, [table, summary])
     if out_dir is not None:
         from network.io import atomic_write_bytes
 
         with OutputSet(out_dir) as outputs:
-            atomic_write_text(outputs.path("validation.csv"), table.to_csv(index=False))
-            atomic_write_text(outputs.path("validation_summary.csv"), summary.to_csv(index=False))
-            atomic_write_bytes(outputs.path("validation.png"), plot_figures(table))
+            outputs.warnings += warnings
+            atomic_write_text(outputs.path("validation.csv"), csv_text(table.assign(warnings="; ".join(warnings))))
+            atomic_write_text(outputs.path("validation_summary.csv"),
+                              csv_text(summary.assign(warnings="; ".join(warnings))))
+            atomic_write_bytes(outputs.path("validation.png"), validation_png(table, warnings))
         click.echo(f"wrote {outputs.target}/validation.csv, validation_summary.csv, validation.png, manifest.json")
 
 
@@ -545,6 +581,7 @@ def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None,
     net = build_osm_network(extract, assumptions, services_path, places_path, speeds_path, progress)
     write_network(net, out_path)
     rep = net.report
+    _echo_warnings(rep["warnings"])
     click.echo(f"source: {extract.source} (extract date {extract.extract_date}); © OpenStreetMap contributors, ODbL")
     click.echo(f"roads: {rep['road_nodes']:,} nodes, {rep['road_edges']:,} directed edges; "
                f"{rep['road_speed_from_maxspeed_share']:.0%} with a maxspeed tag, the rest at China defaults")
@@ -586,6 +623,7 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
     click.echo(f"Isochrones {'towards' if towards else 'from'} {gdf['place'].iloc[0]} ({mode}), network as of "
                f"{model.as_of}{' with ' + model.scenario.name if model.scenario is not None else ''}:")
     click.echo(gdf.drop(columns="geometry").to_string(index=False))
+    gdf = gdf.assign(warnings="; ".join(model.warnings))  # in every file written
     if out_path is not None:
         if out_path.suffix.lower() == ".gpkg":
             atomic_write_gpkg(out_path, [("isochrones", gdf)], model.as_of)
@@ -595,8 +633,9 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
             raise click.BadParameter(f"{out_path}: give a .geojson or .gpkg file", param_hint="--out")
         click.echo(f"wrote {out_path}")
     if map_path is not None:
-        atomic_write_text(map_path, map_html(isochrone_map(gdf, model.graph)))
+        atomic_write_text(map_path, map_html(isochrone_map(gdf, model.graph, model.warnings)))
         click.echo(f"wrote {map_path}")
+    _echo_warnings(model.warnings)
     click.echo("Approximate: polygons join the network nodes reached in time with discs of the time left at the "
                "urban access speed (at most 5 km): see network/isochrones.py.")
 
@@ -635,6 +674,7 @@ def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir
             res = check_claim(claim, lambda y: _base(network_path, y, assumptions), draws=draws, seed=seed)
             payloads.append(result_payload(res))
             if outputs is not None:
+                outputs.warnings += res.warning_lines()
                 _write_check(outputs, claim.spec.name, res, payloads[-1])
             if not as_json:
                 _print_check(res)
@@ -647,10 +687,10 @@ def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any
     from network.viz.charts import claim_png
 
     per = res.per_destination.drop(columns=[c for c in ("place_minutes", "population") if c in res.per_destination])
-    atomic_write_text(outputs.path(f"{name}.csv"), per.to_csv(index=False))
-    atomic_write_text(outputs.path(f"{name}_verdicts.csv"), res.overall.to_csv(index=False))
+    atomic_write_text(outputs.path(f"{name}.csv"), csv_text(per))
+    atomic_write_text(outputs.path(f"{name}_verdicts.csv"), csv_text(res.overall))
     atomic_write_text(outputs.path(f"{name}.json"), dumps_json(payload, indent=1) + "\n")
-    atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name))
+    atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name, res.warning_lines()))
 
 
 def _print_check(res: Any) -> None:
@@ -662,7 +702,7 @@ def _print_check(res: Any) -> None:
     extra = [c for c in ("p10_max_min", "p50_max_min", "p90_max_min", "share_of_draws_holding") if c in res.overall]
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
         click.echo("\nVerdicts:")
-        click.echo(res.overall[cols + extra].round(2).to_string(index=False))
+        click.echo(_shown(res.overall[cols + extra].round(2)).to_string(index=False))
         per = res.per_destination
         cols = ["network", "reading", "mode", "destination", "threshold_min", "minutes", "holds", "access",
                 "processing", "wait", "in_vehicle", "egress", "share_within", "detail"]
@@ -670,9 +710,10 @@ def _print_check(res: Any) -> None:
         cols = [c for c in cols if c in per]
         click.echo("\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
                    "population within the threshold):")
-        click.echo(per[cols].round(2).to_string(index=False))
+        click.echo(_shown(per[cols].round(2)).to_string(index=False))
     if res.uncertainty_note:
-        click.echo(f"\nUncertainty: {res.uncertainty_note}")
+        click.echo(f"\nUncertainty: {res.uncertainty_note} ({res.timing})")
+    _echo_warnings(res.warning_lines(), [res.overall, per])
 
 
 if __name__ == "__main__":

@@ -49,17 +49,35 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
     import geopandas as gpd
     import pyogrio
 
+    from network.errors import DataError
+
+    target = Path(path)
+    try:  # the file is built beside the target (never in /tmp, where a killed run would strand it)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise IsADirectoryError(21, "is a directory")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gpkg", dir=target.parent)
+    except OSError as err:
+        raise DataError(f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you "
+                        "can write to") from None
+    os.close(fd)
+    tmp_path = Path(tmp)
+    tmp_path.unlink()  # GDAL creates the file itself
     previous = os.environ.get("OGR_CURRENT_DATE")
     os.environ["OGR_CURRENT_DATE"] = f"{stamp_date}T00:00:00Z"
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp_path = Path(tmp) / Path(path).name
-            for name, frame in layers:
-                if isinstance(frame, gpd.GeoDataFrame):
-                    frame.to_file(tmp_path, layer=name, driver="GPKG", engine="pyogrio")
-                else:  # an attribute table (GeoPackage 'attributes' data type)
-                    pyogrio.write_dataframe(frame, tmp_path, layer=name, driver="GPKG")
-            return atomic_write_bytes(path, tmp_path.read_bytes())
+        for name, frame in layers:
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame.to_file(tmp_path, layer=name, driver="GPKG", engine="pyogrio")
+            else:  # an attribute table (GeoPackage 'attributes' data type)
+                pyogrio.write_dataframe(frame, tmp_path, layer=name, driver="GPKG")
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+        return target
+    except BaseException:
+        for leftover in (tmp_path, Path(f"{tmp_path}-journal"), Path(f"{tmp_path}-wal"), Path(f"{tmp_path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
     finally:
         if previous is None:
             os.environ.pop("OGR_CURRENT_DATE", None)
@@ -128,15 +146,30 @@ def dumps_json(obj: Any, **kwargs: Any) -> str:
     return json.dumps(json_safe(obj), ensure_ascii=False, allow_nan=False, **kwargs)
 
 
+UNREACHABLE_NOTE = ("an empty cell (CSV), null (JSON) or — (tables) is a trip this mode cannot make: for rail "
+                    "and transit, no station within rail_access_max_km of the place or of the target, or no train "
+                    "between the stations in reach")
+
+
+def csv_text(df: Any, float_format: str | None = None) -> str:
+    """``df`` as CSV text with infinite values (an unreachable trip) as empty cells, like NaN:
+    ``inf`` is not a number a spreadsheet reads (see :data:`UNREACHABLE_NOTE`)."""
+    import numpy as np
+
+    clean = df.replace([np.inf, -np.inf], np.nan)
+    return str(clean.to_csv(index=False, float_format=float_format))
+
+
 class OutputSet:
     """A folder of outputs written as a whole or not at all.
 
     Files go into a staging folder created **beside** ``target`` at once (so a missing write
     permission is found before any long work, and a killed run leaves no file in ``target``, only
     a ``.<name>.staging-*`` folder beside it, never in /tmp). :meth:`commit` adds ``manifest.json``
-    (every file with its size and SHA-256) and swaps the staging folder in for ``target``, so files
-    of an earlier run never mix with new ones. ``target`` may be new, empty, or a folder an earlier
-    run wrote (it has a ``manifest.json``); any other folder is refused rather than replaced.
+    (every file with its size and SHA-256, and the run's :attr:`warnings`) and swaps the staging
+    folder in for ``target``, so files of an earlier run never mix with new ones. ``target`` may be
+    new, empty, or a folder an earlier run wrote (it has a ``manifest.json``); any other folder is
+    refused rather than replaced.
 
     Raises
     ------
@@ -148,6 +181,7 @@ class OutputSet:
         from network.errors import DataError
 
         self.target = Path(target)
+        self.warnings: list[str] = []  # written into manifest.json (what every file of the set must carry)
         t = self.target
         if t.exists() and not t.is_dir():
             raise DataError(f"{t}: is a file; --out takes a folder (new, or one taihang wrote)")
@@ -171,8 +205,10 @@ class OutputSet:
         import shutil
 
         files = sorted(p for p in self.staging.rglob("*") if p.is_file())
-        manifest = {"files": [{"path": str(p.relative_to(self.staging)), "bytes": p.stat().st_size,
-                               "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files]}
+        manifest: dict[str, Any] = {
+            "files": [{"path": str(p.relative_to(self.staging)), "bytes": p.stat().st_size,
+                       "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files],
+            "warnings": list(dict.fromkeys(self.warnings))}
         atomic_write_text(self.staging / "manifest.json", json.dumps(manifest, indent=1) + "\n")
         old = None
         if self.target.exists():

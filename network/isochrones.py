@@ -103,7 +103,7 @@ def _to_lonlat(geom: Any, lat0: float) -> Any:
     return shapely.transform(geom, lambda c: np.column_stack([c[:, 0] / kx, c[:, 1] / k]))
 
 
-def isochrone_map(gdf: Any, graph: Any) -> Any:
+def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> Any:
     """A folium map of the bands (largest first, so smaller ones sit on top) over the network
     (rail, expressways, national roads, stations), with the county-level places named, the origin
     marked and a legend; fitted to the largest band."""
@@ -145,5 +145,6 @@ def isochrone_map(gdf: Any, graph: Any) -> Any:
     title = (f"Isochrones {first['direction']} {first['place']} ({first['mode']})" if first is not None
              else "Isochrones")
     add_legend(m, title, [(colours[x], f"≤ {x:g} min") for x in sorted(colours)], ["hsr", "rail", "expressway"],
-               note="★ origin. Door-to-door network times; off-network reach at urban access speed, ≤ 5 km")
+               note="★ origin. Door-to-door network times; off-network reach at urban access speed, ≤ 5 km",
+               warnings=warnings)
     return m

@@ -180,6 +180,20 @@ class Model:
     def as_of(self) -> str:
         return str(self.graph.graph["as_of"])
 
+    @property
+    def warnings(self) -> list[str]:
+        """What every output of this network must carry: constants forced outside their documented
+        range (``--force``) and the changes of its scenario not open on its date (not applied)."""
+        from network.assumptions import forced_warnings
+
+        built = self.graph.graph.get("build_report", {}).get("warnings", [])
+        out = [f"network file: {w}" for w in built] + forced_warnings(self.assumptions)
+        skipped = self.apply_report.skipped if self.apply_report is not None else []
+        if skipped:
+            out.append(f"{len(skipped)} change(s) of scenario {self.scenario.name} not open on {self.as_of}, "
+                       f"not applied: {'; '.join(skipped)}")
+        return out
+
     @cached_property
     def edge_table(self) -> EdgeTable:
         return build_edge_table(self.graph)
@@ -357,7 +371,8 @@ class Model:
         """One trip with its legs.
 
         Returns a dict with ``origin``, ``destination``, ``mode``, ``measured``
-        (door-to-door or platform-to-platform), ``minutes``, ``km``, ``legs`` and ``as_of``.
+        (door-to-door or platform-to-platform), ``minutes``, ``km``, ``legs``, ``as_of``, ``note`` and
+        ``warnings`` (:attr:`warnings`).
 
         Raises
         ------
@@ -386,7 +401,7 @@ class Model:
         return {"origin": o.label, "destination": d.label, "mode": mode, "measured": measured,
                 "as_of": self.as_of, "minutes": round(sum(x["minutes"] for x in legs), 1),
                 "km": round(sum(x["km"] for x in legs), 1), "legs": legs,
-                "note": self.approximation_note}
+                "note": self.approximation_note, "warnings": self.warnings}
 
     def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         minutes, chosen, (stations, pred, egress, pt_mode) = self._rail_times([origin], target, mode)

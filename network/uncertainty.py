@@ -270,8 +270,9 @@ def add_uncertainty(result: Any, models: dict[str, Any], draws: int, seed: int, 
                 result.overall.loc[sel, f"p{q}_max_min"] = float(np.percentile(worst_draw, q))
     secs = time.perf_counter() - t0
     names = sampled_names(base)
+    result.timing = f"{draws} draws in {secs:.1f} s on {workers} process(es)"  # not in the note: files stay identical
     result.uncertainty_note = (
-        f"{draws} draws (seed {seed}, {workers} process(es), {secs:.1f} s) of {len(names)} constants with a range, "
+        f"{draws} draws (seed {seed}) of {len(names)} constants with a range, "
         "triangular(low, value, high), plus OSM class speeds on OSM-built networks; rail run times scale with "
         "the running-time supplement and the new-line speed factor only (network/uncertainty.py). p10/p50/p90 are "
         "of minutes; share_of_draws_holding is the share of draws in which the verdict holds.")

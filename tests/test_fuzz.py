@@ -8,8 +8,9 @@ error (:class:`ScenarioError` for scenario and claim files, :class:`DataError` f
 under 10 s.
 
 Default run: a few hundred cases. Long mode (``TAIHANG_FUZZ=long``): 10,000 scenario files, 2,000
-claim files and 500 OSM files; it prints the counts and times and checks the process stayed
-under 1 GB.
+claim files, 500 OSM XML files and 500 PBF files (a real extract cut at any byte or at a block
+boundary, bytes flipped, blocks repeated or dropped, lengths made huge); it prints the counts and
+times and checks the process stayed under 1 GB.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from network.errors import DataError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("TAIHANG_FUZZ") == "long"
-COUNTS = {"scenario": 10_000 if LONG else 300, "claim": 2_000 if LONG else 100, "osm": 500 if LONG else 40}
+COUNTS = {"scenario": 10_000 if LONG else 300, "claim": 2_000 if LONG else 100, "osm": 500 if LONG else 40,
+          "pbf": 500 if LONG else 20}
 
 HOSTILE = ["0", "-1", "1e308", "-1e308", "1e-12", ".nan", ".inf", "-.inf", "99999999999999999999", "''", "[]",
            "{}", "[" * 60, "null", "true", "\x00", "\x1b[2J", "a" * 3000, "/etc/passwd", "../../../etc/passwd",
@@ -150,6 +152,51 @@ def test_fuzz_osm_files(tmp_path):
     _run("osm", COUNTS["osm"], make, read_osm_file, DataError, tmp_path)
 
 
+def _pbf_blocks(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each block of a PBF file."""
+    from network.sources.pbf import _fields
+
+    out, pos = [], 0
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        end = pos + 4 + n + dict(_fields(data[pos + 4:pos + 4 + n]))[3]
+        out.append((pos, end))
+        pos = end
+    return out
+
+
+def test_fuzz_pbf_files(tmp_path):
+    pyrosm = pytest.importorskip("pyrosm")
+    from network.sources.osm import read_osm_file
+
+    seed = Path(pyrosm.get_data("test_pbf")).read_bytes()
+    blocks = _pbf_blocks(seed)
+
+    def make(rng: random.Random, i: int, _tmp: Path) -> Path:
+        data = bytearray(seed)
+        op = rng.randrange(6)
+        if op == 0:  # cut at any byte
+            data = data[: rng.randrange(len(data))]
+        elif op == 1:  # cut at a block boundary: a valid file that misses what follows
+            data = data[: rng.choice(blocks[:-1])[1]]
+        elif op == 2:  # bytes flipped
+            for _ in range(rng.randint(1, 20)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif op == 3:  # a block repeated or dropped
+            a, b = rng.choice(blocks[1:])
+            data = data[:b] + data[a:b] + data[b:] if rng.random() < 0.5 else data[:a] + data[b:]
+        elif op == 4:  # a huge length prefix
+            a, _ = rng.choice(blocks)
+            data[a:a + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x10\x00\x00", b"\x00\x00\x00\x00"])
+        else:  # garbage appended
+            data += bytes(rng.randrange(256) for _ in range(rng.randint(1, 5000)))
+        path = tmp_path / f"fuzz_{i % 20}.osm.pbf"
+        path.write_bytes(bytes(data))
+        return path
+
+    _run("pbf", COUNTS["pbf"], make, read_osm_file, DataError, tmp_path)
+
+
 @pytest.mark.skipif(not LONG, reason="the long mode runs with TAIHANG_FUZZ=long")
 def test_long_mode_counts_are_the_promised_ones():
-    assert COUNTS == {"scenario": 10_000, "claim": 2_000, "osm": 500}
+    assert COUNTS == {"scenario": 10_000, "claim": 2_000, "osm": 500, "pbf": 500}

@@ -191,3 +191,221 @@ def test_compare_says_which_changes_are_not_open(tmp_path):
     assert "open after 2024-12-31: not counted" in res.output
     for name in ("ranking.csv", "summary.csv", "places.csv"):
         assert "changes_not_open" in (tmp_path / "c" / name).read_text(encoding="utf-8").splitlines()[0]
+
+
+FORCED = ["--assume", "access_circuity=2", "--force"]
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".png"}
+
+
+def test_a_forced_constant_is_named_in_every_output(tmp_path):
+    res = run("score", *FORCED, "--out", str(tmp_path / "s"))
+    assert res.exit_code == 0 and "warning: --force: access_circuity=2" in res.output
+    files = _files(tmp_path / "s")
+    assert set(files) == {"accessibility.csv", "scores.csv", "summary.csv", "scores.json", "manifest.json"}
+    for name, text in files.items():
+        assert "access_circuity=2" in text, name
+    for name in ("scores.json", "manifest.json"):
+        assert any("access_circuity=2" in w for w in json.loads(files[name])["warnings"]), name
+    for args in (["score", "--format", "csv"], ["score", "--format", "json"], ["route", "阳城", "晋城", "--json"]):
+        assert "access_circuity=2" in run(*args, *FORCED).output, args
+    res = run("map", *FORCED, "--out", str(tmp_path / "m.html"))
+    assert res.exit_code == 0 and "access_circuity=2" in (tmp_path / "m.html").read_text(encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    res = run("compare", str(root / "scenarios" / "jinyang_widening.yaml"), "--no-decompose", *FORCED,
+              "--out", str(tmp_path / "c"))
+    assert res.exit_code == 0 and "access_circuity=2" in res.output, res.output
+    for name, text in _files(tmp_path / "c").items():
+        if name.endswith((".csv", ".json", ".md", ".html")):
+            assert "access_circuity=2" in text, name
+    res = run("check", str(root / "claims" / "gates_of_luoyang.yaml"), *FORCED, "--out", str(tmp_path / "k"))
+    assert res.exit_code == 0 and "access_circuity=2" in res.output
+    for name, text in _files(tmp_path / "k").items():
+        assert "access_circuity=2" in text, name
+
+
+def test_score_and_check_say_which_changes_are_not_open(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    sc = root / "scenarios" / "yangji_intercity_rail.yaml"
+    res = run("score", "--scenario", str(sc), "--year", "2024", "--out", str(tmp_path / "s"))
+    assert res.exit_code == 0, res.output
+    assert "not open on 2024-12-31" in res.output  # in the table, not only on stderr
+    for name, text in _files(tmp_path / "s").items():
+        assert "not open on 2024-12-31" in text, name
+    rows = (tmp_path / "s" / "scores.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    assert rows[1].split(",")[header.index("changes_not_open")] != "0"
+    (tmp_path / "claims").mkdir()
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / sc.name).write_text(sc.read_text(encoding="utf-8"), encoding="utf-8")
+    claim = (root / "claims" / "gates_of_luoyang.yaml").read_text(encoding="utf-8")
+    claim = claim[:claim.index("networks:")] + (f"networks:\n  - {{name: early, year: 2024, "
+                                                f"scenario: ../scenarios/{sc.name}}}\n")
+    (tmp_path / "claims" / "early.yaml").write_text(claim, encoding="utf-8")
+    res = run("check", str(tmp_path / "claims" / "early.yaml"), "--out", str(tmp_path / "k"))
+    assert res.exit_code == 0, res.output
+    assert "not open on 2024-12-31" in res.output
+    for name, text in _files(tmp_path / "k").items():
+        assert "not open on 2024-12-31" in text, name
+
+
+def test_unreachable_is_an_empty_cell_in_csv_and_a_dash_in_tables():
+    res = run("score", "--format", "csv")  # 沁水 has no station within the rail catchment
+    assert res.exit_code == 0
+    assert ",inf," not in res.output and "inf\n" not in res.output
+    row = next(ln for ln in res.output.splitlines() if "沁水" in ln).split(",")
+    header = res.output.splitlines()[0].split(",")
+    assert row[header.index("zhengzhou_rail_min")] == ""
+    table = run("score").output
+    assert " inf " not in table and "—" in table and "a trip this mode cannot make" in table
+
+
+def test_a_pbf_cut_short_is_found(tmp_path):
+    pyrosm = pytest.importorskip("pyrosm")
+    from network.sources.osm import read_osm_file
+    from tests.test_fuzz import _pbf_blocks
+
+    data = Path(pyrosm.get_data("helsinki_pbf")).read_bytes()
+    whole = tmp_path / "whole.osm.pbf"
+    whole.write_bytes(data)
+    assert read_osm_file(whole).warnings == []
+    blocks = _pbf_blocks(data)
+    at_boundary = tmp_path / "cut.osm.pbf"
+    at_boundary.write_bytes(data[:blocks[-2][1]])  # valid PBF: libosmium reads it without a word
+    assert "may be cut short" in read_osm_file(at_boundary).warnings[0]
+    inside = tmp_path / "inside.osm.pbf"
+    inside.write_bytes(data[:blocks[-1][0] + 100])
+    with pytest.raises(DataError, match="cut short inside a block"):
+        read_osm_file(inside)
+
+
+def test_a_network_from_a_doubtful_pbf_says_so_in_its_outputs(tmp_path):
+    import osmium
+
+    fix = Path(__file__).parent / "fixtures" / "osm"
+    pbf = tmp_path / "corridor.osm.pbf"  # made without relations: it reads like a file cut before them
+    with osmium.SimpleWriter(str(pbf)) as w:
+        for obj in osmium.FileProcessor(str(fix / "corridor.osm")):
+            w.add_node(obj) if obj.is_node() else w.add_way(obj) if obj.is_way() else None
+    out = tmp_path / "net.gpkg"
+    res = run("build", "--osm-file", str(pbf), "--services", str(fix / "services.yaml"),
+              "--places", str(fix / "places.csv"), "--out", str(out))
+    assert res.exit_code == 0 and "warning: " in res.output and "may be cut short" in res.output, res.output
+    res = run("score", "--network", str(out), "--year", "2025", "--targets", "east", "--format", "json")
+    assert res.exit_code == 0, res.output
+    assert any("may be cut short" in w for w in json.loads(res.output)["warnings"])
+
+
+def _bytes_of(path: Path) -> dict[str, bytes]:
+    if path.is_file():
+        return {path.name: path.read_bytes()}
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_every_machine_readable_output_is_byte_identical_across_runs(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    fix = root / "tests" / "fixtures" / "osm"
+    jobs = {
+        "score": ["score", "--out", "{o}", "--scenario", str(root / "scenarios" / "jinyang_widening.yaml")],
+        "compare": ["compare", str(root / "scenarios" / "jinyang_widening.yaml"), "--no-decompose", "--out", "{o}"],
+        "check": ["check", str(root / "claims" / "one_hour_circle.yaml"), "--draws", "4", "--seed", "3",
+                  "--out", "{o}"],
+        "map": ["map", "--out", "{o}.html"],
+        "isochrone_geojson": ["isochrone", "阳城", "--minutes", "60,120", "--out", "{o}.geojson"],
+        "isochrone_gpkg": ["isochrone", "阳城", "--minutes", "60,120", "--out", "{o}.gpkg", "--map", "{o}.html"],
+        "build": ["build", "--osm-file", str(fix / "corridor.osm"), "--services", str(fix / "services.yaml"),
+                  "--places", str(fix / "places.csv"), "--out", "{o}.gpkg"],
+        "validate_times": ["validate-times", str(root / "data" / "validation" / "published_figures.csv"),
+                           "--out", "{o}"],
+    }
+    stdout = {"score_json": ["score", "--format", "json"], "score_csv": ["score", "--format", "csv"],
+              "route": ["route", "阳城", "郑州", "--json"],
+              "check_json": ["check", str(root / "claims" / "one_hour_circle.yaml"), "--draws", "4", "--json"]}
+    for name, args in jobs.items():
+        got = []
+        for k in (1, 2):
+            o = str(tmp_path / f"{name}{k}")
+            res = run(*[a.replace("{o}", o) for a in args])
+            assert res.exit_code == 0, (name, res.output)
+            got.append({f.replace(f"{name}{k}", name): b for p in tmp_path.glob(f"{name}{k}*")
+                        for f, b in _bytes_of(p).items()})
+        assert got[0] and got[0] == got[1], (name, [f for f in got[0] if got[0][f] != got[1].get(f)])
+    for name, args in stdout.items():
+        assert run(*args).output == run(*args).output, name
+
+
+@pytest.mark.parametrize("edit, needle", [
+    (('id="1"', 'id="99999999999999999999"'), "cannot be read as OpenStreetMap data"),
+    (('v="motorway"', 'v="' + "m" * 2000 + '"'), "cannot be read as OpenStreetMap data"),
+    (('lat="', 'lat="nan'), "cannot be read as OpenStreetMap data"),
+    (('lon="', 'lon="1e10'), "cannot be read as OpenStreetMap data"),
+])
+def test_bad_osm_values_are_one_clean_error(tmp_path, edit, needle):
+    from network.sources.osm import read_osm_file
+
+    fix = Path(__file__).parent / "fixtures" / "osm" / "corridor.osm"
+    text = fix.read_text(encoding="utf-8")
+    assert edit[0] in text
+    bad = tmp_path / "bad.osm"
+    bad.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(DataError, match=needle):
+        read_osm_file(bad)
+    res = run("build", "--osm-file", str(bad), "--places", str(fix.parent / "places.csv"),
+              "--out", str(tmp_path / "n.gpkg"))
+    one_line_error(res, needle)
+
+
+def test_an_unwritable_out_fails_before_the_work(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    fix = root / "tests" / "fixtures" / "osm"
+    for args in (["score", "--out", str(afile / "d")],
+                 ["check", str(root / "claims" / "one_hour_circle.yaml"), "--out", str(afile / "d")],
+                 ["compare", str(root / "scenarios" / "jinyang_widening.yaml"), "--out", str(afile / "d")],
+                 ["map", "--out", str(afile / "m.html")],
+                 ["build", "--osm-file", str(fix / "corridor.osm"), "--places", str(fix / "places.csv"),
+                  "--out", str(afile / "n.gpkg")]):
+        t0 = time.perf_counter()
+        one_line_error(run(*args), "cannot write")
+        assert time.perf_counter() - t0 < 3, args  # refused before building any network
+
+
+def test_a_speeds_file_is_never_echoed(tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("root:x:0:0:SECRET-LINE:/root:/bin/bash\n", encoding="utf-8")
+    fix = Path(__file__).parent / "fixtures" / "osm"
+    res = run("build", "--osm-file", str(fix / "corridor.osm"), "--places", str(fix / "places.csv"),
+              "--speeds", str(secret), "--out", str(tmp_path / "n.gpkg"))
+    one_line_error(res)
+    assert "SECRET-LINE" not in res.output
+
+
+def test_nothing_goes_to_tmp_and_a_killed_compare_leaves_no_partial_set(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    fix = root / "tests" / "fixtures" / "osm"
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    cli = [sys.executable, "-c", "from network.cli import main; main()"]
+    subprocess.run([*cli, "build", "--osm-file", str(fix / "corridor.osm"), "--places", str(fix / "places.csv"),
+                    "--out", str(tmp_path / "n.gpkg")], env=env, check=True, capture_output=True)
+    assert (tmp_path / "n.gpkg").is_file() and not list(private_tmp.iterdir())  # built beside the target
+    out = tmp_path / "c"
+    proc = subprocess.Popen([*cli, "compare", str(root / "scenarios" / "jincheng_plan.yaml"), "--out", str(out)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".c.staging-*/*.csv")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)  # until it has begun writing files
+    assert proc.poll() is None, "compare finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not out.exists()  # no set that looks complete
+    assert not list(private_tmp.iterdir())

@@ -40,7 +40,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from network.assumptions import Assumptions
+from network.assumptions import Assumptions, forced_warnings
 from network.crs import to_wgs84
 from network.errors import DataError, ScenarioError
 from network.geo import haversine_km, to_local_xy_km
@@ -628,6 +628,8 @@ def build_osm_network(extract: OsmExtract, assumptions: Assumptions | None = Non
         "freight_only_track_km": round(float(rails.length_km[~rails.passenger].sum() / 2), 1),
         "stations": len(registry), "airports": len(airports), "aerodromes_without_iata": no_iata,
         "places": len(places), "corridors": len(corridors), "services_source": services_source,
+        # doubts about the source and forced constants: said in every later output of the network
+        "warnings": extract.warnings + forced_warnings(a),
     })
     meta = {"source": extract.source, "extract_date": extract.extract_date, "bbox": list(bbox),
             "licence": SOURCE_LICENCE, "road_classes": list(extract.road_classes), "services": services_source}

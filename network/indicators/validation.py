@@ -163,39 +163,3 @@ def summarise_figures(table: pd.DataFrame) -> pd.DataFrame:
             "share_inside": round(float(group["inside"].mean()), 3),
         })
     return pd.DataFrame(rows)
-
-
-def plot_figures(table: pd.DataFrame) -> bytes:
-    """A PNG: modelled against published, one panel per measure, y = x and tolerance bars."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    measures = [m for m in MEASURES if m in set(table["measure"])]
-    fig, axes = plt.subplots(1, len(measures), figsize=(5.5 * len(measures), 5), squeeze=False)
-    for ax, measure in zip(axes[0], measures):
-        g = table[table["measure"] == measure]
-        inside = g["inside"].to_numpy(dtype=bool)
-        for mask, colour, label in ((inside, "tab:green", "inside tolerance"), (~inside, "tab:red", "outside")):
-            if mask.any():
-                ax.errorbar(g["published"][mask], g["modelled"][mask], xerr=g["tolerance"][mask], fmt="o",
-                            color=colour, label=label, capsize=3)
-        hi = float(np.nanmax(np.r_[g["published"].to_numpy(dtype=float), g["modelled"].to_numpy(dtype=float)])) * 1.1
-        ax.plot([0, hi], [0, hi], color="0.4", lw=1, label="model = published")
-        for _, r in g.iterrows():
-            ax.annotate(f"line {r['line']}", (r["published"], r["modelled"]), fontsize=7,
-                        xytext=(3, 3), textcoords="offset points")
-        ax.set_xlim(0, hi)
-        ax.set_ylim(0, hi)
-        ax.set_xlabel(f"published ({measure})")
-        ax.set_ylabel(f"modelled ({measure})")
-        ax.set_title(f"{measure}: {int(inside.sum())} of {len(g)} inside tolerance")
-        ax.legend(fontsize=8, loc="upper left")
-    for ax in axes[0]:
-        ax.set_aspect("equal")
-    buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from network.assumptions import Assumptions, describe_assumptions
-from network.io import atomic_write_gpkg, atomic_write_text, dumps_json
+from network.assumptions import Assumptions, describe_assumptions, forced_warnings
+from network.io import atomic_write_gpkg, atomic_write_text, csv_text, dumps_json
 from network.scenario.apply import ApplyReport, apply_scenario
 from network.scenario.load import Scenario, scenario_from_changes
 
@@ -195,9 +195,20 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
         row["changes_not_open"] = len(r.report.skipped)
         row["note"] = (f"{len(r.report.skipped)} of {len(r.scenario.changes)} change(s) open after {comp.as_of}: "
                        "not counted" if r.report.skipped else "")
+        row["warnings"] = "; ".join(forced_warnings(comp.assumptions))
         rows.append(row)
     out = pd.DataFrame(rows)
     return out.sort_values([f"{comp.targets[0]}_change_min", "scenario"]).reset_index(drop=True)
+
+
+def result_warnings(comp: Comparison, result: Any) -> list[str]:
+    """What every output about ``result`` carries: constants forced outside their range and the
+    scenario's changes not open on the network date (they are not in the numbers)."""
+    out = forced_warnings(comp.assumptions)
+    if result.report.skipped:
+        out.append(f"{len(result.report.skipped)} of {len(result.scenario.changes)} change(s) of "
+                   f"{result.scenario.name} not open on {comp.as_of}, not counted: {'; '.join(result.report.skipped)}")
+    return out
 
 
 def provenance(comp: Comparison) -> dict[str, Any]:
@@ -208,7 +219,8 @@ def provenance(comp: Comparison) -> dict[str, Any]:
     return {"tool": "taihang", "version": __version__, "as_of": comp.as_of, "targets": comp.targets,
             "scenario_files_sha256": comp.files,
             "assumptions_overridden": {k: v for k, v in used.items() if defaults.get(k) != v},
-            "assumptions": used}
+            "assumptions": used,
+            "warnings": {r.scenario.name: result_warnings(comp, r) for r in comp.results if result_warnings(comp, r)}}
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -234,8 +246,9 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
     out = [f"# Scenario comparison, network as of {comp.as_of}", "",
            f"taihang {prov['version']}; targets: {', '.join(comp.targets)}. Gains are door-to-door minutes "
            "saved (negative change = closer), best mode unless stated; population-weighted over the "
-           "county-level places (2020 census).", "", f"Approximate: {APPROXIMATION_NOTE}", "",
-           "## Ranking", "", _md_table(ranking(comp)), ""]
+           "county-level places (2020 census).", "", f"Approximate: {APPROXIMATION_NOTE}", ""]
+    out += [f"**Warning: {w}**\n" for w in forced_warnings(comp.assumptions)]
+    out += ["## Ranking", "", _md_table(ranking(comp)), ""]
     for r in comp.results:
         sc = r.scenario
         out += [f"## {sc.name}", "", sc.description, "", f"Source: {sc.source.strip()}", ""]
@@ -282,18 +295,20 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
     provenance.json and maps/<scenario>.html into ``out_dir``; identical inputs, identical bytes."""
     out_dir = Path(out_dir)
     written = []
-    places = pd.concat([r.places.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped))
-                        for r in comp.results], ignore_index=True)
+    def stamp(df: pd.DataFrame, r: Any) -> pd.DataFrame:  # the caveats on every row
+        return df.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped),
+                         warnings="; ".join(result_warnings(comp, r)))
+
+    places = pd.concat([stamp(r.places, r) for r in comp.results], ignore_index=True)
     places = places[["scenario"] + [c for c in places.columns if c != "scenario"]]
-    summary = pd.concat([r.summary.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped))
-                         for r in comp.results], ignore_index=True)
+    summary = pd.concat([stamp(r.summary, r) for r in comp.results], ignore_index=True)
     summary = summary[["scenario"] + [c for c in summary.columns if c != "scenario"]]
-    decomp = [r.decomposition for r in comp.results if r.decomposition is not None]
+    decomp = [stamp(r.decomposition, r).drop(columns="scenario") for r in comp.results if r.decomposition is not None]
     tables = {"places.csv": places, "summary.csv": summary, "ranking.csv": ranking(comp)}
     if decomp:
         tables["decomposition.csv"] = pd.concat(decomp, ignore_index=True)
     for name, df in tables.items():
-        atomic_write_text(out_dir / name, df.to_csv(index=False, float_format="%.2f"))
+        atomic_write_text(out_dir / name, csv_text(df, float_format="%.2f"))
         written.append(out_dir / name)
     from network.io import atomic_write_bytes
     from network.viz.charts import gain_by_county_png, population_reached_png
@@ -302,8 +317,11 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
     for r in comp.results:
         name = r.scenario.name
         files = [f"charts/{name}_gain_by_county.png", f"charts/{name}_population_reached.png"]
-        atomic_write_bytes(out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY))
-        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0]))
+        warn = result_warnings(comp, r)
+        atomic_write_bytes(out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY,
+                                                                  warnings=warn))
+        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0],
+                                                                      warnings=warn))
         written += [out_dir / f for f in files]
         charts[name] = files
     atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
@@ -315,7 +333,7 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
 
     for r in comp.results:
         path = out_dir / "maps" / f"{r.scenario.name}.html"
-        atomic_write_text(path, map_html(change_map(comp.graph, r, comp.targets[0])))
+        atomic_write_text(path, map_html(change_map(comp.graph, r, comp.targets[0], result_warnings(comp, r))))
         written.append(path)
     return written
 

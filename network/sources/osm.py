@@ -92,6 +92,7 @@ class OsmExtract:
     extract_date: str | None = None  # ISO date of the newest object, or of the file's header
     bbox: tuple[float, float, float, float] | None = None  # (west, south, east, north)
     road_classes: tuple[str, ...] = DEFAULT_ROAD_CLASSES
+    warnings: list[str] = field(default_factory=list)  # doubts about the source (a PBF that may be cut short)
 
 
 # -- tag rules (pure functions, shared by the file reader and the download path) ---------------
@@ -164,6 +165,11 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
                         "(rename the file if its suffix is wrong)")
     classes = set(road_classes)
     out = OsmExtract(source=f"file {p.name}", road_classes=tuple(road_classes))
+    if p.name.endswith(".pbf"):
+        from network.sources.pbf import pbf_completeness
+
+        doubt = pbf_completeness(p)  # a file cut at a block boundary reads without error in libosmium
+        out.warnings += [doubt] if doubt else []
     newest = 0.0
     try:
         header = osmium.io.Reader(str(p), osmium.osm.osm_entity_bits.NOTHING).header()

@@ -9,6 +9,7 @@ same bytes (no timestamp metadata).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -33,17 +34,28 @@ def _plt() -> Any:
     return plt
 
 
-def _png(fig: Any) -> bytes:
+def _png(fig: Any, warnings: Sequence[str] = ()) -> bytes:
+    """The figure as PNG bytes (no timestamp, so the same figure gives the same bytes), with the
+    run's warnings printed in red under it."""
+    import textwrap
+
     plt = _plt()
     buf = io.BytesIO()
     fig.tight_layout()
+    if warnings:
+        text = "\n".join(textwrap.fill(f"Warning: {w}", 140) for w in warnings)
+        lines = text.count("\n") + 1
+        height = fig.get_figheight()
+        fig.set_figheight(height + 0.18 * lines)
+        fig.subplots_adjust(bottom=(fig.subplotpars.bottom * height + 0.18 * lines) / (height + 0.18 * lines))
+        fig.text(0.01, 0.005, text, color="#b10026", fontsize=7, va="bottom", ha="left")
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
 
 
 def gain_by_county_png(places: pd.DataFrame, scenario: str, targets: list[str], focus_city: str,
-                       top: int = 15) -> bytes:
+                       top: int = 15, warnings: Sequence[str] = ()) -> bytes:
     """Horizontal bars: change in best-mode door-to-door minutes (negative = closer) per
     county-level place, one bar per target: the focus city's places and the ``top`` biggest
     movers elsewhere."""
@@ -65,10 +77,11 @@ def gain_by_county_png(places: pd.DataFrame, scenario: str, targets: list[str], 
     ax.set_xlabel("change in door-to-door minutes, best mode (negative = closer)")
     ax.set_title(f"{scenario}: gain by county-level place ({focus_city}'s places first)", fontsize=10)
     ax.legend(fontsize=8)
-    return _png(fig)
+    return _png(fig, warnings)
 
 
-def population_reached_png(places: pd.DataFrame, scenario: str, target: str, max_min: float = 300.0) -> bytes:
+def population_reached_png(places: pd.DataFrame, scenario: str, target: str, max_min: float = 300.0,
+                           warnings: Sequence[str] = ()) -> bytes:
     """Population within t minutes of ``target`` (best mode) for t = 0..``max_min``, before and
     after the scenario."""
     plt = _plt()
@@ -86,10 +99,10 @@ def population_reached_png(places: pd.DataFrame, scenario: str, target: str, max
     ax.set_ylabel("population reached (million, 2020)")
     ax.set_title(f"{scenario}: population within t minutes of {target}", fontsize=10)
     ax.legend()
-    return _png(fig)
+    return _png(fig, warnings)
 
 
-def claim_png(per_destination: pd.DataFrame, name: str) -> bytes:
+def claim_png(per_destination: pd.DataFrame, name: str, warnings: Sequence[str] = ()) -> bytes:
     """Each reading's minutes per destination, mode and network against the claim's thresholds;
     with draws, the p10–p90 band as an error bar around the p50."""
     plt = _plt()
@@ -111,4 +124,34 @@ def claim_png(per_destination: pd.DataFrame, name: str) -> bytes:
     ax.set_xlabel("minutes")
     ax.set_title(f"{name}: minutes against the claim's thresholds", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
-    return _png(fig)
+    return _png(fig, warnings)
+
+
+def validation_png(table: pd.DataFrame, warnings: Sequence[str] = ()) -> bytes:
+    """A PNG: modelled against published, one panel per measure, y = x and tolerance bars."""
+    from network.indicators.validation import MEASURES
+
+    plt = _plt()
+    measures = [m for m in MEASURES if m in set(table["measure"])]
+    fig, axes = plt.subplots(1, len(measures), figsize=(5.5 * len(measures), 5), squeeze=False)
+    for ax, measure in zip(axes[0], measures):
+        g = table[table["measure"] == measure]
+        inside = g["inside"].to_numpy(dtype=bool)
+        for mask, colour, label in ((inside, "tab:green", "inside tolerance"), (~inside, "tab:red", "outside")):
+            if mask.any():
+                ax.errorbar(g["published"][mask], g["modelled"][mask], xerr=g["tolerance"][mask], fmt="o",
+                            color=colour, label=label, capsize=3)
+        hi = float(np.nanmax(np.r_[g["published"].to_numpy(dtype=float), g["modelled"].to_numpy(dtype=float)])) * 1.1
+        ax.plot([0, hi], [0, hi], color="0.4", lw=1, label="model = published")
+        for _, r in g.iterrows():
+            ax.annotate(f"line {r['line']}", (r["published"], r["modelled"]), fontsize=7,
+                        xytext=(3, 3), textcoords="offset points")
+        ax.set_xlim(0, hi)
+        ax.set_ylim(0, hi)
+        ax.set_xlabel(f"published ({measure})")
+        ax.set_ylabel(f"modelled ({measure})")
+        ax.set_title(f"{measure}: {int(inside.sum())} of {len(g)} inside tolerance")
+        ax.legend(fontsize=8, loc="upper left")
+    for ax in axes[0]:
+        ax.set_aspect("equal")
+    return _png(fig, warnings)

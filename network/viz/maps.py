@@ -98,9 +98,9 @@ def network_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
 
 
 def add_legend(m: Any, title: str, swatches: list[tuple[str, str]], lines: list[str] | None = None,
-               note: str = "", position: str = "bottomright") -> None:
+               note: str = "", position: str = "bottomright", warnings: list[str] | None = None) -> None:
     """A legend as a Leaflet control: a title, coloured swatches with labels, line symbols (layer
-    keys of :data:`LINE_LAYERS`), a note and the attribution."""
+    keys of :data:`LINE_LAYERS`), a note, the run's warnings (in red) and the attribution."""
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -112,6 +112,9 @@ def add_legend(m: Any, title: str, swatches: list[tuple[str, str]], lines: list[
         body.append(f"<span class='ln' style='border-top-color:{colour};border-top-style:{style}'></span>{label}")
     if note:
         body.append(f"<span style='font-size:11px'>{html_lib.escape(note)}</span>")
+    for w in warnings or []:
+        body.append(f"<span class='warn' style='font-size:11px;color:#b10026'><b>Warning:</b> "
+                    f"{html_lib.escape(w)}</span>")
     body.append(f"<span style='font-size:10px;color:#555'>{html_lib.escape(_ATTRIBUTION)}</span>")
     element = MacroElement()
     element._name = "Legend"
@@ -254,10 +257,11 @@ def _place_popup(row: pd.Series, targets: list[str]) -> str:
 
 
 def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target: str = "zhengzhou",
-              tiles: bool = False) -> Any:
+              tiles: bool = False, warnings: list[str] | None = None) -> Any:
     """A ``folium.Map`` of the network: line layers by mode and road class, stations, airports and
     places coloured by best-mode minutes to ``target``; each place's popup gives its minutes to
-    every target of ``scores`` (from :meth:`Model.score`) by mode."""
+    every target of ``scores`` (from :meth:`Model.score`) by mode; ``warnings`` (the model's
+    :attr:`~network.model.Model.warnings`) are shown in the legend."""
     import folium
 
     m = new_map(network_bounds(graph), tiles)
@@ -275,7 +279,7 @@ def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     add_legend(m, f"Door-to-door minutes to {target} (best mode)", [(c, lab) for _, c, lab in _TIME_CLASSES],
-               ["hsr", "rail", "expressway", "national", "road"])
+               ["hsr", "rail", "expressway", "national", "road"], warnings=warnings)
     return m
 
 
@@ -297,7 +301,7 @@ def _change_colour(change_min: float) -> str:
     return "#f0f0f0" if change_min < 0.05 else "#cb181d"
 
 
-def change_map(graph: nx.MultiDiGraph, result: Any, target: str) -> Any:
+def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[str] | None = None) -> Any:
     """A ``folium.Map`` of one scenario on the network before it (``graph``): the network as
     context, the scenario's new and changed links highlighted and its closed links dashed (toggle
     them to see before and after), places coloured by the change in best-mode minutes to
@@ -339,5 +343,5 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str) -> Any:
                [("#00441b", "≤ −15 (closer)"), ("#238b45", "−15 to −5"), ("#a1d99b", "−5 to 0"),
                 ("#f0f0f0", "no change"), ("#cb181d", "slower"), ("#999999", "unreachable")],
                ["hsr", "rail", "expressway"],
-               note="orange: new or changed links of the scenario; black dashed: closed")
+               note="orange: new or changed links of the scenario; black dashed: closed", warnings=warnings)
     return m
