@@ -8,25 +8,30 @@ Public API::
     trip = model.route("晋城东站", "郑州站", mode="rail")
     plan = model.with_scenario(load_scenario("scenarios/jincheng_plan.yaml"))
 
-Stages, each importing only those above it: ``sources`` (read data) → ``graph`` (build, schema,
-look-up) → ``scenario`` (load, validate, apply) → ``routing`` (CSR arrays, shortest paths)
-→ ``indicators`` → ``viz``; ``model`` and
-``cli`` orchestrate.
+Layers, each importing only from itself and those before it (checked by ``tests/test_layers.py``):
+base (errors, io, yamlio, assumptions, the search engine ``routing.engine``) → ``sources`` (read
+data) → ``graph`` (build; the :class:`Network` value) → ``routing`` (compiled arrays, searches)
+→ ``scenario`` (load, validate, apply) → ``indicators`` → ``model`` (queries) and ``isochrones``
+→ ``claims``, ``uncertainty``, ``compare`` → ``viz`` → ``cli``.
 """
 
+from network._version import __version__
 from network.assumptions import Assumptions
 from network.errors import (
                             AssumptionError,
                             DataError,
+                            DownloadError,
                             LookupFailed,
                             NetworkModelError,
                             ScenarioError,
                             UnreachableError,
                             YearError,
 )
+from network.graph.network import Network
 from network.model import Model
+from network.scenario.apply import apply_scenario
 from network.scenario.load import load_scenario
 
-__version__ = "0.1.0"
-__all__ = ["Assumptions", "AssumptionError", "DataError", "LookupFailed", "Model", "NetworkModelError",
-           "ScenarioError", "UnreachableError", "load_scenario", "YearError", "__version__"]
+__all__ = ["Assumptions", "AssumptionError", "DataError", "DownloadError", "LookupFailed", "Model", "Network",
+           "NetworkModelError", "ScenarioError", "UnreachableError", "YearError", "apply_scenario",
+           "load_scenario", "__version__"]

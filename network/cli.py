@@ -235,7 +235,7 @@ def _shown(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
-    from network import __version__
+    from network._version import __version__
     clean = per_place.astype(object).where(per_place.notna(), None)
     scenario = None
     if model.scenario is not None:
@@ -369,7 +369,7 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
         base = _base(network_path, year or _scenario_year(loaded), Assumptions())
         for sc in loaded:
             try:
-                _, rep = apply_scenario(base, sc)
+                _, rep = apply_scenario(base.network, sc)
                 click.echo(f"ok  {sc.path}: {len(sc.changes)} change(s), {len(rep.added_edges)} edges added, "
                            f"{len(rep.changed_edges)} changed, {len(rep.removed_edges)} removed")
             except ScenarioError as err:
@@ -395,8 +395,9 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
 def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int | None, targets: str,
                 out_dir: Path | None, no_decompose: bool, assume: tuple[str, ...], network_path: Path | None) -> None:
     """Who gains, how much, from which project: each scenario against the baseline."""
-    from network.scenario.compare import compare, ranking, result_warnings, write_outputs
+    from network.compare import compare, ranking, result_warnings
     from network.scenario.load import load_scenario
+    from network.viz.report import write_outputs
 
     scenarios = [load_scenario(f) for f in files]
     base_sc = load_scenario(baseline_path) if baseline_path else None
@@ -615,8 +616,8 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
               year: int | None, assume: tuple[str, ...], scenario_path: Path | None, network_path: Path | None) -> None:
     """Areas within each time of PLACE (a place, station, airport or lon,lat), from network times."""
     from network.io import atomic_write_gpkg
-    from network.isochrones import isochrone_map, isochrones
-    from network.viz.maps import map_html
+    from network.isochrones import isochrones
+    from network.viz.maps import isochrone_map, map_html
 
     model = _model(year, assume, scenario_path, network_path)
     gdf = isochrones(model, place, _thresholds(minutes), mode=mode, direction="towards" if towards else "from")

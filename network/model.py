@@ -25,6 +25,7 @@ trip between the two station fronts. Any other trip is door to door.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from functools import cached_property
@@ -34,18 +35,22 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import dijkstra
 
 from network.assumptions import Assumptions
 from network.errors import LookupFailed, UnreachableError, YearError
 from network.geo import haversine_km
 from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, build_layer, check_as_of
+from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.lookup import Endpoint, build_name_index, resolve
+from network.graph.network import Network
 from network.graph.road_layer import RoadLayer, layer_geometry
 from network.graph.schema import MODE_SETS, TRANSIT_MODES
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
-from network.routing.compile import CompiledGraph, EdgeTable, build_edge_table, compile_edges
+from network.routing.compile import CompiledGraph, compile_edges
+from network.routing.engine import search, walk_back
 from network.routing.paths import many_to_one, path_legs
+from network.scenario.apply import ApplyReport, apply_scenario
+from network.scenario.load import Scenario
 from network.sources.default import DefaultData, data_dir, read_default_data
 from network.sources.geometry import LineGraph, read_region_geometry
 
@@ -115,19 +120,43 @@ def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, 
 
 
 class Model:
-    """A built network, its compiled arrays per mode, and the queries on them."""
+    """Queries on a :class:`~network.graph.network.Network`: routes, scores, accessibility; the
+    compiled arrays per mode and the name index are cached here, never in the network."""
 
-    def __init__(self, graph: nx.MultiDiGraph, data: DefaultData, roads: LineGraph,
-                 assumptions: Assumptions) -> None:
-        self.graph = graph
-        self.data = data
-        self.roads = roads
-        self.assumptions = assumptions
+    def __init__(self, network: Network, name_index: dict[str, list[Endpoint]] | None = None) -> None:
+        self.network = network
         self._compiled: dict[str, CompiledGraph] = {}
-        self.scenario: Any = None  # the Scenario applied to the base network, if any
-        self.apply_report: Any = None  # its ApplyReport
+        self._cache: dict[str, Any] = {}
+        if name_index is not None:  # the same names (a re-timed copy): no need to index again
+            self._cache["name_index"] = name_index
 
-    def with_scenario(self, scenario: Any) -> Model:
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        return self.network.graph
+
+    @property
+    def data(self) -> DefaultData:
+        return self.network.data
+
+    @property
+    def roads(self) -> LineGraph:
+        return self.network.roads
+
+    @property
+    def assumptions(self) -> Assumptions:
+        return self.network.assumptions
+
+    @property
+    def scenario(self) -> Scenario | None:
+        """The scenario applied to the base network, if any."""
+        return self.network.scenario
+
+    @property
+    def apply_report(self) -> ApplyReport | None:
+        """What applying :attr:`scenario` did."""
+        return self.network.apply_report
+
+    def with_scenario(self, scenario: Scenario) -> Model:
         """This network with a scenario applied (a new Model; this one is unchanged).
 
         Raises
@@ -135,9 +164,7 @@ class Model:
         ScenarioError
             For unknown names (with close matches) or changes that cannot apply.
         """
-        from network.scenario.apply import apply_scenario
-
-        return apply_scenario(self, scenario)[0]
+        return Model(apply_scenario(self.network, scenario)[0])
 
     @classmethod
     def default(cls, year: int | None = None, as_of: dt.date | str | None = None,
@@ -147,7 +174,7 @@ class Model:
         assumptions = assumptions or Assumptions()
         data, roads, railways, layer = _default_inputs(assumptions)
         graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
-        return cls(graph, data, roads, assumptions)
+        return cls(Network(graph, data, roads, assumptions, build_edge_table(graph)))
 
     @classmethod
     def from_network(cls, network: Any, year: int | None = None, as_of: dt.date | str | None = None,
@@ -169,7 +196,7 @@ class Model:
         graph = build_default_graph(net.data, net.roads, assumptions, date, None, net.bbox)
         graph.graph["network"] = dict(net.meta)
         graph.graph["build_report"] = dict(net.report)
-        return cls(graph, net.data, net.roads, assumptions)
+        return cls(Network(graph, net.data, net.roads, assumptions, build_edge_table(graph)))
 
     @property
     def approximation_note(self) -> str:
@@ -178,29 +205,22 @@ class Model:
 
     @property
     def as_of(self) -> str:
-        return str(self.graph.graph["as_of"])
+        return self.network.as_of
 
     @property
     def warnings(self) -> list[str]:
-        """What every output of this network must carry: constants forced outside their documented
-        range (``--force``) and the changes of its scenario not open on its date (not applied)."""
-        from network.assumptions import forced_warnings
+        """See :attr:`network.graph.network.Network.warnings`."""
+        return self.network.warnings
 
-        built = self.graph.graph.get("build_report", {}).get("warnings", [])
-        out = [f"network file: {w}" for w in built] + forced_warnings(self.assumptions)
-        skipped = self.apply_report.skipped if self.apply_report is not None else []
-        if skipped:
-            out.append(f"{len(skipped)} change(s) of scenario {self.scenario.name} not open on {self.as_of}, "
-                       f"not applied: {'; '.join(skipped)}")
-        return out
-
-    @cached_property
+    @property
     def edge_table(self) -> EdgeTable:
-        return build_edge_table(self.graph)
+        return self.network.edge_table
 
-    @cached_property
+    @property
     def name_index(self) -> dict[str, list[Endpoint]]:
-        return build_name_index(self.graph)
+        if "name_index" not in self._cache:
+            self._cache["name_index"] = build_name_index(self.graph)
+        return self._cache["name_index"]  # type: ignore[no-any-return]
 
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use."""
@@ -234,18 +254,18 @@ class Model:
     def _road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Road minutes and predecessors from each origin to every node (one Dijkstra call)."""
         road = self.compiled("road")
-        return dijkstra(road.matrix, indices=[road.index[o] for o in origins], return_predecessors=True)
+        return search(road.matrix, [road.index[o] for o in origins], predecessors=True)  # type: ignore[no-any-return]
 
     def _platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
         """Platform-graph minutes (and predecessors) from each served station's concourse to every
         node, on trains (and coaches for transit) only: one Dijkstra call, cached per model."""
-        key = f"_platform_{pt_mode}"
-        if key not in self.__dict__:
+        key = f"platform_{pt_mode}"
+        if key not in self._cache:
             net = self.compiled(f"{pt_mode}_platform")
             stations, _ = self._served_stations
             rows = [net.index[f"inside:{x.split(':', 1)[1]}"] for x in stations]
-            self.__dict__[key] = dijkstra(net.matrix, indices=rows, return_predecessors=True)
-        return self.__dict__[key]
+            self._cache[key] = search(net.matrix, rows, predecessors=True)
+        return self._cache[key]  # type: ignore[no-any-return]
 
     def _rail_times(self, origins: list[str], target: str, mode: str = "rail",
                     road_from: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, Any]:
@@ -346,7 +366,7 @@ class Model:
         places = self.places()
         ids = places["place_id"].tolist()
         compiled = self.compiled(mode)
-        d = dijkstra(compiled.matrix, indices=[compiled.index[f"place:{p}"] for p in ids])
+        d = search(compiled.matrix, [compiled.index[f"place:{p}"] for p in ids])
         t = d[:, [compiled.index[f"place:{p}:arrive"] for p in ids]]
         pop = places["population_2020"].to_numpy(dtype=float)
         out = places[["place_id", "name_zh", "name_en", "population_2020"]].copy()
@@ -411,18 +431,11 @@ class Model:
                                    f"{self.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)")
         road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
         board, alight = (stations[int(i)] for i in chosen[0])
-        rows, k = [], road.index[board]
-        while k >= 0:
-            rows.append(k)
-            k = int(pred[0, k])
-        first = [road.node_ids[r] for r in reversed(rows)]
+        first = [road.node_ids[r] for r in walk_back(pred[0], road.index[board]) or []]
         _, platform_pred = self._platform_matrix(pt_mode)
         row = stations.index(board)
-        middle, k = [], net.index[alight]
-        while k >= 0:
-            middle.append(net.node_ids[k])
-            k = int(platform_pred[row, k])
-        middle.reverse()  # inside:board ... station:alight
+        middle = [net.node_ids[r] for r in walk_back(platform_pred[row], net.index[alight]) or []]
+        # middle runs inside:board ... station:alight
         return first + middle + egress.path(alight, target)[1:]
 
     def trip_minutes(self, origin: str, destination: str, mode: str = "best") -> float:
@@ -450,8 +463,7 @@ class Model:
         arrs = [x for x in arrs if x in net.index]
         if not deps or not arrs:
             raise UnreachableError(f"no passenger service at {o.label if not deps else d.label} on {self.as_of}")
-        dist, pred, _ = dijkstra(net.transposed, indices=[net.index[a] for a in arrs], min_only=True,
-                                 return_predecessors=True)
+        dist, pred, _ = search(net.transposed, [net.index[a] for a in arrs], min_only=True, predecessors=True)
         return dist, pred, [net.index[x] for x in deps], {net.index[a] for a in arrs}
 
     def _platform_minutes(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> float:
@@ -467,10 +479,7 @@ class Model:
         k = dep_rows[int(np.argmin(dist[dep_rows]))]
         if not np.isfinite(dist[k]):
             raise UnreachableError(f"no {mode} trip from {o.label} to {d.label} on {self.as_of}")
-        path = [k]
-        while k not in goal:
-            k = int(pred[k])
-            path.append(k)
+        path = (walk_back(pred, k) or [])[::-1]  # the search ran backwards from the arrivals: k ... goal
         return [net.node_ids[r] for r in path]
 
     def _station_pair_minutes(self, o: Endpoint, d: Endpoint, mode: str) -> float:
@@ -493,7 +502,7 @@ class Model:
         for ep, role in zip(endpoints, ("origin", "destination")):
             if ep.kind == "point":
                 add_point(graph, self.data, self.roads, self.assumptions, ep.lon, ep.lat, f"point-{role}")
-        return Model(graph, self.data, self.roads, self.assumptions)
+        return Model(dataclasses.replace(self.network, graph=graph, edge_table=build_edge_table(graph)))
 
     def _point_endpoint(self, ep: Endpoint, role: str) -> Endpoint:
         if ep.kind != "point":

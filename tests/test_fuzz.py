@@ -107,7 +107,7 @@ def test_fuzz_scenario_files(tmp_path):
     model = Model.default(year=2040)  # every plan project open: the changes that read are applied too
 
     def read(path: Path) -> None:
-        apply_scenario(model, load_scenario(path))
+        apply_scenario(model.network, load_scenario(path))
 
     _run("scenario", COUNTS["scenario"], make, read, ScenarioError, tmp_path)
 

@@ -19,7 +19,7 @@ from network.indicators.measures import (
     theil,
     weighted_average_travel_time,
 )
-from network.routing.compile import min_weight_csr
+from network.routing.engine import csr_min
 
 times = st.lists(st.floats(0.0, 1e4, allow_nan=False), min_size=1, max_size=30)
 positive = st.lists(st.floats(0.1, 1e4, allow_nan=False), min_size=1, max_size=30)
@@ -85,7 +85,7 @@ def test_adding_a_link_never_lowers_accessibility(n, data):
         if not es:
             return np.full((n, n), np.inf)
         u, v, w = map(np.array, zip(*es))
-        m, _ = min_weight_csr(u, v, w, n)  # parallel edges: the shorter one
+        m, _ = csr_min(u, v, w, n)  # parallel edges: the shorter one
         return dijkstra(m)
 
     pop = np.arange(1, n + 1, dtype=float)

@@ -23,7 +23,7 @@ from network.graph.osm import build_osm_network, read_speed_defaults
 from network.graph.osm_ways import road_graph
 from network.model import Model
 from network.netfile import read_network, write_network
-from network.routing.compile import min_weight_csr
+from network.routing.engine import csr_min
 from network.sources.osm import DEFAULT_ROAD_CLASSES, extract_from_osmnx, read_osm_file
 
 FIX = Path(__file__).parent / "fixtures" / "osm"
@@ -307,7 +307,7 @@ def test_real_pbf_matches_osmnx(name, tmp_path):
     rng = np.random.default_rng(7)
     common = sorted(g.nodes)
     sources, targets = rng.choice(common, 25, replace=False), rng.choice(common, 25, replace=False)
-    matrix, _ = min_weight_csr(ours.u, ours.v, ours.length_km, ours.n_nodes)
+    matrix, _ = csr_min(ours.u, ours.v, ours.length_km, ours.n_nodes)
     index = {n: i for i, n in enumerate(ids)}
     dist = dijkstra(matrix, indices=[index[int(s)] for s in sources]) * 1000.0
     reached = 0

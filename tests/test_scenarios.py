@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from network.errors import ScenarioError
+from network.graph.network import Network
+from network.model import Model
 from network.routing.compile import build_edge_table, compile_edges
 from network.routing.paths import many_to_one
 from network.scenario.apply import apply_scenario
@@ -36,6 +38,7 @@ def model2030():
 
 
 def place_times(model, target: str = "place:luoyang:arrive", mode: str = "best") -> np.ndarray:
+    model = Model(model) if isinstance(model, Network) else model
     c = model.compiled(mode)
     m = many_to_one(c, [target])
     rows = [c.index[f"place:{p}"] for p in model.places()["place_id"]]
@@ -80,11 +83,11 @@ VALID = {
 def test_one_valid_file_per_change_type(kind, tmp_path, model2030):
     sc = load_scenario(write(tmp_path, HEAD + "changes:" + VALID[kind]))
     assert [c.change.type for c in sc.changes] == [kind]
-    out, report = apply_scenario(model2030, sc)
+    out, report = apply_scenario(model2030.network, sc)
     assert report.applied and not report.skipped
     if kind not in ("add_freight_facility",):
         assert report.added_edges or report.changed_edges or report.removed_edges
-    out.score(["洛阳"])  # the changed network still scores
+    Model(out).score(["洛阳"])  # the changed network still scores
 
 
 # -- physically impossible values, found when the change meets the network ------------------------
@@ -110,7 +113,7 @@ IMPOSSIBLE = [
 def test_physically_impossible_changes_are_refused(tmp_path, model2030, label, body, message):
     sc = load_scenario(write(tmp_path, HEAD + "changes:" + body))
     with pytest.raises(ScenarioError) as err:
-        apply_scenario(model2030, sc)
+        apply_scenario(model2030.network, sc)
     assert message in str(err.value) and "length_km" in str(err.value) or "block_min" in str(err.value)
 
 
@@ -183,7 +186,7 @@ def test_unknown_names_suggest_close_matches(tmp_path, model2030):
     sc = load_scenario(write(tmp_path, HEAD + "changes:\n  - {type: add_service, line: 侯月铁路, id: s,"
                              " stops: [阳成, 晋城北], headway_min: 60, opened: 2028}\n"))
     with pytest.raises(ScenarioError) as err:
-        apply_scenario(model2030, sc)
+        apply_scenario(model2030.network, sc)
     assert "unknown station '阳成'" in str(err.value) and "did you mean" in str(err.value)
     assert ":5: stops[0]: unknown station" in str(err.value)
 
@@ -212,7 +215,7 @@ def test_conflicting_ids_are_errors_but_a_shared_file_counts_once(tmp_path):
 
 # -- application properties ----------------------------------------------------------------------
 def test_empty_scenario_changes_nothing(model2030):
-    out, report = apply_scenario(model2030, EMPTY)
+    out, report = apply_scenario(model2030.network, EMPTY)
     assert not (report.added_edges or report.changed_edges or report.removed_edges)
     np.testing.assert_array_equal(place_times(out), place_times(model2030))
 
@@ -223,13 +226,13 @@ def test_incremental_arrays_equal_a_full_rebuild(model2030, tmp_path, source):
         sc = load_scenario(write(tmp_path, HEAD + "changes:" + VALID["change_service"] + "\n"))
     else:
         sc = load_scenario(SCENARIOS[0].parent / source)
-    out, _ = apply_scenario(model2030, sc)
+    out, _ = apply_scenario(model2030.network, sc)
     full = compile_edges(build_edge_table(out.graph), "best")
-    c = out.compiled("best")
+    c = Model(out).compiled("best")
     for target in ("place:zhengzhou:arrive", "place:luoyang:arrive"):
         a = many_to_one(c, [target]).time_min[0]
         b = many_to_one(full, [target]).time_min[0]
-        ids = out.places()["place_id"]
+        ids = Model(out).places()["place_id"]
         np.testing.assert_allclose([a[c.index[f"place:{p}"]] for p in ids],
                                    [b[full.index[f"place:{p}"]] for p in ids])
 
@@ -249,7 +252,7 @@ def test_adding_a_road_never_makes_a_trip_slower_nor_mutates_the_base(tmp_path_f
     before_edges = model2030.graph.number_of_edges()
     before = place_times(model2030)
     table_before = model2030.edge_table.time_min.copy()
-    out, _ = apply_scenario(model2030, load_scenario(write(tmp, HEAD + body)))
+    out, _ = apply_scenario(model2030.network, load_scenario(write(tmp, HEAD + body)))
     assert np.all(place_times(out) <= before + 1e-9)
     assert model2030.graph.number_of_edges() == before_edges
     np.testing.assert_array_equal(model2030.edge_table.time_min, table_before)
@@ -262,7 +265,7 @@ def test_adding_a_road_never_makes_a_trip_slower_nor_mutates_the_base(tmp_path_f
 def test_closing_never_makes_a_trip_faster(tmp_path_factory, model2030, what):
     tmp = tmp_path_factory.mktemp("close")
     body = f"changes:\n  - {{type: close, what: {what[0]}, name: {what[1]}, opened: 2020}}\n"
-    out, _ = apply_scenario(model2030, load_scenario(write(tmp, HEAD + body)))
+    out, _ = apply_scenario(model2030.network, load_scenario(write(tmp, HEAD + body)))
     for target in ("place:zhengzhou:arrive", "place:luoyang:arrive"):
         assert np.all(place_times(out, target) >= place_times(model2030, target) - 1e-9)
 
@@ -302,9 +305,9 @@ def test_every_shipped_scenario_validates_and_scores(path, model2030):
     sc = load_scenario(path)
     year = max([2030] + [c.change.opened for c in sc.changes])
     base = model2030 if year == 2030 else Model.default(year=year)
-    out, report = apply_scenario(base, sc)
+    out, report = apply_scenario(base.network, sc)
     assert not report.skipped
-    per, _ = out.score(["郑州", "洛阳"])
+    per, _ = Model(out).score(["郑州", "洛阳"])
     assert np.isfinite(per["zhengzhou_best_min"]).all()
     text = path.read_text(encoding="utf-8")
     assert text.startswith("#") and sc.source  # the plan passage is quoted

@@ -56,7 +56,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  "result.per_destination[cols].round(1)"),
         ("md", "## Isochrones: everywhere within 60 and 120 minutes of Zhengzhou and Luoyang\n\n"
                "Door-to-door times towards each city, by the best mode, today and with both plans."),
-        ("code", "from network.isochrones import isochrone_map, isochrones\n"
+        ("code", "from network.isochrones import isochrones\nfrom network.viz.maps import isochrone_map\n"
                  "from network.scenario.load import load_scenario\n\n"
                  "today = network.Model.default(year=2032)\n"
                  "plans = today.with_scenario(load_scenario(ROOT / 'scenarios' / 'both_plans.yaml'))\n"
@@ -69,7 +69,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "scenario_explorer": [
         ("md", "# Scenario explorer\n\nPick scenario files, compare them with the network as it is, and map "
                "who gains. Edit `picked` and run all."),
-        ("code", "from pathlib import Path\n\nimport network\nfrom network.scenario.compare import compare, ranking\n"
+        ("code", "from pathlib import Path\n\nimport network\nfrom network.compare import compare, ranking\n"
                  "from network.scenario.load import load_scenario\n\n"
                  "ROOT = Path(network.__file__).resolve().parents[1]\n"
                  "sorted(p.stem for p in (ROOT / 'scenarios').glob('*.yaml'))"),
@@ -95,10 +95,10 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
 
 
 def main() -> None:
-    ROOT.mkdir(exist_ok=True)
+    ROOT.mkdir(exist_ok=True)  # cell ids are fixed, so regenerating gives the same files
     for name, cells in NOTEBOOKS.items():
-        nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src)
-                                 for kind, src in cells])
+        nb = new_notebook(cells=[new_markdown_cell(src, id=f"{name}-{k}") if kind == "md"
+                                 else new_code_cell(src, id=f"{name}-{k}") for k, (kind, src) in enumerate(cells)])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, ROOT / f"{name}.ipynb")
         print(f"wrote notebooks/{name}.ipynb")

@@ -28,7 +28,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from network.assumptions import Assumptions
@@ -46,6 +45,7 @@ from network.graph.road_layer import (
     road_edge_attrs,
     road_speed_kph,
 )
+from network.routing.engine import search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
 from network.sources.osm import SOURCE_LICENCE
@@ -399,7 +399,7 @@ class _Builder:
             snap_km = np.array([snap_of[i][0] for i in ids])
             snapped = np.array([snap_of[i][1] for i in ids])
             sources = np.unique(snapped[:-1])
-            dist, pred = dijkstra(lengths, directed=False, indices=sources, return_predecessors=True)
+            dist, pred = search(lengths, sources, directed=False, predecessors=True)
             row_of = {int(x): k for k, x in enumerate(sources)}
             for i in range(len(ids) - 1):
                 section_km = abs(km[i + 1] - km[i])
@@ -410,10 +410,7 @@ class _Builder:
                       and abs(path_km - section_km) <= max(self.a.match_tolerance * section_km,
                                                            _RAIL_MATCH_SLACK_KM))
                 if ok:
-                    nodes = [t]
-                    while nodes[-1] != s:
-                        nodes.append(int(pred[row_of[s], nodes[-1]]))
-                    nodes.reverse()
+                    nodes = walk_back(pred[row_of[s]], t, source=s) or [s]
                     coords = [(float(pos[i, 0]), float(pos[i, 1]))]
                     coords += [(float(rw.lon[k]), float(rw.lat[k])) for k in nodes]
                     coords.append((float(pos[i + 1, 0]), float(pos[i + 1, 1])))

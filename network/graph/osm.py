@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from network.assumptions import Assumptions, forced_warnings
@@ -46,7 +45,7 @@ from network.errors import DataError, ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.lookup import norm_name
 from network.graph.osm_ways import RailGraph, RoadGraph, rail_graph, road_graph
-from network.routing.compile import min_weight_csr
+from network.routing.engine import csr_min, search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_default_data
 from network.sources.geometry import LineGraph
 from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature
@@ -177,7 +176,7 @@ def read_services_file(path: Path) -> tuple[dict[str, Any], Any]:
     DataError
         With ``file:line: field: problem`` for every problem found.
     """
-    from network.scenario.load import read_yaml
+    from network.yamlio import read_yaml
 
     try:
         doc, lines, problems = read_yaml(path)
@@ -195,17 +194,17 @@ def _services_from_file(path: Path, registry: list[dict[str, Any]],
                         a: Assumptions) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Lines and services of a services file with stations matched to ``registry`` by name.
     Returns (lines, services, new stations the file placed itself)."""
-    from network.scenario.load import _line_of
+    from network.yamlio import line_of
 
     doc, line_map = read_services_file(path)
     problems: list[str] = []
     crs = str(doc.get("crs", "wgs84")).lower()
     if crs not in ("wgs84", "gcj02", "bd09"):
-        problems.append(f"{path}:{_line_of(line_map, ('crs',))}: crs: {crs!r}; expected wgs84, gcj02 or bd09")
+        problems.append(f"{path}:{line_of(line_map, ('crs',))}: crs: {crs!r}; expected wgs84, gcj02 or bd09")
         crs = "wgs84"
 
     def where(*loc: Any) -> str:
-        return f"{path}:{_line_of(line_map, loc)}"
+        return f"{path}:{line_of(line_map, loc)}"
 
     by_name: dict[str, list[dict[str, Any]]] = {}
     for rec in registry:
@@ -359,18 +358,18 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
     speed = _edge_speeds(snapped_graph, rails, pax, lat0)
     n = snapped_graph.n_nodes
     minutes = snapped_graph.length_km / speed * 60.0
-    t_mat, keep = min_weight_csr(snapped_graph.u, snapped_graph.v, np.maximum(minutes, 1e-9), n)
+    t_mat, keep = csr_min(snapped_graph.u, snapped_graph.v, np.maximum(minutes, 1e-9), n)
     km_mat = csr_matrix((snapped_graph.length_km[keep], t_mat.indices, t_mat.indptr), shape=(n, n))
     snap = {sid: (float(dist[k]), int(node[k])) for k, sid in enumerate(ids)}
     for ln in lines:
         st = ln["stations"]
         sources = sorted({snap[s["station"]][1] for s in st[:-1]})
-        _, pred = dijkstra(t_mat, indices=sources, return_predecessors=True)
+        _, pred = search(t_mat, sources, predecessors=True)
         row = {x: k for k, x in enumerate(sources)}
         section_km: list[float | None] = []
         for s, t in zip(st, st[1:]):
             (ds, ns), (dt_, nt) = snap[s["station"]], snap[t["station"]]
-            path = _path(pred[row[ns]], ns, nt) if ns != nt else None
+            path = walk_back(pred[row[ns]], nt, source=ns) if ns != nt else None
             ok = path is not None and max(ds, dt_) <= a.rail_snap_max_km
             rep = {"line_id": ln["line_id"], "from": s["station"], "to": t["station"], "track_km": None}
             if ok:
@@ -433,15 +432,6 @@ def _edge_speeds(g: LineGraph, rails: RailGraph, mask: np.ndarray, lat0: float) 
     q = to_local_xy_km(0.5 * (g.lon[g.u] + g.lon[g.v]), 0.5 * (g.lat[g.u] + g.lat[g.v]), lat0)
     _, k = tree.query(q)
     return rails.speed_kph[mask][k]
-
-
-def _path(pred: np.ndarray, s: int, t: int) -> list[int] | None:
-    if pred[t] < 0:
-        return None
-    out = [t]
-    while out[-1] != s:
-        out.append(int(pred[out[-1]]))
-    return out[::-1]
 
 
 # -- places ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ candidate is ``0.5 (d / σ)²`` for its distance ``d`` from the waypoint; the tr
 candidates of consecutive waypoints is ``|route km − straight km| / β`` (a matched path should be
 about as long as the stretch between the two waypoints, so detours through other roads are
 penalised); the Viterbi algorithm picks the cheapest chain, and its shortest paths are the edges the
-corridor owns. Searches run on CSR arrays (``scipy.sparse.csgraph.dijkstra`` with a ``limit``).
+corridor owns. Searches run on CSR arrays (:func:`network.routing.engine.search` with a ``limit``).
 
 The geometry's edges are straight chords between nodes rounded to 0.001°, so a winding road comes
 out short; where a corridor publishes its length, the edges it owns are scaled by published /
@@ -40,10 +40,10 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from network.geo import haversine_km, to_local_xy_km
+from network.routing.engine import search, walk_back
 from network.sources.geometry import LineGraph
 
 #: Road classes from the fastest down; a corridor's class outranks the classes below it on an edge
@@ -193,7 +193,7 @@ def viterbi_match(lengths: Any, candidates: list[list[tuple[int, float]]], strai
         dst = np.array([n for n, _ in candidates[t + 1]])
         gc = float(straight_km[t])
         limit = 3.0 * gc + 10.0
-        dist, pred = dijkstra(lengths, directed=False, indices=src, limit=limit, return_predecessors=True)
+        dist, pred = search(lengths, src, directed=False, limit=limit, predecessors=True)
         beta = max(MATCH_BETA_KM, MATCH_BETA_SHARE * gc)
         trans = np.abs(dist[:, dst] - gc) / beta  # inf where unreachable within the limit
         total = cost[:, None] + trans
@@ -213,11 +213,7 @@ def viterbi_match(lengths: Any, candidates: list[list[tuple[int, float]]], strai
     paths = []
     for t, (pred, row_of) in enumerate(preds):
         s, goal = chosen[t], chosen[t + 1]
-        row = row_of[s]
-        nodes = [goal]
-        while nodes[-1] != s:
-            nodes.append(int(pred[row, nodes[-1]]))
-        paths.append(nodes[::-1])
+        paths.append(walk_back(pred[row_of[s]], goal, source=s) or [s])
     return chosen, paths, ""
 
 

@@ -1,6 +1,7 @@
 """Compile a graph into CSR arrays for ``scipy.sparse.csgraph``, once per mode filter.
 
-In: a ``networkx.MultiDiGraph`` following :mod:`network.graph.schema` and a mode name of
+In: a :class:`~network.graph.edges.EdgeTable` (or a ``networkx.MultiDiGraph`` following
+:mod:`network.graph.schema`) and a mode name of
 :data:`~network.graph.schema.MODE_SETS`. Out: :class:`CompiledGraph`: node ids numbered in
 Morton (Z-curve) order, a CSR matrix of edge times (minutes), and for every CSR entry the index of
 the graph edge it came from, so paths and legs can be recovered.
@@ -13,7 +14,6 @@ an explicit zero from a missing edge; the error is below any reported precision.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -21,26 +21,11 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 
 from network.errors import DataError
-from network.geo import morton_order
+from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
+from network.routing.engine import csr_min
 
 _EPS_MIN = 1e-9
-
-
-@dataclass(frozen=True)
-class EdgeTable:
-    """All edges of a graph as arrays (one row per graph edge), built once per graph."""
-
-    u: NDArray[np.int64]
-    v: NDArray[np.int64]
-    time_min: NDArray[np.float64]
-    length_km: NDArray[np.float64]
-    mode: NDArray[np.str_]
-    keys: list[tuple[str, str, Any]]
-    node_ids: list[str]
-    index: dict[str, int]
-    lon: NDArray[np.float64]
-    lat: NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -83,48 +68,6 @@ class CompiledGraph:
         return int(self.edge_of_entry[start + hits[0]])
 
 
-def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
-    """Collect the graph's edges into arrays, with nodes numbered in Morton order."""
-    nodes = list(graph.nodes)
-    lon = np.array([graph.nodes[n]["lon"] for n in nodes], dtype=float)
-    lat = np.array([graph.nodes[n]["lat"] for n in nodes], dtype=float)
-    order = morton_order(lon, lat)
-    node_ids = [nodes[k] for k in order]
-    index = {n: i for i, n in enumerate(node_ids)}
-    keys, u, v, t, length, mode = [], [], [], [], [], []
-    for a, b, key, data in graph.edges(keys=True, data=True):
-        keys.append((a, b, key))
-        u.append(index[a])
-        v.append(index[b])
-        t.append(data["time_min"])
-        length.append(data["length_km"])
-        mode.append(data["mode"])
-    return EdgeTable(u=np.array(u, dtype=np.int64), v=np.array(v, dtype=np.int64),
-                     time_min=np.array(t, dtype=float), length_km=np.array(length, dtype=float),
-                     mode=np.array(mode, dtype=str), keys=keys, node_ids=node_ids, index=index,
-                     lon=lon[order], lat=lat[order])
-
-
-def min_weight_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[csr_matrix, np.ndarray]:
-    """A CSR matrix of directed edges keeping the least weight of parallel edges (scipy's
-    ``coo_matrix(...).tocsr()`` would add them up). Returns the matrix and the indices of the
-    edges kept, in CSR order.
-
-    >>> m, keep = min_weight_csr(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([5.0, 2.0, 1.0]), 2)
-    >>> float(m[0, 1]), keep.tolist()
-    (2.0, [1, 2])
-    """
-    order = np.lexsort((w, v, u))  # by u, then v, then least weight first
-    uo, vo = u[order], v[order]
-    first = np.ones(uo.size, dtype=bool)
-    first[1:] = (uo[1:] != uo[:-1]) | (vo[1:] != vo[:-1])
-    keep = order[first]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, u[keep] + 1, 1)
-    indptr = np.cumsum(indptr)
-    return csr_matrix((w[keep], v[keep].astype(np.int32), indptr), shape=(n, n)), keep
-
-
 def compile_edges(edges: EdgeTable, mode: str) -> CompiledGraph:
     """CSR arrays of the edges allowed in ``mode`` (keeping the fastest of parallel edges)."""
     sets = {**MODE_SETS, **PLATFORM_MODE_SETS}
@@ -133,7 +76,7 @@ def compile_edges(edges: EdgeTable, mode: str) -> CompiledGraph:
     allowed = np.isin(edges.mode, sorted(sets[mode]))
     rows = np.flatnonzero(allowed)
     t = np.maximum(edges.time_min[rows], _EPS_MIN)
-    matrix, keep = min_weight_csr(edges.u[rows], edges.v[rows], t, len(edges.node_ids))
+    matrix, keep = csr_min(edges.u[rows], edges.v[rows], t, len(edges.node_ids))
     rows = rows[keep]
     return CompiledGraph(mode=mode, node_ids=edges.node_ids, index=edges.index, matrix=matrix,
                          edge_of_entry=rows, edges=edges)

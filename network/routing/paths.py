@@ -16,10 +16,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import dijkstra
 
 from network.errors import UnreachableError
 from network.routing.compile import CompiledGraph
+from network.routing.engine import search, walk_back
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,7 @@ class ManyToOne:
         i, goal = self.graph.index[origin], self.graph.index[target]
         if not np.isfinite(self.time_min[row, i]):
             raise UnreachableError(f"no {self.graph.mode} path from {origin} to {target}")
-        out = [i]
-        while i != goal:
-            i = int(self.next_hop[row, i])
-            out.append(i)
+        out = (walk_back(self.next_hop[row], i, source=goal) or [])[::-1]  # a reverse search: origin ... target
         return [self.graph.node_ids[k] for k in out]
 
 
@@ -63,8 +60,7 @@ def many_to_one(graph: CompiledGraph, targets: list[str], limit_min: float = np.
         Stop searching beyond this time (nodes further away get ``inf``).
     """
     rows = np.array([graph.index[t] for t in targets], dtype=np.int64)
-    dist, pred = dijkstra(graph.transposed, directed=True, indices=rows, return_predecessors=True,
-                          limit=limit_min)
+    dist, pred = search(graph.transposed, rows, predecessors=True, limit=limit_min)
     return ManyToOne(graph=graph, targets=list(targets), time_min=np.atleast_2d(dist),
                      next_hop=np.atleast_2d(pred))
 
@@ -74,7 +70,7 @@ def one_to_many(graph: CompiledGraph, origins: list[str], limit_min: float = np.
     """Minutes from each origin (rows) to every node; with ``min_only`` one row, the minimum over
     origins (a multi-source search)."""
     rows = np.array([graph.index[o] for o in origins], dtype=np.int64)
-    dist = dijkstra(graph.matrix, directed=True, indices=rows, limit=limit_min, min_only=min_only)
+    dist = search(graph.matrix, rows, limit=limit_min, min_only=min_only)
     return np.atleast_2d(dist)
 
 

@@ -19,7 +19,8 @@ from multiprocessing import shared_memory
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
+
+from network.routing.engine import search
 
 # Set in the parent before the workers fork; read-only in the workers.
 _REVERSED: csr_matrix | None = None
@@ -32,7 +33,7 @@ def _search(job: tuple[int, int, float]) -> int:
     block = shared_memory.SharedMemory(name=_OUT_NAME)
     try:
         out = np.ndarray(_OUT_SHAPE, dtype=np.float64, buffer=block.buf)
-        out[row] = dijkstra(_REVERSED, directed=True, indices=target, limit=limit_min)
+        out[row] = search(_REVERSED, target, limit=limit_min)
         del out
     finally:
         block.close()
@@ -77,7 +78,7 @@ class TargetPool:
             raise ValueError(f"{len(targets)} targets asked for; this pool was made for at most "
                              f"{self.max_targets} (raise max_targets)")
         if self._pool is None:
-            return np.atleast_2d(dijkstra(self._matrix, directed=True, indices=targets, limit=limit_min))
+            return np.atleast_2d(search(self._matrix, targets, limit=limit_min))
         out = np.ndarray((self.max_targets, self.n_nodes), dtype=np.float64, buffer=self._block.buf)
         self._pool.map(_search, [(r, int(t), limit_min) for r, t in enumerate(targets)], chunksize=1)
         result = out[: len(targets)].copy()

@@ -1,7 +1,7 @@
 """Apply a scenario to a built network: a new graph and routing arrays, the base left untouched.
 
-In: a :class:`~network.model.Model` (the base network for a date) and a
-:class:`~network.scenario.load.Scenario`. Out: a new ``Model`` whose graph is a copy of the base
+In: a :class:`~network.graph.network.Network` (the base network for a date) and a
+:class:`~network.scenario.load.Scenario`. Out: a new ``Network`` whose graph is a copy of the base
 with the changes made, plus an :class:`ApplyReport` (what was added, changed, removed, skipped,
 and notes such as "freight only").
 
@@ -45,23 +45,23 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.build import _Builder, line_km_posts
+from network.graph.edges import extend_edge_table
 from network.graph.lookup import norm_name, short_place_name
+from network.graph.network import Network
 from network.graph.road_layer import closed_road_attrs, road_speed_kph, road_time_min
-from network.routing.compile import EdgeTable
-from network.scenario.load import LocatedChange, Scenario, _dotted
+from network.routing.compile import compile_edges
+from network.routing.engine import search, walk_back
+from network.scenario.load import LocatedChange, Scenario
 from network.sources.default import REGION_BBOX
-
-if TYPE_CHECKING:
-    from network.model import Model
+from network.yamlio import dotted
 
 
 @dataclass
@@ -145,14 +145,14 @@ MAX_BLOCK_SPEED_KPH = 900.0
 
 
 class _Applier:
-    def __init__(self, model: Model, scenario: Scenario):
-        self.model = model
+    def __init__(self, network: Network, scenario: Scenario):
+        self.net = network
         self.scenario = scenario
-        self.a = model.assumptions
-        self.as_of = dt.date.fromisoformat(model.as_of)
-        self.g = _copy(model.graph)
-        data = model.data
-        self.b = _Builder(data, model.roads, self.a, self.as_of, bbox=model.graph.graph.get("bbox", REGION_BBOX))
+        self.a = network.assumptions
+        self.as_of = dt.date.fromisoformat(network.as_of)
+        self.g = _copy(network.graph)
+        data = network.data
+        self.b = _Builder(data, network.roads, self.a, self.as_of, bbox=network.graph.graph.get("bbox", REGION_BBOX))
         self.b.g = self.g
         self.b.stations = {sid: dict(s) for sid, s in self.b.stations.items()}
         self.report = ApplyReport(scenario=scenario.name)
@@ -198,9 +198,9 @@ class _Applier:
     # -- helpers -------------------------------------------------------------------------------
     def _station_id(self, stop: Any, lc: LocatedChange, *loc: Any) -> str | None:
         if isinstance(stop, str):
-            return self.stations.get(stop, f"{lc.where(*loc)}: {_dotted(loc)}", self.problems)
+            return self.stations.get(stop, f"{lc.where(*loc)}: {dotted(loc)}", self.problems)
         if hasattr(stop, "station"):
-            return self.stations.get(stop.station, f"{lc.where(*loc)}: {_dotted(loc)}.station",
+            return self.stations.get(stop.station, f"{lc.where(*loc)}: {dotted(loc)}.station",
                                      self.problems)
         sid = stop.id
         if sid in self.b.stations and self.b.stations[sid].get("scenario") is None:
@@ -355,15 +355,15 @@ class _Applier:
                 if st is None:
                     return
                 if st not in ids:
-                    self.problems.append(f"{lc.where(*loc, k)}: {_dotted(loc)}[{k}]: station {name!r} "
+                    self.problems.append(f"{lc.where(*loc, k)}: {dotted(loc)}[{k}]: station {name!r} "
                                          f"is not on line {line['line_id']!r} (its stations: {', '.join(ids)})")
                     continue
                 stop_ids.append(st)
             order = [ids.index(s) for s in stop_ids]
             if order != sorted(order) and order != sorted(order, reverse=True):
-                self.problems.append(f"{lc.where(*loc)}: {_dotted(loc)}: stops must be in line order")
+                self.problems.append(f"{lc.where(*loc)}: {dotted(loc)}: stops must be in line order")
             if len(stop_ids) < 2:
-                self.problems.append(f"{lc.where(*loc)}: {_dotted(loc)}: a service needs two or more stops")
+                self.problems.append(f"{lc.where(*loc)}: {dotted(loc)}: a service needs two or more stops")
             if self.problems:
                 return
             if order and order[0] > order[-1]:
@@ -385,7 +385,7 @@ class _Applier:
     def change_service(self, lc: LocatedChange) -> None:
         """Remove the service's edges and add it again with the new stops and/or headway."""
         ch = lc.change
-        known = {s["service_id"]: s for s in self.model.data.services}
+        known = {s["service_id"]: s for s in self.net.data.services}
         svc = known.get(ch.service)
         if svc is None:
             close = difflib.get_close_matches(ch.service, list(known), n=4, cutoff=0.5)
@@ -402,7 +402,7 @@ class _Applier:
 
     def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str] | None:
         if isinstance(item, str):
-            hit = self.places.get(item, f"{lc.where(*loc)}: {_dotted(loc)}", self.problems)
+            hit = self.places.get(item, f"{lc.where(*loc)}: {dotted(loc)}", self.problems)
             return None if hit is None else (float(hit[2]), float(hit[3]), hit[4])
         lon, lat = float(item[0]), float(item[1])
         self._check_in_region(lon, lat, lc, *loc)
@@ -532,7 +532,7 @@ class _Applier:
             self.b.connect(land, lon, lat, 0.0)
             return
         # outside the road geometry: joined to the external places within connector reach
-        for p in self.model.data.places:
+        for p in self.net.data.places:
             if p["kind"] == "external":
                 km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
                 if km <= self.a.connector_max_km * 2:
@@ -548,25 +548,23 @@ class _Applier:
         pts = [self._point(s, lc, "stops", i) for i, s in enumerate(ch.stops)]
         if any(p is None for p in pts) or self.problems:
             return
-        road = self.model.compiled("road")
+        road = compile_edges(self.net.edge_table, "road")
         xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], self.b.lat0)  # type: ignore[index]
         _, near = self.b.nearest_access(xy)
         rows = [road.index[f"r{int(j)}"] for j in near]
-        dist, pred = dijkstra(road.matrix, indices=rows[:-1], return_predecessors=True)
+        dist, pred = search(road.matrix, rows[:-1], predecessors=True)
         seg_min, seg_km = [], []
         for k in range(len(rows) - 1):
             if not np.isfinite(dist[k, rows[k + 1]]):
                 self.problems.append(f"{lc.where('stops', k + 1)}: stops[{k + 1}]: no road from the previous stop")
                 return
             minutes = km_total = 0.0
-            node = rows[k + 1]
-            while node != rows[k]:
-                prev = int(pred[k, node])
+            nodes = walk_back(pred[k], rows[k + 1], source=rows[k]) or []
+            for prev, node in zip(nodes, nodes[1:]):
                 d = self.g.edges[road.edges.keys[road.edge_between(prev, node)]]
                 speed = d.get("speed_kph")
                 minutes += d["length_km"] / min(speed, a.bus_max_speed_kph) * 60.0 if speed else d["time_min"]
                 km_total += d["length_km"]
-                node = prev
             seg_min.append(minutes)
             seg_km.append(km_total)
         stop_ids = []
@@ -612,7 +610,7 @@ class _Applier:
             if ids is None:
                 return
             closed = set(ids)
-            records = {c["corridor_id"]: c for c in self.model.data.corridors}
+            records = {c["corridor_id"]: c for c in self.net.data.corridors}
             keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True)
                     if d.get("corridor_id") in closed or closed & set(str(d.get("owners") or "").split(","))]
             if not keys:
@@ -689,7 +687,7 @@ class _Applier:
         self.report.added_nodes = list(self.g.new_nodes)
         # an edge removed and added again under the same key (change_service) is a change of a
         # base edge, or still an addition if the base never had it
-        base = self.model.graph
+        base = self.net.graph
         gone = [e for e in dict.fromkeys(self.report.removed_edges) if not self.g.has_edge(*e)]
         back = [e for e in dict.fromkeys(self.report.removed_edges) if self.g.has_edge(*e)]
         self.report.removed_edges = [e for e in gone if base.has_edge(*e)]
@@ -700,50 +698,18 @@ class _Applier:
         return self.g
 
 
-def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, report: ApplyReport) -> EdgeTable:
-    """The base edge table with the scenario's nodes and edges appended, removed edges masked
-    (mode ``closed``, which no routing mode allows) and changed edges re-timed."""
-    node_ids = base.node_ids + report.added_nodes
-    index = dict(base.index)
-    for k, n in enumerate(report.added_nodes):
-        index[n] = len(base.node_ids) + k
-    lon = np.concatenate([base.lon, [graph.nodes[n]["lon"] for n in report.added_nodes]])
-    lat = np.concatenate([base.lat, [graph.nodes[n]["lat"] for n in report.added_nodes]])
-    row_of = {key: i for i, key in enumerate(base.keys)}
-    time_min = base.time_min.copy()
-    mode = base.mode.astype(object)
-    for key in report.changed_edges:
-        if key in row_of and graph.has_edge(*key):
-            time_min[row_of[key]] = graph.edges[key]["time_min"]
-            mode[row_of[key]] = graph.edges[key]["mode"]
-    for key in report.removed_edges:
-        if key in row_of:
-            mode[row_of[key]] = "closed"
-    added = [e for e in report.added_edges if graph.has_edge(*e)]
-    data = [graph.edges[e] for e in added]
-    return EdgeTable(
-        u=np.concatenate([base.u, np.array([index[e[0]] for e in added], dtype=np.int64)]),
-        v=np.concatenate([base.v, np.array([index[e[1]] for e in added], dtype=np.int64)]),
-        time_min=np.concatenate([time_min, np.array([d["time_min"] for d in data], dtype=float)]),
-        length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
-        mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
-        keys=base.keys + added, node_ids=node_ids, index=index, lon=lon, lat=lat)
-
-
-def apply_scenario(model: Model, scenario: Scenario) -> tuple[Model, ApplyReport]:
-    """The network with ``scenario`` applied, and what was done (see the module docstring).
+def apply_scenario(network: Network, scenario: Scenario) -> tuple[Network, ApplyReport]:
+    """The network with ``scenario`` applied (a new value; ``network`` is unchanged), and what
+    was done (see the module docstring).
 
     Raises
     ------
     ScenarioError
         For names that match nothing (with suggestions) or changes that cannot apply.
     """
-    from network.model import Model
-
-    applier = _Applier(model, scenario)
+    applier = _Applier(network, scenario)
     graph = applier.run()
-    out = Model(graph, model.data, model.roads, model.assumptions)
-    out.__dict__["edge_table"] = extend_edge_table(model.edge_table, graph, applier.report)
-    out.scenario = scenario
-    out.apply_report = applier.report
-    return out, applier.report
+    report = applier.report
+    out = Network(graph, network.data, network.roads, network.assumptions,
+                  extend_edge_table(network.edge_table, graph, report), scenario=scenario, apply_report=report)
+    return out, report

@@ -19,17 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from network.errors import DataError, ScenarioError
+from network.errors import ScenarioError
 from network.io import read_bounded_bytes, resolve_inside
 from network.scenario.schema import FIELD_NAMES, ScenarioFile
-
-#: Deeper YAML than this is refused before validation (a project card is a few levels deep).
-MAX_DEPTH = 20
-#: Larger files are refused (a project card is a few kB).
-MAX_BYTES = 1_000_000
+from network.yamlio import MAX_BYTES, dotted, line_of, pydantic_problems, read_yaml
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ class LocatedChange:
 
     def where(self, *path: Any) -> str:
         """``file:line`` of a field of this change (the change's line if the field has none)."""
-        return f"{self.file}:{_line_of(self.field_lines, path, self.line)}"
+        return f"{self.file}:{line_of(self.field_lines, path, self.line)}"
 
 
 @dataclass(frozen=True)
@@ -74,148 +69,7 @@ EMPTY = Scenario(name="baseline", description="the network as it is", source="",
                  changes=[], files={})
 
 
-# -- YAML with positions -----------------------------------------------------------------------
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-          problems: list[str], file: str, depth: int = 0) -> None:
-    """Record the line of every field path; report duplicate keys; refuse deep nesting."""
-    lines[path] = node.start_mark.line + 1
-    if depth > MAX_DEPTH:
-        raise ScenarioError([f"{file}:{node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} "
-                             "levels; a scenario file is a flat list of changes"])
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k_node, v_node in node.value:
-            key = k_node.value if isinstance(k_node, yaml.ScalarNode) else "<complex key>"
-            if key in seen:
-                problems.append(f"{file}:{k_node.start_mark.line + 1}: {_dotted(path + (key,))}: "
-                                "key given twice; keep one")
-            seen.add(key)
-            _walk(v_node, path + (key,), lines, problems, file, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            _walk(v, path + (i,), lines, problems, file, depth + 1)
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
-
-
-def _has_alias(text: str) -> int | None:
-    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
-            return ev.start_mark.line + 1
-    return None
-
-
-#: Deeper nesting than this is refused before parsing (a real scenario file nests about 5 levels);
-#: checked by one linear scan, so a hostile file cannot keep the parser busy.
-MAX_DEPTH = 40
-
-
-def _too_deep(text: str) -> int | None:
-    """The line where flow brackets or block indentation nest deeper than :data:`MAX_DEPTH`, or None."""
-    depth, line = 0, 1
-    for ch in text:
-        if ch == "\n":
-            line += 1
-        elif ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return line
-        elif ch in "]}":
-            depth = max(0, depth - 1)
-    for k, row in enumerate(text.splitlines(), start=1):
-        if len(row) - len(row.lstrip(" ")) > 2 * MAX_DEPTH:
-            return k
-    return None
-
-
-def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
-    """Parse ``path`` safely into Python data plus a map field path → line.
-
-    Raises
-    ------
-    ScenarioError
-        If the file cannot be read or is not well-formed YAML.
-    """
-    file = str(path)
-    try:
-        raw = read_bounded_bytes(path, MAX_BYTES, "scenario or claim file (a few kB of YAML)")
-    except DataError as err:
-        raise ScenarioError([str(err)]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ScenarioError([f"{file}: not UTF-8 text (byte {err.start}); save the file as UTF-8"]) from None
-    deep = _too_deep(text)
-    if deep is not None:
-        raise ScenarioError([f"{file}:{deep}: nesting deeper than {MAX_DEPTH} levels; a scenario file is a flat "
-                             "list of changes"])
-    try:
-        alias_line = _has_alias(text)
-        if alias_line is not None:
-            raise ScenarioError([f"{file}:{alias_line}: YAML anchors and aliases (& and *) are not "
-                                 "allowed in scenario files; write the values out"])
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) if node is not None else None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise ScenarioError([f"{file}{line}: not valid YAML: {err.problem or err}"]) from None
-    except yaml.YAMLError as err:
-        raise ScenarioError([f"{file}: not valid YAML: {err}"]) from None
-    except RecursionError:
-        raise ScenarioError([f"{file}: nesting too deep to read; a scenario file is a flat list"]) from None
-    except ScenarioError:
-        raise
-    except (ValueError, OverflowError) as err:  # a value YAML types but cannot build, e.g. the date 2000-13-45
-        raise ScenarioError([f"{file}: a value cannot be read ({str(err)[:120]}); check dates (YYYY-MM-DD) and "
-                             "numbers"]) from None
-    if node is None:
-        raise ScenarioError([f"{file}: the file is empty; a scenario needs at least name, description "
-                             "and source"])
-    lines: dict[tuple[Any, ...], int] = {}
-    problems: list[str] = []
-    _walk(node, (), lines, problems, file)
-    return data, lines, problems
-
-
 # -- validation ----------------------------------------------------------------------------------
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...], default: int = 1) -> int:
-    """The line of the deepest part of ``loc`` that has one."""
-    for k in range(len(loc), -1, -1):
-        if loc[:k] in lines:
-            return lines[loc[:k]]
-    return default
-
-
-def _clean_loc(loc: tuple[Any, ...], data: Any,
-               field_names: frozenset[str] | set[str] = FIELD_NAMES) -> tuple[Any, ...]:
-    """Keep the parts of a pydantic error location that name data: keys and indexes present in
-    the file, and field names of the schema (a missing field); drop union/discriminator tags."""
-    out: list[Any] = []
-    cur = data
-    for part in loc:
-        if isinstance(cur, (dict, list)) and _indexes(cur, part):
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and part in field_names:
-            out.append(part)
-            cur = None
-    return tuple(out)
-
-
-def _indexes(container: dict[Any, Any] | list[Any], part: Any) -> bool:
-    if isinstance(container, dict):
-        return part in container
-    return isinstance(part, int) and 0 <= part < len(container)
-
-
 def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tuple[ScenarioFile | None, list[str]]:
     """Validate parsed YAML against :class:`ScenarioFile`; returns (model or None, problems)."""
     if not isinstance(data, dict):
@@ -225,36 +79,6 @@ def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tu
         return ScenarioFile.model_validate(data), []
     except ValidationError as err:
         return None, pydantic_problems(err, data, lines, file, FIELD_NAMES)
-
-
-def pydantic_problems(err: ValidationError, data: Any, lines: dict[tuple[Any, ...], int], file: str,
-                      field_names: frozenset[str] | set[str]) -> list[str]:
-    """Every pydantic error as ``file:line: field.path: message`` (each once), for any schema."""
-    problems, seen = [], set()
-    for e in err.errors(include_url=False):
-        loc = _clean_loc(tuple(e["loc"]), data, field_names)
-        kind = e["type"]
-        if kind == "union_tag_invalid":
-            msg = ("unknown change type " + _describe(e.get("input", {}).get("type")
-                                                      if isinstance(e.get("input"), dict) else None)
-                   + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
-                   "change_service, add_airport, add_bus_service, add_freight_facility, close")
-            loc = loc + ("type",)
-        elif kind == "union_tag_not_found":
-            msg = "each change needs a 'type' (e.g. add_rail_line, add_road, close)"
-        elif kind == "extra_forbidden":
-            msg = f"unknown field {loc[-1]!r}; remove it or check its spelling"
-        elif kind == "missing":
-            msg = "required field is missing"
-        else:
-            found = f" (found {_describe(e['input'])})" if "input" in e and not isinstance(e["input"], dict) else ""
-            msg = f"{e['msg']}{found}"
-        key = (loc, msg)
-        if key in seen:
-            continue
-        seen.add(key)
-        problems.append(f"{file}:{_line_of(lines, loc)}: {_dotted(loc) or 'top level'}: {msg}")
-    return problems
 
 
 # -- composition ---------------------------------------------------------------------------------
@@ -297,7 +121,7 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = (), root: str | Pa
     parents = ([("extends", spec.extends)] if spec.extends else []) + [("includes", p) for p in spec.includes]
     for i, (kind, rel) in enumerate(parents):
         loc = ("extends",) if kind == "extends" else ("includes", i - (1 if spec.extends else 0))
-        where = f"{file}:{_line_of(lines, loc)}: {_dotted(loc)}"
+        where = f"{file}:{line_of(lines, loc)}: {dotted(loc)}"
         shown = rel if len(rel) <= 120 else rel[:120] + "…"
         target, why = resolve_inside(path.parent, rel, top)
         if target is None:

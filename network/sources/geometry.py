@@ -116,12 +116,13 @@ def clip_line_graph(graph: LineGraph, bbox: tuple[float, float, float, float],
     keep_edge = inside[graph.u] & inside[graph.v] & (graph.u != graph.v)
     if largest_component and keep_edge.any():
         from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
+
+        from network.routing.engine import weak_components
 
         n = graph.n_nodes
         adj = coo_matrix((np.ones(int(keep_edge.sum())), (graph.u[keep_edge], graph.v[keep_edge])),
                          shape=(n, n)).tocsr()
-        _, labels = connected_components(adj, directed=True, connection="weak")
+        labels = weak_components(adj)
         counts = np.bincount(labels[inside], minlength=labels.max() + 1)
         inside = inside & (labels == int(np.argmax(counts)))
         keep_edge = keep_edge & inside[graph.u]

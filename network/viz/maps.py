@@ -345,3 +345,46 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
                ["hsr", "rail", "expressway"],
                note="orange: new or changed links of the scenario; black dashed: closed", warnings=warnings)
     return m
+
+
+def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> Any:
+    """A folium map of the bands (largest first, so smaller ones sit on top) over the network
+    (rail, expressways, national roads, stations), with the county-level places named, the origin
+    marked and a legend; fitted to the largest band."""
+    import folium
+
+    if len(gdf):
+        w, s, e, n = gdf.geometry.total_bounds
+        bounds = (float(w), float(s), float(e), float(n))
+    else:
+        bounds = network_bounds(graph)
+    m = new_map(bounds)
+    add_network(m, graph, layers=("hsr", "rail", "expressway", "national"), opacity=0.7)
+    palette = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#7f0000"]
+    colours = {row["minutes"]: palette[min(k, len(palette) - 1)]
+               for k, (_, row) in enumerate(gdf.sort_values("minutes").iterrows())}
+    for _, row in gdf.sort_values("minutes", ascending=False).iterrows():
+        colour = colours[row["minutes"]]
+        folium.GeoJson(row.geometry.__geo_interface__, name=f"within {row['minutes']:g} min",
+                       style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c,
+                                                             "fillOpacity": 0.35},
+                       tooltip=f"{row['place']}: within {row['minutes']:g} min ({row['direction']}, {row['mode']}); "
+                               f"{row['population_within']:,} people in county-level places").add_to(m)
+    names = folium.FeatureGroup(name="Place names")
+    for _, d in graph.nodes(data=True):
+        if d.get("kind") == "place" and d.get("place_kind") in ("city", "county"):
+            folium.CircleMarker((d["lat"], d["lon"]), radius=2, color="#333", weight=1, fill=True).add_to(names)
+            _label(d["name_zh"], d["lat"], d["lon"]).add_to(names)
+    names.add_to(m)
+    first = gdf.iloc[0] if len(gdf) else None
+    if first is not None and "origin_lat" in gdf:
+        folium.Marker((first["origin_lat"], first["origin_lon"]), tooltip=f"origin: {first['place']}",
+                      icon=folium.DivIcon(html="<div style='font-size:24px;line-height:24px;color:#b10026'>★</div>",
+                                          icon_size=(24, 24), icon_anchor=(12, 12))).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    title = (f"Isochrones {first['direction']} {first['place']} ({first['mode']})" if first is not None
+             else "Isochrones")
+    add_legend(m, title, [(colours[x], f"≤ {x:g} min") for x in sorted(colours)], ["hsr", "rail", "expressway"],
+               note="★ origin. Door-to-door network times; off-network reach at urban access speed, ≤ 5 km",
+               warnings=warnings)
+    return m

@@ -4,8 +4,8 @@ In: a base :class:`~network.model.Model` (the network for a year), scenarios, ta
 :class:`Comparison` holding, per scenario, the per-place before/after table and the
 population-weighted summary changes; for a package, each component's share of the gain ("alone":
 the component added to the baseline by itself; "marginal": what the package loses when the
-component is removed). :func:`write_outputs` writes CSV, GeoPackage, a Markdown report, one map
-per scenario and a provenance record; the same inputs give byte-identical files.
+component is removed); the ranking table. :func:`network.viz.report.write_outputs` writes it as
+files.
 
 Gains are reductions in door-to-door minutes (positive = closer). The population-weighted change
 is Σ p_i (after_i − before_i) / Σ p_i over places reachable in both (weighted mean time, WATT).
@@ -14,15 +14,14 @@ is Σ p_i (after_i − before_i) / Σ p_i over places reachable in both (weighte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings
-from network.io import atomic_write_gpkg, atomic_write_text, csv_text, dumps_json
-from network.scenario.apply import ApplyReport, apply_scenario
+from network.model import Model
+from network.scenario.apply import ApplyReport
 from network.scenario.load import Scenario, scenario_from_changes
 
 MODES = ("road", "rail", "transit", "best")
@@ -103,7 +102,7 @@ def _weighted_change(diff: pd.DataFrame, target: str, mode: str = "best", city: 
     return float(np.sum(c[ok] * p[ok]) / np.sum(p[ok])) if ok.any() else float("nan")
 
 
-def compare(base: Any, scenarios: list[Scenario], targets: list[str], decompose: bool = True) -> Comparison:
+def compare(base: Model, scenarios: list[Scenario], targets: list[str], decompose: bool = True) -> Comparison:
     """Score each scenario against ``base`` (see the module docstring)."""
     base_per, base_summary = base.score(targets)
     keys = [base.resolve(t).key for t in targets]
@@ -112,7 +111,9 @@ def compare(base: Any, scenarios: list[Scenario], targets: list[str], decompose:
     files: dict[str, str] = {}
     for sc in scenarios:
         files.update(sc.files)
-        model, report = apply_scenario(base, sc)
+        model = base.with_scenario(sc)
+        report = model.apply_report
+        assert report is not None
         per, summary = model.score(targets)
         diff = _diff(before, _long(per, keys))
         res = ScenarioResult(sc, report, diff, _summary_change(base_summary, summary))
@@ -126,15 +127,15 @@ def compare(base: Any, scenarios: list[Scenario], targets: list[str], decompose:
                       graph=base.graph)
 
 
-def _decompose(base: Any, package: Scenario, keys: list[str], targets: list[str], before: pd.DataFrame,
+def _decompose(base: Model, package: Scenario, keys: list[str], targets: list[str], before: pd.DataFrame,
                full: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for comp in package.components:
         comp_ids = {(c.file, c.line) for c in comp.changes}
-        alone_model, _ = apply_scenario(base, comp)
+        alone_model = base.with_scenario(comp)
         alone = _diff(before, _long(alone_model.score(targets)[0], keys))
         rest = [c for c in package.changes if (c.file, c.line) not in comp_ids]
-        without_model, _ = apply_scenario(base, scenario_from_changes(f"{package.name}-{comp.name}", rest, {}))
+        without_model = base.with_scenario(scenario_from_changes(f"{package.name}-{comp.name}", rest, {}))
         without = _diff(before, _long(without_model.score(targets)[0], keys))
         for t in keys:
             pkg = -_weighted_change(full, t)
@@ -212,7 +213,7 @@ def result_warnings(comp: Comparison, result: Any) -> list[str]:
 
 
 def provenance(comp: Comparison) -> dict[str, Any]:
-    from network import __version__
+    from network._version import __version__
 
     defaults = {r["name"]: r["value"] for r in describe_assumptions(Assumptions())}
     used = {r["name"]: r["value"] for r in describe_assumptions(comp.assumptions)}
@@ -221,131 +222,3 @@ def provenance(comp: Comparison) -> dict[str, Any]:
             "assumptions_overridden": {k: v for k, v in used.items() if defaults.get(k) != v},
             "assumptions": used,
             "warnings": {r.scenario.name: result_warnings(comp, r) for r in comp.results if result_warnings(comp, r)}}
-
-
-def _md_table(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for _, row in df.iterrows():
-        lines.append("| " + " | ".join(_fmt(row[c]) for c in cols) + " |")
-    return "\n".join(lines)
-
-
-def _fmt(x: Any) -> str:
-    if isinstance(x, float):
-        return "–" if not np.isfinite(x) else f"{x:.1f}"
-    return str(x)
-
-
-def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None) -> str:
-    """The comparison as a Markdown report (answers "which project brings which towns how much closer");
-    ``charts`` maps a scenario name to the PNG files (relative paths) shown in its section."""
-    from network.model import APPROXIMATION_NOTE
-
-    prov = provenance(comp)
-    out = [f"# Scenario comparison, network as of {comp.as_of}", "",
-           f"taihang {prov['version']}; targets: {', '.join(comp.targets)}. Gains are door-to-door minutes "
-           "saved (negative change = closer), best mode unless stated; population-weighted over the "
-           "county-level places (2020 census).", "", f"Approximate: {APPROXIMATION_NOTE}", ""]
-    out += [f"**Warning: {w}**\n" for w in forced_warnings(comp.assumptions)]
-    out += ["## Ranking", "", _md_table(ranking(comp)), ""]
-    for r in comp.results:
-        sc = r.scenario
-        out += [f"## {sc.name}", "", sc.description, "", f"Source: {sc.source.strip()}", ""]
-        for png in (charts or {}).get(sc.name, []):
-            out += [f"![{Path(png).stem}]({png})", ""]
-        if not sc.passenger_relevant:
-            out += ["**Freight only: passenger accessibility is not what this project changes.**", ""]
-        if r.report.notes:
-            out += ["Notes:", ""] + [f"- {n}" for n in r.report.notes] + [""]
-        if r.report.skipped:
-            out += ["Not applied (opens after the network date):", ""] + [f"- {n}" for n in r.report.skipped] + [""]
-        assumed = [(c.change.type, getattr(c.change, "id", None) or getattr(c.change, "corridor", ""), f, why)
-                   for c in sc.changes for f, why in c.change.assumed.items()]
-        if assumed:
-            out += ["Assumed parameters:", ""] + [f"- {t} {i}: `{f}`: {w}" for t, i, f, w in assumed] + [""]
-        s = r.summary[r.summary["mode"].isin(["best", "rail"])]
-        cols = ["target", "mode", "weighted_mean_min_before", "weighted_mean_min_after", "weighted_mean_min_change",
-                "population_within_60_min_change", "population_within_90_min_change",
-                "population_within_120_min_change"]
-        out += ["Population-weighted:", "", _md_table(s[cols]), ""]
-        movers = r.places[r.places["best_change_min"].abs() >= 0.05]
-        if movers.empty:
-            out += ["No place's best-mode time changes by 0.1 min or more.", ""]
-        else:
-            show = movers.sort_values(["best_change_min", "target", "place_id"])
-            cols = ["target", "name_zh", "name_en", "best_before_min", "best_after_min", "best_change_min",
-                    "best_mode_before", "best_mode_after", "rail_change_min"]
-            gain, lose = show[show["best_change_min"] < 0].head(10), show[show["best_change_min"] > 0].tail(10)
-            if not gain.empty:
-                out += ["Places that gain most:", "", _md_table(gain[cols]), ""]
-            if not lose.empty:
-                out += ["Places that lose:", "", _md_table(lose[cols]), ""]
-        if r.decomposition is not None:
-            out += ["Each project's share of the package gain (population-weighted minutes saved, best mode; "
-                    "'alone' = added to the baseline by itself, 'marginal' = lost when removed from the package):",
-                    "", _md_table(r.decomposition), ""]
-    out += ["## How this was made", "", "```json", dumps_json(prov, indent=1, sort_keys=True),
-            "```", ""]
-    return "\n".join(out)
-
-
-def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
-    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, places.gpkg, report.md,
-    provenance.json and maps/<scenario>.html into ``out_dir``; identical inputs, identical bytes."""
-    out_dir = Path(out_dir)
-    written = []
-    def stamp(df: pd.DataFrame, r: Any) -> pd.DataFrame:  # the caveats on every row
-        return df.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped),
-                         warnings="; ".join(result_warnings(comp, r)))
-
-    places = pd.concat([stamp(r.places, r) for r in comp.results], ignore_index=True)
-    places = places[["scenario"] + [c for c in places.columns if c != "scenario"]]
-    summary = pd.concat([stamp(r.summary, r) for r in comp.results], ignore_index=True)
-    summary = summary[["scenario"] + [c for c in summary.columns if c != "scenario"]]
-    decomp = [stamp(r.decomposition, r).drop(columns="scenario") for r in comp.results if r.decomposition is not None]
-    tables = {"places.csv": places, "summary.csv": summary, "ranking.csv": ranking(comp)}
-    if decomp:
-        tables["decomposition.csv"] = pd.concat(decomp, ignore_index=True)
-    for name, df in tables.items():
-        atomic_write_text(out_dir / name, csv_text(df, float_format="%.2f"))
-        written.append(out_dir / name)
-    from network.io import atomic_write_bytes
-    from network.viz.charts import gain_by_county_png, population_reached_png
-
-    charts: dict[str, list[str]] = {}
-    for r in comp.results:
-        name = r.scenario.name
-        files = [f"charts/{name}_gain_by_county.png", f"charts/{name}_population_reached.png"]
-        warn = result_warnings(comp, r)
-        atomic_write_bytes(out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY,
-                                                                  warnings=warn))
-        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0],
-                                                                      warnings=warn))
-        written += [out_dir / f for f in files]
-        charts[name] = files
-    atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
-    atomic_write_text(out_dir / "provenance.json",
-                      dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
-    written += [out_dir / "report.md", out_dir / "provenance.json"]
-    written.append(_write_gpkg(comp, places, out_dir / "places.gpkg"))
-    from network.viz.maps import change_map, map_html
-
-    for r in comp.results:
-        path = out_dir / "maps" / f"{r.scenario.name}.html"
-        atomic_write_text(path, map_html(change_map(comp.graph, r, comp.targets[0], result_warnings(comp, r))))
-        written.append(path)
-    return written
-
-
-def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
-    """Places with their changes as points (EPSG:4326). GDAL stamps a GeoPackage with the current
-    time; OGR_CURRENT_DATE pins it to the network date so reruns give identical bytes."""
-    import geopandas as gpd
-
-    pos = {d["place_id"]: (d["lon"], d["lat"]) for _, d in comp.graph.nodes(data=True) if d["kind"] == "place"}
-    xs = [pos[p][0] for p in places["place_id"]]
-    ys = [pos[p][1] for p in places["place_id"]]
-    gdf = gpd.GeoDataFrame(places, geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326")
-    atomic_write_gpkg(path, [("places", gdf)], comp.as_of)
-    return path

@@ -1,0 +1,49 @@
+"""Checking a claim: each network it names (base and scenario), evaluated, with verdicts and draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from network.claims.evaluate import CheckResult, evaluate, verdicts
+from network.claims.spec import Claim, NetworkSpec
+
+
+def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
+    """The model a claim's network entry describes: ``base_factory(year)`` with its scenario applied."""
+    from network.scenario.load import load_scenario
+
+    sp = claim.scenario_path(net)
+    scenario = load_scenario(sp, root=claim.scenario_root) if sp is not None else None
+    year = net.year
+    if year is None:
+        opened = [c.change.opened for c in scenario.changes] if scenario is not None else []
+        year = max([dt.date.today().year, *opened])
+    model = base_factory(year)
+    return model.with_scenario(scenario) if scenario is not None else model
+
+
+def check_claim(claim: Claim, base_factory: Any, draws: int = 0, seed: int = 1) -> CheckResult:
+    """Evaluate a claim on each of its networks (``base_factory(year) -> Model`` builds the base).
+    With ``draws``, every assumption with a range is sampled (:mod:`network.uncertainty`) and the
+    results gain p10/p50/p90 columns and the share of draws in which each verdict holds."""
+    frames, as_of, models, warnings = [], {}, {}, {}
+    for net in claim.spec.networks:
+        model = network_for(claim, net, base_factory)
+        as_of[net.name] = model.as_of
+        models[net.name] = model
+        warnings[net.name] = model.warnings
+        frames.append(evaluate(model, claim.spec, net.name))
+    per, overall = verdicts(pd.concat(frames, ignore_index=True), claim.spec)
+    not_open = {k: len(m.apply_report.skipped) if m.apply_report is not None else 0 for k, m in models.items()}
+    for df in (per, overall):  # every row says what its network leaves out
+        df["changes_not_open"] = df["network"].map(not_open)
+        df["warnings"] = df["network"].map(lambda n: "; ".join(warnings[n]))
+    result = CheckResult(claim, per, overall, as_of, warnings=warnings)
+    if draws > 0:
+        from network.claims.draws import add_uncertainty  # the retimer and multiprocessing only when drawing
+
+        add_uncertainty(result, models, draws, seed)
+    return result

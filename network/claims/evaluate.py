@@ -1,0 +1,190 @@
+"""Evaluating a claim on one network: the times of each reading, mode and destination, and the
+verdicts against the thresholds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from network.claims.spec import LEGS, Claim, ClaimFile, Origin
+from network.graph.schema import TRANSIT_MODES
+from network.io import UNREACHABLE_NOTE
+
+
+# -- checking ----------------------------------------------------------------------------------
+def leg_breakdown(legs: list[dict[str, Any]]) -> dict[str, float]:
+    """Minutes of a trip's legs by kind: access, processing, wait, in_vehicle, egress. A trip with
+    no public transport is all in-vehicle (the car)."""
+    out = dict.fromkeys(LEGS, 0.0)
+    rides = [i for i, leg in enumerate(legs) if leg["mode"] in TRANSIT_MODES]
+    if not rides:
+        out["in_vehicle"] = float(sum(leg["minutes"] for leg in legs))
+        return out
+    first, last = rides[0], rides[-1]
+    for i, leg in enumerate(legs):
+        m = leg["mode"]
+        if m in TRANSIT_MODES:
+            out["in_vehicle"] += leg["minutes"]
+        elif m == "processing":
+            out["processing"] += leg["minutes"]
+        elif m in ("wait", "transfer"):
+            out["wait"] += leg["minutes"]
+        elif m == "egress" or i > last:
+            out["egress"] += leg["minutes"]
+        elif i < first:
+            out["access"] += leg["minutes"]
+        else:
+            out["in_vehicle"] += leg["minutes"]
+    return out
+
+
+def _station_name(name: str) -> str:
+    return name if name.endswith("站") or name.lower().endswith("station") else name + "站"
+
+
+def _trip(model: Any, origin: str, destination: str, mode: str) -> tuple[float, dict[str, float]]:
+    from network.errors import UnreachableError
+
+    try:
+        trip = model.route(origin, destination, mode=mode)
+    except UnreachableError:
+        return float("inf"), dict.fromkeys(LEGS, float("nan"))
+    return float(sum(leg["minutes"] for leg in trip["legs"])), leg_breakdown(trip["legs"])
+
+
+def origin_places(model: Any, origin: Origin) -> pd.DataFrame:
+    """The county-level places of the origin (its city's, or the listed ones)."""
+    places = model.places()
+    if origin.city is not None:
+        out = places[places["city_zh"] == origin.city]
+        if out.empty:
+            from network.errors import LookupFailed
+
+            cities = ", ".join(sorted(places["city_zh"].unique()))
+            raise LookupFailed(f"origin.city {origin.city!r} has no county-level places; expected one of {cities}")
+        return out
+    eps = [model.resolve(p) for p in origin.places or []]
+    not_places = [e.label for e in eps if e.kind != "place"]
+    if not_places:
+        from network.errors import LookupFailed
+
+        raise LookupFailed(f"origin.places: {', '.join(not_places)} is not a place; the population_weighted reading "
+                           "needs places (a station goes in origin.stations, for the station_to_station reading)")
+    keys = [e.key for e in eps]
+    return places[places["place_id"].isin(keys)].set_index("place_id").loc[keys].reset_index()
+
+
+def _county_minutes(model: Any, counties: pd.DataFrame, destination: str, mode: str) -> np.ndarray:
+    """Door-to-door minutes from every county to a destination in one search (no legs)."""
+    from network.routing.paths import many_to_one
+
+    dest = model.resolve(destination).destination_node
+    origins = [f"place:{p}" for p in counties["place_id"]]
+    if mode in ("rail", "transit"):
+        return np.asarray(model._rail_times(origins, dest, mode)[0], dtype=float)
+    m2o = many_to_one(model.compiled(mode), [dest])
+    return np.array([m2o.time_from(o, dest) for o in origins], dtype=float)
+
+
+def evaluate(model: Any, spec: ClaimFile, network_name: str, legs: bool = True) -> pd.DataFrame:
+    """One row per reading, mode and destination with the minutes and (``legs``) the legs;
+    thresholds are applied in :func:`verdicts`. Without legs every time comes from the compiled
+    arrays in a few searches, for the uncertainty draws; the rows are the same."""
+    rows: list[dict[str, Any]] = []
+    nan_legs = dict.fromkeys(LEGS, float("nan"))
+
+    def trip(o: str, d: str, mode: str) -> tuple[float, dict[str, float]]:
+        return _trip(model, o, d, mode) if legs else (model.trip_minutes(o, d, mode), nan_legs)
+
+    centre = spec.origin.city if spec.origin.city is not None else (spec.origin.places or [""])[0]
+    counties = origin_places(model, spec.origin) if "population_weighted" in spec.readings else None
+    for dest in spec.destinations:
+        base = {"network": network_name, "destination": dest.place}
+        if "station_to_station" in spec.readings:
+            best: tuple[float, dict[str, float], str] = (float("inf"), nan_legs, "")
+            for o in spec.origin.stations:
+                for d in dest.stations:
+                    minutes, lg = trip(_station_name(o), _station_name(d), "rail")
+                    if minutes < best[0]:
+                        best = (minutes, lg, f"{_station_name(o)} → {_station_name(d)}")
+            rows.append({**base, "reading": "station_to_station", "mode": "rail", "minutes": best[0],
+                         "detail": best[2], **best[1]})
+        for mode in spec.modes:
+            if "centre_to_centre" in spec.readings:
+                minutes, lg = trip(centre, dest.place, mode)
+                rows.append({**base, "reading": "centre_to_centre", "mode": mode, "minutes": minutes,
+                             "detail": f"{centre} → {dest.place}", **lg})
+            if counties is not None:
+                w = counties["population_2020"].to_numpy(dtype=float)
+                if legs:
+                    per = [_trip(model, p, dest.place, mode) for p in counties["place_id"]]
+                    t = np.array([x[0] for x in per])
+                else:
+                    t = _county_minutes(model, counties, dest.place, mode)
+                ok = np.isfinite(t)
+                lg = ({k: float(np.sum([x[1][k] * wi for x, wi, f in zip(per, w, ok) if f]) / w[ok].sum())
+                       if ok.any() else float("nan") for k in LEGS} if legs else nan_legs)
+                rows.append({**base, "reading": "population_weighted", "mode": mode,
+                             "minutes": float((t[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else float("inf"),
+                             "worst_minutes": float(t.max()), "detail": f"{len(t)} places, {int(w.sum()):,} people",
+                             "place_minutes": t.tolist(), "population": w.tolist(), **lg})
+    return pd.DataFrame(rows)
+
+
+def verdicts(times: pd.DataFrame, spec: ClaimFile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply the thresholds: (per destination rows with ``holds`` and ``share_within``, overall
+    verdict per network, reading, mode and threshold)."""
+    per, overall = [], []
+    for th in spec.thresholds:
+        t = times.copy()
+        t["threshold_min"] = th
+        if spec.aggregate == "all_of" and "worst_minutes" in t:
+            basis = np.where(t["reading"] == "population_weighted", t["worst_minutes"], t["minutes"])
+        else:
+            basis = t["minutes"].to_numpy()
+        t["holds"] = np.asarray(basis, dtype=float) <= th
+        t["margin_min"] = th - np.asarray(basis, dtype=float)
+        if "place_minutes" in t:
+            t["share_within"] = [float(np.sum(np.array(w)[np.array(m) <= th]) / np.sum(w))
+                                 if isinstance(m, list) else np.nan
+                                 for m, w in zip(t["place_minutes"], t.get("population", [None] * len(t)))]
+        per.append(t)
+        for (net, reading, mode), g in t.groupby(["network", "reading", "mode"], sort=False):
+            ok = g["holds"].all() if spec.require == "every_destination" else g["holds"].any()
+            overall.append({"network": net, "reading": reading, "mode": mode, "threshold_min": th,
+                            "verdict": "holds" if ok else "does not hold",
+                            "worst_destination": g.loc[g["minutes"].idxmax(), "destination"],
+                            "max_minutes": float(g["minutes"].max())})
+    return pd.concat(per, ignore_index=True), pd.DataFrame(overall)
+
+
+@dataclass
+class CheckResult:
+    claim: Claim
+    per_destination: pd.DataFrame
+    overall: pd.DataFrame
+    as_of: dict[str, str] = field(default_factory=dict)
+    uncertainty_note: str = ""
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # per network: Model.warnings
+    timing: str = ""  # how long the draws took (shown, never written: the files stay byte-identical)
+
+    def warning_lines(self) -> list[str]:
+        """Each warning once: those of every network as they are, the others named by network."""
+        every = [w for w in next(iter(self.warnings.values()), []) if all(w in v for v in self.warnings.values())]
+        rest = [f"{k}: {w}" for k, ws in self.warnings.items() for w in ws if w not in every]
+        return every + rest
+
+
+def result_payload(res: CheckResult) -> dict[str, Any]:
+    """A check result as plain JSON-ready data."""
+    spec = res.claim.spec
+    per = res.per_destination.drop(columns=[c for c in ("place_minutes", "population") if c in res.per_destination])
+    clean = lambda df: json.loads(df.to_json(orient="records", force_ascii=False))  # noqa: E731
+    return {"claim": spec.name, "text": spec.claim, "source": spec.source, "interpretation": spec.interpretation,
+            "file": str(res.claim.path), "as_of": res.as_of, "verdicts": clean(res.overall),
+            "per_destination": clean(per), "uncertainty": res.uncertainty_note or None,
+            "warnings": {k: v for k, v in res.warnings.items() if v}, "unreachable": UNREACHABLE_NOTE}

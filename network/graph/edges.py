@@ -1,0 +1,96 @@
+"""The network as arrays: every edge of the graph as one row (:class:`EdgeTable`), nodes numbered in
+Morton (Z-curve) order so that nearby nodes sit near each other in memory.
+
+Built once per graph (:func:`build_edge_table`); a scenario extends the base table instead of
+rebuilding it (:func:`extend_edge_table`). Routing compiles it per mode (:mod:`network.routing.compile`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+from network.geo import morton_order
+
+
+@dataclass(frozen=True)
+class EdgeTable:
+    """All edges of a graph as arrays (one row per graph edge), built once per graph."""
+
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    time_min: NDArray[np.float64]
+    length_km: NDArray[np.float64]
+    mode: NDArray[np.str_]
+    keys: list[tuple[str, str, Any]]
+    node_ids: list[str]
+    index: dict[str, int]
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+
+
+
+class EdgeChanges(Protocol):
+    """What a change of the graph did, by node and edge key (an ApplyReport has these)."""
+
+    added_nodes: list[str]
+    added_edges: list[tuple[str, str, Any]]
+    changed_edges: list[tuple[str, str, Any]]
+    removed_edges: list[tuple[str, str, Any]]
+
+
+def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
+    """Collect the graph's edges into arrays, with nodes numbered in Morton order."""
+    nodes = list(graph.nodes)
+    lon = np.array([graph.nodes[n]["lon"] for n in nodes], dtype=float)
+    lat = np.array([graph.nodes[n]["lat"] for n in nodes], dtype=float)
+    order = morton_order(lon, lat)
+    node_ids = [nodes[k] for k in order]
+    index = {n: i for i, n in enumerate(node_ids)}
+    keys, u, v, t, length, mode = [], [], [], [], [], []
+    for a, b, key, data in graph.edges(keys=True, data=True):
+        keys.append((a, b, key))
+        u.append(index[a])
+        v.append(index[b])
+        t.append(data["time_min"])
+        length.append(data["length_km"])
+        mode.append(data["mode"])
+    return EdgeTable(u=np.array(u, dtype=np.int64), v=np.array(v, dtype=np.int64),
+                     time_min=np.array(t, dtype=float), length_km=np.array(length, dtype=float),
+                     mode=np.array(mode, dtype=str), keys=keys, node_ids=node_ids, index=index,
+                     lon=lon[order], lat=lat[order])
+
+
+def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChanges) -> EdgeTable:
+    """The base edge table with the new nodes and edges of ``graph`` appended, removed edges
+    masked (mode ``closed``, which no routing mode allows) and changed edges re-timed: no
+    rebuild of the arrays from the graph (a scenario changes a few edges of many)."""
+    node_ids = base.node_ids + changes.added_nodes
+    index = dict(base.index)
+    for k, n in enumerate(changes.added_nodes):
+        index[n] = len(base.node_ids) + k
+    lon = np.concatenate([base.lon, [graph.nodes[n]["lon"] for n in changes.added_nodes]])
+    lat = np.concatenate([base.lat, [graph.nodes[n]["lat"] for n in changes.added_nodes]])
+    row_of = {key: i for i, key in enumerate(base.keys)}
+    time_min = base.time_min.copy()
+    mode = base.mode.astype(object)
+    for key in changes.changed_edges:
+        if key in row_of and graph.has_edge(*key):
+            time_min[row_of[key]] = graph.edges[key]["time_min"]
+            mode[row_of[key]] = graph.edges[key]["mode"]
+    for key in changes.removed_edges:
+        if key in row_of:
+            mode[row_of[key]] = "closed"
+    added = [e for e in changes.added_edges if graph.has_edge(*e)]
+    data = [graph.edges[e] for e in added]
+    return EdgeTable(
+        u=np.concatenate([base.u, np.array([index[e[0]] for e in added], dtype=np.int64)]),
+        v=np.concatenate([base.v, np.array([index[e[1]] for e in added], dtype=np.int64)]),
+        time_min=np.concatenate([time_min, np.array([d["time_min"] for d in data], dtype=float)]),
+        length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
+        mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
+        keys=base.keys + added, node_ids=node_ids, index=index, lon=lon, lat=lat)

@@ -1,0 +1,91 @@
+"""The search engine: shortest paths on CSR arrays, and the one walk back along predecessors.
+
+Every search of the package runs here (the graph builder's map matching and rail measuring, the
+scenario builder's bus routes, door-to-door trips, isochrones, matrices), so the engine can be
+swapped in one place. It knows nothing of the network: rows and columns are node indices, weights
+are minutes or kilometres. Today it is ``scipy.sparse.csgraph`` (Dijkstra with binary heaps; see
+``../shared/reference/PERFORMANCE.md`` for how it compares on two cores).
+
+This module imports only NumPy and SciPy, so every layer may use it (see ``tests/test_layers.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csgraph, csr_matrix
+
+#: scipy marks "no predecessor" (a source, or a node not reached) with a negative index.
+NO_PREDECESSOR = -9999
+
+
+def csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[csr_matrix, np.ndarray]:
+    """A CSR matrix of directed edges keeping the least weight of parallel edges (scipy's
+    ``coo_matrix(...).tocsr()`` would add them up). Returns the matrix and the indices of the
+    edges kept, in CSR order.
+
+    >>> m, keep = csr_min(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([5.0, 2.0, 1.0]), 2)
+    >>> float(m[0, 1]), keep.tolist()
+    (2.0, [1, 2])
+    """
+    order = np.lexsort((w, v, u))  # by u, then v, then least weight first
+    uo, vo = u[order], v[order]
+    first = np.ones(uo.size, dtype=bool)
+    first[1:] = (uo[1:] != uo[:-1]) | (vo[1:] != vo[:-1])
+    keep = order[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, u[keep] + 1, 1)
+    indptr = np.cumsum(indptr)
+    return csr_matrix((w[keep], v[keep].astype(np.int32), indptr), shape=(n, n)), keep
+
+
+def search(matrix: csr_matrix, sources: int | Sequence[int] | np.ndarray, *, limit: float = np.inf,
+           predecessors: bool = False, min_only: bool = False, directed: bool = True) -> Any:
+    """Dijkstra from ``sources`` (row indices) on ``matrix``.
+
+    Returns ``dist`` (one row per source; one row in all with ``min_only``: the least distance
+    from any source), and with ``predecessors`` also ``pred`` of the same shape (with
+    ``min_only``: ``(dist, pred, source_of)``). Unreached nodes are ``inf``; ``limit`` stops
+    the search at that distance. A single int source gives 1-D rows.
+
+    >>> m, _ = csr_min(np.array([0, 1]), np.array([1, 2]), np.array([1.0, 2.0]), 3)
+    >>> search(m, 0).tolist()
+    [0.0, 1.0, 3.0]
+    """
+    if min_only:
+        return csgraph.dijkstra(matrix, directed=directed, indices=sources, limit=limit, min_only=True,
+                                return_predecessors=predecessors)
+    return csgraph.dijkstra(matrix, directed=directed, indices=sources, limit=limit,
+                            return_predecessors=predecessors)
+
+
+def walk_back(pred_row: np.ndarray, target: int, source: int | None = None) -> list[int] | None:
+    """Node indices from the search's source to ``target`` along one row of predecessors, or
+    None if ``target`` was not reached. Without ``source`` the walk ends where the row has no
+    predecessor (the source of a single or ``min_only`` search).
+
+    >>> walk_back(np.array([NO_PREDECESSOR, 0, 1]), 2)
+    [0, 1, 2]
+    >>> walk_back(np.array([NO_PREDECESSOR, 0, NO_PREDECESSOR]), 2, source=0) is None
+    True
+    """
+    out = [int(target)]
+    if source is not None and target == source:
+        return out
+    while True:
+        k = int(pred_row[out[-1]])
+        if k < 0:
+            return out[::-1] if source is None else None
+        out.append(k)
+        if k == source:
+            return out[::-1]
+        if len(out) > pred_row.shape[0]:  # a cycle cannot happen in a Dijkstra tree; never loop forever
+            raise RuntimeError("predecessor row holds a cycle")
+
+
+def weak_components(matrix: csr_matrix) -> np.ndarray:
+    """The weakly connected component label of every node."""
+    _, labels = csgraph.connected_components(matrix, directed=True, connection="weak")
+    return np.asarray(labels)

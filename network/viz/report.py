@@ -1,0 +1,139 @@
+"""The comparison as files: CSV tables, a GeoPackage of places, a Markdown report, charts and one
+map per scenario (:func:`write_outputs`); the same inputs give byte-identical files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from network.assumptions import forced_warnings
+from network.compare import FOCUS_CITY, Comparison, provenance, ranking, result_warnings
+from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text, csv_text, dumps_json
+from network.viz.charts import gain_by_county_png, population_reached_png
+from network.viz.maps import change_map, map_html
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in df.iterrows():
+        lines.append("| " + " | ".join(_fmt(row[c]) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return "–" if not np.isfinite(x) else f"{x:.1f}"
+    return str(x)
+
+
+def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None) -> str:
+    """The comparison as a Markdown report (answers "which project brings which towns how much closer");
+    ``charts`` maps a scenario name to the PNG files (relative paths) shown in its section."""
+    from network.model import APPROXIMATION_NOTE
+
+    prov = provenance(comp)
+    out = [f"# Scenario comparison, network as of {comp.as_of}", "",
+           f"taihang {prov['version']}; targets: {', '.join(comp.targets)}. Gains are door-to-door minutes "
+           "saved (negative change = closer), best mode unless stated; population-weighted over the "
+           "county-level places (2020 census).", "", f"Approximate: {APPROXIMATION_NOTE}", ""]
+    out += [f"**Warning: {w}**\n" for w in forced_warnings(comp.assumptions)]
+    out += ["## Ranking", "", _md_table(ranking(comp)), ""]
+    for r in comp.results:
+        sc = r.scenario
+        out += [f"## {sc.name}", "", sc.description, "", f"Source: {sc.source.strip()}", ""]
+        for png in (charts or {}).get(sc.name, []):
+            out += [f"![{Path(png).stem}]({png})", ""]
+        if not sc.passenger_relevant:
+            out += ["**Freight only: passenger accessibility is not what this project changes.**", ""]
+        if r.report.notes:
+            out += ["Notes:", ""] + [f"- {n}" for n in r.report.notes] + [""]
+        if r.report.skipped:
+            out += ["Not applied (opens after the network date):", ""] + [f"- {n}" for n in r.report.skipped] + [""]
+        assumed = [(c.change.type, getattr(c.change, "id", None) or getattr(c.change, "corridor", ""), f, why)
+                   for c in sc.changes for f, why in c.change.assumed.items()]
+        if assumed:
+            out += ["Assumed parameters:", ""] + [f"- {t} {i}: `{f}`: {w}" for t, i, f, w in assumed] + [""]
+        s = r.summary[r.summary["mode"].isin(["best", "rail"])]
+        cols = ["target", "mode", "weighted_mean_min_before", "weighted_mean_min_after", "weighted_mean_min_change",
+                "population_within_60_min_change", "population_within_90_min_change",
+                "population_within_120_min_change"]
+        out += ["Population-weighted:", "", _md_table(s[cols]), ""]
+        movers = r.places[r.places["best_change_min"].abs() >= 0.05]
+        if movers.empty:
+            out += ["No place's best-mode time changes by 0.1 min or more.", ""]
+        else:
+            show = movers.sort_values(["best_change_min", "target", "place_id"])
+            cols = ["target", "name_zh", "name_en", "best_before_min", "best_after_min", "best_change_min",
+                    "best_mode_before", "best_mode_after", "rail_change_min"]
+            gain, lose = show[show["best_change_min"] < 0].head(10), show[show["best_change_min"] > 0].tail(10)
+            if not gain.empty:
+                out += ["Places that gain most:", "", _md_table(gain[cols]), ""]
+            if not lose.empty:
+                out += ["Places that lose:", "", _md_table(lose[cols]), ""]
+        if r.decomposition is not None:
+            out += ["Each project's share of the package gain (population-weighted minutes saved, best mode; "
+                    "'alone' = added to the baseline by itself, 'marginal' = lost when removed from the package):",
+                    "", _md_table(r.decomposition), ""]
+    out += ["## How this was made", "", "```json", dumps_json(prov, indent=1, sort_keys=True),
+            "```", ""]
+    return "\n".join(out)
+
+
+def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
+    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, places.gpkg, report.md,
+    provenance.json and maps/<scenario>.html into ``out_dir``; identical inputs, identical bytes."""
+    out_dir = Path(out_dir)
+    written = []
+    def stamp(df: pd.DataFrame, r: Any) -> pd.DataFrame:  # the caveats on every row
+        return df.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped),
+                         warnings="; ".join(result_warnings(comp, r)))
+
+    places = pd.concat([stamp(r.places, r) for r in comp.results], ignore_index=True)
+    places = places[["scenario"] + [c for c in places.columns if c != "scenario"]]
+    summary = pd.concat([stamp(r.summary, r) for r in comp.results], ignore_index=True)
+    summary = summary[["scenario"] + [c for c in summary.columns if c != "scenario"]]
+    decomp = [stamp(r.decomposition, r).drop(columns="scenario") for r in comp.results if r.decomposition is not None]
+    tables = {"places.csv": places, "summary.csv": summary, "ranking.csv": ranking(comp)}
+    if decomp:
+        tables["decomposition.csv"] = pd.concat(decomp, ignore_index=True)
+    for name, df in tables.items():
+        atomic_write_text(out_dir / name, csv_text(df, float_format="%.2f"))
+        written.append(out_dir / name)
+    charts: dict[str, list[str]] = {}
+    for r in comp.results:
+        name = r.scenario.name
+        files = [f"charts/{name}_gain_by_county.png", f"charts/{name}_population_reached.png"]
+        warn = result_warnings(comp, r)
+        atomic_write_bytes(out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY,
+                                                                  warnings=warn))
+        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0],
+                                                                      warnings=warn))
+        written += [out_dir / f for f in files]
+        charts[name] = files
+    atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
+    atomic_write_text(out_dir / "provenance.json",
+                      dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
+    written += [out_dir / "report.md", out_dir / "provenance.json"]
+    written.append(_write_gpkg(comp, places, out_dir / "places.gpkg"))
+    for r in comp.results:
+        path = out_dir / "maps" / f"{r.scenario.name}.html"
+        atomic_write_text(path, map_html(change_map(comp.graph, r, comp.targets[0], result_warnings(comp, r))))
+        written.append(path)
+    return written
+
+
+def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
+    """Places with their changes as points (EPSG:4326). GDAL stamps a GeoPackage with the current
+    time; OGR_CURRENT_DATE pins it to the network date so reruns give identical bytes."""
+    import geopandas as gpd
+
+    pos = {d["place_id"]: (d["lon"], d["lat"]) for _, d in comp.graph.nodes(data=True) if d["kind"] == "place"}
+    xs = [pos[p][0] for p in places["place_id"]]
+    ys = [pos[p][1] for p in places["place_id"]]
+    gdf = gpd.GeoDataFrame(places, geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326")
+    atomic_write_gpkg(path, [("places", gdf)], comp.as_of)
+    return path
