@@ -17,10 +17,12 @@ import pandas as pd
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
 from network.io import UNREACHABLE_NOTE, OutputSet, atomic_write_text, csv_text, dumps_json
+from network.model import default_year
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 
 _YEAR = click.option("--year", type=click.IntRange(2000, 2060), default=None,
-                     help="Network as it stood at the end of this year (default: today).")
+                     help="Network as it stood at the end of this year (default: the data's own date, "
+                          "data/dataset.yaml, or the year a scenario's last change opens if later).")
 _ASSUME_OPTION = click.option("--assume", "assume", multiple=True, metavar="NAME=VALUE",
                               help="Override a modelling constant (see `taihang assumptions`); repeatable. "
                                    "Values must lie in the constant's documented range unless --force.")
@@ -147,7 +149,7 @@ def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None
 
         scenario = load_scenario(scenario_path)
         if year is None:
-            year = _scenario_year([scenario])
+            year = default_year([scenario])
     if sys.stderr.isatty():
         click.echo("building the network (the first run reads and caches the road geometry, ~5 s)…", err=True)
     model = _base(network_path, year, assumptions)
@@ -158,14 +160,6 @@ def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None
         for line in model.apply_report.notes:
             click.echo(f"note: {line}", err=True)
     return model
-
-
-def _scenario_year(scenarios: list[Any]) -> int:
-    """The year that has every change of the scenarios open (at least this year)."""
-    import datetime as dt
-
-    years = [c.change.opened for sc in scenarios for c in sc.changes]
-    return max([dt.date.today().year, *years])
 
 
 @click.group(cls=_Group)
@@ -366,7 +360,7 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
         except ScenarioError as err:
             problems.extend(err.problems)
     if loaded:
-        base = _base(network_path, year or _scenario_year(loaded), Assumptions())
+        base = _base(network_path, year or default_year(loaded), Assumptions())
         for sc in loaded:
             try:
                 _, rep = apply_scenario(base.network, sc)
@@ -401,7 +395,7 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
 
     scenarios = [load_scenario(f) for f in files]
     base_sc = load_scenario(baseline_path) if baseline_path else None
-    year = year or _scenario_year(scenarios + ([base_sc] if base_sc else []))
+    year = year or default_year(scenarios + ([base_sc] if base_sc else []))
     with _outputs(out_dir) as outputs:
         assumptions = _assumptions(assume)
         base = _base(network_path, year, assumptions)

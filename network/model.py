@@ -2,10 +2,13 @@
 
 This is the orchestration layer for Python users, notebooks and the CLI::
 
-    >>> import network                                          # doctest: +SKIP
-    >>> model = network.Model.default(year=2024)                # doctest: +SKIP
-    >>> model.route("晋城东站", "郑州站", mode="rail")["minutes"]  # doctest: +SKIP
-    >>> model.score(["郑州", "洛阳"])                             # doctest: +SKIP
+    >>> import network
+    >>> model = network.Model.default(year=2024)
+    >>> model.route("晋城东站", "郑州站", mode="rail")["minutes"]
+    66.4
+    >>> per_place, summary = model.score(["郑州", "洛阳"])
+    >>> len(per_place), sorted(set(summary["mode"]))
+    (87, ['best', 'rail', 'road', 'transit'])
 
 Three routing modes (:data:`~network.graph.schema.MODE_SETS`):
 
@@ -51,7 +54,7 @@ from network.routing.engine import search, walk_back
 from network.routing.paths import many_to_one, path_legs
 from network.scenario.apply import ApplyReport, apply_scenario
 from network.scenario.load import Scenario
-from network.sources.default import DefaultData, data_dir, read_default_data
+from network.sources.default import DefaultData, data_as_of, data_dir, read_default_data
 from network.sources.geometry import LineGraph, read_region_geometry
 
 DEFAULT_TARGETS = ("郑州", "洛阳")
@@ -75,7 +78,8 @@ LATEST_YEAR = 2060
 
 
 def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> dt.date:
-    """The network date: ``as_of`` if given, else 31 December of ``year``, else today.
+    """The network date: ``as_of`` if given, else 31 December of ``year``, else the data's own
+    date (:func:`~network.sources.default.data_as_of`; never the clock).
 
     Raises
     ------
@@ -95,9 +99,16 @@ def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> d
                             f"look to 2035, so give a year from {EARLIEST_DATE.year} to {LATEST_YEAR}")
         date = dt.date(year, 12, 31)
     else:
-        date = dt.date.today()
+        date = data_as_of()
     check_as_of(date)
     return date
+
+
+def default_year(scenarios: Sequence[Scenario] = ()) -> int:
+    """The year of a run that gives none: the data's own year, or the year the last change of
+    ``scenarios`` opens if that is later (so every change is open). The one rule for the CLI,
+    claims and notebooks."""
+    return max([data_as_of().year, *(c.change.opened for sc in scenarios for c in sc.changes)])
 
 
 #: The embedded inputs and road layer, read and matched once per process: they do not depend on the

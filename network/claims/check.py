@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
 
 from network.claims.evaluate import CheckResult, evaluate, verdicts
 from network.claims.spec import Claim, NetworkSpec
+from network.model import default_year
 
 
 def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
@@ -17,10 +17,7 @@ def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
 
     sp = claim.scenario_path(net)
     scenario = load_scenario(sp, root=claim.scenario_root) if sp is not None else None
-    year = net.year
-    if year is None:
-        opened = [c.change.opened for c in scenario.changes] if scenario is not None else []
-        year = max([dt.date.today().year, *opened])
+    year = net.year if net.year is not None else default_year([scenario] if scenario is not None else [])
     model = base_factory(year)
     return model.with_scenario(scenario) if scenario is not None else model
 

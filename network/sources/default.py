@@ -42,6 +42,24 @@ def data_dir() -> Path:
                     "to the repository's data/ folder")
 
 
+def data_as_of(folder: Path | None = None) -> dt.date:
+    """The date the embedded data describes (``data/dataset.yaml``): the default network date.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or holds no ``as_of`` date.
+    """
+    path = (folder or data_dir()) / "dataset.yaml"
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        value = doc["as_of"]
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
+        raise DataError(f"{path}: cannot read the data's as_of date ({err}); the file holds `as_of: YYYY-MM-DD`") \
+            from None
+
+
 @dataclass(frozen=True)
 class DefaultData:
     """Validated curated layers. Records are dicts; see each ``read_*`` for their keys."""
