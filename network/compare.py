@@ -29,6 +29,7 @@ MODES = ("road", "rail", "transit", "best")
 
 @dataclass
 class ScenarioResult:
+    """One scenario against the baseline: per-place changes, summary changes, links, decomposition."""
     scenario: Scenario
     report: ApplyReport
     places: pd.DataFrame  # long: one row per place and target
@@ -40,6 +41,7 @@ class ScenarioResult:
 
 @dataclass
 class Comparison:
+    """Every scenario against one baseline, with the date, targets, constants and files read."""
     as_of: str
     targets: list[str]
     baseline: pd.DataFrame
@@ -213,6 +215,7 @@ def result_warnings(comp: Comparison, result: Any) -> list[str]:
 
 
 def provenance(comp: Comparison) -> dict[str, Any]:
+    """How the comparison was made: version, date, targets, file hashes, constants, warnings."""
     from network._version import __version__
 
     defaults = {r["name"]: r["value"] for r in describe_assumptions(Assumptions())}

@@ -200,6 +200,7 @@ class OutputSet:
         return self.staging / relative
 
     def commit(self) -> Path:
+        """Write manifest.json and swap the staging folder in for the target; returns the target."""
         import hashlib
         import json
         import shutil
@@ -221,6 +222,7 @@ class OutputSet:
         return self.target
 
     def abort(self) -> None:
+        """Remove the staging folder (the target is left as it was)."""
         import shutil
 
         shutil.rmtree(self.staging, ignore_errors=True)

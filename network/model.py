@@ -143,18 +143,22 @@ class Model:
 
     @property
     def graph(self) -> nx.MultiDiGraph:
+        """The network's graph."""
         return self.network.graph
 
     @property
     def data(self) -> DefaultData:
+        """The curated data the network was built from."""
         return self.network.data
 
     @property
     def roads(self) -> LineGraph:
+        """The road geometry the network was built from."""
         return self.network.roads
 
     @property
     def assumptions(self) -> Assumptions:
+        """The constants of the network."""
         return self.network.assumptions
 
     @property
@@ -216,6 +220,7 @@ class Model:
 
     @property
     def as_of(self) -> str:
+        """The network date (ISO)."""
         return self.network.as_of
 
     @property
@@ -225,10 +230,12 @@ class Model:
 
     @property
     def edge_table(self) -> EdgeTable:
+        """Every edge of the network as arrays."""
         return self.network.edge_table
 
     @property
     def name_index(self) -> dict[str, list[Endpoint]]:
+        """Names (Chinese, English, codes) to endpoints, built on first use."""
         if "name_index" not in self._cache:
             self._cache["name_index"] = build_name_index(self.graph)
         return self._cache["name_index"]  # type: ignore[no-any-return]

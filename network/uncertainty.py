@@ -152,6 +152,7 @@ class Retimer:
                     return
 
     def times(self, a: Assumptions, class_speeds: dict[str, float] | None = None) -> np.ndarray:
+        """Every edge's minutes under the constants ``a`` (and OSM class speeds), in edge-table order."""
         a0, t, r = self.model.assumptions, self.t0.copy(), self.rows_of
         t[r[_UNCL]] = self._layer_times(r[_UNCL], a)
         if class_speeds is not None and r[_OSMROAD].size:

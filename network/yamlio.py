@@ -43,6 +43,7 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], i
 
 
 def dotted(path: tuple[Any, ...]) -> str:
+    """A field path as text: ``changes[2].stops[0]``."""
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
 
 

@@ -56,8 +56,8 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
                  "result.per_destination[cols].round(1)"),
         ("md", "## Isochrones: everywhere within 60 and 120 minutes of Zhengzhou and Luoyang\n\n"
                "Door-to-door times towards each city, by the best mode, today and with both plans."),
-        ("code", "from network.isochrones import isochrones\nfrom network.viz.maps import isochrone_map\n"
-                 "from network.scenario.load import load_scenario\n\n"
+        ("code", "from network.isochrones import isochrones\nfrom network.scenario.load import load_scenario\n"
+                 "from network.viz.maps import isochrone_map\n\n"
                  "today = network.Model.default(year=2032)\n"
                  "plans = today.with_scenario(load_scenario(ROOT / 'scenarios' / 'both_plans.yaml'))\n"
                  "bands = {(city, name): isochrones(m, city, [60, 120], direction='towards')\n"

@@ -164,6 +164,7 @@ def verdicts(times: pd.DataFrame, spec: ClaimFile) -> tuple[pd.DataFrame, pd.Dat
 
 @dataclass
 class CheckResult:
+    """The result of checking one claim: times per destination, verdicts, dates, warnings."""
     claim: Claim
     per_destination: pd.DataFrame
     overall: pd.DataFrame

@@ -44,17 +44,20 @@ class Origin(_Strict):
 
 
 class Destination(_Strict):
+    """A destination place and the stations that serve it (for the station_to_station reading)."""
     place: Name
     stations: list[Name] = Field(default_factory=list)
 
 
 class NetworkSpec(_Strict):
+    """A network to check the claim on: a name, a year, and optionally a scenario file."""
     name: Ident
     scenario: str | None = None  # a scenario file, relative to the claim file
-    year: Annotated[int, Field(ge=2000, le=2100)] | None = None
+    year: Annotated[int, Field(ge=2000, le=2060)] | None = None
 
 
 class ClaimFile(_Strict):
+    """A claim file as validated (the format is in :mod:`network.claims`)."""
     name: Ident
     claim: Name
     source: Name
@@ -79,6 +82,7 @@ class ClaimFile(_Strict):
 
     @property
     def thresholds(self) -> list[float]:
+        """The thresholds in minutes as a list (a single threshold is a list of one)."""
         return sorted(self.threshold_min) if isinstance(self.threshold_min, list) else [float(self.threshold_min)]
 
 
@@ -87,6 +91,7 @@ FIELD_NAMES = frozenset(f for cls in (ClaimFile, Origin, Destination, NetworkSpe
 
 @dataclass
 class Claim:
+    """A loaded claim: its validated spec, its file and the folder its scenarios must stay in."""
     spec: ClaimFile
     path: Path
 
@@ -97,6 +102,7 @@ class Claim:
         return self.path.resolve().parent.parent
 
     def scenario_path(self, net: NetworkSpec) -> Path | None:
+        """The scenario file of ``net``, resolved inside :attr:`scenario_root` (None for none)."""
         return None if net.scenario is None else (self.path.parent / net.scenario).resolve()
 
 

@@ -1,0 +1,1 @@
+"""Building the multimodal graph, its edge arrays and the Network value."""

@@ -54,6 +54,7 @@ class Network:
 
     @property
     def as_of(self) -> str:
+        """The network date (ISO)."""
         return str(self.graph.graph["as_of"])
 
     @property

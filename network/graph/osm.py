@@ -63,6 +63,7 @@ class OsmNetwork:
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
+        """The area the network covers (west, south, east, north)."""
         return tuple(self.meta["bbox"])  # type: ignore[return-value]
 
 

@@ -212,6 +212,7 @@ class ChainGraph(LineGraph):
     geom_lat: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     def edge_coords(self, k: int) -> list[tuple[float, float]]:
+        """The (lon, lat) points of edge ``k``, its ends included."""
         c = int(self.chain[k])
         s, e = int(self.geom_offsets[c]), int(self.geom_offsets[c + 1])
         pts = list(zip(self.geom_lon[s:e].tolist(), self.geom_lat[s:e].tolist()))

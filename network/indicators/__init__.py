@@ -1,0 +1,1 @@
+"""Accessibility indicators and summaries (pure array maths), validation against published figures."""

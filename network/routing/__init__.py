@@ -1,0 +1,1 @@
+"""Compiled arrays per mode, searches and legs; engine.py is the one search engine."""

@@ -33,6 +33,7 @@ class ManyToOne:
     next_hop: NDArray[np.int32]
 
     def time_from(self, origin: str, target: str) -> float:
+        """Minutes from ``origin`` to ``target`` (``inf`` if unreachable)."""
         return float(self.time_min[self.targets.index(target), self.graph.index[origin]])
 
     def path(self, origin: str, target: str) -> list[str]:

@@ -86,6 +86,7 @@ class TargetPool:
         return result
 
     def close(self) -> None:
+        """Stop the workers and free the shared memory."""
         if self._pool is not None:
             self._pool.close()
             self._pool.join()

@@ -56,6 +56,7 @@ class Scenario:
 
     @property
     def is_package(self) -> bool:
+        """True when the scenario includes more than one project."""
         return len(self.components) > 1
 
     @property

@@ -89,6 +89,8 @@ class ContinueOn(_Strict):
 
 
 class ServiceSpec(_Strict):
+    """A train service of a new line: its id, stops (all, or a list), headway and where it continues."""
+
     id: Ident
     name_en: Name | None = None
     stops: Literal["all"] | Stops = "all"
@@ -189,6 +191,8 @@ class ChangeService(_Change):
 
 
 class NewAirport(_Strict):
+    """An airport a route flies to that the network does not have: IATA code, names, position."""
+
     iata: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     name_zh: Name
     name_en: Name
@@ -197,6 +201,8 @@ class NewAirport(_Strict):
 
 
 class AirRoute(_Strict):
+    """A route from a new airport: the other airport, block time and headway."""
+
     to: Name | NewAirport
     block_min: Minutes
     headway_min: Headway

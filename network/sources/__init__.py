@@ -1,0 +1,1 @@
+"""Reading data: curated files, geometry, OpenStreetMap files and downloads."""

@@ -42,10 +42,12 @@ class LineGraph:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return int(self.lon.size)
 
     @property
     def n_edges(self) -> int:
+        """Number of (undirected) edges."""
         return int(self.u.size)
 
 

@@ -77,6 +77,7 @@ class OsmFeature:
 
     @property
     def is_area(self) -> bool:
+        """True for a closed way or relation (its position is the centroid)."""
         return self.osm_type != "node"
 
 
@@ -118,6 +119,7 @@ def is_rail_station(tags: dict[str, str]) -> bool:
 
 
 def is_aerodrome(tags: dict[str, str]) -> bool:
+    """An aerodrome (``aeroway=aerodrome``): airports and airfields alike; the build keeps those with an IATA code."""
     return tags.get("aeroway") == "aerodrome"
 
 
@@ -342,7 +344,7 @@ def download_osm(places: Sequence[str] | None = None, bbox: tuple[float, float, 
                             "(e.g. 晋城市, or 'Jincheng, Shanxi, China') or the bbox order W,S,E,N") from err
     out = extract_from_osmnx(roads, rails, feats, road_classes)
     out.source = f"osmnx download: {where}"
-    out.extract_date = dt.date.today().isoformat()
+    out.extract_date = dt.datetime.now(dt.UTC).date().isoformat()  # a download is of OSM as it is now (UTC)
     if bbox is not None:
         out.bbox = bbox
     return out

@@ -1,0 +1,1 @@
+"""Pictures and reports: folium maps, PNG charts, the comparison report."""
