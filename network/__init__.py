@@ -18,20 +18,33 @@ data) → ``graph`` (build; the :class:`Network` value) → ``routing`` (compile
 from network._version import __version__
 from network.assumptions import Assumptions
 from network.errors import (
-                            AssumptionError,
-                            DataError,
-                            DownloadError,
-                            LookupFailed,
-                            NetworkModelError,
-                            ScenarioError,
-                            UnreachableError,
-                            YearError,
+    AssumptionError,
+    DataError,
+    DownloadError,
+    LookupFailed,
+    NetworkModelError,
+    ScenarioError,
+    UnreachableError,
+    YearError,
 )
 from network.graph.network import Network
 from network.model import Model
 from network.scenario.apply import apply_scenario
 from network.scenario.load import load_scenario
 
-__all__ = ["Assumptions", "AssumptionError", "DataError", "DownloadError", "LookupFailed", "Model", "Network",
-           "NetworkModelError", "ScenarioError", "UnreachableError", "YearError", "apply_scenario",
-           "load_scenario", "__version__"]
+__all__ = [
+    "Assumptions",
+    "AssumptionError",
+    "DataError",
+    "DownloadError",
+    "LookupFailed",
+    "Model",
+    "Network",
+    "NetworkModelError",
+    "ScenarioError",
+    "UnreachableError",
+    "YearError",
+    "apply_scenario",
+    "load_scenario",
+    "__version__",
+]

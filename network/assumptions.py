@@ -32,194 +32,290 @@ class Assumptions:
 
     # --- roads --------------------------------------------------------------------------------
     unclassified_road_speed_kph: float = _a(
-        55.0, 45.0, 65.0,
+        55.0,
+        45.0,
+        65.0,
         "assumed: free-flow car speed on road geometry that no curated corridor claims (class "
         "'other'). The embedded geometry is OpenStreetMap's main roads (trunk and primary: national "
         "and provincial roads) without refs; the curated national roads run at 80 x 0.8 = 64 and "
-        "provincial at 60 x 0.8 = 48 km/h, so an uncurated main road is put between them")
+        "provincial at 60 x 0.8 = 48 km/h, so an uncurated main road is put between them",
+    )
     national_design_speed_kph: float = _a(
-        80.0, 60.0, 100.0,
+        80.0,
+        60.0,
+        100.0,
         "design speed of a national road (国道) whose own is not published: JTG B01-2014 table 3.6.1 "
         "gives class-1 highways 100/80/60 and class-2 80/60 km/h; the region's published national-road "
         "sections are 80 (G207 晋城过境 一级) and 100 (G234 焦作-荥阳 一级), with 二级 mountain sections "
-        "lower (FACTS.md section 2)")
+        "lower (FACTS.md section 2)",
+    )
     provincial_design_speed_kph: float = _a(
-        60.0, 40.0, 80.0,
+        60.0,
+        40.0,
+        80.0,
         "design speed of a provincial road (省道) whose own is not published: JTG B01-2014 class-2 "
-        "design speeds 80/60 km/h, class-3 40/30; most provincial roads of this hilly region are class 2")
+        "design speeds 80/60 km/h, class-3 40/30; most provincial roads of this hilly region are class 2",
+    )
     expressway_default_design_speed_kph: float = _a(
-        80.0, 80.0, 100.0,
+        80.0,
+        80.0,
+        100.0,
         "design speed of an expressway whose own is not published: 80 km/h, the speed of every "
         "published mountain expressway of the region (济阳 80, 高沁 80, 运三 link 80; FACTS.md); "
-        "JTG B01-2014 allows 80-120")
+        "JTG B01-2014 allows 80-120",
+    )
     built_up_speed_kph: float = _a(
-        30.0, 20.0, 40.0,
+        30.0,
+        20.0,
+        40.0,
         "assumed: average car speed on a national, provincial or other road where it runs through a "
         "built-up area (signals, junctions, mixed traffic); 道路交通安全法实施条例 art. 45 sets 30-50 "
         "km/h on city roads without lane markings or with one lane each way; the same basis as "
-        "urban_access_speed_kph. Expressways are access-controlled and keep their speed")
+        "urban_access_speed_kph. Expressways are access-controlled and keep their speed",
+    )
     built_up_radius_city_km: float = _a(
-        5.0, 5.0, 5.0,
+        5.0,
+        5.0,
+        5.0,
         "assumed: radius of the built-up area around a prefecture-level city centre (a built-up area "
         "of about 80 km², the order of the region's central cities); 3-8 km is plausible, but it shapes the "
-        "road layer rather than a time, so the uncertainty draws do not vary it")
+        "road layer rather than a time, so the uncertainty draws do not vary it",
+    )
     built_up_radius_county_km: float = _a(
-        2.5, 2.5, 2.5,
+        2.5,
+        2.5,
+        2.5,
         "assumed: radius of the built-up area around a county seat or urban district centre (about "
-        "20 km²); 1.5-4 km plausible, not varied by the uncertainty draws (it shapes the road layer)")
+        "20 km²); 1.5-4 km plausible, not varied by the uncertainty draws (it shapes the road layer)",
+    )
     rail_access_max_km: float = _a(
-        60.0, 60.0, 60.0,
+        60.0,
+        60.0,
+        60.0,
         "assumed catchment of a rail station for the 'rail' and 'transit' modes: the car (or taxi/bus) "
         "leg to the boarding station and from the alighting one is at most this far in straight line; "
         "beyond it a trip is a road trip, not a rail trip. 60 km is about an hour's drive on the "
-        "region's ordinary roads; a definition of the mode, not varied by the uncertainty draws")
+        "region's ordinary roads; a definition of the mode, not varied by the uncertainty draws",
+    )
     expressway_speed_cap_kph: float = _a(
-        120.0, 120.0, 120.0,
-        "legal maximum on expressways: 道路交通安全法实施条例 art. 78 (120 km/h)")
+        120.0, 120.0, 120.0, "legal maximum on expressways: 道路交通安全法实施条例 art. 78 (120 km/h)"
+    )
     urban_access_speed_kph: float = _a(
-        30.0, 20.0, 40.0,
+        30.0,
+        20.0,
+        40.0,
         "assumed: average car speed on city streets between a centre point or station and the main "
-        "road network; Chinese prefecture-city arterials typically run 25-35 km/h")
+        "road network; Chinese prefecture-city arterials typically run 25-35 km/h",
+    )
     access_circuity: float = _a(
-        1.3, 1.2, 1.4,
+        1.3,
+        1.2,
+        1.4,
         "road distance / straight-line distance for short connectors; circuity factors of about "
-        "1.2-1.4 are reported for road travel (Ballou, Rahardja & Sakai 2002, Transp. Res. A 36(9))")
+        "1.2-1.4 are reported for road travel (Ballou, Rahardja & Sakai 2002, Transp. Res. A 36(9))",
+    )
     urban_access_allowance_min: float = _a(
-        5.0, 2.0, 10.0,
+        5.0,
+        2.0,
+        10.0,
         "assumed: added once at each end of a trip that starts or ends at a place (getting to and "
-        "from the car, local streets, parking) that free-flow link speeds do not capture")
-    connector_neighbours: int = field(default=3, metadata={
-        "low": 3, "high": 3, "source": "a place, station or airport joins its 3 nearest road nodes, "
-        "so a single odd nearest node cannot cut it off; not a behavioural parameter"})
+        "from the car, local streets, parking) that free-flow link speeds do not capture",
+    )
+    connector_neighbours: int = field(
+        default=3,
+        metadata={
+            "low": 3,
+            "high": 3,
+            "source": "a place, station or airport joins its 3 nearest road nodes, "
+            "so a single odd nearest node cannot cut it off; not a behavioural parameter",
+        },
+    )
     match_tolerance: float = _a(
-        0.25, 0.25, 0.25,
+        0.25,
+        0.25,
+        0.25,
         "a corridor matched onto road geometry is accepted when its matched length is within 25% of "
-        "the published length; a data-quality rule, not a behavioural parameter")
+        "the published length; a data-quality rule, not a behavioural parameter",
+    )
     max_match_circuity: float = _a(
-        1.35, 1.35, 1.35,
+        1.35,
+        1.35,
+        1.35,
         "without a published length a match is accepted up to 1.35 x the straight waypoint line "
-        "(expressways in hilly terrain run 1.1-1.3 x straight); a data-quality rule")
+        "(expressways in hilly terrain run 1.1-1.3 x straight); a data-quality rule",
+    )
     rail_snap_max_km: float = _a(
-        2.0, 2.0, 2.0,
+        2.0,
+        2.0,
+        2.0,
         "a station further than this from the railway geometry is not snapped to it; station "
         "positions are checked to 1 km against OSM and tracks pass beside the building; a "
-        "data-quality rule for drawing only (running times use km posts)")
+        "data-quality rule for drawing only (running times use km posts)",
+    )
     connector_max_km: float = _a(
-        30.0, 30.0, 30.0,
+        30.0,
+        30.0,
+        30.0,
         "a node further than this from any road node (outside the clipped road geometry) is joined "
-        "by a straight connector at the unclassified road speed instead of the urban speed")
+        "by a straight connector at the unclassified road speed instead of the urban speed",
+    )
 
     # --- rail ---------------------------------------------------------------------------------
     hsr_acceleration_mps2: float = _a(
-        0.3, 0.25, 0.4,
+        0.3,
+        0.25,
+        0.4,
         "mean acceleration of a CRH/CR400 EMU up to line speed: about 0-300 km/h in 4.5-5 min, "
-        "i.e. 0.28-0.31 m/s² (manufacturer performance curves quoted in zh-Wikipedia CR400AF)")
+        "i.e. 0.28-0.31 m/s² (manufacturer performance curves quoted in zh-Wikipedia CR400AF)",
+    )
     hsr_braking_mps2: float = _a(
-        0.5, 0.4, 0.7,
-        "assumed: service braking of EMUs 0.5-0.7 m/s² (normal stops use less than the maximum)")
+        0.5, 0.4, 0.7, "assumed: service braking of EMUs 0.5-0.7 m/s² (normal stops use less than the maximum)"
+    )
     rail_acceleration_mps2: float = _a(
-        0.2, 0.15, 0.3,
-        "assumed: locomotive-hauled passenger train, about 0-100 km/h in 2-2.5 min")
-    rail_braking_mps2: float = _a(
-        0.4, 0.3, 0.5,
-        "assumed: service braking of a locomotive-hauled passenger train")
+        0.2, 0.15, 0.3, "assumed: locomotive-hauled passenger train, about 0-100 km/h in 2-2.5 min"
+    )
+    rail_braking_mps2: float = _a(0.4, 0.3, 0.5, "assumed: service braking of a locomotive-hauled passenger train")
     running_time_supplement: float = _a(
-        0.05, 0.03, 0.08,
-        "recovery margin added to technical running time: UIC Code 451-1 recommends 3-7% for "
-        "passenger trains")
+        0.05,
+        0.03,
+        0.08,
+        "recovery margin added to technical running time: UIC Code 451-1 recommends 3-7% for passenger trains",
+    )
     hsr_dwell_min: float = _a(
-        2.0, 1.0, 4.0,
-        "assumed: typical intermediate-stop dwell of China HSR timetables is 2 minutes")
+        2.0, 1.0, 4.0, "assumed: typical intermediate-stop dwell of China HSR timetables is 2 minutes"
+    )
     rail_dwell_min: float = _a(
-        4.0, 2.0, 8.0,
-        "assumed: conventional passenger trains dwell longer (luggage, longer platforms)")
+        4.0, 2.0, 8.0, "assumed: conventional passenger trains dwell longer (luggage, longer platforms)"
+    )
     station_processing_min: float = _a(
-        20.0, 12.0, 30.0,
+        20.0,
+        12.0,
+        30.0,
         "assumed: security check, ticket gate and boarding buffer at a China rail station; gates "
-        "close 5 min before departure (China Railway 12306 rules) and travellers arrive earlier")
-    station_egress_min: float = _a(
-        5.0, 3.0, 10.0,
-        "assumed: platform to station exit")
+        "close 5 min before departure (China Railway 12306 rules) and travellers arrive earlier",
+    )
+    station_egress_min: float = _a(5.0, 3.0, 10.0, "assumed: platform to station exit")
     transfer_min: float = _a(
-        10.0, 5.0, 20.0,
-        "assumed: walking between platforms and the transfer buffer within one station")
+        10.0, 5.0, 20.0, "assumed: walking between platforms and the transfer buffer within one station"
+    )
     headway_factor: float = _a(
-        1.0, 0.75, 1.5,
+        1.0,
+        0.75,
+        1.5,
         "assumed: every service headway in data/ and in scenario files is itself an assumption (no "
         "timetable is used); this factor scales them all, so the uncertainty draws can try services "
-        "a quarter more frequent to half as frequent again")
+        "a quarter more frequent to half as frequent again",
+    )
     wait_cap_min: float = _a(
-        20.0, 10.0, 45.0,
+        20.0,
+        10.0,
+        45.0,
         "assumed: for long headways travellers time their arrival by the timetable, so the wait is "
-        "half the headway up to this cap (as capped 'effective headway' rules in transit assignment)")
+        "half the headway up to this cap (as capped 'effective headway' rules in transit assignment)",
+    )
 
     # --- air ----------------------------------------------------------------------------------
     airport_departure_processing_min: float = _a(
-        60.0, 45.0, 90.0,
-        "assumed: domestic check-in closes 45 min before departure at Chinese airports; travellers "
-        "arrive earlier")
+        60.0,
+        45.0,
+        90.0,
+        "assumed: domestic check-in closes 45 min before departure at Chinese airports; travellers arrive earlier",
+    )
     airport_arrival_processing_min: float = _a(
-        20.0, 10.0, 35.0,
-        "assumed: deplaning and leaving the terminal, hand luggage")
+        20.0, 10.0, 35.0, "assumed: deplaning and leaving the terminal, hand luggage"
+    )
 
     # --- new elements from scenario files (used only where the file gives no value) -----------
     new_rail_circuity: float = _a(
-        1.2, 1.05, 1.5,
+        1.2,
+        1.05,
+        1.5,
         "route length / straight line between stations of a planned line without a published "
         "length; from the 郑太 HSR's km-post sections in data/: 0.94-1.16 on the plain, 1.03-1.22 "
-        "on the plateau, 1.5 down the Taihang escarpment (焦作-晋城东); 1.2 is a mid value")
+        "on the plateau, 1.5 down the Taihang escarpment (焦作-晋城东); 1.2 is a mid value",
+    )
     new_road_circuity: float = _a(
-        1.25, 1.1, 1.5,
+        1.25,
+        1.1,
+        1.5,
         "route length / straight line through the waypoints of a planned road without a published "
-        "length; 1.2-1.4 for roads (Ballou, Rahardja & Sakai 2002), hill roads at the upper end")
+        "length; 1.2-1.4 for roads (Ballou, Rahardja & Sakai 2002), hill roads at the upper end",
+    )
     ordinary_road_speed_factor: float = _a(
-        0.8, 0.6, 1.0,
+        0.8,
+        0.6,
+        1.0,
         "assumed: free-flow car speed / design speed on a new class-1/2, national, provincial or "
         "tourist road (junctions, villages, mixed traffic); expressways run at design speed, "
-        "capped by expressway_speed_cap_kph")
+        "capped by expressway_speed_cap_kph",
+    )
     bus_max_speed_kph: float = _a(
-        100.0, 90.0, 100.0,
+        100.0,
+        90.0,
+        100.0,
         "legal maximum for coaches on expressways: 道路交通安全法实施条例 art. 78 (large passenger "
-        "vehicles 100 km/h); a bus runs the car's fastest road path at min(link speed, this)")
+        "vehicles 100 km/h); a bus runs the car's fastest road path at min(link speed, this)",
+    )
     bus_boarding_min: float = _a(
-        10.0, 5.0, 20.0,
+        10.0,
+        5.0,
+        20.0,
         "assumed: ticket and security check at a coach station (Chinese coach stations screen "
-        "luggage), less than at a railway station")
+        "luggage), less than at a railway station",
+    )
     bus_dwell_min: float = _a(
-        5.0, 2.0, 10.0,
-        "assumed: an intermediate stop of an intercity coach (entering and leaving a town's stop)")
+        5.0, 2.0, 10.0, "assumed: an intermediate stop of an intercity coach (entering and leaving a town's stop)"
+    )
 
     new_line_speed_factor: float = _a(
-        1.0, 0.8, 1.0,
+        1.0,
+        0.8,
+        1.0,
         "operating speed of a planned line / the speed its scenario file gives: lines often open "
         "below the speed they are built for (郑焦 opened at 200 km/h though built for 250, FACTS.md); "
-        "1.0 takes the file at its word, the range lets the uncertainty draws go down to 0.8")
+        "1.0 takes the file at its word, the range lets the uncertainty draws go down to 0.8",
+    )
 
     # --- networks built from OpenStreetMap (taihang build); road speeds by class are in
     # data/osm_road_speeds.csv with their sources ----------------------------------------------
     osm_hsr_default_speed_kph: float = _a(
-        250.0, 200.0, 300.0,
+        250.0,
+        200.0,
+        300.0,
         "line speed of high-speed track without a maxspeed tag: most China intercity and regional "
         "HSR is built for 250 km/h (TB 10621-2014 high-speed railway design code covers 250-350; "
-        "the 郑太 and 郑焦 lines of this region are 250)")
+        "the 郑太 and 郑焦 lines of this region are 250)",
+    )
     osm_rail_default_speed_kph: float = _a(
-        120.0, 80.0, 160.0,
+        120.0,
+        80.0,
+        160.0,
         "line speed of conventional track without a maxspeed tag: GB 50090-2006 class-I/II "
         "mixed passenger-freight lines run at 120-160 km/h, mountain lines (太焦, 侯月) less; "
-        "120 assumed")
+        "120 assumed",
+    )
     osm_hsr_min_speed_kph: float = _a(
-        200.0, 200.0, 200.0,
+        200.0,
+        200.0,
+        200.0,
         "track with maxspeed at or above this counts as high-speed where highspeed=* is not tagged: "
-        "the EU/UIC definition of high speed on upgraded lines (Directive 96/48/EC annex I)")
+        "the EU/UIC definition of high speed on upgraded lines (Directive 96/48/EC annex I)",
+    )
     station_match_max_km: float = _a(
-        5.0, 5.0, 5.0,
+        5.0,
+        5.0,
+        5.0,
         "a station of the services file is matched to an OSM station of the same name only within "
         "this distance of its stated position (same-named stations elsewhere are not confused); a "
-        "data-quality rule")
+        "data-quality rule",
+    )
     station_merge_km: float = _a(
-        0.5, 0.5, 0.5,
+        0.5,
+        0.5,
+        0.5,
         "OSM often maps one station twice (a railway=station node and a building=train_station "
-        "area); features of the same name, or a nameless building, this close are one station")
+        "area); features of the same name, or a nameless building, this close are one station",
+    )
 
     def replace(self, force: bool = False, **changes: float | str) -> Assumptions:
         """Return a copy with some values changed.
@@ -242,8 +338,9 @@ class Assumptions:
 
             hints = {u: get_close_matches(u, sorted(fields), n=3) for u in unknown}
             raise AssumptionError(
-                "unknown assumption(s) " + ", ".join(f"{u!r} (did you mean {', '.join(h) or '-'}?)"
-                                                     for u, h in hints.items()))
+                "unknown assumption(s) "
+                + ", ".join(f"{u!r} (did you mean {', '.join(h) or '-'}?)" for u, h in hints.items())
+            )
         clean: dict[str, Any] = {}
         for name, value in changes.items():
             try:
@@ -254,9 +351,11 @@ class Assumptions:
                 raise AssumptionError(f"assumption {name}={str(value)[:40]!r}: expected a finite number > 0")
             low, high = fields[name].metadata["low"], fields[name].metadata["high"]
             if low < high and not (low <= number <= high) and not force:
-                raise AssumptionError(f"assumption {name}={number:g} lies outside its documented range "
-                                      f"{low:g}-{high:g} (see `taihang assumptions`); add --force to run with it "
-                                      "anyway")
+                raise AssumptionError(
+                    f"assumption {name}={number:g} lies outside its documented range "
+                    f"{low:g}-{high:g} (see `taihang assumptions`); add --force to run with it "
+                    "anyway"
+                )
             if name == "connector_neighbours":
                 if number != int(number) or number > 20:
                     raise AssumptionError(f"assumption {name}={number:g}: expected a whole number from 1 to 20")
@@ -278,8 +377,10 @@ class Assumptions:
 def forced_warnings(assumptions: Assumptions) -> list[str]:
     """One warning per constant forced outside its documented range (``--force``): every output
     of such a run carries them."""
-    return [f"--force: {x} is outside its documented range; results are not comparable with the defaults"
-            for x in assumptions.outside_range()]
+    return [
+        f"--force: {x} is outside its documented range; results are not comparable with the defaults"
+        for x in assumptions.outside_range()
+    ]
 
 
 def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -303,7 +404,13 @@ def describe_assumptions(assumptions: Assumptions) -> list[dict[str, Any]]:
     """One record per assumption: name, value, low, high, source (for reports and JSON)."""
     rows = []
     for f in dataclasses.fields(assumptions):
-        rows.append({"name": f.name, "value": getattr(assumptions, f.name),
-                     "low": f.metadata["low"], "high": f.metadata["high"],
-                     "source": f.metadata["source"]})
+        rows.append(
+            {
+                "name": f.name,
+                "value": getattr(assumptions, f.name),
+                "low": f.metadata["low"],
+                "high": f.metadata["high"],
+                "source": f.metadata["source"],
+            }
+        )
     return rows

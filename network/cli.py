@@ -20,15 +20,29 @@ from network.io import UNREACHABLE_NOTE, OutputSet, atomic_write_text, csv_text,
 from network.model import default_year
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 
-_YEAR = click.option("--year", type=click.IntRange(2000, 2060), default=None,
-                     help="Network as it stood at the end of this year (default: the data's own date, "
-                          "data/dataset.yaml, or the year a scenario's last change opens if later).")
-_ASSUME_OPTION = click.option("--assume", "assume", multiple=True, metavar="NAME=VALUE",
-                              help="Override a modelling constant (see `taihang assumptions`); repeatable. "
-                                   "Values must lie in the constant's documented range unless --force.")
-_FORCE_OPTION = click.option("--force", is_flag=True, expose_value=False, is_eager=True,
-                             callback=lambda ctx, _p, v: ctx.meta.__setitem__("force_assumptions", bool(v)),
-                             help="Allow --assume values outside their documented range (with a warning).")
+_YEAR = click.option(
+    "--year",
+    type=click.IntRange(2000, 2060),
+    default=None,
+    help="Network as it stood at the end of this year (default: the data's own date, "
+    "data/dataset.yaml, or the year a scenario's last change opens if later).",
+)
+_ASSUME_OPTION = click.option(
+    "--assume",
+    "assume",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a modelling constant (see `taihang assumptions`); repeatable. "
+    "Values must lie in the constant's documented range unless --force.",
+)
+_FORCE_OPTION = click.option(
+    "--force",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _p, v: ctx.meta.__setitem__("force_assumptions", bool(v)),
+    help="Allow --assume values outside their documented range (with a warning).",
+)
 
 
 def _ASSUME(f: Any) -> Any:  # an option decorator, named like the others
@@ -76,12 +90,21 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-_SCENARIO = click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False, path_type=Path),
-                         default=None, help="Apply this scenario file to the network first.")
+_SCENARIO = click.option(
+    "--scenario",
+    "scenario_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Apply this scenario file to the network first.",
+)
 
 
-_THRESHOLDS = click.option("--thresholds", default="60,90,120,180", show_default=True,
-                           help="Minutes for the population-within indicators, comma-separated (no cap).")
+_THRESHOLDS = click.option(
+    "--thresholds",
+    default="60,90,120,180",
+    show_default=True,
+    help="Minutes for the population-within indicators, comma-separated (no cap).",
+)
 
 
 def _thresholds(text: str) -> tuple[float, ...]:
@@ -115,20 +138,25 @@ def _check_writable(path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".check"):
             pass
     except OSError as err:
-        raise DataError(f"{path}: cannot write there ({err.strerror or err}); choose a path you can write to") \
-            from None
+        raise DataError(f"{path}: cannot write there ({err.strerror or err}); choose a path you can write to") from None
 
 
 def _targets(text: str) -> list[str]:
     out = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if not out:
-        raise click.BadParameter(f"{text!r}: give one or more target places separated by commas, e.g. 郑州,洛阳",
-                                 param_hint="--targets")
+        raise click.BadParameter(
+            f"{text!r}: give one or more target places separated by commas, e.g. 郑州,洛阳", param_hint="--targets"
+        )
     return out
 
 
-_NETWORK = click.option("--network", "network_path", type=click.Path(dir_okay=False, path_type=Path),
-                        default=None, help="A network file from `taihang build` (default: the embedded network).")
+_NETWORK = click.option(
+    "--network",
+    "network_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A network file from `taihang build` (default: the embedded network).",
+)
 
 
 def _base(network_path: Path | None, year: int | None, assumptions: Assumptions) -> Any:
@@ -140,8 +168,9 @@ def _base(network_path: Path | None, year: int | None, assumptions: Assumptions)
     return Model.default(year=year, assumptions=assumptions)
 
 
-def _model(year: int | None, assume: tuple[str, ...], scenario_path: Path | None = None,
-           network_path: Path | None = None) -> Any:
+def _model(
+    year: int | None, assume: tuple[str, ...], scenario_path: Path | None = None, network_path: Path | None = None
+) -> Any:
     assumptions = _assumptions(assume)
     scenario = None
     if scenario_path is not None:
@@ -170,18 +199,35 @@ def main() -> None:
 
 @main.command()
 @_YEAR
-@click.option("--targets", default="郑州,洛阳", show_default=True,
-              help="Comma-separated target places (Chinese or English names).")
+@click.option(
+    "--targets",
+    default="郑州,洛阳",
+    show_default=True,
+    help="Comma-separated target places (Chinese or English names).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write scores.csv, summary.csv, scores.json and accessibility.csv (potential and "
-                   "cumulative accessibility of every place to the population of all places) into this folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write scores.csv, summary.csv, scores.json and accessibility.csv (potential and "
+    "cumulative accessibility of every place to the population of all places) into this folder.",
+)
 @_THRESHOLDS
 @_ASSUME
 @_SCENARIO
 @_NETWORK
-def score(year: int | None, targets: str, fmt: str, out_dir: Path | None, thresholds: str, assume: tuple[str, ...],
-          scenario_path: Path | None, network_path: Path | None) -> None:
+def score(
+    year: int | None,
+    targets: str,
+    fmt: str,
+    out_dir: Path | None,
+    thresholds: str,
+    assume: tuple[str, ...],
+    scenario_path: Path | None,
+    network_path: Path | None,
+) -> None:
     """Door-to-door minutes from every county-level place to each target: road, with rail, best;
     per target and mode the indicator suite (WATT, population and share within each threshold,
     CV, Gini, Theil, network efficiency)."""
@@ -207,8 +253,11 @@ def _stamped(df: pd.DataFrame, model: Any) -> pd.DataFrame:
     """``df`` with the run's caveats on every row, so no file of it can be read without them:
     the scenario, how many of its changes are not open on the date, and the warnings."""
     skipped = model.apply_report.skipped if model.apply_report is not None else []
-    return df.assign(scenario=model.scenario.name if model.scenario is not None else "",
-                     changes_not_open=len(skipped), warnings="; ".join(model.warnings))
+    return df.assign(
+        scenario=model.scenario.name if model.scenario is not None else "",
+        changes_not_open=len(skipped),
+        warnings="; ".join(model.warnings),
+    )
 
 
 def _echo_warnings(warnings: list[str], frames: Sequence[pd.DataFrame] = ()) -> None:
@@ -230,15 +279,28 @@ def _shown(df: pd.DataFrame) -> pd.DataFrame:
 
 def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
     from network._version import __version__
+
     clean = per_place.astype(object).where(per_place.notna(), None)
     scenario = None
     if model.scenario is not None:
-        scenario = {"name": model.scenario.name, "files_sha256": model.scenario.files,
-                    "not_applied": model.apply_report.skipped, "notes": model.apply_report.notes}
-    return {"tool": "taihang", "version": __version__, "as_of": model.as_of, "note": model.approximation_note,
-            "warnings": model.warnings, "unreachable": UNREACHABLE_NOTE, "scenario": scenario,
-            "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
-            "places": clean.to_dict(orient="records"), "summary": summary.to_dict(orient="records")}
+        scenario = {
+            "name": model.scenario.name,
+            "files_sha256": model.scenario.files,
+            "not_applied": model.apply_report.skipped,
+            "notes": model.apply_report.notes,
+        }
+    return {
+        "tool": "taihang",
+        "version": __version__,
+        "as_of": model.as_of,
+        "note": model.approximation_note,
+        "warnings": model.warnings,
+        "unreachable": UNREACHABLE_NOTE,
+        "scenario": scenario,
+        "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
+        "places": clean.to_dict(orient="records"),
+        "summary": summary.to_dict(orient="records"),
+    }
 
 
 def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
@@ -248,8 +310,9 @@ def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
     keep = []
     for _, row in summary.iterrows():
         rail = summary[(summary["target"] == row["target"]) & (summary["mode"] == "rail")]
-        keep.append(not (row["mode"] == "transit" and not rail.empty
-                         and rail[stats].iloc[0].tolist() == row[stats].tolist()))
+        keep.append(
+            not (row["mode"] == "transit" and not rail.empty and rail[stats].iloc[0].tolist() == row[stats].tolist())
+        )
     return summary[keep]
 
 
@@ -266,12 +329,20 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
         click.echo(f"Door-to-door minutes, network as of {model.as_of}\n")
         click.echo(show.to_string(index=False))
-        click.echo("\nPopulation-weighted summary (population counts within each threshold: --format csv/json "
-                   "or --out)\n")
+        click.echo(
+            "\nPopulation-weighted summary (population counts within each threshold: --format csv/json or --out)\n"
+        )
         compact = _without_repeated_transit(summary).drop(
-            columns=[c for c in summary.columns if c.startswith("population_")])
-        compact.columns = [c.replace("weighted_", "").replace("_places", "").replace("share_within_", "share≤")
-                           .replace("_min", " min").replace("_", " ") for c in compact.columns]
+            columns=[c for c in summary.columns if c.startswith("population_")]
+        )
+        compact.columns = [
+            c.replace("weighted_", "")
+            .replace("_places", "")
+            .replace("share_within_", "share≤")
+            .replace("_min", " min")
+            .replace("_", " ")
+            for c in compact.columns
+        ]
         click.echo(_shown(compact).to_string(index=False))
     _echo_warnings(model.warnings, [per_place[cols], compact])
     click.echo(f"\nApproximate: {model.approximation_note}")
@@ -286,36 +357,62 @@ def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
 @_ASSUME
 @_SCENARIO
 @_NETWORK
-def route(origin: str, destination: str, mode: str, year: int | None, as_json: bool,
-          assume: tuple[str, ...], scenario_path: Path | None, network_path: Path | None) -> None:
+def route(
+    origin: str,
+    destination: str,
+    mode: str,
+    year: int | None,
+    as_json: bool,
+    assume: tuple[str, ...],
+    scenario_path: Path | None,
+    network_path: Path | None,
+) -> None:
     """One trip with its legs. ORIGIN/DESTINATION: a place, station or airport name, or lon,lat."""
     trip = _model(year, assume, scenario_path, network_path).route(origin, destination, mode=mode)
     if as_json:
         click.echo(dumps_json(trip, indent=1))
         return
-    click.echo(f"{trip['origin']} → {trip['destination']}  [{trip['mode']}, {trip['measured']}, "
-               f"network as of {trip['as_of']}]")
+    click.echo(
+        f"{trip['origin']} → {trip['destination']}  [{trip['mode']}, {trip['measured']}, network as of {trip['as_of']}]"
+    )
     click.echo(f"{trip['minutes']:.0f} min, {trip['km']:.0f} km")
     for leg in trip["legs"]:
         extra = f"  {leg['line']}" if leg.get("line") else f"  on {leg['road']}" if leg.get("road") else ""
-        click.echo(f"  {leg['mode']:<10} {leg['minutes']:6.1f} min {leg['km']:6.1f} km  "
-                   f"{leg['from']} → {leg['to']}{extra}")
+        click.echo(
+            f"  {leg['mode']:<10} {leg['minutes']:6.1f} min {leg['km']:6.1f} km  {leg['from']} → {leg['to']}{extra}"
+        )
     _echo_warnings(trip["warnings"])
     click.echo(f"Approximate: {trip['note']}")
 
 
 @main.command(name="map")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("maps/baseline.html"), show_default=True)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("maps/baseline.html"),
+    show_default=True,
+)
 @_YEAR
-@click.option("--tiles/--no-tiles", default=False, show_default=True,
-              help="Add an OpenStreetMap tile layer (needs the internet to show).")
+@click.option(
+    "--tiles/--no-tiles",
+    default=False,
+    show_default=True,
+    help="Add an OpenStreetMap tile layer (needs the internet to show).",
+)
 @click.option("--target", default="郑州", show_default=True, help="Colour places by their time to this place.")
 @_ASSUME
 @_SCENARIO
 @_NETWORK
-def map_cmd(out_path: Path, year: int | None, tiles: bool, target: str, assume: tuple[str, ...],
-            scenario_path: Path | None, network_path: Path | None) -> None:
+def map_cmd(
+    out_path: Path,
+    year: int | None,
+    tiles: bool,
+    target: str,
+    assume: tuple[str, ...],
+    scenario_path: Path | None,
+    network_path: Path | None,
+) -> None:
     """Write an interactive map of the network, places coloured by time to a target (Zhengzhou)."""
     from network.viz.maps import build_map, map_html
 
@@ -334,8 +431,7 @@ def map_cmd(out_path: Path, year: int | None, tiles: bool, target: str, assume: 
             keys.add(ep.key)
     per_place, _ = model.score(targets)
     key = model.resolve(target).key
-    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles,
-                                                   warnings=model.warnings)))
+    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles, warnings=model.warnings)))
     click.echo(f"wrote {out_path}")
     _echo_warnings(model.warnings)
 
@@ -364,8 +460,10 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
         for sc in loaded:
             try:
                 _, rep = apply_scenario(base.network, sc)
-                click.echo(f"ok  {sc.path}: {len(sc.changes)} change(s), {len(rep.added_edges)} edges added, "
-                           f"{len(rep.changed_edges)} changed, {len(rep.removed_edges)} removed")
+                click.echo(
+                    f"ok  {sc.path}: {len(sc.changes)} change(s), {len(rep.added_edges)} edges added, "
+                    f"{len(rep.changed_edges)} changed, {len(rep.removed_edges)} removed"
+                )
             except ScenarioError as err:
                 problems.extend(err.problems)
     if problems:
@@ -377,17 +475,35 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
 
 @main.command(name="compare")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A scenario file that defines the baseline (default: the network as it is on the date).")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A scenario file that defines the baseline (default: the network as it is on the date).",
+)
 @_YEAR
 @click.option("--targets", default="郑州,洛阳", show_default=True, help="Comma-separated target places.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write CSV, GeoPackage, report.md, provenance.json and maps/ into this folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write CSV, GeoPackage, report.md, provenance.json and maps/ into this folder.",
+)
 @click.option("--no-decompose", is_flag=True, help="Skip the per-project shares of package gains (faster).")
 @_ASSUME
 @_NETWORK
-def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int | None, targets: str,
-                out_dir: Path | None, no_decompose: bool, assume: tuple[str, ...], network_path: Path | None) -> None:
+def compare_cmd(
+    files: tuple[Path, ...],
+    baseline_path: Path | None,
+    year: int | None,
+    targets: str,
+    out_dir: Path | None,
+    no_decompose: bool,
+    assume: tuple[str, ...],
+    network_path: Path | None,
+) -> None:
     """Who gains, how much, from which project: each scenario against the baseline."""
     from network.compare import compare, ranking, result_warnings
     from network.scenario.load import load_scenario
@@ -407,8 +523,10 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
         written = write_outputs(comp, outputs.staging) if outputs is not None else []
     table = ranking(comp).drop(columns="warnings")
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
-        click.echo(f"Change in population-weighted door-to-door minutes (best mode; negative = closer), "
-                   f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}\n")
+        click.echo(
+            f"Change in population-weighted door-to-door minutes (best mode; negative = closer), "
+            f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}\n"
+        )
         click.echo(table.to_string(index=False))
     shown: set[str] = set()
     for r in comp.results:  # each note once (packages repeat their parts' notes)
@@ -418,8 +536,10 @@ def compare_cmd(files: tuple[Path, ...], baseline_path: Path | None, year: int |
                 click.echo(f"note: {n}")
     _echo_warnings(base.warnings)  # forced constants, and the baseline scenario's changes not open
     if outputs is not None:
-        click.echo(f"\nwrote {len(written)} files and manifest.json into {outputs.target} "
-                   f"(report: {outputs.target / 'report.md'})")
+        click.echo(
+            f"\nwrote {len(written)} files and manifest.json into {outputs.target} "
+            f"(report: {outputs.target / 'report.md'})"
+        )
 
 
 @main.command()
@@ -431,8 +551,13 @@ def assumptions() -> None:
 
 @main.command(name="validate-times")
 @click.argument("figures", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write validation.csv, validation_summary.csv and validation.png here.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write validation.csv, validation_summary.csv and validation.png here.",
+)
 @_ASSUME
 @_NETWORK
 def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...], network_path: Path | None) -> None:
@@ -451,15 +576,19 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
         if date not in models:
             from network.model import Model
 
-            models[date] = (Model.from_network(network_path, as_of=date, assumptions=assumptions)
-                            if network_path else Model.default(as_of=date, assumptions=assumptions))
+            models[date] = (
+                Model.from_network(network_path, as_of=date, assumptions=assumptions)
+                if network_path
+                else Model.default(as_of=date, assumptions=assumptions)
+            )
         return models[date]
 
     table = evaluate_figures(rows, model_for)
     summary = summarise_figures(table)
     warnings = forced_warnings(assumptions)
-    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None,
-                           "display.max_colwidth", 40):
+    with pd.option_context(
+        "display.width", 250, "display.max_columns", None, "display.max_rows", None, "display.max_colwidth", 40
+    ):
         click.echo(_shown(table.drop(columns=["source"])).to_string(index=False))
         click.echo("\nSummary (error = model - published; bias = mean error):")
         click.echo(_shown(summary).to_string(index=False))
@@ -470,8 +599,9 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
         with OutputSet(out_dir) as outputs:
             outputs.warnings += warnings
             atomic_write_text(outputs.path("validation.csv"), csv_text(table.assign(warnings="; ".join(warnings))))
-            atomic_write_text(outputs.path("validation_summary.csv"),
-                              csv_text(summary.assign(warnings="; ".join(warnings))))
+            atomic_write_text(
+                outputs.path("validation_summary.csv"), csv_text(summary.assign(warnings="; ".join(warnings)))
+            )
             atomic_write_bytes(outputs.path("validation.png"), validation_png(table, warnings))
         click.echo(f"wrote {outputs.target}/validation.csv, validation_summary.csv, validation.png, manifest.json")
 
@@ -487,27 +617,35 @@ def data(year: int | None, network_path: Path | None) -> None:
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
         if "network" in model.graph.graph:
             meta, rep = model.graph.graph["network"], model.graph.graph.get("build_report", {})
-            click.echo(f"Built from {meta['source']} (extract date {meta['extract_date']}), {meta['licence']}; "
-                       f"services: {meta['services']}")
+            click.echo(
+                f"Built from {meta['source']} (extract date {meta['extract_date']}), {meta['licence']}; "
+                f"services: {meta['services']}"
+            )
             sections = pd.DataFrame(rep.get("rail_sections", []))
             if len(sections):
-                click.echo(f"\nRail sections ({(sections['result'] == 'on track').sum()} of {len(sections)} "
-                           "measured on OSM track):")
+                click.echo(
+                    f"\nRail sections ({(sections['result'] == 'on track').sum()} of {len(sections)} "
+                    "measured on OSM track):"
+                )
                 click.echo(sections.to_string(index=False))
             click.echo("\nCorridors:")
             click.echo(pd.DataFrame(model.graph.graph["corridor_matches"]).to_string(index=False))
             return
         roads = pd.DataFrame(model.graph.graph["corridor_matches"])
         matched = int((roads["result"] == "matched").sum())
-        click.echo(f"Road corridors (data/roads.yaml): {matched} of {len(roads)} matched onto the road geometry by "
-                   "the map matcher, the rest added as their own links (reason given). matched_km: length of the "
-                   "owned edges; length_scale: published / matched km, applied to them; max_offset_km: the "
-                   "largest distance of a waypoint from its matched point; speed_kph: free-flow speed outside "
-                   "built-up areas; open_on_date: in this network (a new alignment is absent before it opens).")
+        click.echo(
+            f"Road corridors (data/roads.yaml): {matched} of {len(roads)} matched onto the road geometry by "
+            "the map matcher, the rest added as their own links (reason given). matched_km: length of the "
+            "owned edges; length_scale: published / matched km, applied to them; max_offset_km: the "
+            "largest distance of a waypoint from its matched point; speed_kph: free-flow speed outside "
+            "built-up areas; open_on_date: in this network (a new alignment is absent before it opens)."
+        )
         click.echo(roads.drop(columns=["road_class"]).to_string(index=False))
         rail = pd.DataFrame(model.graph.graph["rail_matches"])
-        click.echo(f"\nRail sections ({(rail['result'] == 'follows railway').sum()} of {len(rail)} "
-                   "follow the railway geometry of data/geometry; the rest are drawn straight):")
+        click.echo(
+            f"\nRail sections ({(rail['result'] == 'follows railway').sum()} of {len(rail)} "
+            "follow the railway geometry of data/geometry; the rest are drawn straight):"
+        )
         click.echo(rail.to_string(index=False))
 
 
@@ -533,27 +671,74 @@ def _bbox_arg(text: str | None) -> tuple[float, float, float, float] | None:
 
 
 @main.command()
-@click.option("--osm-file", "osm_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Read this OpenStreetMap extract (.osm, .osm.bz2 or .osm.pbf) instead of downloading.")
-@click.option("--place", "places", multiple=True,
-              help="Download this area (a name Nominatim knows, e.g. 晋城市); repeatable. Needs the internet.")
-@click.option("--bbox", "bbox_text", default=None, metavar="W,S,E,N",
-              help="Download this box, or with --osm-file keep only what lies in it.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("data/network.gpkg"), show_default=True, help="The network file to write (.gpkg).")
-@click.option("--services", "services_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Which trains run (see data/services_example.yaml); default: the embedded lines where the "
-                   "data covers the embedded region, else none.")
-@click.option("--places", "places_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Places CSV (place_id, name, population, lon, lat [, crs]); default: the embedded places.")
-@click.option("--road-classes", default=",".join(DEFAULT_ROAD_CLASSES),
-              show_default=True, help="OSM highway classes to keep (each needs a default speed).")
-@click.option("--speeds", "speeds_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Default speeds by class (CSV like data/osm_road_speeds.csv).")
+@click.option(
+    "--osm-file",
+    "osm_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read this OpenStreetMap extract (.osm, .osm.bz2 or .osm.pbf) instead of downloading.",
+)
+@click.option(
+    "--place",
+    "places",
+    multiple=True,
+    help="Download this area (a name Nominatim knows, e.g. 晋城市); repeatable. Needs the internet.",
+)
+@click.option(
+    "--bbox",
+    "bbox_text",
+    default=None,
+    metavar="W,S,E,N",
+    help="Download this box, or with --osm-file keep only what lies in it.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/network.gpkg"),
+    show_default=True,
+    help="The network file to write (.gpkg).",
+)
+@click.option(
+    "--services",
+    "services_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Which trains run (see data/services_example.yaml); default: the embedded lines where the "
+    "data covers the embedded region, else none.",
+)
+@click.option(
+    "--places",
+    "places_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Places CSV (place_id, name, population, lon, lat [, crs]); default: the embedded places.",
+)
+@click.option(
+    "--road-classes",
+    default=",".join(DEFAULT_ROAD_CLASSES),
+    show_default=True,
+    help="OSM highway classes to keep (each needs a default speed).",
+)
+@click.option(
+    "--speeds",
+    "speeds_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Default speeds by class (CSV like data/osm_road_speeds.csv).",
+)
 @_ASSUME
-def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None, out_path: Path,
-          services_path: Path | None, places_path: Path | None, road_classes: str, speeds_path: Path | None,
-          assume: tuple[str, ...]) -> None:
+def build(
+    osm_file: Path | None,
+    places: tuple[str, ...],
+    bbox_text: str | None,
+    out_path: Path,
+    services_path: Path | None,
+    places_path: Path | None,
+    road_classes: str,
+    speeds_path: Path | None,
+    assume: tuple[str, ...],
+) -> None:
     """Build a full-detail network from OpenStreetMap and save it for --network."""
     import time
 
@@ -578,36 +763,68 @@ def build(osm_file: Path | None, places: tuple[str, ...], bbox_text: str | None,
     rep = net.report
     _echo_warnings(rep["warnings"])
     click.echo(f"source: {extract.source} (extract date {extract.extract_date}); © OpenStreetMap contributors, ODbL")
-    click.echo(f"roads: {rep['road_nodes']:,} nodes, {rep['road_edges']:,} directed edges; "
-               f"{rep['road_speed_from_maxspeed_share']:.0%} with a maxspeed tag, the rest at China defaults")
+    click.echo(
+        f"roads: {rep['road_nodes']:,} nodes, {rep['road_edges']:,} directed edges; "
+        f"{rep['road_speed_from_maxspeed_share']:.0%} with a maxspeed tag, the rest at China defaults"
+    )
     click.echo("  by class: " + ", ".join(f"{k} {v:,}" for k, v in rep["road_edges_by_class"].items() if v))
-    click.echo(f"rail: {rep['rail_edges']:,} track edges, {rep['highspeed_track_km']:,} km high-speed, "
-               f"{rep['freight_only_track_km']:,} km freight-only; {rep['stations']} stations")
+    click.echo(
+        f"rail: {rep['rail_edges']:,} track edges, {rep['highspeed_track_km']:,} km high-speed, "
+        f"{rep['freight_only_track_km']:,} km freight-only; {rep['stations']} stations"
+    )
     on_track = sum(1 for r in rep["rail_sections"] if r["result"] == "on track")
-    click.echo(f"services: {rep['services_source']}; {on_track} of {len(rep['rail_sections'])} sections measured "
-               "on OSM track, the rest straight x new_rail_circuity")
-    click.echo(f"airports: {rep['airports']} with IATA codes ({rep['aerodromes_without_iata']} aerodromes without "
-               f"one left out); places: {rep['places']}; corridors: {rep['corridors']}")
+    click.echo(
+        f"services: {rep['services_source']}; {on_track} of {len(rep['rail_sections'])} sections measured "
+        "on OSM track, the rest straight x new_rail_circuity"
+    )
+    click.echo(
+        f"airports: {rep['airports']} with IATA codes ({rep['aerodromes_without_iata']} aerodromes without "
+        f"one left out); places: {rep['places']}; corridors: {rep['corridors']}"
+    )
     click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
-
 
 
 @main.command()
 @click.argument("place")
 @click.option("--minutes", default="30,60,90,120,180", show_default=True, help="Thresholds, comma-separated.")
-@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="best", show_default=True,
-              help="Which modes a trip may use (rail/transit allow road access; they do not force a train).")
+@click.option(
+    "--mode",
+    type=click.Choice(["best", "road", "rail", "transit"]),
+    default="best",
+    show_default=True,
+    help="Which modes a trip may use (rail/transit allow road access; they do not force a train).",
+)
 @click.option("--towards", is_flag=True, help="Times towards PLACE (everywhere within T of it) instead of from it.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the polygons: .geojson or .gpkg.")
-@click.option("--map", "map_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write a folium map (.html).")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the polygons: .geojson or .gpkg.",
+)
+@click.option(
+    "--map",
+    "map_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a folium map (.html).",
+)
 @_YEAR
 @_ASSUME
 @_SCENARIO
 @_NETWORK
-def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path | None, map_path: Path | None,
-              year: int | None, assume: tuple[str, ...], scenario_path: Path | None, network_path: Path | None) -> None:
+def isochrone(
+    place: str,
+    minutes: str,
+    mode: str,
+    towards: bool,
+    out_path: Path | None,
+    map_path: Path | None,
+    year: int | None,
+    assume: tuple[str, ...],
+    scenario_path: Path | None,
+    network_path: Path | None,
+) -> None:
     """Areas within each time of PLACE (a place, station, airport or lon,lat), from network times."""
     from network.io import atomic_write_gpkg
     from network.isochrones import isochrones
@@ -615,8 +832,10 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
 
     model = _model(year, assume, scenario_path, network_path)
     gdf = isochrones(model, place, _thresholds(minutes), mode=mode, direction="towards" if towards else "from")
-    click.echo(f"Isochrones {'towards' if towards else 'from'} {gdf['place'].iloc[0]} ({mode}), network as of "
-               f"{model.as_of}{' with ' + model.scenario.name if model.scenario is not None else ''}:")
+    click.echo(
+        f"Isochrones {'towards' if towards else 'from'} {gdf['place'].iloc[0]} ({mode}), network as of "
+        f"{model.as_of}{' with ' + model.scenario.name if model.scenario is not None else ''}:"
+    )
     click.echo(gdf.drop(columns="geometry").to_string(index=False))
     gdf = gdf.assign(warnings="; ".join(model.warnings))  # in every file written
     if out_path is not None:
@@ -631,25 +850,43 @@ def isochrone(place: str, minutes: str, mode: str, towards: bool, out_path: Path
         atomic_write_text(map_path, map_html(isochrone_map(gdf, model.graph, model.warnings)))
         click.echo(f"wrote {map_path}")
     _echo_warnings(model.warnings)
-    click.echo("Approximate: polygons join the network nodes reached in time with discs of the time left at the "
-               "urban access speed (at most 5 km): see network/isochrones.py.")
-
+    click.echo(
+        "Approximate: polygons join the network nodes reached in time with discs of the time left at the "
+        "urban access speed (at most 5 km): see network/isochrones.py."
+    )
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--draws", type=click.IntRange(0, 100_000), default=0, show_default=True,
-              help="Sample every assumption with a range this many times: p10/p50/p90 and the share of draws "
-                   "in which the claim holds.")
+@click.option(
+    "--draws",
+    type=click.IntRange(0, 100_000),
+    default=0,
+    show_default=True,
+    help="Sample every assumption with a range this many times: p10/p50/p90 and the share of draws "
+    "in which the claim holds.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draws (same seed, same numbers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write <claim>.csv (per destination), <claim>_verdicts.csv, <claim>.json and <claim>.png "
-                   "(minutes against the thresholds) into this folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write <claim>.csv (per destination), <claim>_verdicts.csv, <claim>.json and <claim>.png "
+    "(minutes against the thresholds) into this folder.",
+)
 @_ASSUME
 @_NETWORK
-def check(files: tuple[Path, ...], draws: int, seed: int, as_json: bool, out_dir: Path | None,
-          assume: tuple[str, ...], network_path: Path | None) -> None:
+def check(
+    files: tuple[Path, ...],
+    draws: int,
+    seed: int,
+    as_json: bool,
+    out_dir: Path | None,
+    assume: tuple[str, ...],
+    network_path: Path | None,
+) -> None:
     """Check claim files (see claims/): a verdict per reading, mode, threshold and network."""
     from network.claims import check_claim, load_claim, result_payload
     from network.errors import ScenarioError
@@ -699,12 +936,28 @@ def _print_check(res: Any) -> None:
         click.echo("\nVerdicts:")
         click.echo(_shown(res.overall[cols + extra].round(2)).to_string(index=False))
         per = res.per_destination
-        cols = ["network", "reading", "mode", "destination", "threshold_min", "minutes", "holds", "access",
-                "processing", "wait", "in_vehicle", "egress", "share_within", "detail"]
+        cols = [
+            "network",
+            "reading",
+            "mode",
+            "destination",
+            "threshold_min",
+            "minutes",
+            "holds",
+            "access",
+            "processing",
+            "wait",
+            "in_vehicle",
+            "egress",
+            "share_within",
+            "detail",
+        ]
         cols += ["p10_min", "p50_min", "p90_min", "share_of_draws_within"]
         cols = [c for c in cols if c in per]
-        click.echo("\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
-                   "population within the threshold):")
+        click.echo(
+            "\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
+            "population within the threshold):"
+        )
         click.echo(_shown(per[cols].round(2)).to_string(index=False))
     if res.uncertainty_note:
         click.echo(f"\nUncertainty: {res.uncertainty_note} ({res.timing})")

@@ -30,6 +30,7 @@ MODES = ("road", "rail", "transit", "best")
 @dataclass
 class ScenarioResult:
     """One scenario against the baseline: per-place changes, summary changes, links, decomposition."""
+
     scenario: Scenario
     report: ApplyReport
     places: pd.DataFrame  # long: one row per place and target
@@ -42,6 +43,7 @@ class ScenarioResult:
 @dataclass
 class Comparison:
     """Every scenario against one baseline, with the date, targets, constants and files read."""
+
     as_of: str
     targets: list[str]
     baseline: pd.DataFrame
@@ -124,13 +126,21 @@ def compare(base: Model, scenarios: list[Scenario], targets: list[str], decompos
         if decompose and sc.is_package:
             res.decomposition = _decompose(base, sc, keys, targets, before, diff)
         results.append(res)
-    return Comparison(as_of=base.as_of, targets=keys, baseline=before, baseline_summary=base_summary,
-                      results=results, assumptions=base.assumptions, files=dict(sorted(files.items())),
-                      graph=base.graph)
+    return Comparison(
+        as_of=base.as_of,
+        targets=keys,
+        baseline=before,
+        baseline_summary=base_summary,
+        results=results,
+        assumptions=base.assumptions,
+        files=dict(sorted(files.items())),
+        graph=base.graph,
+    )
 
 
-def _decompose(base: Model, package: Scenario, keys: list[str], targets: list[str], before: pd.DataFrame,
-               full: pd.DataFrame) -> pd.DataFrame:
+def _decompose(
+    base: Model, package: Scenario, keys: list[str], targets: list[str], before: pd.DataFrame, full: pd.DataFrame
+) -> pd.DataFrame:
     rows = []
     for comp in package.components:
         comp_ids = {(c.file, c.line) for c in comp.changes}
@@ -141,15 +151,22 @@ def _decompose(base: Model, package: Scenario, keys: list[str], targets: list[st
         without = _diff(before, _long(without_model.score(targets)[0], keys))
         for t in keys:
             pkg = -_weighted_change(full, t)
-            rows.append({"package": package.name, "component": comp.name, "target": t,
-                         "package_gain_min": round(pkg, 2),
-                         "alone_gain_min": round(-_weighted_change(alone, t), 2),
-                         "marginal_gain_min": round(pkg + _weighted_change(without, t), 2)})
+            rows.append(
+                {
+                    "package": package.name,
+                    "component": comp.name,
+                    "target": t,
+                    "package_gain_min": round(pkg, 2),
+                    "alone_gain_min": round(-_weighted_change(alone, t), 2),
+                    "marginal_gain_min": round(pkg + _weighted_change(without, t), 2),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def _new_links(graph: Any, report: ApplyReport,
-               edges: list[tuple[str, str, Any]] | None = None) -> list[list[tuple[float, float]]]:
+def _new_links(
+    graph: Any, report: ApplyReport, edges: list[tuple[str, str, Any]] | None = None
+) -> list[list[tuple[float, float]]]:
     """Geometry of the road links and rides a scenario added or changed (or of ``edges`` of
     ``graph``), one line per pair of ends and line."""
     out, seen = [], set()
@@ -164,8 +181,10 @@ def _new_links(graph: Any, report: ApplyReport,
         if pair in seen:
             continue
         seen.add(pair)
-        coords = d.get("geometry") or [(graph.nodes[u]["lon"], graph.nodes[u]["lat"]),
-                                       (graph.nodes[v]["lon"], graph.nodes[v]["lat"])]
+        coords = d.get("geometry") or [
+            (graph.nodes[u]["lon"], graph.nodes[u]["lat"]),
+            (graph.nodes[v]["lon"], graph.nodes[v]["lat"]),
+        ]
         out.append([(round(x, 5), round(y, 5)) for x, y in coords])
     return sorted(out)
 
@@ -191,13 +210,19 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
         for th in (60, 90, 120):
             row[f"pop_within_{th}_change"] = int(first[f"population_within_{th}_min_change"])
         part = r.places.sort_values(["best_change_min", "place_id"]).iloc[0]
-        row["top_gainer"] = (f"{part['name_zh']} → {part['target']} {part['best_change_min']:+.1f} min"
-                             if part["best_change_min"] < 0 else "none")
+        row["top_gainer"] = (
+            f"{part['name_zh']} → {part['target']} {part['best_change_min']:+.1f} min"
+            if part["best_change_min"] < 0
+            else "none"
+        )
         row["passenger_effect"] = "yes" if r.scenario.passenger_relevant else "freight only"
         # changes that open after the network date are not in the numbers: say so in every table
         row["changes_not_open"] = len(r.report.skipped)
-        row["note"] = (f"{len(r.report.skipped)} of {len(r.scenario.changes)} change(s) open after {comp.as_of}: "
-                       "not counted" if r.report.skipped else "")
+        row["note"] = (
+            f"{len(r.report.skipped)} of {len(r.scenario.changes)} change(s) open after {comp.as_of}: not counted"
+            if r.report.skipped
+            else ""
+        )
         row["warnings"] = "; ".join(forced_warnings(comp.assumptions))
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -209,8 +234,10 @@ def result_warnings(comp: Comparison, result: Any) -> list[str]:
     scenario's changes not open on the network date (they are not in the numbers)."""
     out = forced_warnings(comp.assumptions)
     if result.report.skipped:
-        out.append(f"{len(result.report.skipped)} of {len(result.scenario.changes)} change(s) of "
-                   f"{result.scenario.name} not open on {comp.as_of}, not counted: {'; '.join(result.report.skipped)}")
+        out.append(
+            f"{len(result.report.skipped)} of {len(result.scenario.changes)} change(s) of "
+            f"{result.scenario.name} not open on {comp.as_of}, not counted: {'; '.join(result.report.skipped)}"
+        )
     return out
 
 
@@ -220,8 +247,13 @@ def provenance(comp: Comparison) -> dict[str, Any]:
 
     defaults = {r["name"]: r["value"] for r in describe_assumptions(Assumptions())}
     used = {r["name"]: r["value"] for r in describe_assumptions(comp.assumptions)}
-    return {"tool": "taihang", "version": __version__, "as_of": comp.as_of, "targets": comp.targets,
-            "scenario_files_sha256": comp.files,
-            "assumptions_overridden": {k: v for k, v in used.items() if defaults.get(k) != v},
-            "assumptions": used,
-            "warnings": {r.scenario.name: result_warnings(comp, r) for r in comp.results if result_warnings(comp, r)}}
+    return {
+        "tool": "taihang",
+        "version": __version__,
+        "as_of": comp.as_of,
+        "targets": comp.targets,
+        "scenario_files_sha256": comp.files,
+        "assumptions_overridden": {k: v for k, v in used.items() if defaults.get(k) != v},
+        "assumptions": used,
+        "warnings": {r.scenario.name: result_warnings(comp, r) for r in comp.results if result_warnings(comp, r)},
+    }

@@ -22,8 +22,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             raise IsADirectoryError(21, "is a directory")
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as err:
-        raise DataError(f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you "
-                        "can write to") from None
+        raise DataError(
+            f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you can write to"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -58,8 +59,9 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
             raise IsADirectoryError(21, "is a directory")
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gpkg", dir=target.parent)
     except OSError as err:
-        raise DataError(f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you "
-                        "can write to") from None
+        raise DataError(
+            f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you can write to"
+        ) from None
     os.close(fd)
     tmp_path = Path(tmp)
     tmp_path.unlink()  # GDAL creates the file itself
@@ -146,9 +148,11 @@ def dumps_json(obj: Any, **kwargs: Any) -> str:
     return json.dumps(json_safe(obj), ensure_ascii=False, allow_nan=False, **kwargs)
 
 
-UNREACHABLE_NOTE = ("an empty cell (CSV), null (JSON) or — (tables) is a trip this mode cannot make: for rail "
-                    "and transit, no station within rail_access_max_km of the place or of the target, or no train "
-                    "between the stations in reach")
+UNREACHABLE_NOTE = (
+    "an empty cell (CSV), null (JSON) or — (tables) is a trip this mode cannot make: for rail "
+    "and transit, no station within rail_access_max_km of the place or of the target, or no train "
+    "between the stations in reach"
+)
 
 
 def csv_text(df: Any, float_format: str | None = None) -> str:
@@ -186,14 +190,17 @@ class OutputSet:
         if t.exists() and not t.is_dir():
             raise DataError(f"{t}: is a file; --out takes a folder (new, or one taihang wrote)")
         if t.is_dir() and any(t.iterdir()) and not (t / "manifest.json").is_file():
-            raise DataError(f"{t}: the folder holds files taihang did not write (no manifest.json); give a new or "
-                            "empty folder, so nothing of yours is replaced")
+            raise DataError(
+                f"{t}: the folder holds files taihang did not write (no manifest.json); give a new or "
+                "empty folder, so nothing of yours is replaced"
+            )
         try:
             t.parent.mkdir(parents=True, exist_ok=True)
             self.staging = Path(tempfile.mkdtemp(prefix=f".{t.name}.staging-", dir=t.parent))
         except OSError as err:
-            raise DataError(f"{t}: cannot write there ({err.strerror or err}); choose a folder you can write to") \
-                from None
+            raise DataError(
+                f"{t}: cannot write there ({err.strerror or err}); choose a folder you can write to"
+            ) from None
 
     def path(self, relative: str) -> Path:
         """Where to write ``relative`` (inside the staging folder until :meth:`commit`)."""
@@ -207,9 +214,16 @@ class OutputSet:
 
         files = sorted(p for p in self.staging.rglob("*") if p.is_file())
         manifest: dict[str, Any] = {
-            "files": [{"path": str(p.relative_to(self.staging)), "bytes": p.stat().st_size,
-                       "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files],
-            "warnings": list(dict.fromkeys(self.warnings))}
+            "files": [
+                {
+                    "path": str(p.relative_to(self.staging)),
+                    "bytes": p.stat().st_size,
+                    "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+                }
+                for p in files
+            ],
+            "warnings": list(dict.fromkeys(self.warnings)),
+        }
         atomic_write_text(self.staging / "manifest.json", json.dumps(manifest, indent=1) + "\n")
         old = None
         if self.target.exists():

@@ -34,8 +34,7 @@ OFF_NETWORK_MAX_KM = 5.0
 _NODE_KINDS = ("road", "station", "place", "airport")
 
 
-def node_times(model: Any, where: str, mode: str = "best",
-               direction: str = "from") -> tuple[Any, np.ndarray, Any]:
+def node_times(model: Any, where: str, mode: str = "best", direction: str = "from") -> tuple[Any, np.ndarray, Any]:
     """(endpoint, minutes per compiled node, the model used) from (``from``) or towards
     (``towards``) a place, station, airport or ``lon,lat`` point."""
     if direction not in ("from", "towards"):
@@ -52,8 +51,7 @@ def node_times(model: Any, where: str, mode: str = "best",
     return ep, t, model
 
 
-def isochrones(model: Any, where: str, minutes: Sequence[float], mode: str = "best",
-               direction: str = "from") -> Any:
+def isochrones(model: Any, where: str, minutes: Sequence[float], mode: str = "best", direction: str = "from") -> Any:
     """One polygon per threshold (module docstring). Columns: ``minutes``, ``area_km2``,
     ``population_within`` (county-level places whose door-to-door time is within), ``mode``,
     ``direction``, ``place``."""
@@ -77,8 +75,9 @@ def isochrones(model: Any, where: str, minutes: Sequence[float], mode: str = "be
     lat0 = float(ep.lat)
     xy = to_local_xy_km(lon, lat, lat0)
     places = model.places()
-    p_rows = [compiled.index[f"place:{p}" if direction == "towards" else f"place:{p}:arrive"]
-              for p in places["place_id"]]
+    p_rows = [
+        compiled.index[f"place:{p}" if direction == "towards" else f"place:{p}:arrive"] for p in places["place_id"]
+    ]
     p_time = t[p_rows]
     rows, geoms = [], []
     for th in thresholds:
@@ -87,10 +86,18 @@ def isochrones(model: Any, where: str, minutes: Sequence[float], mode: str = "be
         pts = shapely.points(xy[inside])
         discs = shapely.buffer(pts, np.maximum(radius, 0.05), quad_segs=8)
         poly = shapely.union_all(discs) if len(discs) else shapely.Polygon()
-        rows.append({"place": ep.label, "origin_lon": float(ep.lon), "origin_lat": float(ep.lat),
-                     "direction": direction, "mode": mode, "minutes": th,
-                     "area_km2": round(float(poly.area), 1),
-                     "population_within": int(places["population_2020"].to_numpy()[p_time <= th].sum())})
+        rows.append(
+            {
+                "place": ep.label,
+                "origin_lon": float(ep.lon),
+                "origin_lat": float(ep.lat),
+                "direction": direction,
+                "mode": mode,
+                "minutes": th,
+                "area_km2": round(float(poly.area), 1),
+                "population_within": int(places["population_2020"].to_numpy()[p_time <= th].sum()),
+            }
+        )
         geoms.append(_to_lonlat(poly, lat0))
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs="EPSG:4326")
 

@@ -62,14 +62,16 @@ DEFAULT_TARGETS = ("郑州", "洛阳")
 OSM_APPROXIMATION_NOTE = (
     "Free-flow car speeds from OSM maxspeed or China class defaults (no congestion, no curvature); rail "
     "waits from assumed headways, not a timetable; trains run only as the services file says. All "
-    "constants: `taihang assumptions`; the build report: `taihang data --network FILE`.")
+    "constants: `taihang assumptions`; the build report: `taihang data --network FILE`."
+)
 
 APPROXIMATION_NOTE = (
     "Free-flow car speeds by road class (no congestion, no terrain); roads that no curated corridor owns "
     "are undated and exist in every year; trains call at every station where no stopping pattern is "
     "published, and waits come from train counts or assumed headways, not a timetable; rail and transit "
     "board and alight within 60 km of the trip's ends; positions marked 'approx' carry about 3 km "
-    "uncertainty. Corridor matches: `taihang data`; all constants: `taihang assumptions`.")
+    "uncertainty. Corridor matches: `taihang data`; all constants: `taihang assumptions`."
+)
 
 
 #: The last year a network may be asked for: a generation beyond the plans' 2035 horizon. Later
@@ -95,8 +97,10 @@ def as_of_date(year: int | None = None, as_of: dt.date | str | None = None) -> d
         if year < EARLIEST_DATE.year:
             check_as_of(dt.date(max(year, 1), 1, 1))
         if year > LATEST_YEAR:
-            raise YearError(f"{year} is after the last year the model describes ({LATEST_YEAR}); the plans here "
-                            f"look to 2035, so give a year from {EARLIEST_DATE.year} to {LATEST_YEAR}")
+            raise YearError(
+                f"{year} is after the last year the model describes ({LATEST_YEAR}); the plans here "
+                f"look to 2035, so give a year from {EARLIEST_DATE.year} to {LATEST_YEAR}"
+            )
         date = dt.date(year, 12, 31)
     else:
         date = data_as_of()
@@ -119,8 +123,14 @@ _INPUTS: dict[tuple[Any, ...], tuple[DefaultData, LineGraph, LineGraph, RoadLaye
 def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, RoadLayer]:
     folder = data_dir()
     stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in [*folder.glob("*.*"), *folder.glob("geometry/*")]))
-    key = (str(folder), stamp, a.built_up_radius_city_km, a.built_up_radius_county_km, a.match_tolerance,
-           a.max_match_circuity)
+    key = (
+        str(folder),
+        stamp,
+        a.built_up_radius_city_km,
+        a.built_up_radius_county_km,
+        a.match_tolerance,
+        a.max_match_circuity,
+    )
     if key not in _INPUTS:
         data = read_default_data(folder)
         raw = read_region_geometry("road", folder / "geometry")
@@ -182,8 +192,9 @@ class Model:
         return Model(apply_scenario(self.network, scenario)[0])
 
     @classmethod
-    def default(cls, year: int | None = None, as_of: dt.date | str | None = None,
-                assumptions: Assumptions | None = None) -> Model:
+    def default(
+        cls, year: int | None = None, as_of: dt.date | str | None = None, assumptions: Assumptions | None = None
+    ) -> Model:
         """The embedded default network as it stood on ``as_of`` (or at the end of ``year``)."""
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()
@@ -192,8 +203,13 @@ class Model:
         return cls(Network(graph, data, roads, assumptions, build_edge_table(graph)))
 
     @classmethod
-    def from_network(cls, network: Any, year: int | None = None, as_of: dt.date | str | None = None,
-                     assumptions: Assumptions | None = None) -> Model:
+    def from_network(
+        cls,
+        network: Any,
+        year: int | None = None,
+        as_of: dt.date | str | None = None,
+        assumptions: Assumptions | None = None,
+    ) -> Model:
         """A network built by ``taihang build`` (a network file path, or an
         :class:`~network.graph.osm.OsmNetwork`) as it stood on ``as_of`` (or at the end of ``year``):
         the rail lines and services carry dates; OSM roads are as mapped on the extract date.
@@ -238,7 +254,7 @@ class Model:
         """Names (Chinese, English, codes) to endpoints, built on first use."""
         if "name_index" not in self._cache:
             self._cache["name_index"] = build_name_index(self.graph)
-        return self._cache["name_index"]  # type: ignore[no-any-return]
+        return self._cache["name_index"]
 
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use."""
@@ -260,19 +276,23 @@ class Model:
     @cached_property
     def _served_stations(self) -> tuple[list[str], np.ndarray]:
         """Station street nodes with a concourse (served by a train), and their processing minutes."""
-        stations = [n for n, d in self.graph.nodes(data=True) if d["kind"] == "station"
-                    and f"inside:{n.split(':', 1)[1]}" in self.graph]
+        stations = [
+            n
+            for n, d in self.graph.nodes(data=True)
+            if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in self.graph
+        ]
         et = self.edge_table  # times from the edge table, so re-timed copies (uncertainty draws) agree
         rows = np.flatnonzero(et.mode == "station")
         row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
-        processing = np.array([et.time_min[row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])]]
-                               for s in stations])
+        processing = np.array(
+            [et.time_min[row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])]] for s in stations]
+        )
         return stations, processing
 
     def _road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Road minutes and predecessors from each origin to every node (one Dijkstra call)."""
         road = self.compiled("road")
-        return search(road.matrix, [road.index[o] for o in origins], predecessors=True)  # type: ignore[no-any-return]
+        return search(road.matrix, [road.index[o] for o in origins], predecessors=True)
 
     def _platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
         """Platform-graph minutes (and predecessors) from each served station's concourse to every
@@ -283,10 +303,15 @@ class Model:
             stations, _ = self._served_stations
             rows = [net.index[f"inside:{x.split(':', 1)[1]}"] for x in stations]
             self._cache[key] = search(net.matrix, rows, predecessors=True)
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache[key]
 
-    def _rail_times(self, origins: list[str], target: str, mode: str = "rail",
-                    road_from: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, Any]:
+    def _rail_times(
+        self,
+        origins: list[str],
+        target: str,
+        mode: str = "rail",
+        road_from: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, Any]:
         """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
         "rail") or a train or coach ("transit"). ``road_from`` is :meth:`_road_from` of the same
         origins, when the caller already has it.
@@ -325,8 +350,9 @@ class Model:
         minutes = total[np.arange(n), board]
         return minutes, np.column_stack([board, alight[board]]), (stations, pred, egress, pt_mode)
 
-    def score(self, targets: Sequence[str] = DEFAULT_TARGETS,
-              thresholds_min: Sequence[float] = THRESHOLDS_MIN) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def score(
+        self, targets: Sequence[str] = DEFAULT_TARGETS, thresholds_min: Sequence[float] = THRESHOLDS_MIN
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Door-to-door minutes from every county-level place to each target by road, with rail
         and by the best mode, plus population-weighted summaries.
 
@@ -340,8 +366,11 @@ class Model:
         """
         places = self.places()
         origins = [f"place:{p}" for p in places["place_id"]]
-        table = places[["place_id", "name_zh", "name_en", "city_zh", "population_2020", "source"]].rename(
-            columns={"source": "position_source"}).copy()
+        table = (
+            places[["place_id", "name_zh", "name_en", "city_zh", "population_2020", "source"]]
+            .rename(columns={"source": "position_source"})
+            .copy()
+        )
         target_eps = []
         for t in targets:
             ep = self.resolve(t)
@@ -365,13 +394,21 @@ class Model:
         for col in table.columns:
             if col.endswith("_min"):
                 table[col] = table[col].round(1)
-        straight = {ep.key: haversine_km(places["lon"].to_numpy(), places["lat"].to_numpy(), ep.lon, ep.lat)
-                    for ep in target_eps}
-        return table, summarise_scores(table, [ep.key for ep in target_eps], modes=("road", "rail", "transit", "best"),
-                                       thresholds_min=thresholds_min, straight_km=straight)
+        straight = {
+            ep.key: haversine_km(places["lon"].to_numpy(), places["lat"].to_numpy(), ep.lon, ep.lat)
+            for ep in target_eps
+        }
+        return table, summarise_scores(
+            table,
+            [ep.key for ep in target_eps],
+            modes=("road", "rail", "transit", "best"),
+            thresholds_min=thresholds_min,
+            straight_km=straight,
+        )
 
-    def place_accessibility(self, mode: str = "best", beta_per_min: float = 0.02,
-                            thresholds_min: Sequence[float] = (60, 120, 180)) -> pd.DataFrame:
+    def place_accessibility(
+        self, mode: str = "best", beta_per_min: float = 0.02, thresholds_min: Sequence[float] = (60, 120, 180)
+    ) -> pd.DataFrame:
         """Per county-level place: potential accessibility to the population of every county-level
         place, A_i = Σ_j P_j exp(-β t_ij) (Hansen 1959; β = 0.02/min halves the weight every 35 min,
         an assumed value within the 0.01-0.05 range of intercity studies), and the population
@@ -436,17 +473,27 @@ class Model:
                     raise UnreachableError(f"no {mode} trip from {o.label} to {d.label}")
                 path = m2o.path(o.origin_node, d.destination_node)
         legs = path_legs(compiled, model.graph, path)
-        return {"origin": o.label, "destination": d.label, "mode": mode, "measured": measured,
-                "as_of": self.as_of, "minutes": round(sum(x["minutes"] for x in legs), 1),
-                "km": round(sum(x["km"] for x in legs), 1), "legs": legs,
-                "note": self.approximation_note, "warnings": self.warnings}
+        return {
+            "origin": o.label,
+            "destination": d.label,
+            "mode": mode,
+            "measured": measured,
+            "as_of": self.as_of,
+            "minutes": round(sum(x["minutes"] for x in legs), 1),
+            "km": round(sum(x["km"] for x in legs), 1),
+            "legs": legs,
+            "note": self.approximation_note,
+            "warnings": self.warnings,
+        }
 
     def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         minutes, chosen, (stations, pred, egress, pt_mode) = self._rail_times([origin], target, mode)
         if not np.isfinite(minutes[0]):
             names = [self.graph.nodes[n].get("name_zh") or n for n in (origin, target)]
-            raise UnreachableError(f"no trip by {mode} from {names[0]} to {names[1]} boarding and alighting within "
-                                   f"{self.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)")
+            raise UnreachableError(
+                f"no trip by {mode} from {names[0]} to {names[1]} boarding and alighting within "
+                f"{self.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)"
+            )
         road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
         board, alight = (stations[int(i)] for i in chosen[0])
         first = [road.node_ids[r] for r in walk_back(pred[0], road.index[board]) or []]
@@ -471,12 +518,12 @@ class Model:
     # rail/transit: platform to platform on trains (and coaches for transit) only, with no road leg;
     # best: the faster of that and the road trip between the two station fronts, so best is never
     # slower than any mode; the trip says which it measured.
-    def _platform_search(self, o: Endpoint, d: Endpoint,
-                         mode: str) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
+    def _platform_search(
+        self, o: Endpoint, d: Endpoint, mode: str
+    ) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
         net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
         deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
-        arrs = [n for n in self.graph.predecessors(f"station:{d.key}")
-                if self.graph.nodes[n]["kind"] == "stop_arr"]
+        arrs = [n for n in self.graph.predecessors(f"station:{d.key}") if self.graph.nodes[n]["kind"] == "stop_arr"]
         deps = [x for x in deps if x in net.index]
         arrs = [x for x in arrs if x in net.index]
         if not deps or not arrs:
@@ -525,5 +572,4 @@ class Model:
     def _point_endpoint(self, ep: Endpoint, role: str) -> Endpoint:
         if ep.kind != "point":
             return ep
-        return Endpoint("point", ep.key, ep.label, f"place:point-{role}", f"place:point-{role}:arrive",
-                        ep.lon, ep.lat)
+        return Endpoint("point", ep.key, ep.label, f"place:point-{role}", f"place:point-{role}:arrive", ep.lon, ep.lat)

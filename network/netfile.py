@@ -44,8 +44,17 @@ from network.io import atomic_write_gpkg
 from network.sources.default import DefaultData
 
 FORMAT = "taihang-network/1"
-_LAYERS = ("metadata", "road_edges", "road_nodes", "stations", "places", "airports", "rail_lines", "services",
-           "corridors")
+_LAYERS = (
+    "metadata",
+    "road_edges",
+    "road_nodes",
+    "stations",
+    "places",
+    "airports",
+    "rail_lines",
+    "services",
+    "corridors",
+)
 
 
 def _version() -> str:
@@ -73,8 +82,9 @@ def _points(records: list[dict[str, Any]], columns: list[str]) -> Any:
     import geopandas as gpd
 
     df = pd.DataFrame([{c: _cell(r.get(c)) for c in columns} for r in records], columns=columns)
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy([r["lon"] for r in records],
-                                                            [r["lat"] for r in records]), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        df, geometry=gpd.points_from_xy([r["lon"] for r in records], [r["lat"] for r in records]), crs="EPSG:4326"
+    )
 
 
 def _cell(x: Any) -> Any:
@@ -113,51 +123,119 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
     meta = {**net.meta, "format": FORMAT, "tool_version": _version(), "report": net.report}
     meta_df = pd.DataFrame({"key": list(meta), "value": [_dumps(v) for v in meta.values()]})
     road_geoms = _linestrings([r.edge_coords(k) for k in range(r.n_edges)])
-    roads = gpd.GeoDataFrame({
-        "u": r.u, "v": r.v, "length_km": r.length_km, "speed_kph": r.speed_kph,
-        "speed_from": r.speed_source.astype(str), "road_class": r.road_class.astype(str), "ref": r.ref.astype(str),
-        "name_zh": r.name_zh.astype(str), "name_en": r.name_en.astype(str),
-        "corridor_id": (r.corridor_id if r.corridor_id.size else np.array([""] * r.n_edges, dtype=object)).astype(str),
-    }, geometry=road_geoms, crs="EPSG:4326")
-    nodes = gpd.GeoDataFrame({"node": np.arange(r.n_nodes), "osm_id": r.node_osm_id},
-                             geometry=gpd.points_from_xy(r.lon, r.lat), crs="EPSG:4326")
+    roads = gpd.GeoDataFrame(
+        {
+            "u": r.u,
+            "v": r.v,
+            "length_km": r.length_km,
+            "speed_kph": r.speed_kph,
+            "speed_from": r.speed_source.astype(str),
+            "road_class": r.road_class.astype(str),
+            "ref": r.ref.astype(str),
+            "name_zh": r.name_zh.astype(str),
+            "name_en": r.name_en.astype(str),
+            "corridor_id": (r.corridor_id if r.corridor_id.size else np.array([""] * r.n_edges, dtype=object)).astype(
+                str
+            ),
+        },
+        geometry=road_geoms,
+        crs="EPSG:4326",
+    )
+    nodes = gpd.GeoDataFrame(
+        {"node": np.arange(r.n_nodes), "osm_id": r.node_osm_id},
+        geometry=gpd.points_from_xy(r.lon, r.lat),
+        crs="EPSG:4326",
+    )
     half = rail.n_edges // 2  # both directions are listed; the first half is one of each
-    track = gpd.GeoDataFrame({
-        "length_km": rail.length_km[:half], "speed_kph": rail.speed_kph[:half],
-        "highspeed": rail.highspeed[:half], "passenger": rail.passenger[:half]},
-        geometry=_linestrings([rail.edge_coords(k) for k in range(half)]), crs="EPSG:4326")
+    track = gpd.GeoDataFrame(
+        {
+            "length_km": rail.length_km[:half],
+            "speed_kph": rail.speed_kph[:half],
+            "highspeed": rail.highspeed[:half],
+            "passenger": rail.passenger[:half],
+        },
+        geometry=_linestrings([rail.edge_coords(k) for k in range(half)]),
+        crs="EPSG:4326",
+    )
     line_rows, line_geoms = [], []
     st = {s["station_id"]: s for s in d.stations}
     for ln in d.lines:
         coords: list[tuple[float, float]] = []
         for i, s in enumerate(ln["stations"][:-1]):
-            seg = s.get("geometry_to_next") or [(st[s["station"]]["lon"], st[s["station"]]["lat"]),
-                                                (st[ln["stations"][i + 1]["station"]]["lon"],
-                                                 st[ln["stations"][i + 1]["station"]]["lat"])]
+            seg = s.get("geometry_to_next") or [
+                (st[s["station"]]["lon"], st[s["station"]]["lat"]),
+                (st[ln["stations"][i + 1]["station"]]["lon"], st[ln["stations"][i + 1]["station"]]["lat"]),
+            ]
             coords.extend(seg if not coords else seg[1:])
         line_geoms.append(coords)
-        line_rows.append({"line_id": ln["line_id"], "name_zh": ln["name_zh"], "name_en": ln["name_en"],
-                          "mode": ln["mode"], "source": ln["source"], "circuity": ln.get("circuity"),
-                          "passenger_until": _cell(ln.get("passenger_until")),
-                          "stations_json": _dumps(ln["stations"])})
-    lines = gpd.GeoDataFrame(pd.DataFrame(line_rows, columns=["line_id", "name_zh", "name_en", "mode", "source",
-                                                               "circuity", "passenger_until", "stations_json"]),
-                             geometry=_linestrings(line_geoms), crs="EPSG:4326")
-    services = pd.DataFrame([{"service_id": s["service_id"], "line": s["line"], "stops_json": _dumps(s["stops"]),
-                              "headway_min": s["headway_min"], "name_en": s.get("name_en") or ""}
-                             for s in d.services],
-                            columns=["service_id", "line", "stops_json", "headway_min", "name_en"])
-    corridors = pd.DataFrame({"corridor_id": [c["corridor_id"] for c in d.corridors],
-                              "record_json": [_dumps(c) for c in d.corridors]})
+        line_rows.append(
+            {
+                "line_id": ln["line_id"],
+                "name_zh": ln["name_zh"],
+                "name_en": ln["name_en"],
+                "mode": ln["mode"],
+                "source": ln["source"],
+                "circuity": ln.get("circuity"),
+                "passenger_until": _cell(ln.get("passenger_until")),
+                "stations_json": _dumps(ln["stations"]),
+            }
+        )
+    lines = gpd.GeoDataFrame(
+        pd.DataFrame(
+            line_rows,
+            columns=["line_id", "name_zh", "name_en", "mode", "source", "circuity", "passenger_until", "stations_json"],
+        ),
+        geometry=_linestrings(line_geoms),
+        crs="EPSG:4326",
+    )
+    services = pd.DataFrame(
+        [
+            {
+                "service_id": s["service_id"],
+                "line": s["line"],
+                "stops_json": _dumps(s["stops"]),
+                "headway_min": s["headway_min"],
+                "name_en": s.get("name_en") or "",
+            }
+            for s in d.services
+        ],
+        columns=["service_id", "line", "stops_json", "headway_min", "name_en"],
+    )
+    corridors = pd.DataFrame(
+        {"corridor_id": [c["corridor_id"] for c in d.corridors], "record_json": [_dumps(c) for c in d.corridors]}
+    )
     layers = [
-        ("metadata", meta_df), ("road_edges", roads), ("road_nodes", nodes), ("rail_track", track),
-        ("stations", _points(d.stations, ["station_id", "name_zh", "name_en", "opened", "position_source",
-                                          "osm_ids"])),
-        ("places", _points(d.places, ["place_id", "name_zh", "name_en", "kind", "city_zh", "population_2020",
-                                      "position_source", "source"])),
-        ("airports", _points(d.airports, ["airport_id", "iata", "name_zh", "name_en", "position_source", "opened",
-                                          "departure_processing_min", "arrival_processing_min"])),
-        ("rail_lines", lines), ("services", services), ("corridors", corridors),
+        ("metadata", meta_df),
+        ("road_edges", roads),
+        ("road_nodes", nodes),
+        ("rail_track", track),
+        ("stations", _points(d.stations, ["station_id", "name_zh", "name_en", "opened", "position_source", "osm_ids"])),
+        (
+            "places",
+            _points(
+                d.places,
+                ["place_id", "name_zh", "name_en", "kind", "city_zh", "population_2020", "position_source", "source"],
+            ),
+        ),
+        (
+            "airports",
+            _points(
+                d.airports,
+                [
+                    "airport_id",
+                    "iata",
+                    "name_zh",
+                    "name_en",
+                    "position_source",
+                    "opened",
+                    "departure_processing_min",
+                    "arrival_processing_min",
+                ],
+            ),
+        ),
+        ("rail_lines", lines),
+        ("services", services),
+        ("corridors", corridors),
     ]
     return atomic_write_gpkg(path, layers, str(net.meta.get("extract_date") or "2000-01-01"))
 
@@ -195,14 +273,17 @@ def read_network(path: str | Path) -> OsmNetwork:
         raise DataError(f"{path}: not a GeoPackage ({err}); give a file written by `taihang build`") from None
     missing = [x for x in _LAYERS if x not in have]
     if missing:
-        raise DataError(f"{path}: layer(s) {missing} missing; this is not a taihang network file "
-                        "(rebuild it with `taihang build`)")
+        raise DataError(
+            f"{path}: layer(s) {missing} missing; this is not a taihang network file (rebuild it with `taihang build`)"
+        )
     read = lambda layer, **kw: pyogrio.read_dataframe(path, layer=layer, **kw)  # noqa: E731
     meta_df = read("metadata", read_geometry=False)
     meta = {k: json.loads(v) for k, v in zip(meta_df["key"], meta_df["value"])}
     if meta.get("format") != FORMAT:
-        raise DataError(f"{path}: format {meta.get('format')!r}, this taihang reads {FORMAT!r}; rebuild the "
-                        "file with this version's `taihang build`")
+        raise DataError(
+            f"{path}: format {meta.get('format')!r}, this taihang reads {FORMAT!r}; rebuild the "
+            "file with this version's `taihang build`"
+        )
     e = read("road_edges")
     n = read("road_nodes")
     order = np.argsort(n["node"].to_numpy())
@@ -211,46 +292,110 @@ def read_network(path: str | Path) -> OsmNetwork:
     allc = np.vstack(coords) if coords else np.zeros((0, 2))
     obj = lambda col: e[col].fillna("").astype(str).to_numpy(dtype=object)  # noqa: E731
     roads = RoadGraph(
-        lon=n.geometry.x.to_numpy()[order], lat=n.geometry.y.to_numpy()[order],
-        u=e["u"].to_numpy(dtype=np.int64), v=e["v"].to_numpy(dtype=np.int64),
-        length_km=e["length_km"].to_numpy(dtype=float), speed_kph=e["speed_kph"].to_numpy(dtype=float),
-        speed_source=obj("speed_from"), road_class=obj("road_class"), ref=obj("ref"), name_zh=obj("name_zh"),
-        name_en=obj("name_en"), corridor_id=obj("corridor_id"),
-        node_osm_id=n["osm_id"].to_numpy(dtype=np.int64)[order], chain=np.arange(len(e), dtype=np.int64),
-        chain_reversed=np.zeros(len(e), dtype=bool), geom_offsets=np.concatenate([[0], np.cumsum(counts)]),
-        geom_lon=allc[:, 0].copy(), geom_lat=allc[:, 1].copy())
-    stations = [{"station_id": r.station_id, "name_zh": r.name_zh, "name_en": r.name_en, "opened": _date(r.opened),
-                 "position_source": r.position_source, "osm_ids": json.loads(r.osm_ids) if _str(r.osm_ids) else [],
-                 "lon": r.geometry.x, "lat": r.geometry.y} for r in read("stations").itertuples()]
-    places = [{"place_id": r.place_id, "name_zh": r.name_zh, "name_en": r.name_en, "kind": r.kind,
-               "city_zh": _str(r.city_zh),
-               "population_2020": None if pd.isna(r.population_2020) else int(r.population_2020),
-               "position_source": r.position_source, "source": r.source, "lon": r.geometry.x, "lat": r.geometry.y}
-              for r in read("places").itertuples()]
-    airports = [{"airport_id": r.airport_id, "iata": r.iata, "name_zh": r.name_zh, "name_en": r.name_en,
-                 "position_source": r.position_source, "opened": _date(r.opened),
-                 "departure_processing_min": _num(r.departure_processing_min),
-                 "arrival_processing_min": _num(r.arrival_processing_min),
-                 "lon": r.geometry.x, "lat": r.geometry.y} for r in read("airports").itertuples()]
+        lon=n.geometry.x.to_numpy()[order],
+        lat=n.geometry.y.to_numpy()[order],
+        u=e["u"].to_numpy(dtype=np.int64),
+        v=e["v"].to_numpy(dtype=np.int64),
+        length_km=e["length_km"].to_numpy(dtype=float),
+        speed_kph=e["speed_kph"].to_numpy(dtype=float),
+        speed_source=obj("speed_from"),
+        road_class=obj("road_class"),
+        ref=obj("ref"),
+        name_zh=obj("name_zh"),
+        name_en=obj("name_en"),
+        corridor_id=obj("corridor_id"),
+        node_osm_id=n["osm_id"].to_numpy(dtype=np.int64)[order],
+        chain=np.arange(len(e), dtype=np.int64),
+        chain_reversed=np.zeros(len(e), dtype=bool),
+        geom_offsets=np.concatenate([[0], np.cumsum(counts)]),
+        geom_lon=allc[:, 0].copy(),
+        geom_lat=allc[:, 1].copy(),
+    )
+    stations = [
+        {
+            "station_id": r.station_id,
+            "name_zh": r.name_zh,
+            "name_en": r.name_en,
+            "opened": _date(r.opened),
+            "position_source": r.position_source,
+            "osm_ids": json.loads(r.osm_ids) if _str(r.osm_ids) else [],
+            "lon": r.geometry.x,
+            "lat": r.geometry.y,
+        }
+        for r in read("stations").itertuples()
+    ]
+    places = [
+        {
+            "place_id": r.place_id,
+            "name_zh": r.name_zh,
+            "name_en": r.name_en,
+            "kind": r.kind,
+            "city_zh": _str(r.city_zh),
+            "population_2020": None if pd.isna(r.population_2020) else int(r.population_2020),
+            "position_source": r.position_source,
+            "source": r.source,
+            "lon": r.geometry.x,
+            "lat": r.geometry.y,
+        }
+        for r in read("places").itertuples()
+    ]
+    airports = [
+        {
+            "airport_id": r.airport_id,
+            "iata": r.iata,
+            "name_zh": r.name_zh,
+            "name_en": r.name_en,
+            "position_source": r.position_source,
+            "opened": _date(r.opened),
+            "departure_processing_min": _num(r.departure_processing_min),
+            "arrival_processing_min": _num(r.arrival_processing_min),
+            "lon": r.geometry.x,
+            "lat": r.geometry.y,
+        }
+        for r in read("airports").itertuples()
+    ]
     lines = []
     for r in read("rail_lines", read_geometry=False).itertuples():
         sts = json.loads(r.stations_json)
         for s in sts:
             s["opened_to_next"] = _date(s.get("opened_to_next"))
-        lines.append({"line_id": r.line_id, "name_zh": r.name_zh, "name_en": r.name_en, "mode": r.mode,
-                      "source": r.source, "circuity": None if pd.isna(r.circuity) else float(r.circuity),
-                      "passenger_until": _date(r.passenger_until), "stations": sts})
-    services = [{"service_id": r.service_id, "line": r.line, "stops": json.loads(r.stops_json),
-                 "headway_min": float(r.headway_min), "name_en": _str(r.name_en) or None}
-                for r in read("services", read_geometry=False).itertuples()]
+        lines.append(
+            {
+                "line_id": r.line_id,
+                "name_zh": r.name_zh,
+                "name_en": r.name_en,
+                "mode": r.mode,
+                "source": r.source,
+                "circuity": None if pd.isna(r.circuity) else float(r.circuity),
+                "passenger_until": _date(r.passenger_until),
+                "stations": sts,
+            }
+        )
+    services = [
+        {
+            "service_id": r.service_id,
+            "line": r.line,
+            "stops": json.loads(r.stops_json),
+            "headway_min": float(r.headway_min),
+            "name_en": _str(r.name_en) or None,
+        }
+        for r in read("services", read_geometry=False).itertuples()
+    ]
     corridors = []
     for r in read("corridors", read_geometry=False).itertuples():
         c = json.loads(r.record_json)
         c["opened"] = _date(c.get("opened"))
         corridors.append(c)
-    data = DefaultData(places=places, stations=stations, airports=airports, lines=lines, services=services,
-                       corridors=corridors)
+    data = DefaultData(
+        places=places, stations=stations, airports=airports, lines=lines, services=services, corridors=corridors
+    )
     report = meta.pop("report", {})
-    return OsmNetwork(data=data, roads=roads, rails=RailGraph(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64),
-                                                              np.zeros(0, dtype=np.int64), np.zeros(0)),
-                      meta=meta, report=report)
+    return OsmNetwork(
+        data=data,
+        roads=roads,
+        rails=RailGraph(
+            np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        ),
+        meta=meta,
+        report=report,
+    )

@@ -70,8 +70,9 @@ def draw_assumptions(base: Assumptions, n: int, seed: int) -> tuple[list[Assumpt
         lo, hi = float(meta[name]["low"]), float(meta[name]["high"])
         cols[name] = rng.triangular(lo, min(max(value, lo), hi), hi, size=n)
     speeds = read_speed_defaults()
-    speed_cols = {c: rng.triangular(v["low_kph"], v["speed_kph"], v["high_kph"], size=n)
-                  for c, v in sorted(speeds.items())}
+    speed_cols = {
+        c: rng.triangular(v["low_kph"], v["speed_kph"], v["high_kph"], size=n) for c, v in sorted(speeds.items())
+    }
     # drawn inside each range by construction, so the range check of Assumptions.replace is not needed
     draws = [dataclasses.replace(base, **cast(dict[str, Any], {k: float(cols[k][i]) for k in names})) for i in range(n)]
     class_speeds = [{c: float(speed_cols[c][i]) for c in speed_cols} for i in range(n)]
@@ -122,9 +123,17 @@ class Retimer:
             elif kind == "connector":
                 self._connector(i, d, a0)
             elif kind == "processing":
-                self.cat[i] = (_BUSBOARD if "bus_boarding" in src else _PROC if mode == "station"
-                               else _AIRDEP if "departure" in src and "assumption" in src
-                               else _AIRARR if "arrival" in src and "assumption" in src else _FIXED)
+                self.cat[i] = (
+                    _BUSBOARD
+                    if "bus_boarding" in src
+                    else _PROC
+                    if mode == "station"
+                    else _AIRDEP
+                    if "departure" in src and "assumption" in src
+                    else _AIRARR
+                    if "arrival" in src and "assumption" in src
+                    else _FIXED
+                )
             elif kind == "egress":
                 self.cat[i] = _EGRESS
             elif kind == "transfer":
@@ -163,18 +172,27 @@ class Retimer:
         straight = self.km[c] / a0.access_circuity
         speed = np.where(self.urban[c], a.urban_access_speed_kph, a.unclassified_road_speed_kph)
         t[c] = straight * a.access_circuity / speed * 60.0 + self.allowance[c] * a.urban_access_allowance_min
-        for cat, value in ((_PROC, a.station_processing_min), (_BUSBOARD, a.bus_boarding_min),
-                           (_AIRDEP, a.airport_departure_processing_min), (_AIRARR, a.airport_arrival_processing_min),
-                           (_EGRESS, a.station_egress_min), (_TRANSFER, a.transfer_min),
-                           (_DWELL_HSR, a.hsr_dwell_min), (_DWELL_RAIL, a.rail_dwell_min),
-                           (_DWELL_BUS, a.bus_dwell_min)):
+        for cat, value in (
+            (_PROC, a.station_processing_min),
+            (_BUSBOARD, a.bus_boarding_min),
+            (_AIRDEP, a.airport_departure_processing_min),
+            (_AIRARR, a.airport_arrival_processing_min),
+            (_EGRESS, a.station_egress_min),
+            (_TRANSFER, a.transfer_min),
+            (_DWELL_HSR, a.hsr_dwell_min),
+            (_DWELL_RAIL, a.rail_dwell_min),
+            (_DWELL_BUS, a.bus_dwell_min),
+        ):
             t[r[cat]] = value
         w = r[_WAIT]
         t[w] = np.minimum(self.headway[w] * a.headway_factor / 2.0, a.wait_cap_min)
         ride = r[_RIDE]
         scale = (1.0 + a.running_time_supplement) / (1.0 + a0.running_time_supplement)
-        t[ride] = self.t0[ride] * scale / np.where(self.new_line[ride],
-                                                   a.new_line_speed_factor / a0.new_line_speed_factor, 1.0)
+        t[ride] = (
+            self.t0[ride]
+            * scale
+            / np.where(self.new_line[ride], a.new_line_speed_factor / a0.new_line_speed_factor, 1.0)
+        )
         return t
 
     def _layer_times(self, rows: np.ndarray, a: Assumptions) -> np.ndarray:
@@ -184,8 +202,10 @@ class Retimer:
         design = self.design[rows]
         speed = np.full(rows.size, a.unclassified_road_speed_kph)
         exp = cls == "expressway"
-        speed[exp] = np.minimum(np.where(np.isnan(design[exp]), a.expressway_default_design_speed_kph, design[exp]),
-                                a.expressway_speed_cap_kph)
+        speed[exp] = np.minimum(
+            np.where(np.isnan(design[exp]), a.expressway_default_design_speed_kph, design[exp]),
+            a.expressway_speed_cap_kph,
+        )
         for name, default in (("national", a.national_design_speed_kph), ("provincial", a.provincial_design_speed_kph)):
             m = cls == name
             speed[m] = np.where(np.isnan(design[m]), default, design[m]) * a.ordinary_road_speed_factor

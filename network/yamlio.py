@@ -21,20 +21,31 @@ from network.io import read_bounded_bytes
 MAX_BYTES = 1_000_000
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-          problems: list[str], file: str, depth: int = 0) -> None:
+def _walk(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    lines: dict[tuple[Any, ...], int],
+    problems: list[str],
+    file: str,
+    depth: int = 0,
+) -> None:
     """Record the line of every field path; report duplicate keys; refuse deep nesting."""
     lines[path] = node.start_mark.line + 1
     if depth > MAX_DEPTH:
-        raise ScenarioError([f"{file}:{node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} "
-                             "levels; a scenario file is a flat list of changes"])
+        raise ScenarioError(
+            [
+                f"{file}:{node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} "
+                "levels; a scenario file is a flat list of changes"
+            ]
+        )
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for k_node, v_node in node.value:
             key = k_node.value if isinstance(k_node, yaml.ScalarNode) else "<complex key>"
             if key in seen:
-                problems.append(f"{file}:{k_node.start_mark.line + 1}: {dotted(path + (key,))}: "
-                                "key given twice; keep one")
+                problems.append(
+                    f"{file}:{k_node.start_mark.line + 1}: {dotted(path + (key,))}: key given twice; keep one"
+                )
             seen.add(key)
             _walk(v_node, path + (key,), lines, problems, file, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
@@ -96,13 +107,18 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
         raise ScenarioError([f"{file}: not UTF-8 text (byte {err.start}); save the file as UTF-8"]) from None
     deep = _too_deep(text)
     if deep is not None:
-        raise ScenarioError([f"{file}:{deep}: nesting deeper than {MAX_DEPTH} levels; a scenario file is a flat "
-                             "list of changes"])
+        raise ScenarioError(
+            [f"{file}:{deep}: nesting deeper than {MAX_DEPTH} levels; a scenario file is a flat list of changes"]
+        )
     try:
         alias_line = _has_alias(text)
         if alias_line is not None:
-            raise ScenarioError([f"{file}:{alias_line}: YAML anchors and aliases (& and *) are not "
-                                 "allowed in scenario files; write the values out"])
+            raise ScenarioError(
+                [
+                    f"{file}:{alias_line}: YAML anchors and aliases (& and *) are not "
+                    "allowed in scenario files; write the values out"
+                ]
+            )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text) if node is not None else None
     except yaml.MarkedYAMLError as err:
@@ -116,11 +132,11 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
     except ScenarioError:
         raise
     except (ValueError, OverflowError) as err:  # a value YAML types but cannot build, e.g. the date 2000-13-45
-        raise ScenarioError([f"{file}: a value cannot be read ({str(err)[:120]}); check dates (YYYY-MM-DD) and "
-                             "numbers"]) from None
+        raise ScenarioError(
+            [f"{file}: a value cannot be read ({str(err)[:120]}); check dates (YYYY-MM-DD) and numbers"]
+        ) from None
     if node is None:
-        raise ScenarioError([f"{file}: the file is empty; a scenario needs at least name, description "
-                             "and source"])
+        raise ScenarioError([f"{file}: the file is empty; a scenario needs at least name, description and source"])
     lines: dict[tuple[Any, ...], int] = {}
     problems: list[str] = []
     _walk(node, (), lines, problems, file)
@@ -161,18 +177,25 @@ def _indexes(container: dict[Any, Any] | list[Any], part: Any) -> bool:
     return isinstance(part, int) and 0 <= part < len(container)
 
 
-def pydantic_problems(err: ValidationError, data: Any, lines: dict[tuple[Any, ...], int], file: str,
-                      field_names: frozenset[str] | set[str]) -> list[str]:
+def pydantic_problems(
+    err: ValidationError,
+    data: Any,
+    lines: dict[tuple[Any, ...], int],
+    file: str,
+    field_names: frozenset[str] | set[str],
+) -> list[str]:
     """Every pydantic error as ``file:line: field.path: message`` (each once), for any schema."""
     problems, seen = [], set()
     for e in err.errors(include_url=False):
         loc = _clean_loc(tuple(e["loc"]), data, field_names)
         kind = e["type"]
         if kind == "union_tag_invalid":
-            msg = ("unknown change type " + _describe(e.get("input", {}).get("type")
-                                                      if isinstance(e.get("input"), dict) else None)
-                   + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
-                   "change_service, add_airport, add_bus_service, add_freight_facility, close")
+            msg = (
+                "unknown change type "
+                + _describe(e.get("input", {}).get("type") if isinstance(e.get("input"), dict) else None)
+                + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
+                "change_service, add_airport, add_bus_service, add_freight_facility, close"
+            )
             loc = loc + ("type",)
         elif kind == "union_tag_not_found":
             msg = "each change needs a 'type' (e.g. add_rail_line, add_road, close)"

@@ -7,8 +7,17 @@ import pytest
 
 
 def road_edge(graph: nx.MultiDiGraph, u: str, v: str, km: float, speed_kph: float, **extra: object) -> None:
-    graph.add_edge(u, v, mode="road", kind="link", length_km=km, speed_kph=speed_kph,
-                   time_min=km / speed_kph * 60.0, source="test", **extra)
+    graph.add_edge(
+        u,
+        v,
+        mode="road",
+        kind="link",
+        length_km=km,
+        speed_kph=speed_kph,
+        time_min=km / speed_kph * 60.0,
+        source="test",
+        **extra,
+    )
 
 
 def grid_graph(n: int = 4, km: float = 1.0, speed_kph: float = 60.0) -> nx.MultiDiGraph:

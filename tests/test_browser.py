@@ -30,9 +30,18 @@ def browser():
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -45,15 +54,29 @@ def maps(tmp_path_factory) -> dict[str, Path]:
     made = {}
     for name, args in {
         "baseline": ["map", "--out", str(out / "baseline.html")],
-        "jincheng_plan": ["map", "--scenario", str(ROOT / "scenarios" / "jincheng_plan.yaml"),
-                          "--out", str(out / "jincheng_plan.html")],
+        "jincheng_plan": [
+            "map",
+            "--scenario",
+            str(ROOT / "scenarios" / "jincheng_plan.yaml"),
+            "--out",
+            str(out / "jincheng_plan.html"),
+        ],
         "isochrone": ["isochrone", "阳城", "--minutes", "60,120", "--map", str(out / "isochrone.html")],
     }.items():
         res = runner.invoke(main, args)
         assert res.exit_code == 0, res.output
         made[name] = out / f"{name}.html"
-    res = runner.invoke(main, ["compare", str(ROOT / "scenarios" / "without_yangji_expressway.yaml"),
-                               "--year", "2024", "--out", str(out / "cmp")])
+    res = runner.invoke(
+        main,
+        [
+            "compare",
+            str(ROOT / "scenarios" / "without_yangji_expressway.yaml"),
+            "--year",
+            "2024",
+            "--out",
+            str(out / "cmp"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     made["compare"] = out / "cmp" / "maps" / "without_yangji_expressway.html"
     # a notebook shows a folium map through its _repr_html_ (an iframe): the same page, offline too
@@ -76,8 +99,12 @@ def _open(browser, path: Path, shots: Path, frame: bool = False):
     outside: list[str] = []
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("data:", "about:"))
-            and r.url != path.as_uri() else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url) if not r.url.startswith(("data:", "about:")) and r.url != path.as_uri() else None
+        ),
+    )
     page.goto(path.as_uri())
     target = page.frames[1] if frame else page
     target.wait_for_selector(".leaflet-control-layers", timeout=15000)
@@ -86,8 +113,19 @@ def _open(browser, path: Path, shots: Path, frame: bool = False):
 
 
 EXPECT = {  # map -> (layer names that must be in the layer control, minimum drawn features)
-    "baseline": (["High-speed rail", "Conventional rail", "Expressways", "National roads", "Other roads", "Stations",
-                  "Airports", "Places (minutes to zhengzhou)"], 500),
+    "baseline": (
+        [
+            "High-speed rail",
+            "Conventional rail",
+            "Expressways",
+            "National roads",
+            "Other roads",
+            "Stations",
+            "Airports",
+            "Places (minutes to zhengzhou)",
+        ],
+        500,
+    ),
     "jincheng_plan": (["High-speed rail", "Expressways", "Airports", "Places (minutes to zhengzhou)"], 500),
     "isochrone": (["within 60 min", "within 120 min", "Place names", "Expressways"], 50),
     "compare": (["Expressways (before)", "Closed in without_yangji_expressway", "Change in minutes to zhengzhou"], 50),
@@ -108,19 +146,25 @@ def test_map_renders_offline_in_chromium(browser, maps, tmp_path, name):
         assert drawn >= EXPECT[name][1], f"{name}: only {drawn} features drawn"
         assert target.locator(".taihang-legend").count() == 1
         if name != "isochrone":  # click a place: its popup opens with minutes in it
-            marker = target.locator(".leaflet-overlay-pane path.leaflet-interactive[fill-opacity='0.9'],"
-                                    ".leaflet-overlay-pane path.leaflet-interactive[fill-opacity='0.95']").last
+            marker = target.locator(
+                ".leaflet-overlay-pane path.leaflet-interactive[fill-opacity='0.9'],"
+                ".leaflet-overlay-pane path.leaflet-interactive[fill-opacity='0.95']"
+            ).last
             marker.click(force=True)
             target.wait_for_selector(".leaflet-popup-content", timeout=5000)
-            assert "min" in target.locator(".leaflet-popup-content").inner_text() or "→" in \
-                target.locator(".leaflet-popup-content").inner_text()
+            assert (
+                "min" in target.locator(".leaflet-popup-content").inner_text()
+                or "→" in target.locator(".leaflet-popup-content").inner_text()
+            )
         else:
             assert target.locator(".leaflet-marker-pane .taihang-label").count() > 20  # place names
         page.wait_for_timeout(400)  # the popup's fade-in
         page.screenshot(path=str(shots / f"{name}.png"))
         # the legend and the controls do not overlap
-        boxes = [target.locator(sel).first.bounding_box() for sel in
-                 (".taihang-legend", ".leaflet-control-scale", ".leaflet-control-layers")]
+        boxes = [
+            target.locator(sel).first.bounding_box()
+            for sel in (".taihang-legend", ".leaflet-control-scale", ".leaflet-control-layers")
+        ]
         legend = boxes[0]
         for other in boxes[1:]:
             assert legend and other

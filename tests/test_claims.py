@@ -43,16 +43,26 @@ def test_defaults(tmp_path):
     assert [n.name for n in spec.networks] == ["today"]
 
 
-@pytest.mark.parametrize("edit, message", [
-    (("threshold_min: 60", "threshold_min: -5"), r"c.yaml:8: threshold_min: .*greater than 0"),
-    (("threshold_min: 60", "threshold_min: 60\nreadings: [door_to_door]"), r"c.yaml:9: readings\[0\]: Input should be"),
-    (("origin: {city: 晋城, stations: [晋城东站]}", "origin: {stations: [晋城东站]}"),
-     r"c.yaml:5: origin: .*either 'city'"),
-    (("  - {place: 郑州, stations: [郑州东站]}", "  - {place: 郑州}"), r"station_to_station reading needs"),
-    (("name: t", "name: t\ncolour: red"), r"c.yaml:2: colour: unknown field"),
-    (("threshold_min: 60", "threshold_min: 60\nnetworks: [{name: x, scenario: nope.yaml}]"),
-     r"c.yaml:9: networks\[0\].scenario: no file"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (("threshold_min: 60", "threshold_min: -5"), r"c.yaml:8: threshold_min: .*greater than 0"),
+        (
+            ("threshold_min: 60", "threshold_min: 60\nreadings: [door_to_door]"),
+            r"c.yaml:9: readings\[0\]: Input should be",
+        ),
+        (
+            ("origin: {city: 晋城, stations: [晋城东站]}", "origin: {stations: [晋城东站]}"),
+            r"c.yaml:5: origin: .*either 'city'",
+        ),
+        (("  - {place: 郑州, stations: [郑州东站]}", "  - {place: 郑州}"), r"station_to_station reading needs"),
+        (("name: t", "name: t\ncolour: red"), r"c.yaml:2: colour: unknown field"),
+        (
+            ("threshold_min: 60", "threshold_min: 60\nnetworks: [{name: x, scenario: nope.yaml}]"),
+            r"c.yaml:9: networks\[0\].scenario: no file",
+        ),
+    ],
+)
 def test_invalid_claims_name_line_and_field(tmp_path, edit, message):
     with pytest.raises(ScenarioError, match=message) as err:
         load_claim(write(tmp_path, GOOD.replace(*edit)))
@@ -60,13 +70,25 @@ def test_invalid_claims_name_line_and_field(tmp_path, edit, message):
 
 
 def test_verdict_logic_by_hand():
-    spec = ClaimFile.model_validate({
-        "name": "t", "claim": "c", "source": "s", "interpretation": "i", "origin": {"city": "x"},
-        "destinations": [{"place": "a"}, {"place": "b"}], "threshold_min": [60, 90], "readings": ["centre_to_centre"],
-        "modes": ["best"]})
-    times = pd.DataFrame([
-        {"network": "n", "reading": "centre_to_centre", "mode": "best", "destination": "a", "minutes": 55.0},
-        {"network": "n", "reading": "centre_to_centre", "mode": "best", "destination": "b", "minutes": 75.0}])
+    spec = ClaimFile.model_validate(
+        {
+            "name": "t",
+            "claim": "c",
+            "source": "s",
+            "interpretation": "i",
+            "origin": {"city": "x"},
+            "destinations": [{"place": "a"}, {"place": "b"}],
+            "threshold_min": [60, 90],
+            "readings": ["centre_to_centre"],
+            "modes": ["best"],
+        }
+    )
+    times = pd.DataFrame(
+        [
+            {"network": "n", "reading": "centre_to_centre", "mode": "best", "destination": "a", "minutes": 55.0},
+            {"network": "n", "reading": "centre_to_centre", "mode": "best", "destination": "b", "minutes": 75.0},
+        ]
+    )
     per, overall = verdicts(times, spec)
     assert overall["verdict"].tolist() == ["does not hold", "holds"]  # 60: b fails; 90: both within
     assert overall["worst_destination"].tolist() == ["b", "b"]
@@ -76,25 +98,52 @@ def test_verdict_logic_by_hand():
 
 
 def test_all_of_uses_the_worst_place():
-    spec = ClaimFile.model_validate({
-        "name": "t", "claim": "c", "source": "s", "interpretation": "i", "origin": {"city": "x"},
-        "destinations": [{"place": "a"}], "threshold_min": 60, "readings": ["population_weighted"],
-        "modes": ["best"], "aggregate": "all_of"})
-    times = pd.DataFrame([{"network": "n", "reading": "population_weighted", "mode": "best", "destination": "a",
-                           "minutes": 50.0, "worst_minutes": 70.0, "place_minutes": [40.0, 70.0],
-                           "population": [3.0, 1.0]}])
+    spec = ClaimFile.model_validate(
+        {
+            "name": "t",
+            "claim": "c",
+            "source": "s",
+            "interpretation": "i",
+            "origin": {"city": "x"},
+            "destinations": [{"place": "a"}],
+            "threshold_min": 60,
+            "readings": ["population_weighted"],
+            "modes": ["best"],
+            "aggregate": "all_of",
+        }
+    )
+    times = pd.DataFrame(
+        [
+            {
+                "network": "n",
+                "reading": "population_weighted",
+                "mode": "best",
+                "destination": "a",
+                "minutes": 50.0,
+                "worst_minutes": 70.0,
+                "place_minutes": [40.0, 70.0],
+                "population": [3.0, 1.0],
+            }
+        ]
+    )
     per, overall = verdicts(times, spec)
     assert overall["verdict"].item() == "does not hold"
     assert per["share_within"].item() == 0.75
 
 
 def test_leg_breakdown():
-    legs = [{"mode": "road", "minutes": 10.0}, {"mode": "processing", "minutes": 20.0},
-            {"mode": "wait", "minutes": 15.0}, {"mode": "hsr", "minutes": 40.0}, {"mode": "transfer", "minutes": 10.0},
-            {"mode": "wait", "minutes": 5.0}, {"mode": "rail", "minutes": 30.0}, {"mode": "egress", "minutes": 5.0},
-            {"mode": "road", "minutes": 8.0}]
-    assert leg_breakdown(legs) == {"access": 10.0, "processing": 20.0, "wait": 30.0, "in_vehicle": 70.0,
-                                   "egress": 13.0}
+    legs = [
+        {"mode": "road", "minutes": 10.0},
+        {"mode": "processing", "minutes": 20.0},
+        {"mode": "wait", "minutes": 15.0},
+        {"mode": "hsr", "minutes": 40.0},
+        {"mode": "transfer", "minutes": 10.0},
+        {"mode": "wait", "minutes": 5.0},
+        {"mode": "rail", "minutes": 30.0},
+        {"mode": "egress", "minutes": 5.0},
+        {"mode": "road", "minutes": 8.0},
+    ]
+    assert leg_breakdown(legs) == {"access": 10.0, "processing": 20.0, "wait": 30.0, "in_vehicle": 70.0, "egress": 13.0}
     assert leg_breakdown([{"mode": "road", "minutes": 90.0}])["in_vehicle"] == 90.0
 
 

@@ -76,8 +76,11 @@ def test_validate_ok_and_errors(tmp_path):
     assert r.exit_code == 0, r.output
     assert r.output.count("ok ") == 2
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: b\ndescription: x\nsource: y\nchanges:\n  - {type: upgrade_road, corridor: G99,"
-                   " lanes: 6, opened: 2026}\n", encoding="utf-8")
+    bad.write_text(
+        "name: b\ndescription: x\nsource: y\nchanges:\n  - {type: upgrade_road, corridor: G99,"
+        " lanes: 6, opened: 2026}\n",
+        encoding="utf-8",
+    )
     r = run("validate", str(bad))
     assert r.exit_code == 2
     assert f"{bad}:5: corridor: unknown corridor 'G99'" in r.output
@@ -85,16 +88,26 @@ def test_validate_ok_and_errors(tmp_path):
 
 
 def test_compare_writes_identical_outputs_twice(tmp_path):
-    files = ["scenarios/yangcheng_cross_corridors.yaml", "scenarios/without_yangji_expressway.yaml",
-             "scenarios/yangcheng_freight_hubs.yaml"]
+    files = [
+        "scenarios/yangcheng_cross_corridors.yaml",
+        "scenarios/without_yangji_expressway.yaml",
+        "scenarios/yangcheng_freight_hubs.yaml",
+    ]
     r1 = run("compare", *files, "--out", str(tmp_path / "a"))
     assert r1.exit_code == 0, r1.output
     assert "yangcheng_cross_corridors" in r1.output and "freight only" in r1.output
     r2 = run("compare", *files, "--out", str(tmp_path / "b"))
     assert r2.exit_code == 0, r2.output
     written = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    assert {"places.csv", "summary.csv", "ranking.csv", "decomposition.csv", "report.md", "provenance.json",
-            "places.gpkg"} <= {str(p) for p in written}
+    assert {
+        "places.csv",
+        "summary.csv",
+        "ranking.csv",
+        "decomposition.csv",
+        "report.md",
+        "provenance.json",
+        "places.gpkg",
+    } <= {str(p) for p in written}
     assert (tmp_path / "a" / "maps" / "yangcheng_cross_corridors.html").exists()
     for rel in written:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel

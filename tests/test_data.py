@@ -67,9 +67,12 @@ def test_populations_match_the_census_table(data):
 
 def test_bad_places_file_names_file_line_and_field(tmp_path):
     bad = tmp_path / "places.csv"
-    bad.write_text("place_id,name_zh,name_en,kind,city_zh,population_2020,lat,lon,position_source,source\n"
-                   "x1,甲,A,county,晋城,abc,35,112,approx,s\n"
-                   "x2,乙,B,town,晋城,5,95,112,approx,s\n", encoding="utf-8")
+    bad.write_text(
+        "place_id,name_zh,name_en,kind,city_zh,population_2020,lat,lon,position_source,source\n"
+        "x1,甲,A,county,晋城,abc,35,112,approx,s\n"
+        "x2,乙,B,town,晋城,5,95,112,approx,s\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as err:
         read_places(bad)
     msg = str(err.value)
@@ -94,7 +97,8 @@ def test_run_time_by_hand():
     # a 1 km hop never reaches 200 km/h: triangular profile, slower than cruise
     assert rail_run_time_min([(1.0, 200.0)], 0.3, 0.5, 0.0) > 1.0 / 200 * 60
     assert rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.05) == pytest.approx(
-        1.05 * rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.0))
+        1.05 * rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.0)
+    )
 
 
 def test_default_network_is_one_piece_for_passengers(model):
@@ -131,8 +135,13 @@ def test_snap_onto_lines_splits_the_nearest_edge():
     from network.sources.geometry import LineGraph
 
     # one 10 km east-west track at lat 35.0 (0.1097 deg of lon is about 10 km there)
-    track = LineGraph(lon=np.array([113.0, 113.1097]), lat=np.array([35.0, 35.0]),
-                      u=np.array([0, 1]), v=np.array([1, 0]), length_km=np.array([10.0, 10.0]))
+    track = LineGraph(
+        lon=np.array([113.0, 113.1097]),
+        lat=np.array([35.0, 35.0]),
+        u=np.array([0, 1]),
+        v=np.array([1, 0]),
+        length_km=np.array([10.0, 10.0]),
+    )
     out, (dist_km, node) = snap_onto_lines(track, np.array([113.0549, 113.2]), np.array([35.01, 35.0]), 35.0)
     assert out.n_nodes == 3  # the first point splits the edge; the second snaps to the end node
     assert node[1] == 1 and node[0] == 2
@@ -156,8 +165,9 @@ def test_rail_geometry_runs_station_to_station_and_leaves_times_alone(model):
     # running times never depend on the drawing: a build without railway geometry has the same rides
     from network.graph.build import build_default_graph
 
-    plain = build_default_graph(model.data, model.roads, model.assumptions,
-                                dt.date.fromisoformat(model.as_of), railways=None)
+    plain = build_default_graph(
+        model.data, model.roads, model.assumptions, dt.date.fromisoformat(model.as_of), railways=None
+    )
     rides = {(u, v): d["time_min"] for u, v, d in g.edges(data=True) if d["kind"] == "ride"}
     plain_rides = {(u, v): d["time_min"] for u, v, d in plain.edges(data=True) if d["kind"] == "ride"}
     assert rides == plain_rides

@@ -28,13 +28,47 @@ from network.errors import DataError, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("TAIHANG_FUZZ") == "long"
-COUNTS = {"scenario": 10_000 if LONG else 300, "claim": 2_000 if LONG else 100, "osm": 500 if LONG else 40,
-          "pbf": 500 if LONG else 20}
+COUNTS = {
+    "scenario": 10_000 if LONG else 300,
+    "claim": 2_000 if LONG else 100,
+    "osm": 500 if LONG else 40,
+    "pbf": 500 if LONG else 20,
+}
 
-HOSTILE = ["0", "-1", "1e308", "-1e308", "1e-12", ".nan", ".inf", "-.inf", "99999999999999999999", "''", "[]",
-           "{}", "[" * 60, "null", "true", "\x00", "\x1b[2J", "a" * 3000, "/etc/passwd", "../../../etc/passwd",
-           "/dev/zero", "~/x", "郑州" * 200, "&a x", "*a", "!!python/object:os.system ls", "'", '"', "- - -",
-           "2000-13-45", "1950", "3000"]
+HOSTILE = [
+    "0",
+    "-1",
+    "1e308",
+    "-1e308",
+    "1e-12",
+    ".nan",
+    ".inf",
+    "-.inf",
+    "99999999999999999999",
+    "''",
+    "[]",
+    "{}",
+    "[" * 60,
+    "null",
+    "true",
+    "\x00",
+    "\x1b[2J",
+    "a" * 3000,
+    "/etc/passwd",
+    "../../../etc/passwd",
+    "/dev/zero",
+    "~/x",
+    "郑州" * 200,
+    "&a x",
+    "*a",
+    "!!python/object:os.system ls",
+    "'",
+    '"',
+    "- - -",
+    "2000-13-45",
+    "1950",
+    "3000",
+]
 
 
 def _mutate(text: str, rng: random.Random) -> str:
@@ -81,8 +115,10 @@ def _run(kind: str, n: int, make, read, allowed, tmp_path: Path) -> dict[str, fl
         assert elapsed < 10, f"{kind} case {i} took {elapsed:.1f} s: {path}"
     total = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nfuzz {kind}: {n} cases, {ok} read, {errors} clean errors, 0 tracebacks; {total:.1f} s, "
-          f"slowest {slowest:.2f} s, peak {peak_mb:.0f} MB")
+    print(
+        f"\nfuzz {kind}: {n} cases, {ok} read, {errors} clean errors, 0 tracebacks; {total:.1f} s, "
+        f"slowest {slowest:.2f} s, peak {peak_mb:.0f} MB"
+    )
     assert peak_mb < 1024
     return {"cases": n, "read": ok, "errors": errors, "seconds": total}
 
@@ -158,8 +194,8 @@ def _pbf_blocks(data: bytes) -> list[tuple[int, int]]:
 
     out, pos = [], 0
     while pos < len(data):
-        n = int.from_bytes(data[pos:pos + 4], "big")
-        end = pos + 4 + n + dict(_fields(data[pos + 4:pos + 4 + n]))[3]
+        n = int.from_bytes(data[pos : pos + 4], "big")
+        end = pos + 4 + n + dict(_fields(data[pos + 4 : pos + 4 + n]))[3]
         out.append((pos, end))
         pos = end
     return out
@@ -187,7 +223,7 @@ def test_fuzz_pbf_files(tmp_path):
             data = data[:b] + data[a:b] + data[b:] if rng.random() < 0.5 else data[:a] + data[b:]
         elif op == 4:  # a huge length prefix
             a, _ = rng.choice(blocks)
-            data[a:a + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x10\x00\x00", b"\x00\x00\x00\x00"])
+            data[a : a + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x10\x00\x00", b"\x00\x00\x00\x00"])
         else:  # garbage appended
             data += bytes(rng.randrange(256) for _ in range(rng.randint(1, 5000)))
         path = tmp_path / f"fuzz_{i % 20}.osm.pbf"

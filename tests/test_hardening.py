@@ -32,12 +32,15 @@ def one_line_error(res, *needles: str) -> None:
         assert n in res.output, res.output
 
 
-@pytest.mark.parametrize("include, message", [
-    ("/etc/passwd", "is an absolute path"),
-    ("~/x.yaml", "is an absolute path"),
-    ("../../../../etc/passwd", "leads outside"),
-    ("a" * 300 + ".yaml", "no file"),
-])
+@pytest.mark.parametrize(
+    "include, message",
+    [
+        ("/etc/passwd", "is an absolute path"),
+        ("~/x.yaml", "is an absolute path"),
+        ("../../../../etc/passwd", "leads outside"),
+        ("a" * 300 + ".yaml", "no file"),
+    ],
+)
 def test_includes_stay_inside_the_folder_and_never_echo_a_file(tmp_path, include, message):
     f = tmp_path / "s.yaml"
     f.write_text(HEAD + f"includes: [{include}]\nchanges: []\n", encoding="utf-8")
@@ -95,8 +98,9 @@ def test_deep_nesting_is_refused_quickly(tmp_path):
 def test_a_diamond_of_includes_loads_each_file_once(tmp_path):
     for k in range(21):  # 21 files, each including the next twice: 2^20 loads without memoising
         inc = f"includes: [d{k + 1}.yaml, d{k + 1}.yaml]\n" if k < 20 else ""
-        (tmp_path / f"d{k}.yaml").write_text(f"name: n{k}\ndescription: t\nsource: t\n{inc}changes: []\n",
-                                             encoding="utf-8")
+        (tmp_path / f"d{k}.yaml").write_text(
+            f"name: n{k}\ndescription: t\nsource: t\n{inc}changes: []\n", encoding="utf-8"
+        )
     t0 = time.perf_counter()
     sc = load_scenario(tmp_path / "d0.yaml")
     assert time.perf_counter() - t0 < 5
@@ -115,10 +119,17 @@ def test_a_claim_cannot_name_a_scenario_outside_the_project(tmp_path):
         load_claim(tmp_path / "claims" / "c.yaml")
 
 
-@pytest.mark.parametrize("value, message", [
-    ("0", "finite number > 0"), ("-1", "finite number > 0"), ("inf", "finite number > 0"), ("nan", "finite number > 0"),
-    ("abc", "expected a number"), ("10", "outside its documented range 20-40"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("0", "finite number > 0"),
+        ("-1", "finite number > 0"),
+        ("inf", "finite number > 0"),
+        ("nan", "finite number > 0"),
+        ("abc", "expected a number"),
+        ("10", "outside its documented range 20-40"),
+    ],
+)
 def test_assumptions_are_checked_against_their_ranges(value, message):
     with pytest.raises(AssumptionError, match=message):
         Assumptions().replace(urban_access_speed_kph=value)
@@ -131,18 +142,21 @@ def test_force_allows_a_value_outside_the_range_with_a_warning():
     assert res.exit_code == 0 and "warning: --force" in res.output
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["score", "--assume", "urban_access_speed_kph=0"], "finite number > 0"),
-    (["score", "--assume", "new_line_speed_factor=0"], "finite number > 0"),
-    (["score", "--assume", "wait_cap_min=1e308"], "outside its documented range"),
-    (["score", "--year", "99999999999999999999"], "--year"),
-    (["score", "--year", "3000"], "--year"),
-    (["score", "--targets", ","], "--targets"),
-    (["score", "--thresholds", "inf"], "below 10,000"),
-    (["check", "claims/one_hour_circle.yaml", "--draws", "-5"], "--draws"),
-    (["nosuchcommand"], "No such command"),
-    (["route", "阳城"], "Missing argument"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["score", "--assume", "urban_access_speed_kph=0"], "finite number > 0"),
+        (["score", "--assume", "new_line_speed_factor=0"], "finite number > 0"),
+        (["score", "--assume", "wait_cap_min=1e308"], "outside its documented range"),
+        (["score", "--year", "99999999999999999999"], "--year"),
+        (["score", "--year", "3000"], "--year"),
+        (["score", "--targets", ","], "--targets"),
+        (["score", "--thresholds", "inf"], "below 10,000"),
+        (["check", "claims/one_hour_circle.yaml", "--draws", "-5"], "--draws"),
+        (["nosuchcommand"], "No such command"),
+        (["route", "阳城"], "Missing argument"),
+    ],
+)
 def test_bad_command_lines_print_one_line(args, needle):
     res = run(*args)
     one_line_error(res, needle)
@@ -157,7 +171,7 @@ def test_json_never_holds_nan_or_infinity():
     def strict(token: str) -> float:
         raise ValueError(f"non-standard JSON token {token}")
 
-    data = json.loads(res.output[res.output.index("{"):], parse_constant=strict)
+    data = json.loads(res.output[res.output.index("{") :], parse_constant=strict)
     assert data
 
 
@@ -185,8 +199,15 @@ def test_out_refuses_a_foreign_folder_and_a_file_before_the_work(tmp_path):
 
 def test_compare_says_which_changes_are_not_open(tmp_path):
     root = Path(__file__).resolve().parents[1]
-    res = run("compare", str(root / "scenarios" / "yangji_intercity_rail.yaml"), "--year", "2024", "--no-decompose",
-              "--out", str(tmp_path / "c"))
+    res = run(
+        "compare",
+        str(root / "scenarios" / "yangji_intercity_rail.yaml"),
+        "--year",
+        "2024",
+        "--no-decompose",
+        "--out",
+        str(tmp_path / "c"),
+    )
     assert res.exit_code == 0, res.output
     assert "open after 2024-12-31: not counted" in res.output
     for name in ("ranking.csv", "summary.csv", "places.csv"):
@@ -197,8 +218,11 @@ FORCED = ["--assume", "access_circuity=2", "--force"]
 
 
 def _files(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".png"}
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".png"
+    }
 
 
 def test_a_forced_constant_is_named_in_every_output(tmp_path):
@@ -215,8 +239,14 @@ def test_a_forced_constant_is_named_in_every_output(tmp_path):
     res = run("map", *FORCED, "--out", str(tmp_path / "m.html"))
     assert res.exit_code == 0 and "access_circuity=2" in (tmp_path / "m.html").read_text(encoding="utf-8")
     root = Path(__file__).resolve().parents[1]
-    res = run("compare", str(root / "scenarios" / "jinyang_widening.yaml"), "--no-decompose", *FORCED,
-              "--out", str(tmp_path / "c"))
+    res = run(
+        "compare",
+        str(root / "scenarios" / "jinyang_widening.yaml"),
+        "--no-decompose",
+        *FORCED,
+        "--out",
+        str(tmp_path / "c"),
+    )
     assert res.exit_code == 0 and "access_circuity=2" in res.output, res.output
     for name, text in _files(tmp_path / "c").items():
         if name.endswith((".csv", ".json", ".md", ".html")):
@@ -242,8 +272,9 @@ def test_score_and_check_say_which_changes_are_not_open(tmp_path):
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "scenarios" / sc.name).write_text(sc.read_text(encoding="utf-8"), encoding="utf-8")
     claim = (root / "claims" / "gates_of_luoyang.yaml").read_text(encoding="utf-8")
-    claim = claim[:claim.index("networks:")] + (f"networks:\n  - {{name: early, year: 2024, "
-                                                f"scenario: ../scenarios/{sc.name}}}\n")
+    claim = claim[: claim.index("networks:")] + (
+        f"networks:\n  - {{name: early, year: 2024, scenario: ../scenarios/{sc.name}}}\n"
+    )
     (tmp_path / "claims" / "early.yaml").write_text(claim, encoding="utf-8")
     res = run("check", str(tmp_path / "claims" / "early.yaml"), "--out", str(tmp_path / "k"))
     assert res.exit_code == 0, res.output
@@ -274,10 +305,10 @@ def test_a_pbf_cut_short_is_found(tmp_path):
     assert read_osm_file(whole).warnings == []
     blocks = _pbf_blocks(data)
     at_boundary = tmp_path / "cut.osm.pbf"
-    at_boundary.write_bytes(data[:blocks[-2][1]])  # valid PBF: libosmium reads it without a word
+    at_boundary.write_bytes(data[: blocks[-2][1]])  # valid PBF: libosmium reads it without a word
     assert "may be cut short" in read_osm_file(at_boundary).warnings[0]
     inside = tmp_path / "inside.osm.pbf"
-    inside.write_bytes(data[:blocks[-1][0] + 100])
+    inside.write_bytes(data[: blocks[-1][0] + 100])
     with pytest.raises(DataError, match="cut short inside a block"):
         read_osm_file(inside)
 
@@ -291,8 +322,17 @@ def test_a_network_from_a_doubtful_pbf_says_so_in_its_outputs(tmp_path):
         for obj in osmium.FileProcessor(str(fix / "corridor.osm")):
             w.add_node(obj) if obj.is_node() else w.add_way(obj) if obj.is_way() else None
     out = tmp_path / "net.gpkg"
-    res = run("build", "--osm-file", str(pbf), "--services", str(fix / "services.yaml"),
-              "--places", str(fix / "places.csv"), "--out", str(out))
+    res = run(
+        "build",
+        "--osm-file",
+        str(pbf),
+        "--services",
+        str(fix / "services.yaml"),
+        "--places",
+        str(fix / "places.csv"),
+        "--out",
+        str(out),
+    )
     assert res.exit_code == 0 and "warning: " in res.output and "may be cut short" in res.output, res.output
     res = run("score", "--network", str(out), "--year", "2025", "--targets", "east", "--format", "json")
     assert res.exit_code == 0, res.output
@@ -311,38 +351,70 @@ def test_every_machine_readable_output_is_byte_identical_across_runs(tmp_path):
     jobs = {
         "score": ["score", "--out", "{o}", "--scenario", str(root / "scenarios" / "jinyang_widening.yaml")],
         "compare": ["compare", str(root / "scenarios" / "jinyang_widening.yaml"), "--no-decompose", "--out", "{o}"],
-        "check": ["check", str(root / "claims" / "one_hour_circle.yaml"), "--draws", "4", "--seed", "3",
-                  "--out", "{o}"],
+        "check": [
+            "check",
+            str(root / "claims" / "one_hour_circle.yaml"),
+            "--draws",
+            "4",
+            "--seed",
+            "3",
+            "--out",
+            "{o}",
+        ],
         "map": ["map", "--out", "{o}.html"],
         "isochrone_geojson": ["isochrone", "阳城", "--minutes", "60,120", "--out", "{o}.geojson"],
         "isochrone_gpkg": ["isochrone", "阳城", "--minutes", "60,120", "--out", "{o}.gpkg", "--map", "{o}.html"],
-        "build": ["build", "--osm-file", str(fix / "corridor.osm"), "--services", str(fix / "services.yaml"),
-                  "--places", str(fix / "places.csv"), "--out", "{o}.gpkg"],
-        "validate_times": ["validate-times", str(root / "data" / "validation" / "published_figures.csv"),
-                           "--out", "{o}"],
+        "build": [
+            "build",
+            "--osm-file",
+            str(fix / "corridor.osm"),
+            "--services",
+            str(fix / "services.yaml"),
+            "--places",
+            str(fix / "places.csv"),
+            "--out",
+            "{o}.gpkg",
+        ],
+        "validate_times": [
+            "validate-times",
+            str(root / "data" / "validation" / "published_figures.csv"),
+            "--out",
+            "{o}",
+        ],
     }
-    stdout = {"score_json": ["score", "--format", "json"], "score_csv": ["score", "--format", "csv"],
-              "route": ["route", "阳城", "郑州", "--json"],
-              "check_json": ["check", str(root / "claims" / "one_hour_circle.yaml"), "--draws", "4", "--json"]}
+    stdout = {
+        "score_json": ["score", "--format", "json"],
+        "score_csv": ["score", "--format", "csv"],
+        "route": ["route", "阳城", "郑州", "--json"],
+        "check_json": ["check", str(root / "claims" / "one_hour_circle.yaml"), "--draws", "4", "--json"],
+    }
     for name, args in jobs.items():
         got = []
         for k in (1, 2):
             o = str(tmp_path / f"{name}{k}")
             res = run(*[a.replace("{o}", o) for a in args])
             assert res.exit_code == 0, (name, res.output)
-            got.append({f.replace(f"{name}{k}", name): b for p in tmp_path.glob(f"{name}{k}*")
-                        for f, b in _bytes_of(p).items()})
+            got.append(
+                {
+                    f.replace(f"{name}{k}", name): b
+                    for p in tmp_path.glob(f"{name}{k}*")
+                    for f, b in _bytes_of(p).items()
+                }
+            )
         assert got[0] and got[0] == got[1], (name, [f for f in got[0] if got[0][f] != got[1].get(f)])
     for name, args in stdout.items():
         assert run(*args).output == run(*args).output, name
 
 
-@pytest.mark.parametrize("edit, needle", [
-    (('id="1"', 'id="99999999999999999999"'), "cannot be read as OpenStreetMap data"),
-    (('v="motorway"', 'v="' + "m" * 2000 + '"'), "cannot be read as OpenStreetMap data"),
-    (('lat="', 'lat="nan'), "cannot be read as OpenStreetMap data"),
-    (('lon="', 'lon="1e10'), "cannot be read as OpenStreetMap data"),
-])
+@pytest.mark.parametrize(
+    "edit, needle",
+    [
+        (('id="1"', 'id="99999999999999999999"'), "cannot be read as OpenStreetMap data"),
+        (('v="motorway"', 'v="' + "m" * 2000 + '"'), "cannot be read as OpenStreetMap data"),
+        (('lat="', 'lat="nan'), "cannot be read as OpenStreetMap data"),
+        (('lon="', 'lon="1e10'), "cannot be read as OpenStreetMap data"),
+    ],
+)
 def test_bad_osm_values_are_one_clean_error(tmp_path, edit, needle):
     from network.sources.osm import read_osm_file
 
@@ -353,8 +425,9 @@ def test_bad_osm_values_are_one_clean_error(tmp_path, edit, needle):
     bad.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
     with pytest.raises(DataError, match=needle):
         read_osm_file(bad)
-    res = run("build", "--osm-file", str(bad), "--places", str(fix.parent / "places.csv"),
-              "--out", str(tmp_path / "n.gpkg"))
+    res = run(
+        "build", "--osm-file", str(bad), "--places", str(fix.parent / "places.csv"), "--out", str(tmp_path / "n.gpkg")
+    )
     one_line_error(res, needle)
 
 
@@ -363,12 +436,21 @@ def test_an_unwritable_out_fails_before_the_work(tmp_path):
     afile.write_text("x", encoding="utf-8")
     root = Path(__file__).resolve().parents[1]
     fix = root / "tests" / "fixtures" / "osm"
-    for args in (["score", "--out", str(afile / "d")],
-                 ["check", str(root / "claims" / "one_hour_circle.yaml"), "--out", str(afile / "d")],
-                 ["compare", str(root / "scenarios" / "jinyang_widening.yaml"), "--out", str(afile / "d")],
-                 ["map", "--out", str(afile / "m.html")],
-                 ["build", "--osm-file", str(fix / "corridor.osm"), "--places", str(fix / "places.csv"),
-                  "--out", str(afile / "n.gpkg")]):
+    for args in (
+        ["score", "--out", str(afile / "d")],
+        ["check", str(root / "claims" / "one_hour_circle.yaml"), "--out", str(afile / "d")],
+        ["compare", str(root / "scenarios" / "jinyang_widening.yaml"), "--out", str(afile / "d")],
+        ["map", "--out", str(afile / "m.html")],
+        [
+            "build",
+            "--osm-file",
+            str(fix / "corridor.osm"),
+            "--places",
+            str(fix / "places.csv"),
+            "--out",
+            str(afile / "n.gpkg"),
+        ],
+    ):
         t0 = time.perf_counter()
         one_line_error(run(*args), "cannot write")
         assert time.perf_counter() - t0 < 3, args  # refused before building any network
@@ -378,8 +460,17 @@ def test_a_speeds_file_is_never_echoed(tmp_path):
     secret = tmp_path / "secret.csv"
     secret.write_text("root:x:0:0:SECRET-LINE:/root:/bin/bash\n", encoding="utf-8")
     fix = Path(__file__).parent / "fixtures" / "osm"
-    res = run("build", "--osm-file", str(fix / "corridor.osm"), "--places", str(fix / "places.csv"),
-              "--speeds", str(secret), "--out", str(tmp_path / "n.gpkg"))
+    res = run(
+        "build",
+        "--osm-file",
+        str(fix / "corridor.osm"),
+        "--places",
+        str(fix / "places.csv"),
+        "--speeds",
+        str(secret),
+        "--out",
+        str(tmp_path / "n.gpkg"),
+    )
     one_line_error(res)
     assert "SECRET-LINE" not in res.output
 
@@ -395,12 +486,29 @@ def test_nothing_goes_to_tmp_and_a_killed_compare_leaves_no_partial_set(tmp_path
     private_tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(private_tmp)}
     cli = [sys.executable, "-c", "from network.cli import main; main()"]
-    subprocess.run([*cli, "build", "--osm-file", str(fix / "corridor.osm"), "--places", str(fix / "places.csv"),
-                    "--out", str(tmp_path / "n.gpkg")], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            *cli,
+            "build",
+            "--osm-file",
+            str(fix / "corridor.osm"),
+            "--places",
+            str(fix / "places.csv"),
+            "--out",
+            str(tmp_path / "n.gpkg"),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     assert (tmp_path / "n.gpkg").is_file() and not list(private_tmp.iterdir())  # built beside the target
     out = tmp_path / "c"
-    proc = subprocess.Popen([*cli, "compare", str(root / "scenarios" / "jincheng_plan.yaml"), "--out", str(out)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*cli, "compare", str(root / "scenarios" / "jincheng_plan.yaml"), "--out", str(out)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 60
     while not list(tmp_path.glob(".c.staging-*/*.csv")) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)  # until it has begun writing files

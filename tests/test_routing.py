@@ -29,8 +29,16 @@ def test_parallel_edges_keep_the_fastest_and_legs_report_it():
     m = many_to_one(c, ["r1_0"])
     assert m.time_from("r0_0", "r1_0") == 0.5
     legs = path_legs(c, g, m.path("r0_0", "r1_0"))
-    assert legs == [{"mode": "road", "minutes": 0.5, "km": 1.0, "road": "expressway road",
-                     "from": "road node 113.000,35.000", "to": "road node 113.010,35.000"}]
+    assert legs == [
+        {
+            "mode": "road",
+            "minutes": 0.5,
+            "km": 1.0,
+            "road": "expressway road",
+            "from": "road node 113.000,35.000",
+            "to": "road node 113.010,35.000",
+        }
+    ]
 
 
 def test_mode_filter_excludes_rail_from_road():
@@ -53,8 +61,13 @@ def random_graphs(draw):
     g = nx.MultiDiGraph()
     for k in range(n):
         g.add_node(f"n{k}", kind="road", lon=113 + draw(st.floats(0, 1)), lat=35 + draw(st.floats(0, 1)))
-    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(1, n - 1),
-                                    st.floats(0.1, 50), st.floats(20, 120)), min_size=1, max_size=40))
+    edges = draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(1, n - 1), st.floats(0.1, 50), st.floats(20, 120)),
+            min_size=1,
+            max_size=40,
+        )
+    )
     for u, offset, km, speed in edges:  # v = u + offset (mod n) is never u: no self-loops
         road_edge(g, f"n{u}", f"n{(u + offset) % n}", km, speed)
     return g

@@ -92,20 +92,34 @@ def test_one_valid_file_per_change_type(kind, tmp_path, model2030):
 
 # -- physically impossible values, found when the change meets the network ------------------------
 IMPOSSIBLE = [
-    ("rail shorter than the straight line", """
+    (
+        "rail shorter than the straight line",
+        """
       - {type: add_rail_line, id: l1, name_zh: 线, name_en: line, mode: hsr, stations: [晋城东, 郑州],
          length_km: 0.001, design_speed_kph: 250, services: [{id: s1, headway_min: 60}], opened: 2028}""",
-     "shorter than the"),
-    ("rail far longer than the straight line", """
+        "shorter than the",
+    ),
+    (
+        "rail far longer than the straight line",
+        """
       - {type: add_rail_line, id: l1, name_zh: 线, name_en: line, mode: hsr, stations: [晋城东, 郑州],
          length_km: 4000, design_speed_kph: 250, services: [{id: s1, headway_min: 60}], opened: 2028}""",
-     "more than 3 x"),
-    ("road shorter than the straight line", """
+        "more than 3 x",
+    ),
+    (
+        "road shorter than the straight line",
+        """
       - {type: add_road, id: r1, name_zh: 路, name_en: road, road_class: expressway, length_km: 1,
-         waypoints: [阳城县, 济源], design_speed_kph: 100, opened: 2028}""", "a road is at least that long"),
-    ("air faster than an airliner", """
+         waypoints: [阳城县, 济源], design_speed_kph: 100, opened: 2028}""",
+        "a road is at least that long",
+    ),
+    (
+        "air faster than an airliner",
+        """
       - {type: add_airport, id: ap, iata: JIC, name_zh: 机场, name_en: airport, lon: 112.84, lat: 35.42,
-         routes: [{to: CGO, block_min: 1, headway_min: 240}], opened: 2028}""", "faster than an airliner"),
+         routes: [{to: CGO, block_min: 1, headway_min: 240}], opened: 2028}""",
+        "faster than an airliner",
+    ),
 ]
 
 
@@ -119,38 +133,85 @@ def test_physically_impossible_changes_are_refused(tmp_path, model2030, label, b
 
 # -- one invalid file per rule, with the message and the line ------------------------------------
 INVALID = [
-    ("unknown key", "changes:\n  - {type: close, what: line, name: x, opened: 2028, colour: red}\n",
-     5, "unknown field 'colour'"),
+    (
+        "unknown key",
+        "changes:\n  - {type: close, what: line, name: x, opened: 2028, colour: red}\n",
+        5,
+        "unknown field 'colour'",
+    ),
     ("unknown type", "changes:\n  - type: add_rali_line\n    id: x\n", 5, "unknown change type 'add_rali_line'"),
     ("missing type", "changes:\n  - id: x\n", 5, "needs a 'type'"),
-    ("missing field", "changes:\n  - type: add_freight_facility\n    id: f\n    name_zh: a\n    name_en: b\n",
-     5, "opened: required field is missing"),
-    ("wrong type", "changes:\n  - {type: add_service, line: a, id: s, headway_min: lots, opened: 2028}\n",
-     5, "headway_min: Input should be a valid number"),
-    ("negative speed",
-     "changes:\n  - type: upgrade_road\n    corridor: G55\n    design_speed_kph: -5\n    opened: 2028\n",
-     7, "greater than or equal to 20"),
-    ("tiny speed", "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: 1e-12, opened: 2028}\n",
-     5, "greater than or equal to 20"),
-    ("tiny headway",
-     "changes:\n  - {type: add_service, line: a, id: s, stops: [a, b], headway_min: 1e-12, opened: 2028}\n",
-     5, "headway_min: Input should be greater than or equal to 2"),
-    ("planned before the network's years",
-     "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 1990}\n",
-     5, "greater than or equal to 2000"),
-    ("nan", "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: .nan, opened: 2028}\n",
-     5, "finite number"),
-    ("bad enum", "changes:\n  - {type: add_road, id: r, name_zh: a, name_en: b, road_class: motorway,\n"
-                 "     waypoints: [[112.5, 35.3], [112.6, 35.3]], design_speed_kph: 80, opened: 2028}\n",
-     5, "road_class: Input should be 'expressway'"),
-    ("passenger line without services", "changes:\n  - {type: add_rail_line, id: l, name_zh: a, name_en: b, mode: hsr,"
-     " stations: [晋城东, 郑州], design_speed_kph: 250, opened: 2030}\n", 5, "needs at least one entry in 'services'"),
-    ("assumed names a non-field", "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b,"
-     " opened: 2028, assumed: {speed: x}}\n", 5, "'assumed' names ['speed']"),
+    (
+        "missing field",
+        "changes:\n  - type: add_freight_facility\n    id: f\n    name_zh: a\n    name_en: b\n",
+        5,
+        "opened: required field is missing",
+    ),
+    (
+        "wrong type",
+        "changes:\n  - {type: add_service, line: a, id: s, headway_min: lots, opened: 2028}\n",
+        5,
+        "headway_min: Input should be a valid number",
+    ),
+    (
+        "negative speed",
+        "changes:\n  - type: upgrade_road\n    corridor: G55\n    design_speed_kph: -5\n    opened: 2028\n",
+        7,
+        "greater than or equal to 20",
+    ),
+    (
+        "tiny speed",
+        "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: 1e-12, opened: 2028}\n",
+        5,
+        "greater than or equal to 20",
+    ),
+    (
+        "tiny headway",
+        "changes:\n  - {type: add_service, line: a, id: s, stops: [a, b], headway_min: 1e-12, opened: 2028}\n",
+        5,
+        "headway_min: Input should be greater than or equal to 2",
+    ),
+    (
+        "planned before the network's years",
+        "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 1990}\n",
+        5,
+        "greater than or equal to 2000",
+    ),
+    (
+        "nan",
+        "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: .nan, opened: 2028}\n",
+        5,
+        "finite number",
+    ),
+    (
+        "bad enum",
+        "changes:\n  - {type: add_road, id: r, name_zh: a, name_en: b, road_class: motorway,\n"
+        "     waypoints: [[112.5, 35.3], [112.6, 35.3]], design_speed_kph: 80, opened: 2028}\n",
+        5,
+        "road_class: Input should be 'expressway'",
+    ),
+    (
+        "passenger line without services",
+        "changes:\n  - {type: add_rail_line, id: l, name_zh: a, name_en: b, mode: hsr,"
+        " stations: [晋城东, 郑州], design_speed_kph: 250, opened: 2030}\n",
+        5,
+        "needs at least one entry in 'services'",
+    ),
+    (
+        "assumed names a non-field",
+        "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b,"
+        " opened: 2028, assumed: {speed: x}}\n",
+        5,
+        "'assumed' names ['speed']",
+    ),
     ("duplicate key", "name: u\n", 4, "key given twice"),
     ("alias", "changes: &a []\nextra: *a\n", 4, "anchors and aliases"),
-    ("year out of range", "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 1800}\n",
-     5, "greater than or equal to 2000"),
+    (
+        "year out of range",
+        "changes:\n  - {type: add_freight_facility, id: f, name_zh: a, name_en: b, opened: 1800}\n",
+        5,
+        "greater than or equal to 2000",
+    ),
 ]
 
 
@@ -165,26 +226,36 @@ def test_invalid_files_name_line_field_and_fix(tmp_path, label, body, line, mess
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
-    body = ("changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: -1, opened: 2028}\n"
-            "  - {type: add_rali_line}\n  - {type: close, what: bridge, name: x, opened: 2028}\n")
+    body = (
+        "changes:\n  - {type: upgrade_road, corridor: G55, design_speed_kph: -1, opened: 2028}\n"
+        "  - {type: add_rali_line}\n  - {type: close, what: bridge, name: x, opened: 2028}\n"
+    )
     with pytest.raises(ScenarioError) as err:
         load_scenario(write(tmp_path, HEAD + body))
     assert len(err.value.problems) == 3
 
 
-@pytest.mark.parametrize("text,message", [
-    ("", "the file is empty"),
-    ("- a\n- b\n", "top level must be a mapping"),
-    ("name: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("", "the file is empty"),
+        ("- a\n- b\n", "top level must be a mapping"),
+        ("name: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_unreadable_files(tmp_path, text, message):
     with pytest.raises(ScenarioError, match=message):
         load_scenario(write(tmp_path, text))
 
 
 def test_unknown_names_suggest_close_matches(tmp_path, model2030):
-    sc = load_scenario(write(tmp_path, HEAD + "changes:\n  - {type: add_service, line: 侯月铁路, id: s,"
-                             " stops: [阳成, 晋城北], headway_min: 60, opened: 2028}\n"))
+    sc = load_scenario(
+        write(
+            tmp_path,
+            HEAD + "changes:\n  - {type: add_service, line: 侯月铁路, id: s,"
+            " stops: [阳成, 晋城北], headway_min: 60, opened: 2028}\n",
+        )
+    )
     with pytest.raises(ScenarioError) as err:
         apply_scenario(model2030.network, sc)
     assert "unknown station '阳成'" in str(err.value) and "did you mean" in str(err.value)
@@ -233,8 +304,7 @@ def test_incremental_arrays_equal_a_full_rebuild(model2030, tmp_path, source):
         a = many_to_one(c, [target]).time_min[0]
         b = many_to_one(full, [target]).time_min[0]
         ids = Model(out).places()["place_id"]
-        np.testing.assert_allclose([a[c.index[f"place:{p}"]] for p in ids],
-                                   [b[full.index[f"place:{p}"]] for p in ids])
+        np.testing.assert_allclose([a[c.index[f"place:{p}"]] for p in ids], [b[full.index[f"place:{p}"]] for p in ids])
 
 
 PLACES = ["阳城县", "沁水县", "陵川县", "高平市", "城区", "泽州县", "济源", "洛阳", "郑州", "焦作", "垣曲县", "修武县"]
@@ -242,13 +312,14 @@ PLACES = ["阳城县", "沁水县", "陵川县", "高平市", "城区", "泽州�
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=st.sampled_from(PLACES), b=st.sampled_from(PLACES), speed=st.floats(40, 120), year=st.just(2030))
-def test_adding_a_road_never_makes_a_trip_slower_nor_mutates_the_base(tmp_path_factory, model2030, a, b,
-                                                                      speed, year):
+def test_adding_a_road_never_makes_a_trip_slower_nor_mutates_the_base(tmp_path_factory, model2030, a, b, speed, year):
     if a == b:
         return
     tmp = tmp_path_factory.mktemp("add")
-    body = (f"changes:\n  - {{type: add_road, id: r, name_zh: a, name_en: b, road_class: expressway,"
-            f" waypoints: [{a}, {b}], design_speed_kph: {speed}, opened: {year}}}\n")
+    body = (
+        f"changes:\n  - {{type: add_road, id: r, name_zh: a, name_en: b, road_class: expressway,"
+        f" waypoints: [{a}, {b}], design_speed_kph: {speed}, opened: {year}}}\n"
+    )
     before_edges = model2030.graph.number_of_edges()
     before = place_times(model2030)
     table_before = model2030.edge_table.time_min.copy()
@@ -260,8 +331,18 @@ def test_adding_a_road_never_makes_a_trip_slower_nor_mutates_the_base(tmp_path_f
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(what=st.sampled_from([("corridor", "G55"), ("corridor", "阳济高速"), ("corridor", "新晋高速"),
-                             ("line", "郑太高铁"), ("line", "郑西高铁"), ("service", "zhengtai_trains")]))
+@given(
+    what=st.sampled_from(
+        [
+            ("corridor", "G55"),
+            ("corridor", "阳济高速"),
+            ("corridor", "新晋高速"),
+            ("line", "郑太高铁"),
+            ("line", "郑西高铁"),
+            ("service", "zhengtai_trains"),
+        ]
+    )
+)
 def test_closing_never_makes_a_trip_faster(tmp_path_factory, model2030, what):
     tmp = tmp_path_factory.mktemp("close")
     body = f"changes:\n  - {{type: close, what: {what[0]}, name: {what[1]}, opened: 2020}}\n"
@@ -292,9 +373,18 @@ def test_direction_checks(model2030):
 # -- the shipped library -------------------------------------------------------------------------
 def test_there_is_a_scenario_for_every_project_and_packages():
     names = {p.stem for p in SCENARIOS}
-    for needed in ("jincheng_hebi_hsr", "jincheng_houma_hsr", "henan_west_hsr_link", "jincheng_plan",
-                   "yangcheng_plan", "without_jiaozuo_taiyuan_hsr", "without_yangji_expressway",
-                   "without_xinjin_expressway", "luoyang_yangcheng_bus", "houyue_passenger"):
+    for needed in (
+        "jincheng_hebi_hsr",
+        "jincheng_houma_hsr",
+        "henan_west_hsr_link",
+        "jincheng_plan",
+        "yangcheng_plan",
+        "without_jiaozuo_taiyuan_hsr",
+        "without_yangji_expressway",
+        "without_xinjin_expressway",
+        "luoyang_yangcheng_bus",
+        "houyue_passenger",
+    ):
         assert needed in names
 
 
@@ -316,21 +406,28 @@ def test_every_shipped_scenario_validates_and_scores(path, model2030):
 # -- fuzzing the loader ----------------------------------------------------------------------------
 VALID_TEXT = HEAD + "changes:" + VALID["add_road"] + "\n"
 yaml_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=True) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30) | st.floats(allow_nan=True) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.one_of(
-    st.text(max_size=300),
-    yaml_values.map(lambda v: yaml.safe_dump(v, allow_unicode=True)),
-    st.tuples(st.integers(0, len(VALID_TEXT)), st.text(max_size=12)).map(
-        lambda t: VALID_TEXT[:t[0]] + t[1] + VALID_TEXT[t[0]:]),
-    st.integers(1, 60).map(lambda n: HEAD + "changes: " + "[" * n + "]" * n),
-    st.dictionaries(st.sampled_from(["name", "description", "source", "changes", "includes", "extends"]),
-                    yaml_values, max_size=6).map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
-))
+@given(
+    data=st.one_of(
+        st.text(max_size=300),
+        yaml_values.map(lambda v: yaml.safe_dump(v, allow_unicode=True)),
+        st.tuples(st.integers(0, len(VALID_TEXT)), st.text(max_size=12)).map(
+            lambda t: VALID_TEXT[: t[0]] + t[1] + VALID_TEXT[t[0] :]
+        ),
+        st.integers(1, 60).map(lambda n: HEAD + "changes: " + "[" * n + "]" * n),
+        st.dictionaries(
+            st.sampled_from(["name", "description", "source", "changes", "includes", "extends"]),
+            yaml_values,
+            max_size=6,
+        ).map(lambda d: yaml.safe_dump(d, allow_unicode=True)),
+    )
+)
 def test_fuzzed_files_end_in_a_scenario_error_or_a_scenario(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("fuzz") / "f.yaml"
     path.write_text(data, encoding="utf-8")

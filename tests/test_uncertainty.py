@@ -32,14 +32,27 @@ def test_retiming_at_base_values_is_exact(model):
 def test_retimed_model_equals_a_rebuilt_one(model):
     """Re-timing the edges gives the same trips as building the network with the drawn constants
     (for constants the re-timing recomputes exactly)."""
-    a = model.assumptions.replace(station_processing_min=27.0, wait_cap_min=33.0, urban_access_speed_kph=24.0,
-                                  unclassified_road_speed_kph=52.0, transfer_min=14.0, hsr_dwell_min=3.0,
-                                      national_design_speed_kph=70.0, built_up_speed_kph=25.0,
-                                      expressway_default_design_speed_kph=90.0, ordinary_road_speed_factor=0.7)
+    a = model.assumptions.replace(
+        station_processing_min=27.0,
+        wait_cap_min=33.0,
+        urban_access_speed_kph=24.0,
+        unclassified_road_speed_kph=52.0,
+        transfer_min=14.0,
+        hsr_dwell_min=3.0,
+        national_design_speed_kph=70.0,
+        built_up_speed_kph=25.0,
+        expressway_default_design_speed_kph=90.0,
+        ordinary_road_speed_factor=0.7,
+    )
     fast = Retimer(model).model_for(a)
     slow = Model.default(year=2026, assumptions=a)
-    for o, d, mode in (("阳城", "洛阳", "best"), ("晋城", "郑州", "rail"), ("晋城东站", "郑州东站", "rail"),
-                       ("陵川", "晋城", "road"), ("晋城", "焦作", "road")):
+    for o, d, mode in (
+        ("阳城", "洛阳", "best"),
+        ("晋城", "郑州", "rail"),
+        ("晋城东站", "郑州东站", "rail"),
+        ("陵川", "晋城", "road"),
+        ("晋城", "焦作", "road"),
+    ):
         assert fast.trip_minutes(o, d, mode) == pytest.approx(slow.trip_minutes(o, d, mode), abs=1e-6)
 
 
@@ -49,8 +62,10 @@ def test_draws_are_reproducible_and_in_range():
     a2, s2 = draw_assumptions(base, 50, seed=11)
     a3, _ = draw_assumptions(base, 50, seed=12)
     assert a1 == a2 and s1 == s2 and a1 != a3
-    meta = {f: (base.__dataclass_fields__[f].metadata["low"], base.__dataclass_fields__[f].metadata["high"])
-            for f in sampled_names(base)}
+    meta = {
+        f: (base.__dataclass_fields__[f].metadata["low"], base.__dataclass_fields__[f].metadata["high"])
+        for f in sampled_names(base)
+    }
     for a in a1:
         for f, (lo, hi) in meta.items():
             assert lo <= getattr(a, f) <= hi

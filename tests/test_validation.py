@@ -35,14 +35,17 @@ def test_errors_tolerances_and_summary_by_arithmetic():
     assert summary.loc["km", "bias"] == -2.0 and summary.loc["km", "median_abs_error"] == 2.0
 
 
-@pytest.mark.parametrize("line, message", [
-    ("A,B,car,2024,minutes,60,10%,x", "mode: found 'car'"),
-    ("A,B,road,2024,hours,60,10%,x", "measure: found 'hours'"),
-    ("A,B,road,2024,minutes,-1,10%,x", "value: found '-1'"),
-    ("A,B,road,1990,minutes,60,10%,x", "year: found '1990'"),
-    ("A,B,road,2024,minutes,60,ten,x", "tolerance: found 'ten'"),
-    ("A,B,road,2024,minutes,60,10%,", "source: found ''"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("A,B,car,2024,minutes,60,10%,x", "mode: found 'car'"),
+        ("A,B,road,2024,hours,60,10%,x", "measure: found 'hours'"),
+        ("A,B,road,2024,minutes,-1,10%,x", "value: found '-1'"),
+        ("A,B,road,1990,minutes,60,10%,x", "year: found '1990'"),
+        ("A,B,road,2024,minutes,60,ten,x", "tolerance: found 'ten'"),
+        ("A,B,road,2024,minutes,60,10%,", "source: found ''"),
+    ],
+)
 def test_bad_rows_name_the_line_and_field(tmp_path, line, message):
     path = tmp_path / "f.csv"
     path.write_text("origin,destination,mode,year,measure,value,tolerance,source\n" + line + "\n", encoding="utf-8")
@@ -52,9 +55,12 @@ def test_bad_rows_name_the_line_and_field(tmp_path, line, message):
 
 def test_cli_writes_tables_and_a_png(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text("origin,destination,mode,year,measure,value,tolerance,source\n"
-                    "阳城,济源,road,2021,km,59.788,25%,阳济高速 length\n"
-                    "晋城东站,郑州站,rail,2021,km,140,5%,km posts\n", encoding="utf-8")
+    path.write_text(
+        "origin,destination,mode,year,measure,value,tolerance,source\n"
+        "阳城,济源,road,2021,km,59.788,25%,阳济高速 length\n"
+        "晋城东站,郑州站,rail,2021,km,140,5%,km posts\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["validate-times", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "share_inside" in result.output

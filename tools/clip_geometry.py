@@ -40,8 +40,9 @@ def _csv(rows: list[list[object]], header: list[str]) -> bytes:
 def main() -> None:
     folder = ROOT / "data" / "geometry"
     for module, name in (("world_highways", "road"), ("world_railways", "rail")):
-        g = clip_line_graph(read_scgraph_file(scgraph_module_path(module)), REGION_BBOX,
-                            largest_component=(module == "world_highways"))
+        g = clip_line_graph(
+            read_scgraph_file(scgraph_module_path(module)), REGION_BBOX, largest_component=(module == "world_highways")
+        )
         nodes = [[i, f"{g.lon[i]:.6f}", f"{g.lat[i]:.6f}"] for i in range(g.n_nodes)]
         pairs: dict[tuple[int, int], float] = {}
         for u, v, km in zip(g.u.tolist(), g.v.tolist(), g.length_km.tolist()):

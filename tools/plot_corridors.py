@@ -47,8 +47,14 @@ def main() -> None:
             ax.plot(layer.lon[[layer.u[e], layer.v[e]]], layer.lat[[layer.u[e], layer.v[e]]], color=colour, lw=2.5)
         if m.result != "matched":
             ax.plot(w[[0, -1], 1], w[[0, -1], 0], ":", color=colour, lw=3)
-        ax.text(w[len(w) // 2, 1], w[len(w) // 2, 0], f"{c['corridor_id']}{'' if m.result == 'matched' else ' (link)'}",
-                fontsize=8, color=colour, clip_on=True)
+        ax.text(
+            w[len(w) // 2, 1],
+            w[len(w) // 2, 0],
+            f"{c['corridor_id']}{'' if m.result == 'matched' else ' (link)'}",
+            fontsize=8,
+            color=colour,
+            clip_on=True,
+        )
     for p in data.places:
         if x0 < p["lon"] < x1 and y0 < p["lat"] < y1 and p["kind"] in ("city", "county"):
             ax.plot(p["lon"], p["lat"], "k^", ms=4)

@@ -39,6 +39,21 @@ from network.claims.check import check_claim, network_for
 from network.claims.evaluate import CheckResult, evaluate, leg_breakdown, origin_places, result_payload, verdicts
 from network.claims.spec import LEGS, READINGS, Claim, ClaimFile, Destination, NetworkSpec, Origin, load_claim
 
-__all__ = ["LEGS", "READINGS", "CheckResult", "Claim", "ClaimFile", "Destination", "NetworkSpec", "Origin",
-           "check_claim", "evaluate", "leg_breakdown", "load_claim", "network_for", "origin_places",
-           "result_payload", "verdicts"]
+__all__ = [
+    "LEGS",
+    "READINGS",
+    "CheckResult",
+    "Claim",
+    "ClaimFile",
+    "Destination",
+    "NetworkSpec",
+    "Origin",
+    "check_claim",
+    "evaluate",
+    "leg_breakdown",
+    "load_claim",
+    "network_for",
+    "origin_places",
+    "result_payload",
+    "verdicts",
+]

@@ -35,8 +35,9 @@ def _run_draws(n: int, workers: int) -> list[tuple[np.ndarray, ...]]:
         return pool.map(_claim_draw_rows, range(n), chunksize=max(1, n // (workers * 8)))
 
 
-def add_uncertainty(result: CheckResult, models: dict[str, Any], draws: int, seed: int,
-                    workers: int | None = None) -> None:
+def add_uncertainty(
+    result: CheckResult, models: dict[str, Any], draws: int, seed: int, workers: int | None = None
+) -> None:
     """Add p10/p50/p90 of every time and the share of draws within each threshold to a
     :class:`~network.claims.CheckResult`, and the share of draws in which each verdict holds."""
     spec = result.claim.spec
@@ -56,8 +57,11 @@ def add_uncertainty(result: CheckResult, models: dict[str, Any], draws: int, see
     for th in spec.thresholds:
         idx = per.index[per["threshold_min"] == th]
         assert len(idx) == n_rows
-        basis = np.where(per.loc[idx, "reading"].to_numpy() == "population_weighted", worst, minutes) \
-            if spec.aggregate == "all_of" else minutes
+        basis = (
+            np.where(per.loc[idx, "reading"].to_numpy() == "population_weighted", worst, minutes)
+            if spec.aggregate == "all_of"
+            else minutes
+        )
         within = basis <= th
         for q in (10, 50, 90):
             per.loc[idx, f"p{q}_min"] = np.percentile(minutes, q, axis=0)
@@ -67,8 +71,12 @@ def add_uncertainty(result: CheckResult, models: dict[str, Any], draws: int, see
             cols = [list(idx).index(i) for i in g.index]
             ok = within[:, cols].all(axis=1) if spec.require == "every_destination" else within[:, cols].any(axis=1)
             worst_draw = minutes[:, cols].max(axis=1)
-            sel = ((result.overall["network"] == key[0]) & (result.overall["reading"] == key[1])
-                   & (result.overall["mode"] == key[2]) & (result.overall["threshold_min"] == th))
+            sel = (
+                (result.overall["network"] == key[0])
+                & (result.overall["reading"] == key[1])
+                & (result.overall["mode"] == key[2])
+                & (result.overall["threshold_min"] == th)
+            )
             result.overall.loc[sel, "share_of_draws_holding"] = float(ok.mean())
             for q in (10, 50, 90):
                 result.overall.loc[sel, f"p{q}_max_min"] = float(np.percentile(worst_draw, q))
@@ -79,4 +87,5 @@ def add_uncertainty(result: CheckResult, models: dict[str, Any], draws: int, see
         f"{draws} draws (seed {seed}) of {len(names)} constants with a range, "
         "triangular(low, value, high), plus OSM class speeds on OSM-built networks; rail run times scale with "
         "the running-time supplement and the new-line speed factor only (network/uncertainty.py). p10/p50/p90 are "
-        "of minutes; share_of_draws_holding is the share of draws in which the verdict holds.")
+        "of minutes; share_of_draws_holding is the share of draws in which the verdict holds."
+    )

@@ -72,8 +72,10 @@ def origin_places(model: Any, origin: Origin) -> pd.DataFrame:
     if not_places:
         from network.errors import LookupFailed
 
-        raise LookupFailed(f"origin.places: {', '.join(not_places)} is not a place; the population_weighted reading "
-                           "needs places (a station goes in origin.stations, for the station_to_station reading)")
+        raise LookupFailed(
+            f"origin.places: {', '.join(not_places)} is not a place; the population_weighted reading "
+            "needs places (a station goes in origin.stations, for the station_to_station reading)"
+        )
     keys = [e.key for e in eps]
     return places[places["place_id"].isin(keys)].set_index("place_id").loc[keys].reset_index()
 
@@ -111,13 +113,29 @@ def evaluate(model: Any, spec: ClaimFile, network_name: str, legs: bool = True) 
                     minutes, lg = trip(_station_name(o), _station_name(d), "rail")
                     if minutes < best[0]:
                         best = (minutes, lg, f"{_station_name(o)} → {_station_name(d)}")
-            rows.append({**base, "reading": "station_to_station", "mode": "rail", "minutes": best[0],
-                         "detail": best[2], **best[1]})
+            rows.append(
+                {
+                    **base,
+                    "reading": "station_to_station",
+                    "mode": "rail",
+                    "minutes": best[0],
+                    "detail": best[2],
+                    **best[1],
+                }
+            )
         for mode in spec.modes:
             if "centre_to_centre" in spec.readings:
                 minutes, lg = trip(centre, dest.place, mode)
-                rows.append({**base, "reading": "centre_to_centre", "mode": mode, "minutes": minutes,
-                             "detail": f"{centre} → {dest.place}", **lg})
+                rows.append(
+                    {
+                        **base,
+                        "reading": "centre_to_centre",
+                        "mode": mode,
+                        "minutes": minutes,
+                        "detail": f"{centre} → {dest.place}",
+                        **lg,
+                    }
+                )
             if counties is not None:
                 w = counties["population_2020"].to_numpy(dtype=float)
                 if legs:
@@ -126,12 +144,29 @@ def evaluate(model: Any, spec: ClaimFile, network_name: str, legs: bool = True) 
                 else:
                     t = _county_minutes(model, counties, dest.place, mode)
                 ok = np.isfinite(t)
-                lg = ({k: float(np.sum([x[1][k] * wi for x, wi, f in zip(per, w, ok) if f]) / w[ok].sum())
-                       if ok.any() else float("nan") for k in LEGS} if legs else nan_legs)
-                rows.append({**base, "reading": "population_weighted", "mode": mode,
-                             "minutes": float((t[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else float("inf"),
-                             "worst_minutes": float(t.max()), "detail": f"{len(t)} places, {int(w.sum()):,} people",
-                             "place_minutes": t.tolist(), "population": w.tolist(), **lg})
+                lg = (
+                    {
+                        k: float(np.sum([x[1][k] * wi for x, wi, f in zip(per, w, ok) if f]) / w[ok].sum())
+                        if ok.any()
+                        else float("nan")
+                        for k in LEGS
+                    }
+                    if legs
+                    else nan_legs
+                )
+                rows.append(
+                    {
+                        **base,
+                        "reading": "population_weighted",
+                        "mode": mode,
+                        "minutes": float((t[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else float("inf"),
+                        "worst_minutes": float(t.max()),
+                        "detail": f"{len(t)} places, {int(w.sum()):,} people",
+                        "place_minutes": t.tolist(),
+                        "population": w.tolist(),
+                        **lg,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -149,22 +184,31 @@ def verdicts(times: pd.DataFrame, spec: ClaimFile) -> tuple[pd.DataFrame, pd.Dat
         t["holds"] = np.asarray(basis, dtype=float) <= th
         t["margin_min"] = th - np.asarray(basis, dtype=float)
         if "place_minutes" in t:
-            t["share_within"] = [float(np.sum(np.array(w)[np.array(m) <= th]) / np.sum(w))
-                                 if isinstance(m, list) else np.nan
-                                 for m, w in zip(t["place_minutes"], t.get("population", [None] * len(t)))]
+            t["share_within"] = [
+                float(np.sum(np.array(w)[np.array(m) <= th]) / np.sum(w)) if isinstance(m, list) else np.nan
+                for m, w in zip(t["place_minutes"], t.get("population", [None] * len(t)))
+            ]
         per.append(t)
         for (net, reading, mode), g in t.groupby(["network", "reading", "mode"], sort=False):
             ok = g["holds"].all() if spec.require == "every_destination" else g["holds"].any()
-            overall.append({"network": net, "reading": reading, "mode": mode, "threshold_min": th,
-                            "verdict": "holds" if ok else "does not hold",
-                            "worst_destination": g.loc[g["minutes"].idxmax(), "destination"],
-                            "max_minutes": float(g["minutes"].max())})
+            overall.append(
+                {
+                    "network": net,
+                    "reading": reading,
+                    "mode": mode,
+                    "threshold_min": th,
+                    "verdict": "holds" if ok else "does not hold",
+                    "worst_destination": g.loc[g["minutes"].idxmax(), "destination"],
+                    "max_minutes": float(g["minutes"].max()),
+                }
+            )
     return pd.concat(per, ignore_index=True), pd.DataFrame(overall)
 
 
 @dataclass
 class CheckResult:
     """The result of checking one claim: times per destination, verdicts, dates, warnings."""
+
     claim: Claim
     per_destination: pd.DataFrame
     overall: pd.DataFrame
@@ -185,7 +229,16 @@ def result_payload(res: CheckResult) -> dict[str, Any]:
     spec = res.claim.spec
     per = res.per_destination.drop(columns=[c for c in ("place_minutes", "population") if c in res.per_destination])
     clean = lambda df: json.loads(df.to_json(orient="records", force_ascii=False))  # noqa: E731
-    return {"claim": spec.name, "text": spec.claim, "source": spec.source, "interpretation": spec.interpretation,
-            "file": str(res.claim.path), "as_of": res.as_of, "verdicts": clean(res.overall),
-            "per_destination": clean(per), "uncertainty": res.uncertainty_note or None,
-            "warnings": {k: v for k, v in res.warnings.items() if v}, "unreachable": UNREACHABLE_NOTE}
+    return {
+        "claim": spec.name,
+        "text": spec.claim,
+        "source": spec.source,
+        "interpretation": spec.interpretation,
+        "file": str(res.claim.path),
+        "as_of": res.as_of,
+        "verdicts": clean(res.overall),
+        "per_destination": clean(per),
+        "uncertainty": res.uncertainty_note or None,
+        "warnings": {k: v for k, v in res.warnings.items() if v},
+        "unreachable": UNREACHABLE_NOTE,
+    }

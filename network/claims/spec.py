@@ -21,6 +21,8 @@ READINGS: tuple[Reading, ...] = ("station_to_station", "centre_to_centre", "popu
 
 def _default_modes() -> list[Mode]:
     return ["rail", "best"]
+
+
 LEGS = ("access", "processing", "wait", "in_vehicle", "egress")
 
 
@@ -45,12 +47,14 @@ class Origin(_Strict):
 
 class Destination(_Strict):
     """A destination place and the stations that serve it (for the station_to_station reading)."""
+
     place: Name
     stations: list[Name] = Field(default_factory=list)
 
 
 class NetworkSpec(_Strict):
     """A network to check the claim on: a name, a year, and optionally a scenario file."""
+
     name: Ident
     scenario: str | None = None  # a scenario file, relative to the claim file
     year: Annotated[int, Field(ge=2000, le=2060)] | None = None
@@ -58,6 +62,7 @@ class NetworkSpec(_Strict):
 
 class ClaimFile(_Strict):
     """A claim file as validated (the format is in :mod:`network.claims`)."""
+
     name: Ident
     claim: Name
     source: Name
@@ -76,8 +81,10 @@ class ClaimFile(_Strict):
         if "station_to_station" in self.readings:
             missing = [d.place for d in self.destinations if not d.stations]
             if not self.origin.stations or missing:
-                raise ValueError("the station_to_station reading needs origin.stations and stations for every "
-                                 f"destination (missing for: {', '.join(missing) or 'the origin'})")
+                raise ValueError(
+                    "the station_to_station reading needs origin.stations and stations for every "
+                    f"destination (missing for: {', '.join(missing) or 'the origin'})"
+                )
         return self
 
     @property
@@ -92,6 +99,7 @@ FIELD_NAMES = frozenset(f for cls in (ClaimFile, Origin, Destination, NetworkSpe
 @dataclass
 class Claim:
     """A loaded claim: its validated spec, its file and the folder its scenarios must stay in."""
+
     spec: ClaimFile
     path: Path
 
@@ -121,8 +129,13 @@ def load_claim(path: str | Path) -> Claim:
     if problems:
         raise ScenarioError(problems, "claim")
     if not isinstance(data, dict):
-        raise ScenarioError([f"{p}:1: the top level must be a mapping with name, claim, source, interpretation, "
-                             "origin, destinations and threshold_min"], "claim")
+        raise ScenarioError(
+            [
+                f"{p}:1: the top level must be a mapping with name, claim, source, interpretation, "
+                "origin, destinations and threshold_min"
+            ],
+            "claim",
+        )
     try:
         spec = ClaimFile.model_validate(data)
     except ValidationError as err:
@@ -136,11 +149,15 @@ def load_claim(path: str | Path) -> Claim:
         where = f"{p}:{lines.get(('networks', i, 'scenario'), 1)}: networks[{i}].scenario"
         sp, why = resolve_inside(p.parent, net.scenario, root)
         if sp is None:
-            missing.append(f"{where}: " + {
-                "absolute": f"an absolute path; give a path relative to the claim file, inside {root}",
-                "unusable": "not a usable path; give a path relative to the claim file",
-                "outside": f"leads outside {root}; a claim's scenarios lie in the project folder that holds the "
-                           "claim's folder (e.g. ../scenarios/x.yaml)"}[why])
+            missing.append(
+                f"{where}: "
+                + {
+                    "absolute": f"an absolute path; give a path relative to the claim file, inside {root}",
+                    "unusable": "not a usable path; give a path relative to the claim file",
+                    "outside": f"leads outside {root}; a claim's scenarios lie in the project folder that holds the "
+                    "claim's folder (e.g. ../scenarios/x.yaml)",
+                }[why]
+            )
         elif not sp.exists():
             missing.append(f"{where}: no file {sp}")
     if missing:

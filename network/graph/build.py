@@ -60,16 +60,19 @@ _LAT0 = 0.5 * (REGION_BBOX[1] + REGION_BBOX[3])
 def check_as_of(as_of: dt.date) -> None:
     """Raise :class:`YearError` for a date before :data:`EARLIEST_DATE`."""
     if as_of < EARLIEST_DATE:
-        raise YearError(f"{as_of.isoformat()} is before the earliest year the embedded network "
-                        f"describes ({EARLIEST_DATE.year}); use --year {EARLIEST_DATE.year} or later")
+        raise YearError(
+            f"{as_of.isoformat()} is before the earliest year the embedded network "
+            f"describes ({EARLIEST_DATE.year}); use --year {EARLIEST_DATE.year} or later"
+        )
 
 
 def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def rail_run_time_min(sections: list[tuple[float, float]], accel_mps2: float, brake_mps2: float,
-                      supplement: float) -> float:
+def rail_run_time_min(
+    sections: list[tuple[float, float]], accel_mps2: float, brake_mps2: float, supplement: float
+) -> float:
     """Running time (min) between two stops over sections of (length_km, line speed km/h).
 
     Cruise at each section's speed; add the time lost accelerating from the first stop to the
@@ -116,8 +119,8 @@ def line_km_posts(line: dict[str, Any], stations: dict[str, dict[str, Any]]) -> 
     km[: first_k + 1] = first_km - (chain[first_k] - chain[: first_k + 1]) * circuity
     for (k0, km0), (k1, km1) in zip(anchors, anchors[1:]):
         span = chain[k1] - chain[k0]
-        frac = (chain[k0: k1 + 1] - chain[k0]) / span if span > 0 else np.zeros(k1 - k0 + 1)
-        km[k0: k1 + 1] = km0 + frac * (km1 - km0)
+        frac = (chain[k0 : k1 + 1] - chain[k0]) / span if span > 0 else np.zeros(k1 - k0 + 1)
+        km[k0 : k1 + 1] = km0 + frac * (km1 - km0)
     last_k, last_km = anchors[-1]
     km[last_k:] = last_km + (chain[last_k:] - chain[last_k]) * circuity
     return [float(x) for x in km]
@@ -128,8 +131,9 @@ def line_km_posts(line: dict[str, Any], stations: dict[str, dict[str, Any]]) -> 
 _RAIL_MATCH_SLACK_KM = 3.0
 
 
-def snap_onto_lines(lines: LineGraph, lon: np.ndarray, lat: np.ndarray, lat0: float,
-                    step_km: float = 0.25) -> tuple[LineGraph, tuple[np.ndarray, np.ndarray]]:
+def snap_onto_lines(
+    lines: LineGraph, lon: np.ndarray, lat: np.ndarray, lat0: float, step_km: float = 0.25
+) -> tuple[LineGraph, tuple[np.ndarray, np.ndarray]]:
     """Snap points onto the nearest edge of a line graph, splitting that edge at the snap point.
 
     The edges are sampled every ``step_km``; a point goes to its nearest sample, so the snap
@@ -137,8 +141,11 @@ def snap_onto_lines(lines: LineGraph, lon: np.ndarray, lat: np.ndarray, lat0: fl
     Returns the augmented graph (new nodes appended) and, per point, (distance in km to the snap
     point, node index of the snap point).
     """
-    pairs = {(min(u, v), max(u, v)): km for u, v, km in zip(lines.u.tolist(), lines.v.tolist(),
-                                                             lines.length_km.tolist()) if u != v}
+    pairs = {
+        (min(u, v), max(u, v)): km
+        for u, v, km in zip(lines.u.tolist(), lines.v.tolist(), lines.length_km.tolist())
+        if u != v
+    }
     edges = sorted(pairs)
     counts = [max(1, math.ceil(pairs[e] / step_km)) for e in edges]
     edge_of = np.repeat(np.arange(len(edges)), [c + 1 for c in counts])
@@ -181,9 +188,16 @@ def snap_onto_lines(lines: LineGraph, lon: np.ndarray, lat: np.ndarray, lat0: fl
 
 
 class _Builder:
-    def __init__(self, data: DefaultData, roads: LineGraph, assumptions: Assumptions, as_of: dt.date,
-                 railways: LineGraph | None = None, bbox: tuple[float, float, float, float] = REGION_BBOX,
-                 layer: RoadLayer | None = None):
+    def __init__(
+        self,
+        data: DefaultData,
+        roads: LineGraph,
+        assumptions: Assumptions,
+        as_of: dt.date,
+        railways: LineGraph | None = None,
+        bbox: tuple[float, float, float, float] = REGION_BBOX,
+        layer: RoadLayer | None = None,
+    ):
         self.data = data
         self.layer = layer
         self.bbox = tuple(bbox)
@@ -216,8 +230,9 @@ class _Builder:
         layer, a, as_of = self.layer, self.a, self.as_of
         assert layer is not None
         base_source = f"road geometry: OpenStreetMap main roads ({SCGRAPH_LICENCE})"
-        for e, (u, v, km, urban) in enumerate(zip(layer.u.tolist(), layer.v.tolist(), layer.length_km.tolist(),
-                                                   layer.urban_km.tolist())):
+        for e, (u, v, km, urban) in enumerate(
+            zip(layer.u.tolist(), layer.v.tolist(), layer.length_km.tolist(), layer.urban_km.tolist())
+        ):
             owners = [layer.corridors[i] for i in layer.owners[e]]
             attrs = road_edge_attrs(owners, km, urban, as_of, a)
             if attrs is None:
@@ -231,24 +246,52 @@ class _Builder:
             s, t = m.end_nodes
             km = c["length_km"] or m.waypoint_km * a.max_match_circuity
             speed = road_speed_kph(c["road_class"], c, a)
-            attrs = {"mode": "road", "kind": "link", "length_km": km, "urban_km": 0.0, "speed_kph": speed,
-                     "time_min": km / speed * 60.0, **corridor_attrs(c), "owners": c["corridor_id"],
-                     "source": f"{c['source']}; added as its own link: {m.reason}"}
+            attrs = {
+                "mode": "road",
+                "kind": "link",
+                "length_km": km,
+                "urban_km": 0.0,
+                "speed_kph": speed,
+                "time_min": km / speed * 60.0,
+                **corridor_attrs(c),
+                "owners": c["corridor_id"],
+                "source": f"{c['source']}; added as its own link: {m.reason}",
+            }
             for x, y in ((s, t), (t, s)):
                 self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c['corridor_id']}", **attrs)
 
     def _add_osm_roads(self, r: RoadGraph) -> None:
         source = f"OpenStreetMap ({SOURCE_LICENCE})"
-        cols = zip(r.u.tolist(), r.v.tolist(), r.length_km.tolist(), r.speed_kph.tolist(), r.speed_source.tolist(),
-                   r.road_class.tolist(), r.ref.tolist(), r.name_zh.tolist(), r.name_en.tolist(),
-                   r.corridor_id.tolist() if r.corridor_id.size else [""] * r.n_edges)
+        cols = zip(
+            r.u.tolist(),
+            r.v.tolist(),
+            r.length_km.tolist(),
+            r.speed_kph.tolist(),
+            r.speed_source.tolist(),
+            r.road_class.tolist(),
+            r.ref.tolist(),
+            r.name_zh.tolist(),
+            r.name_en.tolist(),
+            r.corridor_id.tolist() if r.corridor_id.size else [""] * r.n_edges,
+        )
         for k, (u, v, km, speed, how, cls, ref, zh, en, cid) in enumerate(cols):
             attrs = {"ref": ref, "name_zh": zh, "name_en": en} if (ref or zh or en) else {}
             if cid:
                 attrs["corridor_id"] = cid
-            self.g.add_edge(f"r{u}", f"r{v}", key=f"osm{k}", mode="road", kind="link", length_km=km,
-                            speed_kph=speed, time_min=km / speed * 60.0, road_class=cls, speed_from=how,
-                            source=source, **attrs)
+            self.g.add_edge(
+                f"r{u}",
+                f"r{v}",
+                key=f"osm{k}",
+                mode="road",
+                kind="link",
+                length_km=km,
+                speed_kph=speed,
+                time_min=km / speed * 60.0,
+                road_class=cls,
+                speed_from=how,
+                source=source,
+                **attrs,
+            )
 
     def match_corridors(self) -> None:
         """Report how each corridor was laid on the geometry (``graph.graph["corridor_matches"]``).
@@ -256,20 +299,37 @@ class _Builder:
         network is built (:func:`network.graph.osm.corridors_for`)."""
         if isinstance(self.roads, RoadGraph):
             self.g.graph["corridor_matches"] = [
-                {"corridor_id": c["corridor_id"], "ref": c["ref"], "name_zh": c["name_zh"],
-                 "result": "tied to OSM edges by ref"} for c in self.data.corridors]
+                {
+                    "corridor_id": c["corridor_id"],
+                    "ref": c["ref"],
+                    "name_zh": c["name_zh"],
+                    "result": "tied to OSM edges by ref",
+                }
+                for c in self.data.corridors
+            ]
             return
         assert self.layer is not None
         report = []
         for c, m in zip(self.layer.corridors, self.layer.matches):
-            report.append({
-                "corridor_id": c["corridor_id"], "road_class": c["road_class"], "ref": c["ref"],
-                "name_zh": c["name_zh"], "published_km": c["length_km"], "waypoint_km": m.waypoint_km,
-                "matched_km": m.matched_km, "max_offset_km": m.max_offset_km, "result": m.result,
-                "reason": m.reason, "edges": len(m.edges), "length_scale": m.length_scale,
-                "speed_kph": round(road_speed_kph(c["road_class"], c, self.a), 1), "opened": _iso(c["opened"]),
-                "open_on_date": is_open(c, self.as_of),
-            })
+            report.append(
+                {
+                    "corridor_id": c["corridor_id"],
+                    "road_class": c["road_class"],
+                    "ref": c["ref"],
+                    "name_zh": c["name_zh"],
+                    "published_km": c["length_km"],
+                    "waypoint_km": m.waypoint_km,
+                    "matched_km": m.matched_km,
+                    "max_offset_km": m.max_offset_km,
+                    "result": m.result,
+                    "reason": m.reason,
+                    "edges": len(m.edges),
+                    "length_scale": m.length_scale,
+                    "speed_kph": round(road_speed_kph(c["road_class"], c, self.a), 1),
+                    "opened": _iso(c["opened"]),
+                    "open_on_date": is_open(c, self.as_of),
+                }
+            )
         self.g.graph["corridor_matches"] = report
 
     # -- connectors -------------------------------------------------------------------------
@@ -281,8 +341,13 @@ class _Builder:
         if self._access is None or self._access[0] is not self.g:
             ok = np.zeros(self.roads.n_nodes, dtype=bool)
             for u, _, d in self.g.edges(data=True):
-                if d.get("mode") == "road" and d.get("road_class") not in ("expressway", "motorway") \
-                        and isinstance(u, str) and u.startswith("r") and u[1:].isdigit():
+                if (
+                    d.get("mode") == "road"
+                    and d.get("road_class") not in ("expressway", "motorway")
+                    and isinstance(u, str)
+                    and u.startswith("r")
+                    and u[1:].isdigit()
+                ):
                     j = int(u[1:])
                     if j < ok.size:
                         ok[j] = True
@@ -292,8 +357,7 @@ class _Builder:
         dists, idx = tree.query(xy, k=min(k, rows.size))
         return dists, rows[idx]
 
-    def connect(self, node: str, lon: float, lat: float, allowance_min: float,
-                inbound_node: str | None = None) -> None:
+    def connect(self, node: str, lon: float, lat: float, allowance_min: float, inbound_node: str | None = None) -> None:
         """Join ``node`` to its nearest road nodes both ways (``inbound_node`` receives the
         road→node edges instead, for places). Beyond ``connector_max_km`` it joins the single
         nearest road node at the unclassified speed (coarse access outside the road geometry)."""
@@ -309,17 +373,30 @@ class _Builder:
             km = float(haversine_km(lon, lat, rlon, rlat)) * a.access_circuity
             speed = a.unclassified_road_speed_kph if far else a.urban_access_speed_kph
             t = km / speed * 60.0 + allowance_min
-            common = {"mode": "access", "kind": "connector", "length_km": km, "time_min": t,
-                      "source": "connector: straight line x access_circuity at urban_access_speed_kph"}
+            common = {
+                "mode": "access",
+                "kind": "connector",
+                "length_km": km,
+                "time_min": t,
+                "source": "connector: straight line x access_circuity at urban_access_speed_kph",
+            }
             self.g.add_edge(node, f"r{j}", **common)
             self.g.add_edge(f"r{j}", inbound_node or node, **common)
 
     def add_places(self) -> None:
         allowance = self.a.urban_access_allowance_min
         for p in self.data.places:
-            base = {"lon": p["lon"], "lat": p["lat"], "name_zh": p["name_zh"], "name_en": p["name_en"],
-                    "place_id": p["place_id"], "place_kind": p["kind"], "city_zh": p["city_zh"],
-                    "population_2020": p["population_2020"], "source": p["position_source"]}
+            base = {
+                "lon": p["lon"],
+                "lat": p["lat"],
+                "name_zh": p["name_zh"],
+                "name_en": p["name_en"],
+                "place_id": p["place_id"],
+                "place_kind": p["kind"],
+                "city_zh": p["city_zh"],
+                "population_2020": p["population_2020"],
+                "source": p["position_source"],
+            }
             out_id, in_id = f"place:{p['place_id']}", f"place:{p['place_id']}:arrive"
             self.g.add_node(out_id, kind="place", **base)
             self.g.add_node(in_id, kind="place_arrive", **base)
@@ -333,16 +410,36 @@ class _Builder:
             if not is_open_on(ap["opened"], self.as_of):
                 continue
             land, air = f"airport:{ap['airport_id']}", f"airside:{ap['airport_id']}"
-            attrs = {"lon": ap["lon"], "lat": ap["lat"], "name_zh": ap["name_zh"],
-                     "name_en": ap["name_en"], "iata": ap["iata"], "source": ap["position_source"]}
+            attrs = {
+                "lon": ap["lon"],
+                "lat": ap["lat"],
+                "name_zh": ap["name_zh"],
+                "name_en": ap["name_en"],
+                "iata": ap["iata"],
+                "source": ap["position_source"],
+            }
             self.g.add_node(land, kind="airport", **attrs)
             self.g.add_node(air, kind="airside", **attrs)
             dep = float(ap["departure_processing_min"] or a.airport_departure_processing_min)
             arr = float(ap["arrival_processing_min"] or a.airport_arrival_processing_min)
-            self.g.add_edge(land, air, mode="air", kind="processing", length_km=0.0, time_min=dep,
-                            source="assumption airport_departure_processing_min")
-            self.g.add_edge(air, land, mode="air", kind="processing", length_km=0.0, time_min=arr,
-                            source="assumption airport_arrival_processing_min")
+            self.g.add_edge(
+                land,
+                air,
+                mode="air",
+                kind="processing",
+                length_km=0.0,
+                time_min=dep,
+                source="assumption airport_departure_processing_min",
+            )
+            self.g.add_edge(
+                air,
+                land,
+                mode="air",
+                kind="processing",
+                length_km=0.0,
+                time_min=arr,
+                source="assumption airport_arrival_processing_min",
+            )
             self.connect(land, ap["lon"], ap["lat"], 0.0)
 
     # -- rail -------------------------------------------------------------------------------
@@ -351,14 +448,25 @@ class _Builder:
         if node in self.g:
             return
         s, a = self.stations[sid], self.a
-        attrs = {"lon": s["lon"], "lat": s["lat"], "name_zh": s["name_zh"], "name_en": s["name_en"],
-                 "station_id": sid, "source": s["position_source"]}
+        attrs = {
+            "lon": s["lon"],
+            "lat": s["lat"],
+            "name_zh": s["name_zh"],
+            "name_en": s["name_en"],
+            "station_id": sid,
+            "source": s["position_source"],
+        }
         self.g.add_node(node, kind="station", **attrs)
         self.g.add_node(f"inside:{sid}", kind="inside", **attrs)
-        self.g.add_edge(node, f"inside:{sid}", mode="station", kind="processing", length_km=0.0,
-                        time_min=a.station_processing_min if processing_min is None else processing_min,
-                        source="assumption station_processing_min" if processing_min is None
-                        else "assumption bus_boarding_min")
+        self.g.add_edge(
+            node,
+            f"inside:{sid}",
+            mode="station",
+            kind="processing",
+            length_km=0.0,
+            time_min=a.station_processing_min if processing_min is None else processing_min,
+            source="assumption station_processing_min" if processing_min is None else "assumption bus_boarding_min",
+        )
         d_road = float(self.nearest_access(to_local_xy_km([s["lon"]], [s["lat"]], self.lat0)[0])[0])
         if d_road <= a.connector_max_km:
             self.connect(node, s["lon"], s["lat"], 0.0)
@@ -370,8 +478,13 @@ class _Builder:
             km = float(haversine_km(s["lon"], s["lat"], p["lon"], p["lat"]))
             if km <= a.connector_max_km:
                 t = km * a.access_circuity / a.urban_access_speed_kph * 60.0 + a.urban_access_allowance_min
-                common = {"mode": "access", "kind": "connector", "length_km": km * a.access_circuity,
-                          "time_min": t, "source": "connector: external place to its station"}
+                common = {
+                    "mode": "access",
+                    "kind": "connector",
+                    "length_km": km * a.access_circuity,
+                    "time_min": t,
+                    "source": "connector: external place to its station",
+                }
                 self.g.add_edge(f"place:{p['place_id']}", node, **common)
                 self.g.add_edge(node, f"place:{p['place_id']}:arrive", **common)
 
@@ -406,24 +519,32 @@ class _Builder:
                 s, t = int(snapped[i]), int(snapped[i + 1])
                 path_km = float(dist[row_of[s], t])
                 near = max(snap_km[i], snap_km[i + 1]) <= self.a.rail_snap_max_km
-                ok = (near and np.isfinite(path_km) and s != t
-                      and abs(path_km - section_km) <= max(self.a.match_tolerance * section_km,
-                                                           _RAIL_MATCH_SLACK_KM))
+                ok = (
+                    near
+                    and np.isfinite(path_km)
+                    and s != t
+                    and abs(path_km - section_km) <= max(self.a.match_tolerance * section_km, _RAIL_MATCH_SLACK_KM)
+                )
                 if ok:
                     nodes = walk_back(pred[row_of[s]], t, source=s) or [s]
                     coords = [(float(pos[i, 0]), float(pos[i, 1]))]
                     coords += [(float(rw.lon[k]), float(rw.lat[k])) for k in nodes]
                     coords.append((float(pos[i + 1, 0]), float(pos[i + 1, 1])))
                     self.section_geometry[(line["line_id"], i)] = coords
-                report.append({
-                    "line_id": line["line_id"], "from": ids[i], "to": ids[i + 1],
-                    "section_km": round(section_km, 1),
-                    "railway_km": round(path_km, 1) if np.isfinite(path_km) and near else None,
-                    "result": "follows railway" if ok else "straight",
-                })
+                report.append(
+                    {
+                        "line_id": line["line_id"],
+                        "from": ids[i],
+                        "to": ids[i + 1],
+                        "section_km": round(section_km, 1),
+                        "railway_km": round(path_km, 1) if np.isfinite(path_km) and near else None,
+                        "result": "follows railway" if ok else "straight",
+                    }
+                )
 
-    def _ride_geometry(self, line_id: str, i0: int, i1: int, direction: int,
-                       ids: list[str]) -> list[tuple[float, float]]:
+    def _ride_geometry(
+        self, line_id: str, i0: int, i1: int, direction: int, ids: list[str]
+    ) -> list[tuple[float, float]]:
         coords: list[tuple[float, float]] = []
         for i in range(i0, i1):
             seg = self.section_geometry.get((line_id, i))
@@ -456,8 +577,7 @@ class _Builder:
         dwell = a.hsr_dwell_min if hsr else a.rail_dwell_min
         open_to = [s.get("opened_to_next") is None or s["opened_to_next"] <= as_of for s in line["stations"][:-1]]
         stops = ids if svc["stops"] == "all" else svc["stops"]
-        stops = [st for st in stops if self.stations[st].get("opened") is None
-                 or self.stations[st]["opened"] <= as_of]
+        stops = [st for st in stops if self.stations[st].get("opened") is None or self.stations[st]["opened"] <= as_of]
         runs: list[list[str]] = [[]]
         for st in stops:
             if runs[-1]:
@@ -470,50 +590,109 @@ class _Builder:
             for direction, seq in ((1, run), (-1, run[::-1])):
                 self._add_service_direction(svc, line, seq, direction, ids, km, accel, brake, dwell, wait)
 
-    def _add_service_direction(self, svc: dict[str, Any], line: dict[str, Any], seq: list[str],
-                               direction: int, ids: list[str], km: list[float], accel: float,
-                               brake: float, dwell: float, wait: float) -> None:
+    def _add_service_direction(
+        self,
+        svc: dict[str, Any],
+        line: dict[str, Any],
+        seq: list[str],
+        direction: int,
+        ids: list[str],
+        km: list[float],
+        accel: float,
+        brake: float,
+        dwell: float,
+        wait: float,
+    ) -> None:
         a, mode, sid = self.a, line["mode"], svc["service_id"]
-        info = {"line_id": line["line_id"], "service_id": sid, "name_zh": line["name_zh"],
-                "name_en": svc.get("name_en") or line["name_en"], "source": line["source"]}
+        info = {
+            "line_id": line["line_id"],
+            "service_id": sid,
+            "name_zh": line["name_zh"],
+            "name_en": svc.get("name_en") or line["name_en"],
+            "source": line["source"],
+        }
         for k, st in enumerate(seq):
             self._ensure_station(st)
             s = self.stations[st]
             dep, arr = f"dep:{sid}:{direction}:{st}", f"arr:{sid}:{direction}:{st}"
-            pos = {"lon": s["lon"], "lat": s["lat"], "name_zh": s["name_zh"], "name_en": s["name_en"],
-                   "station_id": st, "service_id": sid}
+            pos = {
+                "lon": s["lon"],
+                "lat": s["lat"],
+                "name_zh": s["name_zh"],
+                "name_en": s["name_en"],
+                "station_id": st,
+                "service_id": sid,
+            }
             if k < len(seq) - 1:
                 self.g.add_node(dep, kind="stop_dep", **pos)
-                self.g.add_edge(f"inside:{st}", dep, mode=mode, kind="wait", length_km=0.0, time_min=wait,
-                                headway_min=svc["headway_min"],
-                                **{**info, "source": "wait = min(headway/2, wait_cap_min); headway assumed"})
+                self.g.add_edge(
+                    f"inside:{st}",
+                    dep,
+                    mode=mode,
+                    kind="wait",
+                    length_km=0.0,
+                    time_min=wait,
+                    headway_min=svc["headway_min"],
+                    **{**info, "source": "wait = min(headway/2, wait_cap_min); headway assumed"},
+                )
             if k > 0:
                 self.g.add_node(arr, kind="stop_arr", **pos)
-                self.g.add_edge(arr, f"station:{st}", mode="station", kind="egress", length_km=0.0,
-                                time_min=a.station_egress_min, source="assumption station_egress_min")
-                self.g.add_edge(arr, f"inside:{st}", mode="station", kind="transfer", length_km=0.0,
-                                time_min=a.transfer_min, source="assumption transfer_min")
+                self.g.add_edge(
+                    arr,
+                    f"station:{st}",
+                    mode="station",
+                    kind="egress",
+                    length_km=0.0,
+                    time_min=a.station_egress_min,
+                    source="assumption station_egress_min",
+                )
+                self.g.add_edge(
+                    arr,
+                    f"inside:{st}",
+                    mode="station",
+                    kind="transfer",
+                    length_km=0.0,
+                    time_min=a.transfer_min,
+                    source="assumption transfer_min",
+                )
                 if k < len(seq) - 1:
-                    self.g.add_edge(arr, dep, mode=mode, kind="dwell", length_km=0.0, time_min=dwell,
-                                    **{**info, "source": f"assumption {mode}_dwell_min"})
+                    self.g.add_edge(
+                        arr,
+                        dep,
+                        mode=mode,
+                        kind="dwell",
+                        length_km=0.0,
+                        time_min=dwell,
+                        **{**info, "source": f"assumption {mode}_dwell_min"},
+                    )
                 prev = seq[k - 1]
                 i0, i1 = sorted((ids.index(prev), ids.index(st)))
-                sections = [(abs(km[i + 1] - km[i]), line["stations"][i]["speed_kph_to_next"])
-                            for i in range(i0, i1)]
+                sections = [(abs(km[i + 1] - km[i]), line["stations"][i]["speed_kph_to_next"]) for i in range(i0, i1)]
                 if direction < 0:
                     sections = sections[::-1]
                 length = sum(x for x, _ in sections)
                 t = rail_run_time_min(sections, accel, brake, a.running_time_supplement)
-                self.g.add_edge(f"dep:{sid}:{direction}:{prev}", arr, mode=mode, kind="ride",
-                                length_km=length, time_min=t,
-                                geometry=self._ride_geometry(line["line_id"], i0, i1, direction, ids),
-                                **info)
+                self.g.add_edge(
+                    f"dep:{sid}:{direction}:{prev}",
+                    arr,
+                    mode=mode,
+                    kind="ride",
+                    length_km=length,
+                    time_min=t,
+                    geometry=self._ride_geometry(line["line_id"], i0, i1, direction, ids),
+                    **info,
+                )
 
 
-def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assumptions,
-                        as_of: dt.date, railways: LineGraph | None = None,
-                        bbox: tuple[float, float, float, float] = REGION_BBOX,
-                        layer: RoadLayer | None = None) -> nx.MultiDiGraph:
+def build_default_graph(
+    data: DefaultData,
+    roads: LineGraph,
+    assumptions: Assumptions,
+    as_of: dt.date,
+    railways: LineGraph | None = None,
+    bbox: tuple[float, float, float, float] = REGION_BBOX,
+    layer: RoadLayer | None = None,
+) -> nx.MultiDiGraph:
     """Build the default multimodal graph as it stood on ``as_of`` (see the module docstring).
     Without ``railways`` every rail section is drawn straight (or along ``geometry_to_next``
     where a line's station carries one). ``roads`` may be a
@@ -542,24 +721,47 @@ def build_default_graph(data: DefaultData, roads: LineGraph, assumptions: Assump
     return b.g
 
 
-def build_layer(data: DefaultData, roads: LineGraph, assumptions: Assumptions,
-                bbox: tuple[float, float, float, float] = REGION_BBOX) -> RoadLayer:
+def build_layer(
+    data: DefaultData, roads: LineGraph, assumptions: Assumptions, bbox: tuple[float, float, float, float] = REGION_BBOX
+) -> RoadLayer:
     """The classified road layer of the embedded geometry (:mod:`network.graph.road_layer`): the
     same for every date, so a model builds it once."""
-    return build_road_layer(roads, data.corridors, built_up_centres(data.places, assumptions),
-                            0.5 * (bbox[1] + bbox[3]), assumptions.match_tolerance, assumptions.max_match_circuity)
+    return build_road_layer(
+        roads,
+        data.corridors,
+        built_up_centres(data.places, assumptions),
+        0.5 * (bbox[1] + bbox[3]),
+        assumptions.match_tolerance,
+        assumptions.max_match_circuity,
+    )
 
 
-def add_point(graph: nx.MultiDiGraph, data: DefaultData, roads: LineGraph, assumptions: Assumptions,
-              lon: float, lat: float, node_id: str) -> tuple[str, str]:
+def add_point(
+    graph: nx.MultiDiGraph,
+    data: DefaultData,
+    roads: LineGraph,
+    assumptions: Assumptions,
+    lon: float,
+    lat: float,
+    node_id: str,
+) -> tuple[str, str]:
     """Add a trip end at ``lon, lat`` to ``graph`` in place, joined like a place (connectors and
     the urban allowance). Returns (origin node, destination node)."""
-    b = _Builder(data, roads, assumptions, dt.date.fromisoformat(graph.graph["as_of"]),
-                 bbox=graph.graph.get("bbox", REGION_BBOX))
+    b = _Builder(
+        data, roads, assumptions, dt.date.fromisoformat(graph.graph["as_of"]), bbox=graph.graph.get("bbox", REGION_BBOX)
+    )
     b.g = graph
-    attrs = {"lon": lon, "lat": lat, "name_zh": f"{lon:.4f},{lat:.4f}", "name_en": "point",
-             "place_id": node_id, "place_kind": "point", "city_zh": "", "population_2020": None,
-             "source": "user coordinates"}
+    attrs = {
+        "lon": lon,
+        "lat": lat,
+        "name_zh": f"{lon:.4f},{lat:.4f}",
+        "name_en": "point",
+        "place_id": node_id,
+        "place_kind": "point",
+        "city_zh": "",
+        "population_2020": None,
+        "source": "user coordinates",
+    }
     out_id, in_id = f"place:{node_id}", f"place:{node_id}:arrive"
     graph.add_node(out_id, kind="place", **attrs)
     graph.add_node(in_id, kind="place_arrive", **attrs)

@@ -33,7 +33,6 @@ class EdgeTable:
     lat: NDArray[np.float64]
 
 
-
 class EdgeChanges(Protocol):
     """What a change of the graph did, by node and edge key (an ApplyReport has these)."""
 
@@ -59,10 +58,18 @@ def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
         t.append(data["time_min"])
         length.append(data["length_km"])
         mode.append(data["mode"])
-    return EdgeTable(u=np.array(u, dtype=np.int64), v=np.array(v, dtype=np.int64),
-                     time_min=np.array(t, dtype=float), length_km=np.array(length, dtype=float),
-                     mode=np.array(mode, dtype=str), keys=keys, node_ids=node_ids, index=index,
-                     lon=lon[order], lat=lat[order])
+    return EdgeTable(
+        u=np.array(u, dtype=np.int64),
+        v=np.array(v, dtype=np.int64),
+        time_min=np.array(t, dtype=float),
+        length_km=np.array(length, dtype=float),
+        mode=np.array(mode, dtype=str),
+        keys=keys,
+        node_ids=node_ids,
+        index=index,
+        lon=lon[order],
+        lat=lat[order],
+    )
 
 
 def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChanges) -> EdgeTable:
@@ -93,4 +100,9 @@ def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChan
         time_min=np.concatenate([time_min, np.array([d["time_min"] for d in data], dtype=float)]),
         length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
         mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
-        keys=base.keys + added, node_ids=node_ids, index=index, lon=lon, lat=lat)
+        keys=base.keys + added,
+        node_ids=node_ids,
+        index=index,
+        lon=lon,
+        lat=lat,
+    )

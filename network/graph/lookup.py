@@ -60,16 +60,20 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
 
     for node, d in graph.nodes(data=True):
         if d["kind"] == "place":
-            ep = Endpoint("place", d["place_id"], f"{d['name_zh']} ({d['name_en']})", node,
-                          f"{node}:arrive", d["lon"], d["lat"])
+            ep = Endpoint(
+                "place", d["place_id"], f"{d['name_zh']} ({d['name_en']})", node, f"{node}:arrive", d["lon"], d["lat"]
+            )
             zh, en = d["name_zh"], d["name_en"]
             short = short_place_name(zh)
-            add([zh, en, short, d["city_zh"] + zh if d["place_kind"] in ("county", "district") else "",
-                 d["place_id"]], ep)
+            add(
+                [zh, en, short, d["city_zh"] + zh if d["place_kind"] in ("county", "district") else "", d["place_id"]],
+                ep,
+            )
     for node, d in graph.nodes(data=True):
         if d["kind"] == "station":
-            ep = Endpoint("station", d["station_id"], f"{d['name_zh']}站 ({d['name_en']} station)", node,
-                          node, d["lon"], d["lat"])
+            ep = Endpoint(
+                "station", d["station_id"], f"{d['name_zh']}站 ({d['name_en']} station)", node, node, d["lon"], d["lat"]
+            )
             add(_station_forms(d["name_zh"], d["name_en"]) + [d["station_id"]], ep)
             add([d["name_zh"]], ep)  # the bare name too: used when no place has it
         elif d["kind"] == "airport":
@@ -94,8 +98,10 @@ def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] 
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise LookupFailed(f"coordinates {text!r}: expected lon,lat in degrees (lon -180..180, lat -90..90)")
         if not (west <= lon <= east and south <= lat <= north):
-            raise LookupFailed(f"coordinates {text!r} (lon {lon}, lat {lat}) lie outside the region "
-                               f"{west}..{east} E, {south}..{north} N; give lon first, then lat")
+            raise LookupFailed(
+                f"coordinates {text!r} (lon {lon}, lat {lat}) lie outside the region "
+                f"{west}..{east} E, {south}..{north} N; give lon first, then lat"
+            )
         return Endpoint("point", f"{lon:.5f},{lat:.5f}", f"point {lon:.4f},{lat:.4f}", "", "", lon, lat)
     index = index if index is not None else build_name_index(graph)
     hits = index.get(norm_name(text))

@@ -66,12 +66,15 @@ class Network:
         out = [f"network file: {w}" for w in built] + forced_warnings(self.assumptions)
         skipped = self.apply_report.skipped if self.apply_report is not None else []
         if skipped and self.scenario is not None:
-            out.append(f"{len(skipped)} change(s) of scenario {self.scenario.name} not open on {self.as_of}, "
-                       f"not applied: {'; '.join(skipped)}")
+            out.append(
+                f"{len(skipped)} change(s) of scenario {self.scenario.name} not open on {self.as_of}, "
+                f"not applied: {'; '.join(skipped)}"
+            )
         return out
 
     def retimed(self, assumptions: Assumptions, time_min: np.ndarray) -> Network:
         """The same network with other constants and edge times (a draw); the graph is shared,
         its edge attributes are not the draw's (queries use the arrays)."""
-        return dataclasses.replace(self, assumptions=assumptions,
-                                   edge_table=dataclasses.replace(self.edge_table, time_min=time_min))
+        return dataclasses.replace(
+            self, assumptions=assumptions, edge_table=dataclasses.replace(self.edge_table, time_min=time_min)
+        )

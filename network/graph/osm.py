@@ -64,7 +64,8 @@ class OsmNetwork:
     @property
     def bbox(self) -> tuple[float, float, float, float]:
         """The area the network covers (west, south, east, north)."""
-        return tuple(self.meta["bbox"])  # type: ignore[return-value]
+        w, s, e, n = (float(x) for x in self.meta["bbox"])
+        return (w, s, e, n)
 
 
 # -- road speeds -------------------------------------------------------------------------------
@@ -90,8 +91,10 @@ def read_speed_defaults(path: Path | None = None) -> dict[str, dict[str, Any]]:
     needed = ["highway", "speed_kph", "low_kph", "high_kph", "source"]
     if [c for c in needed if c not in (reader.fieldnames or [])]:
         # the header is not echoed: the file may not be a speeds file at all
-        raise DataError(f"{path}:1: expected the columns {', '.join(needed)}; is this a road speeds file "
-                        "(see data/osm_road_speeds.csv)?")
+        raise DataError(
+            f"{path}:1: expected the columns {', '.join(needed)}; is this a road speeds file "
+            "(see data/osm_road_speeds.csv)?"
+        )
     out, problems = {}, []
     for i, row in enumerate(rows, start=2):
         try:
@@ -141,11 +144,19 @@ def osm_stations(features: Sequence[OsmFeature], merge_km: float) -> list[dict[s
             continue
         sid = f"osm-{f.osm_type[0]}{f.osm_id}"
         en = f.tags.get("name:en") or f.tags.get("int_name") or ""
-        out.append({"station_id": sid, "name_zh": name or sid,
-                    "name_en": station_base_name(en) if en else (name or sid),
-                    "lon": f.lon, "lat": f.lat, "opened": None, "osm_name": raw,
-                    "osm_ids": [f"{f.osm_type}/{f.osm_id}"],
-                    "position_source": f"OpenStreetMap {f.osm_type} {f.osm_id} ({SOURCE_LICENCE})"})
+        out.append(
+            {
+                "station_id": sid,
+                "name_zh": name or sid,
+                "name_en": station_base_name(en) if en else (name or sid),
+                "lon": f.lon,
+                "lat": f.lat,
+                "opened": None,
+                "osm_name": raw,
+                "osm_ids": [f"{f.osm_type}/{f.osm_id}"],
+                "position_source": f"OpenStreetMap {f.osm_type} {f.osm_id} ({SOURCE_LICENCE})",
+            }
+        )
     return out
 
 
@@ -161,10 +172,20 @@ def osm_airports(features: Sequence[OsmFeature]) -> tuple[list[dict[str, Any]], 
             continue
         seen.add(iata)
         zh = f.tags.get("name:zh") or f.tags.get("name") or iata
-        out.append({"airport_id": iata.lower(), "iata": iata, "name_zh": zh,
-                    "name_en": f.tags.get("name:en") or f.tags.get("int_name") or zh, "lon": f.lon, "lat": f.lat,
-                    "position_source": f"OpenStreetMap {f.osm_type} {f.osm_id} ({SOURCE_LICENCE})",
-                    "opened": None, "departure_processing_min": None, "arrival_processing_min": None})
+        out.append(
+            {
+                "airport_id": iata.lower(),
+                "iata": iata,
+                "name_zh": zh,
+                "name_en": f.tags.get("name:en") or f.tags.get("int_name") or zh,
+                "lon": f.lon,
+                "lat": f.lat,
+                "position_source": f"OpenStreetMap {f.osm_type} {f.osm_id} ({SOURCE_LICENCE})",
+                "opened": None,
+                "departure_processing_min": None,
+                "arrival_processing_min": None,
+            }
+        )
     return out, skipped
 
 
@@ -186,13 +207,16 @@ def read_services_file(path: Path) -> tuple[dict[str, Any], Any]:
     if problems:
         raise DataError("\n".join(problems))
     if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list) or not isinstance(doc.get("services"), list):
-        raise DataError(f"{path}:1: a services file needs top-level 'lines' and 'services', each a list "
-                        "(see data/services_example.yaml)")
+        raise DataError(
+            f"{path}:1: a services file needs top-level 'lines' and 'services', each a list "
+            "(see data/services_example.yaml)"
+        )
     return doc, lines
 
 
-def _services_from_file(path: Path, registry: list[dict[str, Any]],
-                        a: Assumptions) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def _services_from_file(
+    path: Path, registry: list[dict[str, Any]], a: Assumptions
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Lines and services of a services file with stations matched to ``registry`` by name.
     Returns (lines, services, new stations the file placed itself)."""
     from network.yamlio import line_of
@@ -244,34 +268,60 @@ def _services_from_file(path: Path, registry: list[dict[str, Any]],
             if not cands and pos is None:
                 import difflib
 
-                close = difflib.get_close_matches(str(st["name"]), sorted({r["name_zh"] for r in registry}),
-                                                  n=4, cutoff=0.5)
+                close = difflib.get_close_matches(
+                    str(st["name"]), sorted({r["name_zh"] for r in registry}), n=4, cutoff=0.5
+                )
                 hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-                problems.append(f"{where(*loc)}: lines[{i}].stations[{j}].name: no station {st['name']!r} in the OSM "
-                                f"data; {hint}or give its position as {{name: ..., lon: ..., lat: ...}}")
+                problems.append(
+                    f"{where(*loc)}: lines[{i}].stations[{j}].name: no station {st['name']!r} in the OSM "
+                    f"data; {hint}or give its position as {{name: ..., lon: ..., lat: ...}}"
+                )
                 continue
             if cands:
                 rec = min(cands, key=lambda c: float(haversine_km(c["lon"], c["lat"], *(pos or (c["lon"], c["lat"])))))
             else:
                 assert pos is not None
-                rec = {"station_id": f"svc-{lid}-{j}", "name_zh": station_base_name(str(st["name"])),
-                       "name_en": str(st.get("name_en") or st["name"]), "lon": pos[0], "lat": pos[1],
-                       "opened": None, "position_source": f"services file {path.name} (not in the OSM data)"}
+                rec = {
+                    "station_id": f"svc-{lid}-{j}",
+                    "name_zh": station_base_name(str(st["name"])),
+                    "name_en": str(st.get("name_en") or st["name"]),
+                    "lon": pos[0],
+                    "lat": pos[1],
+                    "opened": None,
+                    "position_source": f"services file {path.name} (not in the OSM data)",
+                }
                 extra.append(rec)
                 registry.append(rec)
             speed = st.get("speed_kph_to_next", line_speed)
-            stations.append({"station": rec["station_id"], "km": st.get("km"), "speed_kph_to_next": speed,
-                             "opened_to_next": _date_or_none(st.get("opened_to_next"))})
+            stations.append(
+                {
+                    "station": rec["station_id"],
+                    "km": st.get("km"),
+                    "speed_kph_to_next": speed,
+                    "opened_to_next": _date_or_none(st.get("opened_to_next")),
+                }
+            )
             if speed is None and j < len(ln.get("stations") or []) - 1:
-                problems.append(f"{where(*loc)}: lines[{i}].stations[{j}]: no speed; give the line a speed_kph or "
-                                "the station a speed_kph_to_next")
+                problems.append(
+                    f"{where(*loc)}: lines[{i}].stations[{j}]: no speed; give the line a speed_kph or "
+                    "the station a speed_kph_to_next"
+                )
         if len(stations) < 2:
             problems.append(f"{where('lines', i, 'stations')}: lines[{i}].stations: a line needs two or more stations")
             continue
         stations[-1]["speed_kph_to_next"] = None
-        lines.append({"line_id": lid, "name_zh": ln.get("name_zh") or lid, "name_en": ln.get("name_en") or lid,
-                      "mode": ln.get("mode"), "source": ln.get("source") or f"services file {path.name}",
-                      "stations": stations, "circuity": None, "passenger_until": None})
+        lines.append(
+            {
+                "line_id": lid,
+                "name_zh": ln.get("name_zh") or lid,
+                "name_en": ln.get("name_en") or lid,
+                "mode": ln.get("mode"),
+                "source": ln.get("source") or f"services file {path.name}",
+                "stations": stations,
+                "circuity": None,
+                "passenger_until": None,
+            }
+        )
     known = {ln["line_id"]: ln for ln in lines}
     for i, svc in enumerate(doc["services"]):
         loc = ("services", i)
@@ -280,13 +330,18 @@ def _services_from_file(path: Path, registry: list[dict[str, Any]],
             problems.append(f"{where(*loc, 'line')}: services[{i}].line: {got!r}; expected one of {sorted(known)}")
             continue
         ids = [s["station"] for s in known[svc["line"]]["stations"]]
-        names = {norm_name(station_base_name(r["name_zh"])): r["station_id"]
-                 for r in registry if r["station_id"] in ids}
-        stops = ids if svc.get("stops", "all") == "all" else [names.get(norm_name(station_base_name(str(n)))) for n in
-                                                              svc["stops"]]
+        names = {
+            norm_name(station_base_name(r["name_zh"])): r["station_id"] for r in registry if r["station_id"] in ids
+        }
+        stops = (
+            ids
+            if svc.get("stops", "all") == "all"
+            else [names.get(norm_name(station_base_name(str(n)))) for n in svc["stops"]]
+        )
         if None in stops or len(stops) < 2:
-            problems.append(f"{where(*loc, 'stops')}: services[{i}].stops: 'all' or two or more stations of line "
-                            f"{svc['line']!r}")
+            problems.append(
+                f"{where(*loc, 'stops')}: services[{i}].stops: 'all' or two or more stations of line {svc['line']!r}"
+            )
             continue
         try:
             headway = float(svc["headway_min"])
@@ -294,8 +349,15 @@ def _services_from_file(path: Path, registry: list[dict[str, Any]],
         except (KeyError, TypeError, ValueError, AssertionError):
             problems.append(f"{where(*loc, 'headway_min')}: services[{i}].headway_min: expected minutes > 0")
             continue
-        services.append({"service_id": svc.get("service_id") or f"{svc['line']}-{i}", "line": svc["line"],
-                         "stops": stops, "headway_min": headway, "name_en": svc.get("name_en")})
+        services.append(
+            {
+                "service_id": svc.get("service_id") or f"{svc['line']}-{i}",
+                "line": svc["line"],
+                "stops": stops,
+                "headway_min": headway,
+                "name_en": svc.get("name_en"),
+            }
+        )
     if problems:
         raise DataError(f"{len(problems)} problem(s) in services file {path}:\n" + "\n".join(problems))
     return lines, services, extra
@@ -307,8 +369,9 @@ def _date_or_none(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _default_services(default: DefaultData, registry: list[dict[str, Any]],
-                      a: Assumptions) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict]:
+def _default_services(
+    default: DefaultData, registry: list[dict[str, Any]], a: Assumptions
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict]:
     """The embedded default's lines and services, its stations moved to their OSM positions where
     an OSM station of the same name lies within ``station_match_max_km``; the others keep their
     curated position. Returns (lines, services, stations, {curated id: OSM station id or None})."""
@@ -318,14 +381,24 @@ def _default_services(default: DefaultData, registry: list[dict[str, Any]],
     stations, matched = [], {}
     taken: set[str] = set()
     for s in default.stations:
-        cands = [r for r in by_name.get(norm_name(s["name_zh"]), [])
-                 if float(haversine_km(r["lon"], r["lat"], s["lon"], s["lat"])) <= a.station_match_max_km]
+        cands = [
+            r
+            for r in by_name.get(norm_name(s["name_zh"]), [])
+            if float(haversine_km(r["lon"], r["lat"], s["lon"], s["lat"])) <= a.station_match_max_km
+        ]
         if cands:
             r = min(cands, key=lambda r: float(haversine_km(r["lon"], r["lat"], s["lon"], s["lat"])))
             taken.add(r["station_id"])
             matched[s["station_id"]] = r["station_id"]
-            stations.append({**s, "lon": r["lon"], "lat": r["lat"], "osm_ids": r["osm_ids"],
-                             "position_source": r["position_source"]})
+            stations.append(
+                {
+                    **s,
+                    "lon": r["lon"],
+                    "lat": r["lat"],
+                    "osm_ids": r["osm_ids"],
+                    "position_source": r["position_source"],
+                }
+            )
         else:
             matched[s["station_id"]] = None
             stations.append({**s, "position_source": f"{s['position_source']} (curated; not found in the OSM data)"})
@@ -334,8 +407,9 @@ def _default_services(default: DefaultData, registry: list[dict[str, Any]],
 
 
 # -- measuring lines on the track --------------------------------------------------------------
-def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any]], rails: RailGraph,
-                  a: Assumptions, lat0: float) -> list[dict[str, Any]]:
+def measure_lines(
+    lines: list[dict[str, Any]], stations: dict[str, dict[str, Any]], rails: RailGraph, a: Assumptions, lat0: float
+) -> list[dict[str, Any]]:
     """Measure every section on the OSM track (module docstring); fills km posts and speeds the
     file left open and each section's ``geometry_to_next``. Returns one report row per section."""
     from network.graph.build import snap_onto_lines
@@ -346,9 +420,16 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
     if track.n_edges == 0:
         for ln in lines:
             _fill_straight(ln, a)
-            report += [{"line_id": ln["line_id"], "from": s["station"], "to": t["station"], "track_km": None,
-                        "result": "straight (no passenger track in the data)"}
-                       for s, t in zip(ln["stations"], ln["stations"][1:])]
+            report += [
+                {
+                    "line_id": ln["line_id"],
+                    "from": s["station"],
+                    "to": t["station"],
+                    "track_km": None,
+                    "result": "straight (no passenger track in the data)",
+                }
+                for s, t in zip(ln["stations"], ln["stations"][1:])
+            ]
         return report
     ids = sorted({s["station"] for ln in lines for s in ln["stations"]})
     if not ids:
@@ -383,9 +464,11 @@ def measure_lines(lines: list[dict[str, Any]], stations: dict[str, dict[str, Any
                     s["speed_kph_to_next"] = track_speed
                 elif track_speed is not None and track_speed < s["speed_kph_to_next"] and not s.get("curated_speed"):
                     s["speed_kph_to_next"] = track_speed
-                s["geometry_to_next"] = ([(stations[s["station"]]["lon"], stations[s["station"]]["lat"])]
-                                         + [(float(snapped_graph.lon[k]), float(snapped_graph.lat[k])) for k in path]
-                                         + [(stations[t["station"]]["lon"], stations[t["station"]]["lat"])])
+                s["geometry_to_next"] = (
+                    [(stations[s["station"]]["lon"], stations[s["station"]]["lat"])]
+                    + [(float(snapped_graph.lon[k]), float(snapped_graph.lat[k])) for k in path]
+                    + [(stations[t["station"]]["lon"], stations[t["station"]]["lat"])]
+                )
                 rep.update(track_km=round(km, 2), track_speed_kph=round(track_speed or 0, 1), result="on track")
             else:
                 section_km.append(None)
@@ -414,8 +497,9 @@ def _default_speeds(ln: dict[str, Any], a: Assumptions) -> None:
     """Sections with no speed from the file or the track run at the default track speed."""
     for s in ln["stations"][:-1]:
         if s["speed_kph_to_next"] is None:
-            s["speed_kph_to_next"] = (a.osm_hsr_default_speed_kph if ln["mode"] == "hsr"
-                                      else a.osm_rail_default_speed_kph)
+            s["speed_kph_to_next"] = (
+                a.osm_hsr_default_speed_kph if ln["mode"] == "hsr" else a.osm_rail_default_speed_kph
+            )
 
 
 def _fill_straight(ln: dict[str, Any], a: Assumptions) -> None:
@@ -455,8 +539,9 @@ def read_user_places(path: Path) -> list[dict[str, Any]]:
     need = ["place_id", "name", "population", "lon", "lat"]
     missing = [c for c in need if c not in header]
     if missing:
-        raise DataError(f"{path}:1: missing column(s) {missing}; a places CSV needs {need} "
-                        "(optional: name_en, kind, city, crs)")
+        raise DataError(
+            f"{path}:1: missing column(s) {missing}; a places CSV needs {need} (optional: name_en, kind, city, crs)"
+        )
     out, problems, seen = [], [], set()
     for i, row in enumerate(rows, start=2):
         try:
@@ -464,8 +549,10 @@ def read_user_places(path: Path) -> list[dict[str, Any]]:
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise ValueError
         except (TypeError, ValueError):
-            problems.append(f"{path}:{i}: lon/lat: {row.get('lon')!r}, {row.get('lat')!r}; expected degrees, "
-                            "lon first (e.g. 112.85, 35.49)")
+            problems.append(
+                f"{path}:{i}: lon/lat: {row.get('lon')!r}, {row.get('lat')!r}; expected degrees, "
+                "lon first (e.g. 112.85, 35.49)"
+            )
             continue
         crs = (row.get("crs") or "wgs84").lower()
         if crs not in ("wgs84", "gcj02", "bd09"):
@@ -486,10 +573,20 @@ def read_user_places(path: Path) -> list[dict[str, Any]]:
         if row["place_id"] in seen:
             problems.append(f"{path}:{i}: place_id: {row['place_id']!r} appears twice; ids must be unique")
         seen.add(row["place_id"])
-        out.append({"place_id": row["place_id"], "name_zh": row["name"], "name_en": row.get("name_en") or row["name"],
-                    "kind": kind, "city_zh": row.get("city") or "", "population_2020": pop, "lon": lon, "lat": lat,
-                    "position_source": f"{path.name} line {i}" + (f" ({crs} converted)" if crs != "wgs84" else ""),
-                    "source": f"{path.name}"})
+        out.append(
+            {
+                "place_id": row["place_id"],
+                "name_zh": row["name"],
+                "name_en": row.get("name_en") or row["name"],
+                "kind": kind,
+                "city_zh": row.get("city") or "",
+                "population_2020": pop,
+                "lon": lon,
+                "lat": lat,
+                "position_source": f"{path.name} line {i}" + (f" ({crs} converted)" if crs != "wgs84" else ""),
+                "source": f"{path.name}",
+            }
+        )
     if problems:
         raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(problems))
     return out
@@ -505,8 +602,9 @@ def _overlaps_default(bbox: Sequence[float]) -> bool:
 
 
 # -- corridors ---------------------------------------------------------------------------------
-def corridors_for(roads: RoadGraph, default: DefaultData | None,
-                  lat0: float) -> tuple[list[dict[str, Any]], np.ndarray]:
+def corridors_for(
+    roads: RoadGraph, default: DefaultData | None, lat0: float
+) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Corridor records and, per road edge, the corridor id it belongs to ("" if none).
 
     A curated corridor claims the edges whose ``ref`` lists its ref and whose midpoint lies within
@@ -519,7 +617,7 @@ def corridors_for(roads: RoadGraph, default: DefaultData | None,
     mid_lon = 0.5 * (roads.lon[roads.u] + roads.lon[roads.v])
     mid_lat = 0.5 * (roads.lat[roads.u] + roads.lat[roads.v])
     mid_xy = to_local_xy_km(mid_lon, mid_lat, lat0)
-    for c in (default.corridors if default else []):
+    for c in default.corridors if default else []:
         if not c.get("ref") or not c.get("waypoints"):
             continue
         wps = np.array(c["waypoints"], dtype=float)
@@ -544,16 +642,31 @@ def corridors_for(roads: RoadGraph, default: DefaultData | None,
         cid = f"osm-{ref}"
         hit = np.array([bool(r) and r[0] == ref for r in refs]) & (corridor_of == "")
         corridor_of[hit] = cid
-        records.append({"corridor_id": cid, "ref": ref, "name_zh": name, "name_en": ref, "waypoints": [],
-                        "length_km": None, "design_speed_kph": None, "opened": None,
-                        "source": f"OpenStreetMap ref={ref} ({SOURCE_LICENCE})"})
+        records.append(
+            {
+                "corridor_id": cid,
+                "ref": ref,
+                "name_zh": name,
+                "name_en": ref,
+                "waypoints": [],
+                "length_km": None,
+                "design_speed_kph": None,
+                "opened": None,
+                "source": f"OpenStreetMap ref={ref} ({SOURCE_LICENCE})",
+            }
+        )
     return records, corridor_of
 
 
 # -- the whole build ---------------------------------------------------------------------------
-def build_osm_network(extract: OsmExtract, assumptions: Assumptions | None = None,
-                      services_path: Path | None = None, places_path: Path | None = None,
-                      speeds_path: Path | None = None, progress: bool = False) -> OsmNetwork:
+def build_osm_network(
+    extract: OsmExtract,
+    assumptions: Assumptions | None = None,
+    services_path: Path | None = None,
+    places_path: Path | None = None,
+    speeds_path: Path | None = None,
+    progress: bool = False,
+) -> OsmNetwork:
     """Build the inputs of the multimodal graph from an extract (module docstring).
 
     Raises
@@ -566,17 +679,23 @@ def build_osm_network(extract: OsmExtract, assumptions: Assumptions | None = Non
     speeds = read_speed_defaults(speeds_path)
     unknown = [c for c in extract.road_classes if c not in speeds]
     if unknown:
-        raise DataError(f"no default speed for highway class(es) {unknown}; add them to "
-                        f"{speeds_path or data_dir() / 'osm_road_speeds.csv'} with a source")
+        raise DataError(
+            f"no default speed for highway class(es) {unknown}; add them to "
+            f"{speeds_path or data_dir() / 'osm_road_speeds.csv'} with a source"
+        )
     if not extract.roads:
-        raise DataError(f"{extract.source}: no roads of classes {', '.join(extract.road_classes)} in the data; "
-                        "check the file or area, or widen --road-classes")
+        raise DataError(
+            f"{extract.source}: no roads of classes {', '.join(extract.road_classes)} in the data; "
+            "check the file or area, or widen --road-classes"
+        )
     bbox = extract.bbox or REGION_BBOX
     lat0 = 0.5 * (bbox[1] + bbox[3])
-    roads = road_graph(extract.roads, {k: v["speed_kph"] for k, v in speeds.items()}, a.expressway_speed_cap_kph,
-                       progress)
-    rails = rail_graph(extract.railways, a.osm_hsr_default_speed_kph, a.osm_rail_default_speed_kph,
-                       a.osm_hsr_min_speed_kph)
+    roads = road_graph(
+        extract.roads, {k: v["speed_kph"] for k, v in speeds.items()}, a.expressway_speed_cap_kph, progress
+    )
+    rails = rail_graph(
+        extract.railways, a.osm_hsr_default_speed_kph, a.osm_rail_default_speed_kph, a.osm_hsr_min_speed_kph
+    )
     registry = osm_stations(extract.stations, a.station_merge_km)
     airports, no_iata = osm_airports(extract.aerodromes)
     default = read_default_data() if _overlaps_default(bbox) else None
@@ -603,25 +722,43 @@ def build_osm_network(extract: OsmExtract, assumptions: Assumptions | None = Non
     else:
         places = []
     if not any(p["kind"] in ("county", "district") for p in places):
-        raise DataError(f"no places with population inside the data's area {tuple(round(x, 3) for x in bbox)}: "
-                        "give --places FILE.csv (columns place_id, name, population, lon, lat)")
+        raise DataError(
+            f"no places with population inside the data's area {tuple(round(x, 3) for x in bbox)}: "
+            "give --places FILE.csv (columns place_id, name, population, lon, lat)"
+        )
     corridors, corridor_of = corridors_for(roads, default, lat0)
-    roads = replace(roads, corridor_id=corridor_of)  # type: ignore[call-arg]
-    data = DefaultData(places=places, stations=stations, airports=airports, lines=lines, services=services,
-                       corridors=corridors)
-    report.update({
-        "road_nodes": roads.n_nodes, "road_edges": roads.n_edges,
-        "road_edges_by_class": {c: int((roads.road_class == c).sum()) for c in extract.road_classes},
-        "road_speed_from_maxspeed_share": round(float((roads.speed_source == "maxspeed").mean()), 3)
-        if roads.n_edges else 0.0,
-        "rail_nodes": rails.n_nodes, "rail_edges": rails.n_edges // 2,
-        "highspeed_track_km": round(float(rails.length_km[rails.highspeed].sum() / 2), 1),
-        "freight_only_track_km": round(float(rails.length_km[~rails.passenger].sum() / 2), 1),
-        "stations": len(registry), "airports": len(airports), "aerodromes_without_iata": no_iata,
-        "places": len(places), "corridors": len(corridors), "services_source": services_source,
-        # doubts about the source and forced constants: said in every later output of the network
-        "warnings": extract.warnings + forced_warnings(a),
-    })
-    meta = {"source": extract.source, "extract_date": extract.extract_date, "bbox": list(bbox),
-            "licence": SOURCE_LICENCE, "road_classes": list(extract.road_classes), "services": services_source}
+    roads = replace(roads, corridor_id=corridor_of)
+    data = DefaultData(
+        places=places, stations=stations, airports=airports, lines=lines, services=services, corridors=corridors
+    )
+    report.update(
+        {
+            "road_nodes": roads.n_nodes,
+            "road_edges": roads.n_edges,
+            "road_edges_by_class": {c: int((roads.road_class == c).sum()) for c in extract.road_classes},
+            "road_speed_from_maxspeed_share": round(float((roads.speed_source == "maxspeed").mean()), 3)
+            if roads.n_edges
+            else 0.0,
+            "rail_nodes": rails.n_nodes,
+            "rail_edges": rails.n_edges // 2,
+            "highspeed_track_km": round(float(rails.length_km[rails.highspeed].sum() / 2), 1),
+            "freight_only_track_km": round(float(rails.length_km[~rails.passenger].sum() / 2), 1),
+            "stations": len(registry),
+            "airports": len(airports),
+            "aerodromes_without_iata": no_iata,
+            "places": len(places),
+            "corridors": len(corridors),
+            "services_source": services_source,
+            # doubts about the source and forced constants: said in every later output of the network
+            "warnings": extract.warnings + forced_warnings(a),
+        }
+    )
+    meta = {
+        "source": extract.source,
+        "extract_date": extract.extract_date,
+        "bbox": list(bbox),
+        "licence": SOURCE_LICENCE,
+        "road_classes": list(extract.road_classes),
+        "services": services_source,
+    }
     return OsmNetwork(data=data, roads=roads, rails=rails, meta=meta, report=report)

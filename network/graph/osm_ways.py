@@ -83,8 +83,9 @@ class Simplified:
     geom_lat: NDArray[np.float64]
 
 
-def simplify_ways(ways: Sequence[OsmWay], attr_of: Callable[[OsmWay], Hashable],
-                  reverse: Callable[[Any], Any], progress: bool = False) -> Simplified:
+def simplify_ways(
+    ways: Sequence[OsmWay], attr_of: Callable[[OsmWay], Hashable], reverse: Callable[[Any], Any], progress: bool = False
+) -> Simplified:
     """Merge chains of way segments between kept nodes (module docstring).
 
     ``attr_of(way)`` gives the attributes of the way in its node order; ``reverse(attr)`` the same
@@ -193,10 +194,16 @@ def simplify_ways(ways: Sequence[OsmWay], attr_of: Callable[[OsmWay], Hashable],
     index = {int(n): i for i, n in enumerate(ids.tolist())}
     return Simplified(
         node_osm_id=ids,
-        lon=np.array([pos[n][0] for n in ids.tolist()]), lat=np.array([pos[n][1] for n in ids.tolist()]),
-        a=np.array([index[x] for x in out_a], dtype=np.int64), b=np.array([index[x] for x in out_b], dtype=np.int64),
-        length_km=np.array(out_km), attr=out_attr, geom_offsets=np.array(offsets, dtype=np.int64),
-        geom_lon=np.array(g_lon), geom_lat=np.array(g_lat))
+        lon=np.array([pos[n][0] for n in ids.tolist()]),
+        lat=np.array([pos[n][1] for n in ids.tolist()]),
+        a=np.array([index[x] for x in out_a], dtype=np.int64),
+        b=np.array([index[x] for x in out_b], dtype=np.int64),
+        length_km=np.array(out_km),
+        attr=out_attr,
+        geom_offsets=np.array(offsets, dtype=np.int64),
+        geom_lon=np.array(g_lon),
+        geom_lat=np.array(g_lat),
+    )
 
 
 @dataclass(frozen=True)
@@ -240,11 +247,13 @@ def _names(tags: dict[str, str]) -> tuple[str, str]:
     return zh, en
 
 
-def road_graph(ways: Sequence[OsmWay], default_speed_kph: dict[str, float], cap_kph: float,
-               progress: bool = False) -> RoadGraph:
+def road_graph(
+    ways: Sequence[OsmWay], default_speed_kph: dict[str, float], cap_kph: float, progress: bool = False
+) -> RoadGraph:
     """Roads as a :class:`RoadGraph`: speeds from ``maxspeed`` (and ``maxspeed:forward`` /
     ``:backward``) where tagged, otherwise ``default_speed_kph[highway]``; never above ``cap_kph``.
     """
+
     def attr_of(w: OsmWay) -> tuple[Any, ...]:
         t = w.tags
         fwd_ok, bwd_ok = oneway_flags(t)
@@ -253,8 +262,18 @@ def road_graph(ways: Sequence[OsmWay], default_speed_kph: dict[str, float], cap_
         b = parse_maxspeed(t.get("maxspeed:backward")) or ms
         default = default_speed_kph[t["highway"]]
         zh, en = _names(t)
-        return (t["highway"], fwd_ok, bwd_ok, min(f or default, cap_kph), min(b or default, cap_kph),
-                f is not None, b is not None, t.get("ref", ""), zh, en)
+        return (
+            t["highway"],
+            fwd_ok,
+            bwd_ok,
+            min(f or default, cap_kph),
+            min(b or default, cap_kph),
+            f is not None,
+            b is not None,
+            t.get("ref", ""),
+            zh,
+            en,
+        )
 
     def reverse(x: tuple[Any, ...]) -> tuple[Any, ...]:
         return (x[0], x[2], x[1], x[4], x[3], x[6], x[5], *x[7:])
@@ -262,8 +281,10 @@ def road_graph(ways: Sequence[OsmWay], default_speed_kph: dict[str, float], cap_
     s = simplify_ways(ways, attr_of, reverse, progress)
     u, v, km, sp, src, cls, ref, zh, en, chain, rev = [], [], [], [], [], [], [], [], [], [], []
     for k, x in enumerate(s.attr):
-        for ok, a, b, speed, tagged, reversed_ in ((x[1], s.a[k], s.b[k], x[3], x[5], False),
-                                                   (x[2], s.b[k], s.a[k], x[4], x[6], True)):
+        for ok, a, b, speed, tagged, reversed_ in (
+            (x[1], s.a[k], s.b[k], x[3], x[5], False),
+            (x[2], s.b[k], s.a[k], x[4], x[6], True),
+        ):
             if ok:
                 u.append(int(a))
                 v.append(int(b))
@@ -277,12 +298,25 @@ def road_graph(ways: Sequence[OsmWay], default_speed_kph: dict[str, float], cap_
                 chain.append(k)
                 rev.append(reversed_)
     obj = lambda xs: np.array(xs, dtype=object)  # noqa: E731
-    return RoadGraph(lon=s.lon, lat=s.lat, u=np.array(u, dtype=np.int64), v=np.array(v, dtype=np.int64),
-                     length_km=np.array(km), speed_kph=np.array(sp, dtype=float), speed_source=obj(src),
-                     road_class=obj(cls), ref=obj(ref), name_zh=obj(zh), name_en=obj(en),
-                     node_osm_id=s.node_osm_id, chain=np.array(chain, dtype=np.int64),
-                     chain_reversed=np.array(rev, dtype=bool), geom_offsets=s.geom_offsets,
-                     geom_lon=s.geom_lon, geom_lat=s.geom_lat)
+    return RoadGraph(
+        lon=s.lon,
+        lat=s.lat,
+        u=np.array(u, dtype=np.int64),
+        v=np.array(v, dtype=np.int64),
+        length_km=np.array(km),
+        speed_kph=np.array(sp, dtype=float),
+        speed_source=obj(src),
+        road_class=obj(cls),
+        ref=obj(ref),
+        name_zh=obj(zh),
+        name_en=obj(en),
+        node_osm_id=s.node_osm_id,
+        chain=np.array(chain, dtype=np.int64),
+        chain_reversed=np.array(rev, dtype=bool),
+        geom_offsets=s.geom_offsets,
+        geom_lon=s.geom_lon,
+        geom_lat=s.geom_lat,
+    )
 
 
 # -- rail --------------------------------------------------------------------------------------
@@ -316,14 +350,19 @@ def carries_passengers(tags: dict[str, str]) -> bool:
     >>> carries_passengers({"usage": "main"}), carries_passengers({"usage": "industrial"})
     (True, False)
     """
-    return not (tags.get("usage") in FREIGHT_USAGE or tags.get("railway:traffic_mode") == "freight"
-                or tags.get("passenger") == "no")
+    return not (
+        tags.get("usage") in FREIGHT_USAGE
+        or tags.get("railway:traffic_mode") == "freight"
+        or tags.get("passenger") == "no"
+    )
 
 
-def rail_graph(ways: Sequence[OsmWay], hsr_default_kph: float, rail_default_kph: float,
-               hsr_min_kph: float) -> RailGraph:
+def rail_graph(
+    ways: Sequence[OsmWay], hsr_default_kph: float, rail_default_kph: float, hsr_min_kph: float
+) -> RailGraph:
     """Track as a :class:`RailGraph`: speed from ``maxspeed`` where tagged, otherwise the default
     of its kind (high-speed or conventional)."""
+
     def attr_of(w: OsmWay) -> tuple[Any, ...]:
         hs = is_highspeed(w.tags, hsr_min_kph)
         speed = parse_maxspeed(w.tags.get("maxspeed")) or (hsr_default_kph if hs else rail_default_kph)
@@ -336,8 +375,18 @@ def rail_graph(ways: Sequence[OsmWay], hsr_default_kph: float, rail_default_kph:
     hs = np.array([x[1] for x in s.attr], dtype=bool)
     pax = np.array([x[2] for x in s.attr], dtype=bool)
     chain = np.arange(n, dtype=np.int64)
-    return RailGraph(lon=s.lon, lat=s.lat, u=both([s.a, s.b]), v=both([s.b, s.a]),
-                     length_km=both([s.length_km, s.length_km]), speed_kph=both([speed, speed]),
-                     highspeed=both([hs, hs]), passenger=both([pax, pax]), chain=both([chain, chain]),
-                     chain_reversed=both([np.zeros(n, dtype=bool), np.ones(n, dtype=bool)]),
-                     geom_offsets=s.geom_offsets, geom_lon=s.geom_lon, geom_lat=s.geom_lat)
+    return RailGraph(
+        lon=s.lon,
+        lat=s.lat,
+        u=both([s.a, s.b]),
+        v=both([s.b, s.a]),
+        length_km=both([s.length_km, s.length_km]),
+        speed_kph=both([speed, speed]),
+        highspeed=both([hs, hs]),
+        passenger=both([pax, pax]),
+        chain=both([chain, chain]),
+        chain_reversed=both([np.zeros(n, dtype=bool), np.ones(n, dtype=bool)]),
+        geom_offsets=s.geom_offsets,
+        geom_lon=s.geom_lon,
+        geom_lat=s.geom_lat,
+    )

@@ -103,9 +103,18 @@ def _undirected(g: LineGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return u[order], v[order], km[order]
 
 
-def split_at_points(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, km: np.ndarray,
-                    p_lon: np.ndarray, p_lat: np.ndarray, lat0: float, radius_km: float,
-                    max_candidates: int) -> tuple[tuple[np.ndarray, ...], list[list[tuple[int, float]]]]:
+def split_at_points(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    km: np.ndarray,
+    p_lon: np.ndarray,
+    p_lat: np.ndarray,
+    lat0: float,
+    radius_km: float,
+    max_candidates: int,
+) -> tuple[tuple[np.ndarray, ...], list[list[tuple[int, float]]]]:
     """Candidate points of each point ``p`` on the edges within ``radius_km``, splitting the edges there.
 
     Every edge with any part within ``radius_km`` of a point offers the point's perpendicular
@@ -170,12 +179,14 @@ def split_at_points(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarr
 
 
 def _lengths_csr(n: int, u: np.ndarray, v: np.ndarray, km: np.ndarray) -> Any:
-    return coo_matrix((np.concatenate([km, km]), (np.concatenate([u, v]), np.concatenate([v, u]))),
-                      shape=(n, n)).tocsr()
+    return coo_matrix(
+        (np.concatenate([km, km]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)
+    ).tocsr()
 
 
-def viterbi_match(lengths: Any, candidates: list[list[tuple[int, float]]], straight_km: np.ndarray,
-                  sigma_km: float = MATCH_SIGMA_KM) -> tuple[list[int] | None, list[list[int]], str]:
+def viterbi_match(
+    lengths: Any, candidates: list[list[tuple[int, float]]], straight_km: np.ndarray, sigma_km: float = MATCH_SIGMA_KM
+) -> tuple[list[int] | None, list[list[int]], str]:
     """The cheapest chain of candidates (module docstring) and the node path of each stretch.
 
     ``candidates[t]`` are ``(node, distance_km)`` of waypoint ``t``; ``straight_km[t]`` is the
@@ -217,8 +228,16 @@ def viterbi_match(lengths: Any, candidates: list[list[tuple[int, float]]], strai
     return chosen, paths, ""
 
 
-def built_up_km(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, km: np.ndarray,
-                centres: list[tuple[float, float, float]], lat0: float, step_km: float = 0.25) -> np.ndarray:
+def built_up_km(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    km: np.ndarray,
+    centres: list[tuple[float, float, float]],
+    lat0: float,
+    step_km: float = 0.25,
+) -> np.ndarray:
     """Length of each straight edge that lies within a built-up circle ``(lon, lat, radius_km)``.
 
     Each edge is sampled every ``step_km``; the share of samples inside any circle times the
@@ -240,9 +259,14 @@ def built_up_km(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, 
     return share * km
 
 
-def build_road_layer(geometry: LineGraph, corridors: list[dict[str, Any]],
-                     centres: list[tuple[float, float, float]], lat0: float,
-                     match_tolerance: float, max_match_circuity: float) -> RoadLayer:
+def build_road_layer(
+    geometry: LineGraph,
+    corridors: list[dict[str, Any]],
+    centres: list[tuple[float, float, float]],
+    lat0: float,
+    match_tolerance: float,
+    max_match_circuity: float,
+) -> RoadLayer:
     """Match every corridor onto ``geometry`` and classify its edges (module docstring).
 
     ``centres`` are the built-up circles ``(lon, lat, radius_km)``. Deterministic: the same inputs
@@ -252,8 +276,9 @@ def build_road_layer(geometry: LineGraph, corridors: list[dict[str, Any]],
     wp = [np.array(c["waypoints"], dtype=float).reshape(-1, 2) for c in corridors]
     all_lat = np.concatenate([w[:, 0] for w in wp]) if wp else np.zeros(0)
     all_lon = np.concatenate([w[:, 1] for w in wp]) if wp else np.zeros(0)
-    (lon, lat, u, v, km), cands = split_at_points(geometry.lon, geometry.lat, u, v, km, all_lon, all_lat, lat0,
-                                                  MATCH_RADIUS_KM, MATCH_MAX_CANDIDATES)
+    (lon, lat, u, v, km), cands = split_at_points(
+        geometry.lon, geometry.lat, u, v, km, all_lon, all_lat, lat0, MATCH_RADIUS_KM, MATCH_MAX_CANDIDATES
+    )
     n = lon.size
     lengths = _lengths_csr(n, u, v, km)
     edge_index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(u.tolist(), v.tolist()))}
@@ -262,13 +287,18 @@ def build_road_layer(geometry: LineGraph, corridors: list[dict[str, Any]],
     tree = cKDTree(to_local_xy_km(lon, lat, lat0))
     offset = 0
     for ci, (c, w) in enumerate(zip(corridors, wp)):
-        cand = cands[offset: offset + len(w)]
+        cand = cands[offset : offset + len(w)]
         offset += len(w)
         straight = haversine_km(w[:-1, 1], w[:-1, 0], w[1:, 1], w[1:, 0])
         chain_km = float(straight.sum())
         _, ends = tree.query(to_local_xy_km(w[[0, -1], 1], w[[0, -1], 0], lat0))
-        m = CorridorMatch(c["corridor_id"], "added as link", waypoint_km=round(chain_km, 1),
-                          published_km=c.get("length_km"), end_nodes=(int(ends[0]), int(ends[1])))
+        m = CorridorMatch(
+            c["corridor_id"],
+            "added as link",
+            waypoint_km=round(chain_km, 1),
+            published_km=c.get("length_km"),
+            end_nodes=(int(ends[0]), int(ends[1])),
+        )
         chosen, paths, reason = viterbi_match(lengths, cand, straight)
         if chosen is not None:
             edges: list[int] = []
@@ -281,11 +311,15 @@ def build_road_layer(geometry: LineGraph, corridors: list[dict[str, Any]],
             m.end_nodes = (chosen[0], chosen[-1])
             published = c.get("length_km")
             if published and abs(matched_km - published) > match_tolerance * published:
-                reason = (f"matched {matched_km:.1f} km against {published:g} km published "
-                          f"(more than {match_tolerance:.0%} off)")
+                reason = (
+                    f"matched {matched_km:.1f} km against {published:g} km published "
+                    f"(more than {match_tolerance:.0%} off)"
+                )
             elif not published and matched_km > max_match_circuity * chain_km:
-                reason = (f"matched {matched_km:.1f} km is more than {max_match_circuity:g} x the "
-                          f"{chain_km:.1f} km waypoint chain")
+                reason = (
+                    f"matched {matched_km:.1f} km is more than {max_match_circuity:g} x the "
+                    f"{chain_km:.1f} km waypoint chain"
+                )
             elif matched_km == 0.0:
                 reason = "all waypoints matched the same point"
             else:
@@ -299,8 +333,9 @@ def build_road_layer(geometry: LineGraph, corridors: list[dict[str, Any]],
         matches.append(m)
     urban = built_up_km(lon, lat, u, v, km, centres, lat0)
     corridors = [{**c, "length_scale": m.length_scale} for c, m in zip(corridors, matches)]
-    return RoadLayer(lon=lon, lat=lat, u=u, v=v, length_km=km, urban_km=urban, owners=owners,
-                     corridors=corridors, matches=matches)
+    return RoadLayer(
+        lon=lon, lat=lat, u=u, v=v, length_km=km, urban_km=urban, owners=owners, corridors=corridors, matches=matches
+    )
 
 
 def is_open_on(opened: dt.date | None, as_of: dt.date) -> bool:
@@ -365,16 +400,23 @@ def road_time_min(length_km: float, urban_km: float, road_class: str, speed_kph:
 
 def corridor_attrs(c: dict[str, Any]) -> dict[str, Any]:
     """The attributes a corridor gives the edges it owns (ref, names, id, dates, source)."""
-    out = {"road_class": c["road_class"], "ref": c["ref"], "name_zh": c["name_zh"], "name_en": c["name_en"],
-           "corridor_id": c["corridor_id"], "opened": c["opened"].isoformat() if c.get("opened") else None,
-           "source": c["source"]}
+    out = {
+        "road_class": c["road_class"],
+        "ref": c["ref"],
+        "name_zh": c["name_zh"],
+        "name_en": c["name_en"],
+        "corridor_id": c["corridor_id"],
+        "opened": c["opened"].isoformat() if c.get("opened") else None,
+        "source": c["source"],
+    }
     if c.get("lanes"):
         out["lanes"] = c["lanes"]
     return out
 
 
-def road_edge_attrs(owners: list[dict[str, Any]], length_km: float, urban_km: float, as_of: dt.date,
-                    a: Any) -> dict[str, Any] | None:
+def road_edge_attrs(
+    owners: list[dict[str, Any]], length_km: float, urban_km: float, as_of: dt.date, a: Any
+) -> dict[str, Any] | None:
     """Attributes of a geometry edge owned by ``owners`` on ``as_of``, or None if it is absent
     (:func:`edge_state`). ``owners`` of the result lists the open owners, top first, so a scenario
     that closes the top one can fall back to the next."""
@@ -386,13 +428,21 @@ def road_edge_attrs(owners: list[dict[str, Any]], length_km: float, urban_km: fl
         length_km *= float(top.get("length_scale", 1.0))
         urban_km *= float(top.get("length_scale", 1.0))
     speed = road_speed_kph(cls, top, a)
-    attrs: dict[str, Any] = {"mode": "road", "kind": "link", "length_km": length_km, "urban_km": urban_km,
-                             "speed_kph": speed, "time_min": road_time_min(length_km, urban_km, cls, speed, a),
-                             "road_class": cls, **geometry}
+    attrs: dict[str, Any] = {
+        "mode": "road",
+        "kind": "link",
+        "length_km": length_km,
+        "urban_km": urban_km,
+        "speed_kph": speed,
+        "time_min": road_time_min(length_km, urban_km, cls, speed, a),
+        "road_class": cls,
+        **geometry,
+    }
     if top is not None:
         attrs.update(corridor_attrs(top))
-    open_now = sorted((c for c in owners if is_open(c, as_of)),
-                      key=lambda c: (CLASS_RANK[c["road_class"]], c["corridor_id"]))
+    open_now = sorted(
+        (c for c in owners if is_open(c, as_of)), key=lambda c: (CLASS_RANK[c["road_class"]], c["corridor_id"])
+    )
     attrs["owners"] = ",".join(c["corridor_id"] for c in open_now)
     later = [c["corridor_id"] for c in owners if not is_open(c, as_of)]
     if later:
@@ -400,14 +450,16 @@ def road_edge_attrs(owners: list[dict[str, Any]], length_km: float, urban_km: fl
     return attrs
 
 
-def closed_road_attrs(edge: dict[str, Any], closed: set[str], corridors: dict[str, dict[str, Any]],
-                      as_of: dt.date, a: Any) -> dict[str, Any] | None:
+def closed_road_attrs(
+    edge: dict[str, Any], closed: set[str], corridors: dict[str, dict[str, Any]], as_of: dt.date, a: Any
+) -> dict[str, Any] | None:
     """Attributes of a geometry edge after the corridors ``closed`` are closed (a scenario's
     ``close``): the next open owner takes over; with none, the older road class where a closed
     corridor ``upgrades`` one; else None (the edge goes: it was a new alignment)."""
     ids = [x for x in str(edge.get("owners") or "").split(",") if x]
-    owners = [corridors[i] if i not in closed else {**corridors[i], "opened": dt.date.max} for i in ids
-              if i in corridors]
+    owners = [
+        corridors[i] if i not in closed else {**corridors[i], "opened": dt.date.max} for i in ids if i in corridors
+    ]
     return road_edge_attrs(owners, float(edge["geometry_km"]), float(edge["geometry_urban_km"]), as_of, a)
 
 
@@ -425,5 +477,10 @@ def built_up_centres(places: list[dict[str, Any]], a: Any) -> list[tuple[float, 
 
 def layer_geometry(layer: RoadLayer) -> LineGraph:
     """The layer's split geometry as a :class:`LineGraph` with every edge both ways."""
-    return LineGraph(lon=layer.lon, lat=layer.lat, u=np.concatenate([layer.u, layer.v]),
-                     v=np.concatenate([layer.v, layer.u]), length_km=np.concatenate([layer.length_km] * 2))
+    return LineGraph(
+        lon=layer.lon,
+        lat=layer.lat,
+        u=np.concatenate([layer.u, layer.v]),
+        v=np.concatenate([layer.v, layer.u]),
+        length_km=np.concatenate([layer.length_km] * 2),
+    )

@@ -44,8 +44,7 @@ import networkx as nx
 
 from network.errors import DataError
 
-NODE_KINDS = {"road", "place", "place_arrive", "station", "inside", "stop_dep", "stop_arr",
-              "airport", "airside"}
+NODE_KINDS = {"road", "place", "place_arrive", "station", "inside", "stop_dep", "stop_arr", "airport", "airside"}
 EDGE_MODES = {"road", "access", "station", "hsr", "rail", "air", "bus"}
 EDGE_KINDS = {"link", "connector", "processing", "wait", "ride", "dwell", "egress", "transfer"}
 TRANSIT_MODES = {"hsr", "rail", "air", "bus"}

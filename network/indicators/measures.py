@@ -22,8 +22,14 @@ def _finite(t: NDArray[np.float64]) -> NDArray[np.bool_]:
     return np.isfinite(t)
 
 
-def decay_weight(times_min: ArrayLike, decay: Decay, beta: float = 0.02, alpha: float = 1.0,
-                 threshold_min: float = 60.0, t0_min: float = 1.0) -> NDArray[np.float64]:
+def decay_weight(
+    times_min: ArrayLike,
+    decay: Decay,
+    beta: float = 0.02,
+    alpha: float = 1.0,
+    threshold_min: float = 60.0,
+    t0_min: float = 1.0,
+) -> NDArray[np.float64]:
     """Impedance f(t) of a gravity (potential) measure.
 
     * ``negative_exponential``: f(t) = exp(-β t), β per minute (Hansen 1959; Geurs & van Wee 2004,
@@ -53,8 +59,9 @@ def decay_weight(times_min: ArrayLike, decay: Decay, beta: float = 0.02, alpha: 
     return out
 
 
-def potential_accessibility(times_min: ArrayLike, opportunities: ArrayLike, decay: Decay = "negative_exponential",
-                            **params: float) -> NDArray[np.float64]:
+def potential_accessibility(
+    times_min: ArrayLike, opportunities: ArrayLike, decay: Decay = "negative_exponential", **params: float
+) -> NDArray[np.float64]:
     """Potential (gravity) accessibility of each origin: A_i = Σ_j O_j f(t_ij).
 
     Hansen (1959); Geurs & van Wee (2004) eq. 3. ``times_min`` is origins × destinations,
@@ -66,11 +73,12 @@ def potential_accessibility(times_min: ArrayLike, opportunities: ArrayLike, deca
     """
     t = np.atleast_2d(np.asarray(times_min, dtype=float))
     o = np.asarray(opportunities, dtype=float)
-    return decay_weight(t, decay, **params) @ o
+    return np.asarray(decay_weight(t, decay, **params) @ o, dtype=float)
 
 
-def cumulative_opportunities(times_min: ArrayLike, opportunities: ArrayLike,
-                             threshold_min: float) -> NDArray[np.float64]:
+def cumulative_opportunities(
+    times_min: ArrayLike, opportunities: ArrayLike, threshold_min: float
+) -> NDArray[np.float64]:
     """Daily / cumulative accessibility: opportunities reachable within T minutes,
     C_i(T) = Σ_j O_j [t_ij ≤ T] (Geurs & van Wee 2004, contour measures; Gutiérrez 2001, J. Transport
     Geography 9(4), "daily accessibility" with T the time that allows a return trip in a day).
@@ -107,8 +115,9 @@ def weighted_average_travel_time(times_min: ArrayLike, weights: ArrayLike) -> fl
     return float((t[ok] * w[ok]).sum() / w[ok].sum()) if w[ok].sum() > 0 else float("nan")
 
 
-def network_efficiency(times_min: ArrayLike, straight_km: ArrayLike, reference_speed_kph: float,
-                       weights: ArrayLike | None = None) -> float:
+def network_efficiency(
+    times_min: ArrayLike, straight_km: ArrayLike, reference_speed_kph: float, weights: ArrayLike | None = None
+) -> float:
     """Network efficiency: the weighted mean of network time over the time a straight line at a
     reference speed would take, E = Σ_j w_j (t_ij / (d_ij / v_ref)) / Σ_j w_j (Gutiérrez & Urbano
     1996, J. Transport Geography 4(1) 15-25, "relative network efficiency"). 1 means as fast as a
@@ -211,7 +220,10 @@ def change(before: ArrayLike, after: ArrayLike, weights: ArrayLike | None = None
         relative = np.where(b > 0, absolute / b, np.nan)
     ok = _finite(a) & _finite(b) & (w > 0)
     wsum = w[ok].sum()
-    return {"absolute": absolute, "relative": relative,
-            "weighted_absolute": float((w[ok] * absolute[ok]).sum() / wsum) if wsum else float("nan"),
-            "weighted_relative": float((w[ok] * relative[ok]).sum() / wsum) if wsum else float("nan"),
-            "both_reachable": int(ok.sum())}
+    return {
+        "absolute": absolute,
+        "relative": relative,
+        "weighted_absolute": float((w[ok] * absolute[ok]).sum() / wsum) if wsum else float("nan"),
+        "weighted_relative": float((w[ok] * relative[ok]).sum() / wsum) if wsum else float("nan"),
+        "both_reachable": int(ok.sum()),
+    }

@@ -51,10 +51,13 @@ def population_within(minutes: pd.Series, population: pd.Series, threshold_min: 
 EFFICIENCY_REFERENCE_KPH = 100.0
 
 
-def summarise_scores(table: pd.DataFrame, targets: Sequence[str],
-                     modes: Sequence[str] = ("road", "rail", "best"),
-                     thresholds_min: Sequence[float] = THRESHOLDS_MIN,
-                     straight_km: dict[str, Any] | None = None) -> pd.DataFrame:
+def summarise_scores(
+    table: pd.DataFrame,
+    targets: Sequence[str],
+    modes: Sequence[str] = ("road", "rail", "best"),
+    thresholds_min: Sequence[float] = THRESHOLDS_MIN,
+    straight_km: dict[str, Any] | None = None,
+) -> pd.DataFrame:
     """Per target and mode: population-weighted mean minutes (WATT), population and share of
     population within each threshold, inequality of the times across places (population-weighted
     coefficient of variation, Gini, Theil; :mod:`network.indicators.measures`), and, given each
@@ -68,10 +71,13 @@ def summarise_scores(table: pd.DataFrame, targets: Sequence[str],
             col = table[f"{target}_{mode}_min"]
             t = col.to_numpy(dtype=float)
             reach = np.isfinite(t)
-            row = {"target": target, "mode": mode,
-                   "weighted_mean_min": round(weighted_mean_time(col, pop), 1),
-                   "unreachable_places": int((~reach).sum()),
-                   "population_total": total}
+            row = {
+                "target": target,
+                "mode": mode,
+                "weighted_mean_min": round(weighted_mean_time(col, pop), 1),
+                "unreachable_places": int((~reach).sum()),
+                "population_total": total,
+            }
             for th in thresholds_min:
                 row[f"population_within_{int(th)}_min"] = population_within(col, pop, th)
             for th in thresholds_min:
@@ -82,7 +88,9 @@ def summarise_scores(table: pd.DataFrame, targets: Sequence[str],
             row["gini"] = round(m.gini(t[ok], w[ok]), 4) if ok.any() else float("nan")
             row["theil"] = round(m.theil(t[ok], w[ok]), 4) if ok.any() else float("nan")
             if straight_km is not None and target in straight_km:
-                row["network_efficiency"] = round(m.network_efficiency(
-                    t, np.asarray(straight_km[target], dtype=float), EFFICIENCY_REFERENCE_KPH, w), 3)
+                row["network_efficiency"] = round(
+                    m.network_efficiency(t, np.asarray(straight_km[target], dtype=float), EFFICIENCY_REFERENCE_KPH, w),
+                    3,
+                )
             rows.append(row)
     return pd.DataFrame(rows)

@@ -55,10 +55,13 @@ def read_figures(path: Path) -> list[dict[str, Any]]:
     header = reader.fieldnames or []
     missing = [c for c in COLUMNS if c not in header]
     if missing or not ({"year", "as_of"} & set(header)):
-        raise DataError(f"{path}: line 1: missing column(s) {missing or ['year or as_of']}; the header must "
-                        f"be {','.join(COLUMNS[:3])},year,{','.join(COLUMNS[3:])} (or as_of instead of year)")
+        raise DataError(
+            f"{path}: line 1: missing column(s) {missing or ['year or as_of']}; the header must "
+            f"be {','.join(COLUMNS[:3])},year,{','.join(COLUMNS[3:])} (or as_of instead of year)"
+        )
     problems, rows = [], []
     for line, raw in enumerate(reader, start=2):
+
         def bad(col: str, found: Any, expected: str, line: int = line) -> None:
             problems.append(f"{path.name}:{line}: {col}: found {found!r}, expected {expected}")
 
@@ -136,14 +139,25 @@ def evaluate_figures(rows: list[dict[str, Any]], model_for: Callable[[dt.date], 
         except NetworkModelError as err:
             modelled, measured, note = float("nan"), "", str(err).splitlines()[0]
         error = modelled - row["value"]
-        out.append({
-            "line": row["line"], "origin": row["origin"], "destination": row["destination"], "mode": row["mode"],
-            "as_of": row["as_of"].isoformat(), "measure": row["measure"], "published": row["value"],
-            "modelled": round(modelled, 1), "error": round(error, 1),
-            "relative_error": round(error / row["value"], 3), "tolerance": round(row["tolerance_abs"], 1),
-            "inside": bool(abs(error) <= row["tolerance_abs"]) if np.isfinite(error) else False,
-            "measured": measured, "source": row["source"], "note": note,
-        })
+        out.append(
+            {
+                "line": row["line"],
+                "origin": row["origin"],
+                "destination": row["destination"],
+                "mode": row["mode"],
+                "as_of": row["as_of"].isoformat(),
+                "measure": row["measure"],
+                "published": row["value"],
+                "modelled": round(modelled, 1),
+                "error": round(error, 1),
+                "relative_error": round(error / row["value"], 3),
+                "tolerance": round(row["tolerance_abs"], 1),
+                "inside": bool(abs(error) <= row["tolerance_abs"]) if np.isfinite(error) else False,
+                "measured": measured,
+                "source": row["source"],
+                "note": note,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -154,12 +168,17 @@ def summarise_figures(table: pd.DataFrame) -> pd.DataFrame:
     for measure, group in table.groupby("measure", sort=True):
         err = group["error"].to_numpy(dtype=float)
         ok = np.isfinite(err)
-        rows.append({
-            "measure": measure, "figures": len(group), "modelled": int(ok.sum()),
-            "median_abs_error": round(float(np.median(np.abs(err[ok]))), 1) if ok.any() else np.nan,
-            "bias": round(float(np.mean(err[ok])), 1) if ok.any() else np.nan,
-            "median_rel_error": round(float(np.median(group["relative_error"].to_numpy(dtype=float)[ok])), 3)
-            if ok.any() else np.nan,
-            "share_inside": round(float(group["inside"].mean()), 3),
-        })
+        rows.append(
+            {
+                "measure": measure,
+                "figures": len(group),
+                "modelled": int(ok.sum()),
+                "median_abs_error": round(float(np.median(np.abs(err[ok]))), 1) if ok.any() else np.nan,
+                "bias": round(float(np.mean(err[ok])), 1) if ok.any() else np.nan,
+                "median_rel_error": round(float(np.median(group["relative_error"].to_numpy(dtype=float)[ok])), 3)
+                if ok.any()
+                else np.nan,
+                "share_inside": round(float(group["inside"].mean()), 3),
+            }
+        )
     return pd.DataFrame(rows)

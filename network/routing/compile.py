@@ -78,8 +78,9 @@ def compile_edges(edges: EdgeTable, mode: str) -> CompiledGraph:
     t = np.maximum(edges.time_min[rows], _EPS_MIN)
     matrix, keep = csr_min(edges.u[rows], edges.v[rows], t, len(edges.node_ids))
     rows = rows[keep]
-    return CompiledGraph(mode=mode, node_ids=edges.node_ids, index=edges.index, matrix=matrix,
-                         edge_of_entry=rows, edges=edges)
+    return CompiledGraph(
+        mode=mode, node_ids=edges.node_ids, index=edges.index, matrix=matrix, edge_of_entry=rows, edges=edges
+    )
 
 
 def compile_graph(graph: nx.MultiDiGraph, mode: str = "best") -> CompiledGraph:

@@ -41,8 +41,15 @@ def csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[csr_ma
     return csr_matrix((w[keep], v[keep].astype(np.int32), indptr), shape=(n, n)), keep
 
 
-def search(matrix: csr_matrix, sources: int | Sequence[int] | np.ndarray, *, limit: float = np.inf,
-           predecessors: bool = False, min_only: bool = False, directed: bool = True) -> Any:
+def search(
+    matrix: csr_matrix,
+    sources: int | Sequence[int] | np.ndarray,
+    *,
+    limit: float = np.inf,
+    predecessors: bool = False,
+    min_only: bool = False,
+    directed: bool = True,
+) -> Any:
     """Dijkstra from ``sources`` (row indices) on ``matrix``.
 
     Returns ``dist`` (one row per source; one row in all with ``min_only``: the least distance
@@ -55,10 +62,10 @@ def search(matrix: csr_matrix, sources: int | Sequence[int] | np.ndarray, *, lim
     [0.0, 1.0, 3.0]
     """
     if min_only:
-        return csgraph.dijkstra(matrix, directed=directed, indices=sources, limit=limit, min_only=True,
-                                return_predecessors=predecessors)
-    return csgraph.dijkstra(matrix, directed=directed, indices=sources, limit=limit,
-                            return_predecessors=predecessors)
+        return csgraph.dijkstra(
+            matrix, directed=directed, indices=sources, limit=limit, min_only=True, return_predecessors=predecessors
+        )
+    return csgraph.dijkstra(matrix, directed=directed, indices=sources, limit=limit, return_predecessors=predecessors)
 
 
 def walk_back(pred_row: np.ndarray, target: int, source: int | None = None) -> list[int] | None:

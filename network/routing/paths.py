@@ -62,12 +62,12 @@ def many_to_one(graph: CompiledGraph, targets: list[str], limit_min: float = np.
     """
     rows = np.array([graph.index[t] for t in targets], dtype=np.int64)
     dist, pred = search(graph.transposed, rows, predecessors=True, limit=limit_min)
-    return ManyToOne(graph=graph, targets=list(targets), time_min=np.atleast_2d(dist),
-                     next_hop=np.atleast_2d(pred))
+    return ManyToOne(graph=graph, targets=list(targets), time_min=np.atleast_2d(dist), next_hop=np.atleast_2d(pred))
 
 
-def one_to_many(graph: CompiledGraph, origins: list[str], limit_min: float = np.inf,
-                min_only: bool = False) -> NDArray[np.float64]:
+def one_to_many(
+    graph: CompiledGraph, origins: list[str], limit_min: float = np.inf, min_only: bool = False
+) -> NDArray[np.float64]:
     """Minutes from each origin (rows) to every node; with ``min_only`` one row, the minimum over
     origins (a multi-source search)."""
     rows = np.array([graph.index[o] for o in origins], dtype=np.int64)
@@ -101,15 +101,18 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
             leg_mode = _LEG_MODE.get(data["mode"], data["mode"])
         service = data.get("service_id") if kind in ("ride", "dwell") else None
         road = _road_label(data) if leg_mode == "road" else None
-        if legs and legs[-1]["mode"] == leg_mode and legs[-1].get("service_id") == service \
-                and legs[-1].get("road") == road:
+        if (
+            legs
+            and legs[-1]["mode"] == leg_mode
+            and legs[-1].get("service_id") == service
+            and legs[-1].get("road") == road
+        ):
             leg = legs[-1]
             leg["to_node"] = b
             leg["minutes"] += data["time_min"]
             leg["km"] += data["length_km"]
         else:
-            leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": data["time_min"],
-                   "km": data["length_km"]}
+            leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": data["time_min"], "km": data["length_km"]}
             if road:
                 leg["road"] = road
             if service:

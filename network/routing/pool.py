@@ -75,8 +75,10 @@ class TargetPool:
     def times_to(self, targets: list[int], limit_min: float = np.inf) -> NDArray[np.float64]:
         """Minutes from every node (columns) to each target (rows); ``inf`` where unreachable."""
         if len(targets) > self.max_targets:
-            raise ValueError(f"{len(targets)} targets asked for; this pool was made for at most "
-                             f"{self.max_targets} (raise max_targets)")
+            raise ValueError(
+                f"{len(targets)} targets asked for; this pool was made for at most "
+                f"{self.max_targets} (raise max_targets)"
+            )
         if self._pool is None:
             return np.atleast_2d(search(self._matrix, targets, limit=limit_min))
         out = np.ndarray((self.max_targets, self.n_nodes), dtype=np.float64, buffer=self._block.buf)

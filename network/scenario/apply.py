@@ -163,29 +163,43 @@ class _Applier:
             self.stations.add([sid, s["name_zh"], s["name_zh"] + "站", s["name_en"], s["name_en"] + " station"], sid)
         self.places = _Names("place, station or airport")
         for p in data.places:
-            self.places.add([p["place_id"], p["name_zh"], p["name_en"],
-                             short_place_name(p["name_zh"])],
-                            ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]))
+            self.places.add(
+                [p["place_id"], p["name_zh"], p["name_en"], short_place_name(p["name_zh"])],
+                ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]),
+            )
         for sid, s in self.b.stations.items():
-            self.places.add([s["name_zh"] + "站", s["name_en"] + " station", sid],
-                            ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
+            self.places.add(
+                [s["name_zh"] + "站", s["name_en"] + " station", sid],
+                ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]),
+            )
             self.places.add([s["name_zh"]], ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
         self.airports = _Names("airport")
         for n, d in self.g.nodes(data=True):
             if d["kind"] == "airport":
                 self.airports.add([d["iata"], d["name_zh"], d["name_en"]], n.split(":", 1)[1])
-                self.places.add([d["iata"], d["name_zh"], d["name_en"]],
-                                ("airport", n.split(":", 1)[1], d["lon"], d["lat"], d["name_zh"], d["name_en"]))
+                self.places.add(
+                    [d["iata"], d["name_zh"], d["name_en"]],
+                    ("airport", n.split(":", 1)[1], d["lon"], d["lat"], d["name_zh"], d["name_en"]),
+                )
         self.line_names = _Names("line")
         for lid, ln in self.lines.items():
-            self.line_names.add([lid, ln["name_zh"], ln["name_en"], re.split(r"\s*[(（]", ln["name_zh"])[0],
-                                 re.split(r"\s*[(（]", ln["name_en"])[0]], lid)
+            self.line_names.add(
+                [
+                    lid,
+                    ln["name_zh"],
+                    ln["name_en"],
+                    re.split(r"\s*[(（]", ln["name_zh"])[0],
+                    re.split(r"\s*[(（]", ln["name_en"])[0],
+                ],
+                lid,
+            )
         self.corridors = _Names("corridor")
         by_ref: dict[str, list[str]] = {}
         for c in data.corridors:
             short = re.match(r"^(.+?高速)", c["name_zh"])
-            self.corridors.add([c["corridor_id"], c["name_zh"], c["name_en"], short.group(1) if short else None],
-                               [c["corridor_id"]])
+            self.corridors.add(
+                [c["corridor_id"], c["name_zh"], c["name_en"], short.group(1) if short else None], [c["corridor_id"]]
+            )
             if c["ref"]:
                 by_ref.setdefault(c["ref"], []).append(c["corridor_id"])
         for ref, ids in by_ref.items():
@@ -200,25 +214,34 @@ class _Applier:
         if isinstance(stop, str):
             return self.stations.get(stop, f"{lc.where(*loc)}: {dotted(loc)}", self.problems)
         if hasattr(stop, "station"):
-            return self.stations.get(stop.station, f"{lc.where(*loc)}: {dotted(loc)}.station",
-                                     self.problems)
+            return self.stations.get(stop.station, f"{lc.where(*loc)}: {dotted(loc)}.station", self.problems)
         sid = stop.id
         if sid in self.b.stations and self.b.stations[sid].get("scenario") is None:
-            self.problems.append(f"{lc.where(*loc)}: new station id {sid!r} is already an existing station; "
-                                 "refer to it by name instead")
+            self.problems.append(
+                f"{lc.where(*loc)}: new station id {sid!r} is already an existing station; refer to it by name instead"
+            )
             return None
         self._check_in_region(stop.lon, stop.lat, lc, *loc)
-        self.b.stations[sid] = {"station_id": sid, "name_zh": stop.name_zh, "name_en": stop.name_en,
-                                "lon": stop.lon, "lat": stop.lat, "opened": None, "scenario": lc.scenario,
-                                "position_source": f"scenario {lc.file} (planned position)"}
+        self.b.stations[sid] = {
+            "station_id": sid,
+            "name_zh": stop.name_zh,
+            "name_en": stop.name_en,
+            "lon": stop.lon,
+            "lat": stop.lat,
+            "opened": None,
+            "scenario": lc.scenario,
+            "position_source": f"scenario {lc.file} (planned position)",
+        }
         self.stations.add([sid, stop.name_zh, stop.name_zh + "站", stop.name_en], sid)
         return sid
 
     def _check_in_region(self, lon: float, lat: float, lc: LocatedChange, *loc: Any) -> None:
         west, south, east, north = self.b.bbox
         if not (west <= lon <= east and south <= lat <= north):
-            self.problems.append(f"{lc.where(*loc)}: position lon {lon}, lat {lat} lies outside the region "
-                                 f"{west}..{east} E, {south}..{north} N; coordinates are [lon, lat] in WGS84")
+            self.problems.append(
+                f"{lc.where(*loc)}: position lon {lon}, lat {lat} lies outside the region "
+                f"{west}..{east} E, {south}..{north} N; coordinates are [lon, lat] in WGS84"
+            )
 
     def _record_change(self, key: tuple[str, str, Any], **attrs: Any) -> None:
         self.g.edges[key].update(attrs)
@@ -245,35 +268,55 @@ class _Applier:
             return
         pos = [(self.b.stations[s]["lon"], self.b.stations[s]["lat"]) for s in ids]
         polylines = [[pos[i], *via[i], pos[i + 1]] for i in range(len(ids) - 1)]
-        straight = np.array([sum(float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pl, pl[1:]))
-                             for pl in polylines])
+        straight = np.array(
+            [sum(float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pl, pl[1:])) for pl in polylines]
+        )
         if ch.length_km:
             chain = float(straight.sum())
             if ch.length_km < chain * 0.98:  # 2 % for station positions placed to about a km
-                self.problems.append(f"{lc.where('length_km')}: length_km: {ch.length_km:g} km is shorter than the "
-                                     f"{chain:.1f} km straight line through its stations; give the route length")
+                self.problems.append(
+                    f"{lc.where('length_km')}: length_km: {ch.length_km:g} km is shorter than the "
+                    f"{chain:.1f} km straight line through its stations; give the route length"
+                )
                 return
             if ch.length_km > chain * MAX_CIRCUITY:
-                self.problems.append(f"{lc.where('length_km')}: length_km: {ch.length_km:g} km is more than "
-                                     f"{MAX_CIRCUITY:g} x the {chain:.1f} km straight line through its stations; "
-                                     "check the length or the stations")
+                self.problems.append(
+                    f"{lc.where('length_km')}: length_km: {ch.length_km:g} km is more than "
+                    f"{MAX_CIRCUITY:g} x the {chain:.1f} km straight line through its stations; "
+                    "check the length or the stations"
+                )
                 return
             sections = straight / straight.sum() * ch.length_km
         else:
             sections = straight * (ch.circuity or a.new_rail_circuity)
         km = np.concatenate([[0.0], np.cumsum(sections)])
         speed = (ch.operating_speed_kph or ch.design_speed_kph) * a.new_line_speed_factor
-        line = {"line_id": ch.id, "name_zh": ch.name_zh, "name_en": ch.name_en, "mode": ch.mode,
-                "source": f"scenario {lc.file}", "passenger_until": None,
-                "stations": [{"station": s, "km": float(k), "speed_kph_to_next": speed if i < len(ids) - 1 else None,
-                              "opened_to_next": None} for i, (s, k) in enumerate(zip(ids, km))]}
+        line = {
+            "line_id": ch.id,
+            "name_zh": ch.name_zh,
+            "name_en": ch.name_en,
+            "mode": ch.mode,
+            "source": f"scenario {lc.file}",
+            "passenger_until": None,
+            "stations": [
+                {
+                    "station": s,
+                    "km": float(k),
+                    "speed_kph_to_next": speed if i < len(ids) - 1 else None,
+                    "opened_to_next": None,
+                }
+                for i, (s, k) in enumerate(zip(ids, km))
+            ],
+        }
         self.lines[ch.id] = line
         self.line_names.add([ch.id, ch.name_zh, ch.name_en], ch.id)
         for i, pl in enumerate(polylines):
             self.b.section_geometry[(ch.id, i)] = [(float(x), float(y)) for x, y in pl]
         if not ch.passenger:
-            self.report.notes.append(f"{ch.id}: freight-only line; it carries no passengers, so passenger "
-                                     "accessibility is not what it changes")
+            self.report.notes.append(
+                f"{ch.id}: freight-only line; it carries no passengers, so passenger "
+                "accessibility is not what it changes"
+            )
             return
         for j, svc in enumerate(ch.services):
             if svc.continues_on is None:
@@ -281,22 +324,37 @@ class _Applier:
                 continue
             through = self._through_line(lc, line, svc, j)
             if through is not None:
-                own = [s["station"] for s in line["stations"]] if svc.stops == "all" else [
-                    self._station_id(n, lc, "services", j, "stops", k) for k, n in enumerate(svc.stops)]
+                own = (
+                    [s["station"] for s in line["stations"]]
+                    if svc.stops == "all"
+                    else [self._station_id(n, lc, "services", j, "stops", k) for k, n in enumerate(svc.stops)]
+                )
                 if None in own:
                     return
                 if len(own) < 2:
-                    self.problems.append(f"{lc.where('services', j, 'stops')}: services[{j}].stops: a service needs "
-                                         "at least two stops (or 'all')")
+                    self.problems.append(
+                        f"{lc.where('services', j, 'stops')}: services[{j}].stops: a service needs "
+                        "at least two stops (or 'all')"
+                    )
                     return
                 if own[-1] != through["stations"][len(line["stations"]) - 1]["station"]:
                     own = own[::-1]
-                extra = [self._station_id(n, lc, "services", j, "continues_on", "stops", k)
-                         for k, n in enumerate(svc.continues_on.stops)]
+                extra = [
+                    self._station_id(n, lc, "services", j, "continues_on", "stops", k)
+                    for k, n in enumerate(svc.continues_on.stops)
+                ]
                 if None in extra:
                     return
-                self._add_service(lc, through, svc.id, own + extra, svc.headway_min, svc.name_en,
-                                  ("services", j, "continues_on", "stops"), by_id=True)
+                self._add_service(
+                    lc,
+                    through,
+                    svc.id,
+                    own + extra,
+                    svc.headway_min,
+                    svc.name_en,
+                    ("services", j, "continues_on", "stops"),
+                    by_id=True,
+                )
 
     def _through_line(self, lc: LocatedChange, line: dict[str, Any], svc: Any, j: int) -> dict[str, Any] | None:
         """A composite line: the new line, then the existing line from the junction (the new
@@ -318,8 +376,10 @@ class _Applier:
                 s["speed_kph_to_next"] = None if last else line["stations"][len(n_ids) - 2 - k]["speed_kph_to_next"]
         junction = stations[-1]["station"]
         if junction not in o_ids:
-            self.problems.append(f"{lc.where(*loc)}: continues_on: line {line['line_id']!r} does not end at a station "
-                                 f"of {lid!r} (its stations: {', '.join(o_ids)}); the junction must be an end station")
+            self.problems.append(
+                f"{lc.where(*loc)}: continues_on: line {line['line_id']!r} does not end at a station "
+                f"of {lid!r} (its stations: {', '.join(o_ids)}); the junction must be an end station"
+            )
             return None
         first = self._station_id(svc.continues_on.stops[0], lc, *loc, "stops", 0)
         if first is None or first not in o_ids:
@@ -337,14 +397,37 @@ class _Applier:
             speed = None
             if n < len(idx) - 1:
                 speed = other["stations"][min(i, nxt)]["speed_kph_to_next"]
-            out.append({"station": o_ids[i], "km": base_km + abs(o_km[i] - o_km[ji]), "speed_kph_to_next": speed,
-                        "opened_to_next": (other["stations"][min(i, nxt)].get("opened_to_next")
-                                           if n < len(idx) - 1 else None)})
-        return {"line_id": f"{line['line_id']}+{lid}", "name_zh": line["name_zh"], "name_en": line["name_en"],
-                "mode": line["mode"], "source": line["source"], "passenger_until": None, "stations": out}
+            out.append(
+                {
+                    "station": o_ids[i],
+                    "km": base_km + abs(o_km[i] - o_km[ji]),
+                    "speed_kph_to_next": speed,
+                    "opened_to_next": (
+                        other["stations"][min(i, nxt)].get("opened_to_next") if n < len(idx) - 1 else None
+                    ),
+                }
+            )
+        return {
+            "line_id": f"{line['line_id']}+{lid}",
+            "name_zh": line["name_zh"],
+            "name_en": line["name_en"],
+            "mode": line["mode"],
+            "source": line["source"],
+            "passenger_until": None,
+            "stations": out,
+        }
 
-    def _add_service(self, lc: LocatedChange, line: dict[str, Any], sid: str, stops: Any, headway: float,
-                     name_en: str | None, loc: tuple[Any, ...], by_id: bool = False) -> None:
+    def _add_service(
+        self,
+        lc: LocatedChange,
+        line: dict[str, Any],
+        sid: str,
+        stops: Any,
+        headway: float,
+        name_en: str | None,
+        loc: tuple[Any, ...],
+        by_id: bool = False,
+    ) -> None:
         ids = [s["station"] for s in line["stations"]]
         if stops == "all":
             stop_ids = ids
@@ -355,8 +438,10 @@ class _Applier:
                 if st is None:
                     return
                 if st not in ids:
-                    self.problems.append(f"{lc.where(*loc, k)}: {dotted(loc)}[{k}]: station {name!r} "
-                                         f"is not on line {line['line_id']!r} (its stations: {', '.join(ids)})")
+                    self.problems.append(
+                        f"{lc.where(*loc, k)}: {dotted(loc)}[{k}]: station {name!r} "
+                        f"is not on line {line['line_id']!r} (its stations: {', '.join(ids)})"
+                    )
                     continue
                 stop_ids.append(st)
             order = [ids.index(s) for s in stop_ids]
@@ -368,8 +453,10 @@ class _Applier:
                 return
             if order and order[0] > order[-1]:
                 stop_ids = stop_ids[::-1]
-        self.b.add_service({"service_id": sid, "line": line["line_id"], "stops": stop_ids,
-                            "headway_min": headway, "name_en": name_en}, line)
+        self.b.add_service(
+            {"service_id": sid, "line": line["line_id"], "stops": stop_ids, "headway_min": headway, "name_en": name_en},
+            line,
+        )
 
     def add_service(self, lc: LocatedChange) -> None:
         ch = lc.change
@@ -378,8 +465,10 @@ class _Applier:
             return
         line = self.lines[lid]
         if line.get("passenger_until") is not None and line["passenger_until"] <= self.as_of:
-            self.report.notes.append(f"{ch.id}: restores passenger service on {line['name_zh']} "
-                                     f"(freight only since {line['passenger_until']})")
+            self.report.notes.append(
+                f"{ch.id}: restores passenger service on {line['name_zh']} "
+                f"(freight only since {line['passenger_until']})"
+            )
         self._add_service(lc, line, ch.id, ch.stops, ch.headway_min, ch.name_en, ("stops",))
 
     def change_service(self, lc: LocatedChange) -> None:
@@ -397,8 +486,16 @@ class _Applier:
                 self._remove((u, v, k))
         line = self.lines[svc["line"]]
         stops = ch.stops if ch.stops is not None else svc["stops"]
-        self._add_service(lc, line, ch.service, stops, ch.headway_min or svc["headway_min"], svc.get("name_en"),
-                          ("stops",), by_id=ch.stops is None)
+        self._add_service(
+            lc,
+            line,
+            ch.service,
+            stops,
+            ch.headway_min or svc["headway_min"],
+            svc.get("name_en"),
+            ("stops",),
+            by_id=ch.stops is None,
+        )
 
     def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str] | None:
         if isinstance(item, str):
@@ -410,21 +507,25 @@ class _Applier:
 
     def add_road(self, lc: LocatedChange) -> None:
         ch, a = lc.change, self.a
-        pts = [self._point(w, lc, "waypoints", i) for i, w in enumerate(ch.waypoints)]
-        if any(p is None for p in pts) or self.problems:
+        found = [self._point(w, lc, "waypoints", i) for i, w in enumerate(ch.waypoints)]
+        if any(p is None for p in found) or self.problems:
             return
-        seg = np.array([float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pts, pts[1:])])  # type: ignore[index]
+        pts = [p for p in found if p is not None]
+        seg = np.array([float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pts, pts[1:])])
         if (seg <= 0).any():
             self.problems.append(f"{lc.where('waypoints')}: waypoints: two consecutive waypoints are the same point")
             return
         if not ch.passenger:
-            self.report.notes.append(f"{ch.id}: built for through freight; cars may use it too, so it is "
-                                     "modelled as an open road")
+            self.report.notes.append(
+                f"{ch.id}: built for through freight; cars may use it too, so it is modelled as an open road"
+            )
         chain = float(seg.sum())
         if ch.length_km and not chain * 0.98 <= ch.length_km <= chain * MAX_CIRCUITY:
-            self.problems.append(f"{lc.where('length_km')}: length_km: {ch.length_km:g} km against a {chain:.1f} km "
-                                 f"straight line through its waypoints; a road is at least that long and at most "
-                                 f"{MAX_CIRCUITY:g} x it: check the length or the waypoints")
+            self.problems.append(
+                f"{lc.where('length_km')}: length_km: {ch.length_km:g} km against a {chain:.1f} km "
+                f"straight line through its waypoints; a road is at least that long and at most "
+                f"{MAX_CIRCUITY:g} x it: check the length or the waypoints"
+            )
             return
         lengths = seg / seg.sum() * ch.length_km if ch.length_km else seg * a.new_road_circuity
         if ch.road_class == "expressway":
@@ -434,13 +535,30 @@ class _Applier:
         nodes = []
         for k, p in enumerate(pts):
             node = f"rs:{ch.id}:{k}"
-            self.g.add_node(node, kind="road", lon=p[0], lat=p[1], name_zh=p[2], name_en=p[2],  # type: ignore[index]
-                            source=f"scenario {lc.file}")
-            self.b.connect(node, p[0], p[1], 0.0)  # type: ignore[index]
+            self.g.add_node(
+                node,
+                kind="road",
+                lon=p[0],
+                lat=p[1],
+                name_zh=p[2],
+                name_en=p[2],
+                source=f"scenario {lc.file}",
+            )
+            self.b.connect(node, p[0], p[1], 0.0)
             nodes.append(node)
-        attrs = {"mode": "road", "kind": "link", "road_class": ch.road_class, "ref": ch.ref,
-                 "name_zh": ch.name_zh, "name_en": ch.name_en, "corridor_id": ch.id, "lanes": ch.lanes,
-                 "opened": str(ch.opened), "speed_kph": speed, "source": f"scenario {lc.file}"}
+        attrs = {
+            "mode": "road",
+            "kind": "link",
+            "road_class": ch.road_class,
+            "ref": ch.ref,
+            "name_zh": ch.name_zh,
+            "name_en": ch.name_en,
+            "corridor_id": ch.id,
+            "lanes": ch.lanes,
+            "opened": str(ch.opened),
+            "speed_kph": speed,
+            "source": f"scenario {lc.file}",
+        }
         for (x, y), km in zip(zip(nodes, nodes[1:]), lengths.tolist()):
             for u, v in ((x, y), (y, x)):
                 self.g.add_edge(u, v, key=f"corridor:{ch.id}", length_km=km, time_min=km / speed * 60.0, **attrs)
@@ -452,8 +570,10 @@ class _Applier:
         wanted = set(ids)
         keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True) if d.get("corridor_id") in wanted]
         if not keys:
-            self.problems.append(f"{lc.where(field_name)}: {field_name}: corridor {name!r} is not open on "
-                                 f"{self.as_of} in this network, so it cannot be changed; check its opening year")
+            self.problems.append(
+                f"{lc.where(field_name)}: {field_name}: corridor {name!r} is not open on "
+                f"{self.as_of} in this network, so it cannot be changed; check its opening year"
+            )
         return keys
 
     def upgrade_road(self, lc: LocatedChange) -> None:
@@ -463,27 +583,45 @@ class _Applier:
             d = self.g.edges[key]
             attrs: dict[str, Any] = {"lanes": ch.lanes} if ch.lanes else {}
             if ch.design_speed_kph:
-                cls = d.get("road_class") if d.get("road_class") in ("expressway", "national", "provincial") \
+                cls = (
+                    d.get("road_class")
+                    if d.get("road_class") in ("expressway", "national", "provincial")
                     else "expressway"
+                )
                 speed = road_speed_kph(cls, {"design_speed_kph": ch.design_speed_kph}, a)
                 if speed > d.get("speed_kph", 0):
-                    attrs.update(speed_kph=speed, design_speed_kph=ch.design_speed_kph,
-                                 time_min=road_time_min(d["length_km"], float(d.get("urban_km", 0.0)), cls, speed, a))
+                    attrs.update(
+                        speed_kph=speed,
+                        design_speed_kph=ch.design_speed_kph,
+                        time_min=road_time_min(d["length_km"], float(d.get("urban_km", 0.0)), cls, speed, a),
+                    )
             self._record_change(key, **attrs)
         if keys and ch.design_speed_kph is None:
-            self.report.notes.append(f"{ch.corridor}: widening only (lanes {ch.lanes}); free-flow speeds have "
-                                     "no congestion, so the model shows no time change from capacity")
+            self.report.notes.append(
+                f"{ch.corridor}: widening only (lanes {ch.lanes}); free-flow speeds have "
+                "no congestion, so the model shows no time change from capacity"
+            )
 
     def add_airport(self, lc: LocatedChange) -> None:
         ch, a = lc.change, self.a
         self._check_in_region(ch.lon, ch.lat, lc, "lon")
         if not ch.passenger:
-            self.report.notes.append(f"{ch.id}: general-aviation airfield without scheduled passenger "
-                                     "service; it does not change passenger accessibility")
+            self.report.notes.append(
+                f"{ch.id}: general-aviation airfield without scheduled passenger "
+                "service; it does not change passenger accessibility"
+            )
             return
-        self._airport_nodes(ch.id, ch.iata or ch.id.upper()[:3], ch.name_zh, ch.name_en, ch.lon, ch.lat,
-                            ch.departure_processing_min or a.airport_departure_processing_min,
-                            ch.arrival_processing_min or a.airport_arrival_processing_min, f"scenario {lc.file}")
+        self._airport_nodes(
+            ch.id,
+            ch.iata or ch.id.upper()[:3],
+            ch.name_zh,
+            ch.name_en,
+            ch.lon,
+            ch.lat,
+            ch.departure_processing_min or a.airport_departure_processing_min,
+            ch.arrival_processing_min or a.airport_arrival_processing_min,
+            f"scenario {lc.file}",
+        )
         self.airports.add([ch.id, ch.iata, ch.name_zh, ch.name_en], ch.id)
         for j, r in enumerate(ch.routes):
             if isinstance(r.to, str):
@@ -493,40 +631,99 @@ class _Applier:
             else:
                 to = r.to.iata.lower()
                 if f"airport:{to}" not in self.g:
-                    self._airport_nodes(to, r.to.iata, r.to.name_zh, r.to.name_en, r.to.lon, r.to.lat,
-                                        a.airport_departure_processing_min, a.airport_arrival_processing_min,
-                                        f"scenario {lc.file}")
+                    self._airport_nodes(
+                        to,
+                        r.to.iata,
+                        r.to.name_zh,
+                        r.to.name_en,
+                        r.to.lon,
+                        r.to.lat,
+                        a.airport_departure_processing_min,
+                        a.airport_arrival_processing_min,
+                        f"scenario {lc.file}",
+                    )
             for x, y in ((ch.id, to), (to, ch.id)):
                 sid = f"air-{ch.id}-{x}-{y}"
                 dep = f"dep:{sid}:1:{x}"
                 xd = self.g.nodes[f"airport:{x}"]
-                self.g.add_node(dep, kind="stop_dep", lon=xd["lon"], lat=xd["lat"], name_zh=xd["name_zh"],
-                                name_en=xd["name_en"], service_id=sid)
-                info = {"mode": "air", "service_id": sid, "name_zh": f"{xd['name_zh']} 航线", "name_en": "flight",
-                        "source": f"scenario {lc.file}"}
-                self.g.add_edge(f"airside:{x}", dep, kind="wait", length_km=0.0, headway_min=r.headway_min,
-                                time_min=min(r.headway_min * a.headway_factor / 2.0, a.wait_cap_min), **info)
+                self.g.add_node(
+                    dep,
+                    kind="stop_dep",
+                    lon=xd["lon"],
+                    lat=xd["lat"],
+                    name_zh=xd["name_zh"],
+                    name_en=xd["name_en"],
+                    service_id=sid,
+                )
+                info = {
+                    "mode": "air",
+                    "service_id": sid,
+                    "name_zh": f"{xd['name_zh']} 航线",
+                    "name_en": "flight",
+                    "source": f"scenario {lc.file}",
+                }
+                self.g.add_edge(
+                    f"airside:{x}",
+                    dep,
+                    kind="wait",
+                    length_km=0.0,
+                    headway_min=r.headway_min,
+                    time_min=min(r.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
+                    **info,
+                )
                 yd = self.g.nodes[f"airport:{y}"]
                 km = float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"]))
                 if km / (r.block_min / 60.0) > MAX_BLOCK_SPEED_KPH:
-                    self.problems.append(f"{lc.where('routes', j, 'block_min')}: routes[{j}].block_min: "
-                                         f"{r.block_min:g} min for {km:.0f} km is {km / (r.block_min / 60.0):.0f} km/h "
-                                         f"gate to gate, faster than an airliner ({MAX_BLOCK_SPEED_KPH:g} km/h); "
-                                         "give the scheduled block time")
+                    self.problems.append(
+                        f"{lc.where('routes', j, 'block_min')}: routes[{j}].block_min: "
+                        f"{r.block_min:g} min for {km:.0f} km is {km / (r.block_min / 60.0):.0f} km/h "
+                        f"gate to gate, faster than an airliner ({MAX_BLOCK_SPEED_KPH:g} km/h); "
+                        "give the scheduled block time"
+                    )
                     return
-                self.g.add_edge(dep, f"airside:{y}", kind="ride", time_min=r.block_min,
-                                length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])), **info)
+                self.g.add_edge(
+                    dep,
+                    f"airside:{y}",
+                    kind="ride",
+                    time_min=r.block_min,
+                    length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])),
+                    **info,
+                )
 
-    def _airport_nodes(self, aid: str, iata: str, name_zh: str, name_en: str, lon: float, lat: float,
-                       dep_min: float, arr_min: float, source: str) -> None:
+    def _airport_nodes(
+        self,
+        aid: str,
+        iata: str,
+        name_zh: str,
+        name_en: str,
+        lon: float,
+        lat: float,
+        dep_min: float,
+        arr_min: float,
+        source: str,
+    ) -> None:
         land, air = f"airport:{aid}", f"airside:{aid}"
         attrs = {"lon": lon, "lat": lat, "name_zh": name_zh, "name_en": name_en, "iata": iata, "source": source}
         self.g.add_node(land, kind="airport", **attrs)
         self.g.add_node(air, kind="airside", **attrs)
-        self.g.add_edge(land, air, mode="air", kind="processing", length_km=0.0, time_min=dep_min,
-                        source="airport departure processing")
-        self.g.add_edge(air, land, mode="air", kind="processing", length_km=0.0, time_min=arr_min,
-                        source="airport arrival processing")
+        self.g.add_edge(
+            land,
+            air,
+            mode="air",
+            kind="processing",
+            length_km=0.0,
+            time_min=dep_min,
+            source="airport departure processing",
+        )
+        self.g.add_edge(
+            air,
+            land,
+            mode="air",
+            kind="processing",
+            length_km=0.0,
+            time_min=arr_min,
+            source="airport arrival processing",
+        )
         west, south, east, north = self.b.bbox
         if west <= lon <= east and south <= lat <= north:
             self.b.connect(land, lon, lat, 0.0)
@@ -537,19 +734,24 @@ class _Applier:
                 km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
                 if km <= self.a.connector_max_km * 2:
                     t = km * self.a.access_circuity / self.a.urban_access_speed_kph * 60.0
-                    common = {"mode": "access", "kind": "connector", "length_km": km * self.a.access_circuity,
-                              "time_min": t + self.a.urban_access_allowance_min,
-                              "source": "connector: external airport to its city"}
+                    common = {
+                        "mode": "access",
+                        "kind": "connector",
+                        "length_km": km * self.a.access_circuity,
+                        "time_min": t + self.a.urban_access_allowance_min,
+                        "source": "connector: external airport to its city",
+                    }
                     self.g.add_edge(f"place:{p['place_id']}", land, **common)
                     self.g.add_edge(land, f"place:{p['place_id']}:arrive", **common)
 
     def add_bus_service(self, lc: LocatedChange) -> None:
         ch, a = lc.change, self.a
-        pts = [self._point(s, lc, "stops", i) for i, s in enumerate(ch.stops)]
-        if any(p is None for p in pts) or self.problems:
+        found = [self._point(s, lc, "stops", i) for i, s in enumerate(ch.stops)]
+        if any(p is None for p in found) or self.problems:
             return
+        pts = [p for p in found if p is not None]
         road = compile_edges(self.net.edge_table, "road")
-        xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], self.b.lat0)  # type: ignore[index]
+        xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], self.b.lat0)
         _, near = self.b.nearest_access(xy)
         rows = [road.index[f"r{int(j)}"] for j in near]
         dist, pred = search(road.matrix, rows[:-1], predecessors=True)
@@ -570,38 +772,77 @@ class _Applier:
         stop_ids = []
         for k, p in enumerate(pts):
             sid = f"bus-{ch.id}-{k}"
-            self.b.stations[sid] = {"station_id": sid, "name_zh": f"{p[2]}汽车站", "name_en": f"{p[2]} bus stop",  # type: ignore[index]
-                                    "lon": p[0], "lat": p[1], "opened": None, "scenario": lc.scenario,  # type: ignore[index]
-                                    "position_source": "at the named place (scenario)"}
+            self.b.stations[sid] = {
+                "station_id": sid,
+                "name_zh": f"{p[2]}汽车站",
+                "name_en": f"{p[2]} bus stop",
+                "lon": p[0],
+                "lat": p[1],
+                "opened": None,
+                "scenario": lc.scenario,
+                "position_source": "at the named place (scenario)",
+            }
             self.b._ensure_station(sid, processing_min=a.bus_boarding_min)
             stop_ids.append(sid)
-        info = {"mode": "bus", "service_id": ch.id, "name_zh": ch.name_zh, "name_en": ch.name_en,
-                "source": f"scenario {lc.file}"}
+        info = {
+            "mode": "bus",
+            "service_id": ch.id,
+            "name_zh": ch.name_zh,
+            "name_en": ch.name_en,
+            "source": f"scenario {lc.file}",
+        }
         for direction, seq in ((1, list(range(len(stop_ids)))), (-1, list(range(len(stop_ids)))[::-1])):
             for n, k in enumerate(seq):
                 st = self.b.stations[stop_ids[k]]
-                pos = {"lon": st["lon"], "lat": st["lat"], "name_zh": st["name_zh"], "name_en": st["name_en"],
-                       "station_id": stop_ids[k], "service_id": ch.id}
+                pos = {
+                    "lon": st["lon"],
+                    "lat": st["lat"],
+                    "name_zh": st["name_zh"],
+                    "name_en": st["name_en"],
+                    "station_id": stop_ids[k],
+                    "service_id": ch.id,
+                }
                 dep, arr = f"dep:{ch.id}:{direction}:{stop_ids[k]}", f"arr:{ch.id}:{direction}:{stop_ids[k]}"
                 if n < len(seq) - 1:
                     self.g.add_node(dep, kind="stop_dep", **pos)
-                    self.g.add_edge(f"inside:{stop_ids[k]}", dep, kind="wait", length_km=0.0,
-                                    headway_min=ch.headway_min,
-                                    time_min=min(ch.headway_min * a.headway_factor / 2.0, a.wait_cap_min), **info)
+                    self.g.add_edge(
+                        f"inside:{stop_ids[k]}",
+                        dep,
+                        kind="wait",
+                        length_km=0.0,
+                        headway_min=ch.headway_min,
+                        time_min=min(ch.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
+                        **info,
+                    )
                 if n > 0:
                     self.g.add_node(arr, kind="stop_arr", **pos)
-                    self.g.add_edge(arr, f"station:{stop_ids[k]}", mode="station", kind="egress", length_km=0.0,
-                                    time_min=a.station_egress_min, source="assumption station_egress_min")
+                    self.g.add_edge(
+                        arr,
+                        f"station:{stop_ids[k]}",
+                        mode="station",
+                        kind="egress",
+                        length_km=0.0,
+                        time_min=a.station_egress_min,
+                        source="assumption station_egress_min",
+                    )
                     if n < len(seq) - 1:
                         self.g.add_edge(arr, dep, kind="dwell", length_km=0.0, time_min=a.bus_dwell_min, **info)
                     prev = seq[n - 1]
                     seg = min(prev, k)
-                    self.g.add_edge(f"dep:{ch.id}:{direction}:{stop_ids[prev]}", arr, kind="ride",
-                                    length_km=seg_km[seg], time_min=seg_min[seg], **info)
+                    self.g.add_edge(
+                        f"dep:{ch.id}:{direction}:{stop_ids[prev]}",
+                        arr,
+                        kind="ride",
+                        length_km=seg_km[seg],
+                        time_min=seg_min[seg],
+                        **info,
+                    )
 
     def add_freight_facility(self, lc: LocatedChange) -> None:
-        self.report.notes.append(f"{lc.change.id}: freight facility; it carries no passengers, so passenger "
-                                 "accessibility is not what it changes")
+        self.report.notes.append(
+            f"{lc.change.id}: freight facility; it carries no passengers, so passenger "
+            "accessibility is not what it changes"
+        )
 
     def close(self, lc: LocatedChange) -> None:
         ch, a = lc.change, self.a
@@ -611,11 +852,16 @@ class _Applier:
                 return
             closed = set(ids)
             records = {c["corridor_id"]: c for c in self.net.data.corridors}
-            keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True)
-                    if d.get("corridor_id") in closed or closed & set(str(d.get("owners") or "").split(","))]
+            keys = [
+                (u, v, k)
+                for u, v, k, d in self.g.edges(keys=True, data=True)
+                if d.get("corridor_id") in closed or closed & set(str(d.get("owners") or "").split(","))
+            ]
             if not keys:
-                self.problems.append(f"{lc.where('name')}: name: corridor {ch.name!r} is not open on {self.as_of} "
-                                     "in this network, so it cannot be closed; check its opening year")
+                self.problems.append(
+                    f"{lc.where('name')}: name: corridor {ch.name!r} is not open on {self.as_of} "
+                    "in this network, so it cannot be closed; check its opening year"
+                )
             for key in keys:
                 d = self.g.edges[key]
                 if str(key[2]).startswith("corridor:") or "geometry_km" not in d:
@@ -646,11 +892,12 @@ class _Applier:
                 if bad:
                     self.problems.append(f"{lc.where('between')}: between: {bad} not on line {lid!r}")
                     return
-                lo, hi = sorted(ids.index(e) for e in ends)  # type: ignore[arg-type]
+                lo, hi = sorted(ids.index(e) for e in ends)
             for u, v, k, d in list(self.g.edges(keys=True, data=True)):
                 if d.get("line_id") == lid and d["kind"] == "ride":
-                    i0, i1 = sorted((ids.index(self.g.nodes[u]["station_id"]),
-                                     ids.index(self.g.nodes[v]["station_id"])))
+                    i0, i1 = sorted(
+                        (ids.index(self.g.nodes[u]["station_id"]), ids.index(self.g.nodes[v]["station_id"]))
+                    )
                     if i0 < hi and i1 > lo:  # the ride overlaps the closed section
                         self._remove((u, v, k))
         elif ch.what == "service":
@@ -660,11 +907,16 @@ class _Applier:
                     self._remove((u, v, k))
 
     def _road_edges(self, name: str, lc: LocatedChange) -> list[tuple[str, str, Any]]:
-        keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True)
-                if d.get("corridor_id") == name and str(k).startswith("corridor:")]
+        keys = [
+            (u, v, k)
+            for u, v, k, d in self.g.edges(keys=True, data=True)
+            if d.get("corridor_id") == name and str(k).startswith("corridor:")
+        ]
         if not keys:
-            self.problems.append(f"{lc.where('name')}: name: no road {name!r} added by a scenario is open on "
-                                 f"{self.as_of}; to close a curated expressway use what: corridor")
+            self.problems.append(
+                f"{lc.where('name')}: name: no road {name!r} added by a scenario is open on "
+                f"{self.as_of}; to close a curated expressway use what: corridor"
+            )
         return keys
 
     # -- driver ----------------------------------------------------------------------------------
@@ -691,10 +943,14 @@ class _Applier:
         gone = [e for e in dict.fromkeys(self.report.removed_edges) if not self.g.has_edge(*e)]
         back = [e for e in dict.fromkeys(self.report.removed_edges) if self.g.has_edge(*e)]
         self.report.removed_edges = [e for e in gone if base.has_edge(*e)]
-        self.report.changed_edges = list(dict.fromkeys(
-            [e for e in self.report.changed_edges if self.g.has_edge(*e)] + [e for e in back if base.has_edge(*e)]))
-        self.report.added_edges = [e for e in dict.fromkeys(self.g.new_edges)
-                                   if self.g.has_edge(*e) and not base.has_edge(*e)]
+        self.report.changed_edges = list(
+            dict.fromkeys(
+                [e for e in self.report.changed_edges if self.g.has_edge(*e)] + [e for e in back if base.has_edge(*e)]
+            )
+        )
+        self.report.added_edges = [
+            e for e in dict.fromkeys(self.g.new_edges) if self.g.has_edge(*e) and not base.has_edge(*e)
+        ]
         return self.g
 
 
@@ -710,6 +966,13 @@ def apply_scenario(network: Network, scenario: Scenario) -> tuple[Network, Apply
     applier = _Applier(network, scenario)
     graph = applier.run()
     report = applier.report
-    out = Network(graph, network.data, network.roads, network.assumptions,
-                  extend_edge_table(network.edge_table, graph, report), scenario=scenario, apply_report=report)
+    out = Network(
+        graph,
+        network.data,
+        network.roads,
+        network.assumptions,
+        extend_edge_table(network.edge_table, graph, report),
+        scenario=scenario,
+        apply_report=report,
+    )
     return out, report

@@ -62,20 +62,22 @@ class Scenario:
     @property
     def passenger_relevant(self) -> bool:
         """False when every change is freight-only (no passenger effect to expect)."""
-        return any(getattr(c.change, "passenger", True) and c.change.type != "add_freight_facility"
-                   for c in self.changes)
+        return any(
+            getattr(c.change, "passenger", True) and c.change.type != "add_freight_facility" for c in self.changes
+        )
 
 
-EMPTY = Scenario(name="baseline", description="the network as it is", source="", path="",
-                 changes=[], files={})
+EMPTY = Scenario(name="baseline", description="the network as it is", source="", path="", changes=[], files={})
 
 
 # -- validation ----------------------------------------------------------------------------------
 def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tuple[ScenarioFile | None, list[str]]:
     """Validate parsed YAML against :class:`ScenarioFile`; returns (model or None, problems)."""
     if not isinstance(data, dict):
-        return None, [f"{file}:1: the top level must be a mapping with name, description, source "
-                      f"and changes (found {type(data).__name__})"]
+        return None, [
+            f"{file}:1: the top level must be a mapping with name, description, source "
+            f"and changes (found {type(data).__name__})"
+        ]
     try:
         return ScenarioFile.model_validate(data), []
     except ValidationError as err:
@@ -83,8 +85,12 @@ def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tu
 
 
 # -- composition ---------------------------------------------------------------------------------
-def load_scenario(path: str | Path, _stack: tuple[str, ...] = (), root: str | Path | None = None,
-                  _memo: dict[str, Scenario] | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path,
+    _stack: tuple[str, ...] = (),
+    root: str | Path | None = None,
+    _memo: dict[str, Scenario] | None = None,
+) -> Scenario:
     """Load, validate and compose a scenario file (see the module docstring).
 
     ``includes``/``extends`` resolve inside ``root`` (default: the folder of the top file): an
@@ -126,11 +132,15 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = (), root: str | Pa
         shown = rel if len(rel) <= 120 else rel[:120] + "…"
         target, why = resolve_inside(path.parent, rel, top)
         if target is None:
-            problems.append(f"{where}: {shown!r} " + {
-                "absolute": f"is an absolute path; give a path relative to this file, inside {top}",
-                "unusable": "is not a usable path; give a path relative to this file",
-                "outside": f"leads outside {top}; included files must lie in the folder of the top scenario file "
-                           "or below it"}[why])
+            problems.append(
+                f"{where}: {shown!r} "
+                + {
+                    "absolute": f"is an absolute path; give a path relative to this file, inside {top}",
+                    "unusable": "is not a usable path; give a path relative to this file",
+                    "outside": f"leads outside {top}; included files must lie in the folder of the top scenario file "
+                    "or below it",
+                }[why]
+            )
             continue
         try:
             found = target.is_file()
@@ -157,8 +167,15 @@ def load_scenario(path: str | Path, _stack: tuple[str, ...] = (), root: str | Pa
     problems += find_conflicts(changes)
     if problems:
         raise ScenarioError(problems)
-    out = Scenario(name=spec.name, description=spec.description, source=spec.source, path=file,
-                   changes=changes, files=dict(sorted(files.items())), components=components)
+    out = Scenario(
+        name=spec.name,
+        description=spec.description,
+        source=spec.source,
+        path=file,
+        changes=changes,
+        files=dict(sorted(files.items())),
+        components=components,
+    )
     memo[key] = out
     return out
 
@@ -184,30 +201,40 @@ def find_conflicts(changes: list[LocatedChange]) -> list[str]:
         ident = getattr(ch, "id", None)  # every change that adds an element names it by id
         if ident is not None:
             if ident in added:
-                problems.append(f"{c.where('id')}: id {ident!r} is also added at {added[ident].where('id')}; "
-                                "ids must be unique across a package")
+                problems.append(
+                    f"{c.where('id')}: id {ident!r} is also added at {added[ident].where('id')}; "
+                    "ids must be unique across a package"
+                )
             else:
                 added[ident] = c
         if ch.type == "upgrade_road":
             prev = upgraded.get(ch.corridor)
             same = prev is None or (prev.change.design_speed_kph, prev.change.lanes) == (ch.design_speed_kph, ch.lanes)
             if prev is not None and not same:
-                problems.append(f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded differently "
-                                f"at {prev.where('corridor')}; keep one upgrade per corridor")
+                problems.append(
+                    f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded differently "
+                    f"at {prev.where('corridor')}; keep one upgrade per corridor"
+                )
             upgraded[ch.corridor] = c
         if ch.type == "close":
             closed[(ch.what, ch.name)] = c
     for c in changes:
         ch = c.change
         if ch.type == "upgrade_road" and ("corridor", ch.corridor) in closed:
-            problems.append(f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded here but closed at "
-                            f"{closed[('corridor', ch.corridor)].where('name')}")
+            problems.append(
+                f"{c.where('corridor')}: corridor {ch.corridor!r} is upgraded here but closed at "
+                f"{closed[('corridor', ch.corridor)].where('name')}"
+            )
         if ch.type == "add_rail_line" and ("line", ch.id) in closed:
-            problems.append(f"{c.where('id')}: line {ch.id!r} is added here and closed at "
-                            f"{closed[('line', ch.id)].where('name')}; keep one of the two")
+            problems.append(
+                f"{c.where('id')}: line {ch.id!r} is added here and closed at "
+                f"{closed[('line', ch.id)].where('name')}; keep one of the two"
+            )
         if ch.type == "add_service" and ("line", ch.line) in closed:
-            problems.append(f"{c.where('line')}: a service is added on line {ch.line!r}, which is closed at "
-                            f"{closed[('line', ch.line)].where('name')}")
+            problems.append(
+                f"{c.where('line')}: a service is added on line {ch.line!r}, which is closed at "
+                f"{closed[('line', ch.line)].where('name')}"
+            )
     return problems
 
 

@@ -55,8 +55,10 @@ class _Change(_Strict):
     def _assumed_names_fields(self) -> _Change:
         unknown = sorted(set(self.assumed) - set(type(self).model_fields) - {"type"})
         if unknown:
-            raise ValueError(f"'assumed' names {unknown}, which are not fields of a {self.type} "  # type: ignore[attr-defined]
-                             f"change; expected some of {sorted(type(self).model_fields)}")
+            raise ValueError(
+                f"'assumed' names {unknown}, which are not fields of a {self.type} "  # type: ignore[attr-defined]
+                f"change; expected some of {sorted(type(self).model_fields)}"
+            )
         return self
 
 
@@ -109,19 +111,24 @@ class AddRailLine(_Change):
     stations: list[Stop] = Field(min_length=2)
     design_speed_kph: SpeedKph
     operating_speed_kph: SpeedKph | None = Field(
-        None, description="maximum speed trains run at (default: the design speed)")
+        None, description="maximum speed trains run at (default: the design speed)"
+    )
     length_km: Annotated[float, Field(gt=0, le=5000)] | None = Field(
-        None, description="published route length; else straight line (through via points) x circuity")
+        None, description="published route length; else straight line (through via points) x circuity"
+    )
     circuity: Annotated[float, Field(ge=1.0, le=3.0)] | None = Field(
-        None, description="route length / straight line; default: assumption new_rail_circuity")
+        None, description="route length / straight line; default: assumption new_rail_circuity"
+    )
     passenger: bool = True
     services: list[ServiceSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _services_match_use(self) -> AddRailLine:
         if self.passenger and not self.services:
-            raise ValueError("a passenger line needs at least one entry in 'services' "
-                             "(or set passenger: false for a freight-only line)")
+            raise ValueError(
+                "a passenger line needs at least one entry in 'services' "
+                "(or set passenger: false for a freight-only line)"
+            )
         if not self.passenger and self.services:
             raise ValueError("a freight-only line (passenger: false) cannot have passenger 'services'")
         if self.operating_speed_kph and self.operating_speed_kph > self.design_speed_kph:
@@ -259,11 +266,23 @@ class Close(_Change):
     what: Literal["corridor", "line", "service", "road"]
     name: Name
     between: tuple[Name, Name] | None = Field(
-        None, description="for a line: close only the section between these two stations")
+        None, description="for a line: close only the section between these two stations"
+    )
 
 
-Change = Annotated[AddRailLine | AddRoad | UpgradeRoad | AddService | ChangeService | AddAirport
-                   | AddBusService | AddFreightFacility | Close, Field(discriminator="type")]
+Change = Annotated[
+    AddRailLine
+    | AddRoad
+    | UpgradeRoad
+    | AddService
+    | ChangeService
+    | AddAirport
+    | AddBusService
+    | AddFreightFacility
+    | Close,
+    Field(discriminator="type"),
+]
+
 
 class ScenarioFile(_Strict):
     """The top level of a scenario file."""
@@ -278,7 +297,24 @@ class ScenarioFile(_Strict):
 
 #: Every field name of the schema (to tell a missing field from a union tag in error locations).
 FIELD_NAMES: frozenset[str] = frozenset(
-    name for model in (ScenarioFile, NewStation, StationRef, ContinueOn, ServiceSpec, NewAirport, AirRoute,
-                       AddRailLine, AddRoad, UpgradeRoad, AddService, ChangeService, AddAirport, AddBusService,
-                       AddFreightFacility, Close)
-    for name in model.model_fields)
+    name
+    for model in (
+        ScenarioFile,
+        NewStation,
+        StationRef,
+        ContinueOn,
+        ServiceSpec,
+        NewAirport,
+        AirRoute,
+        AddRailLine,
+        AddRoad,
+        UpgradeRoad,
+        AddService,
+        ChangeService,
+        AddAirport,
+        AddBusService,
+        AddFreightFacility,
+        Close,
+    )
+    for name in model.model_fields
+)

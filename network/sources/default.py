@@ -38,8 +38,10 @@ def data_dir() -> Path:
     installed = Path(__file__).resolve().parents[1] / "_data"
     if (installed / "places.csv").exists():
         return installed
-    raise DataError(f"no data folder found (looked in {here} and {installed}); set TAIHANG_DATA_DIR "
-                    "to the repository's data/ folder")
+    raise DataError(
+        f"no data folder found (looked in {here} and {installed}); set TAIHANG_DATA_DIR "
+        "to the repository's data/ folder"
+    )
 
 
 def data_as_of(folder: Path | None = None) -> dt.date:
@@ -56,8 +58,9 @@ def data_as_of(folder: Path | None = None) -> dt.date:
         value = doc["as_of"]
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
-        raise DataError(f"{path}: cannot read the data's as_of date ({err}); the file holds `as_of: YYYY-MM-DD`") \
-            from None
+        raise DataError(
+            f"{path}: cannot read the data's as_of date ({err}); the file holds `as_of: YYYY-MM-DD`"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,9 @@ def _date(value: Any, problems: _Problems, where: str, field: str) -> dt.date | 
         return None
 
 
-def _number(value: Any, problems: _Problems, where: str, field: str, positive: bool = True,
-            optional: bool = False) -> float | None:
+def _number(
+    value: Any, problems: _Problems, where: str, field: str, positive: bool = True, optional: bool = False
+) -> float | None:
     if value in (None, "") and optional:
         return None
     try:
@@ -140,8 +144,21 @@ def _check_position(row: dict[str, str], problems: _Problems, where: str) -> tup
 def read_places(path: Path) -> list[dict[str, Any]]:
     """Places: ``place_id, name_zh, name_en, kind (county|district|city|external), city_zh,
     population_2020 (int or None), lat, lon, position_source, position_note, source``."""
-    rows, problems = _read_csv(path, ["place_id", "name_zh", "name_en", "kind", "city_zh",
-                                      "population_2020", "lat", "lon", "position_source", "source"])
+    rows, problems = _read_csv(
+        path,
+        [
+            "place_id",
+            "name_zh",
+            "name_en",
+            "kind",
+            "city_zh",
+            "population_2020",
+            "lat",
+            "lon",
+            "position_source",
+            "source",
+        ],
+    )
     out, seen = [], set()
     for i, row in enumerate(rows, start=2):
         where = f"line {i} ({row.get('place_id')})"
@@ -164,8 +181,7 @@ def read_places(path: Path) -> list[dict[str, Any]]:
 
 def read_stations(path: Path) -> list[dict[str, Any]]:
     """Stations: ``station_id, name_zh, name_en, lat, lon, position_source, opened (date|None), notes``."""
-    rows, problems = _read_csv(path, ["station_id", "name_zh", "name_en", "lat", "lon",
-                                      "position_source", "opened"])
+    rows, problems = _read_csv(path, ["station_id", "name_zh", "name_en", "lat", "lon", "position_source", "opened"])
     out, seen = [], set()
     for i, row in enumerate(rows, start=2):
         where = f"line {i} ({row.get('station_id')})"
@@ -175,22 +191,21 @@ def read_stations(path: Path) -> list[dict[str, Any]]:
         lat, lon = _check_position(row, problems, where)
         if not row.get("position_source"):
             problems.add(where, "position_source", "", "where the position comes from")
-        out.append({**row, "lat": lat, "lon": lon,
-                    "opened": _date(row["opened"], problems, where, "opened")})
+        out.append({**row, "lat": lat, "lon": lon, "opened": _date(row["opened"], problems, where, "opened")})
     problems.raise_if_any()
     return out
 
 
 def read_airports(path: Path) -> list[dict[str, Any]]:
     """Airports: ``airport_id, iata, name_zh, name_en, lat, lon, position_source, opened``."""
-    rows, problems = _read_csv(path, ["airport_id", "iata", "name_zh", "name_en", "lat", "lon",
-                                      "position_source", "opened"])
+    rows, problems = _read_csv(
+        path, ["airport_id", "iata", "name_zh", "name_en", "lat", "lon", "position_source", "opened"]
+    )
     out = []
     for i, row in enumerate(rows, start=2):
         where = f"line {i} ({row.get('airport_id')})"
         lat, lon = _check_position(row, problems, where)
-        out.append({**row, "lat": lat, "lon": lon,
-                    "opened": _date(row["opened"], problems, where, "opened")})
+        out.append({**row, "lat": lat, "lon": lon, "opened": _date(row["opened"], problems, where, "opened")})
     problems.raise_if_any()
     return out
 
@@ -209,8 +224,7 @@ def read_rail(path: Path, station_ids: set[str]) -> tuple[list[dict[str, Any]], 
     """Rail lines and services from ``rail_lines.yaml`` (format described in that file)."""
     doc = _read_yaml(path)
     problems = _Problems(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list) or not isinstance(
-            doc.get("services"), list):
+    if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list) or not isinstance(doc.get("services"), list):
         raise DataError(f"{path}: expected top-level keys 'lines' and 'services', each a list")
     lines, line_ids = [], set()
     for i, line in enumerate(doc["lines"]):
@@ -227,25 +241,34 @@ def read_rail(path: Path, station_ids: set[str]) -> tuple[list[dict[str, Any]], 
         for j, st in enumerate(line.get("stations") or []):
             w = f"{where}.stations[{j}]"
             if not isinstance(st, dict) or st.get("station") not in station_ids:
-                problems.add(w, "station", st.get("station") if isinstance(st, dict) else st,
-                             "a station_id of stations.csv")
+                problems.add(
+                    w, "station", st.get("station") if isinstance(st, dict) else st, "a station_id of stations.csv"
+                )
                 continue
             last = j == len(line["stations"]) - 1
             speed = None if last else _number(st.get("speed_kph_to_next"), problems, w, "speed_kph_to_next")
-            stations.append({
-                "station": st["station"],
-                "km": _number(st.get("km"), problems, w, "km", positive=False, optional=True),
-                "speed_kph_to_next": speed,
-                "opened_to_next": None if last else _date(st.get("opened_to_next"), problems, w, "opened_to_next"),
-            })
+            stations.append(
+                {
+                    "station": st["station"],
+                    "km": _number(st.get("km"), problems, w, "km", positive=False, optional=True),
+                    "speed_kph_to_next": speed,
+                    "opened_to_next": None if last else _date(st.get("opened_to_next"), problems, w, "opened_to_next"),
+                }
+            )
         if len(stations) < 2:
             problems.add(where, "stations", len(stations), "at least two stations")
         has_km = any(s["km"] is not None for s in stations)
         circuity = line.get("circuity")
         if not has_km and circuity is None:
             problems.add(where, "circuity", None, "a circuity factor when no station has a km post")
-        lines.append({**line, "stations": stations, "circuity": circuity,
-                      "passenger_until": _date(line.get("passenger_until"), problems, where, "passenger_until")})
+        lines.append(
+            {
+                **line,
+                "stations": stations,
+                "circuity": circuity,
+                "passenger_until": _date(line.get("passenger_until"), problems, where, "passenger_until"),
+            }
+        )
         line_ids.add(line.get("line_id"))
     services = []
     by_line = {ln["line_id"]: ln for ln in lines}
@@ -302,26 +325,38 @@ def read_corridors(path: Path) -> list[dict[str, Any]]:
             problems.add(where, "road_class", road_class, f"one of {', '.join(ROAD_CLASSES)}")
         upgrades = c.get("upgrades")
         if upgrades is not None and upgrades not in OLDER_ROAD_CLASSES:
-            problems.add(where, "upgrades", upgrades, f"one of {', '.join(OLDER_ROAD_CLASSES)} (the class of "
-                         "the road on the alignment before), or leave it out for a new alignment")
+            problems.add(
+                where,
+                "upgrades",
+                upgrades,
+                f"one of {', '.join(OLDER_ROAD_CLASSES)} (the class of "
+                "the road on the alignment before), or leave it out for a new alignment",
+            )
         wps = c.get("waypoints")
-        if not isinstance(wps, list) or len(wps) < 2 or not all(
-                isinstance(w, list) and len(w) == 2 and all(isinstance(x, (int, float)) for x in w)
-                for w in wps):
+        if (
+            not isinstance(wps, list)
+            or len(wps) < 2
+            or not all(isinstance(w, list) and len(w) == 2 and all(isinstance(x, (int, float)) for x in w) for w in wps)
+        ):
             problems.add(where, "waypoints", wps, "a list of at least two [lat, lon] pairs")
             wps = []
         opened = _date(c.get("opened"), problems, where, "opened")
         if opened is None and not c.get("opened_note"):
             problems.add(where, "opened_note", None, "a note saying why there is no opening date")
-        out.append({
-            **c, "waypoints": wps, "road_class": road_class, "upgrades": upgrades,
-            "length_km": _number(c.get("length_km"), problems, where, "length_km", optional=True),
-            "design_speed_kph": _number(c.get("design_speed_kph"), problems, where, "design_speed_kph",
-                                        optional=True),
-            "speed_limit_kph": _number(c.get("speed_limit_kph"), problems, where, "speed_limit_kph",
-                                       optional=True),
-            "opened": opened,
-        })
+        out.append(
+            {
+                **c,
+                "waypoints": wps,
+                "road_class": road_class,
+                "upgrades": upgrades,
+                "length_km": _number(c.get("length_km"), problems, where, "length_km", optional=True),
+                "design_speed_kph": _number(
+                    c.get("design_speed_kph"), problems, where, "design_speed_kph", optional=True
+                ),
+                "speed_limit_kph": _number(c.get("speed_limit_kph"), problems, where, "speed_limit_kph", optional=True),
+                "opened": opened,
+            }
+        )
     problems.raise_if_any()
     return out
 

@@ -12,6 +12,7 @@ each module is a Python literal ``graph = [ {neighbour: distance_km, ...}, ... ]
 expression instead; no code from the file is executed. ``tests/test_scgraph.py`` checks that reader
 against ``ast.literal_eval``.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -61,8 +62,10 @@ def scgraph_module_path(module: str) -> Path:
     """
     spec = importlib.util.find_spec("scgraph_data")
     if spec is None or not spec.submodule_search_locations:
-        raise DataError("the scgraph_data package is not installed: pip install scgraph_data "
-                        "(it carries the OpenStreetMap road and railway geometry)")
+        raise DataError(
+            "the scgraph_data package is not installed: pip install scgraph_data "
+            "(it carries the OpenStreetMap road and railway geometry)"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / f"{module}.py"
     if not path.exists():
         raise DataError(f"{path} is missing from the scgraph_data package: reinstall it")
@@ -81,19 +84,19 @@ def read_scgraph_file(path: Path) -> LineGraph:
     with path.open("rb") as fh:
         for line in fh:
             if line.startswith(b"graph="):
-                graph_text = line[len(b"graph="):]
+                graph_text = line[len(b"graph=") :]
             elif line.startswith(b"nodes="):
-                nodes_text = line[len(b"nodes="):]
+                nodes_text = line[len(b"nodes=") :]
     if graph_text is None or nodes_text is None:
-        raise DataError(f"{path}: expected lines starting 'graph=' and 'nodes='; is this an "
-                        "scgraph_data module?")
+        raise DataError(f"{path}: expected lines starting 'graph=' and 'nodes='; is this an scgraph_data module?")
     buf = np.frombuffer(graph_text, dtype=np.uint8)
     opens = np.flatnonzero(buf == ord("{"))
     colons = np.flatnonzero(buf == ord(":"))
     pairs = _PAIR.findall(graph_text)
     if len(pairs) != colons.size:
-        raise DataError(f"{path}: graph literal has {colons.size} ':' but {len(pairs)} "
-                        "neighbour:distance pairs; unexpected format")
+        raise DataError(
+            f"{path}: graph literal has {colons.size} ':' but {len(pairs)} neighbour:distance pairs; unexpected format"
+        )
     u = (np.searchsorted(opens, colons, side="right") - 1).astype(np.int64)
     table = np.array(pairs, dtype="S24") if pairs else np.zeros((0, 2), dtype="S24")
     v = table[:, 0].astype(np.int64)
@@ -106,8 +109,9 @@ def read_scgraph_file(path: Path) -> LineGraph:
     return LineGraph(lon=latlon[:, 1].copy(), lat=latlon[:, 0].copy(), u=u, v=v, length_km=length_km)
 
 
-def clip_line_graph(graph: LineGraph, bbox: tuple[float, float, float, float],
-                    largest_component: bool = True) -> LineGraph:
+def clip_line_graph(
+    graph: LineGraph, bbox: tuple[float, float, float, float], largest_component: bool = True
+) -> LineGraph:
     """Keep nodes inside ``bbox`` = (west, south, east, north) and edges between them.
 
     With ``largest_component`` only the largest weakly connected piece is kept (islands of the
@@ -122,16 +126,22 @@ def clip_line_graph(graph: LineGraph, bbox: tuple[float, float, float, float],
         from network.routing.engine import weak_components
 
         n = graph.n_nodes
-        adj = coo_matrix((np.ones(int(keep_edge.sum())), (graph.u[keep_edge], graph.v[keep_edge])),
-                         shape=(n, n)).tocsr()
+        adj = coo_matrix(
+            (np.ones(int(keep_edge.sum())), (graph.u[keep_edge], graph.v[keep_edge])), shape=(n, n)
+        ).tocsr()
         labels = weak_components(adj)
         counts = np.bincount(labels[inside], minlength=labels.max() + 1)
         inside = inside & (labels == int(np.argmax(counts)))
         keep_edge = keep_edge & inside[graph.u]
     new_index = np.full(graph.n_nodes, -1, dtype=np.int64)
     new_index[inside] = np.arange(int(inside.sum()))
-    return LineGraph(lon=graph.lon[inside], lat=graph.lat[inside], u=new_index[graph.u[keep_edge]],
-                     v=new_index[graph.v[keep_edge]], length_km=graph.length_km[keep_edge])
+    return LineGraph(
+        lon=graph.lon[inside],
+        lat=graph.lat[inside],
+        u=new_index[graph.u[keep_edge]],
+        v=new_index[graph.v[keep_edge]],
+        length_km=graph.length_km[keep_edge],
+    )
 
 
 def cache_dir() -> Path:
@@ -157,19 +167,28 @@ def read_geometry_csv(nodes_path: Path, edges_path: Path) -> LineGraph:
         nodes = np.loadtxt(nodes_path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
         edges = np.loadtxt(edges_path, delimiter=",", skiprows=1, dtype=np.float64, ndmin=2)
     except (OSError, ValueError) as err:
-        raise DataError(f"cannot read the road/rail geometry {nodes_path.name}/{edges_path.name}: {err}; "
-                        "regenerate it with tools/clip_geometry.py") from err
+        raise DataError(
+            f"cannot read the road/rail geometry {nodes_path.name}/{edges_path.name}: {err}; "
+            "regenerate it with tools/clip_geometry.py"
+        ) from err
     n = nodes.shape[0]
     if nodes.shape[1] != 3 or edges.shape[1] != 3 or not np.array_equal(nodes[:, 0], np.arange(n)):
-        raise DataError(f"{nodes_path}: expected columns node_id,lon,lat numbered 0..n-1, and "
-                        f"{edges_path.name} columns u,v,length_km")
+        raise DataError(
+            f"{nodes_path}: expected columns node_id,lon,lat numbered 0..n-1, and "
+            f"{edges_path.name} columns u,v,length_km"
+        )
     u, v = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64)
     if edges.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
         raise DataError(f"{edges_path}: an edge names a node outside {nodes_path.name}")
     if edges.size and not np.all(edges[:, 2] > 0):
         raise DataError(f"{edges_path}: every length_km must be > 0")
-    return LineGraph(lon=nodes[:, 1].copy(), lat=nodes[:, 2].copy(), u=np.concatenate([u, v]),
-                     v=np.concatenate([v, u]), length_km=np.concatenate([edges[:, 2], edges[:, 2]]))
+    return LineGraph(
+        lon=nodes[:, 1].copy(),
+        lat=nodes[:, 2].copy(),
+        u=np.concatenate([u, v]),
+        v=np.concatenate([v, u]),
+        length_km=np.concatenate([edges[:, 2], edges[:, 2]]),
+    )
 
 
 def read_region_geometry(kind: str, folder: Path) -> LineGraph:

@@ -32,18 +32,63 @@ from network.errors import DataError, DownloadError
 
 #: Highway classes kept by default: the intercity network, motorway to tertiary, and their links.
 DEFAULT_ROAD_CLASSES: tuple[str, ...] = (
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-    "secondary", "secondary_link", "tertiary", "tertiary_link")
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+)
 
 #: Tags kept on road ways (everything else is dropped while streaming).
-ROAD_TAGS = ("highway", "oneway", "junction", "maxspeed", "maxspeed:forward", "maxspeed:backward",
-             "ref", "name", "name:zh", "name:en", "int_name")
+ROAD_TAGS = (
+    "highway",
+    "oneway",
+    "junction",
+    "maxspeed",
+    "maxspeed:forward",
+    "maxspeed:backward",
+    "ref",
+    "name",
+    "name:zh",
+    "name:en",
+    "int_name",
+)
 #: Tags kept on railway ways.
-RAIL_TAGS = ("railway", "usage", "service", "highspeed", "maxspeed", "railway:traffic_mode",
-             "passenger", "name", "name:zh", "name:en", "ref")
+RAIL_TAGS = (
+    "railway",
+    "usage",
+    "service",
+    "highspeed",
+    "maxspeed",
+    "railway:traffic_mode",
+    "passenger",
+    "name",
+    "name:zh",
+    "name:en",
+    "ref",
+)
 #: Tags kept on stations and aerodromes.
-FEATURE_TAGS = ("railway", "public_transport", "train", "station", "building", "aeroway", "iata",
-                "icao", "aerodrome", "aerodrome:type", "name", "name:zh", "name:en", "int_name")
+FEATURE_TAGS = (
+    "railway",
+    "public_transport",
+    "train",
+    "station",
+    "building",
+    "aeroway",
+    "iata",
+    "icao",
+    "aerodrome",
+    "aerodrome:type",
+    "name",
+    "name:zh",
+    "name:en",
+    "int_name",
+)
 
 #: Railway values that carry trains on a main network (trams, subways and light rail are urban
 #: transport and are left out; narrow gauge in this region is industrial).
@@ -125,8 +170,9 @@ def is_aerodrome(tags: dict[str, str]) -> bool:
 
 def is_rail_line(tags: dict[str, str]) -> bool:
     """A running railway track (``railway=rail``), not yard track or an area."""
-    return (tags.get("railway") in RAIL_VALUES and tags.get("service") not in _YARD_SERVICES
-            and tags.get("area") != "yes")
+    return (
+        tags.get("railway") in RAIL_VALUES and tags.get("service") not in _YARD_SERVICES and tags.get("area") != "yes"
+    )
 
 
 def _keep(tags: Any, keys: Sequence[str]) -> dict[str, str]:
@@ -141,9 +187,12 @@ def _in_bbox(lon: float, lat: float, bbox: tuple[float, float, float, float] | N
 _SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.pbf", ".pbf", ".o5m")
 
 
-def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_CLASSES,
-                  bbox: tuple[float, float, float, float] | None = None,
-                  progress: bool = False) -> OsmExtract:
+def read_osm_file(
+    path: str | Path,
+    road_classes: Sequence[str] = DEFAULT_ROAD_CLASSES,
+    bbox: tuple[float, float, float, float] | None = None,
+    progress: bool = False,
+) -> OsmExtract:
     """Stream an OSM file and keep the roads, railways, stations and aerodromes.
 
     ``bbox`` (west, south, east, north) keeps only ways with a node inside it and features inside
@@ -158,13 +207,16 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
 
     p = Path(path)
     if not p.exists():
-        raise DataError(f"{p}: no such file; give an OpenStreetMap extract (.osm, .osm.bz2 or .osm.pbf), "
-                        "e.g. from https://download.geofabrik.de/asia/china.html")
+        raise DataError(
+            f"{p}: no such file; give an OpenStreetMap extract (.osm, .osm.bz2 or .osm.pbf), "
+            "e.g. from https://download.geofabrik.de/asia/china.html"
+        )
     if not p.is_file():
         raise DataError(f"{p}: not a regular file (a directory, device or FIFO); give an OpenStreetMap extract")
     if not any(p.name.endswith(s) for s in _SUFFIXES):
-        raise DataError(f"{p}: unknown file type; expected one of {', '.join(_SUFFIXES)} "
-                        "(rename the file if its suffix is wrong)")
+        raise DataError(
+            f"{p}: unknown file type; expected one of {', '.join(_SUFFIXES)} (rename the file if its suffix is wrong)"
+        )
     classes = set(road_classes)
     out = OsmExtract(source=f"file {p.name}", road_classes=tuple(road_classes))
     if p.name.endswith(".pbf"):
@@ -177,13 +229,15 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
         header = osmium.io.Reader(str(p), osmium.osm.osm_entity_bits.NOTHING).header()
         stamp = header.get("osmosis_replication_timestamp") or header.get("timestamp")
         box = header.box()
-        header_bbox = ((box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
-                       if box.valid() else None)
-        processor = (osmium.FileProcessor(str(p))
-                     .with_locations()
-                     .with_areas(osmium.filter.KeyFilter("railway", "public_transport", "building", "aeroway"))
-                     .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport", "building",
-                                                          "aeroway")))
+        header_bbox = (
+            (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat) if box.valid() else None
+        )
+        processor = (
+            osmium.FileProcessor(str(p))
+            .with_locations()
+            .with_areas(osmium.filter.KeyFilter("railway", "public_transport", "building", "aeroway"))
+            .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport", "building", "aeroway"))
+        )
         bar = _progress(progress)
         obj: Any  # osmium yields a union of object types; each branch checks which it has
         for obj in processor:
@@ -220,10 +274,13 @@ def read_osm_file(path: str | Path, road_classes: Sequence[str] = DEFAULT_ROAD_C
     except (RuntimeError, ValueError, OverflowError, UnicodeError, osmium.InvalidLocationError) as err:
         # libosmium reports parse errors as RuntimeError; ids out of range as ValueError, bad
         # coordinates (nan, empty, 1e10) as InvalidLocationError
-        raise DataError(f"{p}: cannot be read as OpenStreetMap data ({err}); check that the download is "
-                        "complete and the suffix matches the format") from err
-    out.extract_date = _date_of(stamp) or (dt.datetime.fromtimestamp(newest, dt.UTC).date().isoformat()
-                                           if newest > 0 else None)
+        raise DataError(
+            f"{p}: cannot be read as OpenStreetMap data ({err}); check that the download is "
+            "complete and the suffix matches the format"
+        ) from err
+    out.extract_date = _date_of(stamp) or (
+        dt.datetime.fromtimestamp(newest, dt.UTC).date().isoformat() if newest > 0 else None
+    )
     out.bbox = bbox or header_bbox or _bbox_of(out)  # the area the file says it covers, else its extent
     return out
 
@@ -293,9 +350,12 @@ def _bbox_of(ex: OsmExtract) -> tuple[float, float, float, float] | None:
 
 
 # -- download (osmnx) --------------------------------------------------------------------------
-def download_osm(places: Sequence[str] | None = None, bbox: tuple[float, float, float, float] | None = None,
-                 road_classes: Sequence[str] = DEFAULT_ROAD_CLASSES,
-                 cache_folder: str | Path | None = None) -> OsmExtract:
+def download_osm(
+    places: Sequence[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    road_classes: Sequence[str] = DEFAULT_ROAD_CLASSES,
+    cache_folder: str | Path | None = None,
+) -> OsmExtract:
     """Download roads, railways, stations and aerodromes for places or a bbox with osmnx.
 
     osmnx caches each Overpass/Nominatim response in ``cache_folder`` (default
@@ -319,29 +379,38 @@ def download_osm(places: Sequence[str] | None = None, bbox: tuple[float, float, 
     ox.settings.useful_tags_node = ["highway"]
     road_filter = '["highway"~"^(' + "|".join(road_classes) + ')$"]'
     rail_filter = '["railway"~"^(' + "|".join(RAIL_VALUES) + ')$"]'
-    feature_tags: dict[str, Any] = {"railway": ["station", "halt"], "public_transport": "station",
-                                    "building": "train_station", "aeroway": "aerodrome"}
+    feature_tags: dict[str, Any] = {
+        "railway": ["station", "halt"],
+        "public_transport": "station",
+        "building": "train_station",
+        "aeroway": "aerodrome",
+    }
     where = ", ".join(places) if places else f"bbox {bbox}"
     try:
         if places:
             roads = ox.graph_from_place(list(places), custom_filter=road_filter, simplify=False, retain_all=True)
-            rails = _optional(lambda: ox.graph_from_place(list(places), custom_filter=rail_filter, simplify=False,
-                                                          retain_all=True))
+            rails = _optional(
+                lambda: ox.graph_from_place(list(places), custom_filter=rail_filter, simplify=False, retain_all=True)
+            )
             feats = _optional(lambda: ox.features_from_place(list(places), tags=feature_tags))
         else:
             assert bbox is not None
             roads = ox.graph_from_bbox(bbox, custom_filter=road_filter, simplify=False, retain_all=True)
-            rails = _optional(lambda: ox.graph_from_bbox(bbox, custom_filter=rail_filter, simplify=False,
-                                                         retain_all=True))
+            rails = _optional(
+                lambda: ox.graph_from_bbox(bbox, custom_filter=rail_filter, simplify=False, retain_all=True)
+            )
             feats = _optional(lambda: ox.features_from_bbox(bbox, tags=feature_tags))
     except requests.exceptions.RequestException as err:
         raise DownloadError(
             f"could not download OpenStreetMap data for {where}: {type(err).__name__}: {err}. This needs the "
             "internet (Overpass API and Nominatim). Offline, download an extract elsewhere (e.g. "
-            "https://download.geofabrik.de/asia/china.html) and run: taihang build --osm-file FILE.osm.pbf") from err
+            "https://download.geofabrik.de/asia/china.html) and run: taihang build --osm-file FILE.osm.pbf"
+        ) from err
     except ValueError as err:  # osmnx: place not geocoded, or no data in the area
-        raise DownloadError(f"OpenStreetMap has no usable data for {where}: {err}. Check the place name "
-                            "(e.g. 晋城市, or 'Jincheng, Shanxi, China') or the bbox order W,S,E,N") from err
+        raise DownloadError(
+            f"OpenStreetMap has no usable data for {where}: {err}. Check the place name "
+            "(e.g. 晋城市, or 'Jincheng, Shanxi, China') or the bbox order W,S,E,N"
+        ) from err
     out = extract_from_osmnx(roads, rails, feats, road_classes)
     out.source = f"osmnx download: {where}"
     out.extract_date = dt.datetime.now(dt.UTC).date().isoformat()  # a download is of OSM as it is now (UTC)
@@ -361,8 +430,9 @@ def _optional(fetch: Any) -> Any:
         return None
 
 
-def extract_from_osmnx(roads: Any, rails: Any, features: Any,
-                       road_classes: Sequence[str] = DEFAULT_ROAD_CLASSES) -> OsmExtract:
+def extract_from_osmnx(
+    roads: Any, rails: Any, features: Any, road_classes: Sequence[str] = DEFAULT_ROAD_CLASSES
+) -> OsmExtract:
     """Turn osmnx's unsimplified graphs and features GeoDataFrame into an :class:`OsmExtract`.
 
     Every osmnx edge is one segment between consecutive OSM nodes; each becomes a two-node way
@@ -402,11 +472,17 @@ def _segments(graph: Any, keys: Sequence[str], keep: Any) -> Iterable[OsmWay]:
         seen.add((a, b, way_id))
         two_way = graph.has_edge(v, u) and any(
             (e["osmid"] if not isinstance(e["osmid"], list) else e["osmid"][0]) == way_id
-            for e in graph.get_edge_data(v, u).values())
+            for e in graph.get_edge_data(v, u).values()
+        )
         tags["oneway"] = "no" if two_way else "yes"
         nu, nv = graph.nodes[u], graph.nodes[v]
-        yield OsmWay(int(way_id), tags, np.array([u, v], dtype=np.int64),
-                     np.array([nu["x"], nv["x"]], dtype=float), np.array([nu["y"], nv["y"]], dtype=float))
+        yield OsmWay(
+            int(way_id),
+            tags,
+            np.array([u, v], dtype=np.int64),
+            np.array([nu["x"], nv["x"]], dtype=float),
+            np.array([nu["y"], nv["y"]], dtype=float),
+        )
 
 
 def _tag_text(value: Any) -> str:

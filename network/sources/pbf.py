@@ -52,7 +52,7 @@ def _fields(buf: bytes) -> list[tuple[int, int | bytes]]:
             size, i = _varint(buf, i)
             if i + size > len(buf):
                 raise ValueError("field runs past the message")
-            out.append((number, buf[i:i + size]))
+            out.append((number, buf[i : i + size]))
             i += size
         elif wire == 1:
             i += 8
@@ -96,8 +96,10 @@ def pbf_completeness(path: str | Path) -> str | None:
                 return None
             pos += 4 + n + datasize
             if pos > size:
-                raise DataError(f"{p}: cut short inside a block ({size:,} bytes, the last block needs "
-                                f"{pos - size:,} more; an interrupted download?); download it again")
+                raise DataError(
+                    f"{p}: cut short inside a block ({size:,} bytes, the last block needs "
+                    f"{pos - size:,} more; an interrupted download?); download it again"
+                )
             if kind == b"OSMData":
                 last = (pos - datasize, datasize)
             f.seek(pos)
@@ -112,8 +114,9 @@ def pbf_completeness(path: str | Path) -> str | None:
         try:
             block = zlib.decompress(packed)
         except zlib.error:
-            raise DataError(f"{p}: its last block does not decompress (a damaged download?); download it again") \
-                from None
+            raise DataError(
+                f"{p}: its last block does not decompress (a damaged download?); download it again"
+            ) from None
     else:
         return None  # lzma, lz4 or zstd: not decoded here
     kinds: set[int] = set()
@@ -125,8 +128,10 @@ def pbf_completeness(path: str | Path) -> str | None:
         raise DataError(f"{p}: its last block cannot be decoded (a damaged download?); download it again") from None
     if 4 not in kinds:
         what = "ways" if 3 in kinds else "nodes"
-        return (f"{p}: ends with {what} and no relations; a sorted extract of a real area ends with its relations, "
-                "so the file may be cut short at a block boundary (an interrupted download) and miss "
-                f"{'ways and ' if what == 'nodes' else ''}relations. Compare its size or checksum with the source "
-                "(e.g. Geofabrik's .md5) and download it again if they differ")
+        return (
+            f"{p}: ends with {what} and no relations; a sorted extract of a real area ends with its relations, "
+            "so the file may be cut short at a block boundary (an interrupted download) and miss "
+            f"{'ways and ' if what == 'nodes' else ''}relations. Compare its size or checksum with the source "
+            "(e.g. Geofabrik's .md5) and download it again if they differ"
+        )
     return None

@@ -54,16 +54,23 @@ def _png(fig: Any, warnings: Sequence[str] = ()) -> bytes:
     return buf.getvalue()
 
 
-def gain_by_county_png(places: pd.DataFrame, scenario: str, targets: list[str], focus_city: str,
-                       top: int = 15, warnings: Sequence[str] = ()) -> bytes:
+def gain_by_county_png(
+    places: pd.DataFrame,
+    scenario: str,
+    targets: list[str],
+    focus_city: str,
+    top: int = 15,
+    warnings: Sequence[str] = (),
+) -> bytes:
     """Horizontal bars: change in best-mode door-to-door minutes (negative = closer) per
     county-level place, one bar per target: the focus city's places and the ``top`` biggest
     movers elsewhere."""
     plt = _plt()
     p = places[places["target"].isin(targets)]
     big = p.assign(abs=p["best_change_min"].abs()).groupby("place_id")["abs"].max().sort_values(ascending=False)
-    chosen = list(dict.fromkeys([*p.loc[p["city_zh"] == focus_city, "place_id"].tolist(),
-                                 *big[big >= 0.05].index[:top].tolist()]))
+    chosen = list(
+        dict.fromkeys([*p.loc[p["city_zh"] == focus_city, "place_id"].tolist(), *big[big >= 0.05].index[:top].tolist()])
+    )
     names = p.drop_duplicates("place_id").set_index("place_id")["name_en"]
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(chosen) + 1.6))
     height = 0.8 / max(1, len(targets))
@@ -80,8 +87,9 @@ def gain_by_county_png(places: pd.DataFrame, scenario: str, targets: list[str], 
     return _png(fig, warnings)
 
 
-def population_reached_png(places: pd.DataFrame, scenario: str, target: str, max_min: float = 300.0,
-                           warnings: Sequence[str] = ()) -> bytes:
+def population_reached_png(
+    places: pd.DataFrame, scenario: str, target: str, max_min: float = 300.0, warnings: Sequence[str] = ()
+) -> bytes:
     """Population within t minutes of ``target`` (best mode) for t = 0..``max_min``, before and
     after the scenario."""
     plt = _plt()
@@ -139,13 +147,25 @@ def validation_png(table: pd.DataFrame, warnings: Sequence[str] = ()) -> bytes:
         inside = g["inside"].to_numpy(dtype=bool)
         for mask, colour, label in ((inside, "tab:green", "inside tolerance"), (~inside, "tab:red", "outside")):
             if mask.any():
-                ax.errorbar(g["published"][mask], g["modelled"][mask], xerr=g["tolerance"][mask], fmt="o",
-                            color=colour, label=label, capsize=3)
+                ax.errorbar(
+                    g["published"][mask],
+                    g["modelled"][mask],
+                    xerr=g["tolerance"][mask],
+                    fmt="o",
+                    color=colour,
+                    label=label,
+                    capsize=3,
+                )
         hi = float(np.nanmax(np.r_[g["published"].to_numpy(dtype=float), g["modelled"].to_numpy(dtype=float)])) * 1.1
         ax.plot([0, hi], [0, hi], color="0.4", lw=1, label="model = published")
         for _, r in g.iterrows():
-            ax.annotate(f"line {r['line']}", (r["published"], r["modelled"]), fontsize=7,
-                        xytext=(3, 3), textcoords="offset points")
+            ax.annotate(
+                f"line {r['line']}",
+                (r["published"], r["modelled"]),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
         ax.set_xlim(0, hi)
         ax.set_ylim(0, hi)
         ax.set_xlabel(f"published ({measure})")

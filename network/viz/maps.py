@@ -38,13 +38,20 @@ LINE_LAYERS: dict[str, tuple[str, str, int, str | None]] = {
     "bus": ("Coach services", "#238b45", 2, "6 4"),
     "air": ("Air routes", "#000000", 1, "2 6"),
 }
-_TIME_CLASSES = [(60, "#1a9850", "≤ 60"), (90, "#91cf60", "60–90"), (120, "#fee08b", "90–120"),
-                 (180, "#fc8d59", "120–180"), (np.inf, "#d73027", "> 180")]
+_TIME_CLASSES = [
+    (60, "#1a9850", "≤ 60"),
+    (90, "#91cf60", "60–90"),
+    (120, "#fee08b", "90–120"),
+    (180, "#fc8d59", "120–180"),
+    (np.inf, "#d73027", "> 180"),
+]
 #: Leaflet's layer-control icon as an inline SVG (its CSS points at images/layers.png, which a
 #: single-file map does not have); legend and popup styles.
-_LAYERS_ICON = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 26 26'%3E"
-                "%3Cpath d='M13 4 2 9.5 13 15 24 9.5z' fill='%23555'/%3E"
-                "%3Cpath d='M4.5 13 2 14.5 13 20l11-5.5-2.5-1.5L13 17.2z' fill='%23888'/%3E%3C/svg%3E")
+_LAYERS_ICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 26 26'%3E"
+    "%3Cpath d='M13 4 2 9.5 13 15 24 9.5z' fill='%23555'/%3E"
+    "%3Cpath d='M4.5 13 2 14.5 13 20l11-5.5-2.5-1.5L13 17.2z' fill='%23888'/%3E%3C/svg%3E"
+)
 _CSS = """
 .leaflet-control-layers-toggle, .leaflet-retina .leaflet-control-layers-toggle {
   background-image: url("ICON"); background-size: 26px 26px; }
@@ -75,12 +82,15 @@ def new_map(bounds: tuple[float, float, float, float] | None = None, tiles: bool
     import folium
 
     west, south, east, north = bounds or (110.8, 33.6, 114.8, 37.0)
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None,
-                   control_scale=True)
-    m.default_js = [("leaflet", _data_url("text/javascript", (_STATIC / "leaflet.js").read_bytes())),
-                    ("taihang_js", _data_url("text/javascript", _JS.encode()))]
-    m.default_css = [("leaflet_css", _data_url("text/css", (_STATIC / "leaflet.css").read_bytes())),
-                     ("taihang_css", _data_url("text/css", _CSS.encode()))]
+    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None, control_scale=True)
+    m.default_js = [
+        ("leaflet", _data_url("text/javascript", (_STATIC / "leaflet.js").read_bytes())),
+        ("taihang_js", _data_url("text/javascript", _JS.encode())),
+    ]
+    m.default_css = [
+        ("leaflet_css", _data_url("text/css", (_STATIC / "leaflet.css").read_bytes())),
+        ("taihang_css", _data_url("text/css", _CSS.encode())),
+    ]
     if tiles:
         folium.TileLayer("OpenStreetMap", attr=_ATTRIBUTION).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
@@ -97,8 +107,15 @@ def network_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
     return (min(lon), min(lat), max(lon), max(lat))
 
 
-def add_legend(m: Any, title: str, swatches: list[tuple[str, str]], lines: list[str] | None = None,
-               note: str = "", position: str = "bottomright", warnings: list[str] | None = None) -> None:
+def add_legend(
+    m: Any,
+    title: str,
+    swatches: list[tuple[str, str]],
+    lines: list[str] | None = None,
+    note: str = "",
+    position: str = "bottomright",
+    warnings: list[str] | None = None,
+) -> None:
     """A legend as a Leaflet control: a title, coloured swatches with labels, line symbols (layer
     keys of :data:`LINE_LAYERS`), a note, the run's warnings (in red) and the attribution."""
     from branca.element import MacroElement
@@ -113,8 +130,9 @@ def add_legend(m: Any, title: str, swatches: list[tuple[str, str]], lines: list[
     if note:
         body.append(f"<span style='font-size:11px'>{html_lib.escape(note)}</span>")
     for w in warnings or []:
-        body.append(f"<span class='warn' style='font-size:11px;color:#b10026'><b>Warning:</b> "
-                    f"{html_lib.escape(w)}</span>")
+        body.append(
+            f"<span class='warn' style='font-size:11px;color:#b10026'><b>Warning:</b> {html_lib.escape(w)}</span>"
+        )
     body.append(f"<span style='font-size:10px;color:#555'>{html_lib.escape(_ATTRIBUTION)}</span>")
     element = MacroElement()
     element._name = "Legend"
@@ -126,7 +144,8 @@ def add_legend(m: Any, title: str, swatches: list[tuple[str, str]], lines: list[
         "  div.innerHTML = {{ this.html|tojson }};"
         "  L.DomEvent.disableClickPropagation(div); return div; };"
         "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});"
-        "{% endmacro %}")
+        "{% endmacro %}"
+    )
     element.html = "<br>".join(body)  # type: ignore[attr-defined]
     element.position = position  # type: ignore[attr-defined]
     m.add_child(element)
@@ -145,7 +164,8 @@ def popup(content_html: str, max_width: int = 320) -> Any:
         "var {{ this.get_name() }} = L.popup({maxWidth: {{ this.max_width }}});"
         "{{ this.get_name() }}.setContent({{ this.content|tojson }});"
         "{{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});"
-        "{% endmacro %}")
+        "{% endmacro %}"
+    )
     element.content = content_html  # type: ignore[attr-defined]
     element.max_width = int(max_width)  # type: ignore[attr-defined]
     return element
@@ -173,13 +193,23 @@ def _edge_layer(d: dict[str, Any]) -> str | None:
 def _label(text: str, lat: float, lon: float) -> Any:
     import folium
 
-    return folium.Marker((lat, lon), icon=folium.DivIcon(
-        html=f"<div class='taihang-label'>{html_lib.escape(text)}</div>", icon_size=(120, 14), icon_anchor=(-6, 7)))
+    return folium.Marker(
+        (lat, lon),
+        icon=folium.DivIcon(
+            html=f"<div class='taihang-label'>{html_lib.escape(text)}</div>", icon_size=(120, 14), icon_anchor=(-6, 7)
+        ),
+    )
 
 
-def add_network(m: Any, graph: nx.MultiDiGraph, layers: tuple[str, ...] = tuple(LINE_LAYERS),
-                show: tuple[str, ...] = tuple(LINE_LAYERS), suffix: str = "", opacity: float = 0.9,
-                stations: bool = True) -> dict[str, Any]:
+def add_network(
+    m: Any,
+    graph: nx.MultiDiGraph,
+    layers: tuple[str, ...] = tuple(LINE_LAYERS),
+    show: tuple[str, ...] = tuple(LINE_LAYERS),
+    suffix: str = "",
+    opacity: float = 0.9,
+    stations: bool = True,
+) -> dict[str, Any]:
     """Line layers by mode and road class (one line per road edge or rail section), and stations
     and airports as their own layers. Returns the feature groups by key."""
     import folium
@@ -201,10 +231,18 @@ def add_network(m: Any, graph: nx.MultiDiGraph, layers: tuple[str, ...] = tuple(
         seen.add(pair)
         name = d.get("name_zh")
         coords = d.get("geometry") or [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
-        features[key].append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [
-            [round(float(x), 5), round(float(y), 5)] for x, y in coords]},
-            "properties": {"name": f"{name} / {d.get('name_en')} {d.get('ref') or ''}".strip() if name else
-                           LINE_LAYERS[key][0]}})
+        features[key].append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[round(float(x), 5), round(float(y), 5)] for x, y in coords],
+                },
+                "properties": {
+                    "name": f"{name} / {d.get('name_en')} {d.get('ref') or ''}".strip() if name else LINE_LAYERS[key][0]
+                },
+            }
+        )
     groups: dict[str, Any] = {}
     for key, feats in features.items():
         if not feats:  # a mode this network does not have gets no layer
@@ -212,27 +250,44 @@ def add_network(m: Any, graph: nx.MultiDiGraph, layers: tuple[str, ...] = tuple(
         _, colour, weight, dash = LINE_LAYERS[key]
         group = folium.FeatureGroup(name=LINE_LAYERS[key][0] + suffix, show=key in show)
         if feats:  # one GeoJSON layer per mode: far smaller and faster than one polyline per edge
-            folium.GeoJson({"type": "FeatureCollection", "features": feats},
-                           style_function=lambda _f, c=colour, w=weight, dd=dash: {
-                               "color": c, "weight": w, "opacity": opacity, "dashArray": dd},
-                           tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if key != "road" else None,
-                           ).add_to(group)
+            folium.GeoJson(
+                {"type": "FeatureCollection", "features": feats},
+                style_function=lambda _f, c=colour, w=weight, dd=dash: {
+                    "color": c,
+                    "weight": w,
+                    "opacity": opacity,
+                    "dashArray": dd,
+                },
+                tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False) if key != "road" else None,
+            ).add_to(group)
         groups[key] = group
     if stations:
         groups["stations"] = folium.FeatureGroup(name="Stations" + suffix)
         groups["airports"] = folium.FeatureGroup(name="Airports" + suffix)
         for _, d in graph.nodes(data=True):
             if d["kind"] == "station":
-                folium.CircleMarker((d["lat"], d["lon"]), radius=4, color="#54278f", weight=1, fill=True,
-                                    fill_color="#fff", fill_opacity=1.0, tooltip=f"{d['name_zh']} / {d['name_en']}",
-                                    ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']}<br>position: {d['source']}")
-                                                ).add_to(groups["stations"])
+                folium.CircleMarker(
+                    (d["lat"], d["lon"]),
+                    radius=4,
+                    color="#54278f",
+                    weight=1,
+                    fill=True,
+                    fill_color="#fff",
+                    fill_opacity=1.0,
+                    tooltip=f"{d['name_zh']} / {d['name_en']}",
+                ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']}<br>position: {d['source']}")).add_to(
+                    groups["stations"]
+                )
             elif d["kind"] == "airport":
-                folium.Marker((d["lat"], d["lon"]), tooltip=f"{d['name_zh']} ({d['iata']})",
-                              icon=folium.DivIcon(html="<div style='font-size:18px;line-height:18px'>✈</div>",
-                                                  icon_size=(18, 18), icon_anchor=(9, 9))
-                              ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']} ({d['iata']})")
-                                          ).add_to(groups["airports"])
+                folium.Marker(
+                    (d["lat"], d["lon"]),
+                    tooltip=f"{d['name_zh']} ({d['iata']})",
+                    icon=folium.DivIcon(
+                        html="<div style='font-size:18px;line-height:18px'>✈</div>",
+                        icon_size=(18, 18),
+                        icon_anchor=(9, 9),
+                    ),
+                ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']} ({d['iata']})")).add_to(groups["airports"])
     for group in groups.values():
         group.add_to(m)
     return groups
@@ -243,21 +298,32 @@ def _targets(scores: pd.DataFrame) -> list[str]:
 
 
 def _place_popup(row: pd.Series, targets: list[str]) -> str:
-    head = (f"<b>{html_lib.escape(str(row['name_zh']))} / {html_lib.escape(str(row['name_en']))}</b><br>"
-            f"population 2020: {int(row['population_2020']):,}<br>")
-    cells = ["<table class='taihang-popup'><tr><th>to</th><th>road</th><th>rail</th><th>transit</th><th>best</th>"
-             "<th>mode</th></tr>"]
+    head = (
+        f"<b>{html_lib.escape(str(row['name_zh']))} / {html_lib.escape(str(row['name_en']))}</b><br>"
+        f"population 2020: {int(row['population_2020']):,}<br>"
+    )
+    cells = [
+        "<table class='taihang-popup'><tr><th>to</th><th>road</th><th>rail</th><th>transit</th><th>best</th>"
+        "<th>mode</th></tr>"
+    ]
     for t in targets:
         vals = [row.get(f"{t}_{m}_min", np.nan) for m in ("road", "rail", "transit", "best")]
-        cells.append(f"<tr><td>{t}</td>" + "".join(
-            f"<td>{v:.0f}</td>" if np.isfinite(v) else "<td>–</td>" for v in vals)
-            + f"<td>{row.get(f'{t}_best_mode', '')}</td></tr>")
+        cells.append(
+            f"<tr><td>{t}</td>"
+            + "".join(f"<td>{v:.0f}</td>" if np.isfinite(v) else "<td>–</td>" for v in vals)
+            + f"<td>{row.get(f'{t}_best_mode', '')}</td></tr>"
+        )
     cells.append("</table>")
     return head + "".join(cells) + f"minutes, door to door; position: {row.get('position_source', '')}"
 
 
-def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target: str = "zhengzhou",
-              tiles: bool = False, warnings: list[str] | None = None) -> Any:
+def build_map(
+    graph: nx.MultiDiGraph,
+    scores: pd.DataFrame | None = None,
+    target: str = "zhengzhou",
+    tiles: bool = False,
+    warnings: list[str] | None = None,
+) -> Any:
     """A ``folium.Map`` of the network: line layers by mode and road class, stations, airports and
     places coloured by best-mode minutes to ``target``; each place's popup gives its minutes to
     every target of ``scores`` (from :meth:`Model.score`) by mode; ``warnings`` (the model's
@@ -273,13 +339,25 @@ def build_map(graph: nx.MultiDiGraph, scores: pd.DataFrame | None = None, target
         for _, row in scores.sort_values("place_id").iterrows():
             d = pos[row["place_id"]]
             minutes = float(row[f"{target}_best_min"])
-            folium.CircleMarker((d["lat"], d["lon"]), radius=6, color="#333", weight=1, fill=True, fill_opacity=0.9,
-                                fill_color=_time_colour(minutes), tooltip=f"{row['name_zh']}: {minutes:.0f} min",
-                                ).add_child(popup(_place_popup(row, targets), 420)).add_to(group)
+            folium.CircleMarker(
+                (d["lat"], d["lon"]),
+                radius=6,
+                color="#333",
+                weight=1,
+                fill=True,
+                fill_opacity=0.9,
+                fill_color=_time_colour(minutes),
+                tooltip=f"{row['name_zh']}: {minutes:.0f} min",
+            ).add_child(popup(_place_popup(row, targets), 420)).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    add_legend(m, f"Door-to-door minutes to {target} (best mode)", [(c, lab) for _, c, lab in _TIME_CLASSES],
-               ["hsr", "rail", "expressway", "national", "road"], warnings=warnings)
+    add_legend(
+        m,
+        f"Door-to-door minutes to {target} (best mode)",
+        [(c, lab) for _, c, lab in _TIME_CLASSES],
+        ["hsr", "rail", "expressway", "national", "road"],
+        warnings=warnings,
+    )
     return m
 
 
@@ -288,8 +366,11 @@ def map_html(folium_map: Any) -> str:
     renumbered in order of first appearance, so the same map gives the same bytes."""
     html = folium_map.get_root().render()
     ids: dict[str, str] = {}
-    return re.sub(r"(?<![0-9a-zA-Z+/])[0-9a-f]{32}(?![0-9a-zA-Z+/=])",
-                  lambda m: ids.setdefault(m.group(0), f"{len(ids):032x}"), html)
+    return re.sub(
+        r"(?<![0-9a-zA-Z+/])[0-9a-f]{32}(?![0-9a-zA-Z+/=])",
+        lambda m: ids.setdefault(m.group(0), f"{len(ids):032x}"),
+        html,
+    )
 
 
 def _change_colour(change_min: float) -> str:
@@ -309,18 +390,31 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
     import folium
 
     m = new_map(network_bounds(graph))
-    add_network(m, graph, layers=("hsr", "rail", "expressway", "national", "road"), show=("hsr", "rail", "expressway"),
-                suffix=" (before)", opacity=0.5)
+    add_network(
+        m,
+        graph,
+        layers=("hsr", "rail", "expressway", "national", "road"),
+        show=("hsr", "rail", "expressway"),
+        suffix=" (before)",
+        opacity=0.5,
+    )
     new = folium.FeatureGroup(name=f"New or changed in {result.scenario.name}")
     for coords in result.new_links:
-        folium.PolyLine([(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.9,
-                        tooltip=result.scenario.name).add_to(new)
+        folium.PolyLine(
+            [(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.9, tooltip=result.scenario.name
+        ).add_to(new)
     new.add_to(m)
     if getattr(result, "removed_links", None):
         gone = folium.FeatureGroup(name=f"Closed in {result.scenario.name}")
         for coords in result.removed_links:
-            folium.PolyLine([(y, x) for x, y in coords], color="#000000", weight=5, opacity=0.8, dash_array="8 6",
-                            tooltip=f"closed in {result.scenario.name}").add_to(gone)
+            folium.PolyLine(
+                [(y, x) for x, y in coords],
+                color="#000000",
+                weight=5,
+                opacity=0.8,
+                dash_array="8 6",
+                tooltip=f"closed in {result.scenario.name}",
+            ).add_to(gone)
         gone.add_to(m)
     places = folium.FeatureGroup(name=f"Change in minutes to {target}")
     pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
@@ -328,22 +422,44 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
     for _, row in rows.sort_values("place_id").iterrows():
         d = pos[row["place_id"]]
         ch = row["best_change_min"]
-        text = (f"<b>{row['name_zh']} / {row['name_en']}</b><br>to {target}, door to door:"
-                 "<table class='taihang-popup'><tr><th></th><th>before</th><th>after</th><th>change</th></tr>"
-                 + "".join(f"<tr><td>{m_}</td><td>{row[f'{m_}_before_min']:.0f}</td><td>{row[f'{m_}_after_min']:.0f}"
-                           f"</td><td>{row[f'{m_}_change_min']:+.1f}</td></tr>"
-                           for m_ in ("road", "rail", "transit", "best") if f"{m_}_before_min" in row)
-                 + f"</table>best mode {row['best_mode_before']} → {row['best_mode_after']}")
-        folium.CircleMarker((d["lat"], d["lon"]), radius=7, color="#333", weight=1, fill=True, fill_opacity=0.95,
-                            fill_color=_change_colour(ch), tooltip=f"{row['name_zh']}: {ch:+.1f} min",
-                            ).add_child(popup(text, 420)).add_to(places)
+        text = (
+            f"<b>{row['name_zh']} / {row['name_en']}</b><br>to {target}, door to door:"
+            "<table class='taihang-popup'><tr><th></th><th>before</th><th>after</th><th>change</th></tr>"
+            + "".join(
+                f"<tr><td>{m_}</td><td>{row[f'{m_}_before_min']:.0f}</td><td>{row[f'{m_}_after_min']:.0f}"
+                f"</td><td>{row[f'{m_}_change_min']:+.1f}</td></tr>"
+                for m_ in ("road", "rail", "transit", "best")
+                if f"{m_}_before_min" in row
+            )
+            + f"</table>best mode {row['best_mode_before']} → {row['best_mode_after']}"
+        )
+        folium.CircleMarker(
+            (d["lat"], d["lon"]),
+            radius=7,
+            color="#333",
+            weight=1,
+            fill=True,
+            fill_opacity=0.95,
+            fill_color=_change_colour(ch),
+            tooltip=f"{row['name_zh']}: {ch:+.1f} min",
+        ).add_child(popup(text, 420)).add_to(places)
     places.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    add_legend(m, f"{result.scenario.name}: change in minutes to {target}",
-               [("#00441b", "≤ −15 (closer)"), ("#238b45", "−15 to −5"), ("#a1d99b", "−5 to 0"),
-                ("#f0f0f0", "no change"), ("#cb181d", "slower"), ("#999999", "unreachable")],
-               ["hsr", "rail", "expressway"],
-               note="orange: new or changed links of the scenario; black dashed: closed", warnings=warnings)
+    add_legend(
+        m,
+        f"{result.scenario.name}: change in minutes to {target}",
+        [
+            ("#00441b", "≤ −15 (closer)"),
+            ("#238b45", "−15 to −5"),
+            ("#a1d99b", "−5 to 0"),
+            ("#f0f0f0", "no change"),
+            ("#cb181d", "slower"),
+            ("#999999", "unreachable"),
+        ],
+        ["hsr", "rail", "expressway"],
+        note="orange: new or changed links of the scenario; black dashed: closed",
+        warnings=warnings,
+    )
     return m
 
 
@@ -361,15 +477,19 @@ def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> An
     m = new_map(bounds)
     add_network(m, graph, layers=("hsr", "rail", "expressway", "national"), opacity=0.7)
     palette = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#7f0000"]
-    colours = {row["minutes"]: palette[min(k, len(palette) - 1)]
-               for k, (_, row) in enumerate(gdf.sort_values("minutes").iterrows())}
+    colours = {
+        row["minutes"]: palette[min(k, len(palette) - 1)]
+        for k, (_, row) in enumerate(gdf.sort_values("minutes").iterrows())
+    }
     for _, row in gdf.sort_values("minutes", ascending=False).iterrows():
         colour = colours[row["minutes"]]
-        folium.GeoJson(row.geometry.__geo_interface__, name=f"within {row['minutes']:g} min",
-                       style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c,
-                                                             "fillOpacity": 0.35},
-                       tooltip=f"{row['place']}: within {row['minutes']:g} min ({row['direction']}, {row['mode']}); "
-                               f"{row['population_within']:,} people in county-level places").add_to(m)
+        folium.GeoJson(
+            row.geometry.__geo_interface__,
+            name=f"within {row['minutes']:g} min",
+            style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.35},
+            tooltip=f"{row['place']}: within {row['minutes']:g} min ({row['direction']}, {row['mode']}); "
+            f"{row['population_within']:,} people in county-level places",
+        ).add_to(m)
     names = folium.FeatureGroup(name="Place names")
     for _, d in graph.nodes(data=True):
         if d.get("kind") == "place" and d.get("place_kind") in ("city", "county"):
@@ -378,13 +498,23 @@ def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> An
     names.add_to(m)
     first = gdf.iloc[0] if len(gdf) else None
     if first is not None and "origin_lat" in gdf:
-        folium.Marker((first["origin_lat"], first["origin_lon"]), tooltip=f"origin: {first['place']}",
-                      icon=folium.DivIcon(html="<div style='font-size:24px;line-height:24px;color:#b10026'>★</div>",
-                                          icon_size=(24, 24), icon_anchor=(12, 12))).add_to(m)
+        folium.Marker(
+            (first["origin_lat"], first["origin_lon"]),
+            tooltip=f"origin: {first['place']}",
+            icon=folium.DivIcon(
+                html="<div style='font-size:24px;line-height:24px;color:#b10026'>★</div>",
+                icon_size=(24, 24),
+                icon_anchor=(12, 12),
+            ),
+        ).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    title = (f"Isochrones {first['direction']} {first['place']} ({first['mode']})" if first is not None
-             else "Isochrones")
-    add_legend(m, title, [(colours[x], f"≤ {x:g} min") for x in sorted(colours)], ["hsr", "rail", "expressway"],
-               note="★ origin. Door-to-door network times; off-network reach at urban access speed, ≤ 5 km",
-               warnings=warnings)
+    title = f"Isochrones {first['direction']} {first['place']} ({first['mode']})" if first is not None else "Isochrones"
+    add_legend(
+        m,
+        title,
+        [(colours[x], f"≤ {x:g} min") for x in sorted(colours)],
+        ["hsr", "rail", "expressway"],
+        note="★ origin. Door-to-door network times; off-network reach at urban access speed, ≤ 5 km",
+        warnings=warnings,
+    )
     return m

@@ -36,10 +36,16 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
     from network.model import APPROXIMATION_NOTE
 
     prov = provenance(comp)
-    out = [f"# Scenario comparison, network as of {comp.as_of}", "",
-           f"taihang {prov['version']}; targets: {', '.join(comp.targets)}. Gains are door-to-door minutes "
-           "saved (negative change = closer), best mode unless stated; population-weighted over the "
-           "county-level places (2020 census).", "", f"Approximate: {APPROXIMATION_NOTE}", ""]
+    out = [
+        f"# Scenario comparison, network as of {comp.as_of}",
+        "",
+        f"taihang {prov['version']}; targets: {', '.join(comp.targets)}. Gains are door-to-door minutes "
+        "saved (negative change = closer), best mode unless stated; population-weighted over the "
+        "county-level places (2020 census).",
+        "",
+        f"Approximate: {APPROXIMATION_NOTE}",
+        "",
+    ]
     out += [f"**Warning: {w}**\n" for w in forced_warnings(comp.assumptions)]
     out += ["## Ranking", "", _md_table(ranking(comp)), ""]
     for r in comp.results:
@@ -53,33 +59,55 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
             out += ["Notes:", ""] + [f"- {n}" for n in r.report.notes] + [""]
         if r.report.skipped:
             out += ["Not applied (opens after the network date):", ""] + [f"- {n}" for n in r.report.skipped] + [""]
-        assumed = [(c.change.type, getattr(c.change, "id", None) or getattr(c.change, "corridor", ""), f, why)
-                   for c in sc.changes for f, why in c.change.assumed.items()]
+        assumed = [
+            (c.change.type, getattr(c.change, "id", None) or getattr(c.change, "corridor", ""), f, why)
+            for c in sc.changes
+            for f, why in c.change.assumed.items()
+        ]
         if assumed:
             out += ["Assumed parameters:", ""] + [f"- {t} {i}: `{f}`: {w}" for t, i, f, w in assumed] + [""]
         s = r.summary[r.summary["mode"].isin(["best", "rail"])]
-        cols = ["target", "mode", "weighted_mean_min_before", "weighted_mean_min_after", "weighted_mean_min_change",
-                "population_within_60_min_change", "population_within_90_min_change",
-                "population_within_120_min_change"]
+        cols = [
+            "target",
+            "mode",
+            "weighted_mean_min_before",
+            "weighted_mean_min_after",
+            "weighted_mean_min_change",
+            "population_within_60_min_change",
+            "population_within_90_min_change",
+            "population_within_120_min_change",
+        ]
         out += ["Population-weighted:", "", _md_table(s[cols]), ""]
         movers = r.places[r.places["best_change_min"].abs() >= 0.05]
         if movers.empty:
             out += ["No place's best-mode time changes by 0.1 min or more.", ""]
         else:
             show = movers.sort_values(["best_change_min", "target", "place_id"])
-            cols = ["target", "name_zh", "name_en", "best_before_min", "best_after_min", "best_change_min",
-                    "best_mode_before", "best_mode_after", "rail_change_min"]
+            cols = [
+                "target",
+                "name_zh",
+                "name_en",
+                "best_before_min",
+                "best_after_min",
+                "best_change_min",
+                "best_mode_before",
+                "best_mode_after",
+                "rail_change_min",
+            ]
             gain, lose = show[show["best_change_min"] < 0].head(10), show[show["best_change_min"] > 0].tail(10)
             if not gain.empty:
                 out += ["Places that gain most:", "", _md_table(gain[cols]), ""]
             if not lose.empty:
                 out += ["Places that lose:", "", _md_table(lose[cols]), ""]
         if r.decomposition is not None:
-            out += ["Each project's share of the package gain (population-weighted minutes saved, best mode; "
-                    "'alone' = added to the baseline by itself, 'marginal' = lost when removed from the package):",
-                    "", _md_table(r.decomposition), ""]
-    out += ["## How this was made", "", "```json", dumps_json(prov, indent=1, sort_keys=True),
-            "```", ""]
+            out += [
+                "Each project's share of the package gain (population-weighted minutes saved, best mode; "
+                "'alone' = added to the baseline by itself, 'marginal' = lost when removed from the package):",
+                "",
+                _md_table(r.decomposition),
+                "",
+            ]
+    out += ["## How this was made", "", "```json", dumps_json(prov, indent=1, sort_keys=True), "```", ""]
     return "\n".join(out)
 
 
@@ -88,9 +116,13 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
     provenance.json and maps/<scenario>.html into ``out_dir``; identical inputs, identical bytes."""
     out_dir = Path(out_dir)
     written = []
+
     def stamp(df: pd.DataFrame, r: Any) -> pd.DataFrame:  # the caveats on every row
-        return df.assign(scenario=r.scenario.name, changes_not_open=len(r.report.skipped),
-                         warnings="; ".join(result_warnings(comp, r)))
+        return df.assign(
+            scenario=r.scenario.name,
+            changes_not_open=len(r.report.skipped),
+            warnings="; ".join(result_warnings(comp, r)),
+        )
 
     places = pd.concat([stamp(r.places, r) for r in comp.results], ignore_index=True)
     places = places[["scenario"] + [c for c in places.columns if c != "scenario"]]
@@ -108,15 +140,14 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
         name = r.scenario.name
         files = [f"charts/{name}_gain_by_county.png", f"charts/{name}_population_reached.png"]
         warn = result_warnings(comp, r)
-        atomic_write_bytes(out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY,
-                                                                  warnings=warn))
-        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0],
-                                                                      warnings=warn))
+        atomic_write_bytes(
+            out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY, warnings=warn)
+        )
+        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0], warnings=warn))
         written += [out_dir / f for f in files]
         charts[name] = files
     atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
-    atomic_write_text(out_dir / "provenance.json",
-                      dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
+    atomic_write_text(out_dir / "provenance.json", dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
     written += [out_dir / "report.md", out_dir / "provenance.json"]
     written.append(_write_gpkg(comp, places, out_dir / "places.gpkg"))
     for r in comp.results:
