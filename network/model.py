@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +39,19 @@ import numpy as np
 import pandas as pd
 
 from network.assumptions import Assumptions
-from network.errors import LookupFailed, UnreachableError, YearError
+from network.errors import LookupFailed, YearError
 from network.geo import haversine_km
 from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, build_layer, check_as_of
 from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.lookup import Endpoint, build_name_index, resolve
 from network.graph.network import Network
 from network.graph.road_layer import RoadLayer, layer_geometry
-from network.graph.schema import MODE_SETS, TRANSIT_MODES
+from network.graph.schema import MODE_SETS
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
-from network.routing.compile import CompiledGraph, compile_edges
-from network.routing.engine import search, walk_back
+from network.routing.compile import CompiledGraph
+from network.routing.engine import search
 from network.routing.paths import many_to_one, path_legs
+from network.routing.trips import TripSearch
 from network.scenario.apply import ApplyReport, apply_scenario
 from network.scenario.load import Scenario
 from network.sources.default import DefaultData, data_as_of, data_dir, read_default_data
@@ -146,7 +146,7 @@ class Model:
 
     def __init__(self, network: Network, name_index: dict[str, list[Endpoint]] | None = None) -> None:
         self.network = network
-        self._compiled: dict[str, CompiledGraph] = {}
+        self.trips = TripSearch(network)  # every search of a trip, with the compiled arrays
         self._cache: dict[str, Any] = {}
         if name_index is not None:  # the same names (a re-timed copy): no need to index again
             self._cache["name_index"] = name_index
@@ -257,10 +257,8 @@ class Model:
         return self._cache["name_index"]
 
     def compiled(self, mode: str) -> CompiledGraph:
-        """CSR arrays for a mode filter, compiled on first use."""
-        if mode not in self._compiled:
-            self._compiled[mode] = compile_edges(self.edge_table, mode)
-        return self._compiled[mode]
+        """CSR arrays for a mode filter, compiled on first use (:meth:`TripSearch.compiled`)."""
+        return self.trips.compiled(mode)
 
     def resolve(self, text: str) -> Endpoint:
         """See :func:`network.graph.lookup.resolve`."""
@@ -271,84 +269,6 @@ class Model:
         rows = [d for _, d in self.graph.nodes(data=True) if d["kind"] == "place" and d["place_kind"] in kinds]
         cols = ["place_id", "name_zh", "name_en", "place_kind", "city_zh", "population_2020", "lon", "lat", "source"]
         return pd.DataFrame(rows, columns=cols).sort_values("place_id").reset_index(drop=True)
-
-    # -- times ------------------------------------------------------------------------------
-    @cached_property
-    def _served_stations(self) -> tuple[list[str], np.ndarray]:
-        """Station street nodes with a concourse (served by a train), and their processing minutes."""
-        stations = [
-            n
-            for n, d in self.graph.nodes(data=True)
-            if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in self.graph
-        ]
-        et = self.edge_table  # times from the edge table, so re-timed copies (uncertainty draws) agree
-        rows = np.flatnonzero(et.mode == "station")
-        row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
-        processing = np.array(
-            [et.time_min[row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])]] for s in stations]
-        )
-        return stations, processing
-
-    def _road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Road minutes and predecessors from each origin to every node (one Dijkstra call)."""
-        road = self.compiled("road")
-        return search(road.matrix, [road.index[o] for o in origins], predecessors=True)
-
-    def _platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
-        """Platform-graph minutes (and predecessors) from each served station's concourse to every
-        node, on trains (and coaches for transit) only: one Dijkstra call, cached per model."""
-        key = f"platform_{pt_mode}"
-        if key not in self._cache:
-            net = self.compiled(f"{pt_mode}_platform")
-            stations, _ = self._served_stations
-            rows = [net.index[f"inside:{x.split(':', 1)[1]}"] for x in stations]
-            self._cache[key] = search(net.matrix, rows, predecessors=True)
-        return self._cache[key]
-
-    def _rail_times(
-        self,
-        origins: list[str],
-        target: str,
-        mode: str = "rail",
-        road_from: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, Any]:
-        """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
-        "rail") or a train or coach ("transit"). ``road_from`` is :meth:`_road_from` of the same
-        origins, when the caller already has it.
-
-        A trip is road to a boarding station s, station processing, trains (and transfers inside
-        stations) to an alighting station s', road to the target:
-        min over s, s' of road(o, s) + processing(s) + platform(s, s') + road(s', target), where s
-        lies within ``rail_access_max_km`` (straight line) of the origin and s' within it of the
-        target. Returns (minutes, chosen (s, s') per origin, context for :meth:`_rail_path`).
-        """
-        pt_mode = "transit" if mode == "transit" else "rail"
-        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
-        stations, processing = self._served_stations
-        n = len(origins)
-        if not stations:  # no trains run in this network (e.g. built without a services file)
-            return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None, None)
-        s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
-        s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
-        to_station, pred = road_from if road_from is not None else self._road_from(origins)
-        egress = many_to_one(road, [target])
-        platform, _ = self._platform_matrix(pt_mode)
-        on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
-        reach = self.assumptions.rail_access_max_km
-        s_pos = np.array([[self.graph.nodes[x]["lon"], self.graph.nodes[x]["lat"]] for x in stations])
-        t_node = self.graph.nodes[target]
-        far_t = haversine_km(s_pos[:, 0], s_pos[:, 1], t_node["lon"], t_node["lat"]) > reach
-        leave = np.where(far_t, np.inf, egress.time_min[0, s_road])  # s'
-        tail = on_trains + leave[None, :]
-        np.fill_diagonal(tail, np.inf)  # boarding and alighting at one station is no rail trip
-        alight = np.argmin(tail, axis=1)
-        tail_min = tail[np.arange(len(stations)), alight]
-        o_pos = np.array([[self.graph.nodes[o]["lon"], self.graph.nodes[o]["lat"]] for o in origins])
-        far_o = haversine_km(o_pos[:, None, 0], o_pos[:, None, 1], s_pos[None, :, 0], s_pos[None, :, 1]) > reach
-        total = np.where(far_o, np.inf, to_station[:, s_road] + processing[None, :] + tail_min[None, :])
-        board = np.argmin(total, axis=1)
-        minutes = total[np.arange(n), board]
-        return minutes, np.column_stack([board, alight[board]]), (stations, pred, egress, pt_mode)
 
     def score(
         self, targets: Sequence[str] = DEFAULT_TARGETS, thresholds_min: Sequence[float] = THRESHOLDS_MIN
@@ -377,20 +297,20 @@ class Model:
             if ep.kind != "place":
                 raise LookupFailed(f"target {t!r} is a {ep.kind}; targets must be places (cities or counties)")
             target_eps.append(ep)
-        road_from = self._road_from(origins)  # shared by every target and public-transport mode
+        road_from = self.trips.road_from(origins)  # shared by every target and public-transport mode
         for ep in target_eps:
             key = ep.key
             road = many_to_one(self.compiled("road"), [ep.destination_node])
             best = many_to_one(self.compiled("best"), [ep.destination_node])
             rows_road = [self.compiled("road").index[o] for o in origins]
             rows_best = [self.compiled("best").index[o] for o in origins]
-            rail_min, _, _ = self._rail_times(origins, ep.destination_node, road_from=road_from)
-            transit_min, _, _ = self._rail_times(origins, ep.destination_node, "transit", road_from)
+            rail_min, _, _ = self.trips.rail_times(origins, ep.destination_node, road_from=road_from)
+            transit_min, _, _ = self.trips.rail_times(origins, ep.destination_node, "transit", road_from)
             table[f"{key}_road_min"] = road.time_min[0, rows_road]
             table[f"{key}_rail_min"] = rail_min
             table[f"{key}_transit_min"] = transit_min
             table[f"{key}_best_min"] = best.time_min[0, rows_best]
-            table[f"{key}_best_mode"] = [self._main_mode(best, o, ep.destination_node) for o in origins]
+            table[f"{key}_best_mode"] = [self.trips.main_mode(best, o, ep.destination_node) for o in origins]
         for col in table.columns:
             if col.endswith("_min"):
                 table[col] = table[col].round(1)
@@ -430,17 +350,6 @@ class Model:
             out[f"population_within_{int(th)}_min_{mode}"] = cumulative_opportunities(t, pop, th).astype(np.int64)
         return out
 
-    def _main_mode(self, m2o: Any, origin: str, target: str) -> str:
-        """The mode of a trip: the in-vehicle mode with the most minutes, or road."""
-        if not np.isfinite(m2o.time_from(origin, target)):
-            return "unreachable"
-        legs = path_legs(m2o.graph, self.graph, m2o.path(origin, target))
-        ride: dict[str, float] = {}
-        for leg in legs:
-            if leg["mode"] in TRANSIT_MODES:
-                ride[leg["mode"]] = ride.get(leg["mode"], 0.0) + leg["minutes"]
-        return max(ride, key=lambda m: ride[m]) if ride else "road"
-
     # -- single trips -----------------------------------------------------------------------
     def route(self, origin: str, destination: str, mode: str = "best") -> dict[str, Any]:
         """One trip with its legs.
@@ -460,18 +369,7 @@ class Model:
         if o.kind == "point" or d.kind == "point":
             model = self._with_points(o, d)
             o, d = model._point_endpoint(o, "origin"), model._point_endpoint(d, "destination")
-        if o.kind == "station" and d.kind == "station" and mode != "road":
-            path, measured, compiled = model._station_pair_path(o, d, mode)
-        else:
-            measured = "door-to-door"
-            compiled = model.compiled(mode)
-            if mode in ("rail", "transit"):
-                path = model._rail_path(o.origin_node, d.destination_node, mode)
-            else:
-                m2o = many_to_one(compiled, [d.destination_node])
-                if not np.isfinite(m2o.time_from(o.origin_node, d.destination_node)):
-                    raise UnreachableError(f"no {mode} trip from {o.label} to {d.label}")
-                path = m2o.path(o.origin_node, d.destination_node)
+        path, measured, compiled = model.trips.path(o, d, mode)
         legs = path_legs(compiled, model.graph, path)
         return {
             "origin": o.label,
@@ -486,81 +384,10 @@ class Model:
             "warnings": self.warnings,
         }
 
-    def _rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
-        minutes, chosen, (stations, pred, egress, pt_mode) = self._rail_times([origin], target, mode)
-        if not np.isfinite(minutes[0]):
-            names = [self.graph.nodes[n].get("name_zh") or n for n in (origin, target)]
-            raise UnreachableError(
-                f"no trip by {mode} from {names[0]} to {names[1]} boarding and alighting within "
-                f"{self.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)"
-            )
-        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
-        board, alight = (stations[int(i)] for i in chosen[0])
-        first = [road.node_ids[r] for r in walk_back(pred[0], road.index[board]) or []]
-        _, platform_pred = self._platform_matrix(pt_mode)
-        row = stations.index(board)
-        middle = [net.node_ids[r] for r in walk_back(platform_pred[row], net.index[alight]) or []]
-        # middle runs inside:board ... station:alight
-        return first + middle + egress.path(alight, target)[1:]
-
     def trip_minutes(self, origin: str, destination: str, mode: str = "best") -> float:
         """Minutes of :meth:`route` without its legs: from the compiled arrays only (fast, and
         right for a re-timed copy of the network). ``inf`` when there is no trip."""
-        o, d = self.resolve(origin), self.resolve(destination)
-        if o.kind == "station" and d.kind == "station" and mode != "road":
-            return self._station_pair_minutes(o, d, mode)
-        if mode in ("rail", "transit"):
-            return float(self._rail_times([o.origin_node], d.destination_node, mode)[0][0])
-        m2o = many_to_one(self.compiled(mode), [d.destination_node])
-        return float(m2o.time_from(o.origin_node, d.destination_node))
-
-    # -- station to station -------------------------------------------------------------------
-    # rail/transit: platform to platform on trains (and coaches for transit) only, with no road leg;
-    # best: the faster of that and the road trip between the two station fronts, so best is never
-    # slower than any mode; the trip says which it measured.
-    def _platform_search(
-        self, o: Endpoint, d: Endpoint, mode: str
-    ) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
-        net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
-        deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
-        arrs = [n for n in self.graph.predecessors(f"station:{d.key}") if self.graph.nodes[n]["kind"] == "stop_arr"]
-        deps = [x for x in deps if x in net.index]
-        arrs = [x for x in arrs if x in net.index]
-        if not deps or not arrs:
-            raise UnreachableError(f"no passenger service at {o.label if not deps else d.label} on {self.as_of}")
-        dist, pred, _ = search(net.transposed, [net.index[a] for a in arrs], min_only=True, predecessors=True)
-        return dist, pred, [net.index[x] for x in deps], {net.index[a] for a in arrs}
-
-    def _platform_minutes(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> float:
-        try:
-            dist, _, dep_rows, _ = self._platform_search(o, d, mode)
-        except UnreachableError:
-            return float("inf")
-        return float(np.min(dist[dep_rows]))
-
-    def _platform_path(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> list[str]:
-        net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
-        dist, pred, dep_rows, goal = self._platform_search(o, d, mode)
-        k = dep_rows[int(np.argmin(dist[dep_rows]))]
-        if not np.isfinite(dist[k]):
-            raise UnreachableError(f"no {mode} trip from {o.label} to {d.label} on {self.as_of}")
-        path = (walk_back(pred, k) or [])[::-1]  # the search ran backwards from the arrivals: k ... goal
-        return [net.node_ids[r] for r in path]
-
-    def _station_pair_minutes(self, o: Endpoint, d: Endpoint, mode: str) -> float:
-        pt = self._platform_minutes(o, d, "transit" if mode == "best" else mode)
-        if mode != "best":
-            return pt
-        road = many_to_one(self.compiled("road"), [d.destination_node])
-        return min(pt, float(road.time_from(o.origin_node, d.destination_node)))
-
-    def _station_pair_path(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[list[str], str, CompiledGraph]:
-        pt_mode = "transit" if mode == "best" else mode
-        if mode == "best":
-            road = many_to_one(self.compiled("road"), [d.destination_node])
-            if road.time_from(o.origin_node, d.destination_node) < self._platform_minutes(o, d, pt_mode):
-                return road.path(o.origin_node, d.destination_node), "station-to-station by road", self.compiled("road")
-        return self._platform_path(o, d, pt_mode), "platform-to-platform", self.compiled(f"{pt_mode}_platform")
+        return self.trips.minutes(self.resolve(origin), self.resolve(destination), mode)
 
     def _with_points(self, *endpoints: Endpoint) -> Model:
         graph = self.graph.copy()

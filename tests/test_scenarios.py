@@ -449,3 +449,14 @@ def test_huge_numbers_are_rejected_cleanly(tmp_path):
     with pytest.raises(ScenarioError, match="design_speed_kph"):
         load_scenario(write(tmp_path, HEAD + body))
     assert math.isinf(float("1e400"))
+
+
+def test_every_change_type_has_exactly_one_handler(model2030):
+    import typing
+
+    from network.scenario.apply import _Applier
+    from network.scenario.schema import Change
+
+    union = typing.get_args(Change)[0]
+    types = {typing.get_args(cls.model_fields["type"].annotation)[0] for cls in typing.get_args(union)}
+    assert set(_Applier(model2030.network, EMPTY).handlers) == types

@@ -87,7 +87,7 @@ def _county_minutes(model: Any, counties: pd.DataFrame, destination: str, mode: 
     dest = model.resolve(destination).destination_node
     origins = [f"place:{p}" for p in counties["place_id"]]
     if mode in ("rail", "transit"):
-        return np.asarray(model._rail_times(origins, dest, mode)[0], dtype=float)
+        return np.asarray(model.trips.rail_times(origins, dest, mode)[0], dtype=float)
     m2o = many_to_one(model.compiled(mode), [dest])
     return np.array([m2o.time_from(o, dest) for o in origins], dtype=float)
 

@@ -187,7 +187,12 @@ def snap_onto_lines(
     return out, (dist, node_of_point)
 
 
-class _Builder:
+class GraphBuilder:
+    """The builder's blocks, used by the default build, the OSM build and scenario application
+    alike: roads and corridors, places, airports, stations (:meth:`ensure_station`), services
+    (:meth:`add_service`) and road connectors (:meth:`connect`). ``graph`` is the graph to add
+    to (a new one by default; a scenario passes its copy of the base)."""
+
     def __init__(
         self,
         data: DefaultData,
@@ -197,6 +202,7 @@ class _Builder:
         railways: LineGraph | None = None,
         bbox: tuple[float, float, float, float] = REGION_BBOX,
         layer: RoadLayer | None = None,
+        graph: nx.MultiDiGraph | None = None,
     ):
         self.data = data
         self.layer = layer
@@ -209,13 +215,18 @@ class _Builder:
         self.a = assumptions
         self.as_of = as_of
         licence = SOURCE_LICENCE if isinstance(roads, RoadGraph) else SCGRAPH_LICENCE
-        self.g = nx.MultiDiGraph(as_of=as_of.isoformat(), road_licence=licence, bbox=self.bbox)
+        self.g = (
+            graph
+            if graph is not None
+            else nx.MultiDiGraph(as_of=as_of.isoformat(), road_licence=licence, bbox=self.bbox)
+        )
         self._road_xy = to_local_xy_km(roads.lon, roads.lat, self.lat0)
         self._access: tuple[Any, Any, np.ndarray] | None = None  # (graph it was built for, tree, node rows)
         self.stations = {s["station_id"]: s for s in data.stations}
 
     # -- roads ------------------------------------------------------------------------------
     def add_roads(self) -> None:
+        """Road nodes and edges: the classified layer on the date, or the roads of an OSM build."""
         r = self.roads
         for i in range(r.n_nodes):
             self.g.add_node(f"r{i}", kind="road", lon=float(r.lon[i]), lat=float(r.lat[i]))
@@ -384,6 +395,7 @@ class _Builder:
             self.g.add_edge(f"r{j}", inbound_node or node, **common)
 
     def add_places(self) -> None:
+        """Each place as an origin and an arrival node, connected to the roads nearby."""
         allowance = self.a.urban_access_allowance_min
         for p in self.data.places:
             base = {
@@ -405,6 +417,7 @@ class _Builder:
             self.connect(out_id, p["lon"], p["lat"], allowance, inbound_node=in_id)
 
     def add_airports(self) -> None:
+        """Airports open on the date: landside and airside nodes, processing edges, road access."""
         a = self.a
         for ap in self.data.airports:
             if not is_open_on(ap["opened"], self.as_of):
@@ -443,7 +456,10 @@ class _Builder:
             self.connect(land, ap["lon"], ap["lat"], 0.0)
 
     # -- rail -------------------------------------------------------------------------------
-    def _ensure_station(self, sid: str, processing_min: float | None = None) -> None:
+    def ensure_station(self, sid: str, processing_min: float | None = None) -> None:
+        """The station's front and concourse nodes, the processing edge between them, road access
+        within ``connector_max_km`` and links to external places it serves (once; a second call
+        does nothing). ``processing_min`` overrides the station processing time."""
         node = f"station:{sid}"
         if node in self.g:
             return
@@ -555,6 +571,7 @@ class _Builder:
         return coords if direction > 0 else coords[::-1]
 
     def add_rail(self) -> None:
+        """Every service running on the date, on lines open to passengers."""
         lines = {ln["line_id"]: ln for ln in self.data.lines}
         for svc in self.data.services:
             line = lines[svc["line"]]
@@ -612,7 +629,7 @@ class _Builder:
             "source": line["source"],
         }
         for k, st in enumerate(seq):
-            self._ensure_station(st)
+            self.ensure_station(st)
             s = self.stations[st]
             dep, arr = f"dep:{sid}:{direction}:{st}", f"arr:{sid}:{direction}:{st}"
             pos = {
@@ -710,7 +727,7 @@ def build_default_graph(
     if layer is None and not isinstance(roads, RoadGraph):
         layer = build_layer(data, roads, assumptions, bbox)
         roads = layer_geometry(layer)
-    b = _Builder(data, roads, assumptions, as_of, railways, bbox, layer)
+    b = GraphBuilder(data, roads, assumptions, as_of, railways, bbox, layer)
     b.add_roads()
     b.match_corridors()
     b.add_places()
@@ -747,7 +764,7 @@ def add_point(
 ) -> tuple[str, str]:
     """Add a trip end at ``lon, lat`` to ``graph`` in place, joined like a place (connectors and
     the urban allowance). Returns (origin node, destination node)."""
-    b = _Builder(
+    b = GraphBuilder(
         data, roads, assumptions, dt.date.fromisoformat(graph.graph["as_of"]), bbox=graph.graph.get("bbox", REGION_BBOX)
     )
     b.g = graph

@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,7 @@ import numpy as np
 
 from network.errors import ScenarioError
 from network.geo import haversine_km, to_local_xy_km
-from network.graph.build import _Builder, line_km_posts
+from network.graph.build import GraphBuilder, line_km_posts
 from network.graph.edges import extend_edge_table
 from network.graph.lookup import norm_name, short_place_name
 from network.graph.network import Network
@@ -152,12 +153,24 @@ class _Applier:
         self.as_of = dt.date.fromisoformat(network.as_of)
         self.g = _copy(network.graph)
         data = network.data
-        self.b = _Builder(data, network.roads, self.a, self.as_of, bbox=network.graph.graph.get("bbox", REGION_BBOX))
-        self.b.g = self.g
+        bbox = network.graph.graph.get("bbox", REGION_BBOX)
+        self.b = GraphBuilder(data, network.roads, self.a, self.as_of, bbox=bbox, graph=self.g)
         self.b.stations = {sid: dict(s) for sid, s in self.b.stations.items()}
         self.report = ApplyReport(scenario=scenario.name)
         self.problems: list[str] = []
         self.lines = {ln["line_id"]: ln for ln in data.lines}
+        #: one handler per change type of :mod:`network.scenario.schema` (a test checks they match)
+        self.handlers: dict[str, Callable[[LocatedChange], None]] = {
+            "add_rail_line": self.add_rail_line,
+            "add_service": self.add_service,
+            "change_service": self.change_service,
+            "add_road": self.add_road,
+            "upgrade_road": self.upgrade_road,
+            "add_airport": self.add_airport,
+            "add_bus_service": self.add_bus_service,
+            "add_freight_facility": self.add_freight_facility,
+            "close": self.close,
+        }
         self.stations = _Names("station")
         for sid, s in self.b.stations.items():
             self.stations.add([sid, s["name_zh"], s["name_zh"] + "站", s["name_en"], s["name_en"] + " station"], sid)
@@ -782,7 +795,7 @@ class _Applier:
                 "scenario": lc.scenario,
                 "position_source": "at the named place (scenario)",
             }
-            self.b._ensure_station(sid, processing_min=a.bus_boarding_min)
+            self.b.ensure_station(sid, processing_min=a.bus_boarding_min)
             stop_ids.append(sid)
         info = {
             "mode": "bus",
@@ -930,7 +943,7 @@ class _Applier:
                 self.report.skipped.append(f"{label} (opens {ch.opened}, after the network date {self.as_of})")
                 continue
             before = len(self.problems)
-            getattr(self, ch.type)(lc)
+            self.handlers[ch.type](lc)
             if len(self.problems) == before:
                 self.report.applied.append(label)
         self.g.recording = False

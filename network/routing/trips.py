@@ -1,0 +1,238 @@
+"""Every search of a trip on one network, in one place: door to door per mode, trips forced
+through a train (rail, transit) with road access at both ends, platform to platform between two
+stations, and the station pair rule of ``best``. Compiled arrays are cached per network.
+
+In: a :class:`~network.graph.network.Network` and endpoints (:class:`~network.graph.lookup.Endpoint`,
+resolved by the caller). Out: minutes (``inf`` when there is no trip) and node paths for
+:func:`~network.routing.paths.path_legs`. All searches go through :mod:`network.routing.engine`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from network.errors import UnreachableError
+from network.geo import haversine_km
+from network.graph.lookup import Endpoint
+from network.graph.network import Network
+from network.graph.schema import TRANSIT_MODES
+from network.routing.compile import CompiledGraph, compile_edges
+from network.routing.engine import search, walk_back
+from network.routing.paths import many_to_one, path_legs
+
+
+class TripSearch:
+    """The trip searches of one network (module docstring); ``compiled`` arrays on first use."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self._compiled: dict[str, CompiledGraph] = {}
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The network's graph."""
+        return self.network.graph
+
+    def compiled(self, mode: str) -> CompiledGraph:
+        """CSR arrays for a mode filter, compiled on first use."""
+        if mode not in self._compiled:
+            self._compiled[mode] = compile_edges(self.network.edge_table, mode)
+        return self._compiled[mode]
+
+    def path(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[list[str], str, CompiledGraph]:
+        """The node path of the fastest trip from ``o`` to ``d`` in ``mode``, what it measures
+        (door-to-door, platform-to-platform, station-to-station by road) and the arrays it ran on.
+
+        Raises
+        ------
+        UnreachableError
+            If there is no such trip.
+        """
+        if o.kind == "station" and d.kind == "station" and mode != "road":
+            return self.station_pair_path(o, d, mode)
+        compiled = self.compiled(mode)
+        if mode in ("rail", "transit"):
+            return self.rail_path(o.origin_node, d.destination_node, mode), "door-to-door", compiled
+        m2o = many_to_one(compiled, [d.destination_node])
+        if not np.isfinite(m2o.time_from(o.origin_node, d.destination_node)):
+            raise UnreachableError(f"no {mode} trip from {o.label} to {d.label}")
+        return m2o.path(o.origin_node, d.destination_node), "door-to-door", compiled
+
+    def minutes(self, o: Endpoint, d: Endpoint, mode: str = "best") -> float:
+        """Minutes of :meth:`path` without the path: from the arrays only (right for a re-timed
+        network too). ``inf`` when there is no trip."""
+        if o.kind == "station" and d.kind == "station" and mode != "road":
+            return self.station_pair_minutes(o, d, mode)
+        if mode in ("rail", "transit"):
+            return float(self.rail_times([o.origin_node], d.destination_node, mode)[0][0])
+        m2o = many_to_one(self.compiled(mode), [d.destination_node])
+        return float(m2o.time_from(o.origin_node, d.destination_node))
+
+    @cached_property
+    def served_stations(self) -> tuple[list[str], np.ndarray]:
+        """Station street nodes with a concourse (served by a train), and their processing minutes."""
+        stations = [
+            n
+            for n, d in self.graph.nodes(data=True)
+            if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in self.graph
+        ]
+        et = self.network.edge_table  # times from the edge table, so re-timed copies (uncertainty draws) agree
+        rows = np.flatnonzero(et.mode == "station")
+        row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
+        processing = np.array(
+            [et.time_min[row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])]] for s in stations]
+        )
+        return stations, processing
+
+    def road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Road minutes and predecessors from each origin to every node (one Dijkstra call)."""
+        road = self.compiled("road")
+        dist, pred = search(road.matrix, [road.index[o] for o in origins], predecessors=True)
+        return dist, pred
+
+    def platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """Platform-graph minutes (and predecessors) from each served station's concourse to every
+        node, on trains (and coaches for transit) only: one Dijkstra call, cached per network."""
+        key = f"platform_{pt_mode}"
+        if key not in self._cache:
+            net = self.compiled(f"{pt_mode}_platform")
+            stations, _ = self.served_stations
+            rows = [net.index[f"inside:{x.split(':', 1)[1]}"] for x in stations]
+            self._cache[key] = search(net.matrix, rows, predecessors=True)
+        dist, pred = self._cache[key]
+        return dist, pred
+
+    def rail_times(
+        self,
+        origins: list[str],
+        target: str,
+        mode: str = "rail",
+        road_from: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
+        "rail") or a train or coach ("transit"). ``road_from`` is :meth:`road_from` of the same
+        origins, when the caller already has it.
+
+        A trip is road to a boarding station s, station processing, trains (and transfers inside
+        stations) to an alighting station s', road to the target:
+        min over s, s' of road(o, s) + processing(s) + platform(s, s') + road(s', target), where s
+        lies within ``rail_access_max_km`` (straight line) of the origin and s' within it of the
+        target. Returns (minutes, chosen (s, s') per origin, context for :meth:`rail_path`).
+        """
+        pt_mode = "transit" if mode == "transit" else "rail"
+        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
+        stations, processing = self.served_stations
+        n = len(origins)
+        if not stations:  # no trains run in this network (e.g. built without a services file)
+            return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None, None)
+        s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
+        s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
+        to_station, pred = road_from if road_from is not None else self.road_from(origins)
+        egress = many_to_one(road, [target])
+        platform, _ = self.platform_matrix(pt_mode)
+        on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
+        reach = self.network.assumptions.rail_access_max_km
+        s_pos = np.array([[self.graph.nodes[x]["lon"], self.graph.nodes[x]["lat"]] for x in stations])
+        t_node = self.graph.nodes[target]
+        far_t = haversine_km(s_pos[:, 0], s_pos[:, 1], t_node["lon"], t_node["lat"]) > reach
+        leave = np.where(far_t, np.inf, egress.time_min[0, s_road])  # s'
+        tail = on_trains + leave[None, :]
+        np.fill_diagonal(tail, np.inf)  # boarding and alighting at one station is no rail trip
+        alight = np.argmin(tail, axis=1)
+        tail_min = tail[np.arange(len(stations)), alight]
+        o_pos = np.array([[self.graph.nodes[o]["lon"], self.graph.nodes[o]["lat"]] for o in origins])
+        far_o = haversine_km(o_pos[:, None, 0], o_pos[:, None, 1], s_pos[None, :, 0], s_pos[None, :, 1]) > reach
+        total = np.where(far_o, np.inf, to_station[:, s_road] + processing[None, :] + tail_min[None, :])
+        board = np.argmin(total, axis=1)
+        minutes = total[np.arange(n), board]
+        return minutes, np.column_stack([board, alight[board]]), (stations, pred, egress, pt_mode)
+
+    def main_mode(self, m2o: Any, origin: str, target: str) -> str:
+        """The mode of a trip: the in-vehicle mode with the most minutes, or road."""
+        if not np.isfinite(m2o.time_from(origin, target)):
+            return "unreachable"
+        legs = path_legs(m2o.graph, self.graph, m2o.path(origin, target))
+        ride: dict[str, float] = {}
+        for leg in legs:
+            if leg["mode"] in TRANSIT_MODES:
+                ride[leg["mode"]] = ride.get(leg["mode"], 0.0) + leg["minutes"]
+        return max(ride, key=lambda m: ride[m]) if ride else "road"
+
+    def rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
+        """The node path of :meth:`rail_times`' trip from ``origin``: road, platform graph, road."""
+        minutes, chosen, (stations, pred, egress, pt_mode) = self.rail_times([origin], target, mode)
+        if not np.isfinite(minutes[0]):
+            names = [self.graph.nodes[n].get("name_zh") or n for n in (origin, target)]
+            raise UnreachableError(
+                f"no trip by {mode} from {names[0]} to {names[1]} boarding and alighting within "
+                f"{self.network.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)"
+            )
+        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
+        board, alight = (stations[int(i)] for i in chosen[0])
+        first = [road.node_ids[r] for r in walk_back(pred[0], road.index[board]) or []]
+        _, platform_pred = self.platform_matrix(pt_mode)
+        row = stations.index(board)
+        middle = [net.node_ids[r] for r in walk_back(platform_pred[row], net.index[alight]) or []]
+        # middle runs inside:board ... station:alight
+        last: list[str] = egress.path(alight, target)[1:]
+        return first + middle + last
+
+    # -- station to station -------------------------------------------------------------------
+    # rail/transit: platform to platform on trains (and coaches for transit) only, with no road leg;
+    # best: the faster of that and the road trip between the two station fronts, so best is never
+    # slower than any mode; the trip says which it measured.
+    def platform_search(
+        self, o: Endpoint, d: Endpoint, mode: str
+    ) -> tuple[np.ndarray, np.ndarray, list[int], set[int]]:
+        """One backward search on the platform graph from every arrival at ``d``: (minutes,
+        next hops, departure rows at ``o``, arrival rows)."""
+        net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
+        deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
+        arrs = [n for n in self.graph.predecessors(f"station:{d.key}") if self.graph.nodes[n]["kind"] == "stop_arr"]
+        deps = [x for x in deps if x in net.index]
+        arrs = [x for x in arrs if x in net.index]
+        if not deps or not arrs:
+            where = o.label if not deps else d.label
+            raise UnreachableError(f"no passenger service at {where} on {self.network.as_of}")
+        dist, pred, _ = search(net.transposed, [net.index[a] for a in arrs], min_only=True, predecessors=True)
+        return dist, pred, [net.index[x] for x in deps], {net.index[a] for a in arrs}
+
+    def platform_minutes(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> float:
+        """Platform-to-platform minutes from station ``o`` to station ``d`` (``inf`` if none)."""
+        try:
+            dist, _, dep_rows, _ = self.platform_search(o, d, mode)
+        except UnreachableError:
+            return float("inf")
+        return float(np.min(dist[dep_rows]))
+
+    def platform_path(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> list[str]:
+        """The node path of :meth:`platform_minutes`' trip."""
+        net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
+        dist, pred, dep_rows, goal = self.platform_search(o, d, mode)
+        k = dep_rows[int(np.argmin(dist[dep_rows]))]
+        if not np.isfinite(dist[k]):
+            raise UnreachableError(f"no {mode} trip from {o.label} to {d.label} on {self.network.as_of}")
+        path = (walk_back(pred, k) or [])[::-1]  # the search ran backwards from the arrivals: k ... goal
+        return [net.node_ids[r] for r in path]
+
+    def station_pair_minutes(self, o: Endpoint, d: Endpoint, mode: str) -> float:
+        """Station to station: platform to platform, or for ``best`` the faster of that and the road."""
+        pt = self.platform_minutes(o, d, "transit" if mode == "best" else mode)
+        if mode != "best":
+            return pt
+        road = many_to_one(self.compiled("road"), [d.destination_node])
+        return min(pt, float(road.time_from(o.origin_node, d.destination_node)))
+
+    def station_pair_path(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[list[str], str, CompiledGraph]:
+        """The node path of :meth:`station_pair_minutes`' trip, what it measures and its arrays."""
+        pt_mode = "transit" if mode == "best" else mode
+        if mode == "best":
+            road = many_to_one(self.compiled("road"), [d.destination_node])
+            if road.time_from(o.origin_node, d.destination_node) < self.platform_minutes(o, d, pt_mode):
+                return road.path(o.origin_node, d.destination_node), "station-to-station by road", self.compiled("road")
+        return self.platform_path(o, d, pt_mode), "platform-to-platform", self.compiled(f"{pt_mode}_platform")
