@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,43 @@ def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, 
         _INPUTS.clear()  # one set of inputs at a time
         _INPUTS[key] = (data, layer_geometry(layer), read_region_geometry("rail", folder / "geometry"), layer)
     return _INPUTS[key]
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One trip (:meth:`Model.trip`): where from and to, the mode, what it measures (door to door,
+    platform to platform), minutes, km, its legs, its path as (lon, lat) points (EPSG:4326), the
+    network date and the caveats (:attr:`Model.warnings`)."""
+
+    origin: str
+    destination: str
+    mode: str
+    measured: str
+    minutes: float
+    km: float
+    legs: tuple[dict[str, Any], ...]
+    coords: tuple[tuple[float, float], ...]
+    as_of: str
+    note: str
+    warnings: tuple[str, ...]
+
+    @property
+    def geometry(self) -> Any:
+        """The path as a shapely ``LineString`` (lon, lat; EPSG:4326)."""
+        import shapely
+
+        return shapely.LineString(self.coords)
+
+    def legs_frame(self) -> pd.DataFrame:
+        """The legs as a table (one row per leg)."""
+        return pd.DataFrame(list(self.legs))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: the fields, the legs and the path as a GeoJSON ``LineString``."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "coords"}
+        out["legs"], out["warnings"] = list(self.legs), list(self.warnings)
+        out["geometry"] = {"type": "LineString", "coordinates": [list(c) for c in self.coords]}
+        return out
 
 
 class Model:
@@ -352,11 +390,17 @@ class Model:
 
     # -- single trips -----------------------------------------------------------------------
     def route(self, origin: str, destination: str, mode: str = "best") -> dict[str, Any]:
-        """One trip with its legs.
+        """One trip with its legs, as plain data (:meth:`Trip.to_dict` of :meth:`trip`).
 
-        Returns a dict with ``origin``, ``destination``, ``mode``, ``measured``
-        (door-to-door or platform-to-platform), ``minutes``, ``km``, ``legs``, ``as_of``, ``note`` and
-        ``warnings`` (:attr:`warnings`).
+        Raises
+        ------
+        LookupFailed, UnreachableError
+        """
+        return self.trip(origin, destination, mode).to_dict()
+
+    def trip(self, origin: str, destination: str, mode: str = "best") -> Trip:
+        """One trip with its legs and path (:class:`Trip`). ORIGIN and DESTINATION are place,
+        station or airport names (Chinese or English) or ``lon,lat``.
 
         Raises
         ------
@@ -371,18 +415,85 @@ class Model:
             o, d = model._point_endpoint(o, "origin"), model._point_endpoint(d, "destination")
         path, measured, compiled = model.trips.path(o, d, mode)
         legs = path_legs(compiled, model.graph, path)
-        return {
-            "origin": o.label,
-            "destination": d.label,
-            "mode": mode,
-            "measured": measured,
-            "as_of": self.as_of,
-            "minutes": round(sum(x["minutes"] for x in legs), 1),
-            "km": round(sum(x["km"] for x in legs), 1),
-            "legs": legs,
-            "note": self.approximation_note,
-            "warnings": self.warnings,
-        }
+        nodes = model.graph.nodes
+        return Trip(
+            origin=o.label,
+            destination=d.label,
+            mode=mode,
+            measured=measured,
+            minutes=round(sum(x["minutes"] for x in legs), 1),
+            km=round(sum(x["km"] for x in legs), 1),
+            legs=tuple(legs),
+            coords=tuple((float(nodes[n]["lon"]), float(nodes[n]["lat"])) for n in path),
+            as_of=self.as_of,
+            note=self.approximation_note,
+            warnings=tuple(self.warnings),
+        )
+
+    def travel_times(
+        self, targets: Sequence[str] = DEFAULT_TARGETS, modes: Sequence[str] = ("road", "rail", "transit", "best")
+    ) -> pd.DataFrame:
+        """Door-to-door times from every county-level place to each target as a long table: one
+        row per origin, destination and mode with ``origin`` (place id), ``origin_zh``,
+        ``origin_en``, ``population_2020``, ``destination``, ``mode``, ``minutes`` (``inf`` when
+        there is no trip) and ``km`` (along the fastest path)."""
+        per_place, _ = self.score(targets)
+        keys = [self.resolve(t).key for t in targets]
+        rows = []
+        for key, target in zip(keys, targets):
+            dest = self.resolve(target)
+            for mode in modes:
+                km = self.trips.path_km_to([f"place:{p}" for p in per_place["place_id"]], dest.destination_node, mode)
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "origin": per_place["place_id"],
+                            "origin_zh": per_place["name_zh"],
+                            "origin_en": per_place["name_en"],
+                            "population_2020": per_place["population_2020"],
+                            "destination": key,
+                            "mode": mode,
+                            "minutes": per_place[f"{key}_{mode}_min"],
+                            "km": np.round(km, 1),
+                        }
+                    )
+                )
+        return pd.concat(rows, ignore_index=True)
+
+    def places_frame(self, kinds: Sequence[str] = ("county", "district", "city", "external")) -> Any:
+        """The places as a GeoDataFrame of points (EPSG:4326)."""
+        import geopandas as gpd
+
+        df = self.places(kinds)
+        return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+
+    def links_frame(self, modes: Sequence[str] = ("road", "rail", "hsr", "bus", "air")) -> Any:
+        """The road links and the rides of services (stop to stop) of ``modes`` as a GeoDataFrame
+        of straight segments between their ends (EPSG:4326), with mode, kind, minutes, km and, for
+        roads, class, ref and name; waits, dwells and connectors are left out."""
+        import geopandas as gpd
+        import shapely
+
+        nodes, rows, ends = self.graph.nodes, [], []
+        for u, v, k, d in self.graph.edges(keys=True, data=True):
+            if d["mode"] in modes and d.get("kind") in ("link", "ride"):  # roads and rides, not waits or dwells
+                rows.append(
+                    {
+                        "u": u,
+                        "v": v,
+                        "key": k,
+                        "mode": d["mode"],
+                        "kind": d.get("kind"),
+                        "minutes": d["time_min"],
+                        "km": d["length_km"],
+                        "road_class": d.get("road_class"),
+                        "ref": d.get("ref"),
+                        "name_zh": d.get("name_zh"),
+                    }
+                )
+                ends.append([[nodes[u]["lon"], nodes[u]["lat"]], [nodes[v]["lon"], nodes[v]["lat"]]])
+        geometry = shapely.linestrings(np.asarray(ends, dtype=float).reshape(-1, 2, 2)) if ends else []
+        return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometry, crs="EPSG:4326")
 
     def trip_minutes(self, origin: str, destination: str, mode: str = "best") -> float:
         """Minutes of :meth:`route` without its legs: from the compiled arrays only (fast, and

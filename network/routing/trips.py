@@ -63,6 +63,38 @@ class TripSearch:
             raise UnreachableError(f"no {mode} trip from {o.label} to {d.label}")
         return m2o.path(o.origin_node, d.destination_node), "door-to-door", compiled
 
+    def path_km_to(self, origins: list[str], target: str, mode: str) -> np.ndarray:
+        """Kilometres along the fastest path from each origin node to ``target`` in ``mode``
+        (``inf`` where there is none): for road and best by one pass down the search tree, for
+        rail and transit along each trip forced through a train."""
+        if mode in ("rail", "transit"):
+            out = []
+            for o in origins:
+                try:
+                    path = self.rail_path(o, target, mode)
+                except UnreachableError:
+                    out.append(np.inf)
+                    continue
+                out.append(self._path_km(self.compiled(mode), path))
+            return np.array(out, dtype=float)
+        compiled = self.compiled(mode)
+        m2o = many_to_one(compiled, [target])
+        time, hop = m2o.time_min[0], m2o.next_hop[0]
+        km = np.full(len(time), np.inf)
+        km[compiled.index[target]] = 0.0
+        length = self.network.edge_table.length_km
+        for v in np.argsort(time, kind="stable"):  # nearer nodes first: a node's next hop is done
+            nxt = int(hop[v])
+            if nxt >= 0 and np.isfinite(time[v]):
+                km[v] = km[nxt] + length[compiled.edge_between(int(v), nxt)]
+        return np.array([km[compiled.index[o]] for o in origins], dtype=float)
+
+    @staticmethod
+    def _path_km(compiled: CompiledGraph, path: list[str]) -> float:
+        rows = [compiled.index[n] for n in path]
+        length = compiled.edges.length_km
+        return float(sum(length[compiled.edge_between(a, b)] for a, b in zip(rows, rows[1:])))
+
     def minutes(self, o: Endpoint, d: Endpoint, mode: str = "best") -> float:
         """Minutes of :meth:`path` without the path: from the arrays only (right for a re-timed
         network too). ``inf`` when there is no trip."""
