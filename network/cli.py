@@ -16,9 +16,10 @@ import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
-from network.io import UNREACHABLE_NOTE, OutputSet, atomic_write_text, csv_text, dumps_json
+from network.io import OutputSet, atomic_write_text, csv_text, dumps_json
 from network.model import default_year
 from network.sources.osm import DEFAULT_ROAD_CLASSES
+from network.viz import text
 
 _YEAR = click.option(
     "--year",
@@ -159,6 +160,10 @@ _NETWORK = click.option(
 )
 
 
+def _warn(warnings: Sequence[str], frames: Sequence[pd.DataFrame] = ()) -> None:
+    click.echo(text.warnings_text(warnings, frames), nl=False)
+
+
 def _base(network_path: Path | None, year: int | None, assumptions: Assumptions) -> Any:
     """The base network: the embedded default, or a built network file."""
     from network.model import Model
@@ -234,118 +239,21 @@ def score(
     with _outputs(out_dir) as outputs:
         model = _model(year, assume, scenario_path, network_path)
         per_place, summary = model.score(_targets(targets), thresholds_min=_thresholds(thresholds))
-        payload = _score_payload(model, per_place, summary)
+        payload = text.score_payload(model, per_place, summary)
         if outputs is not None:
             outputs.warnings += model.warnings
-            atomic_write_text(outputs.path("accessibility.csv"), csv_text(_stamped(model.place_accessibility(), model)))
-            atomic_write_text(outputs.path("scores.csv"), csv_text(_stamped(per_place, model)))
-            atomic_write_text(outputs.path("summary.csv"), csv_text(_stamped(summary, model)))
+            atomic_write_text(
+                outputs.path("accessibility.csv"), csv_text(text.stamped(model.place_accessibility(), model))
+            )
+            atomic_write_text(outputs.path("scores.csv"), csv_text(text.stamped(per_place, model)))
+            atomic_write_text(outputs.path("summary.csv"), csv_text(text.stamped(summary, model)))
             atomic_write_text(outputs.path("scores.json"), dumps_json(payload, indent=1) + "\n")
     if fmt == "csv":
-        click.echo(csv_text(_stamped(per_place, model)), nl=False)
+        click.echo(csv_text(text.stamped(per_place, model)), nl=False)
     elif fmt == "json":
         click.echo(dumps_json(payload, indent=1))
     else:
-        _print_table(model, per_place, summary)
-
-
-def _stamped(df: pd.DataFrame, model: Any) -> pd.DataFrame:
-    """``df`` with the run's caveats on every row, so no file of it can be read without them:
-    the scenario, how many of its changes are not open on the date, and the warnings."""
-    skipped = model.apply_report.skipped if model.apply_report is not None else []
-    return df.assign(
-        scenario=model.scenario.name if model.scenario is not None else "",
-        changes_not_open=len(skipped),
-        warnings="; ".join(model.warnings),
-    )
-
-
-def _echo_warnings(warnings: list[str], frames: Sequence[pd.DataFrame] = ()) -> None:
-    """The run's warnings under a table, and what an unreachable cell means if one is shown."""
-    import numpy as np
-
-    if any(np.isinf(f.select_dtypes("number").to_numpy()).any() for f in frames):
-        click.echo(f"\n—: {UNREACHABLE_NOTE}")
-    for w in warnings:
-        click.echo(f"warning: {w}")
-
-
-def _shown(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` for a terminal table: an unreachable (infinite) time is shown as —."""
-    import numpy as np
-
-    return df.astype(object).where(~df.isin([np.inf, -np.inf]), "—")
-
-
-def _score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
-    from network._version import __version__
-
-    clean = per_place.astype(object).where(per_place.notna(), None)
-    scenario = None
-    if model.scenario is not None:
-        scenario = {
-            "name": model.scenario.name,
-            "files_sha256": model.scenario.files,
-            "not_applied": model.apply_report.skipped,
-            "notes": model.apply_report.notes,
-        }
-    return {
-        "tool": "taihang",
-        "version": __version__,
-        "as_of": model.as_of,
-        "note": model.approximation_note,
-        "warnings": model.warnings,
-        "unreachable": UNREACHABLE_NOTE,
-        "scenario": scenario,
-        "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
-        "places": clean.to_dict(orient="records"),
-        "summary": summary.to_dict(orient="records"),
-    }
-
-
-def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary without its transit rows where they equal the rail rows (no coach or air
-    service makes a difference), as the per-place table leaves out such transit columns."""
-    stats = [c for c in summary.columns if c not in ("target", "mode")]
-    keep = []
-    for _, row in summary.iterrows():
-        rail = summary[(summary["target"] == row["target"]) & (summary["mode"] == "rail")]
-        keep.append(
-            not (row["mode"] == "transit" and not rail.empty and rail[stats].iloc[0].tolist() == row[stats].tolist())
-        )
-    return summary[keep]
-
-
-def _print_table(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> None:
-    targets = list(dict.fromkeys(summary["target"]))
-    cols = ["name_zh", "name_en", "city_zh", "population_2020"]
-    for t in targets:
-        cols += [f"{t}_road_min", f"{t}_rail_min"]
-        if not per_place[f"{t}_transit_min"].equals(per_place[f"{t}_rail_min"]):
-            cols.append(f"{t}_transit_min")  # only where coach or air services make a difference
-        cols += [f"{t}_best_min", f"{t}_best_mode"]
-    show = _shown(per_place[cols])
-    show.columns = [c.replace("_min", "").replace("population_2020", "pop 2020") for c in cols]
-    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
-        click.echo(f"Door-to-door minutes, network as of {model.as_of}\n")
-        click.echo(show.to_string(index=False))
-        click.echo(
-            "\nPopulation-weighted summary (population counts within each threshold: --format csv/json or --out)\n"
-        )
-        compact = _without_repeated_transit(summary).drop(
-            columns=[c for c in summary.columns if c.startswith("population_")]
-        )
-        compact.columns = [
-            c.replace("weighted_", "")
-            .replace("_places", "")
-            .replace("share_within_", "share≤")
-            .replace("_min", " min")
-            .replace("_", " ")
-            for c in compact.columns
-        ]
-        click.echo(_shown(compact).to_string(index=False))
-    _echo_warnings(model.warnings, [per_place[cols], compact])
-    click.echo(f"\nApproximate: {model.approximation_note}")
+        click.echo(text.score_text(model, per_place, summary), nl=False)
 
 
 @main.command()
@@ -372,17 +280,7 @@ def route(
     if as_json:
         click.echo(dumps_json(trip, indent=1))
         return
-    click.echo(
-        f"{trip['origin']} → {trip['destination']}  [{trip['mode']}, {trip['measured']}, network as of {trip['as_of']}]"
-    )
-    click.echo(f"{trip['minutes']:.0f} min, {trip['km']:.0f} km")
-    for leg in trip["legs"]:
-        extra = f"  {leg['line']}" if leg.get("line") else f"  on {leg['road']}" if leg.get("road") else ""
-        click.echo(
-            f"  {leg['mode']:<10} {leg['minutes']:6.1f} min {leg['km']:6.1f} km  {leg['from']} → {leg['to']}{extra}"
-        )
-    _echo_warnings(trip["warnings"])
-    click.echo(f"Approximate: {trip['note']}")
+    click.echo(text.route_text(trip), nl=False)
 
 
 @main.command(name="map")
@@ -433,7 +331,7 @@ def map_cmd(
     key = model.resolve(target).key
     atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles, warnings=model.warnings)))
     click.echo(f"wrote {out_path}")
-    _echo_warnings(model.warnings)
+    _warn(model.warnings)
 
 
 @main.command()
@@ -534,7 +432,7 @@ def compare_cmd(
             if n not in shown:
                 shown.add(n)
                 click.echo(f"note: {n}")
-    _echo_warnings(base.warnings)  # forced constants, and the baseline scenario's changes not open
+    _warn(base.warnings)  # forced constants, and the baseline scenario's changes not open
     if outputs is not None:
         click.echo(
             f"\nwrote {len(written)} files and manifest.json into {outputs.target} "
@@ -589,10 +487,10 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
     with pd.option_context(
         "display.width", 250, "display.max_columns", None, "display.max_rows", None, "display.max_colwidth", 40
     ):
-        click.echo(_shown(table.drop(columns=["source"])).to_string(index=False))
+        click.echo(text.shown(table.drop(columns=["source"])).to_string(index=False))
         click.echo("\nSummary (error = model - published; bias = mean error):")
-        click.echo(_shown(summary).to_string(index=False))
-    _echo_warnings(warnings, [table, summary])
+        click.echo(text.shown(summary).to_string(index=False))
+    _warn(warnings, [table, summary])
     if out_dir is not None:
         from network.io import atomic_write_bytes
 
@@ -761,7 +659,7 @@ def build(
     net = build_osm_network(extract, assumptions, services_path, places_path, speeds_path, progress)
     write_network(net, out_path)
     rep = net.report
-    _echo_warnings(rep["warnings"])
+    _warn(rep["warnings"])
     click.echo(f"source: {extract.source} (extract date {extract.extract_date}); © OpenStreetMap contributors, ODbL")
     click.echo(
         f"roads: {rep['road_nodes']:,} nodes, {rep['road_edges']:,} directed edges; "
@@ -849,7 +747,7 @@ def isochrone(
     if map_path is not None:
         atomic_write_text(map_path, map_html(isochrone_map(gdf, model.graph, model.warnings)))
         click.echo(f"wrote {map_path}")
-    _echo_warnings(model.warnings)
+    _warn(model.warnings)
     click.echo(
         "Approximate: polygons join the network nodes reached in time with discs of the time left at the "
         "urban access speed (at most 5 km): see network/isochrones.py."
@@ -909,7 +807,7 @@ def check(
                 outputs.warnings += res.warning_lines()
                 _write_check(outputs, claim.spec.name, res, payloads[-1])
             if not as_json:
-                _print_check(res)
+                click.echo(text.check_text(res), nl=False)
     if as_json:
         click.echo(dumps_json(payloads, indent=1))
 
@@ -923,45 +821,6 @@ def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any
     atomic_write_text(outputs.path(f"{name}_verdicts.csv"), csv_text(res.overall))
     atomic_write_text(outputs.path(f"{name}.json"), dumps_json(payload, indent=1) + "\n")
     atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name, res.warning_lines()))
-
-
-def _print_check(res: Any) -> None:
-    spec = res.claim.spec
-    click.echo(f"\n== {spec.name}: {spec.claim}\nsource: {spec.source}")
-    click.echo(f"read as: {' '.join(spec.interpretation.split())}")
-    click.echo("networks: " + ", ".join(f"{k} (as of {v})" for k, v in res.as_of.items()))
-    cols = ["network", "reading", "mode", "threshold_min", "verdict", "max_minutes", "worst_destination"]
-    extra = [c for c in ("p10_max_min", "p50_max_min", "p90_max_min", "share_of_draws_holding") if c in res.overall]
-    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
-        click.echo("\nVerdicts:")
-        click.echo(_shown(res.overall[cols + extra].round(2)).to_string(index=False))
-        per = res.per_destination
-        cols = [
-            "network",
-            "reading",
-            "mode",
-            "destination",
-            "threshold_min",
-            "minutes",
-            "holds",
-            "access",
-            "processing",
-            "wait",
-            "in_vehicle",
-            "egress",
-            "share_within",
-            "detail",
-        ]
-        cols += ["p10_min", "p50_min", "p90_min", "share_of_draws_within"]
-        cols = [c for c in cols if c in per]
-        click.echo(
-            "\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
-            "population within the threshold):"
-        )
-        click.echo(_shown(per[cols].round(2)).to_string(index=False))
-    if res.uncertainty_note:
-        click.echo(f"\nUncertainty: {res.uncertainty_note} ({res.timing})")
-    _echo_warnings(res.warning_lines(), [res.overall, per])
 
 
 if __name__ == "__main__":
