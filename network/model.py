@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +142,12 @@ def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, 
     return _INPUTS[key]
 
 
+#: Default models built in this process, by inputs, date and constants (least recently used first);
+#: a model is about 30 MB, so eight stay well under the memory of a laptop.
+_MODELS: OrderedDict[tuple[Any, ...], Model] = OrderedDict()
+_MAX_MODELS = 8
+
+
 @dataclass(frozen=True)
 class Trip:
     """One trip (:meth:`Model.trip`): where from and to, the mode, what it measures (door to door,
@@ -233,12 +240,24 @@ class Model:
     def default(
         cls, year: int | None = None, as_of: dt.date | str | None = None, assumptions: Assumptions | None = None
     ) -> Model:
-        """The embedded default network as it stood on ``as_of`` (or at the end of ``year``)."""
+        """The embedded default network as it stood on ``as_of`` (or at the end of ``year``).
+
+        Built once per process for each date and set of constants: the network is a value and
+        the model's caches derive from it, so the same model is returned again (do not edit its
+        graph; :meth:`with_scenario` makes a changed copy)."""
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()
         data, roads, railways, layer = _default_inputs(assumptions)
+        key = (id(data), date, assumptions)
+        if key in _MODELS:
+            _MODELS.move_to_end(key)
+            return _MODELS[key]
         graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
-        return cls(Network(graph, data, roads, assumptions, build_edge_table(graph)))
+        model = cls(Network(graph, data, roads, assumptions, build_edge_table(graph)))
+        _MODELS[key] = model
+        while len(_MODELS) > _MAX_MODELS:
+            _MODELS.popitem(last=False)
+        return model
 
     @classmethod
     def from_network(

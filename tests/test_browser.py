@@ -20,6 +20,9 @@ from click.testing import CliRunner
 
 from network.cli import main
 
+pytestmark = pytest.mark.slow  # end to end (a real Chromium); .ci/run runs the slow tests too
+
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("TAIHANG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 

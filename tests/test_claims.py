@@ -160,6 +160,7 @@ def test_check_one_hour_circle_cli_legs_add_up(tmp_path):
     assert set(overall["verdict"]) <= {"holds", "does not hold"}
 
 
+@pytest.mark.slow
 def test_check_every_shipped_claim_prints_verdicts(tmp_path):
     """Every shipped claim checks from the command line (with a few draws) without error."""
     res = CliRunner().invoke(main, ["check", *map(str, CLAIMS), "--draws", "4", "--seed", "2", "--json"])

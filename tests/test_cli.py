@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from network.cli import main
@@ -87,6 +88,7 @@ def test_validate_ok_and_errors(tmp_path):
     assert "Traceback" not in r.output
 
 
+@pytest.mark.slow
 def test_compare_writes_identical_outputs_twice(tmp_path):
     files = [
         "scenarios/yangcheng_cross_corridors.yaml",

@@ -29,7 +29,7 @@ from network.errors import DataError, ScenarioError
 ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("TAIHANG_FUZZ") == "long"
 COUNTS = {
-    "scenario": 10_000 if LONG else 300,
+    "scenario": 10_000 if LONG else 150,
     "claim": 2_000 if LONG else 100,
     "osm": 500 if LONG else 40,
     "pbf": 500 if LONG else 20,

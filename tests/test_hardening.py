@@ -225,6 +225,7 @@ def _files(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_a_forced_constant_is_named_in_every_output(tmp_path):
     res = run("score", *FORCED, "--out", str(tmp_path / "s"))
     assert res.exit_code == 0 and "warning: --force: access_circuity=2" in res.output
@@ -257,6 +258,7 @@ def test_a_forced_constant_is_named_in_every_output(tmp_path):
         assert "access_circuity=2" in text, name
 
 
+@pytest.mark.slow
 def test_score_and_check_say_which_changes_are_not_open(tmp_path):
     root = Path(__file__).resolve().parents[1]
     sc = root / "scenarios" / "yangji_intercity_rail.yaml"
@@ -345,6 +347,7 @@ def _bytes_of(path: Path) -> dict[str, bytes]:
     return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_every_machine_readable_output_is_byte_identical_across_runs(tmp_path):
     root = Path(__file__).resolve().parents[1]
     fix = root / "tests" / "fixtures" / "osm"
@@ -475,6 +478,7 @@ def test_a_speeds_file_is_never_echoed(tmp_path):
     assert "SECRET-LINE" not in res.output
 
 
+@pytest.mark.slow
 def test_nothing_goes_to_tmp_and_a_killed_compare_leaves_no_partial_set(tmp_path):
     import signal
     import subprocess

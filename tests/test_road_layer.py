@@ -136,6 +136,7 @@ def owned_ids(m: Model) -> set[str]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("c", corridors_with_dates(), ids=lambda c: c["corridor_id"])
 def test_corridor_is_absent_the_day_before_it_opens_and_the_trip_along_it_slower(c):
     day_before, opening = c["opened"] - dt.timedelta(days=1), c["opened"]

@@ -388,6 +388,7 @@ def test_there_is_a_scenario_for_every_project_and_packages():
         assert needed in names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_every_shipped_scenario_validates_and_scores(path, model2030):
     from network.model import Model

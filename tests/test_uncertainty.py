@@ -71,6 +71,7 @@ def test_draws_are_reproducible_and_in_range():
             assert lo <= getattr(a, f) <= hi
 
 
+@pytest.mark.slow
 def test_claim_bands_reproducible_and_bracket_sensibly(tmp_path):
     claim = load_claim(ROOT / "claims" / "gates_of_luoyang.yaml")
     runs = [check_claim(claim, lambda y: Model.default(year=y), draws=40, seed=5) for _ in range(2)]
