@@ -17,7 +17,7 @@ import pandas as pd
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
 from network.io import OutputSet, atomic_write_text, csv_text, dumps_json
-from network.model import default_year
+from network.model import Model, default_year
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 from network.viz import text
 
@@ -164,7 +164,7 @@ def _warn(warnings: Sequence[str], frames: Sequence[pd.DataFrame] = ()) -> None:
     click.echo(text.warnings_text(warnings, frames), nl=False)
 
 
-def _base(network_path: Path | None, year: int | None, assumptions: Assumptions) -> Any:
+def _base(network_path: Path | None, year: int | None, assumptions: Assumptions) -> Model:
     """The base network: the embedded default, or a built network file."""
     from network.model import Model
 
@@ -175,7 +175,7 @@ def _base(network_path: Path | None, year: int | None, assumptions: Assumptions)
 
 def _model(
     year: int | None, assume: tuple[str, ...], scenario_path: Path | None = None, network_path: Path | None = None
-) -> Any:
+) -> Model:
     assumptions = _assumptions(assume)
     scenario = None
     if scenario_path is not None:
@@ -189,9 +189,10 @@ def _model(
     model = _base(network_path, year, assumptions)
     if scenario is not None:
         model = model.with_scenario(scenario)
-        for line in model.apply_report.skipped:
+        report = model.apply_report
+        for line in report.skipped if report is not None else []:
             click.echo(f"not applied: {line}", err=True)
-        for line in model.apply_report.notes:
+        for line in report.notes if report is not None else []:
             click.echo(f"note: {line}", err=True)
     return model
 

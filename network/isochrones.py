@@ -26,6 +26,7 @@ import pandas as pd
 
 from network.errors import LookupFailed
 from network.geo import EARTH_RADIUS_KM, to_local_xy_km
+from network.model import Model
 from network.routing.engine import search
 
 #: Largest off-network reach drawn around a reached node (km): about the spacing of the modelled
@@ -34,7 +35,7 @@ OFF_NETWORK_MAX_KM = 5.0
 _NODE_KINDS = ("road", "station", "place", "airport")
 
 
-def node_times(model: Any, where: str, mode: str = "best", direction: str = "from") -> tuple[Any, np.ndarray, Any]:
+def node_times(model: Model, where: str, mode: str = "best", direction: str = "from") -> tuple[Any, np.ndarray, Any]:
     """(endpoint, minutes per compiled node, the model used) from (``from``) or towards
     (``towards``) a place, station, airport or ``lon,lat`` point."""
     if direction not in ("from", "towards"):
@@ -51,7 +52,7 @@ def node_times(model: Any, where: str, mode: str = "best", direction: str = "fro
     return ep, t, model
 
 
-def isochrones(model: Any, where: str, minutes: Sequence[float], mode: str = "best", direction: str = "from") -> Any:
+def isochrones(model: Model, where: str, minutes: Sequence[float], mode: str = "best", direction: str = "from") -> Any:
     """One polygon per threshold (module docstring). Columns: ``minutes``, ``area_km2``,
     ``population_within`` (county-level places whose door-to-door time is within), ``mode``,
     ``direction``, ``place``."""

@@ -173,3 +173,25 @@ def test_the_wheel_lists_every_subpackage():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     real = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
     assert real <= listed, f"pyproject.toml [tool.setuptools] packages misses {sorted(real - listed)}"
+
+
+def test_only_the_engine_calls_the_graph_routines():
+    """Every search runs in network/routing/engine.py, so the engine can be swapped in one place."""
+    callers = []
+    for module, path in MODULES.items():
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            imported = [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else []
+            if any(n.startswith("scipy.sparse.csgraph") for n in names) or (
+                names == ["scipy.sparse"] and "csgraph" in imported
+            ):
+                callers.append(module)
+    assert set(callers) == {"network.routing.engine"}, f"scipy.sparse.csgraph imported by {sorted(set(callers))}"

@@ -13,6 +13,7 @@ import pandas as pd
 from network.claims.spec import LEGS, Claim, ClaimFile, Origin
 from network.graph.schema import TRANSIT_MODES
 from network.io import UNREACHABLE_NOTE
+from network.model import Model
 
 
 # -- checking ----------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ def _station_name(name: str) -> str:
     return name if name.endswith("站") or name.lower().endswith("station") else name + "站"
 
 
-def _trip(model: Any, origin: str, destination: str, mode: str) -> tuple[float, dict[str, float]]:
+def _trip(model: Model, origin: str, destination: str, mode: str) -> tuple[float, dict[str, float]]:
     from network.errors import UnreachableError
 
     try:
@@ -56,7 +57,7 @@ def _trip(model: Any, origin: str, destination: str, mode: str) -> tuple[float, 
     return float(sum(leg["minutes"] for leg in trip["legs"])), leg_breakdown(trip["legs"])
 
 
-def origin_places(model: Any, origin: Origin) -> pd.DataFrame:
+def origin_places(model: Model, origin: Origin) -> pd.DataFrame:
     """The county-level places of the origin (its city's, or the listed ones)."""
     places = model.places()
     if origin.city is not None:
@@ -80,7 +81,7 @@ def origin_places(model: Any, origin: Origin) -> pd.DataFrame:
     return places[places["place_id"].isin(keys)].set_index("place_id").loc[keys].reset_index()
 
 
-def _county_minutes(model: Any, counties: pd.DataFrame, destination: str, mode: str) -> np.ndarray:
+def _county_minutes(model: Model, counties: pd.DataFrame, destination: str, mode: str) -> np.ndarray:
     """Door-to-door minutes from every county to a destination in one search (no legs)."""
     from network.routing.paths import many_to_one
 
@@ -92,7 +93,7 @@ def _county_minutes(model: Any, counties: pd.DataFrame, destination: str, mode: 
     return np.array([m2o.time_from(o, dest) for o in origins], dtype=float)
 
 
-def evaluate(model: Any, spec: ClaimFile, network_name: str, legs: bool = True) -> pd.DataFrame:
+def evaluate(model: Model, spec: ClaimFile, network_name: str, legs: bool = True) -> pd.DataFrame:
     """One row per reading, mode and destination with the minutes and (``legs``) the legs;
     thresholds are applied in :func:`verdicts`. Without legs every time comes from the compiled
     arrays in a few searches, for the uncertainty draws; the rows are the same."""

@@ -15,9 +15,10 @@ import pandas as pd
 
 from network.assumptions import describe_assumptions
 from network.io import UNREACHABLE_NOTE
+from network.model import Model
 
 
-def stamped(df: pd.DataFrame, model: Any) -> pd.DataFrame:
+def stamped(df: pd.DataFrame, model: Model) -> pd.DataFrame:
     """``df`` with the run's caveats on every row, so no file of it can be read without them:
     the scenario, how many of its changes are not open on the date, and the warnings."""
     skipped = model.apply_report.skipped if model.apply_report is not None else []
@@ -42,14 +43,14 @@ def shown(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype(object).where(~df.isin([np.inf, -np.inf]), "—")
 
 
-def score_payload(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
+def score_payload(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
     """The score as JSON-ready data (``scores.json``): version, date, note, warnings, scenario,
     constants, per-place rows and the summary."""
     from network._version import __version__
 
     clean = per_place.astype(object).where(per_place.notna(), None)
     scenario = None
-    if model.scenario is not None:
+    if model.scenario is not None and model.apply_report is not None:
         scenario = {
             "name": model.scenario.name,
             "files_sha256": model.scenario.files,
@@ -83,7 +84,7 @@ def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[keep]
 
 
-def score_text(model: Any, per_place: pd.DataFrame, summary: pd.DataFrame) -> str:
+def score_text(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame) -> str:
     """The score tables as text: minutes per place and target, the population-weighted summary,
     the warnings and the approximation note (what ``taihang score`` prints)."""
     out: list[str] = []
