@@ -45,9 +45,9 @@ from typing import Any, cast
 import numpy as np
 
 from network.assumptions import Assumptions
-from network.graph.osm import read_speed_defaults
 from network.graph.road_layer import CLASS_RANK
 from network.model import Model
+from network.sources.files import read_speed_defaults
 
 _FIXED, _UNCL, _CONN, _PROC, _BUSBOARD, _AIRDEP, _AIRARR, _EGRESS, _TRANSFER = range(9)
 _DWELL_HSR, _DWELL_RAIL, _DWELL_BUS, _WAIT, _RIDE, _OSMROAD = range(9, 15)
@@ -83,8 +83,6 @@ class Retimer:
     """Edge times of a model as functions of the assumptions (module docstring)."""
 
     def __init__(self, model: Model):
-        from network.graph.osm import read_speed_defaults
-
         self.model = model
         et, g, a0 = model.edge_table, model.graph, model.assumptions
         n = len(et.u)

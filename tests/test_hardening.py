@@ -521,3 +521,14 @@ def test_nothing_goes_to_tmp_and_a_killed_compare_leaves_no_partial_set(tmp_path
     proc.wait()
     assert not out.exists()  # no set that looks complete
     assert not list(private_tmp.iterdir())
+
+
+def test_build_files_are_read_bounded(tmp_path):
+    fix = Path(__file__).parent / "fixtures" / "osm"
+    for flag in ("--places", "--services", "--speeds"):
+        t0 = time.perf_counter()
+        res = run(
+            "build", "--osm-file", str(fix / "corridor.osm"), flag, "/dev/zero", "--out", str(tmp_path / "n.gpkg")
+        )
+        one_line_error(res, "not a regular file")
+        assert time.perf_counter() - t0 < 5, flag

@@ -1,0 +1,148 @@
+"""Readers of the files a user gives a build: default road speeds by OSM class, a services file
+(lines and trains), a places CSV. Each read is bounded (regular files under a size limit) and
+every problem names the file, the line and the field; a file's content is never echoed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from network.crs import to_wgs84
+from network.errors import DataError, ScenarioError
+from network.io import read_bounded_bytes
+from network.sources.default import data_dir
+from network.yamlio import read_yaml
+
+
+def read_speed_defaults(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """China default speeds by highway class: ``highway -> {speed_kph, low_kph, high_kph, source}``.
+
+    Raises
+    ------
+    DataError
+        Naming the file, line and field of every bad row.
+    """
+    path = path or data_dir() / "osm_road_speeds.csv"
+    raw = read_bounded_bytes(path, 1_000_000, "road speeds CSV (highway, speed_kph, low_kph, high_kph, source)")
+    try:
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+        rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
+    needed = ["highway", "speed_kph", "low_kph", "high_kph", "source"]
+    if [c for c in needed if c not in (reader.fieldnames or [])]:
+        # the header is not echoed: the file may not be a speeds file at all
+        raise DataError(
+            f"{path}:1: expected the columns {', '.join(needed)}; is this a road speeds file "
+            "(see data/osm_road_speeds.csv)?"
+        )
+    out, problems = {}, []
+    for i, row in enumerate(rows, start=2):
+        try:
+            vals = {k: float(row[k]) for k in ("speed_kph", "low_kph", "high_kph")}
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"{path}:{i}: speed_kph, low_kph, high_kph must be numbers")
+            continue
+        if not row.get("source"):
+            problems.append(f"{path}:{i}: field 'source': every default speed needs its source or reasoning")
+        out[row["highway"]] = {**vals, "source": row.get("source", "")}
+    if problems:
+        raise DataError("\n".join(problems))
+    return out
+
+
+def read_services_file(path: Path) -> tuple[dict[str, Any], Any]:
+    """Parse a services file (format: ``data/services_example.yaml``) with its line map.
+
+    Raises
+    ------
+    DataError
+        With ``file:line: field: problem`` for every problem found.
+    """
+    try:
+        doc, lines, problems = read_yaml(path)
+    except ScenarioError as err:
+        raise DataError("\n".join(err.problems)) from None
+    if problems:
+        raise DataError("\n".join(problems))
+    if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list) or not isinstance(doc.get("services"), list):
+        raise DataError(
+            f"{path}:1: a services file needs top-level 'lines' and 'services', each a list "
+            "(see data/services_example.yaml)"
+        )
+    return doc, lines
+
+
+def read_user_places(path: Path) -> list[dict[str, Any]]:
+    """Places from a user CSV: ``place_id, name, population, lon, lat`` and optionally ``name_en``,
+    ``kind`` (county|district|city|external; default county), ``city``, ``crs`` (wgs84, gcj02 or
+    bd09 per row: positions copied from Chinese map services are converted to WGS84).
+
+    Raises
+    ------
+    DataError
+        Naming the file, line and field of every bad row.
+    """
+    raw = read_bounded_bytes(path, 20_000_000, "places CSV (place_id, name, population, lon, lat)")
+    try:
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+        rows, header = list(reader), reader.fieldnames or []
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
+    need = ["place_id", "name", "population", "lon", "lat"]
+    missing = [c for c in need if c not in header]
+    if missing:
+        raise DataError(
+            f"{path}:1: missing column(s) {missing}; a places CSV needs {need} (optional: name_en, kind, city, crs)"
+        )
+    out, problems, seen = [], [], set()
+    for i, row in enumerate(rows, start=2):
+        try:
+            lon, lat = float(row["lon"]), float(row["lat"])
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(
+                f"{path}:{i}: lon/lat: {row.get('lon')!r}, {row.get('lat')!r}; expected degrees, "
+                "lon first (e.g. 112.85, 35.49)"
+            )
+            continue
+        crs = (row.get("crs") or "wgs84").lower()
+        if crs not in ("wgs84", "gcj02", "bd09"):
+            problems.append(f"{path}:{i}: crs: {crs!r}; expected wgs84, gcj02 or bd09")
+            continue
+        x, y = to_wgs84(lon, lat, crs)
+        lon, lat = float(x), float(y)
+        kind = row.get("kind") or "county"
+        if kind not in ("county", "district", "city", "external"):
+            problems.append(f"{path}:{i}: kind: {kind!r}; expected county, district, city or external")
+        pop = None
+        if kind in ("county", "district"):
+            try:
+                pop = int(float(row["population"]))
+                assert pop >= 0
+            except (TypeError, ValueError, AssertionError):
+                problems.append(f"{path}:{i}: population: {row.get('population')!r}; expected a whole number")
+        if row["place_id"] in seen:
+            problems.append(f"{path}:{i}: place_id: {row['place_id']!r} appears twice; ids must be unique")
+        seen.add(row["place_id"])
+        out.append(
+            {
+                "place_id": row["place_id"],
+                "name_zh": row["name"],
+                "name_en": row.get("name_en") or row["name"],
+                "kind": kind,
+                "city_zh": row.get("city") or "",
+                "population_2020": pop,
+                "lon": lon,
+                "lat": lat,
+                "position_source": f"{path.name} line {i}" + (f" ({crs} converted)" if crs != "wgs84" else ""),
+                "source": f"{path.name}",
+            }
+        )
+    if problems:
+        raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(problems))
+    return out
