@@ -1,0 +1,220 @@
+"""The state a scenario is applied on: the copied graph, the builder, the name registries, and
+the helpers every change type uses (``network.scenario.apply`` runs it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from network.errors import ScenarioError
+from network.graph.build import GraphBuilder
+from network.graph.lookup import norm_name, short_place_name
+from network.graph.network import Network
+from network.scenario.load import LocatedChange, Scenario
+from network.sources.default import REGION_BBOX
+from network.yamlio import dotted
+
+
+@dataclass
+class ApplyReport:
+    """What applying a scenario did."""
+
+    scenario: str
+    applied: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    added_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    changed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    removed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    added_nodes: list[str] = field(default_factory=list)
+
+
+class _RecordingGraph(nx.MultiDiGraph):
+    """A MultiDiGraph that records the nodes and edges added while ``recording`` is on."""
+
+    recording = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.new_nodes: list[str] = []
+        self.new_edges: list[tuple[str, str, Any]] = []
+
+    def add_node(self, node_for_adding: Any, **attr: Any) -> None:
+        if self.recording and node_for_adding not in self._node:
+            self.new_nodes.append(node_for_adding)
+        super().add_node(node_for_adding, **attr)
+
+    def add_edge(self, u_for_edge: Any, v_for_edge: Any, key: Any = None, **attr: Any) -> Any:
+        if self.recording:
+            for n in (u_for_edge, v_for_edge):
+                if n not in self._node:
+                    raise ScenarioError([f"internal: edge to unknown node {n!r}"])
+        k = super().add_edge(u_for_edge, v_for_edge, key=key, **attr)
+        if self.recording:
+            self.new_edges.append((u_for_edge, v_for_edge, k))
+        return k
+
+
+def _copy(graph: nx.MultiDiGraph) -> _RecordingGraph:
+    g = _RecordingGraph()
+    g.graph.update(graph.graph)
+    g.add_nodes_from(graph.nodes(data=True))
+    g.add_edges_from(graph.edges(keys=True, data=True))
+    for _, _, d in g.edges(data=True):  # fresh dicts: edits never reach the base graph
+        if "geometry" in d:
+            d["geometry"] = list(d["geometry"])
+    return g
+
+
+class _Names:
+    """Name → thing, with close-match suggestions on a miss."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.table: dict[str, Any] = {}
+
+    def add(self, names: list[str | None], thing: Any) -> None:
+        for n in names:
+            if n:
+                self.table.setdefault(norm_name(n), thing)
+
+    def get(self, name: str, where: str, problems: list[str]) -> Any:
+        hit = self.table.get(norm_name(name))
+        if hit is None:
+            close = difflib.get_close_matches(norm_name(name), list(self.table), n=4, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            problems.append(f"{where}: unknown {self.what} {name!r}{hint}")
+        return hit
+
+
+#: A route length above this multiple of the straight line is taken for a typing error: the
+#: steepest descent in data/ (焦作–晋城东 down the Taihang) is 1.5 x, mountain roads 1.5-2 x.
+MAX_CIRCUITY = 3.0
+#: Gate-to-gate speed no airliner reaches: cruise is about 850-900 km/h (A320/B737 class), and a
+#: block time includes taxi, climb and descent.
+MAX_BLOCK_SPEED_KPH = 900.0
+
+
+class ApplierBase:
+    """A copy of the network being changed, its builder and registries; the change types are
+    mixins of this (:mod:`network.scenario.rail_changes`, :mod:`network.scenario.road_changes`,
+    :mod:`network.scenario.stop_changes`)."""
+
+    def __init__(self, network: Network, scenario: Scenario):
+        self.net = network
+        self.scenario = scenario
+        self.a = network.assumptions
+        self.as_of = dt.date.fromisoformat(network.as_of)
+        self.g = _copy(network.graph)
+        data = network.data
+        bbox = network.graph.graph.get("bbox", REGION_BBOX)
+        self.b = GraphBuilder(data, network.roads, self.a, self.as_of, bbox=bbox, graph=self.g)
+        self.b.stations = {sid: dict(s) for sid, s in self.b.stations.items()}
+        self.report = ApplyReport(scenario=scenario.name)
+        self.problems: list[str] = []
+        self.lines = {ln["line_id"]: ln for ln in data.lines}
+        self.stations = _Names("station")
+        for sid, s in self.b.stations.items():
+            self.stations.add([sid, s["name_zh"], s["name_zh"] + "站", s["name_en"], s["name_en"] + " station"], sid)
+        self.places = _Names("place, station or airport")
+        for p in data.places:
+            self.places.add(
+                [p["place_id"], p["name_zh"], p["name_en"], short_place_name(p["name_zh"])],
+                ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]),
+            )
+        for sid, s in self.b.stations.items():
+            self.places.add(
+                [s["name_zh"] + "站", s["name_en"] + " station", sid],
+                ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]),
+            )
+            self.places.add([s["name_zh"]], ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
+        self.airports = _Names("airport")
+        for n, d in self.g.nodes(data=True):
+            if d["kind"] == "airport":
+                self.airports.add([d["iata"], d["name_zh"], d["name_en"]], n.split(":", 1)[1])
+                self.places.add(
+                    [d["iata"], d["name_zh"], d["name_en"]],
+                    ("airport", n.split(":", 1)[1], d["lon"], d["lat"], d["name_zh"], d["name_en"]),
+                )
+        self.line_names = _Names("line")
+        for lid, ln in self.lines.items():
+            self.line_names.add(
+                [
+                    lid,
+                    ln["name_zh"],
+                    ln["name_en"],
+                    re.split(r"\s*[(（]", ln["name_zh"])[0],
+                    re.split(r"\s*[(（]", ln["name_en"])[0],
+                ],
+                lid,
+            )
+        self.corridors = _Names("corridor")
+        by_ref: dict[str, list[str]] = {}
+        for c in data.corridors:
+            short = re.match(r"^(.+?高速)", c["name_zh"])
+            self.corridors.add(
+                [c["corridor_id"], c["name_zh"], c["name_en"], short.group(1) if short else None], [c["corridor_id"]]
+            )
+            if c["ref"]:
+                by_ref.setdefault(c["ref"], []).append(c["corridor_id"])
+        for ref, ids in by_ref.items():
+            self.corridors.add([ref], ids)
+        self.services = _Names("service")
+        for _, _, d in self.g.edges(data=True):
+            if d.get("service_id"):
+                self.services.add([d["service_id"]], d["service_id"])
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _station_id(self, stop: Any, lc: LocatedChange, *loc: Any) -> str | None:
+        if isinstance(stop, str):
+            return self.stations.get(stop, f"{lc.where(*loc)}: {dotted(loc)}", self.problems)
+        if hasattr(stop, "station"):
+            return self.stations.get(stop.station, f"{lc.where(*loc)}: {dotted(loc)}.station", self.problems)
+        sid = stop.id
+        if sid in self.b.stations and self.b.stations[sid].get("scenario") is None:
+            self.problems.append(
+                f"{lc.where(*loc)}: new station id {sid!r} is already an existing station; refer to it by name instead"
+            )
+            return None
+        self._check_in_region(stop.lon, stop.lat, lc, *loc)
+        self.b.stations[sid] = {
+            "station_id": sid,
+            "name_zh": stop.name_zh,
+            "name_en": stop.name_en,
+            "lon": stop.lon,
+            "lat": stop.lat,
+            "opened": None,
+            "scenario": lc.scenario,
+            "position_source": f"scenario {lc.file} (planned position)",
+        }
+        self.stations.add([sid, stop.name_zh, stop.name_zh + "站", stop.name_en], sid)
+        return sid
+
+    def _check_in_region(self, lon: float, lat: float, lc: LocatedChange, *loc: Any) -> None:
+        west, south, east, north = self.b.bbox
+        if not (west <= lon <= east and south <= lat <= north):
+            self.problems.append(
+                f"{lc.where(*loc)}: position lon {lon}, lat {lat} lies outside the region "
+                f"{west}..{east} E, {south}..{north} N; coordinates are [lon, lat] in WGS84"
+            )
+
+    def _record_change(self, key: tuple[str, str, Any], **attrs: Any) -> None:
+        self.g.edges[key].update(attrs)
+        self.report.changed_edges.append(key)
+
+    def _remove(self, key: tuple[str, str, Any]) -> None:
+        self.g.remove_edge(*key)
+        self.report.removed_edges.append(key)
+
+    def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str] | None:
+        if isinstance(item, str):
+            hit = self.places.get(item, f"{lc.where(*loc)}: {dotted(loc)}", self.problems)
+            return None if hit is None else (float(hit[2]), float(hit[3]), hit[4])
+        lon, lat = float(item[0]), float(item[1])
+        self._check_in_region(lon, lat, lc, *loc)
+        return lon, lat, f"{lon:.3f},{lat:.3f}"

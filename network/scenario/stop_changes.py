@@ -1,0 +1,260 @@
+"""Scenario changes at points: airports with their routes, coach services, freight facilities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from network.geo import haversine_km, to_local_xy_km
+from network.routing.compile import compile_edges
+from network.routing.engine import search, walk_back
+from network.scenario.applier import MAX_BLOCK_SPEED_KPH, ApplierBase
+from network.scenario.load import LocatedChange
+
+
+class StopChanges(ApplierBase):
+    """Scenario changes at points: airports with their routes, coach services, freight facilities."""
+
+    def add_airport(self, lc: LocatedChange) -> None:
+        """A new airport with processing times, road access and its routes."""
+        ch, a = lc.change, self.a
+        self._check_in_region(ch.lon, ch.lat, lc, "lon")
+        if not ch.passenger:
+            self.report.notes.append(
+                f"{ch.id}: general-aviation airfield without scheduled passenger "
+                "service; it does not change passenger accessibility"
+            )
+            return
+        self._airport_nodes(
+            ch.id,
+            ch.iata or ch.id.upper()[:3],
+            ch.name_zh,
+            ch.name_en,
+            ch.lon,
+            ch.lat,
+            ch.departure_processing_min or a.airport_departure_processing_min,
+            ch.arrival_processing_min or a.airport_arrival_processing_min,
+            f"scenario {lc.file}",
+        )
+        self.airports.add([ch.id, ch.iata, ch.name_zh, ch.name_en], ch.id)
+        for j, r in enumerate(ch.routes):
+            if isinstance(r.to, str):
+                to = self.airports.get(r.to, f"{lc.where('routes', j, 'to')}: routes[{j}].to", self.problems)
+                if to is None:
+                    continue
+            else:
+                to = r.to.iata.lower()
+                if f"airport:{to}" not in self.g:
+                    self._airport_nodes(
+                        to,
+                        r.to.iata,
+                        r.to.name_zh,
+                        r.to.name_en,
+                        r.to.lon,
+                        r.to.lat,
+                        a.airport_departure_processing_min,
+                        a.airport_arrival_processing_min,
+                        f"scenario {lc.file}",
+                    )
+            for x, y in ((ch.id, to), (to, ch.id)):
+                sid = f"air-{ch.id}-{x}-{y}"
+                dep = f"dep:{sid}:1:{x}"
+                xd = self.g.nodes[f"airport:{x}"]
+                self.g.add_node(
+                    dep,
+                    kind="stop_dep",
+                    lon=xd["lon"],
+                    lat=xd["lat"],
+                    name_zh=xd["name_zh"],
+                    name_en=xd["name_en"],
+                    service_id=sid,
+                )
+                info = {
+                    "mode": "air",
+                    "service_id": sid,
+                    "name_zh": f"{xd['name_zh']} 航线",
+                    "name_en": "flight",
+                    "source": f"scenario {lc.file}",
+                }
+                self.g.add_edge(
+                    f"airside:{x}",
+                    dep,
+                    kind="wait",
+                    length_km=0.0,
+                    headway_min=r.headway_min,
+                    time_min=min(r.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
+                    **info,
+                )
+                yd = self.g.nodes[f"airport:{y}"]
+                km = float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"]))
+                if km / (r.block_min / 60.0) > MAX_BLOCK_SPEED_KPH:
+                    self.problems.append(
+                        f"{lc.where('routes', j, 'block_min')}: routes[{j}].block_min: "
+                        f"{r.block_min:g} min for {km:.0f} km is {km / (r.block_min / 60.0):.0f} km/h "
+                        f"gate to gate, faster than an airliner ({MAX_BLOCK_SPEED_KPH:g} km/h); "
+                        "give the scheduled block time"
+                    )
+                    return
+                self.g.add_edge(
+                    dep,
+                    f"airside:{y}",
+                    kind="ride",
+                    time_min=r.block_min,
+                    length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])),
+                    **info,
+                )
+
+    def _airport_nodes(
+        self,
+        aid: str,
+        iata: str,
+        name_zh: str,
+        name_en: str,
+        lon: float,
+        lat: float,
+        dep_min: float,
+        arr_min: float,
+        source: str,
+    ) -> None:
+        land, air = f"airport:{aid}", f"airside:{aid}"
+        attrs = {"lon": lon, "lat": lat, "name_zh": name_zh, "name_en": name_en, "iata": iata, "source": source}
+        self.g.add_node(land, kind="airport", **attrs)
+        self.g.add_node(air, kind="airside", **attrs)
+        self.g.add_edge(
+            land,
+            air,
+            mode="air",
+            kind="processing",
+            length_km=0.0,
+            time_min=dep_min,
+            source="airport departure processing",
+        )
+        self.g.add_edge(
+            air,
+            land,
+            mode="air",
+            kind="processing",
+            length_km=0.0,
+            time_min=arr_min,
+            source="airport arrival processing",
+        )
+        west, south, east, north = self.b.bbox
+        if west <= lon <= east and south <= lat <= north:
+            self.b.connect(land, lon, lat, 0.0)
+            return
+        # outside the road geometry: joined to the external places within connector reach
+        for p in self.net.data.places:
+            if p["kind"] == "external":
+                km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
+                if km <= self.a.connector_max_km * 2:
+                    t = km * self.a.access_circuity / self.a.urban_access_speed_kph * 60.0
+                    common = {
+                        "mode": "access",
+                        "kind": "connector",
+                        "length_km": km * self.a.access_circuity,
+                        "time_min": t + self.a.urban_access_allowance_min,
+                        "source": "connector: external airport to its city",
+                    }
+                    self.g.add_edge(f"place:{p['place_id']}", land, **common)
+                    self.g.add_edge(land, f"place:{p['place_id']}:arrive", **common)
+
+    def add_bus_service(self, lc: LocatedChange) -> None:
+        """An intercity coach along the roads between its stops, at coach speeds."""
+        ch, a = lc.change, self.a
+        found = [self._point(s, lc, "stops", i) for i, s in enumerate(ch.stops)]
+        if any(p is None for p in found) or self.problems:
+            return
+        pts = [p for p in found if p is not None]
+        road = compile_edges(self.net.edge_table, "road")
+        xy = to_local_xy_km([p[0] for p in pts], [p[1] for p in pts], self.b.lat0)
+        _, near = self.b.nearest_access(xy)
+        rows = [road.index[f"r{int(j)}"] for j in near]
+        dist, pred = search(road.matrix, rows[:-1], predecessors=True)
+        seg_min, seg_km = [], []
+        for k in range(len(rows) - 1):
+            if not np.isfinite(dist[k, rows[k + 1]]):
+                self.problems.append(f"{lc.where('stops', k + 1)}: stops[{k + 1}]: no road from the previous stop")
+                return
+            minutes = km_total = 0.0
+            nodes = walk_back(pred[k], rows[k + 1], source=rows[k]) or []
+            for prev, node in zip(nodes, nodes[1:]):
+                d = self.g.edges[road.edges.keys[road.edge_between(prev, node)]]
+                speed = d.get("speed_kph")
+                minutes += d["length_km"] / min(speed, a.bus_max_speed_kph) * 60.0 if speed else d["time_min"]
+                km_total += d["length_km"]
+            seg_min.append(minutes)
+            seg_km.append(km_total)
+        stop_ids = []
+        for k, p in enumerate(pts):
+            sid = f"bus-{ch.id}-{k}"
+            self.b.stations[sid] = {
+                "station_id": sid,
+                "name_zh": f"{p[2]}汽车站",
+                "name_en": f"{p[2]} bus stop",
+                "lon": p[0],
+                "lat": p[1],
+                "opened": None,
+                "scenario": lc.scenario,
+                "position_source": "at the named place (scenario)",
+            }
+            self.b.ensure_station(sid, processing_min=a.bus_boarding_min)
+            stop_ids.append(sid)
+        info = {
+            "mode": "bus",
+            "service_id": ch.id,
+            "name_zh": ch.name_zh,
+            "name_en": ch.name_en,
+            "source": f"scenario {lc.file}",
+        }
+        for direction, seq in ((1, list(range(len(stop_ids)))), (-1, list(range(len(stop_ids)))[::-1])):
+            for n, k in enumerate(seq):
+                st = self.b.stations[stop_ids[k]]
+                pos = {
+                    "lon": st["lon"],
+                    "lat": st["lat"],
+                    "name_zh": st["name_zh"],
+                    "name_en": st["name_en"],
+                    "station_id": stop_ids[k],
+                    "service_id": ch.id,
+                }
+                dep, arr = f"dep:{ch.id}:{direction}:{stop_ids[k]}", f"arr:{ch.id}:{direction}:{stop_ids[k]}"
+                if n < len(seq) - 1:
+                    self.g.add_node(dep, kind="stop_dep", **pos)
+                    self.g.add_edge(
+                        f"inside:{stop_ids[k]}",
+                        dep,
+                        kind="wait",
+                        length_km=0.0,
+                        headway_min=ch.headway_min,
+                        time_min=min(ch.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
+                        **info,
+                    )
+                if n > 0:
+                    self.g.add_node(arr, kind="stop_arr", **pos)
+                    self.g.add_edge(
+                        arr,
+                        f"station:{stop_ids[k]}",
+                        mode="station",
+                        kind="egress",
+                        length_km=0.0,
+                        time_min=a.station_egress_min,
+                        source="assumption station_egress_min",
+                    )
+                    if n < len(seq) - 1:
+                        self.g.add_edge(arr, dep, kind="dwell", length_km=0.0, time_min=a.bus_dwell_min, **info)
+                    prev = seq[n - 1]
+                    seg = min(prev, k)
+                    self.g.add_edge(
+                        f"dep:{ch.id}:{direction}:{stop_ids[prev]}",
+                        arr,
+                        kind="ride",
+                        length_km=seg_km[seg],
+                        time_min=seg_min[seg],
+                        **info,
+                    )
+
+    def add_freight_facility(self, lc: LocatedChange) -> None:
+        """A freight facility: recorded with a note (it carries no passengers)."""
+        self.report.notes.append(
+            f"{lc.change.id}: freight facility; it carries no passengers, so passenger "
+            "accessibility is not what it changes"
+        )
