@@ -417,43 +417,64 @@ class GraphBuilder:
             self.connect(out_id, p["lon"], p["lat"], allowance, inbound_node=in_id)
 
     def add_airports(self) -> None:
-        """Airports open on the date: landside and airside nodes, processing edges, road access."""
+        """Airports open on the date (:meth:`add_airport` each, processing times from the data or
+        the assumptions)."""
         a = self.a
         for ap in self.data.airports:
             if not is_open_on(ap["opened"], self.as_of):
                 continue
-            land, air = f"airport:{ap['airport_id']}", f"airside:{ap['airport_id']}"
-            attrs = {
-                "lon": ap["lon"],
-                "lat": ap["lat"],
-                "name_zh": ap["name_zh"],
-                "name_en": ap["name_en"],
-                "iata": ap["iata"],
-                "source": ap["position_source"],
-            }
-            self.g.add_node(land, kind="airport", **attrs)
-            self.g.add_node(air, kind="airside", **attrs)
-            dep = float(ap["departure_processing_min"] or a.airport_departure_processing_min)
-            arr = float(ap["arrival_processing_min"] or a.airport_arrival_processing_min)
-            self.g.add_edge(
-                land,
-                air,
-                mode="air",
-                kind="processing",
-                length_km=0.0,
-                time_min=dep,
-                source="assumption airport_departure_processing_min",
-            )
-            self.g.add_edge(
-                air,
-                land,
-                mode="air",
-                kind="processing",
-                length_km=0.0,
-                time_min=arr,
-                source="assumption airport_arrival_processing_min",
-            )
-            self.connect(land, ap["lon"], ap["lat"], 0.0)
+            self.add_airport(
+                ap["airport_id"], ap["iata"], ap["name_zh"], ap["name_en"], ap["lon"], ap["lat"],
+                float(ap["departure_processing_min"] or a.airport_departure_processing_min),
+                float(ap["arrival_processing_min"] or a.airport_arrival_processing_min),
+                ap["position_source"], "assumption airport_departure_processing_min",
+                "assumption airport_arrival_processing_min",
+            )  # fmt: skip
+
+    def add_airport(
+        self,
+        aid: str,
+        iata: str,
+        name_zh: str,
+        name_en: str,
+        lon: float,
+        lat: float,
+        dep_min: float,
+        arr_min: float,
+        source: str,
+        dep_source: str = "airport departure processing",
+        arr_source: str = "airport arrival processing",
+        external_outside: bool = False,
+    ) -> None:
+        """One airport: landside and airside nodes, departure and arrival processing edges, and
+        road access. With ``external_outside`` an airport outside the road geometry is joined to
+        the external places within twice the connector reach instead (a scenario's far airport)."""
+        land, air = f"airport:{aid}", f"airside:{aid}"
+        attrs = {"lon": lon, "lat": lat, "name_zh": name_zh, "name_en": name_en, "iata": iata, "source": source}
+        self.g.add_node(land, kind="airport", **attrs)
+        self.g.add_node(air, kind="airside", **attrs)
+        common = {"mode": "air", "kind": "processing", "length_km": 0.0}
+        self.g.add_edge(land, air, time_min=dep_min, source=dep_source, **common)
+        self.g.add_edge(air, land, time_min=arr_min, source=arr_source, **common)
+        west, south, east, north = self.bbox
+        if not external_outside or (west <= lon <= east and south <= lat <= north):
+            self.connect(land, lon, lat, 0.0)
+            return
+        a = self.a
+        for p in self.data.places:
+            if p["kind"] == "external":
+                km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
+                if km <= a.connector_max_km * 2:
+                    t = km * a.access_circuity / a.urban_access_speed_kph * 60.0
+                    link = {
+                        "mode": "access",
+                        "kind": "connector",
+                        "length_km": km * a.access_circuity,
+                        "time_min": t + a.urban_access_allowance_min,
+                        "source": "connector: external airport to its city",
+                    }
+                    self.g.add_edge(f"place:{p['place_id']}", land, **link)
+                    self.g.add_edge(land, f"place:{p['place_id']}:arrive", **link)
 
     # -- rail -------------------------------------------------------------------------------
     def ensure_station(self, sid: str, processing_min: float | None = None) -> None:

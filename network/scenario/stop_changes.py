@@ -24,7 +24,7 @@ class StopChanges(ApplierBase):
                 "service; it does not change passenger accessibility"
             )
             return
-        self._airport_nodes(
+        self.b.add_airport(
             ch.id,
             ch.iata or ch.id.upper()[:3],
             ch.name_zh,
@@ -34,6 +34,7 @@ class StopChanges(ApplierBase):
             ch.departure_processing_min or a.airport_departure_processing_min,
             ch.arrival_processing_min or a.airport_arrival_processing_min,
             f"scenario {lc.file}",
+            external_outside=True,
         )
         self.airports.add([ch.id, ch.iata, ch.name_zh, ch.name_en], ch.id)
         for j, r in enumerate(ch.routes):
@@ -44,7 +45,7 @@ class StopChanges(ApplierBase):
             else:
                 to = r.to.iata.lower()
                 if f"airport:{to}" not in self.g:
-                    self._airport_nodes(
+                    self.b.add_airport(
                         to,
                         r.to.iata,
                         r.to.name_zh,
@@ -54,6 +55,7 @@ class StopChanges(ApplierBase):
                         a.airport_departure_processing_min,
                         a.airport_arrival_processing_min,
                         f"scenario {lc.file}",
+                        external_outside=True,
                     )
             for x, y in ((ch.id, to), (to, ch.id)):
                 sid = f"air-{ch.id}-{x}-{y}"
@@ -102,60 +104,6 @@ class StopChanges(ApplierBase):
                     length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])),
                     **info,
                 )
-
-    def _airport_nodes(
-        self,
-        aid: str,
-        iata: str,
-        name_zh: str,
-        name_en: str,
-        lon: float,
-        lat: float,
-        dep_min: float,
-        arr_min: float,
-        source: str,
-    ) -> None:
-        land, air = f"airport:{aid}", f"airside:{aid}"
-        attrs = {"lon": lon, "lat": lat, "name_zh": name_zh, "name_en": name_en, "iata": iata, "source": source}
-        self.g.add_node(land, kind="airport", **attrs)
-        self.g.add_node(air, kind="airside", **attrs)
-        self.g.add_edge(
-            land,
-            air,
-            mode="air",
-            kind="processing",
-            length_km=0.0,
-            time_min=dep_min,
-            source="airport departure processing",
-        )
-        self.g.add_edge(
-            air,
-            land,
-            mode="air",
-            kind="processing",
-            length_km=0.0,
-            time_min=arr_min,
-            source="airport arrival processing",
-        )
-        west, south, east, north = self.b.bbox
-        if west <= lon <= east and south <= lat <= north:
-            self.b.connect(land, lon, lat, 0.0)
-            return
-        # outside the road geometry: joined to the external places within connector reach
-        for p in self.net.data.places:
-            if p["kind"] == "external":
-                km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
-                if km <= self.a.connector_max_km * 2:
-                    t = km * self.a.access_circuity / self.a.urban_access_speed_kph * 60.0
-                    common = {
-                        "mode": "access",
-                        "kind": "connector",
-                        "length_km": km * self.a.access_circuity,
-                        "time_min": t + self.a.urban_access_allowance_min,
-                        "source": "connector: external airport to its city",
-                    }
-                    self.g.add_edge(f"place:{p['place_id']}", land, **common)
-                    self.g.add_edge(land, f"place:{p['place_id']}:arrive", **common)
 
     def add_bus_service(self, lc: LocatedChange) -> None:
         """An intercity coach along the roads between its stops, at coach speeds."""
