@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from network._version import __version__
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings
 from network.model import Model
 from network.scenario.apply import ApplyReport
@@ -243,8 +244,6 @@ def result_warnings(comp: Comparison, result: Any) -> list[str]:
 
 def provenance(comp: Comparison) -> dict[str, Any]:
     """How the comparison was made: version, date, targets, file hashes, constants, warnings."""
-    from network._version import __version__
-
     defaults = {r["name"]: r["value"] for r in describe_assumptions(Assumptions())}
     used = {r["name"]: r["value"] for r in describe_assumptions(comp.assumptions)}
     return {

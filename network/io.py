@@ -10,11 +10,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from network.errors import DataError
+
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (creating parent folders)."""
-    from network.errors import DataError
-
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -49,8 +49,6 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
     ``stamp_date`` (ISO date) so the same inputs give identical bytes."""
     import geopandas as gpd
     import pyogrio
-
-    from network.errors import DataError
 
     target = Path(path)
     try:  # the file is built beside the target (never in /tmp, where a killed run would strand it)
@@ -99,8 +97,6 @@ def read_bounded_bytes(path: str | os.PathLike[str], max_bytes: int, what: str =
         Naming the file, what is wrong and the limit.
     """
     import stat
-
-    from network.errors import DataError
 
     name = os.fspath(path)
     shown = name if len(name) <= 200 else name[:200] + "…"
@@ -182,8 +178,6 @@ class OutputSet:
     """
 
     def __init__(self, target: str | os.PathLike[str]) -> None:
-        from network.errors import DataError
-
         self.target = Path(target)
         self.warnings: list[str] = []  # written into manifest.json (what every file of the set must carry)
         t = self.target

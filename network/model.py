@@ -49,7 +49,9 @@ from network.graph.lookup import Endpoint, build_name_index, resolve
 from network.graph.network import Network
 from network.graph.road_layer import RoadLayer, layer_geometry
 from network.graph.schema import MODE_SETS
+from network.indicators.measures import cumulative_opportunities, potential_accessibility
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
+from network.netfile import read_network
 from network.routing.compile import CompiledGraph
 from network.routing.engine import search
 from network.routing.paths import many_to_one, path_legs
@@ -276,8 +278,6 @@ class Model:
         DataError
             If the file is not a taihang network file.
         """
-        from network.netfile import read_network
-
         net = read_network(network) if isinstance(network, (str, Path)) else network
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()
@@ -391,8 +391,6 @@ class Model:
         an assumed value within the 0.01-0.05 range of intercity studies), and the population
         reachable within each threshold (:mod:`network.indicators.measures`). Times are door to
         door in ``mode`` (road or best; one Dijkstra from every place)."""
-        from network.indicators.measures import cumulative_opportunities, potential_accessibility
-
         if mode not in ("road", "best"):
             raise LookupFailed(f"place accessibility is computed by road or best mode, not {mode!r}")
         places = self.places()

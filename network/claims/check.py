@@ -6,15 +6,15 @@ from typing import Any
 
 import pandas as pd
 
+from network.claims.draws import add_uncertainty
 from network.claims.evaluate import CheckResult, evaluate, verdicts
 from network.claims.spec import Claim, NetworkSpec
 from network.model import default_year
+from network.scenario.load import load_scenario
 
 
 def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
     """The model a claim's network entry describes: ``base_factory(year)`` with its scenario applied."""
-    from network.scenario.load import load_scenario
-
     sp = claim.scenario_path(net)
     scenario = load_scenario(sp, root=claim.scenario_root) if sp is not None else None
     year = net.year if net.year is not None else default_year([scenario] if scenario is not None else [])
@@ -40,7 +40,5 @@ def check_claim(claim: Claim, base_factory: Any, draws: int = 0, seed: int = 1) 
         df["warnings"] = df["network"].map(lambda n: "; ".join(warnings[n]))
     result = CheckResult(claim, per, overall, as_of, warnings=warnings)
     if draws > 0:
-        from network.claims.draws import add_uncertainty  # the retimer and multiprocessing only when drawing
-
         add_uncertainty(result, models, draws, seed)
     return result

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 
 from network.claims.spec import LEGS, Claim, ClaimFile, Origin
+from network.errors import LookupFailed, UnreachableError
 from network.graph.schema import TRANSIT_MODES
 from network.io import UNREACHABLE_NOTE
 from network.model import Model
+from network.routing.paths import many_to_one
 
 
 # -- checking ----------------------------------------------------------------------------------
@@ -48,8 +50,6 @@ def _station_name(name: str) -> str:
 
 
 def _trip(model: Model, origin: str, destination: str, mode: str) -> tuple[float, dict[str, float]]:
-    from network.errors import UnreachableError
-
     try:
         trip = model.route(origin, destination, mode=mode)
     except UnreachableError:
@@ -63,16 +63,12 @@ def origin_places(model: Model, origin: Origin) -> pd.DataFrame:
     if origin.city is not None:
         out = places[places["city_zh"] == origin.city]
         if out.empty:
-            from network.errors import LookupFailed
-
             cities = ", ".join(sorted(places["city_zh"].unique()))
             raise LookupFailed(f"origin.city {origin.city!r} has no county-level places; expected one of {cities}")
         return out
     eps = [model.resolve(p) for p in origin.places or []]
     not_places = [e.label for e in eps if e.kind != "place"]
     if not_places:
-        from network.errors import LookupFailed
-
         raise LookupFailed(
             f"origin.places: {', '.join(not_places)} is not a place; the population_weighted reading "
             "needs places (a station goes in origin.stations, for the station_to_station reading)"
@@ -83,8 +79,6 @@ def origin_places(model: Model, origin: Origin) -> pd.DataFrame:
 
 def _county_minutes(model: Model, counties: pd.DataFrame, destination: str, mode: str) -> np.ndarray:
     """Door-to-door minutes from every county to a destination in one search (no legs)."""
-    from network.routing.paths import many_to_one
-
     dest = model.resolve(destination).destination_node
     origins = [f"place:{p}" for p in counties["place_id"]]
     if mode in ("rail", "transit"):

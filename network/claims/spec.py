@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from network.errors import ScenarioError
 from network.io import resolve_inside
+from network.yamlio import pydantic_problems, read_yaml
 
 Name = Annotated[str, Field(min_length=1, max_length=400)]
 Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
@@ -122,8 +123,6 @@ def load_claim(path: str | Path) -> Claim:
     ScenarioError
         Listing every problem as ``file:line: field: message``; scenario files a claim names must exist.
     """
-    from network.yamlio import pydantic_problems, read_yaml
-
     p = Path(path)
     data, lines, problems = read_yaml(p)
     if problems:

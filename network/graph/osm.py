@@ -42,6 +42,7 @@ from network.assumptions import Assumptions, forced_warnings
 from network.crs import to_wgs84
 from network.errors import DataError
 from network.geo import haversine_km, to_local_xy_km
+from network.graph.build import snap_onto_lines
 from network.graph.lookup import norm_name
 from network.graph.osm_ways import RailGraph, RoadGraph, rail_graph, road_graph
 from network.routing.engine import csr_min, search, walk_back
@@ -49,6 +50,7 @@ from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_def
 from network.sources.files import read_services_file, read_speed_defaults, read_user_places
 from network.sources.geometry import LineGraph
 from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature
+from network.yamlio import line_of
 
 
 @dataclass
@@ -152,8 +154,6 @@ def _services_from_file(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Lines and services of a services file with stations matched to ``registry`` by name.
     Returns (lines, services, new stations the file placed itself)."""
-    from network.yamlio import line_of
-
     doc, line_map = read_services_file(path)
     problems: list[str] = []
     crs = str(doc.get("crs", "wgs84")).lower()
@@ -345,8 +345,6 @@ def measure_lines(
 ) -> list[dict[str, Any]]:
     """Measure every section on the OSM track (module docstring); fills km posts and speeds the
     file left open and each section's ``geometry_to_next``. Returns one report row per section."""
-    from network.graph.build import snap_onto_lines
-
     report: list[dict[str, Any]] = []
     pax = rails.passenger
     track = LineGraph(rails.lon, rails.lat, rails.u[pax], rails.v[pax], rails.length_km[pax])

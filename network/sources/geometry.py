@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import DataError
+from network.routing.engine import weak_components
 
 SCGRAPH_LICENCE = "© OpenStreetMap contributors, ODbL 1.0 (clipped from the scgraph_data package)"
 _PAIR = re.compile(rb"(\d+):\s*([-0-9.eE+]+)")
@@ -122,8 +123,6 @@ def clip_line_graph(
     keep_edge = inside[graph.u] & inside[graph.v] & (graph.u != graph.v)
     if largest_component and keep_edge.any():
         from scipy.sparse import coo_matrix
-
-        from network.routing.engine import weak_components
 
         n = graph.n_nodes
         adj = coo_matrix(

@@ -29,6 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import DataError, DownloadError
+from network.sources.geometry import cache_dir
+from network.sources.pbf import pbf_completeness
 
 #: Highway classes kept by default: the intercity network, motorway to tertiary, and their links.
 DEFAULT_ROAD_CLASSES: tuple[str, ...] = (
@@ -220,8 +222,6 @@ def read_osm_file(
     classes = set(road_classes)
     out = OsmExtract(source=f"file {p.name}", road_classes=tuple(road_classes))
     if p.name.endswith(".pbf"):
-        from network.sources.pbf import pbf_completeness
-
         doubt = pbf_completeness(p)  # a file cut at a block boundary reads without error in libosmium
         out.warnings += [doubt] if doubt else []
     newest = 0.0
@@ -368,8 +368,6 @@ def download_osm(
     """
     import osmnx as ox
     import requests
-
-    from network.sources.geometry import cache_dir
 
     if not places and bbox is None:
         raise DownloadError("give --place (one or more) or --bbox W,S,E,N to download, or --osm-file to read a file")

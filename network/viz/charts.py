@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from network.indicators.validation import MEASURES
+
 
 def _plt() -> Any:
     import warnings
@@ -137,8 +139,6 @@ def claim_png(per_destination: pd.DataFrame, name: str, warnings: Sequence[str] 
 
 def validation_png(table: pd.DataFrame, warnings: Sequence[str] = ()) -> bytes:
     """A PNG: modelled against published, one panel per measure, y = x and tolerance bars."""
-    from network.indicators.validation import MEASURES
-
     plt = _plt()
     measures = [m for m in MEASURES if m in set(table["measure"])]
     fig, axes = plt.subplots(1, len(measures), figsize=(5.5 * len(measures), 5), squeeze=False)

@@ -12,6 +12,7 @@ import pandas as pd
 from network.assumptions import forced_warnings
 from network.compare import FOCUS_CITY, Comparison, provenance, ranking, result_warnings
 from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text, csv_text, dumps_json
+from network.model import APPROXIMATION_NOTE
 from network.viz.charts import gain_by_county_png, population_reached_png
 from network.viz.maps import change_map, map_html
 
@@ -33,8 +34,6 @@ def _fmt(x: Any) -> str:
 def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None) -> str:
     """The comparison as a Markdown report (answers "which project brings which towns how much closer");
     ``charts`` maps a scenario name to the PNG files (relative paths) shown in its section."""
-    from network.model import APPROXIMATION_NOTE
-
     prov = provenance(comp)
     out = [
         f"# Scenario comparison, network as of {comp.as_of}",

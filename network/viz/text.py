@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from network._version import __version__
 from network.assumptions import describe_assumptions
 from network.io import UNREACHABLE_NOTE
 from network.model import Model
@@ -46,8 +47,6 @@ def shown(df: pd.DataFrame) -> pd.DataFrame:
 def score_payload(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
     """The score as JSON-ready data (``scores.json``): version, date, note, warnings, scenario,
     constants, per-place rows and the summary."""
-    from network._version import __version__
-
     clean = per_place.astype(object).where(per_place.notna(), None)
     scenario = None
     if model.scenario is not None and model.apply_report is not None:
