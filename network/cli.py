@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
@@ -681,6 +682,75 @@ def build(
         f"one left out); places: {rep['places']}; corridors: {rep['corridors']}"
     )
     click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
+
+
+@main.command()
+@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="best", show_default=True)
+@click.option("--origins", default=None, help="Comma-separated origin places (default: every county-level place).")
+@click.option("--destinations", default=None, help="Comma-separated destinations (default: every county-level place).")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the long table: .csv, or .parquet (needs pyarrow: pip install 'taihang[parquet]').",
+)
+@_YEAR
+@_ASSUME
+@_SCENARIO
+@_NETWORK
+def matrix(
+    mode: str,
+    origins: str | None,
+    destinations: str | None,
+    out_path: Path | None,
+    year: int | None,
+    assume: tuple[str, ...],
+    scenario_path: Path | None,
+    network_path: Path | None,
+) -> None:
+    """Door-to-door minutes between places (origin x destination) as a long table."""
+    import time
+
+    from network.io import atomic_write_bytes
+
+    if out_path is not None:
+        if out_path.suffix.lower() not in (".csv", ".parquet"):
+            raise click.BadParameter(f"{out_path}: give a .csv or .parquet file", param_hint="--out")
+        if out_path.suffix.lower() == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise click.UsageError(
+                    "--out .parquet needs pyarrow: pip install 'taihang[parquet]', or write .csv"
+                ) from None
+        _check_writable(out_path)
+    model = _model(year, assume, scenario_path, network_path)
+    t0 = time.perf_counter()
+    table = model.matrix(
+        _targets(origins) if origins else None, _targets(destinations) if destinations else None, mode
+    ).assign(warnings="; ".join(model.warnings))
+    secs = time.perf_counter() - t0
+    reached = np.isfinite(table["minutes"].to_numpy(dtype=float))
+    click.echo(
+        f"{table['origin'].nunique()} x {table['destination'].nunique()} places by {mode}, network as of "
+        f"{model.as_of}: {int(reached.sum()):,} of {len(table):,} pairs reachable, median "
+        f"{float(np.median(table['minutes'][reached])) if reached.any() else float('nan'):.0f} min ({secs:.2f} s)"
+    )
+    if out_path is not None:
+        if out_path.suffix.lower() == ".parquet":
+            import io as _io
+
+            buf = _io.BytesIO()  # unreachable as null, as in CSV and JSON
+            table.assign(minutes=table["minutes"].replace([np.inf, -np.inf], np.nan)).to_parquet(buf, index=False)
+            atomic_write_bytes(out_path, buf.getvalue())
+        else:
+            atomic_write_text(out_path, csv_text(table))
+        click.echo(f"wrote {out_path}")
+    else:
+        with pd.option_context("display.max_rows", 20, "display.width", 200):
+            click.echo(text.shown(table.drop(columns="warnings")).to_string(index=False, max_rows=20))
+    _warn(model.warnings, [table])
 
 
 @main.command()

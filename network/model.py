@@ -54,6 +54,7 @@ from network.indicators.score import THRESHOLDS_MIN, summarise_scores
 from network.netfile import read_network
 from network.routing.compile import CompiledGraph
 from network.routing.engine import search
+from network.routing.matrix import od_minutes
 from network.routing.paths import many_to_one, path_legs
 from network.routing.trips import TripSearch
 from network.scenario.apply import ApplyReport, apply_scenario
@@ -476,6 +477,58 @@ class Model:
                     )
                 )
         return pd.concat(rows, ignore_index=True)
+
+    def matrix(
+        self, origins: Sequence[str] | None = None, destinations: Sequence[str] | None = None, mode: str = "best"
+    ) -> pd.DataFrame:
+        """Door-to-door minutes between places as a long table: one row per origin and destination
+        with ``origin``, ``origin_zh``, ``destination``, ``destination_zh``, ``mode`` and ``minutes``
+        (``inf`` when there is no trip). Default: every county-level place to every other.
+        ``road`` and ``best`` run one search per origin or per destination, whichever is fewer;
+        ``rail`` and ``transit`` one forced-train search per destination.
+
+        Raises
+        ------
+        LookupFailed
+            For a name that is not a place, or an unknown mode.
+        """
+        if mode not in MODE_SETS:
+            raise LookupFailed(f"unknown mode {mode!r}; expected one of {sorted(MODE_SETS)}")
+        places = self.places(("county", "district", "city", "external"))
+        names = dict(zip(places["place_id"], places["name_zh"]))
+
+        def keys(given: Sequence[str] | None) -> list[str]:
+            if given is None:
+                return self.places()["place_id"].tolist()
+            eps = [self.resolve(x) for x in given]
+            bad = [e.label for e in eps if e.kind != "place"]
+            if bad:
+                raise LookupFailed(f"{', '.join(bad)}: not a place; a matrix runs between places")
+            return [e.key for e in eps]
+
+        o_keys, d_keys = keys(origins), keys(destinations)
+        o_nodes = [f"place:{k}" for k in o_keys]
+        d_nodes = [f"place:{k}:arrive" for k in d_keys]
+        if mode in ("rail", "transit"):
+            road_from = self.trips.road_from(o_nodes)
+            minutes = (
+                np.column_stack([self.trips.rail_times(o_nodes, d, mode, road_from)[0] for d in d_nodes])
+                if d_nodes
+                else np.zeros((len(o_nodes), 0))
+            )
+        else:
+            minutes = od_minutes(self.compiled(mode), o_nodes, d_nodes)
+        o_idx, d_idx = np.meshgrid(np.arange(len(o_keys)), np.arange(len(d_keys)), indexing="ij")
+        return pd.DataFrame(
+            {
+                "origin": np.array(o_keys, dtype=object)[o_idx.ravel()],
+                "origin_zh": [names.get(o_keys[i], o_keys[i]) for i in o_idx.ravel()],
+                "destination": np.array(d_keys, dtype=object)[d_idx.ravel()],
+                "destination_zh": [names.get(d_keys[j], d_keys[j]) for j in d_idx.ravel()],
+                "mode": mode,
+                "minutes": np.round(minutes.ravel(), 1),
+            }
+        )
 
     def places_frame(self, kinds: Sequence[str] = ("county", "district", "city", "external")) -> Any:
         """The places as a GeoDataFrame of points (EPSG:4326)."""

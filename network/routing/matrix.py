@@ -1,0 +1,44 @@
+"""Origin-destination matrices: minutes between node sets, without paths.
+
+A matrix needs no predecessors, so every search runs without them (less memory, a little faster),
+and in the direction with fewer searches: one forward search per origin, or one backward search
+(on the transposed graph) per destination. :mod:`network.routing.engine` runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from network.routing.compile import CompiledGraph
+from network.routing.engine import search
+
+
+def od_minutes(
+    compiled: CompiledGraph, origins: Sequence[str], destinations: Sequence[str], limit_min: float = np.inf
+) -> NDArray[np.float64]:
+    """Minutes from each origin node (rows) to each destination node (columns); ``inf`` where
+    unreachable (or beyond ``limit_min``).
+
+    >>> from network.graph.edges import build_edge_table
+    >>> from network.routing.compile import compile_edges
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for n, x in (("a", 0.0), ("b", 1.0), ("c", 2.0)):
+    ...     g.add_node(n, lon=x, lat=0.0)
+    >>> _ = g.add_edge("a", "b", time_min=5.0, length_km=1.0, mode="road")
+    >>> _ = g.add_edge("b", "c", time_min=7.0, length_km=1.0, mode="road")
+    >>> od_minutes(compile_edges(build_edge_table(g), "road"), ["a", "b"], ["c"]).tolist()
+    [[12.0], [7.0]]
+    """
+    rows = np.array([compiled.index[o] for o in origins], dtype=np.int64)
+    cols = np.array([compiled.index[d] for d in destinations], dtype=np.int64)
+    if len(rows) == 0 or len(cols) == 0:
+        return np.zeros((len(rows), len(cols)))
+    if len(rows) <= len(cols):
+        dist = np.atleast_2d(search(compiled.matrix, rows, limit=limit_min))
+        return np.asarray(dist[:, cols], dtype=float)
+    dist = np.atleast_2d(search(compiled.transposed, cols, limit=limit_min))
+    return np.asarray(dist[:, rows].T, dtype=float)
