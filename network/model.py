@@ -55,7 +55,7 @@ from network.netfile import read_network
 from network.routing.compile import CompiledGraph
 from network.routing.engine import search
 from network.routing.matrix import od_minutes
-from network.routing.paths import many_to_one, path_legs
+from network.routing.paths import path_legs
 from network.routing.trips import TripSearch
 from network.scenario.apply import ApplyReport, apply_scenario
 from network.scenario.load import Scenario
@@ -358,8 +358,8 @@ class Model:
         road_from = self.trips.road_from(origins)  # shared by every target and public-transport mode
         for ep in target_eps:
             key = ep.key
-            road = many_to_one(self.compiled("road"), [ep.destination_node])
-            best = many_to_one(self.compiled("best"), [ep.destination_node])
+            road = self.trips.to_target("road", ep.destination_node)
+            best = self.trips.to_target("best", ep.destination_node)
             rows_road = [self.compiled("road").index[o] for o in origins]
             rows_best = [self.compiled("best").index[o] for o in origins]
             rail_min, _, _ = self.trips.rail_times(origins, ep.destination_node, road_from=road_from)

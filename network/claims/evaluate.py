@@ -15,7 +15,6 @@ from network.errors import LookupFailed, UnreachableError
 from network.graph.schema import TRANSIT_MODES
 from network.io import UNREACHABLE_NOTE
 from network.model import Model
-from network.routing.paths import many_to_one
 
 
 # -- checking ----------------------------------------------------------------------------------
@@ -83,7 +82,7 @@ def _county_minutes(model: Model, counties: pd.DataFrame, destination: str, mode
     origins = [f"place:{p}" for p in counties["place_id"]]
     if mode in ("rail", "transit"):
         return np.asarray(model.trips.rail_times(origins, dest, mode)[0], dtype=float)
-    m2o = many_to_one(model.compiled(mode), [dest])
+    m2o = model.trips.to_target(mode, dest)
     return np.array([m2o.time_from(o, dest) for o in origins], dtype=float)
 
 

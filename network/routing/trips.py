@@ -22,7 +22,7 @@ from network.graph.network import Network
 from network.graph.schema import TRANSIT_MODES
 from network.routing.compile import CompiledGraph, compile_edges
 from network.routing.engine import search, walk_back
-from network.routing.paths import many_to_one, path_legs
+from network.routing.paths import ManyToOne, many_to_one, path_legs
 
 
 class TripSearch:
@@ -37,6 +37,15 @@ class TripSearch:
     def graph(self) -> nx.MultiDiGraph:
         """The network's graph."""
         return self.network.graph
+
+    def to_target(self, mode: str, target: str) -> ManyToOne:
+        """Every node's minutes to ``target`` in ``mode`` (one backward search), cached: a claim,
+        a score and the forced-train trips ask for the same searches many times."""
+        key = f"to:{mode}:{target}"
+        if key not in self._cache:
+            self._cache[key] = many_to_one(self.compiled(mode), [target])
+        out: ManyToOne = self._cache[key]
+        return out
 
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use."""
@@ -58,7 +67,7 @@ class TripSearch:
         compiled = self.compiled(mode)
         if mode in ("rail", "transit"):
             return self.rail_path(o.origin_node, d.destination_node, mode), "door-to-door", compiled
-        m2o = many_to_one(compiled, [d.destination_node])
+        m2o = self.to_target(mode, d.destination_node)
         if not np.isfinite(m2o.time_from(o.origin_node, d.destination_node)):
             raise UnreachableError(f"no {mode} trip from {o.label} to {d.label}")
         return m2o.path(o.origin_node, d.destination_node), "door-to-door", compiled
@@ -78,7 +87,7 @@ class TripSearch:
                 out.append(self._path_km(self.compiled(mode), path))
             return np.array(out, dtype=float)
         compiled = self.compiled(mode)
-        m2o = many_to_one(compiled, [target])
+        m2o = self.to_target(mode, target)
         time, hop = m2o.time_min[0], m2o.next_hop[0]
         km = np.full(len(time), np.inf)
         km[compiled.index[target]] = 0.0
@@ -102,7 +111,7 @@ class TripSearch:
             return self.station_pair_minutes(o, d, mode)
         if mode in ("rail", "transit"):
             return float(self.rail_times([o.origin_node], d.destination_node, mode)[0][0])
-        m2o = many_to_one(self.compiled(mode), [d.destination_node])
+        m2o = self.to_target(mode, d.destination_node)
         return float(m2o.time_from(o.origin_node, d.destination_node))
 
     @cached_property
@@ -122,9 +131,13 @@ class TripSearch:
         return stations, processing
 
     def road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Road minutes and predecessors from each origin to every node (one Dijkstra call)."""
-        road = self.compiled("road")
-        dist, pred = search(road.matrix, [road.index[o] for o in origins], predecessors=True)
+        """Road minutes and predecessors from each origin to every node (one Dijkstra call),
+        cached per list of origins."""
+        key = "from:" + "\x1f".join(origins)
+        if key not in self._cache:
+            road = self.compiled("road")
+            self._cache[key] = search(road.matrix, [road.index[o] for o in origins], predecessors=True)
+        dist, pred = self._cache[key]
         return dist, pred
 
     def platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +178,7 @@ class TripSearch:
         s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
         s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
         to_station, pred = road_from if road_from is not None else self.road_from(origins)
-        egress = many_to_one(road, [target])
+        egress = self.to_target("road", target)
         platform, _ = self.platform_matrix(pt_mode)
         on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
         reach = self.network.assumptions.rail_access_max_km
@@ -257,14 +270,14 @@ class TripSearch:
         pt = self.platform_minutes(o, d, "transit" if mode == "best" else mode)
         if mode != "best":
             return pt
-        road = many_to_one(self.compiled("road"), [d.destination_node])
+        road = self.to_target("road", d.destination_node)
         return min(pt, float(road.time_from(o.origin_node, d.destination_node)))
 
     def station_pair_path(self, o: Endpoint, d: Endpoint, mode: str) -> tuple[list[str], str, CompiledGraph]:
         """The node path of :meth:`station_pair_minutes`' trip, what it measures and its arrays."""
         pt_mode = "transit" if mode == "best" else mode
         if mode == "best":
-            road = many_to_one(self.compiled("road"), [d.destination_node])
+            road = self.to_target("road", d.destination_node)
             if road.time_from(o.origin_node, d.destination_node) < self.platform_minutes(o, d, pt_mode):
                 return road.path(o.origin_node, d.destination_node), "station-to-station by road", self.compiled("road")
         return self.platform_path(o, d, pt_mode), "platform-to-platform", self.compiled(f"{pt_mode}_platform")
