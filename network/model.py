@@ -368,7 +368,7 @@ class Model:
             table[f"{key}_rail_min"] = rail_min
             table[f"{key}_transit_min"] = transit_min
             table[f"{key}_best_min"] = best.time_min[0, rows_best]
-            table[f"{key}_best_mode"] = [self.trips.main_mode(best, o, ep.destination_node) for o in origins]
+            table[f"{key}_best_mode"] = self.trips.main_modes(best, origins)
         for col in table.columns:
             if col.endswith("_min"):
                 table[col] = table[col].round(1)

@@ -138,3 +138,20 @@ def test_target_pool_matches_single_process():
         assert np.array_equal(got, expected)
         with pytest.raises(ValueError, match="at most 3"):
             pool.times_to([0, 1, 2, 3])
+
+
+def test_tree_sums_equal_the_walk_to_the_root_on_random_trees():
+    from network.routing.engine import NO_PREDECESSOR, entries_of, tree_sums, walk_back
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 10, 500):
+        hop = np.array([NO_PREDECESSOR] + [int(rng.integers(0, k)) for k in range(1, n)])  # parents come first
+        values = rng.random(n)
+        sums = tree_sums(hop, values)
+        for v in rng.choice(n, min(n, 20), replace=False):
+            path = walk_back(hop, int(v))  # root ... v
+            assert sums[v] == pytest.approx(sum(values[k] for k in path))
+    from scipy.sparse import csr_matrix
+
+    m = csr_matrix(np.array([[0, 2.0, 0], [0, 0, 3.0], [4.0, 0, 5.0]]))
+    assert entries_of(m, np.array([0, 1, 2, 2, 0]), np.array([1, 2, 0, 2, 0])).tolist() == [0, 1, 2, 3, -1]

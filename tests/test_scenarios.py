@@ -461,3 +461,23 @@ def test_every_change_type_has_exactly_one_handler(model2030):
     union = typing.get_args(Change)[0]
     types = {typing.get_args(cls.model_fields["type"].annotation)[0] for cls in typing.get_args(union)}
     assert set(_Applier(model2030.network, EMPTY).handlers) == types
+
+
+def test_the_working_copy_equals_the_base_and_edits_stay_in_it(model2030):
+    import networkx as nx
+
+    from network.scenario.applier import _copy
+
+    g = _copy(model2030.graph)
+    assert nx.utils.graphs_equal(g, model2030.graph)
+    assert dict(g.graph) == dict(model2030.graph.graph)
+    u, v, k = next(iter(g.edges(keys=True)))
+    before = dict(model2030.graph.edges[u, v, k])
+    g.edges[u, v, k]["time_min"] = -1.0
+    g.nodes[u]["name_zh"] = "changed"
+    g.remove_edge(u, v, k)
+    assert model2030.graph.edges[u, v, k] == before and model2030.graph.nodes[u].get("name_zh") != "changed"
+    with_geometry = next((e for e in model2030.graph.edges(keys=True, data=True) if "geometry" in e[3]), None)
+    if with_geometry is not None:
+        a, b, key, d = with_geometry
+        assert g.edges[a, b, key]["geometry"] is not d["geometry"]

@@ -92,6 +92,38 @@ def walk_back(pred_row: np.ndarray, target: int, source: int | None = None) -> l
             raise RuntimeError("predecessor row holds a cycle")
 
 
+def tree_sums(next_hop: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For every node, the sum of ``values`` along its path to the root of a search tree
+    (``values[v]`` belongs to the step from ``v`` to ``next_hop[v]``; roots and unreached nodes
+    have a negative next hop). By pointer jumping: log2(depth) vectorised passes, no Python loop
+    over nodes. ``values`` may be 2-D (nodes x quantities).
+
+    >>> tree_sums(np.array([NO_PREDECESSOR, 0, 1, 1]), np.array([0.0, 2.0, 3.0, 4.0])).tolist()
+    [0.0, 2.0, 5.0, 6.0]
+    """
+    total = np.array(values, dtype=float, copy=True)
+    hop = np.asarray(next_hop, dtype=np.int64).copy()
+    while True:
+        live = hop >= 0
+        if not live.any():
+            return total
+        total[live] += total[hop[live]]
+        hop[live] = hop[hop[live]]
+
+
+def entries_of(matrix: csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The position in ``matrix.data`` of each entry (rows[i], cols[i]); -1 where there is none.
+    Vectorised (the matrix's column indices must be sorted within each row, as csr_min makes them)."""
+    n = matrix.shape[1]
+    counts = np.diff(matrix.indptr)
+    keys = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), counts) * n + matrix.indices.astype(np.int64)
+    want = np.asarray(rows, dtype=np.int64) * n + np.asarray(cols, dtype=np.int64)
+    pos = np.searchsorted(keys, want)
+    pos = np.minimum(pos, len(keys) - 1) if len(keys) else pos
+    found = (len(keys) > 0) & (keys[pos] == want) if len(keys) else np.zeros(len(want), dtype=bool)
+    return np.where(found, pos, -1)
+
+
 def weak_components(matrix: csr_matrix) -> np.ndarray:
     """The weakly connected component label of every node."""
     _, labels = csgraph.connected_components(matrix, directed=True, connection="weak")

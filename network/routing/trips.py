@@ -19,10 +19,13 @@ from network.errors import UnreachableError
 from network.geo import haversine_km
 from network.graph.lookup import Endpoint
 from network.graph.network import Network
-from network.graph.schema import TRANSIT_MODES
 from network.routing.compile import CompiledGraph, compile_edges
-from network.routing.engine import search, walk_back
-from network.routing.paths import ManyToOne, many_to_one, path_legs
+from network.routing.engine import entries_of, search, tree_sums, walk_back
+from network.routing.paths import ManyToOne, many_to_one
+
+#: In-vehicle modes a trip's main mode can be (ties: the first listed), and the edge kinds counted.
+_MAIN_MODES = ("hsr", "rail", "bus", "air")
+_RIDE_KINDS = ("ride", "dwell")
 
 
 class TripSearch:
@@ -89,13 +92,10 @@ class TripSearch:
         compiled = self.compiled(mode)
         m2o = self.to_target(mode, target)
         time, hop = m2o.time_min[0], m2o.next_hop[0]
-        km = np.full(len(time), np.inf)
-        km[compiled.index[target]] = 0.0
-        length = self.network.edge_table.length_km
-        for v in np.argsort(time, kind="stable"):  # nearer nodes first: a node's next hop is done
-            nxt = int(hop[v])
-            if nxt >= 0 and np.isfinite(time[v]):
-                km[v] = km[nxt] + length[compiled.edge_between(int(v), nxt)]
+        nodes = np.arange(len(hop))
+        step = np.where(hop >= 0, entries_of(compiled.matrix, nodes, np.maximum(hop, 0)), -1)
+        length = np.where(step >= 0, compiled.edges.length_km[compiled.edge_of_entry[np.maximum(step, 0)]], 0.0)
+        km = np.where(np.isfinite(time), tree_sums(hop, length), np.inf)
         return np.array([km[compiled.index[o]] for o in origins], dtype=float)
 
     @staticmethod
@@ -199,14 +199,40 @@ class TripSearch:
 
     def main_mode(self, m2o: Any, origin: str, target: str) -> str:
         """The mode of a trip: the in-vehicle mode with the most minutes, or road."""
-        if not np.isfinite(m2o.time_from(origin, target)):
-            return "unreachable"
-        legs = path_legs(m2o.graph, self.graph, m2o.path(origin, target))
-        ride: dict[str, float] = {}
-        for leg in legs:
-            if leg["mode"] in TRANSIT_MODES:
-                ride[leg["mode"]] = ride.get(leg["mode"], 0.0) + leg["minutes"]
-        return max(ride, key=lambda m: ride[m]) if ride else "road"
+        return self.main_modes(m2o, [origin])[0]
+
+    def main_modes(self, m2o: ManyToOne, origins: list[str]) -> list[str]:
+        """:meth:`main_mode` of the trip from each origin to the search's target, from the search
+        tree at once: in-vehicle minutes per mode summed down the tree (:func:`tree_sums`)."""
+        compiled, time, hop = m2o.graph, m2o.time_min[0], m2o.next_hop[0]
+        nodes = np.arange(len(hop))
+        step = np.where(hop >= 0, entries_of(compiled.matrix, nodes, np.maximum(hop, 0)), -1)
+        rows = np.where(step >= 0, compiled.edge_of_entry[np.maximum(step, 0)], -1)
+        minutes = np.where(step >= 0, compiled.matrix.data[np.maximum(step, 0)], 0.0)
+        kind, mode = self._edge_kinds(), self.network.edge_table.mode
+        ride = np.zeros((len(hop), len(_MAIN_MODES)))
+        for k, m in enumerate(_MAIN_MODES):
+            counts = (rows >= 0) & (mode[np.maximum(rows, 0)] == m) & np.isin(kind[np.maximum(rows, 0)], _RIDE_KINDS)
+            ride[:, k] = np.where(counts, minutes, 0.0)
+        ride = tree_sums(hop, ride)
+        out = []
+        for o in origins:
+            i = compiled.index[o]
+            if not np.isfinite(time[i]):
+                out.append("unreachable")
+            elif ride[i].max() > 0:
+                out.append(_MAIN_MODES[int(np.argmax(ride[i]))])
+            else:
+                out.append("road")
+        return out
+
+    def _edge_kinds(self) -> np.ndarray:
+        """The ``kind`` of every edge-table row (ride, dwell, wait, link, ...), read once."""
+        if "kinds" not in self._cache:
+            g = self.network.graph
+            self._cache["kinds"] = np.array([g.edges[k].get("kind", "") for k in self.network.edge_table.keys])
+        kinds: np.ndarray = self._cache["kinds"]
+        return kinds
 
     def rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         """The node path of :meth:`rail_times`' trip from ``origin``: road, platform graph, road."""
