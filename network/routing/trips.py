@@ -230,7 +230,10 @@ class TripSearch:
         """The ``kind`` of every edge-table row (ride, dwell, wait, link, ...), read once."""
         if "kinds" not in self._cache:
             g = self.network.graph
-            self._cache["kinds"] = np.array([g.edges[k].get("kind", "") for k in self.network.edge_table.keys])
+            # a scenario's removed edges stay in the table, masked as mode "closed": no kind
+            self._cache["kinds"] = np.array(
+                [g.edges[k].get("kind", "") if g.has_edge(*k) else "" for k in self.network.edge_table.keys]
+            )
         kinds: np.ndarray = self._cache["kinds"]
         return kinds
 
