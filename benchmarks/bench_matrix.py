@@ -11,24 +11,13 @@ times are medians of 3 runs. A benchmark, not a timed test.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import networkx as nx
 import numpy as np
+from common import timed
 from scipy.sparse.csgraph import dijkstra
 
 import network
 from network.routing.matrix import od_minutes
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    out, times = None, []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def main() -> None:

@@ -16,24 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 
 import networkx as nx
 import numpy as np
+from common import timed
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from network.routing.engine import csr_min, search
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    out, times = None, []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def synthetic_graph(size: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:

@@ -13,18 +13,24 @@ from typing import Any
 from network.errors import DataError
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (creating parent folders)."""
-    target = Path(path)
+def _temp_beside(target: Path, suffix: str) -> tuple[int, str]:
+    """A new hidden temporary file in ``target``'s folder (created if missing), for an atomic
+    rename onto ``target``; one clear error if the folder cannot be written."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.is_dir():
             raise IsADirectoryError(21, "is a directory")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     except OSError as err:
         raise DataError(
             f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you can write to"
         ) from None
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (creating parent folders)."""
+    target = Path(path)
+    fd, tmp = _temp_beside(target, ".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -51,15 +57,7 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
     import pyogrio
 
     target = Path(path)
-    try:  # the file is built beside the target (never in /tmp, where a killed run would strand it)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_dir():
-            raise IsADirectoryError(21, "is a directory")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gpkg", dir=target.parent)
-    except OSError as err:
-        raise DataError(
-            f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you can write to"
-        ) from None
+    fd, tmp = _temp_beside(target, ".gpkg")  # never in /tmp, where a killed run would strand it
     os.close(fd)
     tmp_path = Path(tmp)
     tmp_path.unlink()  # GDAL creates the file itself
