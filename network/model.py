@@ -192,9 +192,13 @@ class Model:
     """Queries on a :class:`~network.graph.network.Network`: routes, scores, accessibility; the
     compiled arrays per mode and the name index are cached here, never in the network."""
 
-    def __init__(self, network: Network, name_index: dict[str, list[Endpoint]] | None = None) -> None:
+    def __init__(
+        self, network: Network, name_index: dict[str, list[Endpoint]] | None = None, parent: Model | None = None
+    ) -> None:
         self.network = network
-        self.trips = TripSearch(network)  # every search of a trip, with the compiled arrays
+        # every search of a trip, with the compiled arrays; a scenario's shares the base's where
+        # no change touches a mode
+        self.trips = TripSearch(network, parent.trips if parent is not None else None)
         self._cache: dict[str, Any] = {}
         if name_index is not None:  # the same names (a re-timed copy): no need to index again
             self._cache["name_index"] = name_index
@@ -237,7 +241,7 @@ class Model:
         ScenarioError
             For unknown names (with close matches) or changes that cannot apply.
         """
-        return Model(apply_scenario(self.network, scenario)[0])
+        return Model(apply_scenario(self.network, scenario)[0], parent=self)
 
     @classmethod
     def default(

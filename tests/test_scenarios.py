@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -305,6 +306,27 @@ def test_incremental_arrays_equal_a_full_rebuild(model2030, tmp_path, source):
         b = many_to_one(full, [target]).time_min[0]
         ids = Model(out).places()["place_id"]
         np.testing.assert_allclose([a[c.index[f"place:{p}"]] for p in ids], [b[full.index[f"place:{p}"]] for p in ids])
+
+
+@pytest.mark.parametrize(
+    ("source", "shares"),
+    [
+        ("yangcheng_yangyun_expressway.yaml", ["rail_platform", "transit_platform"]),  # roads only: trains alone
+        ("jincheng_houma_hsr.yaml", []),  # new stations with road access: every mode changes
+        ("both_plans.yaml", []),
+    ],
+)
+def test_searches_shared_with_the_base_equal_fresh_ones(model2030, source, shares):
+    """A scenario's model reuses the base's searches for the modes no change touches; its scores
+    must equal those of a model of the same network searched from scratch."""
+    sc = load_scenario(SCENARIOS[0].parent / source)
+    shared = model2030.with_scenario(sc)
+    fresh = Model(shared.network)
+    modes = ("road", "rail", "transit", "best", "rail_platform", "transit_platform")
+    assert [m for m in modes if shared.trips._inherited(m)] == shares
+    assert not [m for m in modes if fresh.trips._inherited(m)]
+    a, b = shared.score(["郑州", "洛阳"])[0], fresh.score(["郑州", "洛阳"])[0]
+    pd.testing.assert_frame_equal(a, b)
 
 
 PLACES = ["阳城县", "沁水县", "陵川县", "高平市", "城区", "泽州县", "济源", "洛阳", "郑州", "焦作", "垣曲县", "修武县"]

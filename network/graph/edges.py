@@ -8,6 +8,7 @@ rebuilding it (:func:`extend_edge_table`). Routing compiles it per mode (:mod:`n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
 import networkx as nx
@@ -26,11 +27,17 @@ class EdgeTable:
     time_min: NDArray[np.float64]
     length_km: NDArray[np.float64]
     mode: NDArray[np.str_]
+    kind: NDArray[np.str_]
     keys: list[tuple[str, str, Any]]
     node_ids: list[str]
     index: dict[str, int]
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
+
+    @cached_property
+    def row_of(self) -> dict[tuple[str, str, Any], int]:
+        """Edge key → row, built on first use and kept (every scenario on this table asks)."""
+        return {key: i for i, key in enumerate(self.keys)}
 
 
 class EdgeChanges(Protocol):
@@ -50,7 +57,7 @@ def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
     order = morton_order(lon, lat)
     node_ids = [nodes[k] for k in order]
     index = {n: i for i, n in enumerate(node_ids)}
-    keys, u, v, t, length, mode = [], [], [], [], [], []
+    keys, u, v, t, length, mode, kind = [], [], [], [], [], [], []
     for a, b, key, data in graph.edges(keys=True, data=True):
         keys.append((a, b, key))
         u.append(index[a])
@@ -58,12 +65,14 @@ def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
         t.append(data["time_min"])
         length.append(data["length_km"])
         mode.append(data["mode"])
+        kind.append(data.get("kind", ""))
     return EdgeTable(
         u=np.array(u, dtype=np.int64),
         v=np.array(v, dtype=np.int64),
         time_min=np.array(t, dtype=float),
         length_km=np.array(length, dtype=float),
         mode=np.array(mode, dtype=str),
+        kind=np.array(kind, dtype=str),
         keys=keys,
         node_ids=node_ids,
         index=index,
@@ -74,7 +83,7 @@ def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
 
 def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChanges) -> EdgeTable:
     """The base edge table with the new nodes and edges of ``graph`` appended, removed edges
-    masked (mode ``closed``, which no routing mode allows) and changed edges re-timed: no
+    masked (mode ``closed``, which no routing mode allows, and no kind) and changed edges re-timed: no
     rebuild of the arrays from the graph (a scenario changes a few edges of many)."""
     node_ids = base.node_ids + changes.added_nodes
     index = dict(base.index)
@@ -82,16 +91,19 @@ def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChan
         index[n] = len(base.node_ids) + k
     lon = np.concatenate([base.lon, [graph.nodes[n]["lon"] for n in changes.added_nodes]])
     lat = np.concatenate([base.lat, [graph.nodes[n]["lat"] for n in changes.added_nodes]])
-    row_of = {key: i for i, key in enumerate(base.keys)}
+    row_of = base.row_of
     time_min = base.time_min.copy()
     mode = base.mode.astype(object)
+    kind = base.kind.astype(object)
     for key in changes.changed_edges:
         if key in row_of and graph.has_edge(*key):
             time_min[row_of[key]] = graph.edges[key]["time_min"]
             mode[row_of[key]] = graph.edges[key]["mode"]
+            kind[row_of[key]] = graph.edges[key].get("kind", "")
     for key in changes.removed_edges:
         if key in row_of:
             mode[row_of[key]] = "closed"
+            kind[row_of[key]] = ""
     added = [e for e in changes.added_edges if graph.has_edge(*e)]
     data = [graph.edges[e] for e in added]
     return EdgeTable(
@@ -100,6 +112,7 @@ def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChan
         time_min=np.concatenate([time_min, np.array([d["time_min"] for d in data], dtype=float)]),
         length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
         mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
+        kind=np.concatenate([kind, np.array([d.get("kind", "") for d in data], dtype=object)]).astype(str),
         keys=base.keys + added,
         node_ids=node_ids,
         index=index,

@@ -14,11 +14,14 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from network.errors import UnreachableError
 from network.geo import haversine_km
+from network.graph.edges import EdgeTable
 from network.graph.lookup import Endpoint
 from network.graph.network import Network
+from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
 from network.routing.compile import CompiledGraph, compile_edges
 from network.routing.engine import entries_of, search, tree_sums, walk_back
 from network.routing.paths import ManyToOne, many_to_one
@@ -28,13 +31,66 @@ _MAIN_MODES = ("hsr", "rail", "bus", "air")
 _RIDE_KINDS = ("ride", "dwell")
 
 
-class TripSearch:
-    """The trip searches of one network (module docstring); ``compiled`` arrays on first use."""
+def _widen(rows: np.ndarray, n: int, fill: float) -> np.ndarray:
+    """Search rows over a base network's nodes, widened to a scenario's ``n`` (its added nodes
+    come last and are not reached: a mode no change touched has no edge to them)."""
+    if rows.shape[-1] == n:
+        return rows
+    pad = [(0, 0)] * (rows.ndim - 1) + [(0, n - rows.shape[-1])]
+    return np.pad(rows, pad, constant_values=fill)
 
-    def __init__(self, network: Network) -> None:
+
+def _widen_csr(matrix: csr_matrix, n: int) -> csr_matrix:
+    """The same entries in an ``n`` x ``n`` matrix (empty rows for the nodes appended)."""
+    extra = n - matrix.shape[0]
+    indptr = np.concatenate([matrix.indptr, np.full(extra, matrix.indptr[-1], dtype=matrix.indptr.dtype)])
+    return csr_matrix((matrix.data, matrix.indices, indptr), shape=(n, n))
+
+
+class TripSearch:
+    """The trip searches of one network (module docstring); ``compiled`` arrays on first use.
+
+    With a ``parent`` (the searches of the base network a scenario was applied to), the
+    compiled arrays and searches of every mode filter that no change of the scenario touches
+    (no edge it allows was added, re-timed or removed) are the parent's, computed there once
+    for all scenarios of that base and widened to the scenario's added nodes: a rail project
+    re-runs no road search, a road project no platform search."""
+
+    def __init__(self, network: Network, parent: TripSearch | None = None) -> None:
         self.network = network
         self._compiled: dict[str, CompiledGraph] = {}
         self._cache: dict[str, Any] = {}
+        self._parent = parent if parent is not None and self._extends(parent.network.edge_table) else None
+        self._touched: set[str] | None = None
+
+    def _extends(self, base: EdgeTable) -> bool:
+        """Whether this network's edge table is ``base`` with rows and nodes appended (a scenario's)."""
+        new = self.network.edge_table
+        nb, ne = len(base.node_ids), len(base.u)
+        return (
+            len(new.node_ids) >= nb
+            and len(new.u) >= ne
+            and new.node_ids[:nb] == base.node_ids
+            and bool(np.array_equal(new.u[:ne], base.u))
+            and bool(np.array_equal(new.v[:ne], base.v))
+        )
+
+    def _inherited(self, mode: str) -> TripSearch | None:
+        """The parent whose arrays and searches stand for this network's in ``mode``, or None."""
+        if self._parent is None:
+            return None
+        if self._touched is None:
+            base, new = self._parent.network.edge_table, self.network.edge_table
+            ne = len(base.u)
+            changed = (new.time_min[:ne] != base.time_min) | (new.mode[:ne] != base.mode)
+            self._touched = {
+                str(m) for m in np.concatenate([base.mode[changed], new.mode[:ne][changed], new.mode[ne:]])
+            }
+        allowed = {**MODE_SETS, **PLATFORM_MODE_SETS}[mode]
+        return None if allowed & self._touched else self._parent
+
+    def _n_base(self) -> int:
+        return len(self._parent.network.edge_table.node_ids) if self._parent is not None else 0
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -45,6 +101,13 @@ class TripSearch:
         """Every node's minutes to ``target`` in ``mode`` (one backward search), cached: a claim,
         a score and the forced-train trips ask for the same searches many times."""
         key = f"to:{mode}:{target}"
+        parent = self._inherited(mode)
+        if key not in self._cache and parent is not None and self.network.edge_table.index[target] < self._n_base():
+            base = parent.to_target(mode, target)
+            n = len(self.network.edge_table.node_ids)
+            self._cache[key] = ManyToOne(
+                self.compiled(mode), base.targets, _widen(base.time_min, n, np.inf), _widen(base.next_hop, n, -9999)
+            )
         if key not in self._cache:
             self._cache[key] = many_to_one(self.compiled(mode), [target])
         out: ManyToOne = self._cache[key]
@@ -52,6 +115,19 @@ class TripSearch:
 
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use."""
+        parent = self._inherited(mode)
+        if mode not in self._compiled and parent is not None:
+            base, edges = parent.compiled(mode), self.network.edge_table
+            n = len(edges.node_ids)
+            self._compiled[mode] = CompiledGraph(
+                mode=mode,
+                node_ids=edges.node_ids,
+                index=edges.index,
+                matrix=_widen_csr(base.matrix, n),
+                edge_of_entry=base.edge_of_entry,
+                edges=edges,
+                _transposed=[_widen_csr(base.transposed, n)],
+            )
         if mode not in self._compiled:
             self._compiled[mode] = compile_edges(self.network.edge_table, mode)
         return self._compiled[mode]
@@ -134,6 +210,15 @@ class TripSearch:
         """Road minutes and predecessors from each origin to every node (one Dijkstra call),
         cached per list of origins."""
         key = "from:" + "\x1f".join(origins)
+        parent = self._inherited("road")
+        if (
+            key not in self._cache
+            and parent is not None
+            and all(self.network.edge_table.index[o] < self._n_base() for o in origins)
+        ):
+            dist, pred = parent.road_from(origins)
+            n = len(self.network.edge_table.node_ids)
+            self._cache[key] = (_widen(dist, n, np.inf), _widen(pred, n, -9999))
         if key not in self._cache:
             road = self.compiled("road")
             self._cache[key] = search(road.matrix, [road.index[o] for o in origins], predecessors=True)
@@ -144,6 +229,11 @@ class TripSearch:
         """Platform-graph minutes (and predecessors) from each served station's concourse to every
         node, on trains (and coaches for transit) only: one Dijkstra call, cached per network."""
         key = f"platform_{pt_mode}"
+        parent = self._inherited(f"{pt_mode}_platform")
+        if key not in self._cache and parent is not None and parent.served_stations[0] == self.served_stations[0]:
+            dist, pred = parent.platform_matrix(pt_mode)
+            n = len(self.network.edge_table.node_ids)
+            self._cache[key] = (_widen(dist, n, np.inf), _widen(pred, n, -9999))
         if key not in self._cache:
             net = self.compiled(f"{pt_mode}_platform")
             stations, _ = self.served_stations
@@ -227,15 +317,9 @@ class TripSearch:
         return out
 
     def _edge_kinds(self) -> np.ndarray:
-        """The ``kind`` of every edge-table row (ride, dwell, wait, link, ...), read once."""
-        if "kinds" not in self._cache:
-            g = self.network.graph
-            # a scenario's removed edges stay in the table, masked as mode "closed": no kind
-            self._cache["kinds"] = np.array(
-                [g.edges[k].get("kind", "") if g.has_edge(*k) else "" for k in self.network.edge_table.keys]
-            )
-        kinds: np.ndarray = self._cache["kinds"]
-        return kinds
+        """The ``kind`` of every edge-table row (ride, dwell, wait, link, ...; empty for an edge a
+        scenario removed)."""
+        return self.network.edge_table.kind
 
     def rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         """The node path of :meth:`rail_times`' trip from ``origin``: road, platform graph, road."""
