@@ -198,7 +198,7 @@ class Model:
         self.network = network
         # every search of a trip, with the compiled arrays; a scenario's shares the base's where
         # no change touches a mode
-        self.trips = TripSearch(network, parent.trips if parent is not None else None)
+        self.trips: TripSearch = TripSearch(network, parent.trips if parent is not None else None)
         self._cache: dict[str, Any] = {}
         if name_index is not None:  # the same names (a re-timed copy): no need to index again
             self._cache["name_index"] = name_index

@@ -349,6 +349,14 @@ class GraphBuilder:
         ``xy`` point: road nodes with at least one road that is not an expressway (motorway), since
         expressways are entered only where another road meets them (in the embedded geometry, every
         node an expressway shares with another road is taken as an interchange)."""
+        _, tree, rows = self.access_index()
+        dists, idx = tree.query(xy, k=min(k, rows.size))
+        return dists, rows[idx]
+
+    def access_index(self) -> tuple[Any, Any, np.ndarray]:
+        """(graph, k-d tree, road node rows) of the access nodes of :meth:`nearest_access`, built
+        on first use for the graph as it then is. A scenario's builder is handed its base
+        network's index (:meth:`use_access_index`): access nodes are those of the network as built."""
         if self._access is None or self._access[0] is not self.g:
             ok = np.zeros(self.roads.n_nodes, dtype=bool)
             for u, _, d in self.g.edges(data=True):
@@ -364,9 +372,11 @@ class GraphBuilder:
                         ok[j] = True
             rows = np.flatnonzero(ok) if ok.any() else np.arange(self.roads.n_nodes)
             self._access = (self.g, cKDTree(self._road_xy[rows]), rows)
-        _, tree, rows = self._access
-        dists, idx = tree.query(xy, k=min(k, rows.size))
-        return dists, rows[idx]
+        return self._access
+
+    def use_access_index(self, index: tuple[Any, Any, np.ndarray]) -> None:
+        """Take the access nodes of ``index`` (from :meth:`access_index` of the base network)."""
+        self._access = (self.g, index[1], index[2])
 
     def connect(self, node: str, lon: float, lat: float, allowance_min: float, inbound_node: str | None = None) -> None:
         """Join ``node`` to its nearest road nodes both ways (``inbound_node`` receives the

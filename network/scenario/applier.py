@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,10 +62,10 @@ class _RecordingGraph(nx.MultiDiGraph):
 
 
 def _copy(graph: nx.MultiDiGraph) -> _RecordingGraph:
-    """A deep-enough copy of ``graph`` to edit (fresh node and edge attribute dicts, geometry
-    lists copied), built on networkx's own adjacency dicts in one pass: the public
-    ``add_edges_from`` went through ``add_edge`` per edge and was half the time of a scenario.
-    ``tests/test_scenarios.py`` checks it equals the base and that edits never reach it."""
+    """A copy of ``graph`` to edit, built on networkx's own adjacency dicts in one pass: fresh
+    node attribute dicts and adjacency dicts, but the edge attribute dicts shared with the base
+    (the appliers never write into one: :meth:`ApplierBase._record_change` puts a new dict in
+    its place). ``tests/test_scenarios.py`` checks it equals the base and that edits never reach it."""
     g = _RecordingGraph()
     g.graph.update(graph.graph)
     g._node.update((n, dict(d)) for n, d in graph._node.items())
@@ -73,12 +74,7 @@ def _copy(graph: nx.MultiDiGraph) -> _RecordingGraph:
     for u, nbrs in graph._succ.items():
         su = succ[u]
         for v, keydict in nbrs.items():
-            kd = {}
-            for k, d in keydict.items():
-                e = dict(d)
-                if "geometry" in e:
-                    e["geometry"] = list(e["geometry"])
-                kd[k] = e
+            kd = dict(keydict)
             su[v] = kd
             pred[v][u] = kd  # networkx shares one key dict between the two directions
     g._succ.update(succ)
@@ -93,6 +89,12 @@ class _Names:
         self.what = what
         self.table: dict[str, Any] = {}
 
+    def copy(self) -> _Names:
+        """A copy to add names to (the table is copied, the things are shared)."""
+        out = _Names(self.what)
+        out.table = dict(self.table)
+        return out
+
     def add(self, names: list[str | None], thing: Any) -> None:
         for n in names:
             if n:
@@ -105,6 +107,71 @@ class _Names:
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
             problems.append(f"{where}: unknown {self.what} {name!r}{hint}")
         return hit
+
+
+#: The road access index of a base network (:meth:`GraphBuilder.access_index`), built once.
+_ACCESS: weakref.WeakKeyDictionary[Network, tuple[Any, Any, Any]] = weakref.WeakKeyDictionary()
+
+#: The name registries of a base network, built once (every scenario applied to it asks).
+_REGISTRIES: weakref.WeakKeyDictionary[Network, tuple[_Names, ...]] = weakref.WeakKeyDictionary()
+
+
+def _registries(
+    network: Network, stations: dict[str, dict[str, Any]], lines: dict[str, dict[str, Any]]
+) -> tuple[_Names, ...]:
+    """Stations, places, airports, lines, corridors and services of ``network`` by every name."""
+    data, graph = network.data, network.graph
+    stations_n = _Names("station")
+    for sid, s in stations.items():
+        stations_n.add([sid, s["name_zh"], s["name_zh"] + "站", s["name_en"], s["name_en"] + " station"], sid)
+    places = _Names("place, station or airport")
+    for p in data.places:
+        places.add(
+            [p["place_id"], p["name_zh"], p["name_en"], short_place_name(p["name_zh"])],
+            ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]),
+        )
+    for sid, s in stations.items():
+        places.add(
+            [s["name_zh"] + "站", s["name_en"] + " station", sid],
+            ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]),
+        )
+        places.add([s["name_zh"]], ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
+    airports = _Names("airport")
+    for n, d in graph.nodes(data=True):
+        if d["kind"] == "airport":
+            airports.add([d["iata"], d["name_zh"], d["name_en"]], n.split(":", 1)[1])
+            places.add(
+                [d["iata"], d["name_zh"], d["name_en"]],
+                ("airport", n.split(":", 1)[1], d["lon"], d["lat"], d["name_zh"], d["name_en"]),
+            )
+    line_names = _Names("line")
+    for lid, ln in lines.items():
+        line_names.add(
+            [
+                lid,
+                ln["name_zh"],
+                ln["name_en"],
+                re.split(r"\s*[(（]", ln["name_zh"])[0],
+                re.split(r"\s*[(（]", ln["name_en"])[0],
+            ],
+            lid,
+        )
+    corridors = _Names("corridor")
+    by_ref: dict[str, list[str]] = {}
+    for c in data.corridors:
+        short = re.match(r"^(.+?高速)", c["name_zh"])
+        corridors.add(
+            [c["corridor_id"], c["name_zh"], c["name_en"], short.group(1) if short else None], [c["corridor_id"]]
+        )
+        if c["ref"]:
+            by_ref.setdefault(c["ref"], []).append(c["corridor_id"])
+    for ref, ids in by_ref.items():
+        corridors.add([ref], ids)
+    services = _Names("service")
+    for _, _, d in graph.edges(data=True):
+        if d.get("service_id"):
+            services.add([d["service_id"]], d["service_id"])
+    return stations_n, places, airports, line_names, corridors, services
 
 
 #: A route length above this multiple of the straight line is taken for a typing error: the
@@ -130,59 +197,20 @@ class ApplierBase:
         bbox = network.graph.graph.get("bbox", REGION_BBOX)
         self.b = GraphBuilder(data, network.roads, self.a, self.as_of, bbox=bbox, graph=self.g)
         self.b.stations = {sid: dict(s) for sid, s in self.b.stations.items()}
+        if network in _ACCESS:
+            self.b.use_access_index(_ACCESS[network])
+        else:  # built on the copy before any change: the base network's access nodes
+            _ACCESS[network] = self.b.access_index()
         self.report = ApplyReport(scenario=scenario.name)
         self.problems: list[str] = []
         self.lines = {ln["line_id"]: ln for ln in data.lines}
-        self.stations = _Names("station")
-        for sid, s in self.b.stations.items():
-            self.stations.add([sid, s["name_zh"], s["name_zh"] + "站", s["name_en"], s["name_en"] + " station"], sid)
-        self.places = _Names("place, station or airport")
-        for p in data.places:
-            self.places.add(
-                [p["place_id"], p["name_zh"], p["name_en"], short_place_name(p["name_zh"])],
-                ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]),
-            )
-        for sid, s in self.b.stations.items():
-            self.places.add(
-                [s["name_zh"] + "站", s["name_en"] + " station", sid],
-                ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]),
-            )
-            self.places.add([s["name_zh"]], ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
-        self.airports = _Names("airport")
-        for n, d in self.g.nodes(data=True):
-            if d["kind"] == "airport":
-                self.airports.add([d["iata"], d["name_zh"], d["name_en"]], n.split(":", 1)[1])
-                self.places.add(
-                    [d["iata"], d["name_zh"], d["name_en"]],
-                    ("airport", n.split(":", 1)[1], d["lon"], d["lat"], d["name_zh"], d["name_en"]),
-                )
-        self.line_names = _Names("line")
-        for lid, ln in self.lines.items():
-            self.line_names.add(
-                [
-                    lid,
-                    ln["name_zh"],
-                    ln["name_en"],
-                    re.split(r"\s*[(（]", ln["name_zh"])[0],
-                    re.split(r"\s*[(（]", ln["name_en"])[0],
-                ],
-                lid,
-            )
-        self.corridors = _Names("corridor")
-        by_ref: dict[str, list[str]] = {}
-        for c in data.corridors:
-            short = re.match(r"^(.+?高速)", c["name_zh"])
-            self.corridors.add(
-                [c["corridor_id"], c["name_zh"], c["name_en"], short.group(1) if short else None], [c["corridor_id"]]
-            )
-            if c["ref"]:
-                by_ref.setdefault(c["ref"], []).append(c["corridor_id"])
-        for ref, ids in by_ref.items():
-            self.corridors.add([ref], ids)
-        self.services = _Names("service")
-        for _, _, d in self.g.edges(data=True):
-            if d.get("service_id"):
-                self.services.add([d["service_id"]], d["service_id"])
+        names = _REGISTRIES.get(network)
+        if names is None:
+            names = _REGISTRIES[network] = _registries(network, self.b.stations, self.lines)
+        # each applier adds its scenario's names to its own copies
+        self.stations, self.places, self.airports, self.line_names, self.corridors, self.services = (
+            n.copy() for n in names
+        )
 
     # -- helpers -------------------------------------------------------------------------------
     def _station_id(self, stop: Any, lc: LocatedChange, *loc: Any) -> str | None:
@@ -219,7 +247,9 @@ class ApplierBase:
             )
 
     def _record_change(self, key: tuple[str, str, Any], **attrs: Any) -> None:
-        self.g.edges[key].update(attrs)
+        u, v, k = key
+        keydict = self.g._succ[u][v]  # shared with _pred[v][u]; its attribute dicts with the base
+        keydict[k] = {**keydict[k], **attrs}
         self.report.changed_edges.append(key)
 
     def _remove(self, key: tuple[str, str, Any]) -> None:
