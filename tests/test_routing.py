@@ -155,3 +155,46 @@ def test_tree_sums_equal_the_walk_to_the_root_on_random_trees():
 
     m = csr_matrix(np.array([[0, 2.0, 0], [0, 0, 3.0], [4.0, 0, 5.0]]))
     assert entries_of(m, np.array([0, 1, 2, 2, 0]), np.array([1, 2, 0, 2, 0])).tolist() == [0, 1, 2, 3, -1]
+
+
+def _dense(matrix):
+    """Dense weights with an entry re-weighted to ``inf`` (a closed edge) shown as no entry (0)."""
+    d = matrix.toarray()
+    d[~np.isfinite(d)] = 0.0
+    return d
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_graphs(), st.data())
+def test_retimed_arrays_equal_a_fresh_compile(g, data):
+    """Re-weighting compiled arrays in place of a recompile (scenarios, draws) must give the
+    same matrix and the same edge per entry as compiling the changed table from scratch, with
+    parallel edges, closed edges and edges that become allowed among the changes."""
+    import dataclasses
+
+    from network.graph.edges import build_edge_table
+    from network.routing.compile import compile_edges
+
+    table = build_edge_table(g)
+    base = compile_edges(table, "road")
+    n = len(table.u)
+    rows = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=n, unique=True)), dtype=np.int64)
+    time_min, mode = table.time_min.copy(), table.mode.astype(object)
+    for r in rows:
+        action = data.draw(st.sampled_from(["faster", "slower", "close", "rail"]))
+        if action in ("faster", "slower"):
+            time_min[r] *= 0.5 if action == "faster" else 2.0
+        else:
+            mode[r] = "closed" if action == "close" else "rail"
+    changed = dataclasses.replace(table, time_min=time_min, mode=mode.astype(str))
+    reopened = dataclasses.replace(changed, mode=table.mode)  # edges allowed again: a full compile
+    for new, given_rows in ((changed, rows), (changed, None), (reopened, rows)):
+        fresh, fast = compile_edges(new, "road"), base.retimed(new, given_rows)
+        np.testing.assert_allclose(_dense(fresh.matrix), _dense(fast.matrix))
+        np.testing.assert_allclose(_dense(fresh.transposed), _dense(fast.transposed))
+        nodes = list(g.nodes)
+        np.testing.assert_allclose(one_to_many(fresh, nodes), one_to_many(fast, nodes))
+        kept = {(int(new.u[r]), int(new.v[r])): float(new.time_min[r]) for r in fresh.edge_of_entry}
+        for e, r in enumerate(fast.edge_of_entry):
+            if np.isfinite(fast.matrix.data[e]):
+                assert kept[(int(new.u[r]), int(new.v[r]))] == pytest.approx(float(new.time_min[r]))

@@ -13,6 +13,7 @@ an explicit zero from a missing edge; the error is below any reported precision.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -23,9 +24,10 @@ from scipy.sparse import csr_matrix
 from network.errors import DataError
 from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
-from network.routing.engine import csr_min
+from network.routing.engine import csr_groups, group_min
 
 _EPS_MIN = 1e-9
+_SETS = {**MODE_SETS, **PLATFORM_MODE_SETS}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class CompiledGraph:
         CSR matrix, ``matrix[i, j]`` = minutes from node i to node j.
     edge_of_entry
         For each stored entry (aligned with ``matrix.data``), the row of :class:`EdgeTable`.
+    members, starts
+        The edge-table rows that map to each entry (parallel edges; :func:`csr_groups`): entry
+        ``e`` holds ``members[starts[e]:starts[e + 1]]``. :meth:`retimed` re-weights from these.
     """
 
     mode: str
@@ -50,7 +55,10 @@ class CompiledGraph:
     matrix: csr_matrix
     edge_of_entry: NDArray[np.int64]
     edges: EdgeTable
+    members: NDArray[np.int64]
+    starts: NDArray[np.int64]
     _transposed: list[csr_matrix] = field(default_factory=list, repr=False)
+    _lookups: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def transposed(self) -> csr_matrix:
@@ -58,6 +66,100 @@ class CompiledGraph:
         if not self._transposed:
             self._transposed.append(self.matrix.transpose().tocsr())
         return self._transposed[0]
+
+    def _entry_of_row(self) -> np.ndarray:
+        """Edge-table row → CSR entry (-1 for rows this mode does not allow), built on first use."""
+        if "entry_of_row" not in self._lookups:
+            out = np.full(len(self.edges.u), -1, dtype=np.int64)
+            out[self.members] = np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
+            self._lookups["entry_of_row"] = out
+        return self._lookups["entry_of_row"]
+
+    def _transposed_position(self) -> np.ndarray:
+        """For each entry of :attr:`matrix`, its position in :attr:`transposed`'s data."""
+        if "t_pos" not in self._lookups:
+            m = self.matrix
+            ids = csr_matrix((np.arange(1, m.nnz + 1, dtype=float), m.indices, m.indptr), shape=m.shape)
+            t = ids.transpose().tocsr()
+            pos = np.empty(m.nnz, dtype=np.int64)
+            pos[t.data.astype(np.int64) - 1] = np.arange(m.nnz)
+            self._lookups["t_pos"] = pos
+        return self._lookups["t_pos"]
+
+    def retimed(self, edges: EdgeTable, rows: np.ndarray | None = None) -> CompiledGraph:
+        """These arrays re-weighted for ``edges``: the same edges with other times or modes (a
+        draw of the constants, or a scenario that re-times and closes edges but adds none in this
+        mode). Only the entries of ``rows`` (edge-table rows that changed; None: all) are
+        recomputed, each as the fastest of its parallel edges still allowed; a closed edge gets
+        ``inf``. No sort: the structure (and the transpose's, with its entries written in place
+        of a copy) is shared; nodes ``edges`` appends get empty rows. Where an edge this mode did
+        not allow now is allowed (an added edge), the arrays are compiled afresh.
+
+        Raises
+        ------
+        DataError
+            If ``edges`` does not extend the table these arrays were compiled from.
+        """
+        if len(edges.u) < len(self.edges.u) or len(edges.node_ids) < len(self.node_ids):
+            raise DataError("retimed: the new edge table must extend the compiled one")
+        modes = sorted(_SETS[self.mode])
+        ne = len(self.edges.u)
+        if ne == 0 or self.matrix.nnz == 0:
+            return compile_edges(edges, self.mode)
+        new_rows = np.arange(ne, len(edges.u)) if rows is None else np.asarray(rows, dtype=np.int64)
+        outside = new_rows[(new_rows >= ne) | (self._entry_of_row()[np.minimum(new_rows, ne - 1)] < 0)]
+        if np.isin(edges.mode[outside], modes).any():  # an edge this mode now allows that it did not
+            return compile_edges(edges, self.mode)
+        entries = (
+            np.arange(len(self.starts) - 1)
+            if rows is None
+            else np.unique(self._entry_of_row()[new_rows[new_rows < ne]])
+        )
+        entries = entries[entries >= 0]
+        weights = edges.time_min
+        if rows is None:
+            weights = np.where(np.isin(edges.mode, modes), weights, np.inf)
+        else:  # an edge changed to a mode this filter does not allow (closed) no longer counts
+            old = new_rows[new_rows < ne]
+            closed = old[~np.isin(edges.mode[old], modes)]
+            if closed.size:
+                weights = weights.copy()
+                weights[closed] = np.inf
+        least, best = group_min(weights, self.members, self.starts, entries)
+        data, edge_of_entry = self.matrix.data.copy(), self.edge_of_entry.copy()
+        data[entries] = np.maximum(least, _EPS_MIN)
+        edge_of_entry[entries] = best
+        n = len(edges.node_ids)
+        matrix = _widened(csr_matrix((data, self.matrix.indices, self.matrix.indptr), shape=self.matrix.shape), n)
+        t = self.transposed  # built once on the base; its structure is shared by every copy
+        tdata = t.data.copy()
+        tdata[self._transposed_position()[entries]] = data[entries]
+        return CompiledGraph(
+            mode=self.mode,
+            node_ids=edges.node_ids,
+            index=edges.index,
+            matrix=matrix,
+            edge_of_entry=edge_of_entry,
+            edges=edges,
+            members=self.members,
+            starts=self.starts,
+            _transposed=[_widened(csr_matrix((tdata, t.indices, t.indptr), shape=t.shape), n)],
+            _lookups=dict(self._lookups),
+        )
+
+    def widened(self, edges: EdgeTable) -> CompiledGraph:
+        """The same arrays for ``edges``, a table that only appends to this one's in rows this
+        mode does not allow (a scenario that left the mode alone): appended nodes get empty rows."""
+        n = len(edges.node_ids)
+        return dataclasses.replace(
+            self,
+            node_ids=edges.node_ids,
+            index=edges.index,
+            edges=edges,
+            matrix=_widened(self.matrix, n),
+            _transposed=[_widened(self.transposed, n)],
+            _lookups=dict(self._lookups),
+        )
 
     def edge_between(self, i: int, j: int) -> int:
         """Row of :class:`EdgeTable` of the (fastest) edge from row ``i`` to row ``j``."""
@@ -68,18 +170,32 @@ class CompiledGraph:
         return int(self.edge_of_entry[start + hits[0]])
 
 
+def _widened(matrix: csr_matrix, n: int) -> csr_matrix:
+    """The same entries in an ``n`` x ``n`` matrix (empty rows and columns appended)."""
+    extra = n - matrix.shape[0]
+    if extra == 0:
+        return matrix
+    indptr = np.concatenate([matrix.indptr, np.full(extra, matrix.indptr[-1], dtype=matrix.indptr.dtype)])
+    return csr_matrix((matrix.data, matrix.indices, indptr), shape=(n, n))
+
+
 def compile_edges(edges: EdgeTable, mode: str) -> CompiledGraph:
     """CSR arrays of the edges allowed in ``mode`` (keeping the fastest of parallel edges)."""
-    sets = {**MODE_SETS, **PLATFORM_MODE_SETS}
-    if mode not in sets:
-        raise DataError(f"unknown mode {mode!r}; expected one of {sorted(sets)}")
-    allowed = np.isin(edges.mode, sorted(sets[mode]))
+    if mode not in _SETS:
+        raise DataError(f"unknown mode {mode!r}; expected one of {sorted(_SETS)}")
+    allowed = np.isin(edges.mode, sorted(_SETS[mode]))
     rows = np.flatnonzero(allowed)
     t = np.maximum(edges.time_min[rows], _EPS_MIN)
-    matrix, keep = csr_min(edges.u[rows], edges.v[rows], t, len(edges.node_ids))
-    rows = rows[keep]
+    matrix, order, starts = csr_groups(edges.u[rows], edges.v[rows], t, len(edges.node_ids))
     return CompiledGraph(
-        mode=mode, node_ids=edges.node_ids, index=edges.index, matrix=matrix, edge_of_entry=rows, edges=edges
+        mode=mode,
+        node_ids=edges.node_ids,
+        index=edges.index,
+        matrix=matrix,
+        edge_of_entry=rows[order[starts[:-1]]],
+        edges=edges,
+        members=rows[order],
+        starts=starts,
     )
 
 

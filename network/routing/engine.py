@@ -30,15 +30,52 @@ def csr_min(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[csr_ma
     >>> float(m[0, 1]), keep.tolist()
     (2.0, [1, 2])
     """
+    matrix, order, starts = csr_groups(u, v, w, n)
+    return matrix, order[starts[:-1]]
+
+
+def csr_groups(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+    """:func:`csr_min` with its groups of parallel edges: ``order`` lists the edges by CSR entry
+    (least weight first within an entry) and entry ``e`` holds ``order[starts[e]:starts[e + 1]]``;
+    :func:`group_min` re-weights entries from these without sorting again.
+
+    >>> m, order, starts = csr_groups(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([5.0, 2.0, 1.0]), 2)
+    >>> order.tolist(), starts.tolist()
+    ([1, 0, 2], [0, 2, 3])
+    """
     order = np.lexsort((w, v, u))  # by u, then v, then least weight first
     uo, vo = u[order], v[order]
     first = np.ones(uo.size, dtype=bool)
     first[1:] = (uo[1:] != uo[:-1]) | (vo[1:] != vo[:-1])
+    starts = np.append(np.flatnonzero(first), uo.size)
     keep = order[first]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(indptr, u[keep] + 1, 1)
     indptr = np.cumsum(indptr)
-    return csr_matrix((w[keep], v[keep].astype(np.int32), indptr), shape=(n, n)), keep
+    return csr_matrix((w[keep], v[keep].astype(np.int32), indptr), shape=(n, n)), order, starts
+
+
+def group_min(
+    weights: np.ndarray, members: np.ndarray, starts: np.ndarray, entries: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``entries`` (groups of :func:`csr_groups`), the least of ``weights`` over its
+    members and the member that has it (the first on ties): vectorised over the members of the
+    groups asked for only, so re-weighting a few entries of a large graph costs a few entries.
+
+    >>> group_min(np.array([5.0, 2.0, 1.0]), np.array([1, 0, 2]), np.array([0, 2, 3]), np.array([0, 1]))
+    (array([2., 1.]), array([1, 2]))
+    """
+    lo, hi = starts[entries], starts[np.asarray(entries) + 1]
+    sizes = hi - lo
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    pos = np.repeat(lo - offsets, sizes) + np.arange(int(sizes.sum()))  # members of every group, in order
+    rows = members[pos]
+    w = weights[rows]
+    least = np.minimum.reduceat(w, offsets) if len(w) else np.zeros(0)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    hit = np.flatnonzero(w == least[group])
+    _, first = np.unique(group[hit], return_index=True)
+    return least, rows[hit[first]]
 
 
 def search(

@@ -14,7 +14,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from network.errors import UnreachableError
 from network.geo import haversine_km
@@ -38,13 +37,6 @@ def _widen(rows: np.ndarray, n: int, fill: float) -> np.ndarray:
         return rows
     pad = [(0, 0)] * (rows.ndim - 1) + [(0, n - rows.shape[-1])]
     return np.pad(rows, pad, constant_values=fill)
-
-
-def _widen_csr(matrix: csr_matrix, n: int) -> csr_matrix:
-    """The same entries in an ``n`` x ``n`` matrix (empty rows for the nodes appended)."""
-    extra = n - matrix.shape[0]
-    indptr = np.concatenate([matrix.indptr, np.full(extra, matrix.indptr[-1], dtype=matrix.indptr.dtype)])
-    return csr_matrix((matrix.data, matrix.indices, indptr), shape=(n, n))
 
 
 class TripSearch:
@@ -74,6 +66,14 @@ class TripSearch:
             and bool(np.array_equal(new.u[:ne], base.u))
             and bool(np.array_equal(new.v[:ne], base.v))
         )
+
+    def _changed_rows(self) -> np.ndarray:
+        """Edge-table rows whose time or mode differ from the parent's, and the rows appended."""
+        assert self._parent is not None
+        base, new = self._parent.network.edge_table, self.network.edge_table
+        ne = len(base.u)
+        changed = (new.time_min[:ne] != base.time_min) | (new.mode[:ne] != base.mode)
+        return np.concatenate([np.flatnonzero(changed), np.arange(ne, len(new.u))])
 
     def _inherited(self, mode: str) -> TripSearch | None:
         """The parent whose arrays and searches stand for this network's in ``mode``, or None."""
@@ -115,19 +115,12 @@ class TripSearch:
 
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use."""
-        parent = self._inherited(mode)
-        if mode not in self._compiled and parent is not None:
-            base, edges = parent.compiled(mode), self.network.edge_table
-            n = len(edges.node_ids)
-            self._compiled[mode] = CompiledGraph(
-                mode=mode,
-                node_ids=edges.node_ids,
-                index=edges.index,
-                matrix=_widen_csr(base.matrix, n),
-                edge_of_entry=base.edge_of_entry,
-                edges=edges,
-                _transposed=[_widen_csr(base.transposed, n)],
-            )
+        if mode not in self._compiled and self._parent is not None:
+            base, edges = self._parent.compiled(mode), self.network.edge_table
+            if self._inherited(mode) is not None:
+                self._compiled[mode] = base.widened(edges)
+            else:  # re-weight the base's arrays where they changed (a full compile if edges were added)
+                self._compiled[mode] = base.retimed(edges, self._changed_rows())
         if mode not in self._compiled:
             self._compiled[mode] = compile_edges(self.network.edge_table, mode)
         return self._compiled[mode]
