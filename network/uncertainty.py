@@ -216,4 +216,4 @@ class Retimer:
         """A model of the network re-timed for the draw ``a`` (a new value; the graph and the name
         index are shared, not copied)."""
         base = self.model
-        return Model(base.network.retimed(a, self.times(a, class_speeds)), name_index=base.name_index)
+        return Model(base.network.retimed(a, self.times(a, class_speeds)), name_index=base.name_index, parent=base)

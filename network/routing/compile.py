@@ -106,6 +106,8 @@ class CompiledGraph:
         ne = len(self.edges.u)
         if ne == 0 or self.matrix.nnz == 0:
             return compile_edges(edges, self.mode)
+        if rows is not None and len(rows) > ne // 4:  # most edges changed (a draw): all entries at once
+            rows = None
         new_rows = np.arange(ne, len(edges.u)) if rows is None else np.asarray(rows, dtype=np.int64)
         outside = new_rows[(new_rows >= ne) | (self._entry_of_row()[np.minimum(new_rows, ne - 1)] < 0)]
         if np.isin(edges.mode[outside], modes).any():  # an edge this mode now allows that it did not
