@@ -8,14 +8,28 @@ hierarchy of every 25th row and column as expressway (100 km/h), every 5th as na
 (60 km/h), the rest other roads (30 km/h); about 10% of local edges dropped; then the largest
 strongly connected component. Figures: one-to-all from one node; every node's time to two targets
 (two rows, and min-only); a 60-minute isochrone (nodes reached); bytes per edge of the compiled
-routing arrays. The engine's answers are checked equal to scipy's. A benchmark, not a timed test.
-The scenario overlay and matrix-engine figures of the performance issue are not here yet.
+routing arrays (both directions and the maps between them and the edge table); scenarios per
+second. The engine's answers are checked equal to scipy's. A benchmark, not a timed test.
+
+A scenario here is a corridor upgrade: 50 consecutive links of a national-road line sped up
+from 60 to 100 km/h, both directions (100 edge rows), then every node's minutes to the nearer
+of two targets. taihang's path is the one a scenario's searches take
+(the changed rows of the edge table re-weighted, a min-only search on the transpose;
+``engine`` with :meth:`CompiledGraph.overlaid`, the new weights written in
+place and restored, ``engine_copy`` with :meth:`CompiledGraph.retimed`, a re-weighted copy of the
+arrays as a scenario's model keeps); raw scipy writes the new weights into the transposed CSR in place and
+restores them. Both on one process and on two (forked, the graph shared copy-on-write), each
+scenario a different stretch of road. The scenario *file* path (names resolved on the networkx
+graph, :func:`apply_scenario`) is not part of this figure: at this size its graph copy alone
+would dominate; see the README.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import multiprocessing as mp
 import time
 
 import networkx as nx
@@ -24,18 +38,22 @@ from common import timed
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from network.routing.engine import csr_min, search
+from network.graph.edges import EdgeTable
+from network.routing.compile import CompiledGraph, compile_edges
+from network.routing.engine import search
+
+_WORK: dict[str, object] = {}
 
 
-def synthetic_graph(size: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """(u, v, minutes, n) of the graph described in the module docstring."""
+def synthetic_graph(size: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """(u, v, minutes, km, n) of the graph described in the module docstring."""
     rng = np.random.default_rng(seed)
     idx = np.arange(size * size).reshape(size, size)
     pairs = [
         (idx[:, :-1].ravel(), idx[:, 1:].ravel(), np.repeat(np.arange(size), size - 1)),
         (idx[:-1, :].ravel(), idx[1:, :].ravel(), np.tile(np.arange(size), size - 1)),
     ]
-    us, vs, ws = [], [], []
+    us, vs, ws, ks = [], [], [], []
     for a, b, line in pairs:
         speed = np.where(line % 25 == 0, 100.0, np.where(line % 5 == 0, 60.0, 30.0))
         km = 0.4 * (1 + 0.2 * rng.random(a.size))  # perturbed spacing
@@ -44,7 +62,8 @@ def synthetic_graph(size: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, 
         us += [a[keep], b[keep]]
         vs += [b[keep], a[keep]]
         ws += [minutes[keep], minutes[keep]]
-    u, v, w = np.concatenate(us), np.concatenate(vs), np.concatenate(ws)
+        ks += [km[keep], km[keep]]
+    u, v, w, km_all = np.concatenate(us), np.concatenate(vs), np.concatenate(ws), np.concatenate(ks)
     n = size * size
     m = csr_matrix((w, (u, v)), shape=(n, n))
     _, label = connected_components(m, directed=True, connection="strong")
@@ -53,21 +72,120 @@ def synthetic_graph(size: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, 
     new_id = -np.ones(n, dtype=np.int64)
     new_id[inside] = np.arange(int(inside.sum()))
     keep = inside[u] & inside[v]
-    return new_id[u[keep]], new_id[v[keep]], w[keep], int(inside.sum())
+    return new_id[u[keep]], new_id[v[keep]], w[keep], km_all[keep], int(inside.sum())
+
+
+def edge_table(u: np.ndarray, v: np.ndarray, w: np.ndarray, km: np.ndarray, n: int) -> EdgeTable:
+    """The synthetic graph as taihang's edge table (road edges; no edge keys: nothing here
+    resolves a scenario file against it)."""
+    side = int(np.ceil(np.sqrt(n)))
+    ids = [f"n{i}" for i in range(n)]
+    return EdgeTable(
+        u=u.astype(np.int64),
+        v=v.astype(np.int64),
+        time_min=w.astype(float),
+        length_km=km.astype(float),
+        mode=np.full(len(u), "road"),
+        kind=np.full(len(u), "link"),
+        keys=[],
+        node_ids=ids,
+        index={x: i for i, x in enumerate(ids)},
+        lon=113.0 + 0.004 * (np.arange(n) % side),
+        lat=34.0 + 0.004 * (np.arange(n) // side),
+    )
+
+
+def scenario_rows(table: EdgeTable, count: int, links: int = 50) -> list[np.ndarray]:
+    """Edge rows of ``count`` scenarios: each ``links`` consecutive links of a 60 km/h line,
+    walked from a different start, with the links back (both directions)."""
+    speed = table.length_km / table.time_min * 60.0
+    national = np.flatnonzero(np.isclose(speed, 60.0))
+    succ: dict[int, list[int]] = {}
+    for r in national.tolist():
+        succ.setdefault(int(table.u[r]), []).append(r)
+    pair = {(int(table.u[r]), int(table.v[r])): r for r in national.tolist()}
+    out = []
+    for k in range(count):
+        r = int(national[(k * 104729) % national.size])
+        rows, prev = [r], int(table.u[r])
+        while len(rows) < links:
+            node = int(table.v[rows[-1]])
+            ahead = [x for x in succ.get(node, []) if int(table.v[x]) != prev and x not in rows]
+            if not ahead:
+                break
+            prev = node
+            rows.append(ahead[0])
+        back = [pair[(int(table.v[x]), int(table.u[x]))] for x in rows if (int(table.v[x]), int(table.u[x])) in pair]
+        out.append(np.unique(np.array(rows + back, dtype=np.int64)))
+    return out
+
+
+def _run_ours(k: int) -> float:
+    table, compiled, targets, rows = _WORK["table"], _WORK["compiled"], _WORK["targets"], _WORK["rows"][k]
+    assert isinstance(table, EdgeTable) and isinstance(compiled, CompiledGraph)
+    with compiled.overlaid(rows, table.time_min[rows] * 0.6) as changed:  # 60 -> 100 km/h
+        d = search(changed.transposed, targets, min_only=True)
+    return float(np.mean(d[np.isfinite(d)]))
+
+
+def _run_ours_copy(k: int) -> float:
+    table, compiled, targets, rows = _WORK["table"], _WORK["compiled"], _WORK["targets"], _WORK["rows"][k]
+    assert isinstance(table, EdgeTable) and isinstance(compiled, CompiledGraph)
+    time_min = table.time_min.copy()
+    time_min[rows] *= 0.6
+    changed = compiled.retimed(dataclasses.replace(table, time_min=time_min), rows)
+    d = search(changed.transposed, targets, min_only=True)
+    return float(np.mean(d[np.isfinite(d)]))
+
+
+def _run_scipy(k: int) -> float:
+    transposed, entries, targets = _WORK["raw"], _WORK["raw_entries"][k], _WORK["targets"]
+    old = transposed.data[entries].copy()
+    transposed.data[entries] = old * 0.6
+    d = dijkstra(transposed, indices=targets, min_only=True)
+    transposed.data[entries] = old
+    return float(np.mean(d[np.isfinite(d)]))
+
+
+def scenarios_per_s(fn: object, count: int, processes: int) -> tuple[float, list[float]]:
+    """Scenarios a second of ``fn`` over ``count`` scenarios on ``processes`` forked workers."""
+    t0 = time.perf_counter()
+    if processes == 1:
+        out = [fn(k) for k in range(count)]  # type: ignore[operator]
+    else:
+        with mp.get_context("fork").Pool(processes) as pool:
+            out = pool.map(fn, range(count), chunksize=1)  # type: ignore[arg-type]
+    return count / (time.perf_counter() - t0), out
+
+
+def networkx_one_to_all(matrix: csr_matrix, src: int) -> tuple[float, dict[int, float]]:
+    """Seconds of networkx's one-to-all Dijkstra on the same graph, and its answer."""
+    g = nx.DiGraph()
+    coo = matrix.tocoo()
+    g.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()))
+    return timed(lambda: nx.single_source_dijkstra_path_length(g, src), 1)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=1000)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--scenarios", type=int, default=8, help="scenarios per figure (default 8)")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    u, v, w, n = synthetic_graph(args.size)
+    u, v, w, km, n = synthetic_graph(args.size)
     build_s = time.perf_counter() - t0
-    matrix, keep = csr_min(u, v, w, n)
-    transposed = matrix.transpose().tocsr()
+    table = edge_table(u, v, w, km, n)
+    compiled = compile_edges(table, "road")
+    matrix, transposed = compiled.matrix, compiled.transposed
     edges = matrix.nnz
-    routing_bytes = matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes + keep.nbytes
+    compiled._transposed_position()
+    compiled._entry_of_row()
+    arrays = [matrix.data, matrix.indices, matrix.indptr, transposed.data, transposed.indices, transposed.indptr]
+    arrays += [compiled.edge_of_entry, *compiled._lookups.values()]
+    if compiled.starts is not None:
+        arrays += [compiled.members, compiled.starts]
+    routing_bytes = sum(a.nbytes for a in arrays)
     src, targets = 0, [n // 3, 2 * n // 3]
     out: dict[str, object] = {
         "nodes": n,
@@ -85,12 +203,29 @@ def main() -> None:
     out["two_targets_s"] = {"rows": round(t_rows, 3), "min_only": round(t_min, 3)}
     t_iso, iso = timed(lambda: search(matrix, src, limit=60.0))
     out["isochrone_60min"] = {"s": round(t_iso, 3), "nodes_reached": int(np.isfinite(iso).sum())}
-    g = nx.DiGraph()
-    coo = matrix.tocoo()
-    g.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()))
-    t_nx, d_nx = timed(lambda: nx.single_source_dijkstra_path_length(g, src), 1)
+    t_nx, d_nx = networkx_one_to_all(matrix, src)  # its graph is freed before the workers fork
     assert abs(d_nx[targets[0]] - d_sp[targets[0]]) < 1e-6
     out["one_to_all_s"]["networkx"] = round(t_nx, 3)  # type: ignore[index]
+    _WORK.update(table=table, compiled=compiled, targets=targets)
+    count = args.scenarios
+    rows = scenario_rows(table, count)
+    raw = transposed.copy()
+    t_pos = compiled._transposed_position()
+    entry = compiled._entry_of_row()
+    _WORK.update(rows=rows, raw=raw, raw_entries=[t_pos[entry[r]] for r in rows])
+    scen: dict[str, object] = {"edges_changed": int(np.mean([len(r) for r in rows])), "scenarios": count}
+    for procs in (1, 2):
+        ours, a = scenarios_per_s(_run_ours, count, procs)
+        copied, c = scenarios_per_s(_run_ours_copy, count, procs)
+        theirs, b = scenarios_per_s(_run_scipy, count, procs)
+        np.testing.assert_allclose(a, b)
+        np.testing.assert_allclose(c, b)
+        scen[f"{procs}_process"] = {
+            "engine": round(ours, 2),
+            "engine_copy": round(copied, 2),
+            "scipy": round(theirs, 2),
+        }
+    out["scenarios_per_s"] = scen
     print(json.dumps(out, indent=1))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

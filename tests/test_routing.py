@@ -198,3 +198,32 @@ def test_retimed_arrays_equal_a_fresh_compile(g, data):
         for e, r in enumerate(fast.edge_of_entry):
             if np.isfinite(fast.matrix.data[e]):
                 assert kept[(int(new.u[r]), int(new.v[r]))] == pytest.approx(float(new.time_min[r]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs(), st.data())
+def test_overlaid_arrays_equal_a_fresh_compile_and_are_restored(g, data):
+    """Weights written in place for a block (many scenarios on one graph) must route as a fresh
+    compile of the re-timed table, and leave the arrays exactly as they were afterwards."""
+    import dataclasses
+
+    from network.graph.edges import build_edge_table
+    from network.routing.compile import compile_edges
+
+    table = build_edge_table(g)
+    base = compile_edges(table, "road")
+    before = (base.matrix.data.copy(), base.transposed.data.copy(), base.edge_of_entry.copy())
+    n = len(table.u)
+    rows = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True)), dtype=np.int64)
+    factor = np.array(data.draw(st.lists(st.sampled_from([0.5, 2.0, np.inf]), min_size=len(rows), max_size=len(rows))))
+    time_min = table.time_min.copy()
+    time_min[rows] = time_min[rows] * factor
+    closed = table.mode.astype(object)
+    closed[rows[np.isinf(factor)]] = "closed"
+    fresh = compile_edges(dataclasses.replace(table, time_min=time_min, mode=closed.astype(str)), "road")
+    nodes = list(g.nodes)
+    with base.overlaid(rows, time_min[rows]) as fast:
+        np.testing.assert_allclose(one_to_many(fresh, nodes), one_to_many(fast, nodes))
+        np.testing.assert_allclose(_dense(fresh.transposed), _dense(fast.transposed))
+    for a, b in zip(before, (base.matrix.data, base.transposed.data, base.edge_of_entry)):
+        np.testing.assert_array_equal(a, b)

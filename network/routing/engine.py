@@ -2,7 +2,8 @@
 
 Every search of the package runs here (the graph builder's map matching and rail measuring, the
 scenario builder's bus routes, door-to-door trips, isochrones, matrices), so the engine can be
-swapped in one place. It knows nothing of the network: rows and columns are node indices, weights
+swapped in one place (:class:`CCHMatrix` is the optional second engine, for many-to-many
+matrices). It knows nothing of the network: rows and columns are node indices, weights
 are minutes or kilometres. Today it is ``scipy.sparse.csgraph`` (Dijkstra with binary heaps; see
 ``../shared/reference/PERFORMANCE.md`` for how it compares on two cores).
 
@@ -11,7 +12,12 @@ This module imports only NumPy and SciPy, so every layer may use it (see ``tests
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -165,3 +171,83 @@ def weak_components(matrix: csr_matrix) -> np.ndarray:
     """The weakly connected component label of every node."""
     _, labels = csgraph.connected_components(matrix, directed=True, connection="weak")
     return np.asarray(labels)
+
+
+# -- many-to-many by customizable contraction hierarchy (optional) --------------------------------
+#: Minutes per integer weight unit of the contraction hierarchy (pyroutingkit takes uint32
+#: weights): 1e-4 min (6 ms). Each edge is rounded by at most half a unit, so a path of k edges
+#: is off by at most k x 0.5e-4 min (0.1 min over 2,000 edges); the largest path it can hold is
+#: (2**31 - 1) x 1e-4 min, about 149 days.
+CCH_UNIT_MIN = 1e-4
+
+#: Contraction orders of the topologies built in this process, by topology key.
+_CCH_TOPOLOGIES: dict[str, Any] = {}
+
+
+def cch_available() -> bool:
+    """Whether the optional contraction-hierarchy engine (``pip install taihang[cch]``) is installed."""
+    try:
+        import pyroutingkit  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class CCHMatrix:
+    """Many-to-many minutes on ``matrix`` by a customizable contraction hierarchy (RoutingKit's
+    CCH through ``pyroutingkit``): the node order is computed once per topology (inertial flow
+    on the node coordinates; kept in this process and, with ``cache_dir``, on disk), then each
+    set of weights is a customization (:meth:`customize`, a fraction of a second at province
+    scale) and a matrix is one call. Times are exact to :data:`CCH_UNIT_MIN` per edge.
+
+    Raises
+    ------
+    ImportError
+        If pyroutingkit is not installed (its wheels cover Linux x86_64 and macOS arm64).
+    """
+
+    def __init__(
+        self, matrix: csr_matrix, lon: np.ndarray, lat: np.ndarray, cache_dir: str | os.PathLike[str] | None = None
+    ) -> None:
+        import pyroutingkit
+
+        self._rk = pyroutingkit
+        n = matrix.shape[0]
+        tail = np.repeat(np.arange(n, dtype=np.uint32), np.diff(matrix.indptr))
+        head = matrix.indices.astype(np.uint32)
+        digest = hashlib.sha1(np.int64(n).tobytes())
+        digest.update(tail.tobytes())
+        digest.update(head.tobytes())
+        self.key = digest.hexdigest()[:20]
+        topology = _CCH_TOPOLOGIES.get(self.key)
+        where = Path(cache_dir) / self.key if cache_dir is not None else None
+        if topology is None and where is not None and (where / "node_count").exists():
+            topology = pyroutingkit.CCHTopology()
+            topology.load(str(where))
+        if topology is None:
+            topology = pyroutingkit.CCHTopology()
+            topology.build(tail, head, np.asarray(lat, dtype=np.float32), np.asarray(lon, dtype=np.float32), n)
+            if where is not None:  # written beside, then moved into place: never half a cache
+                where.parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(dir=where.parent, prefix=f".{self.key}."))
+                topology.save(str(tmp))
+                try:
+                    tmp.rename(where)
+                except OSError:  # another process cached it first
+                    shutil.rmtree(tmp, ignore_errors=True)
+        _CCH_TOPOLOGIES[self.key] = topology
+        self.metric = pyroutingkit.CCHMetric(topology)
+        self.customize(matrix.data)
+
+    def customize(self, weights_min: np.ndarray) -> None:
+        """Take new weights (minutes, aligned with the CSR entries; ``inf`` closes an edge)."""
+        inf = self._rk.INF_WEIGHT
+        w = np.where(np.isfinite(weights_min), np.rint(np.asarray(weights_min) / CCH_UNIT_MIN), inf)
+        self.metric.customize(np.minimum(w, inf).astype(np.uint32), 0)
+
+    def minutes(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Minutes from each source row to each target column; ``inf`` where unreachable."""
+        d = self.metric.distances_many_to_many(
+            np.asarray(sources, dtype=np.uint32), np.asarray(targets, dtype=np.uint32)
+        )
+        return np.where(d >= self._rk.INF_WEIGHT, np.inf, d * CCH_UNIT_MIN)
