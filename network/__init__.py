@@ -15,6 +15,8 @@ data) → ``graph`` (build; the :class:`Network` value) → ``routing`` (compile
 → ``claims``, ``uncertainty``, ``compare`` → ``viz`` → ``cli``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from network._version import __version__
 from network.assumptions import Assumptions
 from network.errors import (
@@ -27,10 +29,32 @@ from network.errors import (
     UnreachableError,
     YearError,
 )
-from network.graph.network import Network
-from network.model import Model
-from network.scenario.apply import apply_scenario
-from network.scenario.load import load_scenario
+
+if TYPE_CHECKING:
+    from network.graph.network import Network
+    from network.model import Model
+    from network.scenario.apply import apply_scenario
+    from network.scenario.load import load_scenario
+
+#: Loaded on first use (PEP 562), so ``import network`` and a command that needs only part of
+#: the package do not pay for the rest.
+_LAZY = {
+    "Network": "network.graph.network",
+    "Model": "network.model",
+    "apply_scenario": "network.scenario.apply",
+    "load_scenario": "network.scenario.load",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'network' has no attribute {name!r}")
+
 
 __all__ = [
     "Assumptions",

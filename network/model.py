@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -43,6 +43,7 @@ import pandas as pd
 from network.assumptions import Assumptions
 from network.errors import LookupFailed, YearError
 from network.geo import haversine_km
+from network.graph import network_cache
 from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, build_layer, check_as_of
 from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.lookup import Endpoint, build_name_index, resolve
@@ -51,16 +52,17 @@ from network.graph.road_layer import RoadLayer, layer_geometry
 from network.graph.schema import MODE_SETS
 from network.indicators.measures import cumulative_opportunities, potential_accessibility
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
-from network.netfile import read_network
 from network.routing.compile import CompiledGraph
 from network.routing.engine import search
 from network.routing.matrix import od_minutes
 from network.routing.paths import path_legs
 from network.routing.trips import TripSearch
-from network.scenario.apply import ApplyReport, apply_scenario
-from network.scenario.load import Scenario
 from network.sources.default import DefaultData, data_as_of, data_dir, read_default_data
 from network.sources.geometry import LineGraph, read_region_geometry
+
+if TYPE_CHECKING:  # the scenario modules load on first use (pydantic schemas: a tenth of a second)
+    from network.scenario.apply import ApplyReport
+    from network.scenario.load import Scenario
 
 DEFAULT_TARGETS = ("郑州", "洛阳")
 
@@ -125,12 +127,17 @@ def default_year(scenarios: Sequence[Scenario] = ()) -> int:
 _INPUTS: dict[tuple[Any, ...], tuple[DefaultData, LineGraph, LineGraph, RoadLayer]] = {}
 
 
+def _inputs_stamp() -> tuple[Any, ...]:
+    """The data folder and its files' modification times: a change of the data is a new key."""
+    folder = data_dir()
+    files = [*folder.glob("*.*"), *folder.glob("geometry/*")]
+    return (str(folder), tuple(sorted((p.name, p.stat().st_mtime_ns) for p in files)))
+
+
 def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, RoadLayer]:
     folder = data_dir()
-    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in [*folder.glob("*.*"), *folder.glob("geometry/*")]))
     key = (
-        str(folder),
-        stamp,
+        *_inputs_stamp(),
         a.built_up_radius_city_km,
         a.built_up_radius_county_km,
         a.match_tolerance,
@@ -241,6 +248,8 @@ class Model:
         ScenarioError
             For unknown names (with close matches) or changes that cannot apply.
         """
+        from network.scenario.apply import apply_scenario
+
         return Model(apply_scenario(self.network, scenario)[0], parent=self)
 
     @classmethod
@@ -254,13 +263,17 @@ class Model:
         graph; :meth:`with_scenario` makes a changed copy)."""
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()
-        data, roads, railways, layer = _default_inputs(assumptions)
-        key = (id(data), date, assumptions)
+        key = (_inputs_stamp(), date, assumptions)
         if key in _MODELS:
             _MODELS.move_to_end(key)
             return _MODELS[key]
-        graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
-        model = cls(Network(graph, data, roads, assumptions, build_edge_table(graph)))
+        network = network_cache.load(date, assumptions)
+        if network is None:
+            data, roads, railways, layer = _default_inputs(assumptions)
+            graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
+            network = Network(graph, data, roads, assumptions, build_edge_table(graph))
+            network_cache.store(network, date, assumptions)
+        model = cls(network)
         _MODELS[key] = model
         while len(_MODELS) > _MAX_MODELS:
             _MODELS.popitem(last=False)
@@ -283,6 +296,8 @@ class Model:
         DataError
             If the file is not a taihang network file.
         """
+        from network.netfile import read_network
+
         net = read_network(network) if isinstance(network, (str, Path)) else network
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()

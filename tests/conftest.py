@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import networkx as nx
 import pytest
+
+# Tests build their networks afresh (some patch the builder, which a cache key cannot see);
+# tests/test_network_cache.py turns the cache on in a folder of its own.
+os.environ["TAIHANG_NO_CACHE"] = "1"
 
 
 def road_edge(graph: nx.MultiDiGraph, u: str, v: str, km: float, speed_kph: float, **extra: object) -> None:

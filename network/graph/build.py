@@ -28,7 +28,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.spatial import cKDTree
 
 from network.assumptions import Assumptions
 from network.errors import YearError
@@ -141,6 +140,8 @@ def snap_onto_lines(
     Returns the augmented graph (new nodes appended) and, per point, (distance in km to the snap
     point, node index of the snap point).
     """
+    from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
+
     pairs = {
         (min(u, v), max(u, v)): km
         for u, v, km in zip(lines.u.tolist(), lines.v.tolist(), lines.length_km.tolist())
@@ -357,6 +358,8 @@ class GraphBuilder:
         """(graph, k-d tree, road node rows) of the access nodes of :meth:`nearest_access`, built
         on first use for the graph as it then is. A scenario's builder is handed its base
         network's index (:meth:`use_access_index`): access nodes are those of the network as built."""
+        from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
+
         if self._access is None or self._access[0] is not self.g:
             ok = np.zeros(self.roads.n_nodes, dtype=bool)
             for u, _, d in self.g.edges(data=True):

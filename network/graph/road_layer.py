@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
-from scipy.spatial import cKDTree
 
 from network.geo import haversine_km, to_local_xy_km
 from network.routing.engine import search, walk_back
@@ -123,6 +122,8 @@ def split_at_points(
     in proportion, the edges being straight). Returns the new graph ``(lon, lat, u, v, km)`` and, per
     point, ``[(node, distance_km), ...]`` nearest first.
     """
+    from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
+
     xy = to_local_xy_km(lon, lat, lat0)
     a, b = xy[u], xy[v]
     ab = b - a
@@ -243,6 +244,8 @@ def built_up_km(
     Each edge is sampled every ``step_km``; the share of samples inside any circle times the
     edge length is its built-up length.
     """
+    from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
+
     if not centres or u.size == 0:
         return np.zeros(u.size)
     xy = to_local_xy_km(lon, lat, lat0)
@@ -272,6 +275,8 @@ def build_road_layer(
     ``centres`` are the built-up circles ``(lon, lat, radius_km)``. Deterministic: the same inputs
     give the same layer.
     """
+    from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
+
     u, v, km = _undirected(geometry)
     wp = [np.array(c["waypoints"], dtype=float).reshape(-1, 2) for c in corridors]
     all_lat = np.concatenate([w[:, 0] for w in wp]) if wp else np.zeros(0)

@@ -1,0 +1,96 @@
+"""The built default network kept on disk between runs, so a command does not rebuild it.
+
+Building the embedded network (reading the data, matching the road layer, assembling the graph)
+takes most of a short command's time; reading it back takes a third of that. A cached network
+is keyed by everything it is built from: the bytes of every file in the data folder, the source
+of the package itself, its date and its constants. Any change of these is another key, so a
+stale network is never read. Files are written atomically (a reader never sees half a file);
+an unreadable one is rebuilt and replaced.
+
+Where: ``$TAIHANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/taihang``, else ``~/.cache/taihang``
+(``networks/`` inside). ``TAIHANG_NO_CACHE=1`` turns it off. The files are Python pickles of
+this package's own objects: read only ones this package wrote (the folder is the user's own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from functools import cache
+from pathlib import Path
+
+from network.assumptions import Assumptions
+from network.graph.network import Network
+from network.io import atomic_write_bytes
+from network.sources.default import data_dir
+
+#: Bump when the pickled layout changes in a way the source hash would not show.
+_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """The folder of cached networks, or None when caching is off."""
+    if os.environ.get("TAIHANG_NO_CACHE"):
+        return None
+    root = os.environ.get("TAIHANG_CACHE_DIR")
+    if not root:
+        root = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "taihang")
+    return Path(root) / "networks"
+
+
+@cache
+def _source_digest() -> str:
+    """The hash of the package's own source (a code change may change what a build gives)."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for p in sorted(package.rglob("*.py")):
+        h.update(str(p.relative_to(package)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _data_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(q for q in folder.rglob("*") if q.is_file()):
+        h.update(str(p.relative_to(folder)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def key(date: dt.date, assumptions: Assumptions) -> str:
+    """The cache key of the default network for ``date`` and ``assumptions``."""
+    h = hashlib.sha256(f"{_FORMAT}|{date.isoformat()}|{assumptions!r}".encode())
+    h.update(_source_digest().encode())
+    h.update(_data_digest(data_dir()).encode())
+    return h.hexdigest()[:32]
+
+
+def load(date: dt.date, assumptions: Assumptions) -> Network | None:
+    """The cached default network, or None (not cached, caching off, or unreadable)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"default-{key(date, assumptions)}.pickle"
+    try:
+        with path.open("rb") as fh:
+            out = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged file (disk full, killed writer of an older layout): rebuild
+        return None
+    return out if isinstance(out, Network) else None
+
+
+def store(network: Network, date: dt.date, assumptions: Assumptions) -> None:
+    """Keep ``network`` for the next run; a folder that cannot be written is skipped quietly
+    (the cache only saves time)."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(folder / f"default-{key(date, assumptions)}.pickle", pickle.dumps(network, protocol=5))
+    except OSError:
+        return
