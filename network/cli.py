@@ -373,6 +373,90 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
         raise SystemExit(2)
 
 
+@main.command(name="sweep")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--claims",
+    "claim_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A claim file to check on every scenario and draw; repeatable.",
+)
+@click.option("--targets", default="郑州,洛阳", show_default=True, help="Comma-separated target places.")
+@click.option(
+    "--draws",
+    type=click.IntRange(0, 100000),
+    default=0,
+    show_default=True,
+    help="Draws of the constants per scenario (0: central values only).",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Seed of the draws (draw k uses SeedSequence([seed, k]))."
+)
+@_YEAR
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for parts/, sweep.csv and summary.csv; run again with the same settings to resume.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="Worker processes on this machine (default: the number of cores).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'taihang[dask]'; see the README).",
+)
+def sweep_cmd(
+    files: tuple[Path, ...],
+    claim_paths: tuple[Path, ...],
+    targets: str,
+    draws: int,
+    seed: int,
+    year: int | None,
+    out_dir: Path,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    """Every scenario (and the baseline) x every draw of the constants: scores on the targets and
+    verdicts of the claims, in parallel here or on a Dask cluster; resumable."""
+    import os
+
+    from network.claims.spec import load_claim
+    from network.scenario.load import load_scenario
+    from network.sweep import SweepSpec, run_sweep
+
+    for f in files:  # every file checked before any work starts
+        load_scenario(f)
+    for c in claim_paths:
+        load_claim(c)
+    names = [f.stem for f in files]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise NetworkModelError(
+            f"scenario files share a name ({', '.join(twice)}); a sweep names its rows by file stem"
+        )
+    _check_writable(out_dir)
+    spec = SweepSpec(
+        scenarios=tuple(str(f) for f in files),
+        claims=tuple(str(c) for c in claim_paths),
+        targets=tuple(t.strip() for t in targets.split(",") if t.strip()),
+        draws=draws,
+        seed=seed,
+        year=year,
+    )
+    table = run_sweep(spec, out_dir, workers=workers or os.cpu_count() or 1, scheduler=scheduler)
+    click.echo(
+        f"wrote {len(table)} rows of {len(spec.tasks())} tasks: {out_dir / 'sweep.csv'}, {out_dir / 'summary.csv'}"
+    )
+
+
 @main.command(name="compare")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -686,6 +770,14 @@ def build(
 
 @main.command()
 @click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="best", show_default=True)
+@click.option(
+    "--engine",
+    type=click.Choice(["scipy", "cch"]),
+    default="scipy",
+    show_default=True,
+    help="scipy: exact Dijkstra; cch: contraction hierarchy for large matrices (road and best; "
+    "pip install 'taihang[cch]'; times exact to 0.0001 min per edge).",
+)
 @click.option("--origins", default=None, help="Comma-separated origin places (default: every county-level place).")
 @click.option("--destinations", default=None, help="Comma-separated destinations (default: every county-level place).")
 @click.option(
@@ -701,6 +793,7 @@ def build(
 @_NETWORK
 def matrix(
     mode: str,
+    engine: str,
     origins: str | None,
     destinations: str | None,
     out_path: Path | None,
@@ -728,7 +821,7 @@ def matrix(
     model = _model(year, assume, scenario_path, network_path)
     t0 = time.perf_counter()
     table = model.matrix(
-        _targets(origins) if origins else None, _targets(destinations) if destinations else None, mode
+        _targets(origins) if origins else None, _targets(destinations) if destinations else None, mode, engine
     ).assign(warnings="; ".join(model.warnings))
     secs = time.perf_counter() - t0
     reached = np.isfinite(table["minutes"].to_numpy(dtype=float))

@@ -53,7 +53,7 @@ from network.graph.schema import MODE_SETS
 from network.indicators.measures import cumulative_opportunities, potential_accessibility
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
 from network.routing.compile import CompiledGraph
-from network.routing.engine import search
+from network.routing.engine import cch_available, search
 from network.routing.matrix import od_minutes
 from network.routing.paths import path_legs
 from network.routing.trips import TripSearch
@@ -125,6 +125,12 @@ def default_year(scenarios: Sequence[Scenario] = ()) -> int:
 #: The embedded inputs and road layer, read and matched once per process: they do not depend on the
 #: date, only on the files (keyed by their modification times) and the layer's own assumptions.
 _INPUTS: dict[tuple[Any, ...], tuple[DefaultData, LineGraph, LineGraph, RoadLayer]] = {}
+
+
+def _cch_cache() -> Path | None:
+    """Where contraction orders are kept between runs (beside the cached networks)."""
+    folder = network_cache.cache_dir()
+    return None if folder is None else folder.parent / "cch"
 
 
 def _inputs_stamp() -> tuple[Any, ...]:
@@ -498,21 +504,36 @@ class Model:
         return pd.concat(rows, ignore_index=True)
 
     def matrix(
-        self, origins: Sequence[str] | None = None, destinations: Sequence[str] | None = None, mode: str = "best"
+        self,
+        origins: Sequence[str] | None = None,
+        destinations: Sequence[str] | None = None,
+        mode: str = "best",
+        engine: str = "scipy",
     ) -> pd.DataFrame:
         """Door-to-door minutes between places as a long table: one row per origin and destination
         with ``origin``, ``origin_zh``, ``destination``, ``destination_zh``, ``mode`` and ``minutes``
         (``inf`` when there is no trip). Default: every county-level place to every other.
         ``road`` and ``best`` run one search per origin or per destination, whichever is fewer;
-        ``rail`` and ``transit`` one forced-train search per destination.
+        ``rail`` and ``transit`` one forced-train search per destination. ``engine="cch"`` (road
+        and best) runs the contraction hierarchy (optional: ``pip install 'taihang[cch]'``;
+        :func:`network.routing.matrix.od_minutes`).
 
         Raises
         ------
         LookupFailed
-            For a name that is not a place, or an unknown mode.
+            For a name that is not a place, an unknown mode, or an engine that cannot run it.
         """
         if mode not in MODE_SETS:
             raise LookupFailed(f"unknown mode {mode!r}; expected one of {sorted(MODE_SETS)}")
+        if engine not in ("scipy", "cch"):
+            raise LookupFailed(f"unknown engine {engine!r}; expected scipy or cch")
+        if engine == "cch" and mode in ("rail", "transit"):
+            raise LookupFailed(
+                f"engine cch runs road and best matrices; a {mode} matrix forces a train on every trip, "
+                "which runs on scipy: leave out the engine"
+            )
+        if engine == "cch" and not cch_available():
+            raise LookupFailed("engine cch needs pyroutingkit: pip install 'taihang[cch]' (Linux x86_64, macOS arm64)")
         places = self.places(("county", "district", "city", "external"))
         names = dict(zip(places["place_id"], places["name_zh"]))
 
@@ -536,7 +557,7 @@ class Model:
                 else np.zeros((len(o_nodes), 0))
             )
         else:
-            minutes = od_minutes(self.compiled(mode), o_nodes, d_nodes)
+            minutes = od_minutes(self.compiled(mode), o_nodes, d_nodes, engine=engine, cache_dir=_cch_cache())
         o_idx, d_idx = np.meshgrid(np.arange(len(o_keys)), np.arange(len(d_keys)), indexing="ij")
         return pd.DataFrame(
             {

@@ -11,7 +11,7 @@ functions count too, and only ``if TYPE_CHECKING:`` blocks are exempt, as they n
     scenario    load, validate and apply scenario files
     indicators  accessibility measures and summaries (pure array maths)
     query       Model (queries on a Network), isochrones
-    analysis    claims, uncertainty, compare
+    analysis    claims, uncertainty, compare, sweeps
     viz         maps, charts, the comparison report
     cli         the command line; ``network`` (the package facade) re-exports the public API
 """
@@ -49,7 +49,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("scenario", ("network.scenario",)),
     ("indicators", ("network.indicators",)),
     ("query", ("network.model", "network.isochrones")),
-    ("analysis", ("network.claims", "network.uncertainty", "network.compare")),
+    ("analysis", ("network.claims", "network.uncertainty", "network.compare", "network.sweep")),
     ("viz", ("network.viz",)),
     ("cli", ("network.cli", "network")),
 ]

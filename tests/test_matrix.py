@@ -10,6 +10,8 @@ from scipy.sparse.csgraph import dijkstra
 
 import network
 from network.cli import main
+from network.errors import LookupFailed
+from network.model import Model
 from network.routing.matrix import od_minutes
 
 
@@ -50,3 +52,31 @@ def test_matrix_command_writes_csv_and_parquet(tmp_path):
     assert a["minutes"].isna().any()  # rail cannot reach everywhere: empty cells, not inf
     res = runner.invoke(main, ["matrix", "--out", str(tmp_path / "m.xlsx")])
     assert res.exit_code == 2 and "give a .csv or .parquet file" in res.output
+
+
+@pytest.mark.parametrize("mode", ["road", "best"])
+def test_the_contraction_hierarchy_agrees_with_dijkstra(mode, tmp_path):
+    """The CCH engine must give scipy's minutes to its stated resolution (0.5e-4 min per edge),
+    the same set of unreachable pairs, and the same answer from a node order read back from disk."""
+    pytest.importorskip("pyroutingkit")
+    from network.routing import engine as eng
+
+    model = Model.default(2030)
+    compiled = model.compiled(mode)
+    places = model.places()["place_id"].tolist()
+    o, d = [f"place:{p}" for p in places], [f"place:{p}:arrive" for p in places]
+    exact = od_minutes(compiled, o, d)
+    eng._CCH_TOPOLOGIES.clear()
+    fast = od_minutes(compiled, o, d, engine="cch", cache_dir=tmp_path)
+    assert (np.isfinite(fast) == np.isfinite(exact)).all()
+    ok = np.isfinite(exact)
+    assert np.abs(fast[ok] - exact[ok]).max() <= 0.5 * eng.CCH_UNIT_MIN * 2000
+    assert list(tmp_path.iterdir())  # the order was cached
+    eng._CCH_TOPOLOGIES.clear()
+    again = od_minutes(compiled, o, d, engine="cch", cache_dir=tmp_path)
+    np.testing.assert_array_equal(again, fast)
+
+
+def test_the_contraction_hierarchy_refuses_forced_train_matrices():
+    with pytest.raises(LookupFailed, match="engine cch runs road and best"):
+        Model.default(2030).matrix(["阳城县"], ["郑州"], mode="rail", engine="cch")

@@ -7,20 +7,34 @@ and in the direction with fewer searches: one forward search per origin, or one 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
 from network.routing.compile import CompiledGraph
-from network.routing.engine import search
+from network.routing.engine import CCHMatrix, search
+
+#: Matrix engines: scipy's Dijkstra (exact; the default) and the optional contraction hierarchy.
+ENGINES = ("scipy", "cch")
 
 
 def od_minutes(
-    compiled: CompiledGraph, origins: Sequence[str], destinations: Sequence[str], limit_min: float = np.inf
+    compiled: CompiledGraph,
+    origins: Sequence[str],
+    destinations: Sequence[str],
+    limit_min: float = np.inf,
+    engine: str = "scipy",
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> NDArray[np.float64]:
     """Minutes from each origin node (rows) to each destination node (columns); ``inf`` where
     unreachable (or beyond ``limit_min``).
+
+    ``engine="cch"`` answers by contraction hierarchy (:class:`~network.routing.engine.CCHMatrix`,
+    node order kept per topology in this process and under ``cache_dir``): times exact to
+    :data:`~network.routing.engine.CCH_UNIT_MIN` per edge. Worth it for large matrices on large
+    graphs and for many weight sets on one topology; see the README's benchmark.
 
     >>> from network.graph.edges import build_edge_table
     >>> from network.routing.compile import compile_edges
@@ -37,6 +51,13 @@ def od_minutes(
     cols = np.array([compiled.index[d] for d in destinations], dtype=np.int64)
     if len(rows) == 0 or len(cols) == 0:
         return np.zeros((len(rows), len(cols)))
+    if engine == "cch":
+        edges = compiled.edges
+        cch = CCHMatrix(compiled.matrix, edges.lon, edges.lat, cache_dir)
+        out = cch.minutes(rows, cols)
+        return np.where(out <= limit_min, out, np.inf)
+    if engine != "scipy":
+        raise ValueError(f"unknown matrix engine {engine!r}; expected one of {ENGINES}")
     if len(rows) <= len(cols):
         dist = np.atleast_2d(search(compiled.matrix, rows, limit=limit_min))
         return np.asarray(dist[:, cols], dtype=float)
