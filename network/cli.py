@@ -785,7 +785,8 @@ def build(
     "out_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the long table: .csv, or .parquet (needs pyarrow: pip install 'taihang[parquet]').",
+    help="Write the long table: .csv, or .parquet (needs pyarrow: pip install 'taihang[parquet]'); "
+    "or the square matrix as .omx (OpenMatrix, needs openmatrix: pip install 'taihang[omx]').",
 )
 @_YEAR
 @_ASSUME
@@ -808,8 +809,20 @@ def matrix(
     from network.io import atomic_write_bytes
 
     if out_path is not None:
-        if out_path.suffix.lower() not in (".csv", ".parquet"):
-            raise click.BadParameter(f"{out_path}: give a .csv or .parquet file", param_hint="--out")
+        if out_path.suffix.lower() not in (".csv", ".parquet", ".omx"):
+            raise click.BadParameter(f"{out_path}: give a .csv, .parquet or .omx file", param_hint="--out")
+        if out_path.suffix.lower() == ".omx":
+            try:
+                import openmatrix  # noqa: F401
+            except ImportError:
+                raise click.UsageError(
+                    "--out .omx needs openmatrix: pip install 'taihang[omx]', or write .csv or .parquet"
+                ) from None
+            if (origins or destinations) and origins != destinations:
+                raise click.UsageError(
+                    "an OpenMatrix file is square (one zone list for rows and columns): give the same "
+                    "--origins and --destinations, or write .csv or .parquet"
+                )
         if out_path.suffix.lower() == ".parquet":
             try:
                 import pyarrow  # noqa: F401
@@ -831,7 +844,11 @@ def matrix(
         f"{float(np.median(table['minutes'][reached])) if reached.any() else float('nan'):.0f} min ({secs:.2f} s)"
     )
     if out_path is not None:
-        if out_path.suffix.lower() == ".parquet":
+        if out_path.suffix.lower() == ".omx":
+            from network.io import write_omx
+
+            write_omx(out_path, table, {"mode": mode, "as_of": model.as_of, "warnings": model.warnings})
+        elif out_path.suffix.lower() == ".parquet":
             import io as _io
 
             buf = _io.BytesIO()  # unreachable as null, as in CSV and JSON

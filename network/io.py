@@ -255,3 +255,44 @@ def resolve_inside(base: Path, relative: str, root: Path) -> tuple[Path | None, 
     except (OSError, RuntimeError, ValueError):
         return None, "unusable"
     return (target, "") if inside else (None, "outside")
+
+
+def write_omx(path: str | os.PathLike[str], table: Any, meta: dict[str, Any]) -> Path:
+    """Write a square long table (``origin``, ``destination``, ``minutes``, names) as an
+    OpenMatrix file, atomically: one matrix ``minutes`` (NaN where unreachable), zones numbered
+    1..n in the mapping ``zone``, and the place ids and names of the zones with ``meta`` as JSON
+    in the root attribute ``taihang`` (OMX mappings hold numbers only)."""
+    import json
+
+    import numpy as np
+    import openmatrix
+
+    zones = list(dict.fromkeys(table["origin"]))
+    names = dict(zip(table["origin"], table["origin_zh"]))
+    pos = {z: i for i, z in enumerate(zones)}
+    grid = np.full((len(zones), len(zones)), np.nan)
+    minutes = table["minutes"].to_numpy(dtype=float)
+    grid[[pos[o] for o in table["origin"]], [pos[d] for d in table["destination"]]] = np.where(
+        np.isfinite(minutes), minutes, np.nan
+    )
+    target = Path(path)
+    fd, name = _temp_beside(target, ".omx")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        f = openmatrix.open_file(str(tmp), "w")
+        try:
+            f["minutes"] = grid
+            f.create_mapping("zone", list(range(1, len(zones) + 1)))
+            f.root._v_attrs["taihang"] = json.dumps(
+                {"zones": [{"zone": i + 1, "place_id": z, "name_zh": names[z]} for i, z in enumerate(zones)], **meta},
+                ensure_ascii=False,
+            )
+        finally:
+            f.close()
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target

@@ -51,7 +51,34 @@ def test_matrix_command_writes_csv_and_parquet(tmp_path):
     np.testing.assert_allclose(a["minutes"].to_numpy(dtype=float), b["minutes"].to_numpy(dtype=float))
     assert a["minutes"].isna().any()  # rail cannot reach everywhere: empty cells, not inf
     res = runner.invoke(main, ["matrix", "--out", str(tmp_path / "m.xlsx")])
-    assert res.exit_code == 2 and "give a .csv or .parquet file" in res.output
+    assert res.exit_code == 2 and "give a .csv, .parquet or .omx file" in res.output
+
+
+def test_matrix_command_writes_openmatrix(tmp_path):
+    """The .omx file read back by the openmatrix package: the same minutes as the CSV cell for
+    cell (NaN where unreachable), zones 1..n with their place ids alongside."""
+    import json
+
+    omx = pytest.importorskip("openmatrix")
+    runner = CliRunner()
+    for name in ("m.csv", "m.omx"):
+        res = runner.invoke(main, ["matrix", "--year", "2024", "--mode", "rail", "--out", str(tmp_path / name)])
+        assert res.exit_code == 0, res.output
+    long = pd.read_csv(tmp_path / "m.csv")
+    f = omx.open_file(str(tmp_path / "m.omx"))
+    try:
+        grid = np.array(f["minutes"])
+        zones = json.loads(f.root._v_attrs["taihang"])["zones"]
+        assert list(f.mapping("zone")) == list(range(1, len(zones) + 1))
+    finally:
+        f.close()
+    pos = {z["place_id"]: z["zone"] - 1 for z in zones}
+    got = grid[[pos[o] for o in long["origin"]], [pos[d] for d in long["destination"]]]
+    np.testing.assert_allclose(got, long["minutes"].to_numpy(dtype=float))
+    res = runner.invoke(
+        main, ["matrix", "--origins", "阳城县", "--destinations", "郑州", "--out", str(tmp_path / "x.omx")]
+    )
+    assert res.exit_code == 2 and "square" in res.output
 
 
 @pytest.mark.parametrize("mode", ["road", "best"])
