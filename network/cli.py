@@ -6,6 +6,7 @@ one line ``taihang: error: ...`` and exits with status 2; no traceback.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -501,6 +502,7 @@ def compare_cmd(
         base = _base(network_path, year, assumptions)
         if base_sc is not None:
             base = base.with_scenario(base_sc)
+        gc.freeze()  # the base network lives to the end: later collections need not scan it
         comp = compare(base, scenarios, _targets(targets), decompose=not no_decompose)
         if outputs is not None:
             outputs.warnings += base.warnings + [w for r in comp.results for w in result_warnings(comp, r)]

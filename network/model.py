@@ -380,15 +380,14 @@ class Model:
             if ep.kind != "place":
                 raise LookupFailed(f"target {t!r} is a {ep.kind}; targets must be places (cities or counties)")
             target_eps.append(ep)
-        road_from = self.trips.road_from(origins)  # shared by every target and public-transport mode
         for ep in target_eps:
             key = ep.key
             road = self.trips.to_target("road", ep.destination_node)
             best = self.trips.to_target("best", ep.destination_node)
             rows_road = [self.compiled("road").index[o] for o in origins]
             rows_best = [self.compiled("best").index[o] for o in origins]
-            rail_min, _, _ = self.trips.rail_times(origins, ep.destination_node, road_from=road_from)
-            transit_min, _, _ = self.trips.rail_times(origins, ep.destination_node, "transit", road_from)
+            rail_min, _, _ = self.trips.rail_times(origins, ep.destination_node)
+            transit_min, _, _ = self.trips.rail_times(origins, ep.destination_node, "transit")
             table[f"{key}_road_min"] = road.time_min[0, rows_road]
             table[f"{key}_rail_min"] = rail_min
             table[f"{key}_transit_min"] = transit_min
@@ -550,9 +549,8 @@ class Model:
         o_nodes = [f"place:{k}" for k in o_keys]
         d_nodes = [f"place:{k}:arrive" for k in d_keys]
         if mode in ("rail", "transit"):
-            road_from = self.trips.road_from(o_nodes)
             minutes = (
-                np.column_stack([self.trips.rail_times(o_nodes, d, mode, road_from)[0] for d in d_nodes])
+                np.column_stack([self.trips.rail_times(o_nodes, d, mode)[0] for d in d_nodes])
                 if d_nodes
                 else np.zeros((len(o_nodes), 0))
             )

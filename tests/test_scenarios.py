@@ -486,7 +486,7 @@ def test_every_change_type_has_exactly_one_handler(model2030):
 
 
 def test_the_working_copy_equals_the_base_and_edits_stay_in_it(model2030):
-    """The copy shares edge attribute dicts with the base (fast), so every edit must go through
+    """The copy shares node and edge attribute dicts with the base (fast), so every edit must go through
     the applier's own helpers, which put new dicts in place: after a scenario that re-times,
     removes and adds edges, the base graph is exactly as before."""
     import networkx as nx
@@ -497,7 +497,7 @@ def test_the_working_copy_equals_the_base_and_edits_stay_in_it(model2030):
     assert nx.utils.graphs_equal(g, model2030.graph)
     assert dict(g.graph) == dict(model2030.graph.graph)
     u, v, k = next(iter(g.edges(keys=True)))
-    g.nodes[u]["name_zh"] = "changed"
+    g.add_node(u, name_zh="changed")  # as the builders do: a new attribute dict, not a write into the shared one
     g.remove_edge(u, v, k)
     assert model2030.graph.has_edge(u, v, k) and model2030.graph.nodes[u].get("name_zh") != "changed"
     snapshot = {(a, b, key): dict(d) for a, b, key, d in model2030.graph.edges(keys=True, data=True)}

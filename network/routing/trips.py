@@ -235,32 +235,43 @@ class TripSearch:
         dist, pred = self._cache[key]
         return dist, pred
 
-    def rail_times(
-        self,
-        origins: list[str],
-        target: str,
-        mode: str = "rail",
-        road_from: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, Any]:
+    def road_to_stations(self) -> np.ndarray:
+        """Road minutes from every node to each served station (stations x nodes): one backward
+        search from the stations (fewer than the places asking), cached per network and shared
+        with the parent's when no change touched the road."""
+        key = "to_stations"
+        parent = self._inherited("road")
+        if key not in self._cache and parent is not None and parent.served_stations[0] == self.served_stations[0]:
+            self._cache[key] = _widen(parent.road_to_stations(), len(self.network.edge_table.node_ids), np.inf)
+        if key not in self._cache:
+            road = self.compiled("road")
+            stations, _ = self.served_stations
+            rows = np.array([road.index[x] for x in stations], dtype=np.int64)
+            self._cache[key] = np.atleast_2d(search(road.transposed, rows)) if len(rows) else np.zeros((0, 0))
+        out: np.ndarray = self._cache[key]
+        return out
+
+    def rail_times(self, origins: list[str], target: str, mode: str = "rail") -> tuple[np.ndarray, np.ndarray, Any]:
         """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
-        "rail") or a train or coach ("transit"). ``road_from`` is :meth:`road_from` of the same
-        origins, when the caller already has it.
+        "rail") or a train or coach ("transit").
 
         A trip is road to a boarding station s, station processing, trains (and transfers inside
         stations) to an alighting station s', road to the target:
         min over s, s' of road(o, s) + processing(s) + platform(s, s') + road(s', target), where s
         lies within ``rail_access_max_km`` (straight line) of the origin and s' within it of the
-        target. Returns (minutes, chosen (s, s') per origin, context for :meth:`rail_path`).
+        target. Returns (minutes, chosen (s, s') per origin, context for :meth:`rail_path`). The
+        road legs to the stations come from :meth:`road_to_stations` (no paths).
         """
         pt_mode = "transit" if mode == "transit" else "rail"
         road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
         stations, processing = self.served_stations
         n = len(origins)
         if not stations:  # no trains run in this network (e.g. built without a services file)
-            return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None, None)
+            return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None)
         s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
         s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
-        to_station, pred = road_from if road_from is not None else self.road_from(origins)
+        road_to = self.road_to_stations()
+        to_station = road_to[:, [road.index[o] for o in origins]].T  # origins x stations
         egress = self.to_target("road", target)
         platform, _ = self.platform_matrix(pt_mode)
         on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
@@ -275,10 +286,10 @@ class TripSearch:
         tail_min = tail[np.arange(len(stations)), alight]
         o_pos = np.array([[self.graph.nodes[o]["lon"], self.graph.nodes[o]["lat"]] for o in origins])
         far_o = haversine_km(o_pos[:, None, 0], o_pos[:, None, 1], s_pos[None, :, 0], s_pos[None, :, 1]) > reach
-        total = np.where(far_o, np.inf, to_station[:, s_road] + processing[None, :] + tail_min[None, :])
+        total = np.where(far_o, np.inf, to_station + processing[None, :] + tail_min[None, :])
         board = np.argmin(total, axis=1)
         minutes = total[np.arange(n), board]
-        return minutes, np.column_stack([board, alight[board]]), (stations, pred, egress, pt_mode)
+        return minutes, np.column_stack([board, alight[board]]), (stations, egress, pt_mode)
 
     def main_mode(self, m2o: Any, origin: str, target: str) -> str:
         """The mode of a trip: the in-vehicle mode with the most minutes, or road."""
@@ -316,7 +327,7 @@ class TripSearch:
 
     def rail_path(self, origin: str, target: str, mode: str = "rail") -> list[str]:
         """The node path of :meth:`rail_times`' trip from ``origin``: road, platform graph, road."""
-        minutes, chosen, (stations, pred, egress, pt_mode) = self.rail_times([origin], target, mode)
+        minutes, chosen, (stations, egress, pt_mode) = self.rail_times([origin], target, mode)
         if not np.isfinite(minutes[0]):
             names = [self.graph.nodes[n].get("name_zh") or n for n in (origin, target)]
             raise UnreachableError(
@@ -325,6 +336,7 @@ class TripSearch:
             )
         road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
         board, alight = (stations[int(i)] for i in chosen[0])
+        _, pred = self.road_from([origin])
         first = [road.node_ids[r] for r in walk_back(pred[0], road.index[board]) or []]
         _, platform_pred = self.platform_matrix(pt_mode)
         row = stations.index(board)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -46,7 +47,10 @@ class _RecordingGraph(nx.MultiDiGraph):
         self.new_edges: list[tuple[str, str, Any]] = []
 
     def add_node(self, node_for_adding: Any, **attr: Any) -> None:
-        if self.recording and node_for_adding not in self._node:
+        if node_for_adding in self._node:  # its attribute dict may be the base's: a new one
+            self._node[node_for_adding] = {**self._node[node_for_adding], **attr}
+            return
+        if self.recording:
             self.new_nodes.append(node_for_adding)
         super().add_node(node_for_adding, **attr)
 
@@ -63,19 +67,27 @@ class _RecordingGraph(nx.MultiDiGraph):
 
 def _copy(graph: nx.MultiDiGraph) -> _RecordingGraph:
     """A copy of ``graph`` to edit, built on networkx's own adjacency dicts in one pass: fresh
-    node attribute dicts and adjacency dicts, but the edge attribute dicts shared with the base
-    (the appliers never write into one: :meth:`ApplierBase._record_change` puts a new dict in
-    its place). ``tests/test_scenarios.py`` checks it equals the base and that edits never reach it."""
+    adjacency dicts, but node and edge attribute dicts shared with the base. Nothing writes into
+    a shared one: :meth:`_RecordingGraph.add_node` puts a new dict in place of an existing
+    node's, :meth:`ApplierBase._record_change` a new dict in place of an edge's.
+    ``tests/test_scenarios.py`` checks it equals the base and that edits never reach it."""
+    paused = gc.isenabled()
+    gc.disable()  # tens of thousands of new dicts: the collector would scan the whole heap often
+    try:
+        return _copy_adjacency(graph)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _copy_adjacency(graph: nx.MultiDiGraph) -> _RecordingGraph:
     g = _RecordingGraph()
     g.graph.update(graph.graph)
-    g._node.update((n, dict(d)) for n, d in graph._node.items())
-    succ: dict[Any, dict[Any, Any]] = {n: {} for n in graph._node}
+    g._node.update(graph._node)
+    succ = {u: {v: dict(kd) for v, kd in nbrs.items()} for u, nbrs in graph._succ.items()}
     pred: dict[Any, dict[Any, Any]] = {n: {} for n in graph._node}
-    for u, nbrs in graph._succ.items():
-        su = succ[u]
-        for v, keydict in nbrs.items():
-            kd = dict(keydict)
-            su[v] = kd
+    for u, nbrs in succ.items():
+        for v, kd in nbrs.items():
             pred[v][u] = kd  # networkx shares one key dict between the two directions
     g._succ.update(succ)
     g._pred.update(pred)

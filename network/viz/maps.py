@@ -16,8 +16,12 @@ the network cut and checks for errors, requests, layers, features and a popup.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import html as html_lib
 import re
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,20 +159,27 @@ def popup(content_html: str, max_width: int = 320) -> Any:
     """A Leaflet popup holding ``content_html``. folium's own ``Popup`` parses its HTML with jQuery
     (``$(...)``), an asset these maps leave out, so the content is set as a string instead."""
     from branca.element import MacroElement
-    from jinja2 import Template
 
     element = MacroElement()
     element._name = "Popup"
-    element._template = Template(
+    element._template = _popup_template()
+    element.content = content_html  # type: ignore[attr-defined]
+    element.max_width = int(max_width)  # type: ignore[attr-defined]
+    return element
+
+
+@functools.cache
+def _popup_template() -> Any:
+    """The popup's Jinja template, compiled once (a map has thousands of popups)."""
+    from jinja2 import Template
+
+    return Template(
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = L.popup({maxWidth: {{ this.max_width }}});"
         "{{ this.get_name() }}.setContent({{ this.content|tojson }});"
         "{{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});"
         "{% endmacro %}"
     )
-    element.content = content_html  # type: ignore[attr-defined]
-    element.max_width = int(max_width)  # type: ignore[attr-defined]
-    return element
 
 
 def _time_colour(minutes: float) -> str:
@@ -201,19 +212,16 @@ def _label(text: str, lat: float, lon: float) -> Any:
     )
 
 
-def add_network(
-    m: Any,
-    graph: nx.MultiDiGraph,
-    layers: tuple[str, ...] = tuple(LINE_LAYERS),
-    show: tuple[str, ...] = tuple(LINE_LAYERS),
-    suffix: str = "",
-    opacity: float = 0.9,
-    stations: bool = True,
-) -> dict[str, Any]:
-    """Line layers by mode and road class (one line per road edge or rail section), and stations
-    and airports as their own layers. Returns the feature groups by key."""
-    import folium
+#: GeoJSON line features per graph and layer set: a comparison draws the same base network on
+#: every scenario's map, so its features are built once (folium only adds the same ids to them).
+_FEATURES: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
 
+
+def _line_features(graph: nx.MultiDiGraph, layers: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """One GeoJSON line per road edge or rail section of ``graph``, by layer (cached per graph)."""
+    cached = _FEATURES.setdefault(graph, {})
+    if layers in cached:
+        return {k: list(v) for k, v in cached[layers].items()}
     features: dict[str, list[dict[str, Any]]] = {k: [] for k in layers}
     seen: set[tuple[Any, ...]] = set()
     for u, v, d in graph.edges(data=True):
@@ -243,6 +251,24 @@ def add_network(
                 },
             }
         )
+    cached[layers] = features
+    return {k: list(v) for k, v in features.items()}
+
+
+def add_network(
+    m: Any,
+    graph: nx.MultiDiGraph,
+    layers: tuple[str, ...] = tuple(LINE_LAYERS),
+    show: tuple[str, ...] = tuple(LINE_LAYERS),
+    suffix: str = "",
+    opacity: float = 0.9,
+    stations: bool = True,
+) -> dict[str, Any]:
+    """Line layers by mode and road class (one line per road edge or rail section), and stations
+    and airports as their own layers. Returns the feature groups by key."""
+    import folium
+
+    features = _line_features(graph, layers)
     groups: dict[str, Any] = {}
     for key, feats in features.items():
         if not feats:  # a mode this network does not have gets no layer
@@ -361,10 +387,44 @@ def build_map(
     return m
 
 
-def map_html(folium_map: Any) -> str:
+@contextlib.contextmanager
+def _scripts_verbatim() -> Iterator[None]:
+    """While a map renders, branca's ``MacroElement.render`` wraps every element's rendered
+    header, HTML and script in ``Element(text)``, which compiles the text as a new Jinja
+    template only to print it back (0.6 ms an element; a comparison map has thousands: two
+    thirds of its time). For that window, ``Element(text)`` in branca's module makes an element
+    that prints the text as it is. Everything else is branca's own; ``tests/test_maps_render.py``
+    checks the bytes equal branca's plain render."""
+    import branca.element as be
+
+    plain = be.Element
+
+    class _Text(plain):  # type: ignore[misc, valid-type]
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._text = text
+
+        def render(self, **kwargs: Any) -> str:
+            return self._text
+
+    def element(template: str | None = None, template_name: str | None = None) -> Any:
+        if template is not None and template_name is None:
+            return _Text(template)
+        return plain(template, template_name)
+
+    be.Element = element  # type: ignore[misc, assignment]
+    try:
+        yield
+    finally:
+        be.Element = plain  # type: ignore[misc]
+
+
+def map_html(folium_map: Any, verbatim: bool = True) -> str:
     """The map as one HTML string. folium names every element with a random 32-hex id; they are
-    renumbered in order of first appearance, so the same map gives the same bytes."""
-    html = folium_map.get_root().render()
+    renumbered in order of first appearance, so the same map gives the same bytes. ``verbatim``
+    renders without branca's per-element template compile (:func:`_scripts_verbatim`)."""
+    with _scripts_verbatim() if verbatim else contextlib.nullcontext():
+        html = folium_map.get_root().render()
     ids: dict[str, str] = {}
     return re.sub(
         r"(?<![0-9a-zA-Z+/])[0-9a-f]{32}(?![0-9a-zA-Z+/=])",
