@@ -124,6 +124,22 @@ class _Names:
 #: The road access index of a base network (:meth:`GraphBuilder.access_index`), built once.
 _ACCESS: weakref.WeakKeyDictionary[Network, tuple[Any, Any, Any]] = weakref.WeakKeyDictionary()
 
+#: The edge keys of each corridor of a base network, in graph order, built once.
+_CORRIDOR_EDGES: weakref.WeakKeyDictionary[Network, dict[str, list[tuple[str, str, Any]]]] = weakref.WeakKeyDictionary()
+
+
+def corridor_index(network: Network) -> dict[str, list[tuple[str, str, Any]]]:
+    """Corridor id → the keys of its edges in ``network`` (built on first use, kept)."""
+    out = _CORRIDOR_EDGES.get(network)
+    if out is None:
+        out = {}
+        for u, v, k, cid in network.graph.edges(keys=True, data="corridor_id"):
+            if cid is not None:
+                out.setdefault(cid, []).append((u, v, k))
+        _CORRIDOR_EDGES[network] = out
+    return out
+
+
 #: The name registries of a base network, built once (every scenario applied to it asks).
 _REGISTRIES: weakref.WeakKeyDictionary[Network, tuple[_Names, ...]] = weakref.WeakKeyDictionary()
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from network.geo import haversine_km
 from network.graph.road_layer import closed_road_attrs, road_speed_kph, road_time_min
-from network.scenario.applier import MAX_CIRCUITY, ApplierBase
+from network.scenario.applier import MAX_CIRCUITY, ApplierBase, corridor_index
 from network.scenario.load import LocatedChange
 
 
@@ -79,7 +79,11 @@ class RoadChanges(ApplierBase):
         if ids is None:
             return []
         wanted = set(ids)
-        keys = [(u, v, k) for u, v, k, d in self.g.edges(keys=True, data=True) if d.get("corridor_id") in wanted]
+        # the base network's edges by corridor (indexed once per network), then this scenario's own
+        base = [k for cid in ids for k in corridor_index(self.net).get(cid, []) if self.g.has_edge(*k)]
+        added = [e for e in dict.fromkeys(self.g.new_edges) if self.g.has_edge(*e) and not self.net.graph.has_edge(*e)]
+        keys = [k for k in base if self.g.edges[k].get("corridor_id") in wanted]
+        keys += [k for k in added if self.g.edges[k].get("corridor_id") in wanted]
         if not keys:
             self.problems.append(
                 f"{lc.where(field_name)}: {field_name}: corridor {name!r} is not open on "
