@@ -477,6 +477,12 @@ def sweep_cmd(
     help="Write CSV, GeoPackage, report.md, provenance.json and maps/ into this folder.",
 )
 @click.option("--no-decompose", is_flag=True, help="Skip the per-project shares of package gains (faster).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 512),
+    default=None,
+    help="Processes for the scenarios (default: up to two; results do not depend on it).",
+)
 @_ASSUME
 @_NETWORK
 def compare_cmd(
@@ -486,6 +492,7 @@ def compare_cmd(
     targets: str,
     out_dir: Path | None,
     no_decompose: bool,
+    workers: int | None,
     assume: tuple[str, ...],
     network_path: Path | None,
 ) -> None:
@@ -503,7 +510,7 @@ def compare_cmd(
         if base_sc is not None:
             base = base.with_scenario(base_sc)
         gc.freeze()  # the base network lives to the end: later collections need not scan it
-        comp = compare(base, scenarios, _targets(targets), decompose=not no_decompose)
+        comp = compare(base, scenarios, _targets(targets), decompose=not no_decompose, workers=workers)
         if outputs is not None:
             outputs.warnings += base.warnings + [w for r in comp.results for w in result_warnings(comp, r)]
         written = write_outputs(comp, outputs.staging) if outputs is not None else []

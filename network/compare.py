@@ -107,26 +107,23 @@ def _weighted_change(diff: pd.DataFrame, target: str, mode: str = "best", city: 
     return float(np.sum(c[ok] * p[ok]) / np.sum(p[ok])) if ok.any() else float("nan")
 
 
-def compare(base: Model, scenarios: list[Scenario], targets: list[str], decompose: bool = True) -> Comparison:
-    """Score each scenario against ``base`` (see the module docstring)."""
+def compare(
+    base: Model, scenarios: list[Scenario], targets: list[str], decompose: bool = True, workers: int | None = None
+) -> Comparison:
+    """Score each scenario against ``base`` (see the module docstring). Scenarios run on
+    ``workers`` forked processes (default: up to two, where the platform forks; each result is
+    what one process would give: the work of a scenario depends on it and the base alone)."""
     base_per, base_summary = base.score(targets)
     keys = [base.resolve(t).key for t in targets]
     before = _long(base_per, keys)
-    results = []
     files: dict[str, str] = {}
     for sc in scenarios:
         files.update(sc.files)
-        model = base.with_scenario(sc)
-        report = model.apply_report
-        assert report is not None
-        per, summary = model.score(targets)
-        diff = _diff(before, _long(per, keys))
-        res = ScenarioResult(sc, report, diff, _summary_change(base_summary, summary))
-        res.new_links = _new_links(model.graph, report)
-        res.removed_links = _new_links(base.graph, report, report.removed_edges)
-        if decompose and sc.is_package:
-            res.decomposition = _decompose(base, sc, keys, targets, before, diff)
-        results.append(res)
+    _WORK.update(base=base, keys=keys, targets=targets, before=before, summary=base_summary, decompose=decompose)
+    try:
+        results = _map(_one, scenarios, workers)
+    finally:
+        _WORK.clear()
     return Comparison(
         as_of=base.as_of,
         targets=keys,
@@ -137,6 +134,43 @@ def compare(base: Model, scenarios: list[Scenario], targets: list[str], decompos
         files=dict(sorted(files.items())),
         graph=base.graph,
     )
+
+
+#: What the workers of :func:`compare` share (set before they fork; read-only in them).
+_WORK: dict[str, Any] = {}
+
+
+def _one(sc: Scenario) -> ScenarioResult:
+    base, keys, targets, before = _WORK["base"], _WORK["keys"], _WORK["targets"], _WORK["before"]
+    model = base.with_scenario(sc)
+    report = model.apply_report
+    assert report is not None
+    per, summary = model.score(targets)
+    diff = _diff(before, _long(per, keys))
+    res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
+    res.new_links = _new_links(model.graph, report)
+    res.removed_links = _new_links(base.graph, report, report.removed_edges)
+    if _WORK["decompose"] and sc.is_package:
+        res.decomposition = _decompose(base, sc, keys, targets, before, diff)
+    return res
+
+
+def _map(fn: Any, items: list[Any], workers: int | None) -> list[Any]:
+    """``fn`` over ``items`` in order, on forked workers where that pays and the platform forks."""
+    import multiprocessing as mp
+    import os
+
+    n = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if n <= 1 or len(items) < 2 or "fork" not in mp.get_all_start_methods():
+        return [fn(x) for x in items]
+    # the heaviest first (packages decompose into many runs), so the workers finish together
+    order = sorted(range(len(items)), key=lambda i: -len(getattr(items[i], "components", []) or []))
+    with mp.get_context("fork").Pool(n) as pool:
+        out = pool.map(fn, [items[i] for i in order], chunksize=1)
+    results: list[Any] = [None] * len(items)
+    for i, r in zip(order, out):
+        results[i] = r
+    return results
 
 
 def _decompose(
