@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+import pandas as pd
 from click.testing import CliRunner
 
 from network.cli import main
@@ -50,3 +51,23 @@ def test_outputs_match_the_golden_files():
             diff = difflib.unified_diff(want.splitlines(), got.splitlines(), "golden", "now", lineterm="", n=0)
             changed.append(f"{name}:\n" + "\n".join(list(diff)[:40]))
     assert not changed, "numbers changed (run `python tools/update_golden.py` if intended):\n" + "\n\n".join(changed)
+
+
+def test_compare_on_two_processes_equals_one():
+    from network.compare import compare, ranking
+    from network.model import Model
+    from network.scenario.load import load_scenario
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    scenarios = [
+        load_scenario(root / f) for f in ("yangcheng_plan.yaml", "jinyang_widening.yaml", "yangji_intercity_rail.yaml")
+    ]
+    model = Model.default(2035)
+    one, two = (compare(model, scenarios, ["郑州", "洛阳"], workers=w) for w in (1, 2))
+    pd.testing.assert_frame_equal(ranking(one), ranking(two))
+    for a, b in zip(one.results, two.results):
+        pd.testing.assert_frame_equal(a.places, b.places)
+        pd.testing.assert_frame_equal(a.summary, b.summary)
+        assert a.new_links == b.new_links
+        if a.decomposition is not None:
+            pd.testing.assert_frame_equal(a.decomposition, b.decomposition)
