@@ -423,3 +423,30 @@ def test_cli_map_data_places_on_a_built_network(tmp_path):
     assert "东镇" in html.read_text(encoding="utf-8")
     res = runner.invoke(main, ["route", "西镇", "东镇", "--network", str(out), "--year", "2025", "--json"])
     assert res.exit_code == 0 and "OSM maxspeed" in res.output, res.output
+
+
+def test_station_buildings_are_read_and_other_buildings_never_reach_python(tmp_path):
+    """building=train_station comes in a pass of its own (a tag filter in libosmium); a station
+    mapped with a railway key too is read once; ordinary buildings are left out."""
+    nodes = "".join(
+        f"<node id='{i}' version='1' lat='{35.5 + 0.001 * (i % 10)}' lon='{112.5 + 0.001 * (i // 10)}'/>"
+        for i in range(1, 41)
+    )
+
+    def ring(wid: int, first: int, tags: str) -> str:
+        refs = "".join(f"<nd ref='{n}'/>" for n in (first, first + 1, first + 11, first + 10, first))
+        return f"<way id='{wid}' version='1'>{refs}{tags}</way>"
+
+    xml = (
+        "<?xml version='1.0' encoding='UTF-8'?><osm version='0.6' generator='test'>"
+        + nodes
+        + ring(100, 1, "<tag k='building' v='train_station'/><tag k='name' v='测试站'/>")
+        + ring(101, 3, "<tag k='building' v='train_station'/><tag k='railway' v='station'/><tag k='name' v='双站'/>")
+        + ring(102, 5, "<tag k='building' v='yes'/><tag k='name' v='商场'/>")
+        + "</osm>"
+    )
+    path = tmp_path / "stations.osm"
+    path.write_text(xml, encoding="utf-8")
+    ex = read_osm_file(path)
+    names = sorted(f.tags.get("name") for f in ex.stations)
+    assert names == ["双站", "测试站"]

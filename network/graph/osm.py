@@ -472,11 +472,13 @@ def corridors_for(
     refs = [[x.strip() for x in re.split(r"[;,/]", r) if x.strip()] for r in roads.ref.tolist()]
     corridor_of = np.array([""] * roads.n_edges, dtype=object)
     records: list[dict[str, Any]] = []
-    mid_lon = 0.5 * (roads.lon[roads.u] + roads.lon[roads.v])
-    mid_lat = 0.5 * (roads.lat[roads.u] + roads.lat[roads.v])
-    mid_xy = to_local_xy_km(mid_lon, mid_lat, lat0)
+    with_ref: dict[str, list[int]] = {}  # ref -> edges listing it: one pass, so the build stays linear
+    for k, rs in enumerate(refs):
+        for r in rs:
+            with_ref.setdefault(r, []).append(k)
+    first = np.array([rs[0] if rs else "" for rs in refs], dtype=object)
     for c in default.corridors if default else []:
-        if not c.get("ref") or not c.get("waypoints"):
+        if not c.get("ref") or not c.get("waypoints") or c["ref"] not in with_ref:
             continue
         wps = np.array(c["waypoints"], dtype=float)
         samples = []
@@ -484,9 +486,13 @@ def corridors_for(
             n = max(2, int(float(haversine_km(lo0, la0, lo1, la1))) + 1)
             samples.append(np.column_stack([np.linspace(lo0, lo1, n), np.linspace(la0, la1, n)]))
         pts = np.vstack(samples)
-        near, _ = cKDTree(to_local_xy_km(pts[:, 0], pts[:, 1], lat0)).query(mid_xy)
-        hit = np.array([c["ref"] in r for r in refs]) & (near <= 5.0) & (corridor_of == "")
-        if hit.any():
+        cand = np.array(with_ref[c["ref"]], dtype=np.int64)
+        cand = cand[corridor_of[cand] == ""]
+        mid_lon = 0.5 * (roads.lon[roads.u[cand]] + roads.lon[roads.v[cand]])
+        mid_lat = 0.5 * (roads.lat[roads.u[cand]] + roads.lat[roads.v[cand]])
+        near, _ = cKDTree(to_local_xy_km(pts[:, 0], pts[:, 1], lat0)).query(to_local_xy_km(mid_lon, mid_lat, lat0))
+        hit = cand[near <= 5.0]
+        if hit.size:
             corridor_of[hit] = c["corridor_id"]
             records.append(dict(c))
     main = np.isin(roads.road_class, ["motorway", "trunk", "motorway_link", "trunk_link"])
@@ -494,12 +500,13 @@ def corridors_for(
     for k in np.flatnonzero(main & (corridor_of == "")).tolist():
         for r in refs[k][:1]:
             extra.setdefault(r, []).append(str(roads.name_zh[k]))
+    # every edge whose first ref is one of these joins that ref's corridor, in one pass
+    free = (corridor_of == "") & np.isin(first, sorted(extra))
+    corridor_of[free] = np.array(["osm-" + r for r in first[free]], dtype=object)
     for ref in sorted(extra):
         names = [n for n in extra[ref] if n]
         name = max(sorted(set(names)), key=names.count) if names else ref
         cid = f"osm-{ref}"
-        hit = np.array([bool(r) and r[0] == ref for r in refs]) & (corridor_of == "")
-        corridor_of[hit] = cid
         records.append(
             {
                 "corridor_id": cid,

@@ -232,43 +232,33 @@ def read_osm_file(
         header_bbox = (
             (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat) if box.valid() else None
         )
-        processor = (
+        # Pass 1: roads, railways, stations and aerodromes by key, filtered in libosmium. Pass 2:
+        # station buildings (building=train_station) by tag, so the millions of other buildings of
+        # a province never reach Python; those with a railway, public_transport or aeroway key
+        # were seen in pass 1 and are skipped.
+        main = ("highway", "railway", "public_transport", "aeroway")
+        station_building = osmium.filter.TagFilter(("building", "train_station"))
+        passes = [
             osmium.FileProcessor(str(p))
             .with_locations()
-            .with_areas(osmium.filter.KeyFilter("railway", "public_transport", "building", "aeroway"))
-            .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport", "building", "aeroway"))
-        )
+            .with_areas(osmium.filter.KeyFilter("railway", "public_transport", "aeroway"))
+            .with_filter(osmium.filter.KeyFilter(*main)),
+            osmium.FileProcessor(str(p))
+            .with_locations()
+            .with_areas(osmium.filter.TagFilter(("building", "train_station")))
+            .with_filter(station_building),
+        ]
         bar = _progress(progress)
         obj: Any  # osmium yields a union of object types; each branch checks which it has
-        for obj in processor:
-            if bar is not None:
-                bar.update(1)
-            ts = obj.timestamp.timestamp() if hasattr(obj, "timestamp") and obj.timestamp else 0.0
-            tags = obj.tags
-            if obj.is_area():
-                ftags = _keep(tags, FEATURE_TAGS)
-                if is_rail_station(ftags) or is_aerodrome(ftags):
-                    centre = _area_centroid(obj)
-                    if centre is not None and _in_bbox(*centre, bbox):
-                        feat = OsmFeature("way" if obj.from_way() else "relation", obj.orig_id(), ftags, *centre)
-                        (out.stations if is_rail_station(ftags) else out.aerodromes).append(feat)
-                        newest = max(newest, ts)
-            elif obj.is_node():
-                ftags = _keep(tags, FEATURE_TAGS)
-                if (is_rail_station(ftags) or is_aerodrome(ftags)) and _in_bbox(obj.lon, obj.lat, bbox):
-                    feat = OsmFeature("node", obj.id, ftags, float(obj.lon), float(obj.lat))
-                    (out.stations if is_rail_station(ftags) else out.aerodromes).append(feat)
-                    newest = max(newest, ts)
-            elif obj.is_way():
-                hw = tags.get("highway")
-                if hw in classes and tags.get("area") != "yes":
-                    ways = _ways(obj, _keep(tags, ROAD_TAGS), bbox)
-                    out.roads.extend(ways)
-                    newest = max(newest, ts) if ways else newest
-                elif "railway" in tags and is_rail_line(_keep(tags, ("railway", "service", "area"))):
-                    ways = _ways(obj, _keep(tags, RAIL_TAGS), bbox)
-                    out.railways.extend(ways)
-                    newest = max(newest, ts) if ways else newest
+        for k, processor in enumerate(passes):
+            for obj in processor:
+                if bar is not None:
+                    bar.update(1)
+                tags = obj.tags
+                if k == 1 and (obj.is_way() or any(key in tags for key in main)):
+                    continue  # a building's way (its area comes separately), or seen in pass 1
+                ts = obj.timestamp.timestamp() if hasattr(obj, "timestamp") and obj.timestamp else 0.0
+                newest = _read_object(obj, tags, ts, out, classes, bbox, newest)
         if bar is not None:
             bar.close()
     except (RuntimeError, ValueError, OverflowError, UnicodeError, osmium.InvalidLocationError) as err:
@@ -283,6 +273,44 @@ def read_osm_file(
     )
     out.bbox = bbox or header_bbox or _bbox_of(out)  # the area the file says it covers, else its extent
     return out
+
+
+def _read_object(
+    obj: Any,
+    tags: Any,
+    ts: float,
+    out: OsmExtract,
+    classes: set[str],
+    bbox: tuple[float, float, float, float] | None,
+    newest: float,
+) -> float:
+    """Add one OSM object to ``out`` (a road, railway, station or aerodrome); returns the newest
+    timestamp of what was kept."""
+    if obj.is_area():
+        ftags = _keep(tags, FEATURE_TAGS)
+        if is_rail_station(ftags) or is_aerodrome(ftags):
+            centre = _area_centroid(obj)
+            if centre is not None and _in_bbox(*centre, bbox):
+                feat = OsmFeature("way" if obj.from_way() else "relation", obj.orig_id(), ftags, *centre)
+                (out.stations if is_rail_station(ftags) else out.aerodromes).append(feat)
+                newest = max(newest, ts)
+    elif obj.is_node():
+        ftags = _keep(tags, FEATURE_TAGS)
+        if (is_rail_station(ftags) or is_aerodrome(ftags)) and _in_bbox(obj.lon, obj.lat, bbox):
+            feat = OsmFeature("node", obj.id, ftags, float(obj.lon), float(obj.lat))
+            (out.stations if is_rail_station(ftags) else out.aerodromes).append(feat)
+            newest = max(newest, ts)
+    elif obj.is_way():
+        hw = tags.get("highway")
+        if hw in classes and tags.get("area") != "yes":
+            ways = _ways(obj, _keep(tags, ROAD_TAGS), bbox)
+            out.roads.extend(ways)
+            newest = max(newest, ts) if ways else newest
+        elif "railway" in tags and is_rail_line(_keep(tags, ("railway", "service", "area"))):
+            ways = _ways(obj, _keep(tags, RAIL_TAGS), bbox)
+            out.railways.extend(ways)
+            newest = max(newest, ts) if ways else newest
+    return newest
 
 
 def _progress(enabled: bool) -> Any:
