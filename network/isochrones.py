@@ -64,12 +64,9 @@ def isochrones(model: Model, where: str, minutes: Sequence[float], mode: str = "
         raise LookupFailed("isochrone minutes must be numbers > 0, e.g. 30,60,90,120,180")
     ep, t, model = node_times(model, where, mode, direction)
     compiled = model.compiled(mode)
-    g = model.graph
-    ids = compiled.node_ids
-    kinds = np.array([g.nodes[n]["kind"] for n in ids])
+    kinds = _node_kinds(model, compiled.node_ids)
     keep = np.isin(kinds, _NODE_KINDS) & np.isfinite(t)
-    lon = np.array([g.nodes[n]["lon"] for n in ids])[keep]
-    lat = np.array([g.nodes[n]["lat"] for n in ids])[keep]
+    lon, lat = compiled.edges.lon[keep], compiled.edges.lat[keep]  # the edge table's node order
     tk = t[keep]
     a = model.assumptions
     speed_km_per_min = a.urban_access_speed_kph / a.access_circuity / 60.0
@@ -101,6 +98,16 @@ def isochrones(model: Model, where: str, minutes: Sequence[float], mode: str = "
         )
         geoms.append(_to_lonlat(poly, lat0))
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs="EPSG:4326")
+
+
+def _node_kinds(model: Model, ids: list[str]) -> np.ndarray:
+    """The ``kind`` of every node in array order, read from the graph once per model."""
+    key = f"node_kinds:{len(ids)}"
+    if key not in model._cache:
+        nodes = model.graph.nodes
+        model._cache[key] = np.array([nodes[n]["kind"] for n in ids])
+    out: np.ndarray = model._cache[key]
+    return out
 
 
 def _to_lonlat(geom: Any, lat0: float) -> Any:
