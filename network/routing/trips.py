@@ -81,11 +81,9 @@ class TripSearch:
             return None
         if self._touched is None:
             base, new = self._parent.network.edge_table, self.network.edge_table
-            ne = len(base.u)
-            changed = (new.time_min[:ne] != base.time_min) | (new.mode[:ne] != base.mode)
-            self._touched = {
-                str(m) for m in np.concatenate([base.mode[changed], new.mode[:ne][changed], new.mode[ne:]])
-            }
+            rows = self._changed_rows()
+            old = rows[rows < len(base.u)]
+            self._touched = set(np.unique(np.concatenate([base.mode[old], new.mode[rows]])).tolist())
         allowed = {**MODE_SETS, **PLATFORM_MODE_SETS}[mode]
         return None if allowed & self._touched else self._parent
 
@@ -260,7 +258,8 @@ class TripSearch:
         min over s, s' of road(o, s) + processing(s) + platform(s, s') + road(s', target), where s
         lies within ``rail_access_max_km`` (straight line) of the origin and s' within it of the
         target. Returns (minutes, chosen (s, s') per origin, context for :meth:`rail_path`). The
-        road legs to the stations come from :meth:`road_to_stations` (no paths).
+        road legs to the stations come from one search per origin (:meth:`road_from`) or, when
+        the stations are fewer, one per station (:meth:`road_to_stations`).
         """
         pt_mode = "transit" if mode == "transit" else "rail"
         road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
@@ -270,8 +269,10 @@ class TripSearch:
             return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None)
         s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
         s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
-        road_to = self.road_to_stations()
-        to_station = road_to[:, [road.index[o] for o in origins]].T  # origins x stations
+        if len(origins) < len(stations):  # fewer searches from the origins than from the stations
+            to_station = self.road_from(origins)[0][:, s_road]
+        else:
+            to_station = self.road_to_stations()[:, [road.index[o] for o in origins]].T  # origins x stations
         egress = self.to_target("road", target)
         platform, _ = self.platform_matrix(pt_mode)
         on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
