@@ -14,6 +14,7 @@ is Σ p_i (after_i − before_i) / Σ p_i over places reachable in both (weighte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -119,9 +120,11 @@ def compare(
     files: dict[str, str] = {}
     for sc in scenarios:
         files.update(sc.files)
-    _WORK.update(base=base, keys=keys, targets=targets, before=before, summary=base_summary, decompose=decompose)
+    _WORK.update(base=base, keys=keys, targets=targets, before=before, summary=base_summary)
     try:
         results = _map(_one, scenarios, workers)
+        if decompose:
+            _decompose_all(scenarios, results, workers)
     finally:
         _WORK.clear()
     return Comparison(
@@ -150,9 +153,58 @@ def _one(sc: Scenario) -> ScenarioResult:
     res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
     res.new_links = _new_links(model.graph, report)
     res.removed_links = _new_links(base.graph, report, report.removed_edges)
-    if _WORK["decompose"] and sc.is_package:
-        res.decomposition = _decompose(base, sc, keys, targets, before, diff)
     return res
+
+
+def _change_key(sc: Scenario) -> tuple[tuple[str, int], ...]:
+    """The changes of a scenario, in order, by file and line: two scenarios with the same key
+    give the same network (a project file on its own and as a package's component)."""
+    return tuple((str(Path(c.file).resolve()), int(c.line)) for c in sc.changes)
+
+
+def _diff_of(sc: Scenario) -> pd.DataFrame:
+    base, keys, targets = _WORK["base"], _WORK["keys"], _WORK["targets"]
+    return _diff(_WORK["before"], _long(base.with_scenario(sc).score(targets)[0], keys))
+
+
+def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], workers: int | None) -> None:
+    """Each package's components alone and the package without each: every distinct set of
+    changes runs once (a component that is also a scenario of the comparison is not run again),
+    on the same workers."""
+    done = {_change_key(sc): r.places for sc, r in zip(scenarios, results)}
+    need: dict[tuple[tuple[str, int], ...], Scenario] = {}
+    plan = []
+    for sc, res in zip(scenarios, results):
+        if not sc.is_package:
+            continue
+        parts = []
+        for comp in sc.components:
+            ids = {(c.file, c.line) for c in comp.changes}
+            rest = [c for c in sc.changes if (c.file, c.line) not in ids]
+            without = scenario_from_changes(f"{sc.name}-{comp.name}", rest, {})
+            for part in (comp, without):
+                if _change_key(part) not in done:
+                    need.setdefault(_change_key(part), part)
+            parts.append((comp.name, _change_key(comp), _change_key(without)))
+        plan.append((sc, res, parts))
+    order = list(need)
+    done.update(zip(order, _map(_diff_of, [need[k] for k in order], None if workers is None else workers)))
+    for sc, res, parts in plan:
+        rows = []
+        for name, alone_key, without_key in parts:
+            for t in _WORK["keys"]:
+                pkg = -_weighted_change(res.places, t)
+                rows.append(
+                    {
+                        "package": sc.name,
+                        "component": name,
+                        "target": t,
+                        "package_gain_min": round(pkg, 2),
+                        "alone_gain_min": round(-_weighted_change(done[alone_key], t), 2),
+                        "marginal_gain_min": round(pkg + _weighted_change(done[without_key], t), 2),
+                    }
+                )
+        res.decomposition = pd.DataFrame(rows)
 
 
 def _map(fn: Any, items: list[Any], workers: int | None) -> list[Any]:
@@ -171,32 +223,6 @@ def _map(fn: Any, items: list[Any], workers: int | None) -> list[Any]:
     for i, r in zip(order, out):
         results[i] = r
     return results
-
-
-def _decompose(
-    base: Model, package: Scenario, keys: list[str], targets: list[str], before: pd.DataFrame, full: pd.DataFrame
-) -> pd.DataFrame:
-    rows = []
-    for comp in package.components:
-        comp_ids = {(c.file, c.line) for c in comp.changes}
-        alone_model = base.with_scenario(comp)
-        alone = _diff(before, _long(alone_model.score(targets)[0], keys))
-        rest = [c for c in package.changes if (c.file, c.line) not in comp_ids]
-        without_model = base.with_scenario(scenario_from_changes(f"{package.name}-{comp.name}", rest, {}))
-        without = _diff(before, _long(without_model.score(targets)[0], keys))
-        for t in keys:
-            pkg = -_weighted_change(full, t)
-            rows.append(
-                {
-                    "package": package.name,
-                    "component": comp.name,
-                    "target": t,
-                    "package_gain_min": round(pkg, 2),
-                    "alone_gain_min": round(-_weighted_change(alone, t), 2),
-                    "marginal_gain_min": round(pkg + _weighted_change(without, t), 2),
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def _new_links(
