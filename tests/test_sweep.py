@@ -74,3 +74,22 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr("network.sweep.CONNECT_TIMEOUT_S", 1)
     with pytest.raises(SweepError, match="no Dask scheduler answers"):
         run_sweep(SweepSpec(scenarios=(), year=2030), tmp_path, scheduler="tcp://127.0.0.1:9", progress=quiet)
+
+
+def test_the_sweep_command_writes_its_tables_and_refuses_twin_names(tmp_path):
+    from click.testing import CliRunner
+
+    from network.cli import main
+
+    scenario = str(ROOT / "scenarios" / "jinyang_widening.yaml")
+    out = tmp_path / "sweep"
+    res = CliRunner().invoke(main, ["sweep", scenario, "--year", "2030", "--workers", "1", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out / "sweep.csv")
+    assert set(table["scenario"]) == {"baseline", "jinyang_widening"}
+    assert (out / "summary.csv").exists() and (out / "sweep.json").exists()
+    twin = tmp_path / "other" / "jinyang_widening.yaml"
+    twin.parent.mkdir()
+    twin.write_text(Path(scenario).read_text(encoding="utf-8"), encoding="utf-8")
+    res = CliRunner().invoke(main, ["sweep", scenario, str(twin), "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "share a name" in res.output
