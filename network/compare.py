@@ -23,6 +23,7 @@ import pandas as pd
 from network._version import __version__
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings
 from network.model import Model
+from network.parallel import fork_map
 from network.scenario.apply import ApplyReport
 from network.scenario.load import Scenario, scenario_from_changes
 
@@ -122,7 +123,7 @@ def compare(
         files.update(sc.files)
     _WORK.update(base=base, keys=keys, targets=targets, before=before, summary=base_summary)
     try:
-        results = _map(_one, scenarios, workers)
+        results = fork_map(_one, scenarios, workers, weight=lambda sc: len(getattr(sc, "components", []) or []))
         if decompose:
             _decompose_all(scenarios, results, workers)
     finally:
@@ -188,7 +189,7 @@ def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], wor
             parts.append((comp.name, _change_key(comp), _change_key(without)))
         plan.append((sc, res, parts))
     order = list(need)
-    done.update(zip(order, _map(_diff_of, [need[k] for k in order], None if workers is None else workers)))
+    done.update(zip(order, fork_map(_diff_of, [need[k] for k in order], workers)))
     for sc, res, parts in plan:
         rows = []
         for name, alone_key, without_key in parts:
@@ -205,24 +206,6 @@ def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], wor
                     }
                 )
         res.decomposition = pd.DataFrame(rows)
-
-
-def _map(fn: Any, items: list[Any], workers: int | None) -> list[Any]:
-    """``fn`` over ``items`` in order, on forked workers where that pays and the platform forks."""
-    import multiprocessing as mp
-    import os
-
-    n = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if n <= 1 or len(items) < 2 or "fork" not in mp.get_all_start_methods():
-        return [fn(x) for x in items]
-    # the heaviest first (packages decompose into many runs), so the workers finish together
-    order = sorted(range(len(items)), key=lambda i: -len(getattr(items[i], "components", []) or []))
-    with mp.get_context("fork").Pool(n) as pool:
-        out = pool.map(fn, [items[i] for i in order], chunksize=1)
-    results: list[Any] = [None] * len(items)
-    for i, r in zip(order, out):
-        results[i] = r
-    return results
 
 
 def _new_links(

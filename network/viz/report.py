@@ -13,6 +13,7 @@ from network.assumptions import forced_warnings
 from network.compare import FOCUS_CITY, Comparison, provenance, ranking, result_warnings
 from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text, csv_text, dumps_json
 from network.model import APPROXIMATION_NOTE
+from network.parallel import fork_map
 from network.viz.charts import gain_by_county_png, population_reached_png
 from network.viz.maps import change_map, map_html
 
@@ -135,25 +136,43 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
         atomic_write_text(out_dir / name, csv_text(df, float_format="%.2f"))
         written.append(out_dir / name)
     charts: dict[str, list[str]] = {}
-    for r in comp.results:
+    _PICTURES["comp"] = comp
+    try:  # the charts and maps of the scenarios are independent: drawn on forked workers
+        pictures = fork_map(_pictures, list(range(len(comp.results))))
+    finally:
+        _PICTURES.clear()
+    for r, (gain_png, reached_png, _) in zip(comp.results, pictures):
         name = r.scenario.name
         files = [f"charts/{name}_gain_by_county.png", f"charts/{name}_population_reached.png"]
-        warn = result_warnings(comp, r)
-        atomic_write_bytes(
-            out_dir / files[0], gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY, warnings=warn)
-        )
-        atomic_write_bytes(out_dir / files[1], population_reached_png(r.places, name, comp.targets[0], warnings=warn))
+        atomic_write_bytes(out_dir / files[0], gain_png)
+        atomic_write_bytes(out_dir / files[1], reached_png)
         written += [out_dir / f for f in files]
         charts[name] = files
     atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
     atomic_write_text(out_dir / "provenance.json", dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
     written += [out_dir / "report.md", out_dir / "provenance.json"]
     written.append(_write_gpkg(comp, places, out_dir / "places.gpkg"))
-    for r in comp.results:
+    for r, (_, _, html) in zip(comp.results, pictures):
         path = out_dir / "maps" / f"{r.scenario.name}.html"
-        atomic_write_text(path, map_html(change_map(comp.graph, r, comp.targets[0], result_warnings(comp, r))))
+        atomic_write_text(path, html)
         written.append(path)
     return written
+
+
+#: The comparison whose pictures the workers draw (set before they fork).
+_PICTURES: dict[str, Any] = {}
+
+
+def _pictures(k: int) -> tuple[bytes, bytes, str]:
+    """The two charts (PNG) and the map (HTML) of scenario ``k`` of the comparison."""
+    comp = _PICTURES["comp"]
+    r = comp.results[k]
+    name, warn = r.scenario.name, result_warnings(comp, r)
+    return (
+        gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY, warnings=warn),
+        population_reached_png(r.places, name, comp.targets[0], warnings=warn),
+        map_html(change_map(comp.graph, r, comp.targets[0], warn)),
+    )
 
 
 def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
