@@ -79,6 +79,11 @@ class SweepSpec:
     seed: int = 1
     year: int | None = None
 
+    def __post_init__(self) -> None:
+        # absolute paths: the workers (other processes, other machines) need not share a cwd
+        for name in ("scenarios", "claims"):
+            object.__setattr__(self, name, tuple(str(Path(p).resolve()) for p in getattr(self, name)))
+
     @property
     def names(self) -> list[str]:
         """Scenario names (file stems), the baseline first."""
@@ -207,9 +212,17 @@ def _dask(spec: SweepSpec, todo: list[tuple[str, int]], address: str) -> Iterato
             f"`dask worker {address}` (see the README), or leave out --scheduler to run here"
         ) from err
     try:
-        futures = [client.submit(_tagged, spec, name, k, pure=False) for name, k in todo]
-        for fut in as_completed(futures):
-            yield fut.result()
+        futures = {client.submit(_tagged, spec, name, k, pure=False): (name, k) for name, k in todo}
+        for fut in as_completed(list(futures)):
+            try:
+                yield fut.result()
+            except OSError as err:
+                name, k = futures[fut]
+                raise SweepError(
+                    f"a Dask worker could not read a file for {name}, draw {k} ({err}); every worker needs "
+                    "the scenario and claim files and taihang's data at the same absolute paths (a shared "
+                    "folder or the same checkout on each machine)"
+                ) from err
     finally:
         client.close()
 

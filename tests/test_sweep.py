@@ -93,3 +93,12 @@ def test_the_sweep_command_writes_its_tables_and_refuses_twin_names(tmp_path):
     twin.write_text(Path(scenario).read_text(encoding="utf-8"), encoding="utf-8")
     res = CliRunner().invoke(main, ["sweep", scenario, str(twin), "--out", str(tmp_path / "x")])
     assert res.exit_code == 2 and "share a name" in res.output
+
+
+def test_a_sweep_names_its_files_by_absolute_path(monkeypatch):
+    """Dask workers start in folders of their own (found running `dask worker` elsewhere): the
+    spec they receive must not depend on the caller's working directory."""
+    monkeypatch.chdir(ROOT)
+    spec = SweepSpec(scenarios=("scenarios/jinyang_widening.yaml",), claims=("claims/one_hour_circle.yaml",))
+    assert all(Path(p).is_absolute() and Path(p).exists() for p in (*spec.scenarios, *spec.claims))
+    assert spec.names == ["baseline", "jinyang_widening"]
