@@ -102,6 +102,18 @@ def test_the_contraction_hierarchy_agrees_with_dijkstra(mode, tmp_path):
     eng._CCH_TOPOLOGIES.clear()
     again = od_minutes(compiled, o, d, engine="cch", cache_dir=tmp_path)
     np.testing.assert_array_equal(again, fast)
+    # a few edges re-weighted by partial customization answer as a full customization of them
+    rng = np.random.default_rng(3)
+    entries = rng.choice(compiled.matrix.nnz, 200, replace=False)
+    weights = compiled.matrix.data.copy()
+    weights[entries] *= rng.choice([0.5, 2.0, np.inf], entries.size)
+    rows = np.array([compiled.index[x] for x in o])
+    cols = np.array([compiled.index[x] for x in d])
+    partial = eng.CCHMatrix(compiled.matrix, compiled.edges.lon, compiled.edges.lat)
+    partial.update(entries, weights[entries])
+    full = eng.CCHMatrix(compiled.matrix, compiled.edges.lon, compiled.edges.lat)
+    full.customize(weights)
+    np.testing.assert_array_equal(partial.minutes(rows, cols), full.minutes(rows, cols))
 
 
 def test_the_contraction_hierarchy_refuses_forced_train_matrices():

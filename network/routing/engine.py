@@ -245,6 +245,13 @@ class CCHMatrix:
         w = np.where(np.isfinite(weights_min), np.rint(np.asarray(weights_min) / CCH_UNIT_MIN), inf)
         self.metric.customize(np.minimum(w, inf).astype(np.uint32), 0)
 
+    def update(self, entries: np.ndarray, weights_min: np.ndarray) -> None:
+        """Re-weight a few CSR entries (a scenario's changed edges) by partial customization:
+        milliseconds where :meth:`customize` takes seconds at province scale."""
+        inf = self._rk.INF_WEIGHT
+        w = np.where(np.isfinite(weights_min), np.rint(np.asarray(weights_min) / CCH_UNIT_MIN), inf)
+        self.metric.update_weights(np.asarray(entries, dtype=np.uint32), np.minimum(w, inf).astype(np.uint32))
+
     def minutes(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Minutes from each source row to each target column; ``inf`` where unreachable."""
         d = self.metric.distances_many_to_many(
