@@ -212,6 +212,9 @@ class Model:
         # every search of a trip, with the compiled arrays; a scenario's shares the base's where
         # no change touches a mode
         self.trips: TripSearch = TripSearch(network, parent.trips if parent is not None else None)
+        # tables read from the graph alone are shared with a parent of the same graph (a draw's)
+        same_graph = parent is not None and parent.network.graph is network.graph
+        self._places_owner: dict[str, Any] = parent._places_owner if same_graph and parent is not None else {}
         self._cache: dict[str, Any] = {}
         if name_index is not None:  # the same names (a re-timed copy): no need to index again
             self._cache["name_index"] = name_index
@@ -348,10 +351,27 @@ class Model:
         return resolve(self.graph, text, self.name_index)
 
     def places(self, kinds: Sequence[str] = ("county", "district")) -> pd.DataFrame:
-        """The places of the network (default: the scored county-level units)."""
-        rows = [d for _, d in self.graph.nodes(data=True) if d["kind"] == "place" and d["place_kind"] in kinds]
-        cols = ["place_id", "name_zh", "name_en", "place_kind", "city_zh", "population_2020", "lon", "lat", "source"]
-        return pd.DataFrame(rows, columns=cols).sort_values("place_id").reset_index(drop=True)
+        """The places of the network (default: the scored county-level units); a copy of a
+        table read once per graph (a draw's model shares its base's graph, and the table)."""
+        key = "places:" + "|".join(kinds)
+        owner = self._places_owner
+        if key not in owner:
+            g = self.graph
+            rows = [d for _, d in g.nodes(data=True) if d["kind"] == "place" and d["place_kind"] in kinds]
+            cols = [
+                "place_id",
+                "name_zh",
+                "name_en",
+                "place_kind",
+                "city_zh",
+                "population_2020",
+                "lon",
+                "lat",
+                "source",
+            ]
+            owner[key] = pd.DataFrame(rows, columns=cols).sort_values("place_id").reset_index(drop=True)
+        out: pd.DataFrame = owner[key].copy()
+        return out
 
     def score(
         self, targets: Sequence[str] = DEFAULT_TARGETS, thresholds_min: Sequence[float] = THRESHOLDS_MIN

@@ -68,12 +68,16 @@ class TripSearch:
         )
 
     def _changed_rows(self) -> np.ndarray:
-        """Edge-table rows whose time or mode differ from the parent's, and the rows appended."""
+        """Edge-table rows whose time or mode differ from the parent's, and the rows appended
+        (computed once)."""
         assert self._parent is not None
-        base, new = self._parent.network.edge_table, self.network.edge_table
-        ne = len(base.u)
-        changed = (new.time_min[:ne] != base.time_min) | (new.mode[:ne] != base.mode)
-        return np.concatenate([np.flatnonzero(changed), np.arange(ne, len(new.u))])
+        if "changed_rows" not in self._cache:
+            base, new = self._parent.network.edge_table, self.network.edge_table
+            ne = len(base.u)
+            changed = (new.time_min[:ne] != base.time_min) | (new.mode[:ne] != base.mode)
+            self._cache["changed_rows"] = np.concatenate([np.flatnonzero(changed), np.arange(ne, len(new.u))])
+        rows: np.ndarray = self._cache["changed_rows"]
+        return rows
 
     def _inherited(self, mode: str) -> TripSearch | None:
         """The parent whose arrays and searches stand for this network's in ``mode``, or None."""
