@@ -276,12 +276,14 @@ class Model:
         if key in _MODELS:
             _MODELS.move_to_end(key)
             return _MODELS[key]
-        network = network_cache.load(date, assumptions)
+        cache_key = network_cache.key(date, assumptions) if network_cache.cache_dir() is not None else ""
+        network = network_cache.load(cache_key) if cache_key else None
         if network is None:
             data, roads, railways, layer = _default_inputs(assumptions)
             graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
             network = Network(graph, data, roads, assumptions, build_edge_table(graph))
-            network_cache.store(network, date, assumptions)
+            if cache_key:
+                network_cache.store(network, cache_key)
         model = cls(network)
         _MODELS[key] = model
         while len(_MODELS) > _MAX_MODELS:

@@ -67,12 +67,13 @@ def key(date: dt.date, assumptions: Assumptions) -> str:
     return h.hexdigest()[:32]
 
 
-def load(date: dt.date, assumptions: Assumptions) -> Network | None:
-    """The cached default network, or None (not cached, caching off, or unreadable)."""
+def load(cache_key: str) -> Network | None:
+    """The cached default network of :func:`key` ``cache_key``, or None (not cached, caching
+    off, or unreadable)."""
     folder = cache_dir()
     if folder is None:
         return None
-    path = folder / f"default-{key(date, assumptions)}.pickle"
+    path = folder / f"default-{cache_key}.pickle"
     try:
         with path.open("rb") as fh:
             out = pickle.load(fh)
@@ -83,7 +84,7 @@ def load(date: dt.date, assumptions: Assumptions) -> Network | None:
     return out if isinstance(out, Network) else None
 
 
-def store(network: Network, date: dt.date, assumptions: Assumptions) -> None:
+def store(network: Network, cache_key: str) -> None:
     """Keep ``network`` for the next run; a folder that cannot be written is skipped quietly
     (the cache only saves time)."""
     folder = cache_dir()
@@ -91,6 +92,6 @@ def store(network: Network, date: dt.date, assumptions: Assumptions) -> None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(folder / f"default-{key(date, assumptions)}.pickle", pickle.dumps(network, protocol=5))
+        atomic_write_bytes(folder / f"default-{cache_key}.pickle", pickle.dumps(network, protocol=5))
     except OSError:
         return

@@ -9,6 +9,7 @@ resolved by the caller). Out: minutes (``inf`` when there is no trip) and node p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -94,6 +95,25 @@ class TripSearch:
     def _n_base(self) -> int:
         return len(self._parent.network.edge_table.node_ids) if self._parent is not None else 0
 
+    def _wide(self, rows: np.ndarray, fill: float) -> np.ndarray:
+        return _widen(rows, len(self.network.edge_table.node_ids), fill)
+
+    def _shared(
+        self,
+        key: str,
+        mode: str,
+        reusable: Callable[[], bool],
+        from_parent: Callable[[TripSearch], Any],
+        compute: Callable[[], Any],
+    ) -> Any:
+        """``self._cache[key]``, computed once: taken from the parent (``from_parent``, widened to
+        this network's nodes) where no change touched ``mode`` and ``reusable()`` holds, else
+        ``compute()``."""
+        if key not in self._cache:
+            parent = self._inherited(mode)
+            self._cache[key] = from_parent(parent) if parent is not None and reusable() else compute()
+        return self._cache[key]
+
     @property
     def graph(self) -> nx.MultiDiGraph:
         """The network's graph."""
@@ -102,17 +122,20 @@ class TripSearch:
     def to_target(self, mode: str, target: str) -> ManyToOne:
         """Every node's minutes to ``target`` in ``mode`` (one backward search), cached: a claim,
         a score and the forced-train trips ask for the same searches many times."""
-        key = f"to:{mode}:{target}"
-        parent = self._inherited(mode)
-        if key not in self._cache and parent is not None and self.network.edge_table.index[target] < self._n_base():
+
+        def from_parent(parent: TripSearch) -> ManyToOne:
             base = parent.to_target(mode, target)
-            n = len(self.network.edge_table.node_ids)
-            self._cache[key] = ManyToOne(
-                self.compiled(mode), base.targets, _widen(base.time_min, n, np.inf), _widen(base.next_hop, n, -9999)
+            return ManyToOne(
+                self.compiled(mode), base.targets, self._wide(base.time_min, np.inf), self._wide(base.next_hop, -9999)
             )
-        if key not in self._cache:
-            self._cache[key] = many_to_one(self.compiled(mode), [target])
-        out: ManyToOne = self._cache[key]
+
+        out: ManyToOne = self._shared(
+            f"to:{mode}:{target}",
+            mode,
+            lambda: self.network.edge_table.index[target] < self._n_base(),
+            from_parent,
+            lambda: many_to_one(self.compiled(mode), [target]),
+        )
         return out
 
     def compiled(self, mode: str) -> CompiledGraph:
@@ -204,54 +227,64 @@ class TripSearch:
     def road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Road minutes and predecessors from each origin to every node (one Dijkstra call),
         cached per list of origins."""
-        key = "from:" + "\x1f".join(origins)
-        parent = self._inherited("road")
-        if (
-            key not in self._cache
-            and parent is not None
-            and all(self.network.edge_table.index[o] < self._n_base() for o in origins)
-        ):
-            dist, pred = parent.road_from(origins)
-            n = len(self.network.edge_table.node_ids)
-            self._cache[key] = (_widen(dist, n, np.inf), _widen(pred, n, -9999))
-        if key not in self._cache:
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
             road = self.compiled("road")
-            self._cache[key] = search(road.matrix, [road.index[o] for o in origins], predecessors=True)
-        dist, pred = self._cache[key]
+            out: tuple[np.ndarray, np.ndarray] = search(
+                road.matrix, [road.index[o] for o in origins], predecessors=True
+            )
+            return out
+
+        dist, pred = self._shared(
+            "from:" + "\x1f".join(origins),
+            "road",
+            lambda: all(self.network.edge_table.index[o] < self._n_base() for o in origins),
+            lambda parent: tuple(self._wide(a, f) for a, f in zip(parent.road_from(origins), (np.inf, -9999))),
+            compute,
+        )
         return dist, pred
 
     def platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
         """Platform-graph minutes (and predecessors) from each served station's concourse to every
         node, on trains (and coaches for transit) only: one Dijkstra call, cached per network."""
-        key = f"platform_{pt_mode}"
-        parent = self._inherited(f"{pt_mode}_platform")
-        if key not in self._cache and parent is not None and parent.served_stations[0] == self.served_stations[0]:
-            dist, pred = parent.platform_matrix(pt_mode)
-            n = len(self.network.edge_table.node_ids)
-            self._cache[key] = (_widen(dist, n, np.inf), _widen(pred, n, -9999))
-        if key not in self._cache:
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
             net = self.compiled(f"{pt_mode}_platform")
-            stations, _ = self.served_stations
-            rows = [net.index[f"inside:{x.split(':', 1)[1]}"] for x in stations]
-            self._cache[key] = search(net.matrix, rows, predecessors=True)
-        dist, pred = self._cache[key]
+            rows = [net.index[f"inside:{x.split(':', 1)[1]}"] for x in self.served_stations[0]]
+            out: tuple[np.ndarray, np.ndarray] = search(net.matrix, rows, predecessors=True)
+            return out
+
+        dist, pred = self._shared(
+            f"platform_{pt_mode}",
+            f"{pt_mode}_platform",
+            self._same_stations,
+            lambda parent: tuple(self._wide(a, f) for a, f in zip(parent.platform_matrix(pt_mode), (np.inf, -9999))),
+            compute,
+        )
         return dist, pred
 
     def road_to_stations(self) -> np.ndarray:
         """Road minutes from every node to each served station (stations x nodes): one backward
         search from the stations (fewer than the places asking), cached per network and shared
         with the parent's when no change touched the road."""
-        key = "to_stations"
-        parent = self._inherited("road")
-        if key not in self._cache and parent is not None and parent.served_stations[0] == self.served_stations[0]:
-            self._cache[key] = _widen(parent.road_to_stations(), len(self.network.edge_table.node_ids), np.inf)
-        if key not in self._cache:
+
+        def compute() -> np.ndarray:
             road = self.compiled("road")
-            stations, _ = self.served_stations
-            rows = np.array([road.index[x] for x in stations], dtype=np.int64)
-            self._cache[key] = np.atleast_2d(search(road.transposed, rows)) if len(rows) else np.zeros((0, 0))
-        out: np.ndarray = self._cache[key]
+            rows = np.array([road.index[x] for x in self.served_stations[0]], dtype=np.int64)
+            return np.atleast_2d(search(road.transposed, rows)) if len(rows) else np.zeros((0, 0))
+
+        out: np.ndarray = self._shared(
+            "to_stations",
+            "road",
+            self._same_stations,
+            lambda parent: self._wide(parent.road_to_stations(), np.inf),
+            compute,
+        )
         return out
+
+    def _same_stations(self) -> bool:
+        """Whether this network's served stations are its parent's (in the same order)."""
+        return self._parent is not None and self._parent.served_stations[0] == self.served_stations[0]
 
     def rail_times(self, origins: list[str], target: str, mode: str = "rail") -> tuple[np.ndarray, np.ndarray, Any]:
         """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
