@@ -31,7 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -351,6 +351,15 @@ class Model:
     def resolve(self, text: str) -> Endpoint:
         """See :func:`network.graph.lookup.resolve`."""
         return resolve(self.graph, text, self.name_index)
+
+    def per_graph(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, run once per graph and kept for every model on it (a draw's model
+        shares its base's graph): for what depends on the graph's nodes only. Callers must not
+        change what it returns."""
+        owner = self._places_owner
+        if key not in owner:
+            owner[key] = compute()
+        return owner[key]
 
     def places(self, kinds: Sequence[str] = ("county", "district")) -> pd.DataFrame:
         """The places of the network (default: the scored county-level units); a copy of a

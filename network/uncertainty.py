@@ -145,6 +145,7 @@ class Retimer:
                 self.cat[i] = _RIDE
                 self.new_line[i] = src.startswith("scenario")
         self.rows_of = {c: np.flatnonzero(self.cat == c) for c in range(15)}
+        self._layer: tuple[Any, ...] | None = None
 
     def _connector(self, i: int, d: dict[str, Any], a0: Assumptions) -> None:
         """Which speed and allowance a connector was built with (recovered from its time)."""
@@ -196,21 +197,23 @@ class Retimer:
     def _layer_times(self, rows: np.ndarray, a: Assumptions) -> np.ndarray:
         """Minutes of embedded road-layer edges under ``a`` (as :func:`road_speed_kph` and
         :func:`road_time_min`, on arrays)."""
-        cls, km, urban = self.layer_class[rows], self.km[rows], self.urban_km[rows]
-        design = self.design[rows]
+        if self._layer is None or self._layer[0] is not rows:  # what no draw changes, once
+            cls, design = self.layer_class[rows], self.design[rows]
+            masks = {name: cls == name for name in ("expressway", "national", "provincial")}
+            urban = np.where(masks["expressway"], 0.0, self.urban_km[rows])
+            self._layer = (rows, masks, design, np.isnan(design), self.km[rows] - urban, urban, self.limit[rows])
+        _, masks, design, no_design, open_km, urban, limit = self._layer
         speed = np.full(rows.size, a.unclassified_road_speed_kph)
-        exp = cls == "expressway"
+        exp = masks["expressway"]
         speed[exp] = np.minimum(
-            np.where(np.isnan(design[exp]), a.expressway_default_design_speed_kph, design[exp]),
-            a.expressway_speed_cap_kph,
+            np.where(no_design[exp], a.expressway_default_design_speed_kph, design[exp]), a.expressway_speed_cap_kph
         )
         for name, default in (("national", a.national_design_speed_kph), ("provincial", a.provincial_design_speed_kph)):
-            m = cls == name
-            speed[m] = np.where(np.isnan(design[m]), default, design[m]) * a.ordinary_road_speed_factor
-        speed = np.minimum(speed, self.limit[rows])
+            m = masks[name]
+            speed[m] = np.where(no_design[m], default, design[m]) * a.ordinary_road_speed_factor
+        speed = np.minimum(speed, limit)
         slow = np.minimum(a.built_up_speed_kph, speed)
-        urban = np.where(exp, 0.0, urban)
-        return ((km - urban) / speed + urban / slow) * 60.0
+        return (open_km / speed + urban / slow) * 60.0
 
     def model_for(self, a: Assumptions, class_speeds: dict[str, float] | None = None) -> Model:
         """A model of the network re-timed for the draw ``a`` (a new value; the graph and the name

@@ -58,3 +58,40 @@ def test_assumption_overrides_change_results_in_the_right_direction(model):
     assert slow.route("晋城", "郑州", mode="rail")["minutes"] > model.route("晋城", "郑州", mode="rail")["minutes"]
     with pytest.raises(AssumptionError, match="did you mean"):
         Assumptions().replace(station_procesing_min=40)
+
+
+def test_platform_minutes_forward_equal_the_backward_search_between_every_station_pair(model):
+    """Platform minutes come from one forward min-only search per boarding station; the paths
+    from one backward search per alighting station. Both must give the same least time."""
+    from network.errors import UnreachableError
+    from network.routing.trips import TripSearch
+
+    ts = TripSearch(model.network)
+    eps = [model.resolve(model.graph.nodes[n]["name_zh"]) for n in ts.served_stations[0]]
+    eps = [e for e in eps if e.kind == "station"][:12]  # names that are not also a place's
+    assert len(eps) == 12
+    checked = 0
+    for o in eps:
+        for d in eps:
+            if o.key == d.key:
+                continue
+            fwd = ts.platform_minutes(o, d, "rail")
+            try:
+                dist, _, deps, _ = ts.platform_search(o, d, "rail")
+                back = float(np.min(dist[deps]))
+            except UnreachableError:
+                back = float("inf")
+            assert fwd == pytest.approx(back, abs=1e-9) or (np.isinf(fwd) and np.isinf(back))
+            checked += np.isfinite(fwd)
+    assert checked > 10  # the pairs are mostly connected: the check compared real trips
+
+
+def test_road_searches_read_from_a_wider_search_equal_their_own(model):
+    from network.routing.trips import TripSearch
+
+    places = [f"place:{p}" for p in model.places()["place_id"][:6]]
+    wide = TripSearch(model.network)
+    wide.ask_from(places)
+    own = TripSearch(model.network)
+    for sub in (places[:1], places[2:5], places[::-1]):
+        np.testing.assert_array_equal(wide.road_from(sub)[0], own.road_from(sub)[0])

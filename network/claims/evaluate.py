@@ -57,7 +57,12 @@ def _trip(model: Model, origin: str, destination: str, mode: str) -> tuple[float
 
 
 def origin_places(model: Model, origin: Origin) -> pd.DataFrame:
-    """The county-level places of the origin (its city's, or the listed ones)."""
+    """The county-level places of the origin (its city's, or the listed ones); looked up once
+    per graph (every draw of a claim asks again)."""
+    return model.per_graph(f"origin_places:{origin!r}", lambda: _origin_places(model, origin))
+
+
+def _origin_places(model: Model, origin: Origin) -> pd.DataFrame:
     places = model.places()
     if origin.city is not None:
         out = places[places["city_zh"] == origin.city]
@@ -98,6 +103,10 @@ def evaluate(model: Model, spec: ClaimFile, network_name: str, legs: bool = True
 
     centre = spec.origin.city if spec.origin.city is not None else (spec.origin.places or [""])[0]
     counties = origin_places(model, spec.origin) if "population_weighted" in spec.readings else None
+    if not legs and ({"rail", "transit"} & set(spec.modes)) and "centre_to_centre" in spec.readings:
+        # the centre's and the counties' road searches to the stations as one call
+        county_nodes = [f"place:{p}" for p in counties["place_id"]] if counties is not None else []
+        model.trips.ask_from([model.resolve(centre).origin_node, *county_nodes])
     for dest in spec.destinations:
         base = {"network": network_name, "destination": dest.place}
         if "station_to_station" in spec.readings:

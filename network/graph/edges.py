@@ -7,6 +7,7 @@ rebuilding it (:func:`extend_edge_table`). Routing compiles it per mode (:mod:`n
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
@@ -38,6 +39,27 @@ class EdgeTable:
     def row_of(self) -> dict[tuple[str, str, Any], int]:
         """Edge key → row, built on first use and kept (every scenario on this table asks)."""
         return {key: i for i, key in enumerate(self.keys)}
+
+    @cached_property
+    def mode_codes(self) -> tuple[list[str], NDArray[np.int16]]:
+        """(the distinct modes, sorted; each row's index into them): small integers, so asking
+        which modes a set of rows holds costs a bincount, not a sort of strings."""
+        names, codes = np.unique(self.mode, return_inverse=True)
+        return [str(m) for m in names], codes.astype(np.int16)
+
+    def modes_of(self, rows: NDArray[np.integer[Any]]) -> set[str]:
+        """The modes the edge-table ``rows`` hold."""
+        names, codes = self.mode_codes
+        return {names[k] for k in np.flatnonzero(np.bincount(codes[rows], minlength=len(names)))}
+
+    def with_times(self, time_min: NDArray[np.float64]) -> EdgeTable:
+        """The same edges with other times (a draw): what depends on the structure only
+        (:attr:`row_of`, :attr:`mode_codes`) is carried over, not rebuilt."""
+        out = dataclasses.replace(self, time_min=time_min)
+        for name in ("row_of", "mode_codes"):
+            if name in self.__dict__:
+                out.__dict__[name] = self.__dict__[name]
+        return out
 
 
 class EdgeChanges(Protocol):

@@ -75,6 +75,4 @@ class Network:
     def retimed(self, assumptions: Assumptions, time_min: np.ndarray) -> Network:
         """The same network with other constants and edge times (a draw); the graph is shared,
         its edge attributes are not the draw's (queries use the arrays)."""
-        return dataclasses.replace(
-            self, assumptions=assumptions, edge_table=dataclasses.replace(self.edge_table, time_min=time_min)
-        )
+        return dataclasses.replace(self, assumptions=assumptions, edge_table=self.edge_table.with_times(time_min))

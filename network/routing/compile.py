@@ -63,7 +63,7 @@ class CompiledGraph:
     members: NDArray[np.integer[Any]]
     starts: NDArray[np.integer[Any]] | None
     _transposed: list[csr_matrix] = field(default_factory=list, repr=False)
-    _lookups: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _lookups: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def transposed(self) -> csr_matrix:
@@ -75,14 +75,15 @@ class CompiledGraph:
     def _entry_of_row(self) -> np.ndarray:
         """Edge-table row → CSR entry (-1 for rows this mode does not allow), built on first use."""
         if "entry_of_row" not in self._lookups:
-            out = np.full(len(self.edges.u), -1, dtype=self.members.dtype)
+            entry = np.full(len(self.edges.u), -1, dtype=self.members.dtype)
             index = self.members.dtype
             if self.starts is None:
-                out[self.members] = np.arange(self.matrix.nnz, dtype=index)
+                entry[self.members] = np.arange(self.matrix.nnz, dtype=index)
             else:
-                out[self.members] = np.repeat(np.arange(len(self.starts) - 1, dtype=index), np.diff(self.starts))
-            self._lookups["entry_of_row"] = out
-        return self._lookups["entry_of_row"]
+                entry[self.members] = np.repeat(np.arange(len(self.starts) - 1, dtype=index), np.diff(self.starts))
+            self._lookups["entry_of_row"] = entry
+        out: np.ndarray = self._lookups["entry_of_row"]
+        return out
 
     def _transposed_position(self) -> np.ndarray:
         """For each entry of :attr:`matrix`, its position in :attr:`transposed`'s data."""
@@ -93,7 +94,8 @@ class CompiledGraph:
             pos = np.empty(m.nnz, dtype=self.members.dtype)
             pos[t.data.astype(np.int64) - 1] = np.arange(m.nnz)
             self._lookups["t_pos"] = pos
-        return self._lookups["t_pos"]
+        t_pos: np.ndarray = self._lookups["t_pos"]
+        return t_pos
 
     def _new_weights(
         self, edges: EdgeTable, rows: np.ndarray | None
@@ -118,7 +120,7 @@ class CompiledGraph:
         entries = entries[entries >= 0]
         weights = edges.time_min
         if rows is None:
-            weights = np.where(np.isin(edges.mode, modes), weights, np.inf)
+            weights = np.where(self._allowed(edges), weights, np.inf)
         else:  # an edge changed to a mode this filter does not allow (closed) no longer counts
             old = new_rows[new_rows < ne]
             closed = old[~np.isin(edges.mode[old], modes)]
@@ -128,9 +130,35 @@ class CompiledGraph:
         if self.starts is None:
             best = self.edge_of_entry[entries]
             least = weights[best]
+        elif rows is None:
+            least, best = self._all_group_min(weights)
         else:
             least, best = group_min(weights, self.members, self.starts, entries)
         return entries, np.maximum(least, _EPS_MIN), best
+
+    def _all_group_min(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`group_min` over every entry at once (a draw re-weights them all): one reduce
+        over the members, and the first member with the least weight of each group without a
+        sort (members of a group are contiguous)."""
+        assert self.starts is not None
+        if "group_of_member" not in self._lookups:
+            self._lookups["group_of_member"] = np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
+        group = self._lookups["group_of_member"]
+        w = weights[self.members]
+        least = np.minimum.reduceat(w, self.starts[:-1])
+        hit = np.flatnonzero(w == least[group])
+        first = hit[np.concatenate([[True], group[hit][1:] != group[hit][:-1]])]
+        return least, self.members[first]
+
+    def _allowed(self, edges: EdgeTable) -> np.ndarray:
+        """Which rows of ``edges`` this mode allows (kept while the modes array is the same)."""
+        hit = self._lookups.get("allowed")
+        if hit is None or hit[0] is not edges.mode:
+            names, codes = edges.mode_codes
+            ok = np.isin(np.array(names, dtype=object), sorted(_SETS[self.mode]))
+            hit = (edges.mode, ok[codes])
+            self._lookups["allowed"] = hit
+        return hit[1]
 
     @contextmanager
     def overlaid(self, rows: np.ndarray, time_min: np.ndarray) -> Iterator[CompiledGraph]:

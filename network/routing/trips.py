@@ -9,6 +9,7 @@ resolved by the caller). Out: minutes (``inf`` when there is no trip) and node p
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -40,6 +41,28 @@ def _widen(rows: np.ndarray, n: int, fill: float) -> np.ndarray:
     return np.pad(rows, pad, constant_values=fill)
 
 
+_STATIONS: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[list[str], np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _station_rows(network: Network) -> tuple[list[str], np.ndarray]:
+    """The served stations of a network's graph (street nodes with a concourse) and the edge-table
+    rows of their processing edges: read from the graph once and kept for every network on it
+    (the draws of one network share its graph and its edge table's structure)."""
+    g, et = network.graph, network.edge_table
+    hit = _STATIONS.get(g)
+    if hit is None or hit[2] is not et.u:
+        stations = [n for n, d in g.nodes(data=True) if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in g]
+        rows = np.flatnonzero(et.mode == "station")
+        row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
+        picked = np.array(
+            [row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])] for s in stations], dtype=np.int64
+        )
+        hit = _STATIONS[g] = (stations, picked, et.u)
+    return hit[0], hit[1]
+
+
 class TripSearch:
     """The trip searches of one network (module docstring); ``compiled`` arrays on first use.
 
@@ -55,6 +78,7 @@ class TripSearch:
         self._cache: dict[str, Any] = {}
         self._parent = parent if parent is not None and self._extends(parent.network.edge_table) else None
         self._touched: set[str] | None = None
+        self._from_sets: list[list[str]] = []  # origin lists road_from has searched from
 
     def _extends(self, base: EdgeTable) -> bool:
         """Whether this network's edge table is ``base`` with rows and nodes appended (a scenario's)."""
@@ -75,7 +99,9 @@ class TripSearch:
         if "changed_rows" not in self._cache:
             base, new = self._parent.network.edge_table, self.network.edge_table
             ne = len(base.u)
-            changed = (new.time_min[:ne] != base.time_min) | (new.mode[:ne] != base.mode)
+            changed = new.time_min[:ne] != base.time_min
+            if new.mode is not base.mode:  # a draw shares its base's modes; a scenario may re-mode edges
+                changed |= new.mode[:ne] != base.mode
             self._cache["changed_rows"] = np.concatenate([np.flatnonzero(changed), np.arange(ne, len(new.u))])
         rows: np.ndarray = self._cache["changed_rows"]
         return rows
@@ -87,8 +113,7 @@ class TripSearch:
         if self._touched is None:
             base, new = self._parent.network.edge_table, self.network.edge_table
             rows = self._changed_rows()
-            old = rows[rows < len(base.u)]
-            self._touched = set(np.unique(np.concatenate([base.mode[old], new.mode[rows]])).tolist())
+            self._touched = base.modes_of(rows[rows < len(base.u)]) | new.modes_of(rows)
         allowed = {**MODE_SETS, **PLATFORM_MODE_SETS}[mode]
         return None if allowed & self._touched else self._parent
 
@@ -211,18 +236,9 @@ class TripSearch:
     @cached_property
     def served_stations(self) -> tuple[list[str], np.ndarray]:
         """Station street nodes with a concourse (served by a train), and their processing minutes."""
-        stations = [
-            n
-            for n, d in self.graph.nodes(data=True)
-            if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in self.graph
-        ]
-        et = self.network.edge_table  # times from the edge table, so re-timed copies (uncertainty draws) agree
-        rows = np.flatnonzero(et.mode == "station")
-        row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
-        processing = np.array(
-            [et.time_min[row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])]] for s in stations]
-        )
-        return stations, processing
+        stations, rows = _station_rows(self.network)
+        # times from the edge table, so re-timed copies (uncertainty draws) agree
+        return stations, self.network.edge_table.time_min[rows]
 
     def road_from(self, origins: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Road minutes and predecessors from each origin to every node (one Dijkstra call),
@@ -235,14 +251,31 @@ class TripSearch:
             )
             return out
 
+        key = "from:" + "\x1f".join(origins)
+        if key not in self._cache:
+            for other in self._from_sets:  # a search already run from these origins and more: its rows
+                if set(origins) <= set(other):
+                    d, p = self.road_from(other)
+                    pick = [other.index(o) for o in origins]
+                    self._cache[key] = (d[pick], p[pick])
+                    break
         dist, pred = self._shared(
-            "from:" + "\x1f".join(origins),
+            key,
             "road",
             lambda: all(self.network.edge_table.index[o] < self._n_base() for o in origins),
             lambda parent: tuple(self._wide(a, f) for a, f in zip(parent.road_from(origins), (np.inf, -9999))),
             compute,
         )
+        if origins not in self._from_sets:
+            self._from_sets.append(list(origins))
         return dist, pred
+
+    def ask_from(self, origins: list[str]) -> None:
+        """Say which origins the caller will ask about, one list at a time: the road searches
+        from them run once, as one call from all of them (when they are fewer than the served
+        stations, as :meth:`rail_times` would choose), and later lists read its rows."""
+        if 0 < len(origins) < len(self.served_stations[0]):
+            self.road_from(list(dict.fromkeys(origins)))
 
     def platform_matrix(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
         """Platform-graph minutes (and predecessors) from each served station's concourse to every
@@ -314,15 +347,17 @@ class TripSearch:
         platform, _ = self.platform_matrix(pt_mode)
         on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
         reach = self.network.assumptions.rail_access_max_km
-        s_pos = np.array([[self.graph.nodes[x]["lon"], self.graph.nodes[x]["lat"]] for x in stations])
-        t_node = self.graph.nodes[target]
-        far_t = haversine_km(s_pos[:, 0], s_pos[:, 1], t_node["lon"], t_node["lat"]) > reach
+        et = self.network.edge_table
+        s_pos = np.column_stack([et.lon[s_road], et.lat[s_road]])  # road arrays are numbered as the edge table
+        t_row = et.index[target]
+        far_t = haversine_km(s_pos[:, 0], s_pos[:, 1], et.lon[t_row], et.lat[t_row]) > reach
         leave = np.where(far_t, np.inf, egress.time_min[0, s_road])  # s'
         tail = on_trains + leave[None, :]
         np.fill_diagonal(tail, np.inf)  # boarding and alighting at one station is no rail trip
         alight = np.argmin(tail, axis=1)
         tail_min = tail[np.arange(len(stations)), alight]
-        o_pos = np.array([[self.graph.nodes[o]["lon"], self.graph.nodes[o]["lat"]] for o in origins])
+        o_rows = np.array([et.index[o] for o in origins], dtype=np.int64)
+        o_pos = np.column_stack([et.lon[o_rows], et.lat[o_rows]])
         far_o = haversine_km(o_pos[:, None, 0], o_pos[:, None, 1], s_pos[None, :, 0], s_pos[None, :, 1]) > reach
         total = np.where(far_o, np.inf, to_station + processing[None, :] + tail_min[None, :])
         board = np.argmin(total, axis=1)
@@ -404,12 +439,21 @@ class TripSearch:
         return dist, pred, [net.index[x] for x in deps], {net.index[a] for a in arrs}
 
     def platform_minutes(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> float:
-        """Platform-to-platform minutes from station ``o`` to station ``d`` (``inf`` if none)."""
-        try:
-            dist, _, dep_rows, _ = self.platform_search(o, d, mode)
-        except UnreachableError:
+        """Platform-to-platform minutes from station ``o`` to station ``d`` (``inf`` if none): the
+        least over ``d``'s arrivals of one forward search from all of ``o``'s departures at once
+        (min-only, cached per station: every destination of ``o`` reads the same search)."""
+        net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
+        key = f"platform_from:{net.mode}:{o.key}"
+        if key not in self._cache:
+            inside = f"inside:{o.key}"
+            deps = [net.index[n] for n in self.graph.successors(inside)] if inside in self.graph else []
+            self._cache[key] = search(net.matrix, deps, min_only=True) if deps else None
+        dist = self._cache[key]
+        station = f"station:{d.key}"
+        if dist is None or station not in self.graph:
             return float("inf")
-        return float(np.min(dist[dep_rows]))
+        arrs = [net.index[n] for n in self.graph.predecessors(station) if self.graph.nodes[n]["kind"] == "stop_arr"]
+        return float(np.min(dist[arrs])) if arrs else float("inf")
 
     def platform_path(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> list[str]:
         """The node path of :meth:`platform_minutes`' trip."""
