@@ -18,7 +18,7 @@ import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
-from network.io import OutputSet, atomic_write_text, csv_text, dumps_json
+from network.io import LISTING_FORMATS, OutputSet, atomic_write_text, csv_text, dumps_json, listing_text
 from network.model import Model, default_year
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 from network.viz import text
@@ -535,10 +535,51 @@ def compare_cmd(
         )
 
 
+def _LISTING(f: Any) -> Any:  # the output options of the listing commands
+    f = click.option(
+        "--out",
+        "out_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="write the listing to this file (atomically) instead of the terminal",
+    )(f)
+    f = click.option(
+        "--excel",
+        is_flag=True,
+        help="CSV for Excel/WPS: UTF-8 with a byte-order mark, so the Chinese names open right (implies --format csv)",
+    )(f)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(LISTING_FORMATS),
+        default=None,
+        help="table (default: aligned, with notes), csv (one table; a 'table' column where there are several) or json",
+    )(f)
+
+
+def _emit_listing(tables: dict[str, pd.DataFrame], fmt: str | None, excel: bool, out_file: Path | None) -> bool:
+    """Write ``tables`` as csv or json (to ``out_file`` or the terminal) and say True, or say
+    False for the default table view, which the command prints itself with its notes."""
+    fmt = fmt or ("csv" if excel else "table")
+    if fmt == "table" and out_file is None:
+        return False
+    text = listing_text(tables, fmt, excel)
+    if out_file is not None:
+        atomic_write_text(out_file, text)
+        click.echo(f"wrote {out_file} ({fmt}{', with a byte-order mark for Excel' if excel else ''})", err=True)
+    else:
+        click.echo(text, nl=False)
+    return True
+
+
 @main.command()
-def assumptions() -> None:
+@_LISTING
+def assumptions(fmt: str | None, excel: bool, out_file: Path | None) -> None:
     """List every modelling constant with its value, range and source."""
-    for row in describe_assumptions(Assumptions()):
+    rows = describe_assumptions(Assumptions())
+    if _emit_listing({"assumptions": pd.DataFrame(rows)}, fmt, excel, out_file):
+        return
+    for row in rows:
         click.echo(f"{row['name']} = {row['value']}  [{row['low']}–{row['high']}]\n    {row['source']}")
 
 
@@ -602,11 +643,22 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
 @main.command()
 @_YEAR
 @_NETWORK
-def data(year: int | None, network_path: Path | None) -> None:
+@_LISTING
+def data(year: int | None, network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None) -> None:
     """How each named expressway was matched onto the road geometry, and how each rail section
     is drawn (along the OSM railway or straight; running times use km posts either way). For a
     built network: its source and how each rail section was measured on the OSM track."""
     model = _model(year, (), network_path=network_path)
+    g = model.graph.graph
+    built = "network" in g
+    tables = {
+        "corridors": pd.DataFrame(g["corridor_matches"]),
+        "rail_sections": pd.DataFrame(
+            g.get("build_report", {}).get("rail_sections", []) if built else g["rail_matches"]
+        ),
+    }
+    if _emit_listing(tables, fmt, excel, out_file):
+        return
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
         if "network" in model.graph.graph:
             meta, rep = model.graph.graph["network"], model.graph.graph.get("build_report", {})
@@ -644,9 +696,12 @@ def data(year: int | None, network_path: Path | None) -> None:
 
 @main.command()
 @_NETWORK
-def places(network_path: Path | None) -> None:
+@_LISTING
+def places(network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None) -> None:
     """List the places (Chinese and English names) with population and position source."""
     model = _model(None, (), network_path=network_path)
+    if _emit_listing({"places": model.places(("county", "district", "city", "external"))}, fmt, excel, out_file):
+        return
     with pd.option_context("display.max_rows", None, "display.width", 200):
         click.echo(model.places(("county", "district", "city", "external")).to_string(index=False))
 

@@ -296,3 +296,37 @@ def write_omx(path: str | os.PathLike[str], table: Any, meta: dict[str, Any]) ->
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+#: Output formats of the listing commands (``assumptions``, ``data``, ``places``).
+LISTING_FORMATS = ("table", "csv", "json")
+
+
+def listing_text(tables: dict[str, Any], fmt: str, excel: bool = False) -> str:
+    """Tables (name → DataFrame) as one text: ``table`` (aligned columns, one block per table),
+    ``csv`` (one header; with more than one table a leading ``table`` column says which each row
+    is from) or ``json`` (an object of arrays of records, missing values as null). ``excel``
+    starts a CSV with a UTF-8 byte-order mark, so Excel and WPS read the Chinese names right."""
+    import pandas as pd
+
+    if fmt not in LISTING_FORMATS:
+        raise DataError(f"--format {fmt!r}: expected one of {', '.join(LISTING_FORMATS)}")
+    if excel and fmt != "csv":
+        raise DataError("--excel writes CSV with a byte-order mark; use it with --format csv (or leave --format out)")
+    if fmt == "table":
+        with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
+            blocks = [
+                f"{name}:\n{df.to_string(index=False)}" if len(tables) > 1 else df.to_string(index=False)
+                for name, df in tables.items()
+            ]
+        return "\n\n".join(blocks) + "\n"
+    if fmt == "json":
+        payload = {name: df.to_dict(orient="records") for name, df in tables.items()}
+        return dumps_json(payload if len(tables) > 1 else next(iter(payload.values())), indent=1) + "\n"
+    frames = (
+        [df.assign(table=name)[["table", *df.columns]] for name, df in tables.items()]
+        if len(tables) > 1
+        else list(tables.values())
+    )
+    text = csv_text(pd.concat(frames, ignore_index=True))
+    return ("\ufeff" if excel else "") + text

@@ -131,3 +131,32 @@ def test_score_and_route_accept_a_scenario():
     assert json.loads(r.output)["legs"][0]["service_id"] == "jinhou_through"
     r = run("score", "--scenario", "scenarios/nope.yaml")
     assert r.exit_code == 2 and "cannot read the file" in r.output
+
+
+@pytest.mark.parametrize("command", ["assumptions", "places", "data"])
+def test_listing_commands_write_csv_json_and_excel_csv_with_the_same_rows(command, tmp_path):
+    import io
+    import json
+
+    import pandas as pd
+
+    as_csv = run(command, "--format", "csv")
+    as_json = run(command, "--format", "json")
+    assert as_csv.exit_code == 0, as_csv.output
+    assert as_json.exit_code == 0, as_json.output
+    table = pd.read_csv(io.StringIO(as_csv.output))
+    records = json.loads(as_json.output)
+    n_json = sum(len(v) for v in records.values()) if isinstance(records, dict) else len(records)
+    assert len(table) == n_json > 0
+    out = tmp_path / f"{command}.csv"
+    excel = run(command, "--excel", "--out", str(out))
+    assert excel.exit_code == 0, excel.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the byte-order mark Excel and WPS read as UTF-8
+    assert raw[3:].decode("utf-8") == as_csv.output
+
+
+def test_excel_with_another_format_is_refused_with_the_fix():
+    res = run("places", "--format", "json", "--excel")
+    assert res.exit_code != 0
+    assert "--format csv" in res.output and "Traceback" not in res.output
