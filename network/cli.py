@@ -18,6 +18,7 @@ import pandas as pd
 
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
+from network.indicators.score import equity_of_scores
 from network.io import LISTING_FORMATS, OutputSet, atomic_write_text, csv_text, dumps_json, listing_text
 from network.model import Model, default_year
 from network.sources.osm import DEFAULT_ROAD_CLASSES
@@ -219,7 +220,8 @@ def main() -> None:
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Also write scores.csv, summary.csv, scores.json and accessibility.csv (potential and "
+    help="Also write scores.csv, summary.csv, equity.csv (who is outside each threshold, by region, prefecture "
+    "and county), scores.json and accessibility.csv (potential and "
     "cumulative accessibility of every place to the population of all places) into this folder.",
 )
 @_THRESHOLDS
@@ -241,8 +243,11 @@ def score(
     CV, Gini, Theil, network efficiency)."""
     with _outputs(out_dir) as outputs:
         model = _model(year, assume, scenario_path, network_path)
-        per_place, summary = model.score(_targets(targets), thresholds_min=_thresholds(thresholds))
-        payload = text.score_payload(model, per_place, summary)
+        target_list, threshold_list = _targets(targets), _thresholds(thresholds)
+        per_place, summary = model.score(target_list, thresholds_min=threshold_list)
+        keys = [c[: -len("_best_min")] for c in per_place.columns if c.endswith("_best_min")]
+        equity = equity_of_scores(per_place, keys, thresholds_min=threshold_list)
+        payload = text.score_payload(model, per_place, summary, equity)
         if outputs is not None:
             outputs.warnings += model.warnings
             atomic_write_text(
@@ -250,13 +255,14 @@ def score(
             )
             atomic_write_text(outputs.path("scores.csv"), csv_text(text.stamped(per_place, model)))
             atomic_write_text(outputs.path("summary.csv"), csv_text(text.stamped(summary, model)))
+            atomic_write_text(outputs.path("equity.csv"), csv_text(text.stamped(equity, model)))
             atomic_write_text(outputs.path("scores.json"), dumps_json(payload, indent=1) + "\n")
     if fmt == "csv":
         click.echo(csv_text(text.stamped(per_place, model)), nl=False)
     elif fmt == "json":
         click.echo(dumps_json(payload, indent=1))
     else:
-        click.echo(text.score_text(model, per_place, summary), nl=False)
+        click.echo(text.score_text(model, per_place, summary, equity), nl=False)
 
 
 @main.command()
@@ -1016,7 +1022,8 @@ def isochrone(
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write <claim>.csv (per destination), <claim>_verdicts.csv, <claim>.json and <claim>.png "
+    help="Write <claim>.csv (per destination), <claim>_verdicts.csv, <claim>_equity.csv (who is outside each "
+    "threshold, by prefecture and county), <claim>.json and <claim>.png "
     "(minutes against the thresholds) into this folder.",
 )
 @_ASSUME
@@ -1058,11 +1065,13 @@ def check(
 
 
 def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any]) -> None:
+    from network.claims.evaluate import PLACE_LISTS, equity_of_check
     from network.io import atomic_write_bytes
     from network.viz.charts import claim_png
 
-    per = res.per_destination.drop(columns=[c for c in ("place_minutes", "population") if c in res.per_destination])
+    per = res.per_destination.drop(columns=[c for c in PLACE_LISTS if c in res.per_destination])
     atomic_write_text(outputs.path(f"{name}.csv"), csv_text(per))
+    atomic_write_text(outputs.path(f"{name}_equity.csv"), csv_text(equity_of_check(res.per_destination)))
     atomic_write_text(outputs.path(f"{name}_verdicts.csv"), csv_text(res.overall))
     atomic_write_text(outputs.path(f"{name}.json"), dumps_json(payload, indent=1) + "\n")
     atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name, res.warning_lines()))

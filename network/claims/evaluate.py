@@ -13,6 +13,7 @@ import pandas as pd
 from network.claims.spec import LEGS, Claim, ClaimFile, Origin
 from network.errors import LookupFailed, UnreachableError
 from network.graph.schema import TRANSIT_MODES
+from network.indicators.equity import EQUITY_NOTE, equity_table, outside_summary
 from network.io import UNREACHABLE_NOTE
 from network.model import Model
 
@@ -167,10 +168,45 @@ def evaluate(model: Model, spec: ClaimFile, network_name: str, legs: bool = True
                         "detail": f"{len(t)} places, {int(w.sum()):,} people",
                         "place_minutes": t.tolist(),
                         "population": w.tolist(),
+                        "place_names": counties["name_zh"].tolist(),
+                        "place_prefectures": counties["city_zh"].tolist(),
                         **lg,
                     }
                 )
     return pd.DataFrame(rows)
+
+
+#: The equity indicators a population-weighted row of a claim carries beside its verdict.
+_EQUITY_COLUMNS = (
+    "population_outside",
+    "mean_excess_min",
+    "worst_excess_min",
+    "fgt_gap",
+    "fgt_severity",
+    "tenth_ratio",
+)
+
+
+def equity_of_check(per: pd.DataFrame) -> pd.DataFrame:
+    """Who is outside each threshold for every population-weighted row of a check, for the
+    origin's places together, by prefecture and by county (``equity_table``)."""
+    if "place_minutes" not in per:
+        return pd.DataFrame()
+    frames = [
+        equity_table(
+            r["place_minutes"],
+            r["population"],
+            r["place_prefectures"],
+            r["place_names"],
+            [r["threshold_min"]],
+            network=r["network"],
+            destination=r["destination"],
+            mode=r["mode"],
+        )
+        for _, r in per.iterrows()
+        if isinstance(r["place_minutes"], list)
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def verdicts(times: pd.DataFrame, spec: ClaimFile) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -191,6 +227,14 @@ def verdicts(times: pd.DataFrame, spec: ClaimFile) -> tuple[pd.DataFrame, pd.Dat
                 float(np.sum(np.array(w)[np.array(m) <= th]) / np.sum(w)) if isinstance(m, list) else np.nan
                 for m, w in zip(t["place_minutes"], t.get("population", [None] * len(t)))
             ]
+        if "place_minutes" in t:  # who is outside, and how far (network/indicators/equity.py)
+            out = [
+                outside_summary(m, w, th) if isinstance(m, list) else {}
+                for m, w in zip(t["place_minutes"], t.get("population", [None] * len(t)))
+            ]
+            for col in _EQUITY_COLUMNS:
+                t[col] = [o.get(col, np.nan) for o in out]
+            t["population_outside"] = t["population_outside"].astype("Int64")  # a count: no ".0"
         per.append(t)
         for (net, reading, mode), g in t.groupby(["network", "reading", "mode"], sort=False):
             ok = g["holds"].all() if spec.require == "every_destination" else g["holds"].any()
@@ -227,10 +271,14 @@ class CheckResult:
         return every + rest
 
 
+#: The per-place lists of a population-weighted row (kept in the result, left out of its tables).
+PLACE_LISTS = ("place_minutes", "population", "place_names", "place_prefectures")
+
+
 def result_payload(res: CheckResult) -> dict[str, Any]:
     """A check result as plain JSON-ready data."""
     spec = res.claim.spec
-    per = res.per_destination.drop(columns=[c for c in ("place_minutes", "population") if c in res.per_destination])
+    per = res.per_destination.drop(columns=[c for c in PLACE_LISTS if c in res.per_destination])
     clean = lambda df: json.loads(df.to_json(orient="records", force_ascii=False))  # noqa: E731
     return {
         "claim": spec.name,
@@ -241,6 +289,8 @@ def result_payload(res: CheckResult) -> dict[str, Any]:
         "as_of": res.as_of,
         "verdicts": clean(res.overall),
         "per_destination": clean(per),
+        "equity": clean(equity_of_check(res.per_destination)),
+        "equity_note": EQUITY_NOTE,
         "uncertainty": res.uncertainty_note or None,
         "warnings": {k: v for k, v in res.warnings.items() if v},
         "unreachable": UNREACHABLE_NOTE,

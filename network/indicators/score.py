@@ -94,3 +94,29 @@ def summarise_scores(
                 )
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def equity_of_scores(
+    table: pd.DataFrame,
+    targets: Sequence[str],
+    modes: Sequence[str] = ("road", "rail", "best"),
+    thresholds_min: Sequence[float] = THRESHOLDS_MIN,
+) -> pd.DataFrame:
+    """Who is outside each threshold per target and mode, for all places, each prefecture and
+    each county (:func:`network.indicators.equity.equity_table`)."""
+    from network.indicators.equity import equity_table
+
+    frames = [
+        equity_table(
+            table[f"{target}_{mode}_min"].to_numpy(dtype=float),
+            table["population_2020"].to_numpy(dtype=float),
+            table["city_zh"].tolist(),
+            table["name_zh"].tolist(),
+            thresholds_min,
+            target=target,
+            mode=mode,
+        )
+        for target in targets
+        for mode in modes
+    ]
+    return pd.concat(frames, ignore_index=True)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from network._version import __version__
 from network.assumptions import describe_assumptions
+from network.indicators.equity import EQUITY_NOTE
 from network.io import UNREACHABLE_NOTE
 from network.model import Model
 
@@ -33,7 +34,7 @@ def stamped(df: pd.DataFrame, model: Model) -> pd.DataFrame:
 def warnings_text(warnings: Sequence[str], frames: Sequence[pd.DataFrame] = ()) -> str:
     """The run's warnings for under a table, and what an unreachable cell means if one is shown."""
     out = []
-    if any(np.isinf(f.select_dtypes("number").to_numpy()).any() for f in frames):
+    if any(np.isinf(f.select_dtypes("number").to_numpy(dtype=float, na_value=np.nan)).any() for f in frames):
         out.append(f"\n—: {UNREACHABLE_NOTE}")
     out += [f"warning: {w}" for w in warnings]
     return "".join(line + "\n" for line in out)
@@ -44,7 +45,9 @@ def shown(df: pd.DataFrame) -> pd.DataFrame:
     return df.astype(object).where(~df.isin([np.inf, -np.inf]), "—")
 
 
-def score_payload(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame) -> dict[str, Any]:
+def score_payload(
+    model: Model, per_place: pd.DataFrame, summary: pd.DataFrame, equity: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """The score as JSON-ready data (``scores.json``): version, date, note, warnings, scenario,
     constants, per-place rows and the summary."""
     clean = per_place.astype(object).where(per_place.notna(), None)
@@ -67,6 +70,7 @@ def score_payload(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame) 
         "assumptions": {r["name"]: r["value"] for r in describe_assumptions(model.assumptions)},
         "places": clean.to_dict(orient="records"),
         "summary": summary.to_dict(orient="records"),
+        **({"equity": equity.to_dict(orient="records"), "equity_note": EQUITY_NOTE} if equity is not None else {}),
     }
 
 
@@ -83,7 +87,25 @@ def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[keep]
 
 
-def score_text(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame) -> str:
+def equity_text(equity: pd.DataFrame, mode: str = "best", where: str = "") -> str:
+    """The region and prefecture rows of an equity table for one mode, as text (counties are in
+    the files)."""
+    rows = equity[(equity["mode"] == mode) & (equity["level"] == "region")]
+    if rows.empty:
+        return ""
+    cols = [c for c in rows.columns if c not in ("mode", "level", "group", "places")]
+    show = shown(rows[cols])
+    show.columns = [c.replace("_min", " min").replace("threshold", "≤").replace("_", " ") for c in cols]
+    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
+        return (
+            f"\nWho is outside each threshold, {mode} mode, all places{where} "
+            "(by prefecture and county, and for every mode: --out equity.csv, --format json)\n\n"
+            + show.to_string(index=False)
+            + f"\n\n{EQUITY_NOTE}\n"
+        )
+
+
+def score_text(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame, equity: pd.DataFrame | None = None) -> str:
     """The score tables as text: minutes per place and target, the population-weighted summary,
     the warnings and the approximation note (what ``taihang score`` prints)."""
     out: list[str] = []
@@ -114,6 +136,8 @@ def score_text(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame) -> 
             for c in compact.columns
         ]
         out.append(shown(compact).to_string(index=False) + "\n")
+    if equity is not None:
+        out.append(equity_text(equity))
     out.append(warnings_text(model.warnings, [per_place[cols], compact]))
     out.append(f"\nApproximate: {model.approximation_note}\n")
     return "".join(out)
@@ -164,13 +188,16 @@ def check_text(res: Any) -> str:
             "in_vehicle",
             "egress",
             "share_within",
+            "population_outside",
+            "worst_excess_min",
             "detail",
         ]
         cols += ["p10_min", "p50_min", "p90_min", "share_of_draws_within"]
         cols = [c for c in cols if c in per]
         out.append(
             "\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
-            "population within the threshold):\n"
+            "population within the threshold; population_outside and worst_excess_min: who is beyond it and "
+            "the most minutes over it of any place; more with --out <claim>_equity.csv or --json):\n"
         )
         out.append(shown(per[cols].round(2)).to_string(index=False) + "\n")
     if res.uncertainty_note:
