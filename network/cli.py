@@ -503,7 +503,7 @@ def compare_cmd(
     network_path: Path | None,
 ) -> None:
     """Who gains, how much, from which project: each scenario against the baseline."""
-    from network.compare import compare, ranking, result_warnings
+    from network.compare import FOCUS_CITY, compare, ranking, result_warnings
     from network.scenario.load import load_scenario
     from network.viz.report import write_outputs
 
@@ -523,8 +523,10 @@ def compare_cmd(
     table = ranking(comp).drop(columns="warnings")
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
         click.echo(
-            f"Change in population-weighted door-to-door minutes (best mode; negative = closer), "
-            f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}\n"
+            f"Population-weighted door-to-door minutes gained (before − after: positive = closer), "
+            f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}. "
+            f"Ranked on {FOCUS_CITY}'s gain of any mode (best, rail or public transport) to the main "
+            "targets (rank_main) and to the places each card serves (rank_serves)\n"
         )
         click.echo(table.to_string(index=False))
     shown: set[str] = set()

@@ -7,8 +7,16 @@ the component added to the baseline by itself; "marginal": what the package lose
 component is removed); the ranking table. :func:`network.viz.report.write_outputs` writes it as
 files.
 
-Gains are reductions in door-to-door minutes (positive = closer). The population-weighted change
-is Σ p_i (after_i − before_i) / Σ p_i over places reachable in both (weighted mean time, WATT).
+One sign everywhere: a **gain** is a reduction in door-to-door minutes, ``before − after``
+(positive = closer), per place (``<mode>_gain_min``), population-weighted (Σ p_i (before_i −
+after_i) / Σ p_i over places reachable in both: the fall of the weighted mean time, WATT), in the
+ranking and in the decomposition. Indicator columns of the summary are ``after − before``
+(``_change``: a share within a threshold that rises is good, a mean time that rises is not).
+
+Every project is scored on the main targets (default 郑州 and 洛阳) and on the places its card
+``serves:`` (the places it is meant to bring closer): a Jincheng–Hebi line is judged on 鹤壁 too,
+not only on cities it was never meant to serve. Gains by any mode count: the ranking takes, for
+the focus city's places, the largest of the best-mode, rail and public-transport gains.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ class ScenarioResult:
     places: pd.DataFrame  # long: one row per place and target
     summary: pd.DataFrame  # one row per target and mode
     decomposition: pd.DataFrame | None = None
+    equity: pd.DataFrame | None = None  # who is outside each threshold after (main targets)
     new_links: list[list[tuple[float, float]]] = field(default_factory=list)  # added or changed
     removed_links: list[list[tuple[float, float]]] = field(default_factory=list)  # closed (base geometry)
 
@@ -48,13 +57,17 @@ class Comparison:
     """Every scenario against one baseline, with the date, targets, constants and files read."""
 
     as_of: str
-    targets: list[str]
+    targets: list[str]  # every target scored: the main ones first, then the places scenarios serve
     baseline: pd.DataFrame
     baseline_summary: pd.DataFrame
     results: list[ScenarioResult]
     assumptions: Assumptions
     files: dict[str, str]
     graph: Any = None
+    main_targets: list[str] = field(default_factory=list)  # the keys of --targets
+    serves: dict[str, list[str]] = field(default_factory=dict)  # scenario name -> target keys it serves
+    names: dict[str, str] = field(default_factory=dict)  # target key -> Chinese name
+    baseline_equity: pd.DataFrame | None = None
 
 
 def _long(per_place: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
@@ -76,7 +89,7 @@ def _diff(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         out[f"{m}_before_min"] = b
         out[f"{m}_after_min"] = a
         with np.errstate(invalid="ignore"):
-            out[f"{m}_change_min"] = np.round(a - b, 1)
+            out[f"{m}_gain_min"] = np.round(b - a, 1)
     out["best_mode_before"] = before["best_mode"].to_numpy()
     out["best_mode_after"] = after["best_mode"].to_numpy()
     return out
@@ -97,16 +110,36 @@ def _summary_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _weighted_change(diff: pd.DataFrame, target: str, mode: str = "best", city: str | None = None) -> float:
-    """Population-weighted mean change in minutes (places reachable before and after), over all
-    places or over the places of one prefecture-level ``city`` (its Chinese name)."""
-    part = diff[diff["target"] == target]
+def _weighted_gain(diff: pd.DataFrame, target: str, mode: str = "best", city: str | None = None) -> float:
+    """Population-weighted mean gain in minutes (before − after; places reachable before and
+    after), over all places or over the places of one prefecture-level ``city`` (its Chinese
+    name); the target's own place is left out (its trip to itself has nothing to gain)."""
+    part = diff[(diff["target"] == target) & (diff["place_id"] != target)]
     if city is not None:
         part = part[part["city_zh"] == city]
-    c = part[f"{mode}_change_min"].to_numpy(dtype=float)
+    c = part[f"{mode}_gain_min"].to_numpy(dtype=float)
     p = part["population_2020"].to_numpy(dtype=float)
     ok = np.isfinite(c)
     return float(np.sum(c[ok] * p[ok]) / np.sum(p[ok])) if ok.any() else float("nan")
+
+
+def _serves_keys(base: Model, sc: Scenario) -> list[str]:
+    """The target keys of the places a scenario's card serves (the error names file and line)."""
+    from network.errors import LookupFailed
+
+    keys = []
+    for name, where in sc.serves.items():
+        try:
+            ep = base.resolve(name)
+        except LookupFailed as err:
+            raise LookupFailed(f"{where}: serves: {err}") from None
+        if ep.kind != "place":
+            raise LookupFailed(
+                f"{where}: serves: {name!r} is a {ep.kind}; serves lists places (cities or counties), "
+                "e.g. 鹤壁 or 阳城县"
+            )
+        keys.append(ep.key)
+    return keys
 
 
 def compare(
@@ -115,13 +148,17 @@ def compare(
     """Score each scenario against ``base`` (see the module docstring). Scenarios run on
     ``workers`` forked processes (default: up to two, where the platform forks; each result is
     what one process would give: the work of a scenario depends on it and the base alone)."""
+    main = [base.resolve(t).key for t in targets]
+    serves = {sc.name: _serves_keys(base, sc) for sc in scenarios}
+    by_key = {base.resolve(n).key: n for sc in scenarios for n in sc.serves}
+    keys = list(dict.fromkeys(main + [k for ks in serves.values() for k in ks]))
+    targets = list(targets) + [by_key[k] for k in keys if k not in main]
     base_per, base_summary = base.score(targets)
-    keys = [base.resolve(t).key for t in targets]
     before = _long(base_per, keys)
     files: dict[str, str] = {}
     for sc in scenarios:
         files.update(sc.files)
-    _WORK.update(base=base, keys=keys, targets=targets, before=before, summary=base_summary)
+    _WORK.update(base=base, keys=keys, main=main, serves=serves, targets=targets, before=before, summary=base_summary)
     try:
         results = fork_map(_one, scenarios, workers, weight=lambda sc: len(getattr(sc, "components", []) or []))
         if decompose:
@@ -137,7 +174,18 @@ def compare(
         assumptions=base.assumptions,
         files=dict(sorted(files.items())),
         graph=base.graph,
+        main_targets=main,
+        serves=serves,
+        names={k: str(base.graph.nodes[f"place:{k}"].get("name_zh", k)) for k in keys},
+        baseline_equity=_equity(base_per, main),
     )
+
+
+def _equity(per_place: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Who is outside 60/90/120 minutes of each main target, by mode, region, prefecture and county."""
+    from network.indicators.score import equity_of_scores
+
+    return equity_of_scores(per_place, keys, modes=("best", "rail", "transit"), thresholds_min=(60, 90, 120))
 
 
 #: What the workers of :func:`compare` share (set before they fork; read-only in them).
@@ -152,6 +200,7 @@ def _one(sc: Scenario) -> ScenarioResult:
     per, summary = model.score(targets)
     diff = _diff(before, _long(per, keys))
     res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
+    res.equity = _equity(per, _WORK["main"])
     res.new_links = _new_links(model.graph, report)
     res.removed_links = _new_links(base.graph, report, report.removed_edges)
     return res
@@ -192,17 +241,18 @@ def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], wor
     done.update(zip(order, fork_map(_diff_of, [need[k] for k in order], workers)))
     for sc, res, parts in plan:
         rows = []
+        scored = list(dict.fromkeys(_WORK["main"] + _WORK["serves"].get(sc.name, [])))
         for name, alone_key, without_key in parts:
-            for t in _WORK["keys"]:
-                pkg = -_weighted_change(res.places, t)
+            for t in scored:
+                pkg = _weighted_gain(res.places, t)
                 rows.append(
                     {
                         "package": sc.name,
                         "component": name,
                         "target": t,
                         "package_gain_min": round(pkg, 2),
-                        "alone_gain_min": round(-_weighted_change(done[alone_key], t), 2),
-                        "marginal_gain_min": round(pkg + _weighted_change(done[without_key], t), 2),
+                        "alone_gain_min": round(_weighted_gain(done[alone_key], t), 2),
+                        "marginal_gain_min": round(pkg - _weighted_gain(done[without_key], t), 2),
                     }
                 )
         res.decomposition = pd.DataFrame(rows)
@@ -237,29 +287,63 @@ def _new_links(
 FOCUS_CITY = "晋城"
 
 
+_GAIN_MODES = ("best", "rail", "transit")
+
+
+def _focus_gain(places: pd.DataFrame, keys: list[str], focus_city: str) -> tuple[float, str]:
+    """The largest over modes (best, rail, public transport) of the focus city's population-weighted
+    gain, averaged over ``keys``: (minutes, mode); (NaN, "") without keys."""
+    if not keys:
+        return float("nan"), ""
+    gains = {m: float(np.nanmean([_weighted_gain(places, t, m, focus_city) for t in keys])) for m in _GAIN_MODES}
+    mode = max(_GAIN_MODES, key=lambda m: (gains[m] if np.isfinite(gains[m]) else -np.inf, -_GAIN_MODES.index(m)))
+    return gains[mode], mode
+
+
+def _top_gainer(places: pd.DataFrame, names: dict[str, str]) -> str:
+    """The place, target and mode with the largest gain of any mode (the first mode on ties), or "none"."""
+    best_gain, text = 0.0, "none"
+    for m in _GAIN_MODES:
+        g = places[f"{m}_gain_min"].to_numpy(dtype=float)
+        g = np.where(np.isfinite(g), g, -np.inf)
+        i = int(np.argmax(g)) if len(g) else 0
+        if len(g) and g[i] > best_gain:
+            row = places.iloc[i]
+            best_gain = float(g[i])
+            text = f"{row['name_zh']} → {names.get(row['target'], row['target'])} {g[i]:+.1f} min ({m})"
+    return text
+
+
 def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
-    """One row per scenario: population-weighted change per target over the whole region (best
-    mode, and with rail) and over the focus city's counties (best, with rail, public transport),
-    population newly within 60/90/120 min of the first target, and the biggest gainer."""
+    """One row per scenario, gains in minutes (before − after, positive = closer): over the whole
+    region per main target (best mode and rail), over the focus city's places per main target and
+    mode, and the two scores the table is ranked on: ``main_gain_min`` (the focus city's gain to
+    the main targets, the largest of best, rail and public transport) and ``serves_gain_min`` (the
+    same to the places the card serves); population newly within 60/90/120 min of the first
+    target; the biggest gain of any place, target and mode; what passengers get from it."""
     rows = []
+    main = comp.main_targets or comp.targets
     for r in comp.results:
-        row: dict[str, Any] = {"scenario": r.scenario.name}
-        for t in comp.targets:
-            row[f"{t}_change_min"] = round(_weighted_change(r.places, t), 2)
-            row[f"{t}_rail_change_min"] = round(_weighted_change(r.places, t, "rail"), 2)
-        for t in comp.targets:
-            for m in ("best", "rail", "transit"):
-                row[f"{focus_city}_{t}_{m}_change_min"] = round(_weighted_change(r.places, t, m, focus_city), 2)
-        first = r.summary[(r.summary["target"] == comp.targets[0]) & (r.summary["mode"] == "best")].iloc[0]
+        serves = comp.serves.get(r.scenario.name, [])
+        row: dict[str, Any] = {
+            "scenario": r.scenario.name,
+            "in_plan": "what-if (no plan proposes it)" if r.scenario.what_if else "plan",
+            "serves": "、".join(comp.names.get(k, k) for k in serves),
+        }
+        row["main_gain_min"], row["main_gain_mode"] = _focus_gain(r.places, main, focus_city)
+        row["serves_gain_min"], row["serves_gain_mode"] = _focus_gain(r.places, serves, focus_city)
+        for t in main:
+            row[f"{t}_best_gain_min"] = round(_weighted_gain(r.places, t), 2)
+            row[f"{t}_rail_gain_min"] = round(_weighted_gain(r.places, t, "rail"), 2)
+        row["focus_city"] = focus_city
+        for t in main:
+            for m in _GAIN_MODES:
+                row[f"focus_{t}_{m}_gain_min"] = round(_weighted_gain(r.places, t, m, focus_city), 2)
+        first = r.summary[(r.summary["target"] == main[0]) & (r.summary["mode"] == "best")].iloc[0]
         for th in (60, 90, 120):
-            row[f"pop_within_{th}_change"] = int(first[f"population_within_{th}_min_change"])
-        part = r.places.sort_values(["best_change_min", "place_id"]).iloc[0]
-        row["top_gainer"] = (
-            f"{part['name_zh']} → {part['target']} {part['best_change_min']:+.1f} min"
-            if part["best_change_min"] < 0
-            else "none"
-        )
-        row["passenger_effect"] = "yes" if r.scenario.passenger_relevant else "freight only"
+            row[f"pop_within_{th}_gain"] = int(first[f"population_within_{th}_min_change"])
+        row["top_gainer"] = _top_gainer(r.places, comp.names)
+        row["passenger_effect"] = r.scenario.passenger_effect
         # changes that open after the network date are not in the numbers: say so in every table
         row["changes_not_open"] = len(r.report.skipped)
         row["note"] = (
@@ -270,7 +354,13 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
         row["warnings"] = "; ".join(forced_warnings(comp.assumptions))
         rows.append(row)
     out = pd.DataFrame(rows)
-    return out.sort_values([f"{comp.targets[0]}_change_min", "scenario"]).reset_index(drop=True)
+    if out.empty:
+        return out
+    for col in ("main_gain_min", "serves_gain_min"):
+        out[col] = out[col].round(2)
+    out.insert(1, "rank_main", out["main_gain_min"].rank(ascending=False, method="min").astype("Int64"))
+    out.insert(2, "rank_serves", out["serves_gain_min"].rank(ascending=False, method="min").astype("Int64"))
+    return out.sort_values(["rank_main", "scenario"]).reset_index(drop=True)
 
 
 def result_warnings(comp: Comparison, result: Any) -> list[str]:

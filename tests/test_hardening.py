@@ -179,7 +179,13 @@ def test_out_is_written_as_a_whole_with_a_manifest(tmp_path):
     out = tmp_path / "out"
     assert run("score", "--out", str(out)).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert {f["path"] for f in manifest["files"]} == {"accessibility.csv", "scores.csv", "summary.csv", "equity.csv", "scores.json"}
+    assert {f["path"] for f in manifest["files"]} == {
+        "accessibility.csv",
+        "scores.csv",
+        "summary.csv",
+        "equity.csv",
+        "scores.json",
+    }
     (out / "stale.csv").write_text("from an earlier run", encoding="utf-8")
     assert run("score", "--out", str(out)).exit_code == 0  # a folder taihang wrote is replaced whole
     assert not (out / "stale.csv").exists()
@@ -230,7 +236,14 @@ def test_a_forced_constant_is_named_in_every_output(tmp_path):
     res = run("score", *FORCED, "--out", str(tmp_path / "s"))
     assert res.exit_code == 0 and "warning: --force: access_circuity=2" in res.output
     files = _files(tmp_path / "s")
-    assert set(files) == {"accessibility.csv", "scores.csv", "summary.csv", "equity.csv", "scores.json", "manifest.json"}
+    assert set(files) == {
+        "accessibility.csv",
+        "scores.csv",
+        "summary.csv",
+        "equity.csv",
+        "scores.json",
+        "manifest.json",
+    }
     for name, text in files.items():
         assert "access_circuity=2" in text, name
     for name in ("scores.json", "manifest.json"):

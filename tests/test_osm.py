@@ -212,7 +212,7 @@ def test_cli_build_and_every_shipped_scenario_applies(tmp_path):
     res = runner.invoke(main, ["validate", *files, "--network", str(out)])
     problems = [ln for ln in res.output.splitlines() if ".yaml:" in ln and not ln.startswith("ok  ")]
     assert problems and all(
-        "g342_liuquan_xihedi.yaml:11: corridor: unknown corridor 'g342_lingchuan_xihedi'" in ln for ln in problems
+        "g342_liuquan_xihedi.yaml:12: corridor: unknown corridor 'g342_lingchuan_xihedi'" in ln for ln in problems
     ), res.output
     ok = {Path(ln.split()[1].rstrip(":")).name for ln in res.output.splitlines() if ln.startswith("ok  ")}
     assert {Path(f).name for f in files} - ok == {"g342_liuquan_xihedi.yaml", "jincheng_plan.yaml", "both_plans.yaml"}

@@ -510,3 +510,24 @@ def test_the_working_copy_equals_the_base_and_edits_stay_in_it(model2030):
     after = {(a, b, key): dict(d) for a, b, key, d in model2030.graph.edges(keys=True, data=True)}
     assert after == snapshot
     assert {n: dict(d) for n, d in model2030.graph.nodes(data=True)} == nodes
+
+
+def test_plan_packages_hold_no_what_if_and_what_ifs_say_so():
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    for pkg in ("jincheng_plan", "yangcheng_plan", "both_plans"):
+        sc = load_scenario(root / f"{pkg}.yaml")
+        leaves = [c for c in sc.components]
+        while any(c.components for c in leaves):
+            leaves = [x for c in leaves for x in (c.components or [c])]
+        assert leaves and not [c.name for c in leaves if c.what_if], pkg
+    assert load_scenario(root / "houyue_passenger.yaml").what_if
+
+
+def test_serves_names_an_unknown_place_with_file_and_line(tmp_path, model):
+    from network.compare import compare
+    from network.errors import LookupFailed
+
+    f = tmp_path / "s.yaml"
+    f.write_text("name: s\ndescription: d\nsource: x\nserves: [鹤壁, 不存在的地方]\nchanges: []\n", encoding="utf-8")
+    with pytest.raises(LookupFailed, match=r"s\.yaml:4: serves: .*不存在的地方"):
+        compare(model, [load_scenario(f)], ["郑州"], decompose=False, workers=1)

@@ -140,9 +140,9 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ("md", "## Places that gain most"),
         (
             "code",
-            "r = comp.results[0]\nr.places.sort_values('best_change_min').head(10)[\n"
-            "    ['target', 'name_zh', 'name_en', 'best_before_min', 'best_after_min', 'best_change_min',\n"
-            "     'rail_change_min']]",
+            "r = comp.results[0]\nr.places.sort_values('best_gain_min', ascending=False).head(10)[\n"
+            "    ['target', 'name_zh', 'name_en', 'best_before_min', 'best_after_min', 'best_gain_min',\n"
+            "     'rail_gain_min']]",
         ),
     ],
 }

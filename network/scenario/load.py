@@ -53,6 +53,8 @@ class Scenario:
     changes: list[LocatedChange]
     files: dict[str, str]  # path -> sha256 of every file read
     components: list[Scenario] = field(default_factory=list)
+    serves: dict[str, str] = field(default_factory=dict)  # place name -> "file:line" that names it (own, then parts')
+    what_if: bool = False
 
     @property
     def is_package(self) -> bool:
@@ -61,10 +63,31 @@ class Scenario:
 
     @property
     def passenger_relevant(self) -> bool:
-        """False when every change is freight-only (no passenger effect to expect)."""
-        return any(
-            getattr(c.change, "passenger", True) and c.change.type != "add_freight_facility" for c in self.changes
-        )
+        """False when no change can move a passenger: every change is a freight line or facility
+        or an airport without scheduled service. A road is open to cars whatever it was built
+        for (``passenger: false`` on a road says its purpose is freight)."""
+        return any(_carries_passengers(c.change) for c in self.changes)
+
+    @property
+    def passenger_effect(self) -> str:
+        """What passengers can get from the scenario, in words: ``yes``; ``open to cars (built for
+        freight)``; ``no scheduled passenger service`` (general-aviation airfields); ``freight only``."""
+        if any(_carries_passengers(c.change) and getattr(c.change, "passenger", True) for c in self.changes):
+            return "yes"
+        types = {c.change.type for c in self.changes}
+        if "add_road" in types:
+            return "open to cars (built for freight)"
+        if "add_airport" in types:
+            return "no scheduled passenger service"
+        return "freight only" if self.changes else "no change"
+
+
+def _carries_passengers(change: Any) -> bool:
+    if change.type == "add_freight_facility":
+        return False
+    if change.type == "add_road":
+        return True
+    return bool(getattr(change, "passenger", True))
 
 
 EMPTY = Scenario(name="baseline", description="the network as it is", source="", path="", changes=[], files={})
@@ -158,6 +181,10 @@ def load_scenario(
         changes.extend(sub.changes)
         if kind == "includes":
             components.append(sub)
+    serves = {name: f"{file}:{line_of(lines, ('serves', i))}" for i, name in enumerate(spec.serves)}
+    for sub in components:
+        for name, where in sub.serves.items():
+            serves.setdefault(name, where)
     for i, ch in enumerate(spec.changes):
         field_lines = {k[2:]: v for k, v in lines.items() if k[:2] == ("changes", i)}
         changes.append(LocatedChange(ch, file, lines.get(("changes", i), 1), field_lines, spec.name))
@@ -175,6 +202,8 @@ def load_scenario(
         changes=changes,
         files=dict(sorted(files.items())),
         components=components,
+        serves=serves,
+        what_if=spec.what_if,
     )
     memo[key] = out
     return out

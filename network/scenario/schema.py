@@ -293,6 +293,14 @@ class ScenarioFile(_Strict):
     extends: str | None = None
     includes: list[str] = Field(default_factory=list)
     changes: list[Change] = Field(default_factory=list)
+    serves: list[Name] = Field(
+        default_factory=list,
+        max_length=40,
+        description="the places the project is meant to bring closer (place names): compare scores it on them too",
+    )
+    what_if: bool = Field(
+        default=False, description="true for a test no plan proposes: kept in the library, outside the plan packages"
+    )
 
 
 #: Every field name of the schema (to tell a missing field from a union tag in error locations).

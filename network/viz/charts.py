@@ -64,12 +64,12 @@ def gain_by_county_png(
     top: int = 15,
     warnings: Sequence[str] = (),
 ) -> bytes:
-    """Horizontal bars: change in best-mode door-to-door minutes (negative = closer) per
+    """Horizontal bars: best-mode door-to-door minutes gained (before − after, positive = closer) per
     county-level place, one bar per target: the focus city's places and the ``top`` biggest
     movers elsewhere."""
     plt = _plt()
     p = places[places["target"].isin(targets)]
-    big = p.assign(abs=p["best_change_min"].abs()).groupby("place_id")["abs"].max().sort_values(ascending=False)
+    big = p.assign(abs=p["best_gain_min"].abs()).groupby("place_id")["abs"].max().sort_values(ascending=False)
     chosen = list(
         dict.fromkeys([*p.loc[p["city_zh"] == focus_city, "place_id"].tolist(), *big[big >= 0.05].index[:top].tolist()])
     )
@@ -78,12 +78,12 @@ def gain_by_county_png(
     height = 0.8 / max(1, len(targets))
     y = np.arange(len(chosen))
     for k, t in enumerate(targets):
-        vals = p[p["target"] == t].set_index("place_id").reindex(chosen)["best_change_min"].to_numpy(dtype=float)
+        vals = p[p["target"] == t].set_index("place_id").reindex(chosen)["best_gain_min"].to_numpy(dtype=float)
         ax.barh(y + k * height, np.nan_to_num(vals), height=height, label=f"to {t}")
     ax.set_yticks(y + height * (len(targets) - 1) / 2, [names.get(c, c) for c in chosen], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_xlabel("change in door-to-door minutes, best mode (negative = closer)")
+    ax.set_xlabel("door-to-door minutes gained, best mode (positive = closer)")
     ax.set_title(f"{scenario}: gain by county-level place ({focus_city}'s places first)", fontsize=10)
     ax.legend(fontsize=8)
     return _png(fig, warnings)

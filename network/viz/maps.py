@@ -476,18 +476,18 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
                 tooltip=f"closed in {result.scenario.name}",
             ).add_to(gone)
         gone.add_to(m)
-    places = folium.FeatureGroup(name=f"Change in minutes to {target}")
+    places = folium.FeatureGroup(name=f"Minutes gained to {target}")
     pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
     rows = result.places[result.places["target"] == target]
     for _, row in rows.sort_values("place_id").iterrows():
         d = pos[row["place_id"]]
-        ch = row["best_change_min"]
+        ch = -row["best_gain_min"]  # the colour scale reads a change (after − before)
         text = (
             f"<b>{row['name_zh']} / {row['name_en']}</b><br>to {target}, door to door:"
-            "<table class='taihang-popup'><tr><th></th><th>before</th><th>after</th><th>change</th></tr>"
+            "<table class='taihang-popup'><tr><th></th><th>before</th><th>after</th><th>gain</th></tr>"
             + "".join(
                 f"<tr><td>{m_}</td><td>{row[f'{m_}_before_min']:.0f}</td><td>{row[f'{m_}_after_min']:.0f}"
-                f"</td><td>{row[f'{m_}_change_min']:+.1f}</td></tr>"
+                f"</td><td>{row[f'{m_}_gain_min']:+.1f}</td></tr>"
                 for m_ in ("road", "rail", "transit", "best")
                 if f"{m_}_before_min" in row
             )
@@ -501,19 +501,19 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
             fill=True,
             fill_opacity=0.95,
             fill_color=_change_colour(ch),
-            tooltip=f"{row['name_zh']}: {ch:+.1f} min",
+            tooltip=f"{row['name_zh']}: {row['best_gain_min']:+.1f} min gained",
         ).add_child(popup(text, 420)).add_to(places)
     places.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     add_legend(
         m,
-        f"{result.scenario.name}: change in minutes to {target}",
+        f"{result.scenario.name}: minutes gained to {target} (before − after)",
         [
-            ("#00441b", "≤ −15 (closer)"),
-            ("#238b45", "−15 to −5"),
-            ("#a1d99b", "−5 to 0"),
+            ("#00441b", "≥ 15 (closer)"),
+            ("#238b45", "5 to 15"),
+            ("#a1d99b", "0 to 5"),
             ("#f0f0f0", "no change"),
-            ("#cb181d", "slower"),
+            ("#cb181d", "slower (a loss)"),
             ("#999999", "unreachable"),
         ],
         ["hsr", "rail", "expressway"],

@@ -39,9 +39,12 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
     out = [
         f"# Scenario comparison, network as of {comp.as_of}",
         "",
-        f"taihang {prov['version']}; targets: {', '.join(comp.targets)}. Gains are door-to-door minutes "
-        "saved (negative change = closer), best mode unless stated; population-weighted over the "
-        "county-level places (2020 census).",
+        f"taihang {prov['version']}; main targets: {', '.join(comp.names.get(t, t) for t in comp.main_targets)}; "
+        "each project also on the places its card serves. Gains are door-to-door minutes saved "
+        "(before − after: positive = closer), best mode unless stated; population-weighted over the "
+        "county-level places (2020 census). The ranking ranks on the focus city's gain of any mode "
+        "(the largest of best, rail and public transport) to the main targets (rank_main) and to the "
+        "served places (rank_serves).",
         "",
         f"Approximate: {APPROXIMATION_NOTE}",
         "",
@@ -53,8 +56,12 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
         out += [f"## {sc.name}", "", sc.description, "", f"Source: {sc.source.strip()}", ""]
         for png in (charts or {}).get(sc.name, []):
             out += [f"![{Path(png).stem}]({png})", ""]
+        if sc.what_if:
+            out += ["**What-if: no plan proposes this; it is outside the plan packages.**", ""]
+        if sc.serves:
+            out += [f"Serves (the places it is meant to bring closer): {'、'.join(sc.serves)}", ""]
         if not sc.passenger_relevant:
-            out += ["**Freight only: passenger accessibility is not what this project changes.**", ""]
+            out += [f"**{sc.passenger_effect.capitalize()}: passenger accessibility is not what it changes.**", ""]
         if r.report.notes:
             out += ["Notes:", ""] + [f"- {n}" for n in r.report.notes] + [""]
         if r.report.skipped:
@@ -77,24 +84,26 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
             "population_within_90_min_change",
             "population_within_120_min_change",
         ]
-        out += ["Population-weighted:", "", _md_table(s[cols]), ""]
-        movers = r.places[r.places["best_change_min"].abs() >= 0.05]
+        out += ["Population-weighted (indicator changes are after − before):", "", _md_table(s[cols]), ""]
+        if r.equity is not None and comp.baseline_equity is not None:
+            out += _equity_lines(comp.baseline_equity, r.equity)
+        movers = r.places[r.places["best_gain_min"].abs() >= 0.05]
         if movers.empty:
             out += ["No place's best-mode time changes by 0.1 min or more.", ""]
         else:
-            show = movers.sort_values(["best_change_min", "target", "place_id"])
+            show = movers.sort_values(["best_gain_min", "target", "place_id"], ascending=[False, True, True])
             cols = [
                 "target",
                 "name_zh",
                 "name_en",
                 "best_before_min",
                 "best_after_min",
-                "best_change_min",
+                "best_gain_min",
                 "best_mode_before",
                 "best_mode_after",
-                "rail_change_min",
+                "rail_gain_min",
             ]
-            gain, lose = show[show["best_change_min"] < 0].head(10), show[show["best_change_min"] > 0].tail(10)
+            gain, lose = show[show["best_gain_min"] > 0].head(10), show[show["best_gain_min"] < 0].tail(10)
             if not gain.empty:
                 out += ["Places that gain most:", "", _md_table(gain[cols]), ""]
             if not lose.empty:
@@ -111,8 +120,23 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
     return "\n".join(out)
 
 
+def _equity_lines(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    """Who is outside 60/90/120 min of the main targets (best mode, all places), before and after."""
+    keys = ["target", "mode", "threshold_min", "level", "group"]
+    cols = ["population_outside", "worst_excess_min", "fgt_gap", "tenth_ratio"]
+    b = before[(before["level"] == "region") & (before["mode"] == "best")][keys + cols]
+    a = after[(after["level"] == "region") & (after["mode"] == "best")][keys + cols]
+    both = b.merge(a, on=keys, suffixes=("_before", "_after")).drop(columns=["mode", "level", "group"])
+    return [
+        "Who is outside each threshold (best mode, all places; by prefecture and county in equity.csv):",
+        "",
+        _md_table(both),
+        "",
+    ]
+
+
 def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
-    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, places.gpkg, report.md,
+    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, equity.csv, places.gpkg, report.md,
     provenance.json and maps/<scenario>.html into ``out_dir``; identical inputs, identical bytes."""
     out_dir = Path(out_dir)
     written = []
@@ -130,6 +154,15 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
     summary = summary[["scenario"] + [c for c in summary.columns if c != "scenario"]]
     decomp = [stamp(r.decomposition, r).drop(columns="scenario") for r in comp.results if r.decomposition is not None]
     tables = {"places.csv": places, "summary.csv": summary, "ranking.csv": ranking(comp)}
+    if comp.baseline_equity is not None:
+        tables["equity.csv"] = pd.concat(
+            [comp.baseline_equity.assign(scenario="baseline")]
+            + [stamp(r.equity, r) for r in comp.results if r.equity is not None],
+            ignore_index=True,
+        )
+        tables["equity.csv"] = tables["equity.csv"][
+            ["scenario"] + [c for c in tables["equity.csv"].columns if c != "scenario"]
+        ]
     if decomp:
         tables["decomposition.csv"] = pd.concat(decomp, ignore_index=True)
     for name, df in tables.items():
