@@ -174,3 +174,17 @@ def test_check_every_shipped_claim_prints_verdicts(tmp_path):
         assert all(v["share_of_draws_holding"] is not None for v in p["verdicts"])
     res = CliRunner().invoke(main, ["check", str(ROOT / "claims" / "gates_of_luoyang.yaml")])
     assert res.exit_code == 0, res.output
+
+
+def test_every_claim_quotes_its_plan_word_for_word():
+    """The Chinese of each claim (before its English gloss) stands in a plan as written."""
+    import re
+
+    plans = "".join(p.read_text(encoding="utf-8") for p in (ROOT.parent / "shared" / "reference" / "plans").glob("*.txt"))
+    if not plans:
+        pytest.skip("the plan texts are not beside the checkout")
+    flat = re.sub(r"\s+", "", plans)
+    for f in sorted((ROOT / "claims").glob("*.yaml")):
+        quote = load_claim(f).spec.claim.split(" (", 1)[0]
+        for part in re.split(r"\s*\.\.\.\s*", quote):
+            assert re.sub(r"\s+", "", part) in flat, f"{f.name}: {part!r} is not in the plans"
