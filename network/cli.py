@@ -543,6 +543,43 @@ def compare_cmd(
         )
 
 
+@main.command(name="export-gtfs")
+@click.argument("scenario_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The feed's folder (written as a whole or not at all; zip it for tools that want a .zip).",
+)
+@_YEAR
+@_ASSUME
+@_NETWORK
+def export_gtfs(
+    scenario_file: Path | None, out_dir: Path, year: int | None, assume: tuple[str, ...], network_path: Path | None
+) -> None:
+    """The network's (and SCENARIO_FILE's) rail, coach and air services as a GTFS feed: stops,
+    routes, one trip per direction with stop times from the run-time model, headways as
+    frequencies over 06:00–22:00 (times are modelled, marked timepoint=0)."""
+    from network._version import __version__
+    from network.graph.gtfs import gtfs_tables, services
+
+    model = _model(year, assume, scenario_file, network_path)
+    label = model.scenario.name if model.scenario is not None else "the network as it is"
+    with _outputs(out_dir) as outputs:
+        assert outputs is not None
+        outputs.warnings += model.warnings
+        for name, body in gtfs_tables(model.graph, model.as_of, label, __version__).items():
+            atomic_write_text(outputs.path(name), body)
+    runs = services(model.graph)
+    modes = sorted({r["mode"] for r in runs})
+    click.echo(
+        f"wrote a GTFS feed of {len({r['service_id'] for r in runs})} services ({', '.join(modes)}), "
+        f"{len(runs)} trips, network as of {model.as_of} ({label}) into {out_dir}"
+    )
+    _warn(model.warnings)
+
+
 def _LISTING(f: Any) -> Any:  # the output options of the listing commands
     f = click.option(
         "--out",

@@ -180,7 +180,9 @@ def test_every_claim_quotes_its_plan_word_for_word():
     """The Chinese of each claim (before its English gloss) stands in a plan as written."""
     import re
 
-    plans = "".join(p.read_text(encoding="utf-8") for p in (ROOT.parent / "shared" / "reference" / "plans").glob("*.txt"))
+    plans = "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT.parent / "shared" / "reference" / "plans").glob("*.txt")
+    )
     if not plans:
         pytest.skip("the plan texts are not beside the checkout")
     flat = re.sub(r"\s+", "", plans)
