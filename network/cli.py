@@ -820,6 +820,20 @@ def _bbox_arg(text: str | None) -> tuple[float, float, float, float] | None:
     default=None,
     help="Default speeds by class (CSV like data/osm_road_speeds.csv).",
 )
+@click.option(
+    "--gmns",
+    "gmns_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Build from a GMNS network folder (node.csv, link.csv, config.csv with units) as given: "
+    "lengths and free speeds are the file's, nothing recomputed; places optional (--places).",
+)
+@click.option(
+    "--gmns-units",
+    default=None,
+    metavar="LENGTH,SPEED",
+    help="Units of the GMNS length and free_speed when the folder has no config.csv, e.g. km,kph or mi,mph.",
+)
 @_ASSUME
 def build(
     osm_file: Path | None,
@@ -830,9 +844,11 @@ def build(
     places_path: Path | None,
     road_classes: str,
     speeds_path: Path | None,
+    gmns_dir: Path | None,
+    gmns_units: str | None,
     assume: tuple[str, ...],
 ) -> None:
-    """Build a full-detail network from OpenStreetMap and save it for --network."""
+    """Build a full-detail network from OpenStreetMap (or a GMNS folder) and save it for --network."""
     import time
 
     from network.graph.osm import build_osm_network
@@ -842,6 +858,32 @@ def build(
     t0 = time.perf_counter()
     _check_writable(out_path)  # before a long build, not after it
     assumptions = _assumptions(assume)
+    if gmns_dir is not None:
+        if osm_file is not None or places or bbox_text or services_path:
+            raise click.UsageError(
+                "--gmns builds from the GMNS folder alone: leave out --osm-file, --place, --bbox and --services"
+            )
+        from network.graph.gmns import build_gmns_network
+
+        units = None
+        if gmns_units is not None:
+            parts = [x.strip() for x in gmns_units.split(",")]
+            if len(parts) != 2:
+                raise click.BadParameter(
+                    f"{gmns_units!r}: expected LENGTH,SPEED such as km,kph", param_hint="--gmns-units"
+                )
+            units = (parts[0], parts[1])
+        gnet = build_gmns_network(gmns_dir, assumptions, places_path, units)
+        write_network(gnet, out_path)
+        rep = gnet.report
+        _warn(rep["warnings"])
+        click.echo(
+            f"source: {gnet.meta['source']} ({rep['gmns_links']:,} links as {rep['road_edges']:,} directed edges, "
+            f"{rep['road_nodes']:,} nodes; length in {rep['units']['length']}, free speed in {rep['units']['speed']}, "
+            f"as given); places: {rep['places']}"
+        )
+        click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
+        return
     bbox = _bbox_arg(bbox_text)
     classes = tuple(c.strip() for c in road_classes.split(",") if c.strip())
     if osm_file is not None and places:

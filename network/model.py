@@ -315,6 +315,8 @@ class Model:
         graph = build_default_graph(net.data, net.roads, assumptions, date, None, net.bbox)
         graph.graph["network"] = dict(net.meta)
         graph.graph["build_report"] = dict(net.report)
+        # the source's own node ids (OSM, GMNS): `node:<id>` names a road node in route and matrix
+        graph.graph["node_ids"] = {str(k): f"r{i}" for i, k in enumerate(net.roads.node_osm_id.tolist())}
         return cls(Network(graph, net.data, net.roads, assumptions, build_edge_table(graph)))
 
     @property
@@ -567,18 +569,22 @@ class Model:
         places = self.places(("county", "district", "city", "external"))
         names = dict(zip(places["place_id"], places["name_zh"]))
 
-        def keys(given: Sequence[str] | None) -> list[str]:
+        def ends(given: Sequence[str] | None) -> list[tuple[str, str, str]]:
+            """(key, origin node, destination node) of each end."""
             if given is None:
-                return self.places()["place_id"].tolist()
+                return [(k, f"place:{k}", f"place:{k}:arrive") for k in self.places()["place_id"]]
             eps = [self.resolve(x) for x in given]
-            bad = [e.label for e in eps if e.kind != "place"]
+            bad = [e.label for e in eps if e.kind not in ("place", "node")]
             if bad:
-                raise LookupFailed(f"{', '.join(bad)}: not a place; a matrix runs between places")
-            return [e.key for e in eps]
+                raise LookupFailed(
+                    f"{', '.join(bad)}: not a place or a node (node:<id>); a matrix runs between places or nodes"
+                )
+            return [(e.key if e.kind == "place" else f"node:{e.key}", e.origin_node, e.destination_node) for e in eps]
 
-        o_keys, d_keys = keys(origins), keys(destinations)
-        o_nodes = [f"place:{k}" for k in o_keys]
-        d_nodes = [f"place:{k}:arrive" for k in d_keys]
+        o_ends, d_ends = ends(origins), ends(destinations)
+        o_keys, d_keys = [e[0] for e in o_ends], [e[0] for e in d_ends]
+        o_nodes = [e[1] for e in o_ends]
+        d_nodes = [e[2] for e in d_ends]
         if mode in ("rail", "transit"):
             minutes = (
                 np.column_stack([self.trips.rail_times(o_nodes, d, mode)[0] for d in d_nodes])

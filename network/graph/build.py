@@ -188,6 +188,10 @@ def snap_onto_lines(
     return out, (dist, node_of_point)
 
 
+#: Where an edge of a network read from GMNS comes from (:mod:`network.graph.gmns`).
+GMNS_SOURCE = "GMNS network file: length and free speed as given"
+
+
 class GraphBuilder:
     """The builder's blocks, used by the default build, the OSM build and scenario application
     alike: roads and corridors, places, airports, stations (:meth:`ensure_station`), services
@@ -273,7 +277,7 @@ class GraphBuilder:
                 self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c['corridor_id']}", **attrs)
 
     def _add_osm_roads(self, r: RoadGraph) -> None:
-        source = f"OpenStreetMap ({SOURCE_LICENCE})"
+        osm_source = f"OpenStreetMap ({SOURCE_LICENCE})"
         cols = zip(
             r.u.tolist(),
             r.v.tolist(),
@@ -301,7 +305,7 @@ class GraphBuilder:
                 time_min=km / speed * 60.0,
                 road_class=cls,
                 speed_from=how,
-                source=source,
+                source=GMNS_SOURCE if how == "given" else osm_source,
                 **attrs,
             )
 

@@ -21,7 +21,7 @@ _COORD = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A resolved trip end: ``kind`` place|station|airport|point, its node ids and a label."""
+    """A resolved trip end: ``kind`` place|station|airport|point|node, its node ids and a label."""
 
     kind: str
     key: str
@@ -103,6 +103,15 @@ def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] 
                 f"{west}..{east} E, {south}..{north} N; give lon first, then lat"
             )
         return Endpoint("point", f"{lon:.5f},{lat:.5f}", f"point {lon:.4f},{lat:.4f}", "", "", lon, lat)
+    if text.startswith("node:"):  # a road node by the source's own id (built networks: OSM, GMNS)
+        ids = graph.graph.get("node_ids") or {}
+        node = ids.get(text[5:].strip())
+        if node is None:
+            where = "this network has no source node ids (the embedded one)" if not ids else "no such node id"
+            raise LookupFailed(f"{text!r}: {where}; node:<id> names a road node of a built (OSM or GMNS) network")
+        d = graph.nodes[node]
+        key = text[5:].strip()
+        return Endpoint("node", key, f"node {key}", node, node, float(d["lon"]), float(d["lat"]))
     index = index if index is not None else build_name_index(graph)
     hits = index.get(norm_name(text))
     if hits:

@@ -1,0 +1,188 @@
+"""Read a GMNS network (General Modeling Network Specification, Zephyr Foundation) as given.
+
+A GMNS folder holds ``node.csv`` (``node_id, x_coord, y_coord``, optional ``name``), ``link.csv``
+(``link_id, from_node_id, to_node_id, length, free_speed``, optional ``directed`` or the older
+``dir_flag``, ``lanes``, ``facility_type``, ``name``) and ``config.csv`` with the units of
+``length`` and ``free_speed`` (``length_units``: m, km, mi or ft; ``speed_units``: kph or mph).
+AequilibraE, Visum and Emme networks can be exported to it (and osm2gmns writes it).
+
+Nothing is recomputed: a link's length is the file's (converted to km), its free-flow time is
+``length / free_speed``; node coordinates are only where it is drawn and how points connect. A
+link is one-way from ``from_node_id`` to ``to_node_id`` unless ``directed`` is false (or
+``dir_flag`` is 0: both ways; -1: the reverse way only).
+
+Every problem is reported as ``file:line: field: message`` (line 1 is the header).
+https://github.com/zephyr-data-specs/GMNS
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from network.errors import DataError
+
+#: Units of GMNS lengths and speeds, to km and km/h.
+LENGTH_TO_KM = {"m": 0.001, "km": 1.0, "mi": 1.609344, "ft": 0.0003048}
+SPEED_TO_KPH = {"kph": 1.0, "km/h": 1.0, "mph": 1.609344}
+
+
+@dataclass(frozen=True)
+class GmnsNetwork:
+    """Nodes and directed links of a GMNS folder, in km and km/h (one row per direction)."""
+
+    folder: Path
+    node_id: np.ndarray  # the file's ids, as text
+    lon: np.ndarray
+    lat: np.ndarray
+    node_name: np.ndarray
+    link_id: np.ndarray  # as text; a two-way link gives two rows with the same id
+    u: np.ndarray  # node row numbers
+    v: np.ndarray
+    length_km: np.ndarray
+    free_speed_kph: np.ndarray
+    lanes: np.ndarray
+    facility_type: np.ndarray
+    link_name: np.ndarray
+    units: tuple[str, str]
+
+
+def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(f"{path}: no such file; a GMNS network has node.csv and link.csv (and config.csv with units)")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise DataError(f"{path}: not a readable UTF-8 CSV file ({err})") from None
+    df.columns = [c.strip() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}; GMNS needs {', '.join(required)}")
+    return df
+
+
+def _numbers(df: pd.DataFrame, col: str, path: Path, problems: list[str], positive: bool = False) -> np.ndarray:
+    vals = pd.to_numeric(df[col].str.strip(), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(vals) | ((vals <= 0) if positive else np.zeros(len(vals), dtype=bool))
+    for i in np.flatnonzero(bad)[:10]:
+        problems.append(f"{path}:{i + 2}: {col}: {df[col].iloc[i]!r} is not a {'positive ' if positive else ''}number")
+    return vals
+
+
+def _units(folder: Path, units: tuple[str, str] | None) -> tuple[str, str]:
+    if units is not None:
+        length, speed = units
+    else:
+        cfg = folder / "config.csv"
+        if not cfg.is_file():
+            raise DataError(
+                f"{cfg}: missing; GMNS sets the units of length and free_speed there. Write config.csv with the "
+                "header length_units,speed_units and a row such as km,kph (length: m, km, mi or ft; speed: kph "
+                "or mph), or give --gmns-units km,kph"
+            )
+        df = _read(cfg, ("length_units", "speed_units"))
+        if len(df) != 1:
+            raise DataError(f"{cfg}: expected one row of units, found {len(df)}")
+        length, speed = df["length_units"].iloc[0].strip(), df["speed_units"].iloc[0].strip()
+    if length not in LENGTH_TO_KM:
+        raise DataError(
+            f"{folder / 'config.csv'}:2: length_units: {length!r}; expected one of {', '.join(LENGTH_TO_KM)}"
+        )
+    if speed not in SPEED_TO_KPH:
+        raise DataError(f"{folder / 'config.csv'}:2: speed_units: {speed!r}; expected one of {', '.join(SPEED_TO_KPH)}")
+    return length, speed
+
+
+def _directions(links: pd.DataFrame, path: Path, problems: list[str]) -> np.ndarray:
+    """+1 (from→to), 0 (both ways) or -1 (to→from) per link."""
+    n = len(links)
+    if "directed" in links.columns:
+        text = links["directed"].str.strip().str.lower()
+        out = np.where(text.isin(["false", "0", "no", "f"]), 0, 1)
+        for i in np.flatnonzero(~text.isin(["true", "1", "yes", "t", "false", "0", "no", "f", ""]))[:10]:
+            problems.append(f"{path}:{i + 2}: directed: {links['directed'].iloc[i]!r}; expected true or false")
+        return out
+    if "dir_flag" in links.columns:
+        text = links["dir_flag"].str.strip()
+        for i in np.flatnonzero(~text.isin(["1", "0", "-1", ""]))[:10]:
+            problems.append(f"{path}:{i + 2}: dir_flag: {links['dir_flag'].iloc[i]!r}; expected 1, 0 or -1")
+        return np.array([int(x) if x in ("1", "0", "-1") else 1 for x in text], dtype=int)
+    return np.ones(n, dtype=int)
+
+
+def read_gmns(folder: str | Path, units: tuple[str, str] | None = None) -> GmnsNetwork:
+    """The GMNS network in ``folder`` (module docstring); ``units`` = (length, speed) overrides
+    ``config.csv``.
+
+    Raises
+    ------
+    DataError
+        With every problem found (file, line, field and what to write instead).
+    """
+    folder = Path(folder)
+    length_units, speed_units = _units(folder, units)
+    node_path, link_path = folder / "node.csv", folder / "link.csv"
+    nodes = _read(node_path, ("node_id", "x_coord", "y_coord"))
+    links = _read(link_path, ("link_id", "from_node_id", "to_node_id", "length", "free_speed"))
+    problems: list[str] = []
+    ids = nodes["node_id"].str.strip()
+    dup = ids.duplicated(keep="first")
+    for i in np.flatnonzero(dup.to_numpy())[:10]:
+        problems.append(f"{node_path}:{i + 2}: node_id: {ids.iloc[i]!r} appears twice; node ids must be unique")
+    x = _numbers(nodes, "x_coord", node_path, problems)
+    y = _numbers(nodes, "y_coord", node_path, problems)
+    off = np.flatnonzero(np.isfinite(x) & np.isfinite(y) & ((np.abs(x) > 180) | (np.abs(y) > 90)))
+    for i in off[:10]:
+        problems.append(
+            f"{node_path}:{i + 2}: x_coord,y_coord: ({x[i]}, {y[i]}) are not longitude and latitude; "
+            "export the nodes in EPSG:4326 (degrees)"
+        )
+    row_of = {k: i for i, k in enumerate(ids)}
+    length = _numbers(links, "length", link_path, problems, positive=True)
+    speed = _numbers(links, "free_speed", link_path, problems, positive=True)
+    ends = []
+    for col in ("from_node_id", "to_node_id"):
+        rows = links[col].str.strip().map(row_of)
+        for i in np.flatnonzero(rows.isna().to_numpy())[:10]:
+            problems.append(f"{link_path}:{i + 2}: {col}: {links[col].iloc[i]!r} is not a node_id of node.csv")
+        ends.append(rows.fillna(-1).to_numpy(dtype=np.int64))
+    direction = _directions(links, link_path, problems)
+    lanes = (
+        pd.to_numeric(links["lanes"], errors="coerce").to_numpy(dtype=float)
+        if "lanes" in links
+        else np.full(len(links), np.nan)
+    )
+    if problems:
+        raise DataError(f"{folder}: {len(problems)} problem(s) in the GMNS network:\n  " + "\n  ".join(problems))
+    if not len(links):
+        raise DataError(f"{link_path}: no links")
+    fwd, bwd = direction >= 0, direction <= 0
+    pick = np.concatenate([np.flatnonzero(fwd), np.flatnonzero(bwd)])
+    u = np.concatenate([ends[0][fwd], ends[1][bwd]])
+    v = np.concatenate([ends[1][fwd], ends[0][bwd]])
+    order = np.argsort(pick, kind="stable")  # each link's rows together, in file order
+
+    def column(name: str) -> np.ndarray:
+        return (links[name].to_numpy(dtype=object) if name in links else np.full(len(links), "", dtype=object))[pick][
+            order
+        ]
+
+    return GmnsNetwork(
+        folder=folder,
+        node_id=ids.to_numpy(dtype=object),
+        lon=x,
+        lat=y,
+        node_name=nodes["name"].to_numpy(dtype=object) if "name" in nodes else np.full(len(nodes), "", dtype=object),
+        link_id=links["link_id"].str.strip().to_numpy(dtype=object)[pick][order],
+        u=u[order],
+        v=v[order],
+        length_km=(length * LENGTH_TO_KM[length_units])[pick][order],
+        free_speed_kph=(speed * SPEED_TO_KPH[speed_units])[pick][order],
+        lanes=lanes[pick][order],
+        facility_type=column("facility_type"),
+        link_name=column("name"),
+        units=(length_units, speed_units),
+    )

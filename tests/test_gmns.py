@@ -1,0 +1,126 @@
+"""GMNS in: a network read exactly as given, routed between its nodes, and checked against
+AequilibraE's own path engine on the Sioux Falls model it ships."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import struct
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from network.cli import main
+from network.errors import DataError
+from network.graph.gmns import build_gmns_network
+from network.model import Model
+from network.routing.matrix import od_minutes
+
+FIXTURE = Path(__file__).parent / "fixtures" / "gmns_small"
+
+
+def _node_minutes(model: Model, ids: list[str]) -> np.ndarray:
+    nodes = [model.resolve(f"node:{i}").origin_node for i in ids]
+    return od_minutes(model.compiled("road"), nodes, nodes)
+
+
+def test_the_fixture_routes_on_its_own_lengths_speeds_and_directions():
+    model = Model.from_network(build_gmns_network(FIXTURE), year=2025)
+    t = _node_minutes(model, ["10", "20", "30", "40"])
+    # miles at mph: 6 mi @ 60 = 6 min both ways; 5 @ 30 = 10 one way; 4 @ 40 = 6 one way; 12 @ 60 = 12 both ways
+    want = np.array(
+        [
+            [0, 6, 16, 12],
+            [6, 0, 10, 16],
+            [18, 24, 0, 6],
+            [12, 18, 28, 0],
+        ],
+        dtype=float,
+    )
+    np.testing.assert_allclose(t, want, atol=1e-9)
+    km = {d["length_km"] for *_, d in model.graph.edges(data=True) if d["kind"] == "link"}
+    assert any(abs(k - 6 * 1.609344) < 1e-9 for k in km)  # the file's length, not the 9.0 km between the points
+
+
+def test_cli_build_from_gmns_and_route_between_nodes(tmp_path):
+    out = tmp_path / "g.gpkg"
+    runner = CliRunner()
+    res = runner.invoke(main, ["build", "--gmns", str(FIXTURE), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "as given" in res.output and "no places file" in res.output
+    res = runner.invoke(main, ["route", "node:30", "node:20", "--mode", "road", "--network", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    assert json.loads(res.output)["minutes"] == pytest.approx(24.0)
+
+
+def test_bad_gmns_files_are_named_with_line_and_field(tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(FIXTURE, bad)
+    (bad / "config.csv").unlink()
+    with pytest.raises(DataError, match=r"config\.csv: missing; .*--gmns-units"):
+        build_gmns_network(bad)
+    text = (FIXTURE / "link.csv").read_text().replace("2,20,30,5.0,30", "2,20,99,5.0,-3")
+    (bad / "link.csv").write_text(text)
+    with pytest.raises(DataError) as err:
+        build_gmns_network(bad, units=("mi", "mph"))
+    msg = str(err.value)
+    assert "link.csv:3: to_node_id: '99' is not a node_id" in msg
+    assert "link.csv:3: free_speed: '-3' is not a positive number" in msg
+
+
+def _sioux_falls(tmp_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """AequilibraE's Sioux Falls links and nodes, read from the project database it ships."""
+    ref = Path(pytest.importorskip("aequilibrae").__file__).parent / "reference_files" / "sioux_falls.zip"
+    zipfile.ZipFile(ref).extractall(tmp_path / "sf")
+    with sqlite3.connect(tmp_path / "sf" / "project_database.sqlite") as c:
+        links = pd.read_sql("select link_id, a_node, b_node, direction, distance, free_flow_time from links", c)
+        nodes = pd.read_sql("select node_id, is_centroid, geometry from nodes", c)
+    # a SpatiaLite point blob: its bounding box starts at byte 6 (min x, min y: the point itself)
+    nodes["x"] = [struct.unpack("<d", b[6:14])[0] for b in nodes["geometry"]]
+    nodes["y"] = [struct.unpack("<d", b[14:22])[0] for b in nodes["geometry"]]
+    return links, nodes
+
+
+def test_sioux_falls_skims_equal_aequilibrae(tmp_path):
+    links, nodes = _sioux_falls(tmp_path)
+    from aequilibrae.paths import Graph, NetworkSkimming
+
+    # AequilibraE's own engine on its own network (free-flow time, minutes)
+    g = Graph()
+    g.network = links.copy()
+    centroids = nodes.loc[nodes["is_centroid"] == 1, "node_id"].to_numpy()
+    g.prepare_graph(centroids)
+    g.set_graph("free_flow_time")
+    g.set_skimming(["free_flow_time"])
+    g.set_blocked_centroid_flows(False)
+    skim = NetworkSkimming(g)
+    skim.execute()
+    theirs = skim.results.skims.get_matrix("free_flow_time")
+    order = list(skim.results.skims.index)
+    # the same network written as GMNS: length in metres as AequilibraE has it, and the free speed
+    # that gives its free-flow time (GMNS carries speeds, AequilibraE times)
+    folder = tmp_path / "gmns"
+    folder.mkdir()
+    pd.DataFrame({"length_units": ["m"], "speed_units": ["kph"]}).to_csv(folder / "config.csv", index=False)
+    nodes[["node_id"]].assign(x_coord=nodes["x"], y_coord=nodes["y"]).to_csv(folder / "node.csv", index=False)
+    pd.DataFrame(
+        {
+            "link_id": links["link_id"],
+            "from_node_id": links["a_node"],
+            "to_node_id": links["b_node"],
+            "length": links["distance"],
+            "free_speed": links["distance"] / 1000 / (links["free_flow_time"] / 60),
+            "directed": np.where(links["direction"] == 0, "false", "true"),
+        }
+    ).to_csv(folder / "link.csv", index=False)
+    assert (links["direction"] == 1).all()  # Sioux Falls lists each direction as its own link
+    model = Model.from_network(build_gmns_network(folder), year=2025)
+    ours = _node_minutes(model, [str(n) for n in order])
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+    assert theirs.max() > 20  # a real network with long trips, not a trivial one
