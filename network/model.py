@@ -140,6 +140,26 @@ def _inputs_stamp() -> tuple[Any, ...]:
     return (str(folder), tuple(sorted((p.name, p.stat().st_mtime_ns) for p in files)))
 
 
+def _with_base_coaches(network: Network) -> Network:
+    """The network with today's intercity coaches (``data/coaches.yaml``, each from the year it
+    opened): applied as a scenario's coach changes are, then part of the base (no scenario is
+    named; ``graph.graph["base_coaches"]`` lists the lines in it and those not yet open)."""
+    from network.scenario.apply import apply_scenario
+    from network.scenario.load import load_scenario
+
+    path = data_dir() / "coaches.yaml"
+    if not path.is_file():
+        return network
+    sc = load_scenario(path)
+    out, report = apply_scenario(network, sc)
+    out.graph.graph["base_coaches"] = {
+        "file": "data/coaches.yaml",
+        "in_service": [c.change.id for c in sc.changes if c.change.opened <= int(network.as_of[:4])],
+        "not_yet_open": [c.change.id for c in sc.changes if c.change.opened > int(network.as_of[:4])],
+    }
+    return dataclasses.replace(out, scenario=None, apply_report=None)
+
+
 def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, RoadLayer]:
     folder = data_dir()
     key = (
@@ -281,7 +301,7 @@ class Model:
         if network is None:
             data, roads, railways, layer = _default_inputs(assumptions)
             graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
-            network = Network(graph, data, roads, assumptions, build_edge_table(graph))
+            network = _with_base_coaches(Network(graph, data, roads, assumptions, build_edge_table(graph)))
             if cache_key:
                 network_cache.store(network, cache_key)
         model = cls(network)

@@ -158,7 +158,7 @@ def test_rail_geometry_runs_station_to_station_and_leaves_times_alone(model):
         if m["result"] == "follows railway":
             assert abs(m["railway_km"] - m["section_km"]) <= max(0.25 * m["section_km"], 3.0) + 0.1
     for u, v, d in g.edges(data=True):
-        if d["kind"] == "ride":
+        if d["kind"] == "ride" and d["mode"] in ("hsr", "rail"):  # coaches draw the roads they drive
             a, b = g.nodes[u], g.nodes[v]
             assert d["geometry"][0] == pytest.approx((a["lon"], a["lat"]))
             assert d["geometry"][-1] == pytest.approx((b["lon"], b["lat"]))
@@ -168,6 +168,6 @@ def test_rail_geometry_runs_station_to_station_and_leaves_times_alone(model):
     plain = build_default_graph(
         model.data, model.roads, model.assumptions, dt.date.fromisoformat(model.as_of), railways=None
     )
-    rides = {(u, v): d["time_min"] for u, v, d in g.edges(data=True) if d["kind"] == "ride"}
+    rides = {(u, v): d["time_min"] for u, v, d in g.edges(data=True) if d["kind"] == "ride" and d["mode"] != "bus"}
     plain_rides = {(u, v): d["time_min"] for u, v, d in plain.edges(data=True) if d["kind"] == "ride"}
     assert rides == plain_rides

@@ -117,7 +117,7 @@ class StopChanges(ApplierBase):
         _, near = self.b.nearest_access(xy)
         rows = [road.index[f"r{int(j)}"] for j in near]
         dist, pred = search(road.matrix, rows[:-1], predecessors=True)
-        seg_min, seg_km = [], []
+        seg_min, seg_km, seg_geom = [], [], []
         for k in range(len(rows) - 1):
             if not np.isfinite(dist[k, rows[k + 1]]):
                 self.problems.append(f"{lc.where('stops', k + 1)}: stops[{k + 1}]: no road from the previous stop")
@@ -131,6 +131,7 @@ class StopChanges(ApplierBase):
                 km_total += d["length_km"]
             seg_min.append(minutes)
             seg_km.append(km_total)
+            seg_geom.append([(float(road.edges.lon[n]), float(road.edges.lat[n])) for n in nodes])
         stop_ids = []
         for k, p in enumerate(pts):
             sid = f"bus-{ch.id}-{k}"
@@ -197,6 +198,7 @@ class StopChanges(ApplierBase):
                         kind="ride",
                         length_km=seg_km[seg],
                         time_min=seg_min[seg],
+                        geometry=seg_geom[seg] if direction == 1 else seg_geom[seg][::-1],  # the roads it drives
                         **info,
                     )
 
