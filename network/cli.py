@@ -1152,7 +1152,11 @@ def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any
 
     per = res.per_destination.drop(columns=[c for c in PLACE_LISTS if c in res.per_destination])
     atomic_write_text(outputs.path(f"{name}.csv"), csv_text(per))
-    atomic_write_text(outputs.path(f"{name}_equity.csv"), csv_text(equity_of_check(res.per_destination)))
+    equity = equity_of_check(res.per_destination)
+    if len(equity):  # only claims with a population-weighted reading have people to count
+        for col in ("changes_not_open", "warnings"):  # the caveats of each network, on every row
+            equity[col] = equity["network"].map(dict(zip(res.per_destination["network"], res.per_destination[col])))
+        atomic_write_text(outputs.path(f"{name}_equity.csv"), csv_text(equity))
     atomic_write_text(outputs.path(f"{name}_verdicts.csv"), csv_text(res.overall))
     atomic_write_text(outputs.path(f"{name}.json"), dumps_json(payload, indent=1) + "\n")
     atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name, res.warning_lines()))

@@ -131,7 +131,7 @@ EXPECT = {  # map -> (layer names that must be in the layer control, minimum dra
     ),
     "jincheng_plan": (["High-speed rail", "Expressways", "Airports", "Places (minutes to zhengzhou)"], 500),
     "isochrone": (["within 60 min", "within 120 min", "Place names", "Expressways"], 50),
-    "compare": (["Expressways (before)", "Closed in without_yangji_expressway", "Change in minutes to zhengzhou"], 50),
+    "compare": (["Expressways (before)", "Closed in without_yangji_expressway", "Minutes gained to zhengzhou"], 50),
     "notebook": (["High-speed rail", "Places (minutes to zhengzhou)"], 500),
 }
 

@@ -114,7 +114,7 @@ def test_compare_writes_identical_outputs_twice(tmp_path):
     for rel in written:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     report = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
-    assert "passenger accessibility is not what this project changes" in report
+    assert "passenger accessibility is not what it changes" in report
     assert "scenario_files_sha256" in report and "Assumed parameters" in report
     for name in ("without_yangji_expressway_gain_by_county", "without_yangji_expressway_population_reached"):
         assert f"](charts/{name}.png)" in report  # the report shows its charts

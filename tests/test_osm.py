@@ -205,17 +205,30 @@ def test_cli_build_and_every_shipped_scenario_applies(tmp_path):
     res = runner.invoke(main, ["build", "--osm-file", str(CORRIDOR), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "embedded default" in res.output and out.exists()
-    # g342_liuquan_xihedi rebuilds the curated G342 corridor, which the made-up extract does not carry:
-    # on this network it (and the plan packages that include it) must fail with a clear, located
-    # message naming that corridor; every other file applies unchanged
+    # g342_liuquan_xihedi and exit_trunk_class1 rebuild curated corridors (G342, G207) and
+    # cross_border_coaches re-times today's coaches (data/coaches.yaml, in the embedded network only),
+    # none of which the made-up extract carries: on this network they (and the plan packages that
+    # include them) must fail with a clear, located message naming what is missing; every other
+    # file applies unchanged
     files = sorted(str(p) for p in (Path(__file__).parents[1] / "scenarios").glob("*.yaml"))
     res = runner.invoke(main, ["validate", *files, "--network", str(out)])
     problems = [ln for ln in res.output.splitlines() if ".yaml:" in ln and not ln.startswith("ok  ")]
-    assert problems and all(
-        "g342_liuquan_xihedi.yaml:12: corridor: unknown corridor 'g342_lingchuan_xihedi'" in ln for ln in problems
-    ), res.output
+    expected = (
+        "g342_liuquan_xihedi.yaml:12: corridor: unknown corridor 'g342_lingchuan_xihedi'",
+        "exit_trunk_class1.yaml:12: corridor: unknown corridor 'g207_south'",
+        "cross_border_coaches.yaml:12: service: unknown service 'jincheng_jiaozuo_coach'",
+        "cross_border_coaches.yaml:19: service: unknown service 'jincheng_jiyuan_coach'",
+    )
+    assert problems and all(any(e in ln for e in expected) for ln in problems), res.output
+    assert {e for e in expected if any(e in ln for ln in problems)} == set(expected), res.output
     ok = {Path(ln.split()[1].rstrip(":")).name for ln in res.output.splitlines() if ln.startswith("ok  ")}
-    assert {Path(f).name for f in files} - ok == {"g342_liuquan_xihedi.yaml", "jincheng_plan.yaml", "both_plans.yaml"}
+    assert {Path(f).name for f in files} - ok == {
+        "g342_liuquan_xihedi.yaml",
+        "exit_trunk_class1.yaml",
+        "cross_border_coaches.yaml",
+        "jincheng_plan.yaml",
+        "both_plans.yaml",
+    }
     res = runner.invoke(
         main,
         [

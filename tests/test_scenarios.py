@@ -406,6 +406,17 @@ def test_there_is_a_scenario_for_every_project_and_packages():
         "without_xinjin_expressway",
         "luoyang_yangcheng_bus",
         "houyue_passenger",
+        "jinxin_second_corridor",
+        "jinjiao_second_corridor",
+        "jinlin_expressway",
+        "exit_trunk_class1",
+        "tourism_coach_loop",
+        "cross_border_coaches",
+        "jincheng_logistics_hubs",
+        "qinhe_tourist_road",
+        "taihang_one_yangcheng",
+        "yangcheng_county_roads",
+        "yangcheng_passenger_hub",
     ):
         assert needed in names
 

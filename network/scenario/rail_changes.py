@@ -238,12 +238,39 @@ class RailChanges(ApplierBase):
             )
         self._add_service(lc, line, ch.id, ch.stops, ch.headway_min, ch.name_en, ("stops",))
 
+    def _change_coach(self, lc: LocatedChange) -> bool:
+        """A coach service of the network (today's, data/coaches.yaml, or a scenario's) with another
+        headway: its waits re-timed in place. False if no coach has that id."""
+        ch, a = lc.change, self.a
+        waits = [
+            (u, v, k)
+            for u, v, k, d in self.g.edges(keys=True, data=True)
+            if d.get("service_id") == ch.service and d["kind"] == "wait" and d["mode"] == "bus"
+        ]
+        if not waits:
+            return False
+        if ch.stops is not None:
+            self.problems.append(
+                f"{lc.where('stops')}: stops: {ch.service!r} is a coach; its stops cannot be changed here: "
+                "add the new route as an add_bus_service and close this one"
+            )
+            return True
+        for key in waits:
+            self._record_change(
+                key,
+                headway_min=ch.headway_min,
+                time_min=min(ch.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
+            )
+        return True
+
     def change_service(self, lc: LocatedChange) -> None:
         """An existing service with another headway or stopping pattern."""
         """Remove the service's edges and add it again with the new stops and/or headway."""
         ch = lc.change
         known = {s["service_id"]: s for s in self.net.data.services}
         svc = known.get(ch.service)
+        if svc is None and self._change_coach(lc):
+            return
         if svc is None:
             close = difflib.get_close_matches(ch.service, list(known), n=4, cutoff=0.5)
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else f"; known: {', '.join(sorted(known))}"
