@@ -1159,7 +1159,8 @@ def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any
         atomic_write_text(outputs.path(f"{name}_equity.csv"), csv_text(equity))
     atomic_write_text(outputs.path(f"{name}_verdicts.csv"), csv_text(res.overall))
     atomic_write_text(outputs.path(f"{name}.json"), dumps_json(payload, indent=1) + "\n")
-    atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name, res.warning_lines()))
+    if not res.claim.spec.route_checks:  # a claim about routes has no minutes against a threshold to draw
+        atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name, res.warning_lines()))
 
 
 if __name__ == "__main__":

@@ -301,7 +301,9 @@ def _focus_gain(places: pd.DataFrame, keys: list[str], focus_city: str) -> tuple
 
 
 def _top_gainer(places: pd.DataFrame, names: dict[str, str]) -> str:
-    """The place, target and mode with the largest gain of any mode (the first mode on ties), or "none"."""
+    """The place, target and mode with the largest gain of any mode (the first mode on ties), or
+    "none"; a place's trip to itself is no gain."""
+    places = places[places["place_id"] != places["target"]]
     best_gain, text = 0.0, "none"
     for m in _GAIN_MODES:
         g = places[f"{m}_gain_min"].to_numpy(dtype=float)

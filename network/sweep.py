@@ -241,6 +241,13 @@ def run_sweep(
     SweepError
         If ``out_dir`` holds a sweep with other settings, or the scheduler cannot be reached.
     """
+    from network.claims.spec import load_claim
+
+    for p in spec.claims:  # before any work: a route claim has no minutes for the draws to vary
+        if load_claim(p).spec.route_checks:
+            raise SweepError(
+                f"{p}: a claim about routes (route_checks) has no minutes to sweep; check it with taihang check"
+            )
     out = Path(out_dir)
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     meta_path = out / "sweep.json"

@@ -190,3 +190,36 @@ def test_every_claim_quotes_its_plan_word_for_word():
         quote = load_claim(f).spec.claim.split(" (", 1)[0]
         for part in re.split(r"\s*\.\.\.\s*", quote):
             assert re.sub(r"\s+", "", part) in flat, f"{f.name}: {part!r} is not in the plans"
+
+
+def test_route_claims_check_the_fastest_trip_s_route():
+    """The route checks read the path: a road trip to a place it passes by is within 0 km of it,
+    and a claim that reads the opposite does not hold."""
+    from network.claims.check import check_claim
+    from network.model import Model
+
+    res = check_claim(
+        load_claim(ROOT / "claims" / "no_expressway_to_hebi_anyang.yaml"), lambda y: Model.default(year=y)
+    )
+    per = res.per_destination
+    assert set(per["reading"]) == {"no_direct_expressway", "round_by_changzhi"}
+    assert per["holds"].dtype == bool and (per["holds"] == (per["shows"] == per["expected"])).all()
+    # before 晋临, no fastest road trip to 鹤壁 runs on expressways all the way; with it, one does
+    hebi = per[(per["destination"] == "鹤壁") & (per["reading"] == "no_direct_expressway")].set_index("network")
+    assert not hebi.loc["today", "shows"] and hebi.loc["jinlin", "shows"]
+    assert hebi.loc["jinlin", "value"] <= 15 < hebi.loc["today", "value"]
+
+
+def test_a_route_claim_refuses_draws_and_a_claim_needs_minutes_or_routes(tmp_path):
+    from network.claims.check import check_claim
+    from network.errors import DataError
+
+    claim = load_claim(ROOT / "claims" / "only_roads_to_yuncheng.yaml")
+    with pytest.raises(DataError, match="route_checks.*--draws"):
+        check_claim(claim, lambda y: None, draws=10)
+    text = (ROOT / "claims" / "only_roads_to_yuncheng.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "claims" / "bad.yaml"
+    bad.parent.mkdir()
+    bad.write_text(text.replace("route_checks:", "threshold_min: 60\nroute_checks:"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="minutes .*threshold_min.* or about routes"):
+        load_claim(bad)

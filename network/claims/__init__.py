@@ -30,6 +30,17 @@ Readings:
   verdict uses the population-weighted mean (``aggregate: population_weighted``) or requires every
   place (``all_of``); the share of population within the threshold is always reported.
 
+A claim about routes gives ``route_checks`` instead of ``threshold_min`` (one of the two)::
+
+    route_checks:
+      - {name: no_direct_expressway, expressway_all_the_way: true, expect: false}
+      - {name: round_by_changzhi, via: 长治, within_km: 25, expect: true}
+      - {name: road_fastest, fastest_mode: road, expect: true}
+      - {name: no_train_at_all, rail_trip: true, expect: false}
+
+each read on the fastest trip from the origin's centre to each destination
+(:mod:`network.claims.route`); such a claim has no draws.
+
 Every time is split into legs: access (to the boarding point), processing (security, boarding),
 wait (first wait, transfers and later waits), in-vehicle, egress (leaving the station and on to the
 door). ``network.uncertainty`` adds p10/p50/p90 and the share of draws in which the claim holds.

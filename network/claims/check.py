@@ -26,14 +26,24 @@ def check_claim(claim: Claim, base_factory: Any, draws: int = 0, seed: int = 1) 
     """Evaluate a claim on each of its networks (``base_factory(year) -> Model`` builds the base).
     With ``draws``, every assumption with a range is sampled (:mod:`network.uncertainty`) and the
     results gain p10/p50/p90 columns and the share of draws in which each verdict holds."""
+    from network.claims.route import evaluate_routes, route_verdicts
+    from network.errors import DataError
+
+    routes = bool(claim.spec.route_checks)
+    if routes and draws > 0:
+        raise DataError(f"{claim.path}: a claim about routes (route_checks) has no minutes to draw; leave out --draws")
     frames, as_of, models, warnings = [], {}, {}, {}
     for net in claim.spec.networks:
         model = network_for(claim, net, base_factory)
         as_of[net.name] = model.as_of
         models[net.name] = model
         warnings[net.name] = model.warnings
-        frames.append(evaluate(model, claim.spec, net.name))
-    per, overall = verdicts(pd.concat(frames, ignore_index=True), claim.spec)
+        frames.append(evaluate_routes(model, claim.spec, net.name) if routes else evaluate(model, claim.spec, net.name))
+    if routes:
+        per = pd.concat(frames, ignore_index=True)
+        overall = route_verdicts(per, claim.spec)
+    else:
+        per, overall = verdicts(pd.concat(frames, ignore_index=True), claim.spec)
     not_open = {k: len(m.apply_report.skipped) if m.apply_report is not None else 0 for k, m in models.items()}
     for df in (per, overall):  # every row says what its network leaves out
         df["changes_not_open"] = df["network"].map(not_open)

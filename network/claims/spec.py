@@ -61,6 +61,32 @@ class NetworkSpec(_Strict):
     year: Annotated[int, Field(ge=2000, le=2060)] | None = None
 
 
+class RouteCheck(_Strict):
+    """A claim about the route a trip takes, not its minutes: it passes by a place (``via``), runs
+    on expressways all the way (``expressway_all_the_way``), is fastest in a mode
+    (``fastest_mode``), or can be made by train at all (``rail_trip``). ``expect`` is what the
+    claim says; the check holds when the network agrees."""
+
+    name: Ident
+    mode: Mode = "road"
+    via: Name | None = None
+    within_km: Annotated[float, Field(gt=0, le=200)] = 25.0
+    expressway_all_the_way: bool = False
+    fastest_mode: Mode | None = None
+    rail_trip: bool = False
+    expect: bool
+
+    @model_validator(mode="after")
+    def _one_question(self) -> RouteCheck:
+        asked = [self.via is not None, self.expressway_all_the_way, self.fastest_mode is not None, self.rail_trip]
+        if sum(asked) != 1:
+            raise ValueError(
+                "a route check asks one thing: give exactly one of via (a place), expressway_all_the_way: true, "
+                "fastest_mode (a mode) or rail_trip: true"
+            )
+        return self
+
+
 class ClaimFile(_Strict):
     """A claim file as validated (the format is in :mod:`network.claims`)."""
 
@@ -70,7 +96,8 @@ class ClaimFile(_Strict):
     interpretation: Annotated[str, Field(min_length=1, max_length=3000)]
     origin: Origin
     destinations: list[Destination] = Field(min_length=1)
-    threshold_min: Minutes | list[Minutes]
+    threshold_min: Minutes | list[Minutes] | None = None
+    route_checks: list[RouteCheck] = Field(default_factory=list)
     modes: list[Mode] = Field(default_factory=_default_modes, min_length=1)
     readings: list[Reading] = Field(default_factory=lambda: list(READINGS), min_length=1)
     aggregate: Literal["population_weighted", "all_of"] = "population_weighted"
@@ -78,8 +105,16 @@ class ClaimFile(_Strict):
     networks: list[NetworkSpec] = Field(default_factory=lambda: [NetworkSpec(name="today")], min_length=1)
 
     @model_validator(mode="after")
+    def _times_or_routes(self) -> ClaimFile:
+        if (self.threshold_min is None) == (not self.route_checks):
+            raise ValueError(
+                "a claim is about minutes (give threshold_min) or about routes (give route_checks), one of the two"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _stations_given(self) -> ClaimFile:
-        if "station_to_station" in self.readings:
+        if "station_to_station" in self.readings and not self.route_checks:
             missing = [d.place for d in self.destinations if not d.stations]
             if not self.origin.stations or missing:
                 raise ValueError(
@@ -91,10 +126,14 @@ class ClaimFile(_Strict):
     @property
     def thresholds(self) -> list[float]:
         """The thresholds in minutes as a list (a single threshold is a list of one)."""
+        if self.threshold_min is None:
+            return []
         return sorted(self.threshold_min) if isinstance(self.threshold_min, list) else [float(self.threshold_min)]
 
 
-FIELD_NAMES = frozenset(f for cls in (ClaimFile, Origin, Destination, NetworkSpec) for f in cls.model_fields)
+FIELD_NAMES = frozenset(
+    f for cls in (ClaimFile, Origin, Destination, NetworkSpec, RouteCheck) for f in cls.model_fields
+)
 
 
 @dataclass
