@@ -381,7 +381,7 @@ def build_map(
         m,
         f"Door-to-door minutes to {target} (best mode)",
         [(c, lab) for _, c, lab in _TIME_CLASSES],
-        ["hsr", "rail", "expressway", "national", "road"],
+        ["hsr", "rail", "bus", "expressway", "national", "road"],
         warnings=warnings,
     )
     return m
