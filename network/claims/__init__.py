@@ -39,7 +39,7 @@ A claim about routes gives ``route_checks`` instead of ``threshold_min`` (one of
       - {name: no_train_at_all, rail_trip: true, expect: false}
 
 each read on the fastest trip from the origin's centre to each destination
-(:mod:`network.claims.route`); such a claim has no draws.
+(:mod:`network.claims.route`); such a claim is checked without draws (it has no minutes to vary), and says so.
 
 Every time is split into legs: access (to the boarding point), processing (security, boarding),
 wait (first wait, transfers and later waits), in-vehicle, egress (leaving the station and on to the
