@@ -73,9 +73,12 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
         ]
         if assumed:
             out += ["Assumed parameters:", ""] + [f"- {t} {i}: `{f}`: {w}" for t, i, f, w in assumed] + [""]
-        s = r.summary[r.summary["mode"].isin(["best", "rail"])]
+        own = list(dict.fromkeys(comp.main_targets + comp.serves.get(sc.name, []))) or comp.targets
+        s = r.summary[r.summary["mode"].isin(["best", "rail"]) & r.summary["target"].isin(own)]
+        s = s.assign(target_zh=s["target"].map(lambda t: comp.names.get(t, t)))
         cols = [
             "target",
+            "target_zh",
             "mode",
             "weighted_mean_min_before",
             "weighted_mean_min_after",
@@ -84,7 +87,13 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
             "population_within_90_min_change",
             "population_within_120_min_change",
         ]
-        out += ["Population-weighted (indicator changes are after − before):", "", _md_table(s[cols]), ""]
+        out += [
+            "Population-weighted, to the main targets and the places it serves (indicator changes are "
+            "after − before; every target in summary.csv):",
+            "",
+            _md_table(s[cols]),
+            "",
+        ]
         if r.equity is not None and comp.baseline_equity is not None:
             out += _equity_lines(comp.baseline_equity, r.equity)
         movers = r.places[r.places["best_gain_min"].abs() >= 0.05]
