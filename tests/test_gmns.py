@@ -124,3 +124,52 @@ def test_sioux_falls_skims_equal_aequilibrae(tmp_path):
     ours = _node_minutes(model, [str(n) for n in order])
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
     assert theirs.max() > 20  # a real network with long trips, not a trivial one
+
+
+@pytest.mark.slow
+def test_coquimbo_car_skims_equal_aequilibrae(tmp_path):
+    """AequilibraE's Coquimbo model (a real city network of about 20,000 links, most of them
+    two-way: ``dir_flag`` 0): its car distance skim between the 133 zones equals AequilibraE's
+    own engine, unreachable pairs included. Speeds are set to 60 km/h, so minutes read as km."""
+    aeq = pytest.importorskip("aequilibrae")
+    ref = Path(aeq.__file__).parent / "reference_files" / "coquimbo.zip"
+    zipfile.ZipFile(ref).extractall(tmp_path / "cq")
+    with sqlite3.connect(tmp_path / "cq" / "project_database.sqlite") as c:
+        links = pd.read_sql("select link_id, a_node, b_node, direction, distance, modes from links", c)
+        nodes = pd.read_sql("select node_id, is_centroid, geometry from nodes", c)
+    links = links[links["modes"].str.contains("c")]  # the car network
+    nodes["x"] = [struct.unpack("<d", b[6:14])[0] for b in nodes["geometry"]]
+    nodes["y"] = [struct.unpack("<d", b[14:22])[0] for b in nodes["geometry"]]
+    assert (links["direction"] == 0).sum() > 10_000
+    from aequilibrae.paths import Graph, NetworkSkimming
+
+    g = Graph()
+    g.network = links[["link_id", "a_node", "b_node", "direction", "distance"]].copy()
+    g.prepare_graph(nodes.loc[nodes["is_centroid"] == 1, "node_id"].to_numpy())
+    g.set_graph("distance")
+    g.set_skimming(["distance"])
+    g.set_blocked_centroid_flows(False)
+    skim = NetworkSkimming(g)
+    skim.execute()
+    theirs = skim.results.skims.get_matrix("distance") / 1000.0
+    order = list(skim.results.skims.index)
+    folder = tmp_path / "gmns"
+    folder.mkdir()
+    pd.DataFrame({"length_units": ["m"], "speed_units": ["kph"]}).to_csv(folder / "config.csv", index=False)
+    nodes[["node_id"]].assign(x_coord=nodes["x"], y_coord=nodes["y"]).to_csv(folder / "node.csv", index=False)
+    pd.DataFrame(
+        {
+            "link_id": links["link_id"],
+            "from_node_id": links["a_node"],
+            "to_node_id": links["b_node"],
+            "length": links["distance"],
+            "free_speed": 60.0,
+            "dir_flag": links["direction"],
+        }
+    ).to_csv(folder / "link.csv", index=False)
+    model = Model.from_network(build_gmns_network(folder), year=2025)
+    ours = _node_minutes(model, [str(n) for n in order])
+    reached = np.isfinite(theirs) & (theirs < 1e9)  # AequilibraE marks unreached pairs with a huge number
+    assert reached.sum() > 15_000
+    np.testing.assert_allclose(ours[reached], theirs[reached], rtol=1e-9, atol=1e-9)
+    assert np.isinf(ours[~reached]).all()
