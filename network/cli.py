@@ -566,12 +566,12 @@ def export_gtfs(
 
     model = _model(year, assume, scenario_file, network_path)
     label = model.scenario.name if model.scenario is not None else "the network as it is"
+    runs = services(model.graph)
     with _outputs(out_dir) as outputs:
         assert outputs is not None
         outputs.warnings += model.warnings
-        for name, body in gtfs_tables(model.graph, model.as_of, label, __version__).items():
+        for name, body in gtfs_tables(model.graph, model.as_of, label, __version__, runs).items():
             atomic_write_text(outputs.path(name), body)
-    runs = services(model.graph)
     modes = sorted({r["mode"] for r in runs})
     click.echo(
         f"wrote a GTFS feed of {len({r['service_id'] for r in runs})} services ({', '.join(modes)}), "
@@ -704,24 +704,22 @@ def data(year: int | None, network_path: Path | None, fmt: str | None, excel: bo
     }
     if _emit_listing(tables, fmt, excel, out_file):
         return
+    roads, rail = tables["corridors"], tables["rail_sections"]
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
-        if "network" in model.graph.graph:
-            meta, rep = model.graph.graph["network"], model.graph.graph.get("build_report", {})
+        if built:
+            meta = g["network"]
             click.echo(
                 f"Built from {meta['source']} (extract date {meta['extract_date']}), {meta['licence']}; "
                 f"services: {meta['services']}"
             )
-            sections = pd.DataFrame(rep.get("rail_sections", []))
-            if len(sections):
+            if len(rail):
                 click.echo(
-                    f"\nRail sections ({(sections['result'] == 'on track').sum()} of {len(sections)} "
-                    "measured on OSM track):"
+                    f"\nRail sections ({(rail['result'] == 'on track').sum()} of {len(rail)} measured on OSM track):"
                 )
-                click.echo(sections.to_string(index=False))
+                click.echo(rail.to_string(index=False))
             click.echo("\nCorridors:")
-            click.echo(pd.DataFrame(model.graph.graph["corridor_matches"]).to_string(index=False))
+            click.echo(roads.to_string(index=False))
             return
-        roads = pd.DataFrame(model.graph.graph["corridor_matches"])
         matched = int((roads["result"] == "matched").sum())
         click.echo(
             f"Road corridors (data/roads.yaml): {matched} of {len(roads)} matched onto the road geometry by "
@@ -731,7 +729,6 @@ def data(year: int | None, network_path: Path | None, fmt: str | None, excel: bo
             "built-up areas; open_on_date: in this network (a new alignment is absent before it opens)."
         )
         click.echo(roads.drop(columns=["road_class"]).to_string(index=False))
-        rail = pd.DataFrame(model.graph.graph["rail_matches"])
         click.echo(
             f"\nRail sections ({(rail['result'] == 'follows railway').sum()} of {len(rail)} "
             "follow the railway geometry of data/geometry; the rest are drawn straight):"

@@ -123,11 +123,11 @@ def _weighted_gain(diff: pd.DataFrame, target: str, mode: str = "best", city: st
     return float(np.sum(c[ok] * p[ok]) / np.sum(p[ok])) if ok.any() else float("nan")
 
 
-def _serves_keys(base: Model, sc: Scenario) -> list[str]:
-    """The target keys of the places a scenario's card serves (the error names file and line)."""
+def _serves_keys(base: Model, sc: Scenario) -> dict[str, str]:
+    """Target key → name of the places a scenario's card serves (the error names file and line)."""
     from network.errors import LookupFailed
 
-    keys = []
+    keys: dict[str, str] = {}
     for name, where in sc.serves.items():
         try:
             ep = base.resolve(name)
@@ -138,7 +138,7 @@ def _serves_keys(base: Model, sc: Scenario) -> list[str]:
                 f"{where}: serves: {name!r} is a {ep.kind}; serves lists places (cities or counties), "
                 "e.g. 鹤壁 or 阳城县"
             )
-        keys.append(ep.key)
+        keys.setdefault(ep.key, name)
     return keys
 
 
@@ -149,9 +149,10 @@ def compare(
     ``workers`` forked processes (default: up to two, where the platform forks; each result is
     what one process would give: the work of a scenario depends on it and the base alone)."""
     main = [base.resolve(t).key for t in targets]
-    serves = {sc.name: _serves_keys(base, sc) for sc in scenarios}
-    by_key = {base.resolve(n).key: n for sc in scenarios for n in sc.serves}
-    keys = list(dict.fromkeys(main + [k for ks in serves.values() for k in ks]))
+    served = {sc.name: _serves_keys(base, sc) for sc in scenarios}
+    by_key = {k: n for ks in served.values() for k, n in ks.items()}
+    serves = {name: list(ks) for name, ks in served.items()}
+    keys = list(dict.fromkeys(main + list(by_key)))
     targets = list(targets) + [by_key[k] for k in keys if k not in main]
     base_per, base_summary = base.score(targets)
     before = _long(base_per, keys)

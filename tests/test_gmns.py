@@ -74,12 +74,12 @@ def test_bad_gmns_files_are_named_with_line_and_field(tmp_path):
     assert "link.csv:3: free_speed: '-3' is not a positive number" in msg
 
 
-def _sioux_falls(tmp_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """AequilibraE's Sioux Falls links and nodes, read from the project database it ships."""
-    ref = Path(pytest.importorskip("aequilibrae").__file__).parent / "reference_files" / "sioux_falls.zip"
-    zipfile.ZipFile(ref).extractall(tmp_path / "sf")
-    with sqlite3.connect(tmp_path / "sf" / "project_database.sqlite") as c:
-        links = pd.read_sql("select link_id, a_node, b_node, direction, distance, free_flow_time from links", c)
+def _aequilibrae_model(tmp_path: Path, name: str, link_columns: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Links and nodes of a model AequilibraE ships (``name``.zip), read from its project database."""
+    ref = Path(pytest.importorskip("aequilibrae").__file__).parent / "reference_files" / f"{name}.zip"
+    zipfile.ZipFile(ref).extractall(tmp_path / name)
+    with sqlite3.connect(tmp_path / name / "project_database.sqlite") as c:
+        links = pd.read_sql(f"select {link_columns} from links", c)
         nodes = pd.read_sql("select node_id, is_centroid, geometry from nodes", c)
     # a SpatiaLite point blob: its bounding box starts at byte 6 (min x, min y: the point itself)
     nodes["x"] = [struct.unpack("<d", b[6:14])[0] for b in nodes["geometry"]]
@@ -87,25 +87,24 @@ def _sioux_falls(tmp_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return links, nodes
 
 
-def test_sioux_falls_skims_equal_aequilibrae(tmp_path):
-    links, nodes = _sioux_falls(tmp_path)
+def _aequilibrae_skim(links: pd.DataFrame, nodes: pd.DataFrame, cost: str) -> tuple[np.ndarray, list[int]]:
+    """AequilibraE's own engine on its own network: the zone-to-zone skim of ``cost`` and the zones."""
     from aequilibrae.paths import Graph, NetworkSkimming
 
-    # AequilibraE's own engine on its own network (free-flow time, minutes)
     g = Graph()
-    g.network = links.copy()
-    centroids = nodes.loc[nodes["is_centroid"] == 1, "node_id"].to_numpy()
-    g.prepare_graph(centroids)
-    g.set_graph("free_flow_time")
-    g.set_skimming(["free_flow_time"])
+    g.network = links[["link_id", "a_node", "b_node", "direction", cost]].copy()
+    g.prepare_graph(nodes.loc[nodes["is_centroid"] == 1, "node_id"].to_numpy())
+    g.set_graph(cost)
+    g.set_skimming([cost])
     g.set_blocked_centroid_flows(False)
     skim = NetworkSkimming(g)
     skim.execute()
-    theirs = skim.results.skims.get_matrix("free_flow_time")
-    order = list(skim.results.skims.index)
-    # the same network written as GMNS: length in metres as AequilibraE has it, and the free speed
-    # that gives its free-flow time (GMNS carries speeds, AequilibraE times)
-    folder = tmp_path / "gmns"
+    return skim.results.skims.get_matrix(cost), list(skim.results.skims.index)
+
+
+def _gmns_from(folder: Path, nodes: pd.DataFrame, links: pd.DataFrame, **columns: object) -> Path:
+    """The AequilibraE network written as GMNS (lengths in metres as AequilibraE has them), with
+    the link ``columns`` given (free_speed and the direction field)."""
     folder.mkdir()
     pd.DataFrame({"length_units": ["m"], "speed_units": ["kph"]}).to_csv(folder / "config.csv", index=False)
     nodes[["node_id"]].assign(x_coord=nodes["x"], y_coord=nodes["y"]).to_csv(folder / "node.csv", index=False)
@@ -115,10 +114,25 @@ def test_sioux_falls_skims_equal_aequilibrae(tmp_path):
             "from_node_id": links["a_node"],
             "to_node_id": links["b_node"],
             "length": links["distance"],
-            "free_speed": links["distance"] / 1000 / (links["free_flow_time"] / 60),
-            "directed": np.where(links["direction"] == 0, "false", "true"),
+            **columns,
         }
     ).to_csv(folder / "link.csv", index=False)
+    return folder
+
+
+def test_sioux_falls_skims_equal_aequilibrae(tmp_path):
+    links, nodes = _aequilibrae_model(
+        tmp_path, "sioux_falls", "link_id, a_node, b_node, direction, distance, free_flow_time"
+    )
+    theirs, order = _aequilibrae_skim(links, nodes, "free_flow_time")  # minutes
+    # GMNS carries speeds, AequilibraE times: the free speed that gives its free-flow time
+    folder = _gmns_from(
+        tmp_path / "gmns",
+        nodes,
+        links,
+        free_speed=links["distance"] / 1000 / (links["free_flow_time"] / 60),
+        directed=np.where(links["direction"] == 0, "false", "true"),
+    )
     assert (links["direction"] == 1).all()  # Sioux Falls lists each direction as its own link
     model = Model.from_network(build_gmns_network(folder), year=2025)
     ours = _node_minutes(model, [str(n) for n in order])
@@ -131,42 +145,12 @@ def test_coquimbo_car_skims_equal_aequilibrae(tmp_path):
     """AequilibraE's Coquimbo model (a real city network of about 20,000 links, most of them
     two-way: ``dir_flag`` 0): its car distance skim between the 133 zones equals AequilibraE's
     own engine, unreachable pairs included. Speeds are set to 60 km/h, so minutes read as km."""
-    aeq = pytest.importorskip("aequilibrae")
-    ref = Path(aeq.__file__).parent / "reference_files" / "coquimbo.zip"
-    zipfile.ZipFile(ref).extractall(tmp_path / "cq")
-    with sqlite3.connect(tmp_path / "cq" / "project_database.sqlite") as c:
-        links = pd.read_sql("select link_id, a_node, b_node, direction, distance, modes from links", c)
-        nodes = pd.read_sql("select node_id, is_centroid, geometry from nodes", c)
+    links, nodes = _aequilibrae_model(tmp_path, "coquimbo", "link_id, a_node, b_node, direction, distance, modes")
     links = links[links["modes"].str.contains("c")]  # the car network
-    nodes["x"] = [struct.unpack("<d", b[6:14])[0] for b in nodes["geometry"]]
-    nodes["y"] = [struct.unpack("<d", b[14:22])[0] for b in nodes["geometry"]]
     assert (links["direction"] == 0).sum() > 10_000
-    from aequilibrae.paths import Graph, NetworkSkimming
-
-    g = Graph()
-    g.network = links[["link_id", "a_node", "b_node", "direction", "distance"]].copy()
-    g.prepare_graph(nodes.loc[nodes["is_centroid"] == 1, "node_id"].to_numpy())
-    g.set_graph("distance")
-    g.set_skimming(["distance"])
-    g.set_blocked_centroid_flows(False)
-    skim = NetworkSkimming(g)
-    skim.execute()
-    theirs = skim.results.skims.get_matrix("distance") / 1000.0
-    order = list(skim.results.skims.index)
-    folder = tmp_path / "gmns"
-    folder.mkdir()
-    pd.DataFrame({"length_units": ["m"], "speed_units": ["kph"]}).to_csv(folder / "config.csv", index=False)
-    nodes[["node_id"]].assign(x_coord=nodes["x"], y_coord=nodes["y"]).to_csv(folder / "node.csv", index=False)
-    pd.DataFrame(
-        {
-            "link_id": links["link_id"],
-            "from_node_id": links["a_node"],
-            "to_node_id": links["b_node"],
-            "length": links["distance"],
-            "free_speed": 60.0,
-            "dir_flag": links["direction"],
-        }
-    ).to_csv(folder / "link.csv", index=False)
+    theirs, order = _aequilibrae_skim(links, nodes, "distance")
+    theirs = theirs / 1000.0
+    folder = _gmns_from(tmp_path / "gmns", nodes, links, free_speed=60.0, dir_flag=links["direction"])
     model = Model.from_network(build_gmns_network(folder), year=2025)
     ours = _node_minutes(model, [str(n) for n in order])
     reached = np.isfinite(theirs) & (theirs < 1e9)  # AequilibraE marks unreached pairs with a huge number

@@ -126,10 +126,13 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
-def gtfs_tables(graph: nx.MultiDiGraph, as_of: str, label: str, version: str) -> dict[str, str]:
+def gtfs_tables(
+    graph: nx.MultiDiGraph, as_of: str, label: str, version: str, runs: list[dict[str, Any]] | None = None
+) -> dict[str, str]:
     """The feed's files (name → CSV text) for the services of ``graph`` on the date ``as_of``
-    (``label``: the network or scenario named in ``feed_info.txt``)."""
-    runs = services(graph)
+    (``label``: the network or scenario named in ``feed_info.txt``; ``runs``: :func:`services`
+    of the graph, if the caller has them)."""
+    runs = services(graph) if runs is None else runs
     if not runs:
         raise DataError(f"{label}: the network has no scheduled service (rail, coach or air) to write as GTFS")
     stops: dict[str, list[Any]] = {}
