@@ -22,8 +22,11 @@ from typing import Any
 from network.errors import AssumptionError
 
 
-def _a(value: float, low: float, high: float, source: str) -> Any:
-    return field(default=value, metadata={"low": low, "high": high, "source": source})
+def _a(value: float, low: float, high: float, source: str, drawn: bool = True) -> Any:
+    """A constant with its plausible range and source. ``drawn=False``: a rule that shapes the
+    network itself (which nodes join, which corridor matches), so the uncertainty draws, which
+    re-time a built network, do not vary it; its range still bounds ``--assume``."""
+    return field(default=value, metadata={"low": low, "high": high, "source": source, "drawn": drawn})
 
 
 @dataclass(frozen=True)
@@ -75,30 +78,39 @@ class Assumptions:
     )
     built_up_radius_city_km: float = _a(
         5.0,
-        5.0,
-        5.0,
+        3.0,
+        8.0,
         "assumed: radius of the built-up area around a prefecture-level city centre (a built-up area "
-        "of about 80 km², the order of the region's central cities); 3-8 km is plausible, but it shapes the "
-        "road layer rather than a time, so the uncertainty draws do not vary it",
+        "of about 80 km², the order of the region's central cities); range 3-8 km (built-up areas of about "
+        "30-200 km²); it shapes the road layer rather than a time, so the uncertainty draws do not vary it",
+        drawn=False,
     )
     built_up_radius_county_km: float = _a(
         2.5,
-        2.5,
-        2.5,
+        1.5,
+        4.0,
         "assumed: radius of the built-up area around a county seat or urban district centre (about "
         "20 km²); 1.5-4 km plausible, not varied by the uncertainty draws (it shapes the road layer)",
+        drawn=False,
     )
     rail_access_max_km: float = _a(
         60.0,
-        60.0,
-        60.0,
+        30.0,
+        100.0,
         "assumed catchment of a rail station for the 'rail' and 'transit' modes: the car (or taxi/bus) "
         "leg to the boarding station and from the alighting one is at most this far in straight line; "
         "beyond it a trip is a road trip, not a rail trip. 60 km is about an hour's drive on the "
-        "region's ordinary roads; a definition of the mode, not varied by the uncertainty draws",
+        "region's ordinary roads; a definition of the mode, not varied by the uncertainty draws; range 30-100"
+        " km: from half an hour's drive to the distance between neighbouring prefecture seats",
+        drawn=False,
     )
     expressway_speed_cap_kph: float = _a(
-        120.0, 120.0, 120.0, "legal maximum on expressways: 道路交通安全法实施条例 art. 78 (120 km/h)"
+        120.0,
+        100.0,
+        120.0,
+        "legal maximum on expressways: 道路交通安全法实施条例 art. 78 (120 km/h); a cap above it is not "
+        "lawful, and 100 km/h is the limit posted on mountain sections (a lower cap models those)",
+        drawn=False,
     )
     urban_access_speed_kph: float = _a(
         30.0,
@@ -124,40 +136,50 @@ class Assumptions:
     connector_neighbours: int = field(
         default=3,
         metadata={
-            "low": 3,
-            "high": 3,
+            "low": 1,
+            "high": 6,
             "source": "a place, station or airport joins its 3 nearest road nodes, "
-            "so a single odd nearest node cannot cut it off; not a behavioural parameter",
+            "so a single odd nearest node cannot cut it off; not a behavioural parameter (range 1-6, "
+            "a whole number: 1 trusts the nearest node alone, more than 6 joins nodes across a valley)",
+            "drawn": False,
         },
     )
     match_tolerance: float = _a(
         0.25,
-        0.25,
-        0.25,
+        0.1,
+        0.4,
         "a corridor matched onto road geometry is accepted when its matched length is within 25% of "
-        "the published length; a data-quality rule, not a behavioural parameter",
+        "the published length; a data-quality rule, not a behavioural parameter; range 0.1-0.4: tighter "
+        "rejects real matches where the published length is rounded or counts interchanges, looser accepts a "
+        "wrong parallel road",
+        drawn=False,
     )
     max_match_circuity: float = _a(
         1.35,
-        1.35,
-        1.35,
+        1.2,
+        1.6,
         "without a published length a match is accepted up to 1.35 x the straight waypoint line "
-        "(expressways in hilly terrain run 1.1-1.3 x straight); a data-quality rule",
+        "(expressways in hilly terrain run 1.1-1.3 x straight); a data-quality rule; range 1.2-1.6: below 1.2"
+        " rejects real mountain expressways, above 1.6 accepts detours a motorway does not make",
+        drawn=False,
     )
     rail_snap_max_km: float = _a(
         2.0,
-        2.0,
-        2.0,
+        1.0,
+        5.0,
         "a station further than this from the railway geometry is not snapped to it; station "
         "positions are checked to 1 km against OSM and tracks pass beside the building; a "
-        "data-quality rule for drawing only (running times use km posts)",
+        "data-quality rule for drawing only (running times use km posts); range 1-5 km",
+        drawn=False,
     )
     connector_max_km: float = _a(
         30.0,
-        30.0,
-        30.0,
+        10.0,
+        50.0,
         "a node further than this from any road node (outside the clipped road geometry) is joined "
-        "by a straight connector at the unclassified road speed instead of the urban speed",
+        "by a straight connector at the unclassified road speed instead of the urban speed; range 10-50 km: "
+        "the clipped geometry's gaps between main roads",
+        drawn=False,
     )
 
     # --- rail ---------------------------------------------------------------------------------
@@ -296,25 +318,31 @@ class Assumptions:
     )
     osm_hsr_min_speed_kph: float = _a(
         200.0,
-        200.0,
-        200.0,
+        160.0,
+        250.0,
         "track with maxspeed at or above this counts as high-speed where highspeed=* is not tagged: "
-        "the EU/UIC definition of high speed on upgraded lines (Directive 96/48/EC annex I)",
+        "the EU/UIC definition of high speed on upgraded lines (Directive 96/48/EC annex I); range 160-250: "
+        "China's 快速铁路 begin at 160 km/h, the UIC's new high-speed lines at 250",
+        drawn=False,
     )
     station_match_max_km: float = _a(
         5.0,
-        5.0,
-        5.0,
+        2.0,
+        10.0,
         "a station of the services file is matched to an OSM station of the same name only within "
         "this distance of its stated position (same-named stations elsewhere are not confused); a "
-        "data-quality rule",
+        "data-quality rule; range 2-10 km: a large station's buildings and squares span about 1 km, and "
+        "same-named stations of neighbouring towns lie 10 km and more apart",
+        drawn=False,
     )
     station_merge_km: float = _a(
         0.5,
-        0.5,
-        0.5,
+        0.2,
+        1.0,
         "OSM often maps one station twice (a railway=station node and a building=train_station "
-        "area); features of the same name, or a nameless building, this close are one station",
+        "area); features of the same name, or a nameless building, this close are one station; range 0.2-1 "
+        "km: a station building and its railway=station node lie within a few hundred metres",
+        drawn=False,
     )
 
     def replace(self, force: bool = False, **changes: float | str) -> Assumptions:
@@ -322,8 +350,7 @@ class Assumptions:
 
         Every value must be a finite number > 0 (a zero speed or factor would divide by zero), and
         inside the constant's documented range (``low``-``high``, see :func:`describe_assumptions`)
-        unless ``force`` is true; constants whose range is a single value (data-quality rules) may
-        take any value > 0.
+        unless ``force`` is true (every constant has a range wider than one value).
 
         Raises
         ------
@@ -350,7 +377,7 @@ class Assumptions:
             if not (number > 0 and number < float("inf")):
                 raise AssumptionError(f"assumption {name}={str(value)[:40]!r}: expected a finite number > 0")
             low, high = fields[name].metadata["low"], fields[name].metadata["high"]
-            if low < high and not (low <= number <= high) and not force:
+            if not (low <= number <= high) and not force:
                 raise AssumptionError(
                     f"assumption {name}={number:g} lies outside its documented range "
                     f"{low:g}-{high:g} (see `taihang assumptions`); add --force to run with it "
@@ -369,7 +396,7 @@ class Assumptions:
         out = []
         for f in dataclasses.fields(self):
             low, high, value = f.metadata["low"], f.metadata["high"], getattr(self, f.name)
-            if low < high and not (low <= value <= high):
+            if not (low <= value <= high):
                 out.append(f"{f.name}={value:g} (range {low:g}-{high:g})")
         return out
 
@@ -389,14 +416,19 @@ def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, str]:
     Raises
     ------
     AssumptionError
-        If an item has no ``=``.
+        If an item has no ``=``, or names a constant given before.
     """
-    out = {}
+    out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep:
-            raise AssumptionError(f"--assume {item!r}: expected name=value, e.g. wait_cap_min=30")
-        out[name.strip()] = value.strip()
+            raise AssumptionError(f"--assume {item[:80]!r}: expected name=value, e.g. wait_cap_min=30")
+        name = name.strip()
+        if name in out:
+            raise AssumptionError(
+                f"--assume {name} is given twice ({out[name][:40]} and {value.strip()[:40]}); give each constant once"
+            )
+        out[name] = value.strip()
     return out
 
 

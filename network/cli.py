@@ -19,7 +19,15 @@ import pandas as pd
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
 from network.indicators.score import equity_of_scores
-from network.io import LISTING_FORMATS, OutputSet, atomic_write_text, csv_text, dumps_json, listing_text
+from network.io import (
+    LISTING_FORMATS,
+    OutputSet,
+    atomic_write_text,
+    csv_text,
+    dumps_json,
+    listing_text,
+    write_text_or_stdout,
+)
 from network.model import Model, default_year
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 from network.viz import text
@@ -92,6 +100,21 @@ class _Group(click.Group):
             for line in rest:
                 click.echo(f"  {line.strip()}", err=True)
             ctx.exit(2)
+        except BrokenPipeError:  # `taihang … | head`: the reader left; say nothing more
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+        except MemoryError:
+            click.echo("taihang: error: out of memory; nothing was written", err=True)
+            ctx.exit(2)
+        except OSError as err:  # at the boundary: a full disk, a folder gone, a permission; never a traceback
+            import errno
+
+            where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+            hint = "free some space and run again" if err.errno in (errno.ENOSPC, errno.EDQUOT) else "check the path"
+            click.echo(f"taihang: error: {where}{err.strerror or err}; nothing was half-written; {hint}", err=True)
+            ctx.exit(2)
 
 
 _SCENARIO = click.option(
@@ -129,17 +152,24 @@ def _outputs(out_dir: Path | None) -> Any:
     return OutputSet(out_dir) if out_dir is not None else contextlib.nullcontext()
 
 
-def _check_writable(path: Path) -> None:
-    """Fail now, in one line, if ``path`` cannot be written (a missing folder is created)."""
+def _check_writable(path: Path, stream: bool = False) -> None:
+    """Fail now, in one line, if ``path`` cannot be written (a missing folder is created) or is
+    not a regular file to replace (a device, FIFO, socket, folder or link); ``-`` (standard
+    output) passes where ``stream`` says the format streams."""
     import tempfile
 
     from network.errors import DataError
+    from network.io import check_file_target, clean_leftovers
 
+    if str(path) == "-":
+        if stream:
+            return
+        raise DataError("--out -: this format cannot be written to standard output; give a file name")
+    check_file_target(path)
     try:
-        if path.is_dir():
-            raise IsADirectoryError(21, "is a directory")
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".check"):
+        clean_leftovers(path)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name[:60]}.", suffix=".check"):
             pass
     except OSError as err:
         raise DataError(f"{path}: cannot write there ({err.strerror or err}); choose a path you can write to") from None
@@ -165,6 +195,11 @@ _NETWORK = click.option(
 
 def _warn(warnings: Sequence[str], frames: Sequence[pd.DataFrame] = ()) -> None:
     click.echo(text.warnings_text(warnings, frames), nl=False)
+
+
+def _warn_to_stderr(warnings: Sequence[str], frames: Sequence[pd.DataFrame] = ()) -> None:
+    """The warnings of a run whose data went to standard output (``--out -``)."""
+    click.echo(text.warnings_text(warnings, frames), nl=False, err=True)
 
 
 def _base(network_path: Path | None, year: int | None, assumptions: Assumptions) -> Model:
@@ -323,7 +358,7 @@ def map_cmd(
     """Write an interactive map of the network, places coloured by time to a target (Zhengzhou)."""
     from network.viz.maps import build_map, map_html
 
-    _check_writable(out_path)
+    _check_writable(out_path, stream=True)
     model = _model(year, assume, scenario_path, network_path)
     from network.errors import LookupFailed
 
@@ -338,9 +373,10 @@ def map_cmd(
             keys.add(ep.key)
     per_place, _ = model.score(targets)
     key = model.resolve(target).key
-    atomic_write_text(out_path, map_html(build_map(model.graph, per_place, key, tiles=tiles, warnings=model.warnings)))
-    click.echo(f"wrote {out_path}")
-    _warn(model.warnings)
+    html = map_html(build_map(model.graph, per_place, key, tiles=tiles, warnings=model.warnings))
+    click.echo(f"wrote {write_text_or_stdout(out_path, html)}", err=str(out_path) == "-")
+    if str(out_path) != "-":
+        _warn(model.warnings)
 
 
 @main.command()
@@ -398,7 +434,11 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
     help="Draws of the constants per scenario (0: central values only).",
 )
 @click.option(
-    "--seed", type=int, default=1, show_default=True, help="Seed of the draws (draw k uses SeedSequence([seed, k]))."
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=1,
+    show_default=True,
+    help="Seed of the draws, a whole number >= 0 (draw k uses SeedSequence([seed, k])).",
 )
 @_YEAR
 @click.option(
@@ -420,6 +460,11 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
     metavar="ADDRESS",
     help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (pip install 'taihang[dask]'; see the README).",
 )
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start over: remove an earlier sweep's files from --out first (without it, a rerun resumes).",
+)
 def sweep_cmd(
     files: tuple[Path, ...],
     claim_paths: tuple[Path, ...],
@@ -430,14 +475,25 @@ def sweep_cmd(
     out_dir: Path,
     workers: int | None,
     scheduler: str | None,
+    fresh: bool,
 ) -> None:
     """Every scenario (and the baseline) x every draw of the constants: scores on the targets and
-    verdicts of the claims, in parallel here or on a Dask cluster; resumable."""
+    verdicts of the claims, in parallel here or on a Dask cluster; resumable (run the same
+    command again), or started over with --fresh."""
     import os
+    import re
 
     from network.claims.spec import load_claim
     from network.scenario.load import load_scenario
-    from network.sweep import SweepSpec, run_sweep
+    from network.sweep import SweepSpec, check_sweep_folder, run_sweep
+
+    if scheduler is not None and not re.fullmatch(r"([a-z]+://)?[A-Za-z0-9._\-\[\]:]+:\d{1,5}", scheduler):
+        raise click.BadParameter(
+            f"{scheduler[:80]!r}: expected a Dask scheduler address such as tcp://10.0.0.5:8786",
+            param_hint="--scheduler",
+        )
+    target_list = _targets(targets)
+    check_sweep_folder(out_dir)  # before any work: a folder of someone else's is refused
 
     for f in files:  # every file checked before any work starts
         load_scenario(f)
@@ -449,16 +505,15 @@ def sweep_cmd(
         raise NetworkModelError(
             f"scenario files share a name ({', '.join(twice)}); a sweep names its rows by file stem"
         )
-    _check_writable(out_dir)
     spec = SweepSpec(
         scenarios=tuple(str(f) for f in files),
         claims=tuple(str(c) for c in claim_paths),
-        targets=tuple(t.strip() for t in targets.split(",") if t.strip()),
+        targets=tuple(target_list),
         draws=draws,
         seed=seed,
         year=year,
     )
-    table = run_sweep(spec, out_dir, workers=workers or os.cpu_count() or 1, scheduler=scheduler)
+    table = run_sweep(spec, out_dir, workers=workers or os.cpu_count() or 1, scheduler=scheduler, fresh=fresh)
     click.echo(
         f"wrote {len(table)} rows of {len(spec.tasks())} tasks: {out_dir / 'sweep.csv'}, {out_dir / 'summary.csv'}"
     )
@@ -580,13 +635,20 @@ def export_gtfs(
     _warn(model.warnings)
 
 
+def _checked_listing_out(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        _check_writable(value, stream=True)  # before the network is built
+    return value
+
+
 def _LISTING(f: Any) -> Any:  # the output options of the listing commands
     f = click.option(
         "--out",
         "out_file",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="write the listing to this file (atomically) instead of the terminal",
+        callback=_checked_listing_out,
+        help="write the listing to this file (atomically) instead of the terminal ('-': the terminal)",
     )(f)
     f = click.option(
         "--excel",
@@ -610,8 +672,8 @@ def _emit_listing(tables: dict[str, pd.DataFrame], fmt: str | None, excel: bool,
         return False
     text = listing_text(tables, fmt, excel)
     if out_file is not None:
-        atomic_write_text(out_file, text)
-        click.echo(f"wrote {out_file} ({fmt}{', with a byte-order mark for Excel' if excel else ''})", err=True)
+        where = write_text_or_stdout(out_file, text)
+        click.echo(f"wrote {where} ({fmt}{', with a byte-order mark for Excel' if excel else ''})", err=True)
     else:
         click.echo(text, nl=False)
     return True
@@ -956,9 +1018,10 @@ def matrix(
 
     from network.io import atomic_write_bytes
 
-    if out_path is not None:
+    to_stdout = str(out_path) == "-"  # CSV to standard output; the summary goes to stderr
+    if out_path is not None and not to_stdout:
         if out_path.suffix.lower() not in (".csv", ".parquet", ".omx"):
-            raise click.BadParameter(f"{out_path}: give a .csv, .parquet or .omx file", param_hint="--out")
+            raise click.BadParameter(f"{out_path}: give a .csv, .parquet or .omx file, or -", param_hint="--out")
         if out_path.suffix.lower() == ".omx":
             try:
                 import openmatrix  # noqa: F401
@@ -989,8 +1052,13 @@ def matrix(
     click.echo(
         f"{table['origin'].nunique()} x {table['destination'].nunique()} places by {mode}, network as of "
         f"{model.as_of}: {int(reached.sum()):,} of {len(table):,} pairs reachable, median "
-        f"{float(np.median(table['minutes'][reached])) if reached.any() else float('nan'):.0f} min ({secs:.2f} s)"
+        f"{float(np.median(table['minutes'][reached])) if reached.any() else float('nan'):.0f} min ({secs:.2f} s)",
+        err=to_stdout,
     )
+    if to_stdout:
+        write_text_or_stdout("-", csv_text(table))
+        _warn_to_stderr(model.warnings)
+        return
     if out_path is not None:
         if out_path.suffix.lower() == ".omx":
             from network.io import write_omx
@@ -1057,14 +1125,26 @@ def isochrone(
     from network.isochrones import isochrones
     from network.viz.maps import isochrone_map, map_html
 
+    to_stdout = str(out_path) == "-"  # GeoJSON to standard output; the table goes to stderr
+    if out_path is not None and not to_stdout:
+        if out_path.suffix.lower() not in (".gpkg", ".geojson", ".json"):
+            raise click.BadParameter(f"{out_path}: give a .geojson or .gpkg file, or -", param_hint="--out")
+        _check_writable(out_path)
+    if map_path is not None:
+        _check_writable(map_path)
+    thresholds = _thresholds(minutes)
     model = _model(year, assume, scenario_path, network_path)
-    gdf = isochrones(model, place, _thresholds(minutes), mode=mode, direction="towards" if towards else "from")
+    gdf = isochrones(model, place, thresholds, mode=mode, direction="towards" if towards else "from")
     click.echo(
         f"Isochrones {'towards' if towards else 'from'} {gdf['place'].iloc[0]} ({mode}), network as of "
-        f"{model.as_of}{' with ' + model.scenario.name if model.scenario is not None else ''}:"
+        f"{model.as_of}{' with ' + model.scenario.name if model.scenario is not None else ''}:",
+        err=to_stdout,
     )
-    click.echo(gdf.drop(columns="geometry").to_string(index=False))
+    click.echo(gdf.drop(columns="geometry").to_string(index=False), err=to_stdout)
     gdf = gdf.assign(warnings="; ".join(model.warnings))  # in every file written
+    if to_stdout:
+        write_text_or_stdout("-", gdf.to_json(drop_id=True, ensure_ascii=False) + "\n")
+        out_path = None
     if out_path is not None:
         if out_path.suffix.lower() == ".gpkg":
             atomic_write_gpkg(out_path, [("isochrones", gdf)], model.as_of)
@@ -1075,11 +1155,12 @@ def isochrone(
         click.echo(f"wrote {out_path}")
     if map_path is not None:
         atomic_write_text(map_path, map_html(isochrone_map(gdf, model.graph, model.warnings)))
-        click.echo(f"wrote {map_path}")
-    _warn(model.warnings)
+        click.echo(f"wrote {map_path}", err=to_stdout)
+    (_warn_to_stderr if to_stdout else _warn)(model.warnings)
     click.echo(
         "Approximate: polygons join the network nodes reached in time with discs of the time left at the "
-        "urban access speed (at most 5 km): see network/isochrones.py."
+        "urban access speed (at most 5 km): see network/isochrones.py.",
+        err=to_stdout,
     )
 
 
@@ -1093,7 +1174,13 @@ def isochrone(
     help="Sample every assumption with a range this many times: p10/p50/p90 and the share of draws "
     "in which the claim holds.",
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the draws (same seed, same numbers).")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=1,
+    show_default=True,
+    help="Seed of the draws, a whole number >= 0 (same seed, same numbers).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(
     "--out",

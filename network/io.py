@@ -12,23 +12,155 @@ from typing import Any
 
 from network.errors import DataError
 
+#: Every temporary file or folder taihang makes beside a target is named
+#: ``.<target name>.taihang-<pid>-<random><suffix>``: the pid lets a later run into the same place
+#: tell a leftover of a killed run (its process is gone) from the work of a run still going.
+_MARK = "taihang"
+_STEM_CHARS = 60  # of the target's name in a temporary name (names are at most 255 bytes; UTF-8 is up to 4 a char)
+
+
+def umask() -> int:
+    """The process's umask, read without changing it where Linux allows (``/proc/self/status``),
+    else by setting and restoring it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Mode of a new output file: what ``open()`` would give (0644 under umask 022)."""
+    return 0o666 & ~umask()
+
+
+def dir_mode() -> int:
+    """Mode of a new output folder: what ``mkdir`` would give (0755 under umask 022)."""
+    return 0o777 & ~umask()
+
+
+def _prefix(target: Path) -> str:
+    return f".{target.name[:_STEM_CHARS]}.{_MARK}-"
+
+
+def _shown(path: str | os.PathLike[str]) -> str:
+    name = os.fspath(path)
+    return name if len(name) <= 200 else name[:200] + "…"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's live process (or a pid we cannot ask about): leave its files
+    return True
+
+
+def clean_leftovers(target: Path) -> list[Path]:
+    """Remove what a killed run left beside ``target`` (temporary files and staging folders named
+    by :func:`_prefix`, whose process no longer runs); returns what was removed. Never touches
+    anything else, nor the files of a run still going."""
+    import shutil
+
+    removed: list[Path] = []
+    prefix = _prefix(target)
+    try:
+        entries = list(os.scandir(target.parent if str(target.parent) else "."))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        pid_text = entry.name[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
+def check_file_target(target: Path, what: str = "--out") -> None:
+    """Refuse to replace anything but a regular file: a device (``/dev/null``), FIFO, socket,
+    folder or symbolic link at ``target`` stays as it is, and the message says so.
+
+    Raises
+    ------
+    DataError
+        Naming the path, what it is and the fix.
+    """
+    import stat
+
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise DataError(f"{_shown(target)}: cannot use it ({err.strerror or err}); give a file path") from None
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISLNK: "a symbolic link (give the file it points to, or another name)",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISFIFO: "a FIFO (named pipe)",
+        stat.S_ISSOCK: "a socket",
+    }
+    for test, kind in kinds.items():
+        if test(st.st_mode):
+            raise DataError(
+                f"{_shown(target)}: is {kind}; {what} writes a regular file and replaces only a regular file. "
+                "Give a file name (or '-' for the terminal where the format streams)"
+            )
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(f"{_shown(target)}: not a regular file; {what} replaces only a regular file")
+
 
 def _temp_beside(target: Path, suffix: str) -> tuple[int, str]:
     """A new hidden temporary file in ``target``'s folder (created if missing), for an atomic
-    rename onto ``target``; one clear error if the folder cannot be written."""
+    rename onto ``target``; one clear error if the folder cannot be written or ``target`` is not
+    a regular file. Leftovers of killed runs into the same place are removed first."""
+    check_file_target(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_dir():
-            raise IsADirectoryError(21, "is a directory")
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+        clean_leftovers(target)
+        return tempfile.mkstemp(prefix=f"{_prefix(target)}{os.getpid()}-", suffix=suffix, dir=target.parent)
     except OSError as err:
         raise DataError(
-            f"{target}: cannot write the file ({err.strerror or err}); choose a path in a folder you can write to"
+            f"{_shown(target)}: cannot write the file ({err.strerror or err}); choose a path in a folder you can "
+            "write to"
         ) from None
 
 
+def _write_failed(target: Path, err: OSError) -> DataError:
+    import errno
+
+    hint = "free some space" if err.errno in (errno.ENOSPC, errno.EDQUOT) else "choose a path you can write to"
+    return DataError(f"{_shown(target)}: cannot write the file ({err.strerror or err}); nothing was written; {hint}")
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (creating parent folders)."""
+    """Write ``data`` to ``path`` atomically (creating parent folders): a temporary file beside
+    it, renamed over it. Only a regular file is replaced (:func:`check_file_target`); the mode
+    follows the umask; a failure (a full disk too) leaves the target as it was.
+
+    Raises
+    ------
+    DataError
+        If the target is not a regular file, or the write fails (the message says why).
+    """
     target = Path(path)
     fd, tmp = _temp_beside(target, ".tmp")
     try:
@@ -36,8 +168,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
+        os.chmod(tmp, file_mode())  # mkstemp creates 0600; outputs follow the umask like any file
+        check_file_target(target)  # again: something may have been put there during the write
         os.replace(tmp, target)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise _write_failed(target, err) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -47,6 +183,19 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_text_or_stdout(path: str | os.PathLike[str], text: str) -> str:
+    """``text`` to ``path`` atomically, or to standard output when ``path`` is ``-``; returns
+    where it went, for the message."""
+    import sys
+
+    if os.fspath(path) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return "standard output"
+    atomic_write_text(path, text)
+    return os.fspath(path)
 
 
 def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]], stamp_date: str) -> Path:
@@ -69,18 +218,26 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
                 frame.to_file(tmp_path, layer=name, driver="GPKG", engine="pyogrio")
             else:  # an attribute table (GeoPackage 'attributes' data type)
                 pyogrio.write_dataframe(frame, tmp_path, layer=name, driver="GPKG")
-        os.chmod(tmp_path, 0o644)
+        os.chmod(tmp_path, file_mode())
+        check_file_target(target)
         os.replace(tmp_path, target)
         return target
-    except BaseException:
+    except BaseException as err:
         for leftover in (tmp_path, Path(f"{tmp_path}-journal"), Path(f"{tmp_path}-wal"), Path(f"{tmp_path}-shm")):
             leftover.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise _write_failed(target, err) from None
         raise
     finally:
         if previous is None:
             os.environ.pop("OGR_CURRENT_DATE", None)
         else:
             os.environ["OGR_CURRENT_DATE"] = previous
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    """``open``'s opener that cannot block on a FIFO put in place of a checked file."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def read_bounded_bytes(path: str | os.PathLike[str], max_bytes: int, what: str = "file") -> bytes:
@@ -109,7 +266,9 @@ def read_bounded_bytes(path: str | os.PathLike[str], max_bytes: int, what: str =
     if st.st_size > max_bytes:
         raise DataError(f"{shown}: {st.st_size:,} bytes; a {what} is at most {max_bytes:,} bytes")
     try:
-        with open(name, "rb") as fh:
+        with open(name, "rb", opener=_open_nonblocking) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for a FIFO since the stat
+                raise DataError(f"{shown}: not a regular file (a device, FIFO or socket); give the path of a {what}")
             data = fh.read(max_bytes + 1)
     except OSError as err:
         raise DataError(f"{shown}: cannot read the file ({err.strerror or err}); expected a {what}") from None
@@ -158,41 +317,164 @@ def csv_text(df: Any, float_format: str | None = None) -> str:
     return str(clean.to_csv(index=False, float_format=float_format))
 
 
+MANIFEST = "manifest.json"
+#: What an ``--out`` folder's ``manifest.json`` says of its writer (:class:`OutputSet`).
+WRITTEN_BY = "taihang"
+_MAX_ENTRIES = 10_000  # a folder with more entries than any taihang output is not ours; the scan stops
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
+    platform or the file system has no such call."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    import errno
+
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(b))
+
+
+def foreign_content(folder: Path) -> str | None:
+    """Why ``folder`` is not one taihang may replace, or None if it may: it is empty, or its
+    ``manifest.json`` says taihang wrote it and lists exactly the files present, each with the
+    size and SHA-256 it was written with (a file a user changed or added since makes it theirs)."""
+    import hashlib
+    import json
+    import stat
+
+    present: dict[str, os.stat_result] = {}
+    folders: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=None, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, folder)
+        for name in dirnames + filenames:
+            rel = os.path.normpath(os.path.join(rel_dir, name))
+            st = os.lstat(os.path.join(dirpath, name))
+            if stat.S_ISDIR(st.st_mode):
+                folders.add(rel)
+            elif stat.S_ISREG(st.st_mode):
+                present[rel] = st
+            else:
+                return f"it holds {rel}, which is not a regular file"
+            if len(present) + len(folders) > _MAX_ENTRIES:
+                return f"it holds more than {_MAX_ENTRIES:,} entries"
+    if not present and not folders:
+        return None
+    if MANIFEST not in present:
+        return f"it holds files and no {MANIFEST}"
+    if present[MANIFEST].st_size > 10_000_000:
+        return f"its {MANIFEST} is too large to be taihang's"
+    try:
+        doc = json.loads((folder / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return f"its {MANIFEST} is not taihang's (not JSON)"
+    legacy = isinstance(doc, dict) and set(doc) == {"files", "warnings"}  # written before written_by existed
+    if not isinstance(doc, dict) or not (doc.get("written_by") == WRITTEN_BY or legacy):
+        return f"its {MANIFEST} was not written by taihang"
+    listed: dict[str, dict[str, Any]] = {}
+    raw_files = doc.get("files")
+    for item in raw_files if isinstance(raw_files, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            listed[os.path.normpath(item["path"])] = item
+    files = {p: st for p, st in present.items() if p != MANIFEST}
+    extra = sorted(set(files) - set(listed))
+    if extra:
+        more = f" and {len(extra) - 1} more" if len(extra) > 1 else ""
+        return f"it holds {extra[0]}{more}, which taihang did not write there"
+    parents = {os.path.normpath(os.path.dirname(p)) for p in listed} - {"."}
+    for p in list(parents):
+        while os.path.dirname(p):
+            p = os.path.dirname(p)
+            parents.add(p)
+    stray = sorted(folders - parents)
+    if stray:
+        return f"it holds the folder {stray[0]}, which taihang did not write there"
+    for rel, st in sorted(files.items()):
+        item = listed[rel]
+        if st.st_size != item.get("bytes"):
+            return f"{rel} was changed after taihang wrote it"
+        h = hashlib.sha256()
+        with open(folder / rel, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        if h.hexdigest() != item.get("sha256"):
+            return f"{rel} was changed after taihang wrote it"
+    return None
+
+
 class OutputSet:
-    """A folder of outputs written as a whole or not at all.
+    """A folder of outputs written as a whole or not at all, which only ever replaces its own.
 
     Files go into a staging folder created **beside** ``target`` at once (so a missing write
     permission is found before any long work, and a killed run leaves no file in ``target``, only
-    a ``.<name>.staging-*`` folder beside it, never in /tmp). :meth:`commit` adds ``manifest.json``
-    (every file with its size and SHA-256, and the run's :attr:`warnings`) and swaps the staging
-    folder in for ``target``, so files of an earlier run never mix with new ones. ``target`` may be
-    new, empty, or a folder an earlier run wrote (it has a ``manifest.json``); any other folder is
-    refused rather than replaced.
+    a ``.<name>.taihang-<pid>-*`` folder beside it, never in /tmp, which the next run into the
+    same place removes). :meth:`commit` adds ``manifest.json`` (``written_by: taihang``, every file
+    with its size and SHA-256, and the run's :attr:`warnings`) and swaps the staging folder in for
+    ``target`` in one atomic exchange where the platform has one (Linux ``renameat2``), so no kill
+    leaves ``target`` missing and files of an earlier run never mix with new ones.
+
+    ``target`` may be new, empty, or a folder taihang wrote and nobody changed since
+    (:func:`foreign_content`); any other folder is refused before any work, and again just before
+    the swap. Folders and files follow the umask (0755/0644 under 022).
 
     Raises
     ------
     DataError
-        If ``target`` is a file, a foreign non-empty folder, or its parent cannot be written.
+        If ``target`` is a file, a link, the current folder, a foreign folder, or its parent cannot
+        be written.
     """
 
     def __init__(self, target: str | os.PathLike[str]) -> None:
-        self.target = Path(target)
+        t = Path(os.path.abspath(target))
+        self.target = t
         self.warnings: list[str] = []  # written into manifest.json (what every file of the set must carry)
-        t = self.target
-        if t.exists() and not t.is_dir():
-            raise DataError(f"{t}: is a file; --out takes a folder (new, or one taihang wrote)")
-        if t.is_dir() and any(t.iterdir()) and not (t / "manifest.json").is_file():
+        cwd = Path.cwd()
+        if t == cwd or t in cwd.parents:
             raise DataError(
-                f"{t}: the folder holds files taihang did not write (no manifest.json); give a new or "
-                "empty folder, so nothing of yours is replaced"
+                f"{_shown(target)}: is the folder you are in (or holds it); --out replaces its folder as a whole, "
+                "so give a new folder such as out/"
             )
+        if t.is_symlink():
+            raise DataError(f"{_shown(target)}: is a symbolic link; give the folder itself, or a new folder")
+        if t.exists() and not t.is_dir():
+            raise DataError(f"{_shown(target)}: is a file; --out takes a folder (new, empty, or one taihang wrote)")
+        self._refuse_foreign()
         try:
             t.parent.mkdir(parents=True, exist_ok=True)
-            self.staging = Path(tempfile.mkdtemp(prefix=f".{t.name}.staging-", dir=t.parent))
+            clean_leftovers(t)
+            self.staging = Path(tempfile.mkdtemp(prefix=f"{_prefix(t)}{os.getpid()}-", suffix=".staging", dir=t.parent))
+            os.chmod(self.staging, dir_mode())
         except OSError as err:
             raise DataError(
-                f"{t}: cannot write there ({err.strerror or err}); choose a folder you can write to"
+                f"{_shown(target)}: cannot write there ({err.strerror or err}); choose a folder you can write to"
             ) from None
+
+    def _refuse_foreign(self) -> None:
+        t = self.target
+        if not t.is_dir():
+            return
+        try:
+            why = foreign_content(t)
+        except OSError as err:
+            why = f"it cannot be read ({err.strerror or err})"
+        if why:
+            raise DataError(
+                f"{_shown(t)}: {why}; taihang replaces only an empty folder or one it wrote itself, so nothing "
+                "of yours is lost. Give a new or empty folder, or move your files out"
+            )
 
     def path(self, relative: str) -> Path:
         """Where to write ``relative`` (inside the staging folder until :meth:`commit`)."""
@@ -204,27 +486,44 @@ class OutputSet:
         import json
         import shutil
 
-        files = sorted(p for p in self.staging.rglob("*") if p.is_file())
-        manifest: dict[str, Any] = {
-            "files": [
-                {
-                    "path": str(p.relative_to(self.staging)),
-                    "bytes": p.stat().st_size,
-                    "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
-                }
-                for p in files
-            ],
-            "warnings": list(dict.fromkeys(self.warnings)),
-        }
-        atomic_write_text(self.staging / "manifest.json", json.dumps(manifest, indent=1) + "\n")
-        old = None
-        if self.target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
-            os.rmdir(old)
-            os.replace(self.target, old)
-        os.replace(self.staging, self.target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            files = sorted(p for p in self.staging.rglob("*") if p.is_file())
+            manifest: dict[str, Any] = {
+                "written_by": WRITTEN_BY,
+                "files": [
+                    {
+                        "path": str(p.relative_to(self.staging)),
+                        "bytes": p.stat().st_size,
+                        "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+                    }
+                    for p in files
+                ],
+                "warnings": list(dict.fromkeys(self.warnings)),
+            }
+            atomic_write_text(self.staging / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+            self._refuse_foreign()  # something may have been put there during the run
+            if self.target.exists():
+                if _exchange(self.staging, self.target):
+                    shutil.rmtree(self.staging, ignore_errors=True)  # now the earlier run's files
+                    return self.target
+                # no atomic exchange here: two renames, the old set kept under a name the next run cleans
+                old = Path(
+                    tempfile.mkdtemp(
+                        prefix=f"{_prefix(self.target)}{os.getpid()}-", suffix=".old", dir=self.target.parent
+                    )
+                )
+                os.rmdir(old)
+                os.replace(self.target, old)
+                os.replace(self.staging, self.target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(self.staging, self.target)
+        except OSError as err:
+            self.abort()
+            raise _write_failed(self.target, err) from None
+        except BaseException:
+            self.abort()
+            raise
         return self.target
 
     def abort(self) -> None:
@@ -290,10 +589,13 @@ def write_omx(path: str | os.PathLike[str], table: Any, meta: dict[str, Any]) ->
             )
         finally:
             f.close()
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, file_mode())
+        check_file_target(target)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as err:
         tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise _write_failed(target, err) from None
         raise
     return target
 

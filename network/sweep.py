@@ -173,6 +173,75 @@ def run_task(spec: SweepSpec, scenario: str, draw: int) -> list[dict[str, Any]]:
     return rows
 
 
+_SWEEP_FILES = ("sweep.json", "sweep.csv", "summary.csv")
+
+
+def _sweep_owned_name(name: str) -> bool:
+    """A name a sweep writes in its folder or ``parts/`` (or a temporary file of an atomic write)."""
+    import re
+
+    return name in _SWEEP_FILES or bool(re.fullmatch(r"(.+__\d{5}\.csv|\..+\.taihang-\d+-.+)", name))
+
+
+def check_sweep_folder(out: Path) -> dict[str, Any] | None:
+    """The ``sweep.json`` of the sweep in ``out`` (None if ``out`` is absent or empty).
+
+    A sweep writes into its folder as it goes (that is how it resumes), so it only ever writes
+    into a folder that is empty or holds a sweep's files and nothing else.
+
+    Raises
+    ------
+    SweepError
+        If ``out`` is not a folder, or holds anything a sweep does not write, or its
+        ``sweep.json`` is not a sweep's.
+    """
+    import os
+
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SweepError(f"{out}: not a folder; --out takes a folder (new, empty, or an earlier sweep's)")
+    if not out.exists():
+        return None
+    entries = sorted(os.listdir(out))
+    if not entries:
+        return None
+
+    def refuse(why: str) -> SweepError:
+        return SweepError(
+            f"{out}: {why}; a sweep writes only into an empty folder or an earlier sweep's, so nothing of yours "
+            "is touched. Give a new folder, or move your files out"
+        )
+
+    for name in entries:
+        path = out / name
+        if name == "parts" and path.is_dir() and not path.is_symlink():
+            stray = [p for p in sorted(os.listdir(path)) if not _sweep_owned_name(p) or (path / p).is_symlink()]
+            if stray:
+                raise refuse(f"parts/ holds {stray[0]}, which a sweep does not write")
+        elif not _sweep_owned_name(name) or not path.is_file() or path.is_symlink():
+            raise refuse(f"it holds {name}, which a sweep does not write")
+    meta_path = out / "sweep.json"
+    try:
+        raw = meta_path.read_bytes() if meta_path.is_file() and meta_path.stat().st_size < 10_000_000 else b""
+        meta = json.loads(raw)
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or not isinstance(meta.get("digest"), str) or "spec" not in meta:
+        raise refuse("it has no sweep.json of taihang's")
+    return meta
+
+
+def clear_sweep_folder(out: Path) -> None:
+    """Remove an earlier sweep's files from ``out`` (checked first: only a sweep's files)."""
+    import shutil
+
+    check_sweep_folder(out)
+    for name in _SWEEP_FILES:
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / "parts", ignore_errors=True)
+    for leftover in out.glob(".*.taihang-*"):
+        leftover.unlink(missing_ok=True)
+
+
 def _part(out_dir: Path, scenario: str, draw: int) -> Path:
     return out_dir / "parts" / f"{scenario}__{draw:05d}.csv"
 
@@ -206,7 +275,7 @@ def _dask(spec: SweepSpec, todo: list[tuple[str, int]], address: str) -> Iterato
         raise SweepError("--scheduler needs Dask's distributed scheduler: pip install 'taihang[dask]'") from err
     try:
         client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
-    except OSError as err:
+    except (OSError, ValueError, TypeError) as err:
         raise SweepError(
             f"no Dask scheduler answers at {address}: start one with `dask scheduler` and workers with "
             f"`dask worker {address}` (see the README), or leave out --scheduler to run here"
@@ -233,13 +302,16 @@ def run_sweep(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
+    fresh: bool = False,
 ) -> pd.DataFrame:
-    """Run (or resume) ``spec`` into ``out_dir`` and return every row (module docstring).
+    """Run (or resume) ``spec`` into ``out_dir`` and return every row (module docstring);
+    ``fresh`` first removes an earlier sweep's files from ``out_dir`` (only those).
 
     Raises
     ------
     SweepError
-        If ``out_dir`` holds a sweep with other settings, or the scheduler cannot be reached.
+        If ``out_dir`` holds files that are not a sweep's (:func:`check_sweep_folder`), a sweep
+        with other settings (without ``fresh``), or the scheduler cannot be reached.
     """
     from network.claims.spec import load_claim
 
@@ -251,16 +323,16 @@ def run_sweep(
     out = Path(out_dir)
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     meta_path = out / "sweep.json"
-    meta = {"digest": spec.digest(), "spec": dataclasses.asdict(spec)}
-    if meta_path.exists():
-        try:
-            old = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise SweepError(f"{meta_path}: unreadable ({err}); remove the folder or choose another --out") from err
+    meta = {"written_by": "taihang", "digest": spec.digest(), "spec": dataclasses.asdict(spec)}
+    old = check_sweep_folder(out)
+    if fresh and old is not None:
+        clear_sweep_folder(out)
+        old = None
+    if old is not None:
         if old.get("digest") != meta["digest"]:
             raise SweepError(
-                f"{meta_path}: this folder holds a sweep with other settings or files "
-                f"({old.get('spec')}); choose another --out, or remove the folder to start again"
+                f"{meta_path}: this folder holds a sweep with other settings or files; give the same files and "
+                "settings to resume it, add --fresh to start it again, or choose another --out"
             )
     else:
         out.mkdir(parents=True, exist_ok=True)

@@ -3,10 +3,10 @@
 In: models (a base network, with or without a scenario), a number of draws, a seed. Out: for each
 result, p10/p50/p90 over the draws and, for claims, the share of draws in which a verdict holds.
 
-Sampling. Each constant of :class:`~network.assumptions.Assumptions` whose range is not a single
-value is drawn independently from a triangular distribution (low, value, high): the stated value is
-the most likely, the range its plausible limits, and nothing is assumed about the shape beyond
-that. Roads built from OpenStreetMap also draw each class's default speed from its range in
+Sampling. Each constant of :class:`~network.assumptions.Assumptions` that re-times edges (all
+but the rules that shape the network, marked ``drawn=False``) is drawn independently from a
+triangular distribution (low, value, high): the stated value is the most likely, the range its
+plausible limits, and nothing is assumed about the shape beyond that. Roads built from OpenStreetMap also draw each class's default speed from its range in
 ``data/osm_road_speeds.csv`` (edges whose speed came from a ``maxspeed`` tag keep it). Same seed,
 same draws: ``numpy.random.default_rng(seed)``, in a fixed order of names.
 
@@ -54,8 +54,9 @@ _DWELL_HSR, _DWELL_RAIL, _DWELL_BUS, _WAIT, _RIDE, _OSMROAD = range(9, 15)
 
 
 def sampled_names(base: Assumptions) -> list[str]:
-    """The constants that have a range (low < high), in a fixed order."""
-    return [f.name for f in dataclasses.fields(base) if f.metadata["low"] < f.metadata["high"]]
+    """The constants the draws vary (all but the rules that shape the network, ``drawn=False``),
+    in a fixed order."""
+    return [f.name for f in dataclasses.fields(base) if f.metadata.get("drawn", True)]
 
 
 def draw_assumptions(base: Assumptions, n: int, seed: int) -> tuple[list[Assumptions], list[dict[str, float]]]:

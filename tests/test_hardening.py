@@ -186,9 +186,9 @@ def test_out_is_written_as_a_whole_with_a_manifest(tmp_path):
         "equity.csv",
         "scores.json",
     }
-    (out / "stale.csv").write_text("from an earlier run", encoding="utf-8")
-    assert run("score", "--out", str(out)).exit_code == 0  # a folder taihang wrote is replaced whole
-    assert not (out / "stale.csv").exists()
+    assert run("export-gtfs", "--out", str(out)).exit_code == 0  # a folder taihang wrote is replaced whole
+    assert not (out / "scores.csv").exists()  # the earlier run's files do not mix with the new ones
+    assert (out / "stops.txt").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left behind
 
 
@@ -196,7 +196,7 @@ def test_out_refuses_a_foreign_folder_and_a_file_before_the_work(tmp_path):
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "thesis.docx").write_text("keep me", encoding="utf-8")
-    one_line_error(run("score", "--out", str(foreign)), "did not write")
+    one_line_error(run("score", "--out", str(foreign)), "no manifest.json")
     assert (foreign / "thesis.docx").read_text(encoding="utf-8") == "keep me"
     afile = tmp_path / "afile"
     afile.write_text("x", encoding="utf-8")
@@ -520,19 +520,25 @@ def test_nothing_goes_to_tmp_and_a_killed_compare_leaves_no_partial_set(tmp_path
     )
     assert (tmp_path / "n.gpkg").is_file() and not list(private_tmp.iterdir())  # built beside the target
     out = tmp_path / "c"
-    proc = subprocess.Popen(
-        [*cli, "compare", str(root / "scenarios" / "jincheng_plan.yaml"), "--out", str(out)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60
-    while not list(tmp_path.glob(".c.staging-*/*.csv")) and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)  # until it has begun writing files
-    assert proc.poll() is None, "compare finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    compare = [*cli, "compare", str(root / "scenarios" / "jincheng_plan.yaml"), "--no-decompose", "--out", str(out)]
+
+    def killed_while_writing() -> None:
+        proc = subprocess.Popen(compare, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while not list(tmp_path.glob(".c.taihang-*.staging/*.csv")) and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.02)  # until it has begun writing files
+        assert proc.poll() is None, "compare finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    killed_while_writing()
     assert not out.exists()  # no set that looks complete
+    assert list(tmp_path.glob(".c.taihang-*.staging"))  # the killed run's leftover, until the next run
+    subprocess.run(compare, env=env, check=True, capture_output=True)
+    assert not list(tmp_path.glob(".c.taihang-*"))  # cleaned by the next run into the same place
+    first = _bytes_of(out)
+    killed_while_writing()  # a second run killed: the first run's set is still there, whole
+    assert out.is_dir() and _bytes_of(out) == first
     assert not list(private_tmp.iterdir())
 
 
