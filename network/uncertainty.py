@@ -3,12 +3,13 @@
 In: models (a base network, with or without a scenario), a number of draws, a seed. Out: for each
 result, p10/p50/p90 over the draws and, for claims, the share of draws in which a verdict holds.
 
-Sampling. Each constant of :class:`~network.assumptions.Assumptions` that re-times edges (all
-but the rules that shape the network, marked ``drawn=False``) is drawn independently from a
-triangular distribution (low, value, high): the stated value is the most likely, the range its
-plausible limits, and nothing is assumed about the shape beyond that. Roads built from OpenStreetMap also draw each class's default speed from its range in
-``data/osm_road_speeds.csv`` (edges whose speed came from a ``maxspeed`` tag keep it). Same seed,
-same draws: ``numpy.random.default_rng(seed)``, in a fixed order of names.
+Sampling. Each constant of :class:`~network.assumptions.Assumptions` that re-times edges (all but
+the rules that shape the network, marked ``drawn=False``) is drawn independently from a triangular
+distribution (low, value, high): the stated value is the most likely, the range its plausible
+limits, and nothing is assumed about the shape beyond that. Roads built from OpenStreetMap also
+draw each class's default speed from its range in ``data/osm_road_speeds.csv`` (edges whose speed
+came from a ``maxspeed`` tag keep it). Same seed, same draws: ``numpy.random.default_rng(seed)``,
+in a fixed order of names.
 
 Re-timing. The graph is not rebuilt: every edge is classified once by what its time depends on
 (:class:`Retimer`), and each draw recomputes the edge-time array from the drawn constants:
