@@ -109,7 +109,9 @@ def check_file_target(target: Path, what: str = "--out") -> None:
     except FileNotFoundError:
         return
     except OSError as err:
-        raise DataError(f"{_shown(target)}: cannot use it ({err.strerror or err}); give a file path") from None
+        raise DataError(
+            f"{_shown(target)}: cannot write there ({err.strerror or err}); choose a path in a folder you can write to"
+        ) from None
     kinds = {
         stat.S_ISDIR: "a folder",
         stat.S_ISLNK: "a symbolic link (give the file it points to, or another name)",
@@ -540,6 +542,63 @@ class OutputSet:
             self.commit()
         else:
             self.abort()
+
+
+#: Folders never taken as a project: the file system's root and its direct children (/tmp, /home,
+#: /etc…), everything under the system's own trees, and the shared temporary folders.
+_SYSTEM_TREES = (
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/proc",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/usr",
+    "/var",
+    "/private",
+    "/System",
+    "/Library",
+)
+
+
+def _never_a_project(folder: Path) -> bool:
+    import tempfile as _tempfile
+
+    if folder == folder.parent or folder.parent == folder.parent.parent:  # / and its direct children
+        return True
+    if any(folder == Path(t) or Path(t) in folder.parents for t in _SYSTEM_TREES):
+        return True
+    home = Path.home().resolve()
+    if folder == home or folder == home.parent:  # a home folder and the folder of home folders
+        return True
+    try:
+        tmp = Path(_tempfile.gettempdir()).resolve()
+    except OSError:
+        tmp = None
+    return folder == tmp
+
+
+def project_root(path: str | os.PathLike[str]) -> Path:
+    """The folder a file named on the command line may reach into (its includes, a claim's
+    scenarios): the nearest folder at or above the file's own that holds ``scenarios/`` or
+    ``claims/`` (the project, e.g. ``claims/x.yaml`` reaches ``../scenarios/``), but never ``/``,
+    a direct child of it (``/tmp``, ``/home``), a system folder, a home folder or the folder of
+    home folders; where there is no such project, the file's own folder."""
+    own = Path(path).resolve().parent
+    for folder in (own, *own.parents):
+        if _never_a_project(folder):
+            break
+        try:
+            if (folder / "scenarios").is_dir() or (folder / "claims").is_dir():
+                return folder
+        except OSError:
+            break
+    return own
 
 
 def resolve_inside(base: Path, relative: str, root: Path) -> tuple[Path | None, str]:

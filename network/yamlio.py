@@ -125,8 +125,8 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
         mark = err.problem_mark or err.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise ScenarioError([f"{file}{line}: not valid YAML: {err.problem or err}"]) from None
-    except yaml.YAMLError as err:
-        raise ScenarioError([f"{file}: not valid YAML: {err}"]) from None
+    except yaml.YAMLError as err:  # the message may quote the text: only its first line, capped
+        raise ScenarioError([f"{file}: not valid YAML: {str(err).splitlines()[0][:120] if str(err) else ''}"]) from None
     except RecursionError:
         raise ScenarioError([f"{file}: nesting too deep to read; a scenario file is a flat list"]) from None
     except ScenarioError:
@@ -183,16 +183,28 @@ def pydantic_problems(
     lines: dict[tuple[Any, ...], int],
     file: str,
     field_names: frozenset[str] | set[str],
+    top_fields: frozenset[str] | set[str] | None = None,
 ) -> list[str]:
-    """Every pydantic error as ``file:line: field.path: message`` (each once), for any schema."""
+    """Every pydantic error as ``file:line: field.path: message`` (each once), for any schema.
+
+    Values and keys from the file are quoted only if the file parsed as the expected format
+    (:func:`looks_like`: a mapping keyed mostly by ``top_fields``); of any other file, one someone
+    may have pointed taihang at, an error names the line and the kind of value, never its text."""
+    quote = top_fields is None or looks_like(data, top_fields)
+    if not quote and top_fields is not None:
+        return [
+            f"{file}:1: does not look like this kind of file: expected a mapping with name and the fields "
+            f"{', '.join(sorted(top_fields))} at the top level (its content is not quoted)"
+        ]
     problems, seen = [], set()
     for e in err.errors(include_url=False):
         loc = _clean_loc(tuple(e["loc"]), data, field_names)
         kind = e["type"]
         if kind == "union_tag_invalid":
+            tag = e.get("input", {}).get("type") if isinstance(e.get("input"), dict) else None
             msg = (
                 "unknown change type "
-                + _describe(e.get("input", {}).get("type") if isinstance(e.get("input"), dict) else None)
+                + _describe(tag)
                 + "; expected one of add_rail_line, add_road, upgrade_road, add_service, "
                 "change_service, add_airport, add_bus_service, add_freight_facility, close"
             )
@@ -212,3 +224,13 @@ def pydantic_problems(
         seen.add(key)
         problems.append(f"{file}:{line_of(lines, loc)}: {dotted(loc) or 'top level'}: {msg}")
     return problems
+
+
+def looks_like(data: Any, top_fields: frozenset[str] | set[str]) -> bool:
+    """Whether ``data`` parsed as the expected format: a mapping that has ``name`` and whose keys
+    are at least half the format's own top-level fields (a mistyped field or two still counts;
+    a YAML file of something else does not)."""
+    if not isinstance(data, dict) or "name" not in data:
+        return False
+    known = sum(1 for k in data if isinstance(k, str) and k in top_fields)
+    return known * 2 >= len(data)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from network.errors import ScenarioError
-from network.io import resolve_inside
+from network.io import project_root, resolve_inside
 from network.yamlio import pydantic_problems, read_yaml
 
 Name = Annotated[str, Field(min_length=1, max_length=400)]
@@ -145,9 +145,11 @@ class Claim:
 
     @property
     def scenario_root(self) -> Path:
-        """The folder a claim's scenario files must lie in: the project folder that holds the
-        claim's folder (claims/ and scenarios/ side by side)."""
-        return self.path.resolve().parent.parent
+        """The folder a claim's scenario files must lie in: its project (the nearest folder at
+        or above the claim's that holds ``scenarios/`` or ``claims/``, never ``/``, ``/tmp``, a
+        home folder or a system folder), or else the claim's own folder
+        (:func:`network.io.project_root`)."""
+        return project_root(self.path)
 
     def scenario_path(self, net: NetworkSpec) -> Path | None:
         """The scenario file of ``net``, resolved inside :attr:`scenario_root` (None for none)."""
@@ -177,7 +179,9 @@ def load_claim(path: str | Path) -> Claim:
     try:
         spec = ClaimFile.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(pydantic_problems(err, data, lines, str(p), FIELD_NAMES), "claim") from None
+        raise ScenarioError(
+            pydantic_problems(err, data, lines, str(p), FIELD_NAMES, frozenset(ClaimFile.model_fields)), "claim"
+        ) from None
     claim = Claim(spec, p)
     missing = []
     root = claim.scenario_root
@@ -192,8 +196,9 @@ def load_claim(path: str | Path) -> Claim:
                 + {
                     "absolute": f"an absolute path; give a path relative to the claim file, inside {root}",
                     "unusable": "not a usable path; give a path relative to the claim file",
-                    "outside": f"leads outside {root}; a claim's scenarios lie in the project folder that holds the "
-                    "claim's folder (e.g. ../scenarios/x.yaml)",
+                    "outside": f"leads outside {root}; a claim's scenarios lie in its project (the folder above it "
+                    "that holds scenarios/ or claims/, e.g. ../scenarios/x.yaml) or, without one, in the claim's own "
+                    "folder",
                 }[why]
             )
         elif not sp.exists():

@@ -104,7 +104,7 @@ def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tu
     try:
         return ScenarioFile.model_validate(data), []
     except ValidationError as err:
-        return None, pydantic_problems(err, data, lines, file, FIELD_NAMES)
+        return None, pydantic_problems(err, data, lines, file, FIELD_NAMES, frozenset(ScenarioFile.model_fields))
 
 
 # -- composition ---------------------------------------------------------------------------------
