@@ -711,6 +711,7 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
 
     rows = read_figures(figures)
     assumptions = _assumptions(assume)
+    outputs = OutputSet(out_dir) if out_dir is not None else None  # a folder not ours is refused before the work
     models: dict[Any, Any] = {}
 
     def model_for(date: Any) -> Any:
@@ -724,7 +725,12 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
             )
         return models[date]
 
-    table = evaluate_figures(rows, model_for)
+    try:
+        table = evaluate_figures(rows, model_for)
+    except BaseException:
+        if outputs is not None:
+            outputs.abort()
+        raise
     summary = summarise_figures(table)
     warnings = forced_warnings(assumptions)
     with pd.option_context(
@@ -734,10 +740,10 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
         click.echo("\nSummary (error = model - published; bias = mean error):")
         click.echo(text.shown(summary).to_string(index=False))
     _warn(warnings, [table, summary])
-    if out_dir is not None:
+    if outputs is not None:
         from network.io import atomic_write_bytes
 
-        with OutputSet(out_dir) as outputs:
+        with outputs:
             outputs.warnings += warnings
             atomic_write_text(outputs.path("validation.csv"), csv_text(table.assign(warnings="; ".join(warnings))))
             atomic_write_text(
