@@ -242,6 +242,32 @@ def _open_nonblocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
+def require_regular_file(path: str | os.PathLike[str], max_bytes: int, what: str = "file") -> int:
+    """The size of ``path`` if it is a regular file no larger than ``max_bytes``, found by
+    ``stat`` alone: a device (``/dev/zero``), FIFO, socket or folder is refused without being
+    opened, so a reader handed one can neither hang nor fill memory.
+
+    Raises
+    ------
+    DataError
+        Naming the file, what is wrong and the limit.
+    """
+    import stat
+
+    shown = _shown(path)
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise DataError(f"{shown}: cannot read the file ({reason}); expected a {what}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a device, FIFO or socket)"
+        raise DataError(f"{shown}: {kind}; give the path of a {what}")
+    if st.st_size > max_bytes:
+        raise DataError(f"{shown}: {st.st_size:,} bytes; a {what} is at most {max_bytes:,} bytes")
+    return int(st.st_size)
+
+
 def read_bounded_bytes(path: str | os.PathLike[str], max_bytes: int, what: str = "file") -> bytes:
     """The bytes of a regular file no larger than ``max_bytes``, checked **before** reading.
 
@@ -256,17 +282,8 @@ def read_bounded_bytes(path: str | os.PathLike[str], max_bytes: int, what: str =
     import stat
 
     name = os.fspath(path)
-    shown = name if len(name) <= 200 else name[:200] + "…"
-    try:
-        st = os.stat(name)
-    except (OSError, ValueError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise DataError(f"{shown}: cannot read the file ({reason}); expected a {what}") from None
-    if not stat.S_ISREG(st.st_mode):
-        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a device, FIFO or socket)"
-        raise DataError(f"{shown}: {kind}; give the path of a {what}")
-    if st.st_size > max_bytes:
-        raise DataError(f"{shown}: {st.st_size:,} bytes; a {what} is at most {max_bytes:,} bytes")
+    shown = _shown(name)
+    require_regular_file(path, max_bytes, what)
     try:
         with open(name, "rb", opener=_open_nonblocking) as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped for a FIFO since the stat

@@ -29,6 +29,7 @@ timestamp is pinned to the extract date).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.metadata
 import json
 from pathlib import Path
@@ -40,7 +41,8 @@ import pandas as pd
 from network.errors import DataError
 from network.graph.osm import OsmNetwork
 from network.graph.osm_ways import RailGraph, RoadGraph
-from network.io import atomic_write_gpkg
+from network.io import atomic_write_gpkg, require_regular_file
+from network.sources.checks import Problems, check_links, check_points
 from network.sources.default import DefaultData
 
 FORMAT = "taihang-network/1"
@@ -254,6 +256,84 @@ def _str(x: Any) -> str:
     return "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
 
 
+#: The largest network file read (a province's main roads are a few hundred MB).
+MAX_FILE_BYTES = 4_000_000_000
+_FIX = "fix these rows, or build the file again with `taihang build`"
+
+
+def _check_roads(path: Path, edges: Any, nodes: Any) -> None:
+    """The road layers of a network file, checked (:mod:`network.sources.checks`)."""
+    problems = Problems(str(path))
+    for layer, df, cols in (
+        ("road_edges", edges, ("u", "v", "length_km", "speed_kph")),
+        ("road_nodes", nodes, ("node", "osm_id")),
+    ):
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise DataError(f"{path}:{layer}: column(s) {', '.join(missing)} missing; {_FIX}")
+    node = pd.to_numeric(nodes["node"], errors="coerce").to_numpy(dtype=float)
+    count = len(node)
+    bad_index = ~np.isfinite(node) | (node != np.round(node)) | (node < 0) | (node >= count)
+    problems.add_rows(
+        bad_index, lambda i: f"{path}:road_nodes/{i + 1}", "node", lambda i: f"{node[i]:g}; expected 0..{count - 1}"
+    )
+    if not bad_index.any() and len(np.unique(node)) != count:
+        problems.add(f"{path}:road_nodes", "node", "an index appears twice; each of 0..n-1 must appear once")
+    order = np.argsort(np.where(bad_index, count, node), kind="stable")
+    lon = np.array([g.x if g is not None and not g.is_empty else np.nan for g in nodes.geometry])[order]
+    lat = np.array([g.y if g is not None and not g.is_empty else np.nan for g in nodes.geometry])[order]
+    node_ok = check_points(problems, lon, lat, lambda i: f"{path}:road_nodes/{int(order[i]) + 1}", "geometry")
+    num = {
+        c: pd.to_numeric(edges[c], errors="coerce").to_numpy(dtype=float) for c in ("u", "v", "length_km", "speed_kph")
+    }
+    ends = {}
+    for c in ("u", "v"):
+        bad = ~np.isfinite(num[c]) | (num[c] != np.round(num[c])) | (num[c] < 0) | (num[c] >= count)
+        values = num[c]
+
+        def not_a_node(i: int, x: np.ndarray = values) -> str:
+            return f"{x[i]:g} is not a node (0..{count - 1})"
+
+        problems.add_rows(bad, lambda i: f"{path}:road_edges/{i + 1}", c, not_a_node)
+        ends[c] = np.where(bad, -1, np.nan_to_num(num[c], nan=-1)).astype(np.int64)
+    check_links(
+        problems,
+        lon,
+        lat,
+        ends["u"],
+        ends["v"],
+        num["length_km"],
+        num["speed_kph"],
+        lambda i: f"{path}:road_edges/{i + 1}",
+        node_ok=node_ok,
+        report_refs=False,
+    )
+    problems.raise_if_any(_FIX)
+
+
+def _where(path: Path, layer: str, i: int) -> str:
+    return f"{path}:{layer}/{i + 1}"
+
+
+def _check_records(path: Path, places: Any, stations: Any, airports: Any, services: Any) -> None:
+    """Positions of places, stations and airports, and services' headways, checked."""
+    problems = Problems(str(path))
+    for layer, records in (("places", places), ("stations", stations), ("airports", airports)):
+        if not records:
+            continue
+        lon = np.array([float(r["lon"]) for r in records])
+        lat = np.array([float(r["lat"]) for r in records])
+        check_points(problems, lon, lat, functools.partial(_where, path, layer), "geometry")
+    headway = np.array([float(s["headway_min"]) for s in services], dtype=float)
+    problems.add_rows(
+        ~(np.isfinite(headway) & (headway >= 2) & (headway <= 7 * 24 * 60)),
+        lambda i: f"{path}:services/{i + 1}",
+        "headway_min",
+        lambda i: f"{headway[i]:g}; a headway is from 2 minutes to a week",
+    )
+    problems.raise_if_any(_FIX)
+
+
 def read_network(path: str | Path) -> OsmNetwork:
     """Load a network file written by :func:`write_network`.
 
@@ -267,6 +347,7 @@ def read_network(path: str | Path) -> OsmNetwork:
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such network file; build one with `taihang build ... --out {path.name}`")
+    require_regular_file(path, MAX_FILE_BYTES, "network file (a GeoPackage from `taihang build`)")
     try:
         have = {name for name, _ in pyogrio.list_layers(path)}
     except Exception as err:  # pyogrio raises DataSourceError and others for non-GeoPackage input
@@ -286,6 +367,7 @@ def read_network(path: str | Path) -> OsmNetwork:
         )
     e = read("road_edges")
     n = read("road_nodes")
+    _check_roads(path, e, n)
     order = np.argsort(n["node"].to_numpy())
     coords = [np.asarray(g.coords) for g in e.geometry]
     counts = np.array([len(c) for c in coords], dtype=np.int64)
@@ -386,6 +468,7 @@ def read_network(path: str | Path) -> OsmNetwork:
         c = json.loads(r.record_json)
         c["opened"] = _date(c.get("opened"))
         corridors.append(c)
+    _check_records(path, places, stations, airports, services)
     data = DefaultData(
         places=places, stations=stations, airports=airports, lines=lines, services=services, corridors=corridors
     )

@@ -71,7 +71,7 @@ def test_bad_gmns_files_are_named_with_line_and_field(tmp_path):
         build_gmns_network(bad, units=("mi", "mph"))
     msg = str(err.value)
     assert "link.csv:3: to_node_id: '99' is not a node_id" in msg
-    assert "link.csv:3: free_speed: '-3' is not a positive number" in msg
+    assert "link.csv:3: free_speed: -3 mph (-4.8 km/h); a road's free-flow speed lies between 1 and 200 km/h" in msg
 
 
 def _aequilibrae_model(tmp_path: Path, name: str, link_columns: str) -> tuple[pd.DataFrame, pd.DataFrame]:

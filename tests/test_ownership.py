@@ -18,7 +18,9 @@ from network.errors import AssumptionError, DataError, ScenarioError
 from network.io import OutputSet, atomic_write_text, clean_leftovers, foreign_content, project_root
 
 ROOT = Path(__file__).resolve().parents[1]
-FIGURES = "origin,destination,mode,year,measure,value,tolerance,source\n阳城,济源,road,2021,km,59.788,25%,阳济高速 length\n"
+FIGURES = (
+    "origin,destination,mode,year,measure,value,tolerance,source\n阳城,济源,road,2021,km,59.788,25%,阳济高速 length\n"
+)
 
 
 def run(*args: str):

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from network.assumptions import Assumptions
+from network.errors import DataError
 from network.graph.network import Network
 from network.io import atomic_write_bytes
 from network.sources.default import data_dir
@@ -74,6 +75,8 @@ def load(cache_key: str) -> Network | None:
     if folder is None:
         return None
     path = folder / f"default-{cache_key}.pickle"
+    if not _trusted(path):
+        return None
     try:
         with path.open("rb") as fh:
             out = pickle.load(fh)
@@ -81,7 +84,46 @@ def load(cache_key: str) -> Network | None:
         return None
     except Exception:  # a damaged file (disk full, killed writer of an older layout): rebuild
         return None
-    return out if isinstance(out, Network) else None
+    return out if isinstance(out, Network) and _sane(out) else None
+
+
+#: The largest cached network read (the default network pickles to about 20 MB).
+MAX_CACHE_BYTES = 2_000_000_000
+
+
+def _trusted(path: Path) -> bool:
+    """Read a pickle only if it is a regular file of this user's, in a folder of this user's,
+    that nobody else can write (a pickle runs code when read), and not over the size limit."""
+    import stat
+
+    try:
+        st, folder = os.lstat(path), os.lstat(path.parent)
+    except OSError:
+        return False
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for s in (st, folder):
+        if uid is not None and s.st_uid != uid:
+            return False
+        if s.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return False
+    return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_CACHE_BYTES
+
+
+def _sane(network: Network) -> bool:
+    """The cached network's edge arrays are whole: times and lengths finite and not negative,
+    every edge between two of its nodes (else it is rebuilt)."""
+    import numpy as np
+
+    et = network.edge_table
+    n = len(et.node_ids)
+    return bool(
+        len(et.u) == len(et.v) == len(et.time_min) == len(et.length_km)
+        and np.isfinite(et.time_min).all()
+        and (et.time_min >= 0).all()
+        and np.isfinite(et.length_km).all()
+        and (et.length_km >= 0).all()
+        and ((et.u >= 0) & (et.u < n) & (et.v >= 0) & (et.v < n)).all()
+    )
 
 
 def store(network: Network, cache_key: str) -> None:
@@ -91,7 +133,7 @@ def store(network: Network, cache_key: str) -> None:
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # a pickle runs code when read: only ours
         atomic_write_bytes(folder / f"default-{cache_key}.pickle", pickle.dumps(network, protocol=5))
-    except OSError:
+    except (OSError, DataError):
         return

@@ -27,12 +27,20 @@ from network.sources.osm import OsmWay
 _MPH = 1.609344
 
 
+#: A ``maxspeed`` outside this range (km/h) is a mapping error, read as no tag: slower than 5 is
+#: not a limit of a through road, and nothing on rails or roads runs faster than 450.
+MAXSPEED_RANGE_KPH = (5.0, 450.0)
+
+
 def parse_maxspeed(value: str | None) -> float | None:
     """A ``maxspeed`` tag in km/h, or None when it holds no number (``none``, ``signals``,
-    ``CN:urban``). ``mph`` values are converted; of several values (``80;60``) the lowest is used.
+    ``CN:urban``) or an impossible one (:data:`MAXSPEED_RANGE_KPH`). ``mph`` values are
+    converted; of several values (``80;60``) the lowest is used.
 
     >>> parse_maxspeed("80"), parse_maxspeed("50 mph"), parse_maxspeed("100;80"), parse_maxspeed("none")
     (80.0, 80.5, 80.0, None)
+    >>> parse_maxspeed("9999"), parse_maxspeed("0")
+    (None, None)
     """
     if not value:
         return None
@@ -41,7 +49,7 @@ def parse_maxspeed(value: str | None) -> float | None:
         m = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*$", part)
         if m:
             v = float(m.group(1)) * (_MPH if m.group(2) == "mph" else 1.0)
-            if v > 0:
+            if MAXSPEED_RANGE_KPH[0] <= v <= MAXSPEED_RANGE_KPH[1]:
                 speeds.append(round(v, 1))
     return min(speeds) if speeds else None
 

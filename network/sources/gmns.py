@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from network.errors import DataError
+from network.io import read_bounded_bytes
+from network.sources.checks import Problems, check_links, check_points
 
 #: Units of GMNS lengths and speeds, to km and km/h.
 LENGTH_TO_KM = {"m": 0.001, "km": 1.0, "mi": 1.609344, "ft": 0.0003048}
@@ -50,13 +52,20 @@ class GmnsNetwork:
     units: tuple[str, str]
 
 
+#: The largest GMNS file read (a province's links are tens of MB).
+MAX_FILE_BYTES = 500_000_000
+
+
 def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
+    import io
+
+    if not path.exists():
         raise DataError(f"{path}: no such file; a GMNS network has node.csv and link.csv (and config.csv with units)")
+    raw = read_bounded_bytes(path, MAX_FILE_BYTES, "GMNS CSV file")
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise DataError(f"{path}: not a readable UTF-8 CSV file ({err})") from None
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise DataError(f"{path}: not a readable UTF-8 CSV file ({str(err)[:80]})") from None
     df.columns = [c.strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -64,11 +73,11 @@ def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     return df
 
 
-def _numbers(df: pd.DataFrame, col: str, path: Path, problems: list[str], positive: bool = False) -> np.ndarray:
+def _numbers(df: pd.DataFrame, col: str, path: Path, problems: Problems) -> np.ndarray:
     vals = pd.to_numeric(df[col].str.strip(), errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(vals) | ((vals <= 0) if positive else np.zeros(len(vals), dtype=bool))
-    for i in np.flatnonzero(bad)[:10]:
-        problems.append(f"{path}:{i + 2}: {col}: {df[col].iloc[i]!r} is not a {'positive ' if positive else ''}number")
+    problems.add_rows(
+        np.isnan(vals), lambda i: f"{path}:{i + 2}", col, lambda i: f"{df[col].iloc[i][:40]!r} is not a number"
+    )
     return vals
 
 
@@ -96,18 +105,18 @@ def _units(folder: Path, units: tuple[str, str] | None) -> tuple[str, str]:
     return length, speed
 
 
-def _directions(links: pd.DataFrame, path: Path, problems: list[str]) -> np.ndarray:
+def _directions(links: pd.DataFrame, path: Path, problems: Problems) -> np.ndarray:
     """+1 (from→to), 0 (both ways) or -1 (to→from) per link."""
     n = len(links)
     if "directed" in links.columns:
         text = links["directed"].str.strip().str.lower()
         out = np.where(text.isin(["false", "0", "no", "f"]), 0, 1)
-        for i in np.flatnonzero(~text.isin(["true", "1", "yes", "t", "false", "0", "no", "f", ""]))[:10]:
+        for i in np.flatnonzero(~text.isin(["true", "1", "yes", "t", "false", "0", "no", "f", ""])):
             problems.append(f"{path}:{i + 2}: directed: {links['directed'].iloc[i]!r}; expected true or false")
         return out
     if "dir_flag" in links.columns:
         text = links["dir_flag"].str.strip()
-        for i in np.flatnonzero(~text.isin(["1", "0", "-1", ""]))[:10]:
+        for i in np.flatnonzero(~text.isin(["1", "0", "-1", ""])):
             problems.append(f"{path}:{i + 2}: dir_flag: {links['dir_flag'].iloc[i]!r}; expected 1, 0 or -1")
         return np.array([int(x) if x in ("1", "0", "-1") else 1 for x in text], dtype=int)
     return np.ones(n, dtype=int)
@@ -127,36 +136,64 @@ def read_gmns(folder: str | Path, units: tuple[str, str] | None = None) -> GmnsN
     node_path, link_path = folder / "node.csv", folder / "link.csv"
     nodes = _read(node_path, ("node_id", "x_coord", "y_coord"))
     links = _read(link_path, ("link_id", "from_node_id", "to_node_id", "length", "free_speed"))
-    problems: list[str] = []
+    problems = Problems(f"{folder} (GMNS)")
     ids = nodes["node_id"].str.strip()
     dup = ids.duplicated(keep="first")
-    for i in np.flatnonzero(dup.to_numpy())[:10]:
-        problems.append(f"{node_path}:{i + 2}: node_id: {ids.iloc[i]!r} appears twice; node ids must be unique")
+    problems.add_rows(
+        dup.to_numpy(),
+        lambda i: f"{node_path}:{i + 2}",
+        "node_id",
+        lambda i: f"{ids.iloc[i][:40]!r} appears twice; node ids must be unique",
+    )
     x = _numbers(nodes, "x_coord", node_path, problems)
     y = _numbers(nodes, "y_coord", node_path, problems)
-    off = np.flatnonzero(np.isfinite(x) & np.isfinite(y) & ((np.abs(x) > 180) | (np.abs(y) > 90)))
-    for i in off[:10]:
-        problems.append(
-            f"{node_path}:{i + 2}: x_coord,y_coord: ({x[i]}, {y[i]}) are not longitude and latitude; "
-            "export the nodes in EPSG:4326 (degrees)"
-        )
+    parsed = ~np.isnan(x) & ~np.isnan(y)
+    node_ok = np.zeros(len(x), dtype=bool)
+    node_ok[parsed] = check_points(
+        problems, x[parsed], y[parsed], lambda i: f"{node_path}:{int(np.flatnonzero(parsed)[i]) + 2}", "x_coord,y_coord"
+    )
     row_of = {k: i for i, k in enumerate(ids)}
-    length = _numbers(links, "length", link_path, problems, positive=True)
-    speed = _numbers(links, "free_speed", link_path, problems, positive=True)
+    length = _numbers(links, "length", link_path, problems)
+    speed = _numbers(links, "free_speed", link_path, problems)
     ends = []
     for col in ("from_node_id", "to_node_id"):
         rows = links[col].str.strip().map(row_of)
-        for i in np.flatnonzero(rows.isna().to_numpy())[:10]:
-            problems.append(f"{link_path}:{i + 2}: {col}: {links[col].iloc[i]!r} is not a node_id of node.csv")
+        texts = links[col].to_numpy(dtype=object)
+
+        def not_a_node(i: int, t: np.ndarray = texts) -> str:
+            return f"{str(t[i])[:40]!r} is not a node_id of node.csv"
+
+        problems.add_rows(rows.isna().to_numpy(), lambda i: f"{link_path}:{i + 2}", col, not_a_node)
         ends.append(rows.fillna(-1).to_numpy(dtype=np.int64))
+    numbers = ~np.isnan(length) & ~np.isnan(speed)
+    rows_ok = np.flatnonzero(numbers)
+    check_links(
+        problems,
+        x,
+        y,
+        ends[0][rows_ok],
+        ends[1][rows_ok],
+        length[rows_ok] * LENGTH_TO_KM[length_units],
+        speed[rows_ok] * SPEED_TO_KPH[speed_units],
+        lambda i: f"{link_path}:{int(rows_ok[i]) + 2}",
+        fields=("from_node_id", "to_node_id", "length", "free_speed"),
+        link_ids=links["link_id"].str.strip().to_numpy(dtype=object)[rows_ok],
+        node_ok=node_ok,
+        report_refs=False,  # named above with the file's own ids
+        shown=(
+            lambda i: (
+                f"{length[rows_ok[i]]:g} {length_units} ({length[rows_ok[i]] * LENGTH_TO_KM[length_units]:.3f} km)"
+            ),
+            lambda i: f"{speed[rows_ok[i]]:g} {speed_units} ({speed[rows_ok[i]] * SPEED_TO_KPH[speed_units]:.1f} km/h)",
+        ),
+    )
     direction = _directions(links, link_path, problems)
     lanes = (
         pd.to_numeric(links["lanes"], errors="coerce").to_numpy(dtype=float)
         if "lanes" in links
         else np.full(len(links), np.nan)
     )
-    if problems:
-        raise DataError(f"{folder}: {len(problems)} problem(s) in the GMNS network:\n  " + "\n  ".join(problems))
+    problems.raise_if_any("fix these rows (or the units in config.csv)")
     if not len(links):
         raise DataError(f"{link_path}: no links")
     fwd, bwd = direction >= 0, direction <= 0

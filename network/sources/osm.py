@@ -141,6 +141,10 @@ class OsmExtract:
     bbox: tuple[float, float, float, float] | None = None  # (west, south, east, north)
     road_classes: tuple[str, ...] = DEFAULT_ROAD_CLASSES
     warnings: list[str] = field(default_factory=list)  # doubts about the source (a PBF that may be cut short)
+    #: what was left out for want of a valid position: way nodes, ways cut, ways dropped, features
+    dropped: dict[str, int] = field(
+        default_factory=lambda: {"way_nodes": 0, "ways_cut": 0, "ways_dropped": 0, "features": 0}
+    )
 
 
 # -- tag rules (pure functions, shared by the file reader and the download path) ---------------
@@ -219,6 +223,7 @@ def read_osm_file(
         raise DataError(
             f"{p}: unknown file type; expected one of {', '.join(_SUFFIXES)} (rename the file if its suffix is wrong)"
         )
+    check_expansion(p)
     classes = set(road_classes)
     out = OsmExtract(source=f"file {p.name}", road_classes=tuple(road_classes))
     if p.name.endswith(".pbf"):
@@ -268,11 +273,62 @@ def read_osm_file(
             f"{p}: cannot be read as OpenStreetMap data ({err}); check that the download is "
             "complete and the suffix matches the format"
         ) from err
+    out.warnings += dropped_warning(out.dropped)
     out.extract_date = _date_of(stamp) or (
         dt.datetime.fromtimestamp(newest, dt.UTC).date().isoformat() if newest > 0 else None
     )
     out.bbox = bbox or header_bbox or _bbox_of(out)  # the area the file says it covers, else its extent
     return out
+
+
+def dropped_warning(dropped: dict[str, int]) -> list[str]:
+    """The warning a build carries when features were left out for want of a valid position."""
+    if not any(dropped.values()):
+        return []
+    return [
+        f"{dropped['way_nodes']:,} node(s) of roads and railways have no valid position in the file (missing from "
+        f"the extract, or coordinates off the Earth): {dropped['ways_cut']:,} way(s) were cut at them and "
+        f"{dropped['ways_dropped']:,} left out; {dropped['features']:,} station or airport node(s) left out. Near "
+        "the edge of a clipped extract this is expected; elsewhere roads may be missing"
+    ]
+
+
+#: bzip2 and gzip shrink OSM XML about 10-20 times (Geofabrik's .osm.bz2 extracts; the planet
+#: file is about 13x); a file that expands more than this is not an extract but a bomb.
+MAX_EXPANSION = 100
+_EXPANSION_FLOOR_BYTES = 64_000_000  # a small file may expand this far whatever its ratio
+
+
+def check_expansion(path: Path) -> None:
+    """Refuse a ``.bz2``/``.gz`` file that expands more than :data:`MAX_EXPANSION` times its
+    size (at least 64 MB), found by decompressing it in 8 MB pieces (bounded memory) before
+    libosmium reads it; a damaged archive is refused too.
+
+    Raises
+    ------
+    DataError
+        Naming the file, how far it expanded and the limit.
+    """
+    import bz2
+    import gzip
+
+    opener = bz2.open if path.name.endswith(".bz2") else gzip.open if path.name.endswith(".gz") else None
+    if opener is None:
+        return
+    size = path.stat().st_size
+    limit = max(MAX_EXPANSION * size, _EXPANSION_FLOOR_BYTES)
+    total = 0
+    try:
+        with opener(path, "rb") as fh:
+            while total <= limit and (chunk := fh.read(8 << 20)):
+                total += len(chunk)
+    except (OSError, EOFError, ValueError) as err:
+        raise DataError(f"{path}: not a readable compressed file ({str(err)[:80]}); download it again") from None
+    if total > limit:
+        raise DataError(
+            f"{path}: expands to more than {limit:,} bytes from {size:,} (over {MAX_EXPANSION}x); an "
+            "OpenStreetMap extract compresses 10-20x, so this is not one. Download the extract again"
+        )
 
 
 def _read_object(
@@ -296,18 +352,20 @@ def _read_object(
                 newest = max(newest, ts)
     elif obj.is_node():
         ftags = _keep(tags, FEATURE_TAGS)
-        if (is_rail_station(ftags) or is_aerodrome(ftags)) and _in_bbox(obj.lon, obj.lat, bbox):
+        if (is_rail_station(ftags) or is_aerodrome(ftags)) and not obj.location.valid():
+            out.dropped["features"] += 1
+        elif (is_rail_station(ftags) or is_aerodrome(ftags)) and _in_bbox(obj.lon, obj.lat, bbox):
             feat = OsmFeature("node", obj.id, ftags, float(obj.lon), float(obj.lat))
             (out.stations if is_rail_station(ftags) else out.aerodromes).append(feat)
             newest = max(newest, ts)
     elif obj.is_way():
         hw = tags.get("highway")
         if hw in classes and tags.get("area") != "yes":
-            ways = _ways(obj, _keep(tags, ROAD_TAGS), bbox)
+            ways = _ways(obj, _keep(tags, ROAD_TAGS), bbox, out.dropped)
             out.roads.extend(ways)
             newest = max(newest, ts) if ways else newest
         elif "railway" in tags and is_rail_line(_keep(tags, ("railway", "service", "area"))):
-            ways = _ways(obj, _keep(tags, RAIL_TAGS), bbox)
+            ways = _ways(obj, _keep(tags, RAIL_TAGS), bbox, out.dropped)
             out.railways.extend(ways)
             newest = max(newest, ts) if ways else newest
     return newest
@@ -321,16 +379,26 @@ def _progress(enabled: bool) -> Any:
     return tqdm(unit=" objects", unit_scale=True, desc="reading OSM", mininterval=1.0)
 
 
-def _ways(obj: Any, tags: dict[str, str], bbox: tuple[float, float, float, float] | None) -> list[OsmWay]:
-    """The way as runs of nodes inside the extract: a node missing from a clipped file cuts the
-    way there (joining across the gap would invent a road)."""
+def _ways(
+    obj: Any, tags: dict[str, str], bbox: tuple[float, float, float, float] | None, dropped: dict[str, int]
+) -> list[OsmWay]:
+    """The way as runs of nodes inside the extract: a node missing from a clipped file (or with
+    an impossible position) cuts the way there (joining across the gap would invent a road);
+    ``dropped`` counts such nodes and the ways cut or left with nothing."""
     runs: list[list[tuple[int, float, float]]] = [[]]
+    invalid = 0
     for n in obj.nodes:
         loc = n.location
         if loc.valid():
             runs[-1].append((n.ref, loc.lon, loc.lat))
-        elif runs[-1]:
-            runs.append([])
+        else:
+            invalid += 1
+            if runs[-1]:
+                runs.append([])
+    if invalid:
+        dropped["way_nodes"] += invalid
+        usable = any(len(r) >= 2 for r in runs)
+        dropped["ways_cut" if usable else "ways_dropped"] += 1
     out = []
     for run in runs:
         if len(run) < 2:
