@@ -410,7 +410,9 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
             except ScenarioError as err:
                 problems.extend(err.problems)
     if problems:
-        for p in problems:
+        from network.errors import shown_problems
+
+        for p in shown_problems(problems):
             click.echo(p, err=True)
         click.echo(f"taihang: error: {len(problems)} problem(s) in scenario files", err=True)
         raise SystemExit(2)

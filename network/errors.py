@@ -46,11 +46,20 @@ class ScenarioError(NetworkModelError, ValueError):
     """A scenario file (or a set of them) has problems; ``problems`` lists every one, each as
     ``file:line: field: what was expected (found ...)``."""
 
+    #: Problems shown in the message (all are kept in :attr:`problems`).
+    MAX_SHOWN = 20
+
     def __init__(self, problems: list[str], kind: str = "scenario"):
         self.problems = list(problems) or [f"unknown {kind} problem"]
         n = len(self.problems)
         head = f"{n} problem{'s' if n > 1 else ''} in {kind} file(s):"
-        super().__init__(head + "\n" + "\n".join(self.problems))
+        super().__init__(head + "\n" + "\n".join(shown_problems(self.problems, self.MAX_SHOWN)))
+
+
+def shown_problems(problems: list[str], cap: int = 20) -> list[str]:
+    """The first ``cap`` problems, and a last line saying how many more there are."""
+    more = len(problems) - cap
+    return problems[:cap] + ([f"… and {more:,} more problem(s) (fix these first)"] if more > 0 else [])
 
 
 class DownloadError(NetworkModelError, OSError):

@@ -59,7 +59,7 @@ def dotted(path: tuple[Any, ...]) -> str:
 
 
 def _has_alias(text: str) -> int | None:
-    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+    for ev in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None):
             return ev.start_mark.line + 1
     return None
@@ -86,6 +86,19 @@ def _too_deep(text: str) -> int | None:
         if len(row) - len(row.lstrip(" ")) > 2 * MAX_DEPTH:
             return k
     return None
+
+
+def _compose_and_construct(text: str) -> tuple[Any, Any]:
+    """The node tree (for lines) and the data of ``text``, parsed once, by LibYAML where PyYAML
+    has it (ten times faster on a large file) and safely either way."""
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
 
 
 def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
@@ -119,8 +132,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int], list[str]]:
                     "allowed in scenario files; write the values out"
                 ]
             )
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) if node is not None else None
+        node, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f":{mark.line + 1}" if mark else ""

