@@ -405,7 +405,7 @@ def forced_warnings(assumptions: Assumptions) -> list[str]:
     """One warning per constant forced outside its documented range (``--force``): every output
     of such a run carries them."""
     return [
-        f"--force: {x} is outside its documented range; results are not comparable with the defaults"
+        f"forced (--force): {x} is outside its documented range; results are not comparable with the defaults"
         for x in assumptions.outside_range()
     ]
 

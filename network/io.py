@@ -329,10 +329,18 @@ UNREACHABLE_NOTE = (
 
 def csv_text(df: Any, float_format: str | None = None) -> str:
     """``df`` as CSV text with infinite values (an unreachable trip) as empty cells, like NaN:
-    ``inf`` is not a number a spreadsheet reads (see :data:`UNREACHABLE_NOTE`)."""
+    ``inf`` is not a number a spreadsheet reads (see :data:`UNREACHABLE_NOTE`). Text cells that
+    start with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading ``'``
+    (:func:`network.textrules.csv_cell`)."""
     import numpy as np
+    import pandas as pd
+
+    from network.textrules import csv_cell
 
     clean = df.replace([np.inf, -np.inf], np.nan)
+    text_columns = [c for c in clean.columns if not pd.api.types.is_numeric_dtype(clean[c])]
+    if text_columns:  # a text cell a spreadsheet would run as a formula gets a leading ' (OWASP)
+        clean = clean.assign(**{str(c): clean[c].map(csv_cell) for c in text_columns})
     return str(clean.to_csv(index=False, float_format=float_format))
 
 

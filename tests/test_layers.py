@@ -3,7 +3,7 @@
 Layers, lowest first (a module imports only from its own layer or below; imports inside
 functions count too, and only ``if TYPE_CHECKING:`` blocks are exempt, as they never run):
 
-    base        errors, geo, crs, io, yamlio, assumptions, _version, parallel, routing.engine (arrays and
+    base        errors, geo, crs, io, yamlio, textrules, assumptions, _version, parallel, routing.engine (arrays and
                 searches, NumPy/SciPy only)
     sources     read files and OpenStreetMap
     graph       build the graph, its edge arrays and the Network value; the network file
@@ -42,6 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "network._version",
             "network.routing.engine",
             "network.parallel",
+            "network.textrules",
         ),
     ),
     ("sources", ("network.sources",)),

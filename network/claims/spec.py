@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from network.errors import ScenarioError
 from network.io import project_root, resolve_inside
+from network.textrules import checked_name, checked_prose
 from network.yamlio import pydantic_problems, read_yaml
 
-Name = Annotated[str, Field(min_length=1, max_length=400)]
+Name = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(checked_name)]
+Prose = Annotated[str, Field(min_length=1, max_length=3000), AfterValidator(checked_prose)]
 Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
 Minutes = Annotated[float, Field(gt=0, le=1440)]
 Reading = Literal["station_to_station", "centre_to_centre", "population_weighted"]
@@ -91,9 +93,9 @@ class ClaimFile(_Strict):
     """A claim file as validated (the format is in :mod:`network.claims`)."""
 
     name: Ident
-    claim: Name
-    source: Name
-    interpretation: Annotated[str, Field(min_length=1, max_length=3000)]
+    claim: Prose
+    source: Prose
+    interpretation: Prose
     origin: Origin
     destinations: list[Destination] = Field(min_length=1)
     threshold_min: Minutes | Annotated[list[Minutes], Field(min_length=1, max_length=20)] | None = None

@@ -28,6 +28,7 @@ from typing import Any
 import networkx as nx
 
 from network.errors import DataError
+from network.textrules import one_line
 
 #: The service day the frequencies cover (assumed: intercity services run from early morning to
 #: late evening; the model has no timetable, only headways).
@@ -119,10 +120,11 @@ def services(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    """A GTFS table; every text field on one line (:func:`network.textrules.one_line`)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows([one_line(x) for x in row] for row in rows)
     return buf.getvalue()
 
 

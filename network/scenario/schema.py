@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from network.textrules import checked_name, checked_prose
 
 Year = Annotated[int, Field(ge=2000, le=2060, description="opening (or closing) year, 2000-2060 (the network's years)")]
 Minutes = Annotated[float, Field(gt=0, le=1440)]
@@ -38,7 +40,9 @@ Lon = Annotated[float, Field(ge=-180, le=180)]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Point = tuple[Lon, Lat]
 Ident = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+#: Names are one line without control or bidirectional characters (network/textrules.py).
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(checked_name)]
+Prose = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(checked_prose)]
 Stops = Annotated[list[Name], Field(min_length=2, max_length=200)]  # a service calls at two stops at least
 
 
@@ -48,8 +52,8 @@ class _Strict(BaseModel):
 
 class _Change(_Strict):
     opened: Year
-    assumed: dict[str, str] = Field(default_factory=dict)
-    note: str | None = None
+    assumed: dict[str, Prose] = Field(default_factory=dict)
+    note: Prose | None = None
 
     @model_validator(mode="after")
     def _assumed_names_fields(self) -> _Change:
@@ -144,7 +148,7 @@ class AddRoad(_Change):
 
     type: Literal["add_road"]
     id: Ident
-    ref: str | None = None
+    ref: Name | None = None
     name_zh: Name
     name_en: Name
     road_class: RoadClass
@@ -289,7 +293,7 @@ class ScenarioFile(_Strict):
 
     name: Ident
     description: Name
-    source: Annotated[str, Field(min_length=1, max_length=4000)]
+    source: Prose
     extends: str | None = None
     includes: list[str] = Field(default_factory=list)
     changes: list[Change] = Field(default_factory=list)

@@ -155,6 +155,11 @@ def add_legend(
     m.add_child(element)
 
 
+def _e(text: object) -> str:
+    """Text from data (names of places, stations, roads: some from OpenStreetMap) as HTML text."""
+    return html_lib.escape(str(text))
+
+
 def popup(content_html: str, max_width: int = 320) -> Any:
     """A Leaflet popup holding ``content_html``. folium's own ``Popup`` parses its HTML with jQuery
     (``$(...)``), an asset these maps leave out, so the content is set as a string instead."""
@@ -247,7 +252,9 @@ def _line_features(graph: nx.MultiDiGraph, layers: tuple[str, ...]) -> dict[str,
                     "coordinates": [[round(float(x), 5), round(float(y), 5)] for x, y in coords],
                 },
                 "properties": {
-                    "name": f"{name} / {d.get('name_en')} {d.get('ref') or ''}".strip() if name else LINE_LAYERS[key][0]
+                    "name": _e(f"{name} / {d.get('name_en')} {d.get('ref') or ''}".strip())  # shown as HTML
+                    if name
+                    else LINE_LAYERS[key][0]
                 },
             }
         )
@@ -300,20 +307,22 @@ def add_network(
                     fill=True,
                     fill_color="#fff",
                     fill_opacity=1.0,
-                    tooltip=f"{d['name_zh']} / {d['name_en']}",
-                ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']}<br>position: {d['source']}")).add_to(
+                    tooltip=_e(f"{d['name_zh']} / {d['name_en']}"),
+                ).add_child(popup(f"{_e(d['name_zh'])}<br>{_e(d['name_en'])}<br>position: {_e(d['source'])}")).add_to(
                     groups["stations"]
                 )
             elif d["kind"] == "airport":
                 folium.Marker(
                     (d["lat"], d["lon"]),
-                    tooltip=f"{d['name_zh']} ({d['iata']})",
+                    tooltip=_e(f"{d['name_zh']} ({d['iata']})"),
                     icon=folium.DivIcon(
                         html="<div style='font-size:18px;line-height:18px'>✈</div>",
                         icon_size=(18, 18),
                         icon_anchor=(9, 9),
                     ),
-                ).add_child(popup(f"{d['name_zh']}<br>{d['name_en']} ({d['iata']})")).add_to(groups["airports"])
+                ).add_child(popup(f"{_e(d['name_zh'])}<br>{_e(d['name_en'])} ({_e(d['iata'])})")).add_to(
+                    groups["airports"]
+                )
     for group in groups.values():
         group.add_to(m)
     return groups
@@ -373,7 +382,7 @@ def build_map(
                 fill=True,
                 fill_opacity=0.9,
                 fill_color=_time_colour(minutes),
-                tooltip=f"{row['name_zh']}: {minutes:.0f} min",
+                tooltip=_e(f"{row['name_zh']}: {minutes:.0f} min"),
             ).add_child(popup(_place_popup(row, targets), 420)).add_to(group)
         group.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -461,7 +470,7 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
     new = folium.FeatureGroup(name=f"New or changed in {result.scenario.name}")
     for coords in result.new_links:
         folium.PolyLine(
-            [(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.9, tooltip=result.scenario.name
+            [(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.9, tooltip=_e(result.scenario.name)
         ).add_to(new)
     new.add_to(m)
     if getattr(result, "removed_links", None):
@@ -473,7 +482,7 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
                 weight=5,
                 opacity=0.8,
                 dash_array="8 6",
-                tooltip=f"closed in {result.scenario.name}",
+                tooltip=_e(f"closed in {result.scenario.name}"),
             ).add_to(gone)
         gone.add_to(m)
     places = folium.FeatureGroup(name=f"Minutes gained to {target}")
@@ -483,7 +492,7 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
         d = pos[row["place_id"]]
         ch = -row["best_gain_min"]  # the colour scale reads a change (after − before)
         text = (
-            f"<b>{row['name_zh']} / {row['name_en']}</b><br>to {target}, door to door:"
+            f"<b>{_e(row['name_zh'])} / {_e(row['name_en'])}</b><br>to {_e(target)}, door to door:"
             "<table class='taihang-popup'><tr><th></th><th>before</th><th>after</th><th>gain</th></tr>"
             + "".join(
                 f"<tr><td>{m_}</td><td>{row[f'{m_}_before_min']:.0f}</td><td>{row[f'{m_}_after_min']:.0f}"
@@ -501,7 +510,7 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
             fill=True,
             fill_opacity=0.95,
             fill_color=_change_colour(ch),
-            tooltip=f"{row['name_zh']}: {row['best_gain_min']:+.1f} min gained",
+            tooltip=_e(f"{row['name_zh']}: {row['best_gain_min']:+.1f} min gained"),
         ).add_child(popup(text, 420)).add_to(places)
     places.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -547,8 +556,10 @@ def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> An
             row.geometry.__geo_interface__,
             name=f"within {row['minutes']:g} min",
             style_function=lambda _f, c=colour: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.35},
-            tooltip=f"{row['place']}: within {row['minutes']:g} min ({row['direction']}, {row['mode']}); "
-            f"{row['population_within']:,} people in county-level places",
+            tooltip=_e(
+                f"{row['place']}: within {row['minutes']:g} min ({row['direction']}, {row['mode']}); "
+                f"{row['population_within']:,} people in county-level places"
+            ),
         ).add_to(m)
     names = folium.FeatureGroup(name="Place names")
     for _, d in graph.nodes(data=True):
@@ -560,7 +571,7 @@ def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> An
     if first is not None and "origin_lat" in gdf:
         folium.Marker(
             (first["origin_lat"], first["origin_lon"]),
-            tooltip=f"origin: {first['place']}",
+            tooltip=_e(f"origin: {first['place']}"),
             icon=folium.DivIcon(
                 html="<div style='font-size:24px;line-height:24px;color:#b10026'>★</div>",
                 icon_size=(24, 24),
