@@ -139,7 +139,7 @@ def test_force_allows_a_value_outside_the_range_with_a_warning():
     a = Assumptions().replace(force=True, urban_access_speed_kph=10)
     assert a.urban_access_speed_kph == 10 and a.outside_range()
     res = CliRunner().invoke(main, ["route", "阳城", "晋城", "--assume", "urban_access_speed_kph=10", "--force"])
-    assert res.exit_code == 0 and "warning: --force" in res.output
+    assert res.exit_code == 0 and "warning: forced (--force)" in res.output
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,7 @@ def _files(folder: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_a_forced_constant_is_named_in_every_output(tmp_path):
     res = run("score", *FORCED, "--out", str(tmp_path / "s"))
-    assert res.exit_code == 0 and "warning: --force: access_circuity=2" in res.output
+    assert res.exit_code == 0 and "warning: forced (--force): access_circuity=2" in res.output
     files = _files(tmp_path / "s")
     assert set(files) == {
         "accessibility.csv",
