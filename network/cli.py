@@ -97,8 +97,11 @@ class _Group(click.Group):
         except NetworkModelError as err:
             first, *rest = str(err).splitlines() or [""]
             click.echo(f"taihang: error: {first}", err=True)
-            for line in rest:
-                click.echo(f"  {line.strip()}", err=True)
+            cap = 25  # every reader caps its own list; this bounds what any error can print
+            for line in rest[:cap]:
+                click.echo(f"  {line.strip()[:2000]}", err=True)
+            if len(rest) > cap:
+                click.echo(f"  … and {len(rest) - cap:,} more line(s)", err=True)
             ctx.exit(2)
         except BrokenPipeError:  # `taihang … | head`: the reader left; say nothing more
             import os

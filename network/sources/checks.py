@@ -12,9 +12,10 @@ check                          bound              why
 coordinates                    lon -180..180,     on Earth, in degrees (EPSG:4326)
                                lat -90..90
 a node near the rest           within            a node 10,000 km from the others is a typo or a
-                               ``max(OUTLIER_MIN  projected coordinate read as degrees; 5 x the
-                               _KM, 5 x p90)``    90th-percentile distance from the median point
-                               of the median      leaves room for any real region or province
+                               ``max(200 km, 10   projected coordinate read as degrees; 10 x the
+                               x median)`` of     median distance from the median point leaves
+                               the median point   room for any real region or province, and one
+                                                  stray node cannot move the median
 node references                0 <= index < n     an edge must join two nodes of the file
 road speed                     1-200 km/h         no road's free-flow car speed is outside it
                                                   (the fastest legal limits are 130-150 km/h;
@@ -45,7 +46,7 @@ LINK_MAX_KM = 1000.0
 STRAIGHT_FACTOR = 0.98
 STRAIGHT_SLACK_KM = 0.05
 OUTLIER_MIN_KM = 200.0
-OUTLIER_P90_FACTOR = 5.0
+OUTLIER_MEDIAN_FACTOR = 10.0
 
 
 class Problems:
@@ -110,7 +111,7 @@ def check_points(
         mid_lon, mid_lat = float(np.median(lon[ok])), float(np.median(lat[ok]))
         dist = np.full(len(lon), 0.0)
         dist[ok] = haversine_km(lon[ok], lat[ok], mid_lon, mid_lat)
-        limit = max(OUTLIER_MIN_KM, OUTLIER_P90_FACTOR * float(np.percentile(dist[ok], 90)))
+        limit = max(OUTLIER_MIN_KM, OUTLIER_MEDIAN_FACTOR * float(np.median(dist[ok])))
         far = on_earth & (dist > limit)
         problems.add_rows(
             far,
@@ -118,7 +119,7 @@ def check_points(
             field,
             lambda i: (
                 f"({lon[i]:.5f}, {lat[i]:.5f}) lies {dist[i]:,.0f} km from the middle of the network, "
-                f"more than {limit:,.0f} km (5 x where 90 % of it lies); check the coordinate (swapped, a typo, "
+                f"more than {limit:,.0f} km (10 x the median node's distance); check the coordinate (swapped, a typo, "
                 "or projected units read as degrees)"
             ),
         )

@@ -14,6 +14,7 @@ from network.crs import to_wgs84
 from network.errors import DataError, ScenarioError
 from network.io import read_bounded_bytes
 from network.sources.default import data_dir
+from network.textrules import text_problem
 from network.yamlio import read_yaml
 
 
@@ -126,6 +127,10 @@ def read_user_places(path: Path) -> list[dict[str, Any]]:
                 assert pop >= 0
             except (TypeError, ValueError, AssertionError):
                 problems.append(f"{path}:{i}: population: {row.get('population')!r}; expected a whole number")
+        for col in ("place_id", "name", "name_en", "city"):
+            why = text_problem(row.get(col) or "", one_line=True)
+            if why:
+                problems.append(f"{path}:{i}: {col}: {why}")
         if row["place_id"] in seen:
             problems.append(f"{path}:{i}: place_id: {row['place_id']!r} appears twice; ids must be unique")
         seen.add(row["place_id"])
@@ -144,5 +149,7 @@ def read_user_places(path: Path) -> list[dict[str, Any]]:
             }
         )
     if problems:
-        raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(problems))
+        from network.errors import shown_problems
+
+        raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(shown_problems(problems)))
     return out
