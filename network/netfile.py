@@ -114,7 +114,8 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
     Raises
     ------
     DataError
-        If ``path`` does not end in ``.gpkg``.
+        If ``path`` does not end in ``.gpkg``, or the roads fail the checks a network file is
+        read with (:mod:`network.sources.checks`).
     """
     import geopandas as gpd
 
@@ -122,6 +123,10 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
     if path.suffix.lower() != ".gpkg":
         raise DataError(f"{path}: the network file is a GeoPackage; give a name ending in .gpkg")
     r, rail, d = net.roads, net.rails, net.data
+    problems = Problems(f"{path} (as built, before writing)")  # a file taihang writes is one it would read
+    ok = check_points(problems, r.lon, r.lat, lambda i: f"road node {i}", "position")
+    check_links(problems, r.lon, r.lat, r.u, r.v, r.length_km, r.speed_kph, lambda i: f"road edge {i}", node_ok=ok)
+    problems.raise_if_any("the source data gave roads no network may hold; nothing was written")
     meta = {**net.meta, "format": FORMAT, "tool_version": _version(), "report": net.report}
     meta_df = pd.DataFrame({"key": list(meta), "value": [_dumps(v) for v in meta.values()]})
     road_geoms = _linestrings([r.edge_coords(k) for k in range(r.n_edges)])
