@@ -8,7 +8,8 @@ text cells taihang writes.
   other control character and no bidirectional control either.
 * A **CSV cell** of text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
   written with a leading ``'``, so a spreadsheet shows it instead of running it as a formula
-  (OWASP, "CSV Injection"). Numbers are numbers and are never touched.
+  (OWASP, "CSV Injection"); a carriage return inside it becomes a newline, which the writer
+  quotes (a lone CR is not quoted and would start a row of its own). Numbers are never touched.
 * A **GTFS field** is one line: control characters become spaces (many GTFS consumers reject a
   multi-line field).
 """
@@ -65,15 +66,19 @@ def checked_prose(value: str) -> str:
 
 
 def csv_cell(value: Any) -> Any:
-    """``value`` safe for a spreadsheet: text starting with a formula character gets a leading
-    ``'``; anything that is not text is returned as it is.
+    r"""``value`` safe for a spreadsheet: a carriage return becomes a newline (a CSV writer that
+    ends lines with ``\n`` does not quote a lone CR, which a reader then takes for a new row), and
+    text starting with a formula character gets a leading ``'``; anything that is not text is
+    returned as it is.
 
-    >>> csv_cell("=HYPERLINK(1)"), csv_cell("-5"), csv_cell(-5.0), csv_cell("阳城")
-    ("'=HYPERLINK(1)", "'-5", -5.0, '阳城')
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("-5"), csv_cell(-5.0), csv_cell("阳城"), csv_cell("a\r+b")
+    ("'=HYPERLINK(1)", "'-5", -5.0, '阳城', 'a\n+b')
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def one_line(value: Any) -> Any:

@@ -323,6 +323,11 @@ def test_csv_text_cells_cannot_start_a_formula():
     lines = csv_text(df).splitlines()
     assert lines[1] == '"\'=HYPERLINK(""x"")",-1.5'
     assert [ln.split(",")[0] for ln in lines[2:]] == ["'+1", "'-a", "'@b", "'\tc", "阳城"]
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(csv_text(pd.DataFrame({"t": [" \r=cmd()"], "n": [1]})))))
+    assert rows == [["t", "n"], [" \n=cmd()", "1"]]  # a lone CR cannot start a row of its own
 
 
 def test_a_hostile_place_name_reaches_no_output_as_code(tmp_path):
