@@ -196,9 +196,8 @@ def check_links(
             ),
         )
     if link_ids is not None:
+        import pandas as pd
+
         ids = np.asarray(link_ids, dtype=object)
-        _, first, counts = np.unique(ids.astype(str), return_index=True, return_counts=True)
-        seen_first = np.zeros(len(ids), dtype=bool)
-        seen_first[first] = True
-        dup = ~seen_first & np.isin(ids.astype(str), ids.astype(str)[first[counts > 1]])
+        dup = pd.Series(ids).duplicated(keep="first").to_numpy()  # hashed: linear in the links
         problems.add_rows(dup, where, "link_id", lambda i: f"{ids[i]!r} appears before; link ids must be unique")
