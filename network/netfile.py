@@ -339,6 +339,28 @@ def _check_records(path: Path, places: Any, stations: Any, airports: Any, servic
     problems.raise_if_any(_FIX)
 
 
+def _check_lines(path: Path, lines: list[dict[str, Any]]) -> None:
+    """Rail lines: the km posts given (a station without one is placed by the builder) finite and
+    increasing, section speeds 20-450 km/h, circuity 1-3."""
+    problems = Problems(str(path))
+    for i, line in enumerate(lines):
+        where = f"{path}:rail_lines/{i + 1}"
+        given = [s.get("km") for s in line["stations"] if s.get("km") is not None]
+        km = np.array([x if isinstance(x, (int, float)) else np.nan for x in given], dtype=float)
+        if len(line["stations"]) < 2 or not np.isfinite(km).all() or (np.diff(km) <= 0).any():
+            problems.add(where, "stations_json", "km posts must be numbers that increase along the line")
+        speeds = np.array(
+            [s["speed_kph_to_next"] for s in line["stations"][:-1] if s.get("speed_kph_to_next") is not None],
+            dtype=float,
+        )
+        if len(speeds) and not ((speeds >= 20) & (speeds <= 450)).all():
+            problems.add(where, "stations_json", "a section speed lies outside 20-450 km/h")
+        c = line.get("circuity")
+        if c is not None and not 1.0 <= c <= 3.0:
+            problems.add(where, "circuity", f"{c:g}; a route is 1 to 3 times the straight line")
+    problems.raise_if_any(_FIX)
+
+
 def read_network(path: str | Path) -> OsmNetwork:
     """Load a network file written by :func:`write_network`.
 
@@ -362,7 +384,25 @@ def read_network(path: str | Path) -> OsmNetwork:
         raise DataError(
             f"{path}: layer(s) {missing} missing; this is not a taihang network file (rebuild it with `taihang build`)"
         )
-    read = lambda layer, **kw: pyogrio.read_dataframe(path, layer=layer, **kw)  # noqa: E731
+    layer_read = ["metadata"]
+
+    def read(layer: str, **kw: Any) -> Any:
+        layer_read[0] = layer
+        return pyogrio.read_dataframe(path, layer=layer, **kw)
+
+    try:
+        return _read_layers(path, read)
+    except DataError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as err:  # a cell edited out of shape
+        raise DataError(
+            f"{path}:{layer_read[0]}: a value cannot be read ({type(err).__name__}: {str(err)[:100]}); the file was "
+            "edited or written by another program: build it again with `taihang build`"
+        ) from None
+
+
+def _read_layers(path: Path, read: Any) -> OsmNetwork:
+    """The layers of a network file (:func:`read_network`), checked."""
     meta_df = read("metadata", read_geometry=False)
     meta = {k: json.loads(v) for k, v in zip(meta_df["key"], meta_df["value"])}
     if meta.get("format") != FORMAT:
@@ -474,6 +514,7 @@ def read_network(path: str | Path) -> OsmNetwork:
         c["opened"] = _date(c.get("opened"))
         corridors.append(c)
     _check_records(path, places, stations, airports, services)
+    _check_lines(path, lines)
     data = DefaultData(
         places=places, stations=stations, airports=airports, lines=lines, services=services, corridors=corridors
     )

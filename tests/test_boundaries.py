@@ -80,6 +80,12 @@ def _edited(src: Path, dst: Path, sql: str) -> Path:
         ),
         ("update road_nodes set node = 0 where fid = 2", "n.gpkg:road_nodes: node: an index appears twice"),
         ("update services set headway_min = 0 where fid = 1", "n.gpkg:services/1: headway_min: 0"),
+        ("update rail_lines set stations_json = 'garbage' where fid = 1", "n.gpkg:rail_lines: a value cannot be read"),
+        (
+            "update rail_lines set stations_json = replace(stations_json, '\"km\": 8.0', '\"km\": -8.0') where fid = 1",
+            "n.gpkg:rail_lines/1: stations_json: km posts must be numbers that increase",
+        ),
+        ("update corridors set record_json = '{' where fid = 1", "n.gpkg:corridors: a value cannot be read"),
     ],
 )
 def test_a_bad_value_in_a_network_file_is_refused_with_its_layer_and_field(built, tmp_path, sql, needle):
