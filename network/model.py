@@ -509,15 +509,16 @@ class Model:
             model = self._with_points(o, d)
             o, d = model._point_endpoint(o, "origin"), model._point_endpoint(d, "destination")
         path, measured, compiled = model.trips.path(o, d, mode)
-        legs = path_legs(compiled, model.graph, path)
+        total = model.trips.minutes(o, d, mode)  # the search's own sum, as matrix and score have it
+        legs = path_legs(compiled, model.graph, path, total)
         nodes = model.graph.nodes
         return Trip(
             origin=o.label,
             destination=d.label,
             mode=mode,
             measured=measured,
-            minutes=round(sum(x["minutes"] for x in legs), 1),
-            km=round(sum(x["km"] for x in legs), 1),
+            minutes=round(total, 1),  # the search's sum; the legs are rounded to add up to it
+            km=round(sum(x["km"] for x in legs), 1),  # rounded to add up to the unrounded sum
             legs=tuple(legs),
             coords=tuple((float(nodes[n]["lon"]), float(nodes[n]["lat"])) for n in path),
             as_of=self.as_of,

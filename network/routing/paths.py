@@ -78,7 +78,9 @@ def one_to_many(
 _LEG_MODE = {"road": "road", "access": "road"}
 
 
-def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[str]) -> list[dict[str, Any]]:
+def path_legs(
+    graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[str], total_min: float | None = None
+) -> list[dict[str, Any]]:
     """Merge a node path's edges into legs.
 
     A leg is a run of edges with the same leg mode and service: ``road`` (driving, including
@@ -92,6 +94,8 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
         e_row = graph.edge_between(graph.index[a], graph.index[b])
         key = graph.edges.keys[e_row]
         data = source_graph.edges[key]
+        # minutes and km from the arrays searched (a re-timed network shares its graph with the base)
+        minutes, km = float(graph.edges.time_min[e_row]), float(graph.edges.length_km[e_row])
         kind = data["kind"]
         if kind in ("ride", "dwell"):
             leg_mode = data["mode"]
@@ -109,10 +113,10 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
         ):
             leg = legs[-1]
             leg["to_node"] = b
-            leg["minutes"] += data["time_min"]
-            leg["km"] += data["length_km"]
+            leg["minutes"] += minutes
+            leg["km"] += km
         else:
-            leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": data["time_min"], "km": data["length_km"]}
+            leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": minutes, "km": km}
             if road:
                 leg["road"] = road
             if service:
@@ -121,12 +125,39 @@ def path_legs(graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[st
             if kind == "wait":
                 leg["headway_min"] = data.get("headway_min")
             legs.append(leg)
+    for field, total in (("minutes", total_min), ("km", None)):
+        for leg, shown in zip(legs, rounded_to_total([leg[field] for leg in legs], total=total)):
+            leg[field] = shown
     for leg in legs:
         leg["from"] = node_label(source_graph, leg.pop("from_node"))
         leg["to"] = node_label(source_graph, leg.pop("to_node"))
-        leg["minutes"] = round(leg["minutes"], 1)
-        leg["km"] = round(leg["km"], 1)
     return legs
+
+
+def rounded_to_total(values: list[float], decimals: int = 1, total: float | None = None) -> list[float]:
+    """``values`` rounded to ``decimals`` so that they add up to ``total`` (default: their sum)
+    rounded the same way (largest remainder: the parts that lost most are rounded up; ties go to
+    the earlier part), so a trip's printed legs sum to its printed total.
+
+    >>> rounded_to_total([10.04, 10.04, 10.04])
+    [10.1, 10.0, 10.0]
+    >>> rounded_to_total([1.25, 2.25])
+    [1.3, 2.2]
+    >>> rounded_to_total([0.04, 0.04], total=0.1)
+    [0.1, 0.0]
+    """
+    if not values:
+        return []
+    scale = 10**decimals
+    scaled = np.asarray(values, dtype=float) * scale
+    if not np.isfinite(scaled).all():
+        return [round(v, decimals) for v in values]
+    floors = np.floor(scaled)
+    whole = float(scaled.sum()) if total is None else float(total) * scale
+    units = min(int(round(whole)) - int(floors.sum()), len(floors))
+    order = np.argsort(-(scaled - floors), kind="stable")  # largest remainder first, earlier first on ties
+    floors[order[: max(0, units)]] += 1
+    return [round(float(x) / scale, decimals) for x in floors]
 
 
 def _road_label(edge: dict[str, Any]) -> str:

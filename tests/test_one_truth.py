@@ -1,0 +1,51 @@
+"""One truth for minutes: a trip's total is the search's own, on the arrays of the network asked
+about (a re-timed draw too), and its printed legs add up to its printed total."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import numpy as np
+import pytest
+
+from network.routing.paths import rounded_to_total
+from network.uncertainty import Retimer
+
+
+def test_a_draws_trip_equals_its_travel_times(model):
+    a0 = model.assumptions
+    drawn = Retimer(model).model_for(dataclasses.replace(a0, station_processing_min=a0.station_processing_min + 20))
+    table = drawn.travel_times(["郑州"], ["rail"])
+    row = table[(table["origin_zh"] == "阳城县") & (table["mode"] == "rail")]
+    trip = drawn.trip("阳城县", "郑州", "rail")
+    assert trip.minutes == pytest.approx(round(float(row["minutes"].iloc[0]), 1))
+    assert trip.minutes > model.trip("阳城县", "郑州", "rail").minutes + 19  # the draw's, not the base's
+    proc = [leg for leg in trip.legs if leg["mode"] == "processing"]
+    assert proc and proc[0]["minutes"] == pytest.approx(a0.station_processing_min + 20, abs=0.05)
+
+
+def test_route_totals_equal_the_matrix_and_legs_add_up(model):
+    places = model.places(("county", "district", "city"))["name_zh"].tolist()
+    rng = random.Random(7)
+    pairs = [tuple(rng.sample(places, 2)) for _ in range(60)]
+    for mode in ("best", "road", "rail"):
+        matrix = model.matrix(sorted({o for o, _ in pairs}), sorted({d for _, d in pairs}), mode)
+        cell = {(r.origin, r.destination): r.minutes for r in matrix.itertuples()}
+        for o, d in pairs:
+            expected = cell[(model.resolve(o).key, model.resolve(d).key)]
+            if not np.isfinite(expected):
+                continue
+            trip = model.trip(o, d, mode)
+            assert trip.minutes == round(expected, 1), (o, d, mode)
+            assert round(sum(leg["minutes"] for leg in trip.legs), 1) == trip.minutes, (o, d, mode)
+            assert round(sum(leg["km"] for leg in trip.legs), 1) == trip.km, (o, d, mode)
+
+
+def test_rounded_parts_add_up_to_the_rounded_total():
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        parts = list(rng.random(rng.integers(1, 12)) * rng.choice([1, 10, 100]))
+        shown = rounded_to_total(parts)
+        assert round(sum(shown), 1) == round(sum(parts), 1)
+        assert all(abs(s - p) < 0.1 + 1e-9 for s, p in zip(shown, parts))
