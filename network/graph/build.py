@@ -44,6 +44,7 @@ from network.graph.road_layer import (
     road_edge_attrs,
     road_speed_kph,
 )
+from network.graph.timing import Rule, road_inputs, timed
 from network.routing.engine import search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
@@ -65,8 +66,37 @@ def check_as_of(as_of: dt.date) -> None:
         )
 
 
+def _given(minutes: Any) -> float | None:
+    """A time a data file gives (None where it gives none: the constant applies)."""
+    return None if minutes is None or minutes == "" else float(minutes)
+
+
 def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def ride_inputs(sections: list[tuple[float, float, bool, bool]], a: Assumptions) -> dict[str, Any]:
+    """The inputs of a rail ride's time (:func:`network.graph.timing.rail_ride_min`) from its
+    sections: (length_km, line speed km/h, on a line a scenario adds, length from
+    ``new_rail_circuity``). A new line's speeds already carry ``new_line_speed_factor`` and its
+    lengths ``new_rail_circuity``: both are recorded, so a draw of either re-times the ride."""
+
+    def cruise(keep: Any) -> float:
+        return sum(km / v * 60.0 for km, v, new, circ in sections if keep(new, circ))
+
+    return {
+        "length_km": sum(km for km, _, _, _ in sections),
+        "cruise_min": cruise(lambda new, circ: not new),
+        "cruise_new_min": cruise(lambda new, circ: new and not circ),
+        "cruise_circ_min": cruise(lambda new, circ: new and circ),
+        "length_circ_km": sum(km for km, _, new, circ in sections if new and circ),
+        "v_first_kph": sections[0][1],
+        "v_last_kph": sections[-1][1],
+        "first_new": sections[0][2],
+        "last_new": sections[-1][2],
+        "built_factor": a.new_line_speed_factor,
+        "built_circuity": a.new_rail_circuity,
+    }
 
 
 def rail_run_time_min(
@@ -265,13 +295,11 @@ class GraphBuilder:
             attrs = {
                 "mode": "road",
                 "kind": "link",
-                "length_km": km,
-                "urban_km": 0.0,
                 "speed_kph": speed,
-                "time_min": km / speed * 60.0,
                 **corridor_attrs(c),
                 "owners": c["corridor_id"],
                 "source": f"{c['source']}; added as its own link: {m.reason}",
+                **timed(Rule.ROAD_LAYER, a, **road_inputs(km, 0.0, c["road_class"], c)),
             }
             for x, y in ((s, t), (t, s)):
                 self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c['corridor_id']}", **attrs)
@@ -300,11 +328,11 @@ class GraphBuilder:
                 key=f"osm{k}",
                 mode="road",
                 kind="link",
-                length_km=km,
-                speed_kph=speed,
-                time_min=km / speed * 60.0,
                 road_class=cls,
                 speed_from=how,
+                **timed(
+                    Rule.OSM_DEFAULT if how == "default" else Rule.ROAD_SPEED, self.a, length_km=km, speed_kph=speed
+                ),
                 source=GMNS_SOURCE if how == "given" else osm_source,
                 **attrs,
             )
@@ -398,15 +426,13 @@ class GraphBuilder:
             pairs = pairs[:1]
         for _, j in pairs:
             rlon, rlat = float(self.roads.lon[j]), float(self.roads.lat[j])
-            km = float(haversine_km(lon, lat, rlon, rlat)) * a.access_circuity
-            speed = a.unclassified_road_speed_kph if far else a.urban_access_speed_kph
-            t = km / speed * 60.0 + allowance_min
+            straight = float(haversine_km(lon, lat, rlon, rlat))
             common = {
                 "mode": "access",
                 "kind": "connector",
-                "length_km": km,
-                "time_min": t,
+                "length_km": straight * a.access_circuity,
                 "source": "connector: straight line x access_circuity at urban_access_speed_kph",
+                **timed(Rule.CONNECTOR, a, straight_km=straight, far=far, allowance=allowance_min > 0),
             }
             self.g.add_edge(node, f"r{j}", **common)
             self.g.add_edge(f"r{j}", inbound_node or node, **common)
@@ -436,16 +462,12 @@ class GraphBuilder:
     def add_airports(self) -> None:
         """Airports open on the date (:meth:`add_airport` each, processing times from the data or
         the assumptions)."""
-        a = self.a
         for ap in self.data.airports:
             if not is_open_on(ap["opened"], self.as_of):
                 continue
             self.add_airport(
                 ap["airport_id"], ap["iata"], ap["name_zh"], ap["name_en"], ap["lon"], ap["lat"],
-                float(ap["departure_processing_min"] or a.airport_departure_processing_min),
-                float(ap["arrival_processing_min"] or a.airport_arrival_processing_min),
-                ap["position_source"], "assumption airport_departure_processing_min",
-                "assumption airport_arrival_processing_min",
+                _given(ap["departure_processing_min"]), _given(ap["arrival_processing_min"]), ap["position_source"],
             )  # fmt: skip
 
     def add_airport(
@@ -456,23 +478,27 @@ class GraphBuilder:
         name_en: str,
         lon: float,
         lat: float,
-        dep_min: float,
-        arr_min: float,
+        dep_min: float | None,
+        arr_min: float | None,
         source: str,
-        dep_source: str = "airport departure processing",
-        arr_source: str = "airport arrival processing",
         external_outside: bool = False,
     ) -> None:
-        """One airport: landside and airside nodes, departure and arrival processing edges, and
-        road access. With ``external_outside`` an airport outside the road geometry is joined to
-        the external places within twice the connector reach instead (a scenario's far airport)."""
+        """One airport: landside and airside nodes, departure and arrival processing edges (the
+        minutes given, or None for the constants), and road access. With ``external_outside`` an
+        airport outside the road geometry is joined to the external places within twice the
+        connector reach instead (a scenario's far airport)."""
         land, air = f"airport:{aid}", f"airside:{aid}"
         attrs = {"lon": lon, "lat": lat, "name_zh": name_zh, "name_en": name_en, "iata": iata, "source": source}
         self.g.add_node(land, kind="airport", **attrs)
         self.g.add_node(air, kind="airside", **attrs)
-        common = {"mode": "air", "kind": "processing", "length_km": 0.0}
-        self.g.add_edge(land, air, time_min=dep_min, source=dep_source, **common)
-        self.g.add_edge(air, land, time_min=arr_min, source=arr_source, **common)
+        common = {"mode": "air", "kind": "processing", "length_km": 0.0, "source": source}
+        for x, y, given, rule in ((land, air, dep_min, Rule.AIR_DEPARTURE), (air, land, arr_min, Rule.AIR_ARRIVAL)):
+            how = (
+                timed(rule, self.a)
+                if given is None
+                else timed(Rule.FIXED, self.a, fixed_min=given, time_reason=f"the airport's own {rule.value} time")
+            )
+            self.g.add_edge(x, y, **common, **how)
         west, south, east, north = self.bbox
         if not external_outside or (west <= lon <= east and south <= lat <= north):
             self.connect(land, lon, lat, 0.0)
@@ -482,22 +508,21 @@ class GraphBuilder:
             if p["kind"] == "external":
                 km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
                 if km <= a.connector_max_km * 2:
-                    t = km * a.access_circuity / a.urban_access_speed_kph * 60.0
                     link = {
                         "mode": "access",
                         "kind": "connector",
                         "length_km": km * a.access_circuity,
-                        "time_min": t + a.urban_access_allowance_min,
                         "source": "connector: external airport to its city",
+                        **timed(Rule.CONNECTOR, a, straight_km=km, allowance=True),
                     }
                     self.g.add_edge(f"place:{p['place_id']}", land, **link)
                     self.g.add_edge(land, f"place:{p['place_id']}:arrive", **link)
 
     # -- rail -------------------------------------------------------------------------------
-    def ensure_station(self, sid: str, processing_min: float | None = None) -> None:
+    def ensure_station(self, sid: str, bus_stop: bool = False) -> None:
         """The station's front and concourse nodes, the processing edge between them, road access
         within ``connector_max_km`` and links to external places it serves (once; a second call
-        does nothing). ``processing_min`` overrides the station processing time."""
+        does nothing). A ``bus_stop`` boards in ``bus_boarding_min``, not a station's processing."""
         node = f"station:{sid}"
         if node in self.g:
             return
@@ -518,8 +543,8 @@ class GraphBuilder:
             mode="station",
             kind="processing",
             length_km=0.0,
-            time_min=a.station_processing_min if processing_min is None else processing_min,
-            source="assumption station_processing_min" if processing_min is None else "assumption bus_boarding_min",
+            source="assumption station_processing_min" if not bus_stop else "assumption bus_boarding_min",
+            **timed(Rule.BUS_BOARDING if bus_stop else Rule.STATION_PROCESSING, a),
         )
         d_road = float(self.nearest_access(to_local_xy_km([s["lon"]], [s["lat"]], self.lat0)[0])[0])
         if d_road <= a.connector_max_km:
@@ -531,13 +556,12 @@ class GraphBuilder:
                 continue
             km = float(haversine_km(s["lon"], s["lat"], p["lon"], p["lat"]))
             if km <= a.connector_max_km:
-                t = km * a.access_circuity / a.urban_access_speed_kph * 60.0 + a.urban_access_allowance_min
                 common = {
                     "mode": "access",
                     "kind": "connector",
                     "length_km": km * a.access_circuity,
-                    "time_min": t,
                     "source": "connector: external place to its station",
+                    **timed(Rule.CONNECTOR, a, straight_km=km, allowance=True),
                 }
                 self.g.add_edge(f"place:{p['place_id']}", node, **common)
                 self.g.add_edge(node, f"place:{p['place_id']}:arrive", **common)
@@ -623,13 +647,9 @@ class GraphBuilder:
         """Add one service (both directions) on ``line``; stops on sections not open on the
         date are cut off (the service runs in pieces). Passenger use of the line is not checked
         here (a scenario may restore service on a freight line)."""
-        a, as_of = self.a, self.as_of
+        as_of = self.as_of
         ids = [s["station"] for s in line["stations"]]
         km = line_km_posts(line, self.stations)
-        hsr = line["mode"] == "hsr"
-        accel = a.hsr_acceleration_mps2 if hsr else a.rail_acceleration_mps2
-        brake = a.hsr_braking_mps2 if hsr else a.rail_braking_mps2
-        dwell = a.hsr_dwell_min if hsr else a.rail_dwell_min
         open_to = [s.get("opened_to_next") is None or s["opened_to_next"] <= as_of for s in line["stations"][:-1]]
         stops = ids if svc["stops"] == "all" else svc["stops"]
         stops = [st for st in stops if self.stations[st].get("opened") is None or self.stations[st]["opened"] <= as_of]
@@ -640,10 +660,9 @@ class GraphBuilder:
                 if not all(open_to[i0:i1]):
                     runs.append([])
             runs[-1].append(st)
-        wait = min(svc["headway_min"] * a.headway_factor / 2.0, a.wait_cap_min)
         for run in (r for r in runs if len(r) >= 2):
             for direction, seq in ((1, run), (-1, run[::-1])):
-                self._add_service_direction(svc, line, seq, direction, ids, km, accel, brake, dwell, wait)
+                self._add_service_direction(svc, line, seq, direction, ids, km)
 
     def _add_service_direction(
         self,
@@ -653,10 +672,6 @@ class GraphBuilder:
         direction: int,
         ids: list[str],
         km: list[float],
-        accel: float,
-        brake: float,
-        dwell: float,
-        wait: float,
     ) -> None:
         a, mode, sid = self.a, line["mode"], svc["service_id"]
         info = {
@@ -686,9 +701,8 @@ class GraphBuilder:
                     mode=mode,
                     kind="wait",
                     length_km=0.0,
-                    time_min=wait,
-                    headway_min=svc["headway_min"],
                     **{**info, "source": "wait = min(headway/2, wait_cap_min); headway assumed"},
+                    **timed(Rule.WAIT, a, headway_min=svc["headway_min"]),
                 )
             if k > 0:
                 self.g.add_node(arr, kind="stop_arr", **pos)
@@ -698,8 +712,8 @@ class GraphBuilder:
                     mode="station",
                     kind="egress",
                     length_km=0.0,
-                    time_min=a.station_egress_min,
                     source="assumption station_egress_min",
+                    **timed(Rule.EGRESS, a),
                 )
                 self.g.add_edge(
                     arr,
@@ -707,8 +721,8 @@ class GraphBuilder:
                     mode="station",
                     kind="transfer",
                     length_km=0.0,
-                    time_min=a.transfer_min,
                     source="assumption transfer_min",
+                    **timed(Rule.TRANSFER, a),
                 )
                 if k < len(seq) - 1:
                     self.g.add_edge(
@@ -717,25 +731,30 @@ class GraphBuilder:
                         mode=mode,
                         kind="dwell",
                         length_km=0.0,
-                        time_min=dwell,
                         **{**info, "source": f"assumption {mode}_dwell_min"},
+                        **timed(Rule.DWELL, a, mode=mode),
                     )
                 prev = seq[k - 1]
                 i0, i1 = sorted((ids.index(prev), ids.index(st)))
-                sections = [(abs(km[i + 1] - km[i]), line["stations"][i]["speed_kph_to_next"]) for i in range(i0, i1)]
+                sections = [
+                    (
+                        abs(km[i + 1] - km[i]),
+                        line["stations"][i]["speed_kph_to_next"],
+                        bool(line["stations"][i].get("new_section")),
+                        bool(line["stations"][i].get("circuity_section")),
+                    )
+                    for i in range(i0, i1)
+                ]
                 if direction < 0:
                     sections = sections[::-1]
-                length = sum(x for x, _ in sections)
-                t = rail_run_time_min(sections, accel, brake, a.running_time_supplement)
                 self.g.add_edge(
                     f"dep:{sid}:{direction}:{prev}",
                     arr,
                     mode=mode,
                     kind="ride",
-                    length_km=length,
-                    time_min=t,
                     geometry=self._ride_geometry(line["line_id"], i0, i1, direction, ids),
                     **info,
+                    **timed(Rule.RAIL_RIDE, a, mode=mode, **ride_inputs(sections, a)),
                 )
 
 

@@ -374,33 +374,17 @@ def edge_state(owners: list[dict[str, Any]], as_of: dt.date) -> tuple[str, dict[
 
 
 def road_speed_kph(road_class: str, corridor: dict[str, Any] | None, a: Any) -> float:
-    """Free-flow car speed of a road of ``road_class`` outside built-up areas (km/h).
+    """Free-flow car speed of a road of ``road_class`` outside built-up areas (km/h):
+    :func:`network.graph.timing.class_speed_kph` with the corridor's design speed and posted
+    limit (expressways at their design speed capped at the legal 120 km/h; national and provincial
+    roads at design x ``ordinary_road_speed_factor``; other roads at
+    ``unclassified_road_speed_kph``)."""
+    from network.graph.timing import class_speed_kph
 
-    Expressways run at their design speed, capped at the legal 120 km/h; national and provincial
-    roads at their design speed (the corridor's, else the class default) times
-    ``ordinary_road_speed_factor``, and never above a posted limit (``speed_limit_kph``); other roads
-    at ``unclassified_road_speed_kph``. Every constant is in :mod:`network.assumptions`.
-    """
-    if road_class == "expressway":
-        design = (corridor or {}).get("design_speed_kph") or a.expressway_default_design_speed_kph
-        speed = min(float(design), a.expressway_speed_cap_kph)
-    elif road_class in ("national", "provincial"):
-        default = a.national_design_speed_kph if road_class == "national" else a.provincial_design_speed_kph
-        design = (corridor or {}).get("design_speed_kph") or default
-        speed = float(design) * a.ordinary_road_speed_factor
-    else:
-        speed = a.unclassified_road_speed_kph
-    limit = (corridor or {}).get("speed_limit_kph")
-    return min(speed, float(limit)) if limit else speed
-
-
-def road_time_min(length_km: float, urban_km: float, road_class: str, speed_kph: float, a: Any) -> float:
-    """Minutes on a road edge: its built-up part at ``built_up_speed_kph`` (never faster than the
-    road), the rest at ``speed_kph``. Expressways are access-controlled and keep their speed."""
-    if road_class == "expressway" or urban_km <= 0:
-        return length_km / speed_kph * 60.0
-    slow = min(a.built_up_speed_kph, speed_kph)
-    return ((length_km - urban_km) / speed_kph + urban_km / slow) * 60.0
+    c = corridor or {}
+    design = c.get("design_speed_kph") or float("nan")
+    limit = c.get("speed_limit_kph") or float("inf")
+    return float(class_speed_kph(road_class, float(design), float(limit), a))
 
 
 def corridor_attrs(c: dict[str, Any]) -> dict[str, Any]:
@@ -432,16 +416,16 @@ def road_edge_attrs(
     if top is not None:  # the geometry's straight chords shorten winding roads: use the published length
         length_km *= float(top.get("length_scale", 1.0))
         urban_km *= float(top.get("length_scale", 1.0))
+    from network.graph.timing import Rule, road_inputs, timed
+
     speed = road_speed_kph(cls, top, a)
     attrs: dict[str, Any] = {
         "mode": "road",
         "kind": "link",
-        "length_km": length_km,
-        "urban_km": urban_km,
         "speed_kph": speed,
-        "time_min": road_time_min(length_km, urban_km, cls, speed, a),
         "road_class": cls,
         **geometry,
+        **timed(Rule.ROAD_LAYER, a, **road_inputs(length_km, urban_km, cls, top)),
     }
     if top is not None:
         attrs.update(corridor_attrs(top))

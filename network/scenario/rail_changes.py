@@ -9,6 +9,7 @@ import numpy as np
 
 from network.geo import haversine_km
 from network.graph.build import line_km_posts
+from network.graph.timing import Rule, timed
 from network.scenario.applier import MAX_CIRCUITY, ApplierBase
 from network.scenario.load import LocatedChange
 from network.yamlio import dotted
@@ -70,6 +71,8 @@ class RailChanges(ApplierBase):
                     "km": float(k),
                     "speed_kph_to_next": speed if i < len(ids) - 1 else None,
                     "opened_to_next": None,
+                    "new_section": True,  # speeds carry new_line_speed_factor (network/graph/timing.py)
+                    "circuity_section": not ch.length_km and not ch.circuity,  # km from new_rail_circuity
                 }
                 for i, (s, k) in enumerate(zip(ids, km))
             ],
@@ -258,8 +261,7 @@ class RailChanges(ApplierBase):
         for key in waits:
             self._record_change(
                 key,
-                headway_min=ch.headway_min,
-                time_min=min(ch.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
+                **timed(Rule.WAIT, a, headway_min=ch.headway_min),
             )
         return True
 

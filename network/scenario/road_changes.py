@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from network.geo import haversine_km
-from network.graph.road_layer import closed_road_attrs, road_speed_kph, road_time_min
+from network.graph.road_layer import closed_road_attrs, road_speed_kph
+from network.graph.timing import Rule, road_inputs, timed
 from network.scenario.applier import MAX_CIRCUITY, ApplierBase, corridor_index
 from network.scenario.load import LocatedChange
 
@@ -39,10 +40,9 @@ class RoadChanges(ApplierBase):
             )
             return
         lengths = seg / seg.sum() * ch.length_km if ch.length_km else seg * a.new_road_circuity
-        if ch.road_class == "expressway":
-            speed = min(ch.design_speed_kph, a.expressway_speed_cap_kph)
-        else:
-            speed = min(ch.design_speed_kph * a.ordinary_road_speed_factor, a.expressway_speed_cap_kph)
+        # an expressway at its design speed; any other new road at design x ordinary_road_speed_factor
+        speed_class = "expressway" if ch.road_class == "expressway" else "national"
+        speed = road_speed_kph(speed_class, {"design_speed_kph": ch.design_speed_kph}, a)
         nodes = []
         for k, p in enumerate(pts):
             node = f"rs:{ch.id}:{k}"
@@ -72,7 +72,18 @@ class RoadChanges(ApplierBase):
         }
         for (x, y), km in zip(zip(nodes, nodes[1:]), lengths.tolist()):
             for u, v in ((x, y), (y, x)):
-                self.g.add_edge(u, v, key=f"corridor:{ch.id}", length_km=km, time_min=km / speed * 60.0, **attrs)
+                self.g.add_edge(
+                    u,
+                    v,
+                    key=f"corridor:{ch.id}",
+                    **attrs,
+                    **timed(
+                        Rule.ROAD_LAYER,
+                        a,
+                        **road_inputs(km, 0.0, speed_class, {"design_speed_kph": ch.design_speed_kph}),
+                        circuity_built=None if ch.length_km else a.new_road_circuity,  # km from new_road_circuity
+                    ),
+                )
 
     def _corridor_edges(self, name: str, lc: LocatedChange, field_name: str) -> list[tuple[str, str, Any]]:
         ids = self.corridors.get(name, f"{lc.where(field_name)}: {field_name}", self.problems)
@@ -109,7 +120,16 @@ class RoadChanges(ApplierBase):
                     attrs.update(
                         speed_kph=speed,
                         design_speed_kph=ch.design_speed_kph,
-                        time_min=road_time_min(d["length_km"], float(d.get("urban_km", 0.0)), cls, speed, a),
+                        **timed(
+                            Rule.ROAD_LAYER,
+                            a,
+                            **road_inputs(
+                                d["length_km"],
+                                float(d.get("urban_km", 0.0)),
+                                cls,
+                                {"design_speed_kph": ch.design_speed_kph},
+                            ),
+                        ),
                     )
             self._record_change(key, **attrs)
         if keys and ch.design_speed_kph is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from network.geo import haversine_km, to_local_xy_km
+from network.graph.timing import Rule, timed
 from network.routing.compile import compile_edges
 from network.routing.engine import search, walk_back
 from network.scenario.applier import MAX_BLOCK_SPEED_KPH, ApplierBase
@@ -31,8 +32,8 @@ class StopChanges(ApplierBase):
             ch.name_en,
             ch.lon,
             ch.lat,
-            ch.departure_processing_min or a.airport_departure_processing_min,
-            ch.arrival_processing_min or a.airport_arrival_processing_min,
+            ch.departure_processing_min or None,
+            ch.arrival_processing_min or None,
             f"scenario {lc.file}",
             external_outside=True,
         )
@@ -52,8 +53,8 @@ class StopChanges(ApplierBase):
                         r.to.name_en,
                         r.to.lon,
                         r.to.lat,
-                        a.airport_departure_processing_min,
-                        a.airport_arrival_processing_min,
+                        None,
+                        None,
                         f"scenario {lc.file}",
                         external_outside=True,
                     )
@@ -82,9 +83,8 @@ class StopChanges(ApplierBase):
                     dep,
                     kind="wait",
                     length_km=0.0,
-                    headway_min=r.headway_min,
-                    time_min=min(r.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
                     **info,
+                    **timed(Rule.WAIT, a, headway_min=r.headway_min),
                 )
                 yd = self.g.nodes[f"airport:{y}"]
                 km = float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"]))
@@ -100,9 +100,9 @@ class StopChanges(ApplierBase):
                     dep,
                     f"airside:{y}",
                     kind="ride",
-                    time_min=r.block_min,
                     length_km=float(haversine_km(xd["lon"], xd["lat"], yd["lon"], yd["lat"])),
                     **info,
+                    **timed(Rule.FIXED, a, fixed_min=r.block_min, time_reason="the route's scheduled block time"),
                 )
 
     def add_bus_service(self, lc: LocatedChange) -> None:
@@ -145,7 +145,7 @@ class StopChanges(ApplierBase):
                 "scenario": lc.scenario,
                 "position_source": "at the named place (scenario)",
             }
-            self.b.ensure_station(sid, processing_min=a.bus_boarding_min)
+            self.b.ensure_station(sid, bus_stop=True)
             stop_ids.append(sid)
         info = {
             "mode": "bus",
@@ -173,9 +173,8 @@ class StopChanges(ApplierBase):
                         dep,
                         kind="wait",
                         length_km=0.0,
-                        headway_min=ch.headway_min,
-                        time_min=min(ch.headway_min * a.headway_factor / 2.0, a.wait_cap_min),
                         **info,
+                        **timed(Rule.WAIT, a, headway_min=ch.headway_min),
                     )
                 if n > 0:
                     self.g.add_node(arr, kind="stop_arr", **pos)
@@ -185,11 +184,13 @@ class StopChanges(ApplierBase):
                         mode="station",
                         kind="egress",
                         length_km=0.0,
-                        time_min=a.station_egress_min,
                         source="assumption station_egress_min",
+                        **timed(Rule.EGRESS, a),
                     )
                     if n < len(seq) - 1:
-                        self.g.add_edge(arr, dep, kind="dwell", length_km=0.0, time_min=a.bus_dwell_min, **info)
+                        self.g.add_edge(
+                            arr, dep, kind="dwell", length_km=0.0, **info, **timed(Rule.DWELL, a, mode="bus")
+                        )
                     prev = seq[n - 1]
                     seg = min(prev, k)
                     self.g.add_edge(
@@ -197,9 +198,14 @@ class StopChanges(ApplierBase):
                         arr,
                         kind="ride",
                         length_km=seg_km[seg],
-                        time_min=seg_min[seg],
                         geometry=seg_geom[seg] if direction == 1 else seg_geom[seg][::-1],  # the roads it drives
                         **info,
+                        **timed(
+                            Rule.FIXED,
+                            a,
+                            fixed_min=seg_min[seg],
+                            time_reason="a coach's minutes on its roads at bus_max_speed_kph, at build",
+                        ),
                     )
 
     def add_freight_facility(self, lc: LocatedChange) -> None:

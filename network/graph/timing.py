@@ -1,0 +1,361 @@
+"""Edge times as data: every edge carries a :class:`Rule` and the inputs that rule needs, and one
+vectorised function, :func:`edge_minutes`, turns them and the constants into minutes.
+
+The builder and the scenario handlers describe an edge with :func:`timed` (its rule and inputs,
+and the minutes the same formula gives); a draw of the constants re-times a whole network with
+:func:`edge_minutes` on its :class:`TimingTable`. Each formula below exists once and works on
+scalars and arrays alike, so a built time and a re-timed time cannot disagree.
+
+=================  ==========================================  ===================================
+rule               inputs (edge attributes)                    minutes
+=================  ==========================================  ===================================
+road_layer         length_km, urban_km, speed_class,           built-up part at min(built_up
+                   design_kph, limit_kph                       speed, road speed), the rest at the
+                                                               class speed (network/graph/
+                                                               road_layer.py: design x factor,
+                                                               expressways capped, posted limits)
+road_speed         length_km, speed_kph                        length / speed (a speed the source
+                                                               gives: OSM maxspeed, GMNS, a card)
+osm_default        length_km, speed_kph, road_class            length / the class's default speed
+                                                               (data/osm_road_speeds.csv; drawn)
+connector          straight_km, far, allowance                 straight x access_circuity / (urban
+                                                               access speed, or beyond reach the
+                                                               unclassified speed) + the urban
+                                                               allowance where the end is a place
+station_processing                                             station_processing_min
+bus_boarding                                                   bus_boarding_min
+air_departure                                                  airport_departure_processing_min
+air_arrival                                                    airport_arrival_processing_min
+egress                                                         station_egress_min
+transfer                                                       transfer_min
+dwell              mode                                        hsr/rail/bus_dwell_min
+wait               headway_min                                 min(headway x headway_factor / 2,
+                                                               wait_cap_min)
+rail_ride          length_km, cruise_min, v_first_kph,         cruise + acceleration and braking
+                   v_last_kph, new_line, built_factor, mode    losses (triangular when too short),
+                                                               x (1 + running_time_supplement);
+                                                               speeds x new_line_speed_factor on a
+                                                               line a scenario adds
+fixed              fixed_min, time_reason                      the time the source gives (a block
+                                                               time, a coach's road minutes, a
+                                                               file's airport processing)
+=================  ==========================================  ===================================
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+from network.assumptions import Assumptions
+
+
+class Rule(StrEnum):
+    """What an edge's time is made of (module docstring)."""
+
+    ROAD_LAYER = "road_layer"
+    ROAD_SPEED = "road_speed"
+    OSM_DEFAULT = "osm_default"
+    CONNECTOR = "connector"
+    STATION_PROCESSING = "station_processing"
+    BUS_BOARDING = "bus_boarding"
+    AIR_DEPARTURE = "air_departure"
+    AIR_ARRIVAL = "air_arrival"
+    EGRESS = "egress"
+    TRANSFER = "transfer"
+    DWELL = "dwell"
+    WAIT = "wait"
+    RAIL_RIDE = "rail_ride"
+    FIXED = "fixed"
+
+
+RULES: tuple[Rule, ...] = tuple(Rule)
+_CODE = {r: k for k, r in enumerate(RULES)}
+
+Num = Any  # a float or an array of floats: every formula below takes either
+
+
+# -- the formulas, once --------------------------------------------------------------------------
+def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumptions) -> Num:
+    """Free-flow car speed of a road of the embedded layer outside built-up areas (km/h):
+    expressways at their design speed (default ``expressway_default_design_speed_kph``) capped at
+    ``expressway_speed_cap_kph``; national and provincial roads at their design speed (default by
+    class) x ``ordinary_road_speed_factor``; other roads at ``unclassified_road_speed_kph``; never
+    above a posted limit (``inf`` where none) nor the legal maximum."""
+    cls = np.asarray(road_class, dtype=object)
+    design = np.asarray(design_kph, dtype=float)
+    no_design = np.isnan(design)
+    expressway = np.minimum(
+        np.where(no_design, a.expressway_default_design_speed_kph, design), a.expressway_speed_cap_kph
+    )
+    national = np.where(no_design, a.national_design_speed_kph, design) * a.ordinary_road_speed_factor
+    provincial = np.where(no_design, a.provincial_design_speed_kph, design) * a.ordinary_road_speed_factor
+    speed = np.select(
+        [cls == "expressway", cls == "national", cls == "provincial"],
+        [expressway, national, provincial],
+        default=a.unclassified_road_speed_kph,
+    )
+    return np.minimum(np.minimum(speed, np.asarray(limit_kph, dtype=float)), a.expressway_speed_cap_kph)
+
+
+def road_layer_min(length_km: Num, urban_km: Num, road_class: Num, speed_kph: Num, a: Assumptions) -> Num:
+    """Minutes on a road of the embedded layer: its built-up part at ``built_up_speed_kph`` (never
+    faster than the road), the rest at ``speed_kph``; expressways are access-controlled and keep
+    their speed."""
+    urban = np.where(np.asarray(road_class, dtype=object) == "expressway", 0.0, np.asarray(urban_km, dtype=float))
+    speed = np.asarray(speed_kph, dtype=float)
+    slow = np.minimum(a.built_up_speed_kph, speed)
+    return ((np.asarray(length_km, dtype=float) - urban) / speed + urban / slow) * 60.0
+
+
+def road_length_km(length_km: Num, circuity_built: Num, a: Assumptions) -> Num:
+    """A road's length: as built, or, for a new road whose length is the straight line x
+    ``new_road_circuity`` (``circuity_built`` then; NaN otherwise), at this circuity."""
+    built = np.asarray(circuity_built, dtype=float)
+    return np.asarray(length_km, dtype=float) * np.where(np.isnan(built), 1.0, a.new_road_circuity / built)
+
+
+#: The inputs of :func:`rail_ride_min`.
+RIDE_INPUTS = ("length_km", "cruise_min", "cruise_new_min", "cruise_circ_min", "length_circ_km", "v_first_kph",
+               "v_last_kph", "first_new", "last_new", "built_factor", "built_circuity", "hsr")  # fmt: skip
+
+
+def connector_min(straight_km: Num, far: Num, allowance: Num, a: Assumptions) -> Num:
+    """Minutes on an access connector: the straight line x ``access_circuity`` at the urban
+    access speed (or, ``far`` beyond the road geometry, the unclassified road speed), plus the
+    urban allowance where ``allowance`` (the connector ends at a place)."""
+    speed = np.where(np.asarray(far, dtype=bool), a.unclassified_road_speed_kph, a.urban_access_speed_kph)
+    extra = np.where(np.asarray(allowance, dtype=bool), a.urban_access_allowance_min, 0.0)
+    return np.asarray(straight_km, dtype=float) * a.access_circuity / speed * 60.0 + extra
+
+
+def wait_min(headway_min: Num, a: Assumptions) -> Num:
+    """Mean wait for a service every ``headway_min``: half the headway times ``headway_factor``,
+    capped at ``wait_cap_min`` (travellers who know the timetable do not wait longer)."""
+    return np.minimum(np.asarray(headway_min, dtype=float) * a.headway_factor / 2.0, a.wait_cap_min)
+
+
+def rail_ride_min(x: dict[str, Num], a: Assumptions) -> Num:
+    """Running time between two stops (:func:`network.graph.build.rail_run_time_min`, on arrays):
+    cruise at the sections' speeds, plus the time lost accelerating to the first section's speed
+    (v / 2a) and braking from the last (v / 2b), or the triangular profile when the run is too
+    short; times (1 + ``running_time_supplement``).
+
+    ``x`` holds the inputs (:data:`RIDE_INPUTS`, scalars or arrays): ``cruise_min`` on sections
+    of lines that exist, ``cruise_new_min`` on sections of a line a scenario adds (built at
+    speeds x ``built_factor``, the ``new_line_speed_factor`` then, and scaled to this one), and
+    ``cruise_circ_min`` / ``length_circ_km`` on new sections whose length is the straight line x
+    ``new_rail_circuity`` (built with ``built_circuity``); ``first_new``/``last_new`` say whether
+    the first and last sections are new."""
+    hsr = np.asarray(x["hsr"], dtype=bool)
+    factor = a.new_line_speed_factor / np.asarray(x["built_factor"], dtype=float)
+    stretch = a.new_rail_circuity / np.asarray(x["built_circuity"], dtype=float)
+    accel = np.where(hsr, a.hsr_acceleration_mps2, a.rail_acceleration_mps2)
+    brake = np.where(hsr, a.hsr_braking_mps2, a.rail_braking_mps2)
+    length_circ = np.asarray(x["length_circ_km"], dtype=float)
+    length_m = (np.asarray(x["length_km"], dtype=float) + length_circ * (stretch - 1.0)) * 1000.0
+    cruise_min = (
+        np.asarray(x["cruise_min"], dtype=float)
+        + np.asarray(x["cruise_new_min"], dtype=float) / factor
+        + np.asarray(x["cruise_circ_min"], dtype=float) * stretch / factor
+    )
+    cruise_s = cruise_min * 60.0
+    v1 = np.asarray(x["v_first_kph"], dtype=float) * np.where(np.asarray(x["first_new"], dtype=bool), factor, 1.0) / 3.6
+    v2 = np.asarray(x["v_last_kph"], dtype=float) * np.where(np.asarray(x["last_new"], dtype=bool), factor, 1.0) / 3.6
+    full = cruise_s + v1 / (2 * accel) + v2 / (2 * brake)
+    peak = np.sqrt(2 * length_m * accel * brake / (accel + brake))
+    short = peak / accel + peak / brake
+    reaches = v1**2 / (2 * accel) + v2**2 / (2 * brake) <= length_m
+    t = np.where(length_m <= 0, 0.0, np.where(reaches, full, short))
+    return t * (1 + a.running_time_supplement) / 60.0
+
+
+def constant_min(rule: Rule, mode: str, a: Assumptions) -> float:
+    """Minutes of the rules that are one constant (processing, egress, transfer, dwell)."""
+    if rule is Rule.DWELL:
+        return float({"hsr": a.hsr_dwell_min, "rail": a.rail_dwell_min, "bus": a.bus_dwell_min}[mode])
+    return float(
+        {
+            Rule.STATION_PROCESSING: a.station_processing_min,
+            Rule.BUS_BOARDING: a.bus_boarding_min,
+            Rule.AIR_DEPARTURE: a.airport_departure_processing_min,
+            Rule.AIR_ARRIVAL: a.airport_arrival_processing_min,
+            Rule.EGRESS: a.station_egress_min,
+            Rule.TRANSFER: a.transfer_min,
+        }[rule]
+    )
+
+
+def road_inputs(length_km: float, urban_km: float, speed_class: str, corridor: dict[str, Any] | None) -> dict[str, Any]:
+    """The inputs of a ``road_layer`` edge: its lengths, the class its speed follows (expressway,
+    national or provincial: design x factor; else the unclassified speed) and the corridor's
+    design speed and posted limit (None where it gives none)."""
+    c = corridor or {}
+    return {
+        "length_km": length_km,
+        "urban_km": urban_km,
+        "speed_class": speed_class,
+        "design_kph": c.get("design_speed_kph") or None,
+        "limit_kph": c.get("speed_limit_kph") or None,
+    }
+
+
+# -- one edge: its rule, inputs and minutes ---------------------------------------------------------
+def timed(rule: Rule, a: Assumptions, **inputs: Any) -> dict[str, Any]:
+    """The attributes that time an edge: ``rule``, its ``inputs`` and ``time_min`` by the rule's
+    formula (the builders call this; they never compute a time themselves).
+
+    >>> from network.assumptions import Assumptions
+    >>> timed(Rule.WAIT, Assumptions(), headway_min=20.0)["time_min"]
+    10.0
+    """
+    kept = {k: v for k, v in inputs.items() if k != "mode"}  # the edge's own attribute, set by the caller
+    return {"rule": rule.value, **kept, "time_min": float(_one(rule, a, inputs))}
+
+
+def _one(rule: Rule, a: Assumptions, x: dict[str, Any]) -> float:
+    if rule is Rule.ROAD_LAYER:
+        speed = class_speed_kph(x["speed_class"], _nan(x.get("design_kph")), _inf(x.get("limit_kph")), a)
+        length = road_length_km(x["length_km"], _nan(x.get("circuity_built")), a)
+        return float(road_layer_min(length, x["urban_km"], x["speed_class"], speed, a))
+    if rule in (Rule.ROAD_SPEED, Rule.OSM_DEFAULT):
+        return float(x["length_km"]) / float(x["speed_kph"]) * 60.0
+    if rule is Rule.CONNECTOR:
+        return float(connector_min(x["straight_km"], x.get("far", False), x.get("allowance", False), a))
+    if rule is Rule.WAIT:
+        return float(wait_min(x["headway_min"], a))
+    if rule is Rule.RAIL_RIDE:
+        return float(rail_ride_min({**x, "hsr": x["mode"] == "hsr"}, a))
+    if rule is Rule.FIXED:
+        if not x.get("time_reason"):
+            raise ValueError("a fixed time needs its reason (time_reason)")
+        return float(x["fixed_min"])
+    return constant_min(rule, str(x.get("mode", "")), a)
+
+
+def _nan(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _inf(x: Any) -> float:
+    return math.inf if x is None else float(x)
+
+
+# -- every edge: the table and the vectorised evaluation --------------------------------------------
+@dataclass(frozen=True)
+class TimingTable:
+    """The rule and inputs of every edge of an edge table, as arrays (rows as the edge table)."""
+
+    rule: NDArray[np.int8]
+    mode: NDArray[np.str_]
+    length_km: NDArray[np.float64]
+    urban_km: NDArray[np.float64]
+    road_class: NDArray[np.object_]
+    design_kph: NDArray[np.float64]
+    limit_kph: NDArray[np.float64]
+    speed_kph: NDArray[np.float64]
+    straight_km: NDArray[np.float64]
+    far: NDArray[np.bool_]
+    allowance: NDArray[np.bool_]
+    headway_min: NDArray[np.float64]
+    cruise_min: NDArray[np.float64]
+    v_first_kph: NDArray[np.float64]
+    v_last_kph: NDArray[np.float64]
+    first_new: NDArray[np.bool_]
+    last_new: NDArray[np.bool_]
+    cruise_new_min: NDArray[np.float64]
+    cruise_circ_min: NDArray[np.float64]
+    length_circ_km: NDArray[np.float64]
+    built_factor: NDArray[np.float64]
+    built_circuity: NDArray[np.float64]
+    circuity_built: NDArray[np.float64]
+    fixed_min: NDArray[np.float64]
+
+    def rows(self, rule: Rule) -> NDArray[np.intp]:
+        """The rows timed by ``rule``."""
+        return np.flatnonzero(self.rule == _CODE[rule])
+
+    @classmethod
+    def from_graph(
+        cls, graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], base_time: NDArray[np.float64]
+    ) -> TimingTable:
+        """The rule and inputs of the edges ``keys`` of ``graph`` (a key no longer in the graph,
+        a closed edge, keeps ``base_time`` as a fixed time)."""
+        n = len(keys)
+        out = {
+            "rule": np.full(n, _CODE[Rule.FIXED], dtype=np.int8),
+            "mode": np.array([""] * n, dtype=object),
+            "road_class": np.array([""] * n, dtype=object),
+            "far": np.zeros(n, dtype=bool),
+            "allowance": np.zeros(n, dtype=bool),
+            "first_new": np.zeros(n, dtype=bool),
+            "last_new": np.zeros(n, dtype=bool),
+            "fixed_min": np.asarray(base_time, dtype=float).copy(),
+        }
+        floats = ("length_km", "urban_km", "design_kph", "limit_kph", "speed_kph", "straight_km", "headway_min",
+                  "cruise_min", "v_first_kph", "v_last_kph", "cruise_new_min", "cruise_circ_min", "length_circ_km",
+                  "built_factor", "built_circuity", "circuity_built")  # fmt: skip
+        for name in floats:
+            out[name] = np.full(n, np.inf if name == "limit_kph" else np.nan)
+        for i, key in enumerate(keys):
+            if not graph.has_edge(*key):
+                continue
+            d = graph.edges[key]
+            rule = d.get("rule")
+            if rule is None:
+                raise ValueError(f"edge {key} has no timing rule; every builder sets one (network/graph/timing.py)")
+            out["rule"][i] = _CODE[Rule(rule)]
+            out["mode"][i] = d.get("mode", "")
+            out["road_class"][i] = d.get("speed_class") or d.get("road_class") or ""
+            for name in ("far", "allowance", "first_new", "last_new"):
+                out[name][i] = bool(d.get(name, False))
+            for name in floats:
+                value = d.get(name)
+                if value is not None:
+                    out[name][i] = float(value)
+        out["mode"] = out["mode"].astype(str)
+        return cls(**out)
+
+
+def edge_minutes(
+    table: TimingTable,
+    a: Assumptions,
+    class_speeds: dict[str, float] | None = None,
+    class_defaults: dict[str, float] | None = None,
+) -> NDArray[np.float64]:
+    """Every edge's minutes under the constants ``a``, by its rule (module docstring), in one
+    vectorised pass. ``class_speeds`` (with the ``class_defaults`` they replace) re-times the
+    ``osm_default`` roads of a network built from OpenStreetMap (a draw of their class speeds)."""
+    t = table.fixed_min.copy()
+    r = table.rows(Rule.ROAD_LAYER)
+    speed = class_speed_kph(table.road_class[r], table.design_kph[r], table.limit_kph[r], a)
+    length = road_length_km(table.length_km[r], table.circuity_built[r], a)
+    t[r] = road_layer_min(length, table.urban_km[r], table.road_class[r], speed, a)
+    r = table.rows(Rule.ROAD_SPEED)
+    t[r] = table.length_km[r] / table.speed_kph[r] * 60.0
+    r = table.rows(Rule.OSM_DEFAULT)
+    factor = np.ones(r.size)
+    if class_speeds is not None and class_defaults is not None and r.size:
+        factor = np.array([class_speeds[c] / class_defaults[c] for c in table.road_class[r]])
+    t[r] = table.length_km[r] / (table.speed_kph[r] * factor) * 60.0
+    r = table.rows(Rule.CONNECTOR)
+    t[r] = connector_min(table.straight_km[r], table.far[r], table.allowance[r], a)
+    r = table.rows(Rule.WAIT)
+    t[r] = wait_min(table.headway_min[r], a)
+    r = table.rows(Rule.RAIL_RIDE)
+    t[r] = rail_ride_min(
+        {name: getattr(table, name)[r] for name in RIDE_INPUTS if name != "hsr"} | {"hsr": table.mode[r] == "hsr"}, a
+    )
+    for rule in (Rule.STATION_PROCESSING, Rule.BUS_BOARDING, Rule.AIR_DEPARTURE, Rule.AIR_ARRIVAL, Rule.EGRESS,
+                 Rule.TRANSFER):  # fmt: skip
+        t[table.rows(rule)] = constant_min(rule, "", a)
+    r = table.rows(Rule.DWELL)
+    for mode in ("hsr", "rail", "bus"):
+        t[r[table.mode[r] == mode]] = constant_min(Rule.DWELL, mode, a)
+    return t
