@@ -73,3 +73,13 @@ def test_no_code_decides_a_time_from_prose():
     for name in ("graph/timing.py", "uncertainty.py"):
         text = (ROOT / "network" / name).read_text(encoding="utf-8")
         assert '"source"' not in text and "'source'" not in text, name
+
+
+def test_builders_set_rules_and_inputs_never_a_time():
+    """Every time is set in one place, network/graph/timing.py (fill_times)."""
+    builders = [ROOT / "network" / "graph" / n for n in ("build.py", "road_layer.py", "osm.py", "gmns.py")]
+    builders += sorted((ROOT / "network" / "scenario").glob("*.py"))
+    setting = re.compile(r"""\btime_min\s*=|["']time_min["']\s*:""")
+    for path in builders:
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not setting.search(line), f"{path.relative_to(ROOT)}:{no}: {line.strip()}"

@@ -44,7 +44,7 @@ from network.graph.road_layer import (
     road_edge_attrs,
     road_speed_kph,
 )
-from network.graph.timing import Rule, road_inputs, timed
+from network.graph.timing import Rule, fill_times, road_inputs, timed
 from network.routing.engine import search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
@@ -792,6 +792,7 @@ def build_default_graph(
     b.match_rail_geometry()
     b.add_rail()
     b.g.graph["assumptions"] = assumptions
+    fill_times(b.g, list(b.g.edges(keys=True)), assumptions)  # every edge's minutes, in one pass
     return b.g
 
 
@@ -839,5 +840,8 @@ def add_point(
     out_id, in_id = f"place:{node_id}", f"place:{node_id}:arrive"
     graph.add_node(out_id, kind="place", **attrs)
     graph.add_node(in_id, kind="place_arrive", **attrs)
+    before = set(graph.out_edges(out_id, keys=True)) | set(graph.in_edges(in_id, keys=True))
     b.connect(out_id, lon, lat, assumptions.urban_access_allowance_min, inbound_node=in_id)
+    new = (set(graph.out_edges(out_id, keys=True)) | set(graph.in_edges(in_id, keys=True))) - before
+    fill_times(graph, sorted(new, key=str), assumptions)
     return out_id, in_id

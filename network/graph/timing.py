@@ -44,7 +44,6 @@ fixed              fixed_min, time_reason                      the time the sour
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -208,43 +207,28 @@ def road_inputs(length_km: float, urban_km: float, speed_class: str, corridor: d
 
 # -- one edge: its rule, inputs and minutes ---------------------------------------------------------
 def timed(rule: Rule, a: Assumptions, **inputs: Any) -> dict[str, Any]:
-    """The attributes that time an edge: ``rule``, its ``inputs`` and ``time_min`` by the rule's
-    formula (the builders call this; they never compute a time themselves).
+    """The attributes that time an edge: ``rule`` and its ``inputs``; its minutes are set once
+    the graph is built (:func:`fill_times`). Builders and scenario handlers call this: they never
+    compute a time themselves. (``a`` is the constants the inputs were derived with.)
 
     >>> from network.assumptions import Assumptions
-    >>> timed(Rule.WAIT, Assumptions(), headway_min=20.0)["time_min"]
-    10.0
+    >>> timed(Rule.WAIT, Assumptions(), headway_min=20.0)
+    {'rule': 'wait', 'headway_min': 20.0}
     """
-    kept = {k: v for k, v in inputs.items() if k != "mode"}  # the edge's own attribute, set by the caller
-    return {"rule": rule.value, **kept, "time_min": float(_one(rule, a, inputs))}
+    if rule is Rule.FIXED and not inputs.get("time_reason"):
+        raise ValueError("a fixed time needs its reason (time_reason)")
+    return {"rule": rule.value, **{k: v for k, v in inputs.items() if k != "mode"}}  # mode: the edge's own
 
 
-def _one(rule: Rule, a: Assumptions, x: dict[str, Any]) -> float:
-    if rule is Rule.ROAD_LAYER:
-        speed = class_speed_kph(x["speed_class"], _nan(x.get("design_kph")), _inf(x.get("limit_kph")), a)
-        length = road_length_km(x["length_km"], _nan(x.get("circuity_built")), a)
-        return float(road_layer_min(length, x["urban_km"], x["speed_class"], speed, a))
-    if rule in (Rule.ROAD_SPEED, Rule.OSM_DEFAULT):
-        return float(x["length_km"]) / float(x["speed_kph"]) * 60.0
-    if rule is Rule.CONNECTOR:
-        return float(connector_min(x["straight_km"], x.get("far", False), x.get("allowance", False), a))
-    if rule is Rule.WAIT:
-        return float(wait_min(x["headway_min"], a))
-    if rule is Rule.RAIL_RIDE:
-        return float(rail_ride_min({**x, "hsr": x["mode"] == "hsr"}, a))
-    if rule is Rule.FIXED:
-        if not x.get("time_reason"):
-            raise ValueError("a fixed time needs its reason (time_reason)")
-        return float(x["fixed_min"])
-    return constant_min(rule, str(x.get("mode", "")), a)
-
-
-def _nan(x: Any) -> float:
-    return float("nan") if x is None else float(x)
-
-
-def _inf(x: Any) -> float:
-    return math.inf if x is None else float(x)
+def fill_times(graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], a: Assumptions) -> None:
+    """Set ``time_min`` of the edges ``keys`` of ``graph`` by their rules, in one vectorised
+    pass (:func:`edge_minutes`): after a build, a scenario's changes, or a point added."""
+    if not keys:
+        return
+    minutes = edge_minutes(TimingTable.from_graph(graph, keys), a)
+    edges = graph.edges
+    for key, t in zip(keys, minutes.tolist()):
+        edges[key]["time_min"] = t
 
 
 # -- every edge: the table and the vectorised evaluation --------------------------------------------
@@ -283,10 +267,10 @@ class TimingTable:
 
     @classmethod
     def from_graph(
-        cls, graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], base_time: NDArray[np.float64]
+        cls, graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], base_time: NDArray[np.float64] | None = None
     ) -> TimingTable:
         """The rule and inputs of the edges ``keys`` of ``graph`` (a key no longer in the graph,
-        a closed edge, keeps ``base_time`` as a fixed time)."""
+        a closed edge, keeps its ``base_time`` as a fixed time)."""
         n = len(keys)
         out = {
             "rule": np.full(n, _CODE[Rule.FIXED], dtype=np.int8),
@@ -296,7 +280,7 @@ class TimingTable:
             "allowance": np.zeros(n, dtype=bool),
             "first_new": np.zeros(n, dtype=bool),
             "last_new": np.zeros(n, dtype=bool),
-            "fixed_min": np.asarray(base_time, dtype=float).copy(),
+            "fixed_min": np.full(n, np.nan) if base_time is None else np.asarray(base_time, dtype=float).copy(),
         }
         floats = ("length_km", "urban_km", "design_kph", "limit_kph", "speed_kph", "straight_km", "headway_min",
                   "cruise_min", "v_first_kph", "v_last_kph", "cruise_new_min", "cruise_circ_min", "length_circ_km",
@@ -319,6 +303,8 @@ class TimingTable:
                 value = d.get(name)
                 if value is not None:
                     out[name][i] = float(value)
+            if d.get("fixed_min") is not None:
+                out["fixed_min"][i] = float(d["fixed_min"])
         out["mode"] = out["mode"].astype(str)
         return cls(**out)
 

@@ -46,6 +46,7 @@ from collections.abc import Callable
 from network.errors import ScenarioError
 from network.graph.edges import extend_edge_table
 from network.graph.network import Network
+from network.graph.timing import fill_times
 from network.scenario.applier import ApplyReport, _RecordingGraph
 from network.scenario.load import LocatedChange, Scenario
 from network.scenario.rail_changes import RailChanges
@@ -119,6 +120,9 @@ def apply_scenario(network: Network, scenario: Scenario) -> tuple[Network, Apply
     """
     applier = _Applier(network, scenario)
     graph = applier.run()
+    report_ = applier.report
+    touched = list(dict.fromkeys(k for k in report_.added_edges + report_.changed_edges if graph.has_edge(*k)))
+    fill_times(graph, touched, network.assumptions)  # the new and changed edges' minutes, in one pass
     report = applier.report
     out = Network(
         graph,
