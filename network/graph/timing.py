@@ -36,6 +36,9 @@ rail_ride          length_km, cruise_min, v_first_kph,         cruise + accelera
                                                                x (1 + running_time_supplement);
                                                                speeds x new_line_speed_factor on a
                                                                line a scenario adds
+coach              coach_path (the road edges it drives)       each road edge at min(its speed,
+                                                               bus_max_speed_kph), connectors at
+                                                               their time
 fixed              fixed_min, time_reason                      the time the source gives (a block
                                                                time, a coach's road minutes, a
                                                                file's airport processing)
@@ -71,6 +74,7 @@ class Rule(StrEnum):
     DWELL = "dwell"
     WAIT = "wait"
     RAIL_RIDE = "rail_ride"
+    COACH = "coach"
     FIXED = "fixed"
 
 
@@ -222,12 +226,15 @@ def timed(rule: Rule, a: Assumptions, **inputs: Any) -> dict[str, Any]:
 
 def fill_times(graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], a: Assumptions) -> None:
     """Set ``time_min`` of the edges ``keys`` of ``graph`` by their rules, in one vectorised
-    pass (:func:`edge_minutes`): after a build, a scenario's changes, or a point added."""
+    pass (:func:`edge_minutes`): after a build, a scenario's changes, or a point added. The road
+    edges a coach among them drives are read too (not set)."""
     if not keys:
         return
-    minutes = edge_minutes(TimingTable.from_graph(graph, keys), a)
     edges = graph.edges
-    for key, t in zip(keys, minutes.tolist()):
+    extra = [tuple(e) for k in keys if edges[k].get("rule") == Rule.COACH.value for e in edges[k]["coach_path"]]
+    table_keys = list(dict.fromkeys([*keys, *extra]))
+    minutes = edge_minutes(TimingTable.from_graph(graph, table_keys), a)
+    for key, t in zip(keys, minutes[: len(keys)].tolist()):
         edges[key]["time_min"] = t
 
 
@@ -260,6 +267,10 @@ class TimingTable:
     built_circuity: NDArray[np.float64]
     circuity_built: NDArray[np.float64]
     fixed_min: NDArray[np.float64]
+    #: the road rows each coach ride drives: ``coach_member[k]`` is a row of the table and
+    #: ``coach_owner[k]`` the coach ride's row
+    coach_owner: NDArray[np.intp]
+    coach_member: NDArray[np.intp]
 
     def rows(self, rule: Rule) -> NDArray[np.intp]:
         """The rows timed by ``rule``."""
@@ -305,6 +316,15 @@ class TimingTable:
                     out[name][i] = float(value)
             if d.get("fixed_min") is not None:
                 out["fixed_min"][i] = float(d["fixed_min"])
+        row_of = {key: i for i, key in enumerate(keys)}
+        owner: list[int] = []
+        member: list[int] = []
+        for i in np.flatnonzero(out["rule"] == _CODE[Rule.COACH]).tolist():
+            for key in graph.edges[keys[i]]["coach_path"]:
+                owner.append(i)
+                member.append(row_of[tuple(key)])  # the caller includes the path's edges (fill_times does)
+        out["coach_owner"] = np.array(owner, dtype=np.intp)
+        out["coach_member"] = np.array(member, dtype=np.intp)
         out["mode"] = out["mode"].astype(str)
         return cls(**out)
 
@@ -319,16 +339,20 @@ def edge_minutes(
     vectorised pass. ``class_speeds`` (with the ``class_defaults`` they replace) re-times the
     ``osm_default`` roads of a network built from OpenStreetMap (a draw of their class speeds)."""
     t = table.fixed_min.copy()
+    road_speed = np.full(t.size, np.nan)  # open-road speed of each road edge (coaches drive them)
     r = table.rows(Rule.ROAD_LAYER)
     speed = class_speed_kph(table.road_class[r], table.design_kph[r], table.limit_kph[r], a)
+    road_speed[r] = speed
     length = road_length_km(table.length_km[r], table.circuity_built[r], a)
     t[r] = road_layer_min(length, table.urban_km[r], table.road_class[r], speed, a)
     r = table.rows(Rule.ROAD_SPEED)
+    road_speed[r] = table.speed_kph[r]
     t[r] = table.length_km[r] / table.speed_kph[r] * 60.0
     r = table.rows(Rule.OSM_DEFAULT)
     factor = np.ones(r.size)
     if class_speeds is not None and class_defaults is not None and r.size:
         factor = np.array([class_speeds[c] / class_defaults[c] for c in table.road_class[r]])
+    road_speed[r] = table.speed_kph[r] * factor
     t[r] = table.length_km[r] / (table.speed_kph[r] * factor) * 60.0
     r = table.rows(Rule.CONNECTOR)
     t[r] = connector_min(table.straight_km[r], table.far[r], table.allowance[r], a)
@@ -344,4 +368,28 @@ def edge_minutes(
     r = table.rows(Rule.DWELL)
     for mode in ("hsr", "rail", "bus"):
         t[r[table.mode[r] == mode]] = constant_min(Rule.DWELL, mode, a)
+    r = table.rows(Rule.COACH)
+    if r.size:
+        t[r] = coach_min(table.coach_owner, table.coach_member, road_speed, table.length_km, t, t.size, a)[r]
     return t
+
+
+def coach_min(
+    owner: NDArray[np.intp],
+    member: NDArray[np.intp],
+    road_speed: NDArray[np.float64],
+    length_km: NDArray[np.float64],
+    t: NDArray[np.float64],
+    n: int,
+    a: Assumptions,
+) -> NDArray[np.float64]:
+    """Minutes of coach rides (by row, for ``n`` rows): each road edge they drive at the lower of
+    its open-road speed and ``bus_max_speed_kph`` (a coach keeps to its own limit), connectors
+    and other edges without a speed at their own time ``t``."""
+    speed = road_speed[member]
+    each = np.where(
+        np.isfinite(speed),
+        length_km[member] / np.minimum(np.nan_to_num(speed, nan=1.0), a.bus_max_speed_kph) * 60.0,
+        t[member],
+    )
+    return np.bincount(owner, weights=each, minlength=n).astype(float)

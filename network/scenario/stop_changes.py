@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from network.geo import haversine_km, to_local_xy_km
@@ -117,20 +119,16 @@ class StopChanges(ApplierBase):
         _, near = self.b.nearest_access(xy)
         rows = [road.index[f"r{int(j)}"] for j in near]
         dist, pred = search(road.matrix, rows[:-1], predecessors=True)
-        seg_min, seg_km, seg_geom = [], [], []
+        seg_path: list[list[tuple[str, str, Any]]] = []
+        seg_km, seg_geom = [], []
         for k in range(len(rows) - 1):
             if not np.isfinite(dist[k, rows[k + 1]]):
                 self.problems.append(f"{lc.where('stops', k + 1)}: stops[{k + 1}]: no road from the previous stop")
                 return
-            minutes = km_total = 0.0
             nodes = walk_back(pred[k], rows[k + 1], source=rows[k]) or []
-            for prev, node in zip(nodes, nodes[1:]):
-                d = self.g.edges[road.edges.keys[road.edge_between(prev, node)]]
-                speed = d.get("speed_kph")
-                minutes += d["length_km"] / min(speed, a.bus_max_speed_kph) * 60.0 if speed else d["time_min"]
-                km_total += d["length_km"]
-            seg_min.append(minutes)
-            seg_km.append(km_total)
+            path = [road.edges.keys[road.edge_between(prev, node)] for prev, node in zip(nodes, nodes[1:])]
+            seg_path.append(path)
+            seg_km.append(sum(self.g.edges[e]["length_km"] for e in path))
             seg_geom.append([(float(road.edges.lon[n]), float(road.edges.lat[n])) for n in nodes])
         stop_ids = []
         for k, p in enumerate(pts):
@@ -200,12 +198,7 @@ class StopChanges(ApplierBase):
                         length_km=seg_km[seg],
                         geometry=seg_geom[seg] if direction == 1 else seg_geom[seg][::-1],  # the roads it drives
                         **info,
-                        **timed(
-                            Rule.FIXED,
-                            a,
-                            fixed_min=seg_min[seg],
-                            time_reason="a coach's minutes on its roads at bus_max_speed_kph, at build",
-                        ),
+                        **timed(Rule.COACH, a, coach_path=seg_path[seg]),
                     )
 
     def add_freight_facility(self, lc: LocatedChange) -> None:
