@@ -769,16 +769,24 @@ def data(year: int | None, network_path: Path | None, fmt: str | None, excel: bo
     model = _model(year, (), network_path=network_path)
     g = model.graph.graph
     built = "network" in g
+    from network.graph.timing import rule_summary
+
     tables = {
         "corridors": pd.DataFrame(g["corridor_matches"]),
         "rail_sections": pd.DataFrame(
             g.get("build_report", {}).get("rail_sections", []) if built else g["rail_matches"]
         ),
+        "timing_rules": pd.DataFrame(rule_summary(model.graph)),
     }
     if _emit_listing(tables, fmt, excel, out_file):
         return
     roads, rail = tables["corridors"], tables["rail_sections"]
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
+        click.echo(
+            "Edge times by rule (network/graph/timing.py: each edge carries its rule and inputs; one "
+            "function computes every time from them and the constants):"
+        )
+        click.echo(tables["timing_rules"].to_string(index=False) + "\n")
         if built:
             meta = g["network"]
             click.echo(

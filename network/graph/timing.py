@@ -238,6 +238,121 @@ def fill_times(graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], a: Assu
         edges[key]["time_min"] = t
 
 
+# -- what an edge's time is made of, in words ------------------------------------------------------
+def describe(d: dict[str, Any], a: Assumptions) -> str:
+    """What the time of the edge with attributes ``d`` is made of, in words, e.g.
+    ``expressway at 100 km/h (design 100, legal cap 120); 1.2 km built-up at 40 km/h``.
+
+    >>> from network.assumptions import Assumptions
+    >>> describe({"rule": "wait", "headway_min": 30.0}, Assumptions())
+    'wait: half of a 30 min headway x 1, capped at 20 min'
+    """
+    rule = Rule(d.get("rule", "fixed"))
+    if rule is Rule.ROAD_LAYER:  # its built-up stretch is added by the caller, who sums it over a leg
+        cls = d.get("speed_class") or d.get("road_class") or "road"
+        design, limit = d.get("design_kph"), d.get("limit_kph")
+        speed = float(class_speed_kph(cls, np.nan if design is None else design, np.inf if limit is None else limit, a))
+        if cls == "expressway":
+            why = f"design {design:g}" if design else "expressway_default_design_speed_kph"
+        elif cls in ("national", "provincial"):
+            why = f"design {design:g}" if design else f"{cls}_design_speed_kph"
+            why += f" x ordinary_road_speed_factor {a.ordinary_road_speed_factor:g}"
+        else:
+            why = "unclassified_road_speed_kph"
+        parts = [f"{cls} at {speed:.0f} km/h ({why})"]
+        if limit:
+            parts.append(f"posted limit {limit:g} km/h")
+        if d.get("circuity_built"):
+            parts.append(f"length = straight line x new_road_circuity {a.new_road_circuity:g}")
+        return "; ".join(parts)
+    if rule is Rule.ROAD_SPEED:
+        return f"{d.get('road_class') or 'road'} at {float(d['speed_kph']):.0f} km/h as the source gives it"
+    if rule is Rule.OSM_DEFAULT:
+        return f"{d.get('road_class')} at its class default {float(d['speed_kph']):.0f} km/h (data/osm_road_speeds.csv)"
+    if rule is Rule.CONNECTOR:
+        speed = a.unclassified_road_speed_kph if d.get("far") else a.urban_access_speed_kph
+        extra = f" + {a.urban_access_allowance_min:g} min at the place" if d.get("allowance") else ""
+        return f"access: {float(d['straight_km']):.1f} km straight x {a.access_circuity:g} at {speed:g} km/h{extra}"
+    if rule is Rule.WAIT:
+        return (
+            f"wait: half of a {float(d['headway_min']):g} min headway x {a.headway_factor:g}, "
+            f"capped at {a.wait_cap_min:g} min"
+        )
+    if rule is Rule.RAIL_RIDE:
+        cruise = float(d["cruise_min"]) + float(d["cruise_new_min"]) + float(d["cruise_circ_min"])
+        return (
+            f"train: {float(d['length_km']):.1f} km, cruising {cruise:.1f} min at line speed "
+            f"{float(d['v_first_kph']):.0f}-{float(d['v_last_kph']):.0f} km/h, with starting and stopping "
+            f"losses, x {1 + a.running_time_supplement:g} (running-time supplement)"
+        )
+    if rule is Rule.COACH:
+        return f"coach: along {len(d['coach_path'])} road edges at up to {a.bus_max_speed_kph:g} km/h"
+    if rule is Rule.FIXED:
+        return f"fixed: {d.get('time_reason')}"
+    if rule is Rule.DWELL:
+        return f"dwell: {constant_min(rule, str(d.get('mode', '')), a):g} min ({d.get('mode')}_dwell_min)"
+    names = {
+        Rule.STATION_PROCESSING: "station_processing_min",
+        Rule.BUS_BOARDING: "bus_boarding_min",
+        Rule.AIR_DEPARTURE: "airport_departure_processing_min",
+        Rule.AIR_ARRIVAL: "airport_arrival_processing_min",
+        Rule.EGRESS: "station_egress_min",
+        Rule.TRANSFER: "transfer_min",
+    }
+    return f"{rule.value.replace('_', ' ')}: {constant_min(rule, '', a):g} min ({names[rule]})"
+
+
+#: What each rule's minutes are made of, in one line (the module docstring has the table).
+RULE_FORMULAS = {
+    Rule.ROAD_LAYER: "length at the class speed (design x factor, capped, never above a posted limit); "
+    "built-up part at built_up_speed_kph",
+    Rule.ROAD_SPEED: "length / the speed the source gives",
+    Rule.OSM_DEFAULT: "length / the class default speed (data/osm_road_speeds.csv)",
+    Rule.CONNECTOR: "straight line x access_circuity at urban_access_speed_kph (+ urban_access_allowance_min)",
+    Rule.STATION_PROCESSING: "station_processing_min",
+    Rule.BUS_BOARDING: "bus_boarding_min",
+    Rule.AIR_DEPARTURE: "airport_departure_processing_min",
+    Rule.AIR_ARRIVAL: "airport_arrival_processing_min",
+    Rule.EGRESS: "station_egress_min",
+    Rule.TRANSFER: "transfer_min",
+    Rule.DWELL: "hsr/rail/bus_dwell_min",
+    Rule.WAIT: "min(headway x headway_factor / 2, wait_cap_min)",
+    Rule.RAIL_RIDE: "cruise + starting and stopping losses, x (1 + running_time_supplement)",
+    Rule.COACH: "its roads at min(speed, bus_max_speed_kph)",
+    Rule.FIXED: "the time its source gives (time_reason)",
+}
+
+
+def rule_summary(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """One row per rule of the edges of ``graph``: how many edges, of which kinds and modes,
+    their km and minutes, and the formula (``taihang data``)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for _, _, d in graph.edges(data=True):
+        r = rows.setdefault(
+            d["rule"], {"rule": d["rule"], "edges": 0, "kinds": set(), "modes": set(), "km": 0.0, "minutes": 0.0}
+        )
+        r["edges"] += 1
+        r["kinds"].add(str(d.get("kind", "")))
+        r["modes"].add(str(d.get("mode", "")))
+        r["km"] += float(d.get("length_km") or 0.0)
+        r["minutes"] += float(d["time_min"])
+    out = []
+    for rule in RULES:
+        if rule.value in rows:
+            r = rows[rule.value]
+            out.append(
+                {
+                    **r,
+                    "kinds": ", ".join(sorted(r["kinds"])),
+                    "modes": ", ".join(sorted(r["modes"])),
+                    "km": round(r["km"], 1),
+                    "minutes": round(r["minutes"], 1),
+                    "formula": RULE_FORMULAS[rule],
+                }
+            )
+    return out
+
+
 # -- every edge: the table and the vectorised evaluation --------------------------------------------
 @dataclass(frozen=True)
 class TimingTable:

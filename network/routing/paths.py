@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import UnreachableError
+from network.graph.timing import describe
 from network.routing.compile import CompiledGraph
 from network.routing.engine import search, walk_back
 
@@ -115,8 +116,9 @@ def path_legs(
             leg["to_node"] = b
             leg["minutes"] += minutes
             leg["km"] += km
+            leg["parts"].append(data)
         else:
-            leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": minutes, "km": km}
+            leg = {"mode": leg_mode, "from_node": a, "to_node": b, "minutes": minutes, "km": km, "parts": [data]}
             if road:
                 leg["road"] = road
             if service:
@@ -128,9 +130,23 @@ def path_legs(
     for field, total in (("minutes", total_min), ("km", None)):
         for leg, shown in zip(legs, rounded_to_total([leg[field] for leg in legs], total=total)):
             leg[field] = shown
+    assumptions = source_graph.graph.get("assumptions")
     for leg in legs:
         leg["from"] = node_label(source_graph, leg.pop("from_node"))
         leg["to"] = node_label(source_graph, leg.pop("to_node"))
+        parts = leg.pop("parts")
+        if assumptions is not None and all("rule" in p for p in parts):
+            leg["rule"] = parts[0]["rule"] if len({p["rule"] for p in parts}) == 1 else "mixed"
+            made = list(dict.fromkeys(describe(p, assumptions) for p in parts))
+            made = made[:4] + ([f"… and {len(made) - 4} more"] if len(made) > 4 else [])
+            urban = sum(
+                float(p.get("urban_km") or 0.0)
+                for p in parts
+                if p["rule"] == "road_layer" and (p.get("speed_class") or p.get("road_class")) != "expressway"
+            )
+            if urban > 0.05:
+                made.append(f"{urban:.1f} km of it built-up, at built_up_speed_kph {assumptions.built_up_speed_kph:g}")
+            leg["made_of"] = made
     return legs
 
 
