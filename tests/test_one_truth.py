@@ -49,3 +49,38 @@ def test_rounded_parts_add_up_to_the_rounded_total():
         shown = rounded_to_total(parts)
         assert round(sum(shown), 1) == round(sum(parts), 1)
         assert all(abs(s - p) < 0.1 + 1e-9 for s, p in zip(shown, parts))
+
+
+def test_a_sweeps_central_draw_equals_check(tmp_path):
+    from pathlib import Path
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from network.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    claim, scenario = root / "claims" / "gates_of_luoyang.yaml", root / "scenarios" / "without_yangji_expressway.yaml"
+    run = CliRunner().invoke
+    assert run(main, ["check", str(claim), "--out", str(tmp_path / "k")]).exit_code == 0
+    res = run(main, ["sweep", str(scenario), "--claims", str(claim), "--draws", "0", "--workers", "1",
+                     "--out", str(tmp_path / "s")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    checked = pd.read_csv(tmp_path / "k" / "gates_of_luoyang_verdicts.csv")
+    swept = pd.read_csv(tmp_path / "s" / "sweep.csv")
+    swept = swept[(swept["metric"] == "max_minutes") & (swept["kind"] == "claim")]
+    names = {"today": "baseline", "without_yangji": "without_yangji_expressway"}
+    compared = 0
+    for row in checked.itertuples():
+        if row.network not in names or not np.isfinite(row.max_minutes):
+            continue
+        hit = swept[
+            (swept["scenario"] == names[row.network])
+            & (swept["reading"] == row.reading)
+            & (swept["mode"] == row.mode)
+            & (swept["threshold_min"] == row.threshold_min)
+        ]
+        assert len(hit) == 1, row
+        assert hit["value"].iloc[0] == pytest.approx(row.max_minutes, rel=1e-12), row
+        compared += 1
+    assert compared >= 4

@@ -54,7 +54,8 @@ def _trip(model: Model, origin: str, destination: str, mode: str) -> tuple[float
         trip = model.route(origin, destination, mode=mode)
     except UnreachableError:
         return float("inf"), dict.fromkeys(LEGS, float("nan"))
-    return float(sum(leg["minutes"] for leg in trip["legs"])), leg_breakdown(trip["legs"])
+    # the search's own minutes, unrounded, as the draws and sweeps have them; legs for the breakdown
+    return float(model.trip_minutes(origin, destination, mode)), leg_breakdown(trip["legs"])
 
 
 def origin_places(model: Model, origin: Origin) -> pd.DataFrame:
