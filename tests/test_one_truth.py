@@ -84,3 +84,12 @@ def test_a_sweeps_central_draw_equals_check(tmp_path):
         assert hit["value"].iloc[0] == pytest.approx(row.max_minutes, rel=1e-12), row
         compared += 1
     assert compared >= 4
+
+
+@pytest.mark.parametrize("mode", ["road", "best"])
+def test_both_engines_print_the_same_numbers(model, mode):
+    pytest.importorskip("pyroutingkit")
+    scipy_cells = model.matrix(None, None, mode, "scipy")
+    cch_cells = model.matrix(None, None, mode, "cch")
+    assert len(scipy_cells) > 5000
+    np.testing.assert_array_equal(scipy_cells["minutes"].to_numpy(), cch_cells["minutes"].to_numpy())

@@ -179,6 +179,9 @@ def weak_components(matrix: csr_matrix) -> np.ndarray:
 #: is off by at most k x 0.5e-4 min (0.1 min over 2,000 edges); the largest path it can hold is
 #: (2**31 - 1) x 1e-4 min, about 149 days.
 CCH_UNIT_MIN = 1e-4
+#: Cells this close to a rounding boundary are re-summed exactly (:meth:`CCHMatrix.exact_near_ties`):
+#: it covers the rounding of paths of up to 400 edges (400 x 0.5e-4 min).
+CCH_TIE_BAND_MIN = 0.02
 
 #: Contraction orders of the topologies built in this process, by topology key.
 _CCH_TOPOLOGIES: dict[str, Any] = {}
@@ -241,6 +244,7 @@ class CCHMatrix:
 
     def customize(self, weights_min: np.ndarray) -> None:
         """Take new weights (minutes, aligned with the CSR entries; ``inf`` closes an edge)."""
+        self.weights_min = np.asarray(weights_min, dtype=float).copy()  # exact, for :meth:`exact_near_ties`
         inf = self._rk.INF_WEIGHT
         w = np.where(np.isfinite(weights_min), np.rint(np.asarray(weights_min) / CCH_UNIT_MIN), inf)
         self.metric.customize(np.minimum(w, inf).astype(np.uint32), 0)
@@ -249,6 +253,7 @@ class CCHMatrix:
         """Re-weight a few CSR entries (a scenario's changed edges) by partial customization:
         milliseconds where :meth:`customize` takes seconds at province scale."""
         inf = self._rk.INF_WEIGHT
+        self.weights_min[np.asarray(entries, dtype=np.int64)] = weights_min
         w = np.where(np.isfinite(weights_min), np.rint(np.asarray(weights_min) / CCH_UNIT_MIN), inf)
         self.metric.update_weights(np.asarray(entries, dtype=np.uint32), np.minimum(w, inf).astype(np.uint32))
 
@@ -258,3 +263,24 @@ class CCHMatrix:
             np.asarray(sources, dtype=np.uint32), np.asarray(targets, dtype=np.uint32)
         )
         return np.where(d >= self._rk.INF_WEIGHT, np.inf, d * CCH_UNIT_MIN)
+
+    def exact_near_ties(
+        self, sources: np.ndarray, targets: np.ndarray, minutes: np.ndarray, decimals: int = 1
+    ) -> np.ndarray:
+        """``minutes`` (of :meth:`minutes`) with every cell that lies within :data:`CCH_TIE_BAND_MIN`
+        of a rounding boundary at ``decimals`` re-summed exactly along its path (a point query
+        gives the path's arcs; their float minutes are added in path order, as a Dijkstra search
+        adds them), so that printed values equal the scipy engine's: the tie rule of the two
+        engines. Other cells are within ``CCH_UNIT_MIN`` per edge of exact and round the same."""
+        step = 10.0**-decimals
+        finite = np.isfinite(minutes)
+        frac = np.where(finite, np.mod(minutes, step) - step / 2, np.inf)
+        near = np.argwhere(finite & (np.abs(frac) <= CCH_TIE_BAND_MIN))
+        out = minutes.copy()
+        for i, j in near.tolist():
+            _, _, arcs = self.metric.query(int(sources[i]), int(targets[j]))
+            total = 0.0
+            for arc in arcs:
+                total += float(self.weights_min[arc])
+            out[i, j] = total
+        return out

@@ -54,7 +54,7 @@ def od_minutes(
     if engine == "cch":
         edges = compiled.edges
         cch = CCHMatrix(compiled.matrix, edges.lon, edges.lat, cache_dir)
-        out = cch.minutes(rows, cols)
+        out = cch.exact_near_ties(rows, cols, cch.minutes(rows, cols))  # prints as scipy's does
         return np.where(out <= limit_min, out, np.inf)
     if engine != "scipy":
         raise ValueError(f"unknown matrix engine {engine!r}; expected one of {ENGINES}")
