@@ -6,8 +6,8 @@ Run:  python benchmarks/bench_routing.py          (add --skip-world to do only (
 world road graph (about 0.56 M nodes, 1.65 M directed edges). For each: every node's time to two
 targets, reverse Dijkstra in scipy.sparse.csgraph (one call, two sources on the transposed
 matrix) against networkx.single_source_dijkstra_path_length on the reversed graph, same targets.
-The same searches are also run with network.routing.pool.TargetPool, one worker process per
-target (this machine has 2 cores; networkx runs in one). Answers are compared; times are
+The same searches are also run on the package's process pool (network.parallel.fork_map), one
+forked worker per target (this machine has 2 cores; networkx runs in one). Answers are compared; times are
 medians of repeated runs (networkx: fewer repeats on (b)).
 """
 
@@ -22,7 +22,14 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from network.routing.pool import TargetPool
+from network.parallel import fork_map
+from network.search import search
+
+_REVERSED: csr_matrix | None = None
+
+
+def _search_to(target: int) -> np.ndarray:
+    return search(_REVERSED, target)
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -37,10 +44,10 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 def compare(name: str, matrix: csr_matrix, targets: list[int], nx_repeat: int, sp_repeat: int = 7) -> dict:
     rev = matrix.transpose().tocsr()
     sp_s, dist = timed(lambda: dijkstra(rev, directed=True, indices=targets), sp_repeat)
-    with TargetPool(rev, max_targets=len(targets)) as pool:
-        pool.times_to(targets)  # warm the workers
-        par_s, par = timed(lambda: pool.times_to(targets), sp_repeat)
-        workers = pool.workers
+    global _REVERSED
+    _REVERSED = rev  # inherited by the forked workers, never pickled
+    workers = min(2, len(targets))
+    par_s, par = timed(lambda: np.vstack(fork_map(_search_to, targets, workers=workers)), sp_repeat)
     assert np.array_equal(par, np.atleast_2d(dist)), "pool and single-process answers differ"
     coo = matrix.tocoo()
     g = nx.DiGraph()
@@ -65,7 +72,7 @@ def compare(name: str, matrix: csr_matrix, targets: list[int], nx_repeat: int, s
     print(
         f"{name}: {res['nodes']:,} nodes, {res['edges']:,} edges | networkx {nx_s * 1000:.0f} ms | "
         f"scipy, 1 process {sp_s * 1000:.1f} ms ({res['ratio']:.0f}x) | "
-        f"scipy, {workers} processes (TargetPool) {par_s * 1000:.1f} ms ({res['pool_ratio']:.0f}x)",
+        f"scipy, {workers} forked processes (fork_map) {par_s * 1000:.1f} ms ({res['pool_ratio']:.0f}x)",
         flush=True,
     )
     return res

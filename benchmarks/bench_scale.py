@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from network.graph.edges import EdgeTable
 from network.routing.compile import CompiledGraph, compile_edges
-from network.routing.engine import _CCH_TOPOLOGIES, CCHMatrix, cch_available, search
+from network.search import _CCH_TOPOLOGIES, CCHMatrix, cch_available, search
 
 _WORK: dict[str, object] = {}
 

@@ -9,7 +9,7 @@ Public API::
     plan = model.with_scenario(load_scenario("scenarios/jincheng_plan.yaml"))
 
 Layers, each importing only from itself and those before it (checked by ``tests/test_layers.py``):
-base (errors, io, yamlio, assumptions, the search engine ``routing.engine``) → ``sources`` (read
+base (errors, io, yamlio, assumptions, the search engine ``search``) → ``sources`` (read
 data) → ``graph`` (build; the :class:`Network` value) → ``routing`` (compiled arrays, searches)
 → ``scenario`` (load, validate, apply) → ``indicators`` → ``model`` (queries) and ``isochrones``
 → ``claims``, ``uncertainty``, ``compare`` → ``viz`` → ``cli``.

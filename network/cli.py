@@ -929,8 +929,8 @@ def build(
     """Build a full-detail network from OpenStreetMap (or a GMNS folder) and save it for --network."""
     import time
 
+    from network.graph.netfile import write_network
     from network.graph.osm import build_osm_network
-    from network.netfile import write_network
     from network.sources.osm import download_osm, read_osm_file
 
     t0 = time.perf_counter()

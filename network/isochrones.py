@@ -27,7 +27,7 @@ import pandas as pd
 from network.errors import LookupFailed
 from network.geo import EARTH_RADIUS_KM, to_local_xy_km
 from network.model import Model
-from network.routing.engine import search
+from network.search import search
 
 #: Largest off-network reach drawn around a reached node (km): about the spacing of the modelled
 #: main roads in the region's valleys, beyond which the local grid is not a fair assumption.

@@ -53,10 +53,10 @@ from network.graph.schema import MODE_SETS
 from network.indicators.measures import cumulative_opportunities, potential_accessibility
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
 from network.routing.compile import CompiledGraph
-from network.routing.engine import cch_available, search
 from network.routing.matrix import od_minutes
 from network.routing.paths import path_legs
 from network.routing.trips import TripSearch
+from network.search import cch_available, search
 from network.sources.default import DefaultData, data_as_of, data_dir, read_default_data
 from network.sources.geometry import LineGraph, read_region_geometry
 
@@ -327,7 +327,7 @@ class Model:
         DataError
             If the file is not a taihang network file.
         """
-        from network.netfile import read_network
+        from network.graph.netfile import read_network
 
         net = read_network(network) if isinstance(network, (str, Path)) else network
         date = as_of_date(year, as_of)

@@ -19,7 +19,7 @@ from network.indicators.measures import (
     theil,
     weighted_average_travel_time,
 )
-from network.routing.engine import csr_min
+from network.search import csr_min
 
 times = st.lists(st.floats(0.0, 1e4, allow_nan=False), min_size=1, max_size=30)
 positive = st.lists(st.floats(0.1, 1e4, allow_nan=False), min_size=1, max_size=30)

@@ -3,7 +3,7 @@
 Layers, lowest first (a module imports only from its own layer or below; imports inside
 functions count too, and only ``if TYPE_CHECKING:`` blocks are exempt, as they never run):
 
-    base        errors, geo, crs, io, yamlio, textrules, assumptions, _version, parallel, routing.engine (arrays and
+    base        errors, geo, crs, io, yamlio, textrules, assumptions, _version, parallel, search (arrays and
                 searches, NumPy/SciPy only)
     sources     read files and OpenStreetMap
     graph       build the graph, its edge arrays and the Network value; the network file
@@ -40,13 +40,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "network.yamlio",
             "network.assumptions",
             "network._version",
-            "network.routing.engine",
+            "network.search",
             "network.parallel",
             "network.textrules",
         ),
     ),
     ("sources", ("network.sources",)),
-    ("graph", ("network.graph", "network.netfile")),
+    ("graph", ("network.graph",)),
     ("routing", ("network.routing",)),
     ("scenario", ("network.scenario",)),
     ("indicators", ("network.indicators",)),
@@ -178,7 +178,7 @@ def test_the_wheel_lists_every_subpackage():
 
 
 def test_only_the_engine_calls_the_graph_routines():
-    """Every search runs in network/routing/engine.py, so the engine can be swapped in one place."""
+    """Every search runs in network/search.py, so the engine can be swapped in one place."""
     callers = []
     for module, path in MODULES.items():
         text = path.read_text(encoding="utf-8")
@@ -196,4 +196,4 @@ def test_only_the_engine_calls_the_graph_routines():
                 names == ["scipy.sparse"] and "csgraph" in imported
             ):
                 callers.append(module)
-    assert set(callers) == {"network.routing.engine"}, f"scipy.sparse.csgraph imported by {sorted(set(callers))}"
+    assert set(callers) == {"network.search"}, f"scipy.sparse.csgraph imported by {sorted(set(callers))}"

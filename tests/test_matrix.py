@@ -86,7 +86,7 @@ def test_the_contraction_hierarchy_agrees_with_dijkstra(mode, tmp_path):
     """The CCH engine must give scipy's minutes to its stated resolution (0.5e-4 min per edge),
     the same set of unreachable pairs, and the same answer from a node order read back from disk."""
     pytest.importorskip("pyroutingkit")
-    from network.routing import engine as eng
+    from network import search as eng
 
     model = Model.default(2030)
     compiled = model.compiled(mode)

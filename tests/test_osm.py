@@ -19,11 +19,11 @@ from network.cli import main
 from network.errors import DataError, DownloadError
 from network.geo import haversine_km
 from network.graph.build import rail_run_time_min
+from network.graph.netfile import read_network, write_network
 from network.graph.osm import build_osm_network
 from network.graph.osm_ways import road_graph
 from network.model import Model
-from network.netfile import read_network, write_network
-from network.routing.engine import csr_min
+from network.search import csr_min
 from network.sources.files import read_speed_defaults
 from network.sources.osm import DEFAULT_ROAD_CLASSES, extract_from_osmnx, read_osm_file
 

@@ -123,25 +123,35 @@ def test_compiled_agrees_with_networkx():
         assert np.isclose(m.time_from(node, "r4_4"), t)
 
 
-def test_target_pool_matches_single_process():
+def test_searches_on_the_process_pool_match_one_process():
+    """One process pool for the package (network.parallel.fork_map): searches forked per target
+    give the single-process answers, in order."""
     from scipy.sparse.csgraph import dijkstra
 
-    from network.routing.pool import TargetPool
+    from network.parallel import fork_map
 
     base = grid_graph(5)
     road_edge(base, "r0_0", "r4_4", 2.0, 120.0)  # one-way shortcut: direction must be kept
     g = compile_graph(base, "road")
     targets = [0, g.matrix.shape[0] - 1, 3]
     expected = dijkstra(g.transposed, directed=True, indices=targets)
-    with TargetPool(g.transposed, max_targets=3, workers=2) as pool:
-        got = pool.times_to(targets)
-        assert np.array_equal(got, expected)
-        with pytest.raises(ValueError, match="at most 3"):
-            pool.times_to([0, 1, 2, 3])
+    global _REVERSED
+    _REVERSED = g.transposed  # inherited by the forked workers, never pickled
+    got = np.vstack(fork_map(_search_to, targets, workers=2))
+    assert np.array_equal(got, expected)
+
+
+_REVERSED = None
+
+
+def _search_to(target: int) -> np.ndarray:
+    from network.search import search
+
+    return search(_REVERSED, target)
 
 
 def test_tree_sums_equal_the_walk_to_the_root_on_random_trees():
-    from network.routing.engine import NO_PREDECESSOR, entries_of, tree_sums, walk_back
+    from network.search import NO_PREDECESSOR, entries_of, tree_sums, walk_back
 
     rng = np.random.default_rng(3)
     for n in (1, 2, 10, 500):

@@ -45,7 +45,7 @@ from network.graph.road_layer import (
     road_speed_kph,
 )
 from network.graph.timing import Rule, fill_times, road_inputs, timed
-from network.routing.engine import search, walk_back
+from network.search import search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
 from network.sources.osm import SOURCE_LICENCE

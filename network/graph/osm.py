@@ -45,7 +45,7 @@ from network.geo import haversine_km, to_local_xy_km
 from network.graph.build import snap_onto_lines
 from network.graph.lookup import norm_name
 from network.graph.osm_ways import RailGraph, RoadGraph, rail_graph, road_graph
-from network.routing.engine import csr_min, search, walk_back
+from network.search import csr_min, search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_default_data
 from network.sources.files import read_services_file, read_speed_defaults, read_user_places
 from network.sources.geometry import LineGraph

@@ -15,7 +15,7 @@ candidate is ``0.5 (d / σ)²`` for its distance ``d`` from the waypoint; the tr
 candidates of consecutive waypoints is ``|route km − straight km| / β`` (a matched path should be
 about as long as the stretch between the two waypoints, so detours through other roads are
 penalised); the Viterbi algorithm picks the cheapest chain, and its shortest paths are the edges the
-corridor owns. Searches run on CSR arrays (:func:`network.routing.engine.search` with a ``limit``).
+corridor owns. Searches run on CSR arrays (:func:`network.search.search` with a ``limit``).
 
 The geometry's edges are straight chords between nodes rounded to 0.001°, so a winding road comes
 out short; where a corridor publishes its length, the edges it owns are scaled by published /
@@ -42,7 +42,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 
 from network.geo import haversine_km, to_local_xy_km
-from network.routing.engine import search, walk_back
+from network.search import search, walk_back
 from network.sources.geometry import LineGraph
 
 #: Road classes from the fastest down; a corridor's class outranks the classes below it on an edge

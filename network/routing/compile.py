@@ -27,7 +27,7 @@ from scipy.sparse import csr_matrix
 from network.errors import DataError
 from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
-from network.routing.engine import csr_groups, group_min
+from network.search import csr_groups, group_min
 
 _EPS_MIN = 1e-9
 _SETS = {**MODE_SETS, **PLATFORM_MODE_SETS}

@@ -2,7 +2,7 @@
 
 A matrix needs no predecessors, so every search runs without them (less memory, a little faster),
 and in the direction with fewer searches: one forward search per origin, or one backward search
-(on the transposed graph) per destination. :mod:`network.routing.engine` runs them.
+(on the transposed graph) per destination. :mod:`network.search` runs them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.routing.compile import CompiledGraph
-from network.routing.engine import CCHMatrix, search
+from network.search import CCHMatrix, search
 
 #: Matrix engines: scipy's Dijkstra (exact; the default) and the optional contraction hierarchy.
 ENGINES = ("scipy", "cch")
@@ -31,9 +31,9 @@ def od_minutes(
     """Minutes from each origin node (rows) to each destination node (columns); ``inf`` where
     unreachable (or beyond ``limit_min``).
 
-    ``engine="cch"`` answers by contraction hierarchy (:class:`~network.routing.engine.CCHMatrix`,
+    ``engine="cch"`` answers by contraction hierarchy (:class:`~network.search.CCHMatrix`,
     node order kept per topology in this process and under ``cache_dir``): times exact to
-    :data:`~network.routing.engine.CCH_UNIT_MIN` per edge. Worth it for large matrices on large
+    :data:`~network.search.CCH_UNIT_MIN` per edge. Worth it for large matrices on large
     graphs and for many weight sets on one topology; see the README's benchmark.
 
     >>> from network.graph.edges import build_edge_table

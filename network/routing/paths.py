@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from network.errors import UnreachableError
 from network.graph.timing import describe
 from network.routing.compile import CompiledGraph
-from network.routing.engine import search, walk_back
+from network.search import search, walk_back
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ stations, and the station pair rule of ``best``. Compiled arrays are cached per 
 
 In: a :class:`~network.graph.network.Network` and endpoints (:class:`~network.graph.lookup.Endpoint`,
 resolved by the caller). Out: minutes (``inf`` when there is no trip) and node paths for
-:func:`~network.routing.paths.path_legs`. All searches go through :mod:`network.routing.engine`.
+:func:`~network.routing.paths.path_legs`. All searches go through :mod:`network.search`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from network.graph.lookup import Endpoint
 from network.graph.network import Network
 from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
 from network.routing.compile import CompiledGraph, compile_edges
-from network.routing.engine import entries_of, search, tree_sums, walk_back
 from network.routing.paths import ManyToOne, many_to_one
+from network.search import entries_of, search, tree_sums, walk_back
 
 #: In-vehicle modes a trip's main mode can be (ties: the first listed), and the edge kinds counted.
 _MAIN_MODES = ("hsr", "rail", "bus", "air")

@@ -9,9 +9,9 @@ import numpy as np
 from network.geo import haversine_km, to_local_xy_km
 from network.graph.timing import Rule, timed
 from network.routing.compile import compile_edges
-from network.routing.engine import search, walk_back
 from network.scenario.applier import MAX_BLOCK_SPEED_KPH, ApplierBase
 from network.scenario.load import LocatedChange
+from network.search import search, walk_back
 
 
 class StopChanges(ApplierBase):

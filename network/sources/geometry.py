@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import DataError
-from network.routing.engine import weak_components
+from network.search import weak_components
 
 SCGRAPH_LICENCE = "© OpenStreetMap contributors, ODbL 1.0 (clipped from the scgraph_data package)"
 _PAIR = re.compile(rb"(\d+):\s*([-0-9.eE+]+)")
