@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import networkx as nx
 import numpy as np
@@ -262,7 +262,7 @@ class Model:
     @property
     def scenario(self) -> Scenario | None:
         """The scenario applied to the base network, if any."""
-        return self.network.scenario
+        return cast("Scenario | None", self.network.scenario)  # the graph layer holds it by a protocol
 
     @property
     def apply_report(self) -> ApplyReport | None:

@@ -197,3 +197,12 @@ def test_only_the_engine_calls_the_graph_routines():
             ):
                 callers.append(module)
     assert set(callers) == {"network.search"}, f"scipy.sparse.csgraph imported by {sorted(set(callers))}"
+
+
+def test_lower_layers_do_not_name_higher_ones_even_for_types():
+    """No type-only circle: the graph layer holds a scenario's report and a scenario by types of
+    its own (``ApplyReport``, a ``Scenario`` protocol), never by importing the scenario layer."""
+    for path in sorted((PACKAGE / "graph").rglob("*.py")) + sorted((PACKAGE / "sources").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for higher in ("network.scenario", "network.model", "network.claims", "network.viz", "network.cli"):
+            assert f"from {higher}" not in text and f"import {higher}" not in text, (path, higher)

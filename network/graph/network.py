@@ -10,8 +10,8 @@ live one layer up, in :class:`network.model.Model`, which caches compiled arrays
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import networkx as nx
 import numpy as np
@@ -21,9 +21,29 @@ from network.graph.edges import EdgeTable
 from network.sources.default import DefaultData
 from network.sources.geometry import LineGraph
 
-if TYPE_CHECKING:  # types only: the scenario layer sits above this one
-    from network.scenario.apply import ApplyReport
-    from network.scenario.load import Scenario
+
+class Scenario(Protocol):
+    """What the graph layer knows of a scenario (the scenario layer's ``Scenario`` has it)."""
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        ...
+
+
+@dataclass
+class ApplyReport:
+    """What applying a scenario did (the scenario layer fills it; the graph layer holds it, so
+    ``graph`` never imports ``scenario``)."""
+
+    scenario: str
+    applied: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    added_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    changed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    removed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
+    added_nodes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,7 +8,6 @@ import difflib
 import gc
 import re
 import weakref
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -16,24 +15,10 @@ import networkx as nx
 from network.errors import ScenarioError
 from network.graph.build import GraphBuilder
 from network.graph.lookup import norm_name, short_place_name
-from network.graph.network import Network
+from network.graph.network import ApplyReport, Network
 from network.scenario.load import LocatedChange, Scenario
 from network.sources.default import REGION_BBOX
 from network.yamlio import dotted
-
-
-@dataclass
-class ApplyReport:
-    """What applying a scenario did."""
-
-    scenario: str
-    applied: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    added_edges: list[tuple[str, str, Any]] = field(default_factory=list)
-    changed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
-    removed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
-    added_nodes: list[str] = field(default_factory=list)
 
 
 class _RecordingGraph(nx.MultiDiGraph):
