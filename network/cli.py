@@ -488,9 +488,9 @@ def sweep_cmd(
     import os
     import re
 
-    from network.claims.spec import load_claim
+    from network.analysis.claims.spec import load_claim
+    from network.analysis.sweep import SweepSpec, check_sweep_folder, run_sweep
     from network.scenario.load import load_scenario
-    from network.sweep import SweepSpec, check_sweep_folder, run_sweep
 
     if scheduler is not None and not re.fullmatch(r"([a-z]+://)?[A-Za-z0-9._\-\[\]:]+:\d{1,5}", scheduler):
         raise click.BadParameter(
@@ -563,7 +563,7 @@ def compare_cmd(
     network_path: Path | None,
 ) -> None:
     """Who gains, how much, from which project: each scenario against the baseline."""
-    from network.compare import FOCUS_CITY, compare, ranking, result_warnings
+    from network.analysis.compare import FOCUS_CITY, compare, ranking, result_warnings
     from network.scenario.load import load_scenario
     from network.viz.report import write_outputs
 
@@ -1222,7 +1222,7 @@ def check(
     network_path: Path | None,
 ) -> None:
     """Check claim files (see claims/): a verdict per reading, mode, threshold and network."""
-    from network.claims import check_claim, load_claim, result_payload
+    from network.analysis.claims import check_claim, load_claim, result_payload
     from network.errors import ScenarioError
 
     claims, problems = [], []
@@ -1249,7 +1249,7 @@ def check(
 
 
 def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any]) -> None:
-    from network.claims.evaluate import PLACE_LISTS, equity_of_check
+    from network.analysis.claims.evaluate import PLACE_LISTS, equity_of_check
     from network.io import atomic_write_bytes
     from network.viz.charts import claim_png
 

@@ -311,7 +311,7 @@ def test_names_with_control_or_bidi_characters_are_refused_in_cards(tmp_path, na
 
 
 def test_names_with_control_characters_are_refused_in_claims(tmp_path):
-    from network.claims import load_claim
+    from network.analysis.claims import load_claim
 
     text = (ROOT / "claims" / "one_hour_circle.yaml").read_text(encoding="utf-8")
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")

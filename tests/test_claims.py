@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from network.claims import READINGS, ClaimFile, leg_breakdown, load_claim, verdicts
+from network.analysis.claims import READINGS, ClaimFile, leg_breakdown, load_claim, verdicts
 from network.cli import main
 from network.errors import ScenarioError
 
@@ -198,7 +198,7 @@ def test_every_claim_quotes_its_plan_word_for_word():
 def test_route_claims_check_the_fastest_trip_s_route():
     """The route checks read the path: a road trip to a place it passes by is within 0 km of it,
     and a claim that reads the opposite does not hold."""
-    from network.claims.check import check_claim
+    from network.analysis.claims.check import check_claim
     from network.model import Model
 
     res = check_claim(
@@ -214,7 +214,7 @@ def test_route_claims_check_the_fastest_trip_s_route():
 
 
 def test_a_route_claim_says_it_has_no_draws_and_a_claim_needs_minutes_or_routes(tmp_path, model):
-    from network.claims.check import check_claim
+    from network.analysis.claims.check import check_claim
 
     claim = load_claim(ROOT / "claims" / "only_roads_to_yuncheng.yaml")
     res = check_claim(claim, lambda y: model, draws=10)

@@ -169,7 +169,7 @@ def test_fuzz_scenario_files(tmp_path):
 
 
 def test_fuzz_claim_files(tmp_path):
-    from network.claims import load_claim
+    from network.analysis.claims import load_claim
 
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     (tmp_path / "claims").mkdir()
@@ -341,7 +341,7 @@ def _umask() -> int:
 
 # -- confinement ---------------------------------------------------------------------------------
 def test_fuzz_confinement(tmp_path):
-    from network.claims import load_claim
+    from network.analysis.claims import load_claim
     from network.scenario.load import load_scenario
 
     secret = tmp_path / "secret.yaml"  # outside every root below; valid, so a read would succeed

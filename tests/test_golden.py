@@ -54,7 +54,7 @@ def test_outputs_match_the_golden_files():
 
 
 def test_compare_on_two_processes_equals_one():
-    from network.compare import compare, ranking
+    from network.analysis.compare import compare, ranking
     from network.model import Model
     from network.scenario.load import load_scenario
 

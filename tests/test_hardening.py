@@ -108,7 +108,7 @@ def test_a_diamond_of_includes_loads_each_file_once(tmp_path):
 
 
 def test_a_claim_cannot_name_a_scenario_outside_the_project(tmp_path):
-    from network.claims import load_claim
+    from network.analysis.claims import load_claim
 
     root = Path(__file__).resolve().parents[1]
     text = (root / "claims" / "one_hour_circle.yaml").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from network.model import Model
 @pytest.mark.parametrize("kind", ["score", "change"])
 def test_the_fast_render_gives_branca_bytes(kind):
     pytest.importorskip("folium")
-    from network.compare import compare
+    from network.analysis.compare import compare
     from network.scenario.load import load_scenario
     from network.viz.maps import build_map, change_map, map_html
     from tests.test_scenarios import SCENARIOS

@@ -9,8 +9,8 @@ import random
 import numpy as np
 import pytest
 
+from network.analysis.uncertainty import Retimer
 from network.routing.paths import rounded_to_total
-from network.uncertainty import Retimer
 
 
 def test_a_draws_trip_equals_its_travel_times(model):

@@ -230,7 +230,7 @@ def test_output_set_never_replaces_a_folder_filled_during_the_run(tmp_path):
 
 # -- confined reads ------------------------------------------------------------------------------
 def test_a_claim_in_a_bare_folder_cannot_read_a_sibling_folders_file(tmp_path):
-    from network.claims import load_claim
+    from network.analysis.claims import load_claim
 
     text = (ROOT / "claims" / "one_hour_circle.yaml").read_text(encoding="utf-8")
     (tmp_path / "other").mkdir()

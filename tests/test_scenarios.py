@@ -535,7 +535,7 @@ def test_plan_packages_hold_no_what_if_and_what_ifs_say_so():
 
 
 def test_serves_names_an_unknown_place_with_file_and_line(tmp_path, model):
-    from network.compare import compare
+    from network.analysis.compare import compare
     from network.errors import LookupFailed
 
     f = tmp_path / "s.yaml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from network.sweep import SweepError, SweepSpec, draw_seed, run_sweep
+from network.analysis.sweep import SweepError, SweepSpec, draw_seed, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = SweepSpec(
@@ -71,7 +71,7 @@ def test_a_dask_cluster_gives_the_same_table(local, tmp_path):
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    monkeypatch.setattr("network.sweep.CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr("network.analysis.sweep.CONNECT_TIMEOUT_S", 1)
     with pytest.raises(SweepError, match="no Dask scheduler answers"):
         run_sweep(SweepSpec(scenarios=(), year=2030), tmp_path, scheduler="tcp://127.0.0.1:9", progress=quiet)
 

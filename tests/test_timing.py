@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from network.analysis.uncertainty import draw_assumptions
 from network.graph.timing import Rule, TimingTable, edge_minutes
 from network.model import Model
 from network.scenario.load import load_scenario
-from network.uncertainty import draw_assumptions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,7 +81,7 @@ def test_no_code_decides_a_time_from_prose():
     for path in sorted((ROOT / "network").rglob("*.py")):
         for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             assert not pattern.search(line), f"{path.relative_to(ROOT)}:{no}: {line.strip()}"
-    for name in ("graph/timing.py", "uncertainty.py"):
+    for name in ("graph/timing.py", "analysis/uncertainty.py"):
         text = (ROOT / "network" / name).read_text(encoding="utf-8")
         assert '"source"' not in text and "'source'" not in text, name
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from network.analysis.claims import check_claim, load_claim
+from network.analysis.uncertainty import Retimer, draw_assumptions, sampled_names
 from network.assumptions import Assumptions
-from network.claims import check_claim, load_claim
 from network.model import Model
-from network.uncertainty import Retimer, draw_assumptions, sampled_names
 
 ROOT = Path(__file__).parents[1]
 

@@ -57,7 +57,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         (
             "code",
             "from pathlib import Path\n\nimport pandas as pd\n\nimport network\n"
-            "from network.claims import check_claim, load_claim\n\n"
+            "from network.analysis.claims import check_claim, load_claim\n\n"
             "ROOT = Path(network.__file__).resolve().parents[1]\n"
             "claim = load_claim(ROOT / 'claims' / 'one_hour_circle.yaml')\n"
             "print(claim.spec.interpretation)",
@@ -110,7 +110,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "code",
-            "from pathlib import Path\n\nimport network\nfrom network.compare import compare, ranking\n"
+            "from pathlib import Path\n\nimport network\nfrom network.analysis.compare import compare, ranking\n"
             "from network.scenario.load import load_scenario\n\n"
             "ROOT = Path(network.__file__).resolve().parents[1]\n"
             "sorted(p.stem for p in (ROOT / 'scenarios').glob('*.yaml'))",

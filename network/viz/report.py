@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from network.analysis.compare import FOCUS_CITY, Comparison, provenance, ranking, result_warnings
 from network.assumptions import forced_warnings
-from network.compare import FOCUS_CITY, Comparison, provenance, ranking, result_warnings
 from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text, csv_text, dumps_json
 from network.model import APPROXIMATION_NOTE
 from network.parallel import fork_map

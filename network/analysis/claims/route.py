@@ -1,6 +1,6 @@
 """Claims about routes, not minutes: "no expressway runs direct, one must go round by 长治", "only
 roads link us to 运城". Each check looks at the fastest trip from the origin's centre to each
-destination (:class:`~network.claims.spec.RouteCheck`):
+destination (:class:`~network.analysis.claims.spec.RouteCheck`):
 
 * ``via``: the trip passes within ``within_km`` (straight line) of a place: the closest approach
   of its nodes to the place's point;
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from network.claims.spec import ClaimFile, RouteCheck
+from network.analysis.claims.spec import ClaimFile, RouteCheck
 from network.errors import UnreachableError
 from network.geo import haversine_km
 from network.graph.lookup import Endpoint

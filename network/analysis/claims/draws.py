@@ -1,5 +1,5 @@
 """Uncertainty of a claim: its times re-evaluated on every draw of the assumptions
-(:mod:`network.uncertainty`), p10/p50/p90 and the share of draws in which each verdict holds."""
+(:mod:`network.analysis.uncertainty`), p10/p50/p90 and the share of draws in which each verdict holds."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from network.claims.evaluate import CheckResult, evaluate
-from network.uncertainty import Retimer, draw_assumptions, sampled_names
+from network.analysis.claims.evaluate import CheckResult, evaluate
+from network.analysis.uncertainty import Retimer, draw_assumptions, sampled_names
 
 _WORK: dict[str, Any] = {}
 
@@ -39,7 +39,7 @@ def add_uncertainty(
     result: CheckResult, models: dict[str, Any], draws: int, seed: int, workers: int | None = None
 ) -> None:
     """Add p10/p50/p90 of every time and the share of draws within each threshold to a
-    :class:`~network.claims.CheckResult`, and the share of draws in which each verdict holds."""
+    :class:`~network.analysis.claims.CheckResult`, and the share of draws in which each verdict holds."""
     spec = result.claim.spec
     t0 = time.perf_counter()
     base = next(iter(models.values())).assumptions
@@ -85,7 +85,7 @@ def add_uncertainty(
     result.timing = f"{draws} draws in {secs:.1f} s on {workers} process(es)"  # not in the note: files stay identical
     result.uncertainty_note = (
         f"{draws} draws (seed {seed}) of {len(names)} constants with a range, "
-        "triangular(low, value, high), plus OSM class speeds on OSM-built networks; rail run times scale with "
-        "the running-time supplement and the new-line speed factor only (network/uncertainty.py). p10/p50/p90 are "
+        "triangular(low, value, high), plus OSM class speeds on OSM-built networks; every edge re-timed by its "
+        "rule (network/graph/timing.py), fixed times (block times) kept. p10/p50/p90 are "
         "of minutes; share_of_draws_holding is the share of draws in which the verdict holds."
     )

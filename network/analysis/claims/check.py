@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from network.claims.draws import add_uncertainty
-from network.claims.evaluate import CheckResult, evaluate, verdicts
-from network.claims.spec import Claim, NetworkSpec
+from network.analysis.claims.draws import add_uncertainty
+from network.analysis.claims.evaluate import CheckResult, evaluate, verdicts
+from network.analysis.claims.spec import Claim, NetworkSpec
 from network.model import default_year
 from network.scenario.load import load_scenario
 
@@ -24,9 +24,9 @@ def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
 
 def check_claim(claim: Claim, base_factory: Any, draws: int = 0, seed: int = 1) -> CheckResult:
     """Evaluate a claim on each of its networks (``base_factory(year) -> Model`` builds the base).
-    With ``draws``, every assumption with a range is sampled (:mod:`network.uncertainty`) and the
+    With ``draws``, every assumption with a range is sampled (:mod:`network.analysis.uncertainty`) and the
     results gain p10/p50/p90 columns and the share of draws in which each verdict holds."""
-    from network.claims.route import evaluate_routes, route_verdicts
+    from network.analysis.claims.route import evaluate_routes, route_verdicts
 
     routes = bool(claim.spec.route_checks)
     frames, as_of, models, warnings = [], {}, {}, {}

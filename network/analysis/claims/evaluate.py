@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from network.claims.spec import LEGS, Claim, ClaimFile, Origin
+from network.analysis.claims.spec import LEGS, Claim, ClaimFile, Origin
 from network.errors import LookupFailed, UnreachableError
 from network.graph.schema import TRANSIT_MODES
 from network.indicators.equity import EQUITY_NOTE, equity_table, outside_summary

@@ -1,4 +1,4 @@
-"""Claim files: the schema and the loader (every problem with its line). Format: :mod:`network.claims`."""
+"""Claim files: the schema and the loader (every problem with its line). Format: :mod:`network.analysis.claims`."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class RouteCheck(_Strict):
 
 
 class ClaimFile(_Strict):
-    """A claim file as validated (the format is in :mod:`network.claims`)."""
+    """A claim file as validated (the format is in :mod:`network.analysis.claims`)."""
 
     name: Ident
     claim: Prose

@@ -16,7 +16,7 @@ draws per scenario and measure) are written when all tasks are done.
 What a task measures: for each target, the population-weighted mean minutes and the shares of
 population within 60/90/120/180 min, per mode (the summary of :meth:`Model.score`); for each
 claim, the verdict (1 holds, 0 not) and the worst minutes of each reading, mode and threshold
-(:func:`network.claims.evaluate.verdicts`), on the sweep's scenario network, not on the
+(:func:`network.analysis.claims.evaluate.verdicts`), on the sweep's scenario network, not on the
 networks the claim file names.
 """
 
@@ -112,7 +112,7 @@ _STATE: dict[str, Any] = {}
 
 
 def _models(spec: SweepSpec) -> dict[str, Any]:
-    from network.claims.spec import load_claim
+    from network.analysis.claims.spec import load_claim
     from network.model import Model, default_year
     from network.scenario.load import load_scenario
 
@@ -129,8 +129,8 @@ def _models(spec: SweepSpec) -> dict[str, Any]:
 
 def run_task(spec: SweepSpec, scenario: str, draw: int) -> list[dict[str, Any]]:
     """The rows of one task (module docstring). Runs in a worker."""
-    from network.claims.evaluate import evaluate, verdicts
-    from network.uncertainty import Retimer, draw_assumptions
+    from network.analysis.claims.evaluate import evaluate, verdicts
+    from network.analysis.uncertainty import Retimer, draw_assumptions
 
     state = _models(spec)
     model = state["models"][scenario]
@@ -313,7 +313,7 @@ def run_sweep(
         If ``out_dir`` holds files that are not a sweep's (:func:`check_sweep_folder`), a sweep
         with other settings (without ``fresh``), or the scheduler cannot be reached.
     """
-    from network.claims.spec import load_claim
+    from network.analysis.claims.spec import load_claim
 
     for p in spec.claims:  # before any work: a route claim has no minutes for the draws to vary
         if load_claim(p).spec.route_checks:

@@ -39,16 +39,23 @@ A claim about routes gives ``route_checks`` instead of ``threshold_min`` (one of
       - {name: no_train_at_all, rail_trip: true, expect: false}
 
 each read on the fastest trip from the origin's centre to each destination
-(:mod:`network.claims.route`); such a claim is checked without draws (it has no minutes to vary), and says so.
+(:mod:`network.analysis.claims.route`); such a claim is checked without draws (it has no minutes to vary), and says so.
 
 Every time is split into legs: access (to the boarding point), processing (security, boarding),
 wait (first wait, transfers and later waits), in-vehicle, egress (leaving the station and on to the
-door). ``network.uncertainty`` adds p10/p50/p90 and the share of draws in which the claim holds.
+door). ``network.analysis.uncertainty`` adds p10/p50/p90 and the share of draws in which the claim holds.
 """
 
-from network.claims.check import check_claim, network_for
-from network.claims.evaluate import CheckResult, evaluate, leg_breakdown, origin_places, result_payload, verdicts
-from network.claims.spec import LEGS, READINGS, Claim, ClaimFile, Destination, NetworkSpec, Origin, load_claim
+from network.analysis.claims.check import check_claim, network_for
+from network.analysis.claims.evaluate import (
+    CheckResult,
+    evaluate,
+    leg_breakdown,
+    origin_places,
+    result_payload,
+    verdicts,
+)
+from network.analysis.claims.spec import LEGS, READINGS, Claim, ClaimFile, Destination, NetworkSpec, Origin, load_claim
 
 __all__ = [
     "LEGS",
