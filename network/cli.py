@@ -29,6 +29,7 @@ from network.io import (
     write_text_or_stdout,
 )
 from network.model import Model, default_year
+from network.sources.default import DEFAULT_TARGETS
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 from network.viz import text
 
@@ -248,7 +249,7 @@ def main() -> None:
 @_YEAR
 @click.option(
     "--targets",
-    default="郑州,洛阳",
+    default=",".join(DEFAULT_TARGETS),
     show_default=True,
     help="Comma-separated target places (Chinese or English names).",
 )
@@ -366,7 +367,7 @@ def map_cmd(
     from network.errors import LookupFailed
 
     targets, keys = [target], {model.resolve(target).key}
-    for extra in ("郑州", "洛阳"):  # the popups give the default targets too, where the network has them
+    for extra in DEFAULT_TARGETS:  # the popups give the default targets too, where the network has them
         try:
             ep = model.resolve(extra)
         except LookupFailed:
@@ -430,7 +431,7 @@ def validate(files: tuple[Path, ...], year: int | None, network_path: Path | Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="A claim file to check on every scenario and draw; repeatable.",
 )
-@click.option("--targets", default="郑州,洛阳", show_default=True, help="Comma-separated target places.")
+@click.option("--targets", default=",".join(DEFAULT_TARGETS), show_default=True, help="Comma-separated target places.")
 @click.option(
     "--draws",
     type=click.IntRange(0, 100000),
@@ -534,7 +535,7 @@ def sweep_cmd(
     help="A scenario file that defines the baseline (default: the network as it is on the date).",
 )
 @_YEAR
-@click.option("--targets", default="郑州,洛阳", show_default=True, help="Comma-separated target places.")
+@click.option("--targets", default=",".join(DEFAULT_TARGETS), show_default=True, help="Comma-separated target places.")
 @click.option(
     "--out",
     "out_dir",

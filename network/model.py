@@ -57,6 +57,7 @@ from network.routing.matrix import od_minutes
 from network.routing.paths import path_legs
 from network.routing.trips import TripSearch
 from network.search import cch_available, search
+from network.sources.default import DEFAULT_TARGETS as _DATASET_TARGETS
 from network.sources.default import DefaultData, data_as_of, data_dir, read_default_data
 from network.sources.geometry import LineGraph, read_region_geometry
 
@@ -64,7 +65,7 @@ if TYPE_CHECKING:  # the scenario modules load on first use (pydantic schemas: a
     from network.scenario.apply import ApplyReport
     from network.scenario.load import Scenario
 
-DEFAULT_TARGETS = ("郑州", "洛阳")
+DEFAULT_TARGETS = _DATASET_TARGETS  # data/dataset.yaml, region.targets
 
 OSM_APPROXIMATION_NOTE = (
     "Free-flow car speeds from OSM maxspeed or China class defaults (no congestion, no curvature); rail "

@@ -171,3 +171,26 @@ def test_rail_geometry_runs_station_to_station_and_leaves_times_alone(model):
     rides = {(u, v): d["time_min"] for u, v, d in g.edges(data=True) if d["kind"] == "ride" and d["mode"] != "bus"}
     plain_rides = {(u, v): d["time_min"] for u, v, d in plain.edges(data=True) if d["kind"] == "ride"}
     assert rides == plain_rides
+
+
+def test_the_region_defaults_are_data_read_once(tmp_path):
+    """Targets, focus city and bounding box live in data/dataset.yaml, nowhere in the code."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    from network.errors import DataError
+    from network.sources.default import DEFAULT_TARGETS, FOCUS_CITY, REGION_BBOX, data_dir, read_region
+
+    region = read_region()
+    assert (region.targets, region.focus_city, region.bbox) == (DEFAULT_TARGETS, FOCUS_CITY, REGION_BBOX)
+    root = Path(__file__).resolve().parents[1] / "network"
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "110.8, 33.6" not in text, path
+        assert not re.search(r"""["']晋城["']\s*$""", text, re.M), path
+    shutil.copytree(data_dir(), tmp_path / "d")
+    doc = (tmp_path / "d" / "dataset.yaml").read_text(encoding="utf-8").replace("bbox: [110.8", "bbox: [210.8")
+    (tmp_path / "d" / "dataset.yaml").write_text(doc, encoding="utf-8")
+    with pytest.raises(DataError, match="dataset.yaml: region: bbox"):
+        read_region(tmp_path / "d")

@@ -34,6 +34,7 @@ from network.model import Model
 from network.parallel import fork_map
 from network.scenario.apply import ApplyReport
 from network.scenario.load import Scenario, scenario_from_changes
+from network.sources.default import FOCUS_CITY as _DATASET_FOCUS
 
 MODES = ("road", "rail", "transit", "best")
 
@@ -285,7 +286,7 @@ def _new_links(
 
 
 # -- presentation ------------------------------------------------------------------------------
-FOCUS_CITY = "晋城"
+FOCUS_CITY = _DATASET_FOCUS  # data/dataset.yaml, region.focus_city
 
 
 _GAIN_MODES = ("best", "rail", "transit")

@@ -37,6 +37,7 @@ import pandas as pd
 
 from network.errors import NetworkModelError
 from network.io import atomic_write_text, csv_text
+from network.sources.default import DEFAULT_TARGETS
 
 #: The columns of ``sweep.csv``, in order.
 COLUMNS = [
@@ -74,7 +75,7 @@ class SweepSpec:
 
     scenarios: tuple[str, ...]
     claims: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ("郑州", "洛阳")
+    targets: tuple[str, ...] = DEFAULT_TARGETS
     draws: int = 0
     seed: int = 1
     year: int | None = None

@@ -22,10 +22,6 @@ import yaml
 
 from network.errors import DataError
 
-#: The region the default network describes: (west, south, east, north) in degrees. It holds every
-#: place of ``places.csv`` except the four external destinations, with a margin for access roads.
-REGION_BBOX = (110.8, 33.6, 114.8, 37.0)
-
 
 def data_dir() -> Path:
     """The folder holding the curated layers (see the module docstring)."""
@@ -61,6 +57,50 @@ def data_as_of(folder: Path | None = None) -> dt.date:
         raise DataError(
             f"{path}: cannot read the data's as_of date ({err}); the file holds `as_of: YYYY-MM-DD`"
         ) from None
+
+
+@dataclass(frozen=True)
+class Region:
+    """The region of the embedded network (``data/dataset.yaml``, ``region``): its default
+    targets, the city whose gains rank projects, and its bounding box."""
+
+    targets: tuple[str, ...]
+    focus_city: str
+    bbox: tuple[float, float, float, float]
+
+
+def read_region(folder: Path | None = None) -> Region:
+    """The ``region`` block of ``data/dataset.yaml``.
+
+    Raises
+    ------
+    DataError
+        Naming the file and the field that is missing or malformed.
+    """
+    path = (folder or data_dir()) / "dataset.yaml"
+    try:
+        block = yaml.safe_load(path.read_text(encoding="utf-8"))["region"]
+        targets = tuple(str(t) for t in block["targets"])
+        bbox = tuple(float(x) for x in block["bbox"])
+        focus = str(block["focus_city"])
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
+        raise DataError(
+            f"{path}: region: cannot read it ({type(err).__name__}: {str(err)[:80]}); the file holds region: "
+            "with targets (a list of places), focus_city and bbox [west, south, east, north]"
+        ) from None
+    west, south, east, north = bbox if len(bbox) == 4 else (0.0, 0.0, 0.0, 0.0)
+    if len(bbox) != 4 or not (-180 <= west < east <= 180 and -90 <= south < north <= 90) or not targets:
+        raise DataError(f"{path}: region: bbox must be [west, south, east, north] in degrees, and targets not empty")
+    return Region(targets=targets, focus_city=focus, bbox=(west, south, east, north))
+
+
+_REGION = read_region()
+#: The region the default network describes: (west, south, east, north) in degrees (data/dataset.yaml).
+REGION_BBOX = _REGION.bbox
+#: The default targets of scores, maps and comparisons (data/dataset.yaml).
+DEFAULT_TARGETS = _REGION.targets
+#: The city whose places' gains rank projects in a comparison (data/dataset.yaml).
+FOCUS_CITY = _REGION.focus_city
 
 
 @dataclass(frozen=True)

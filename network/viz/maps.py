@@ -85,7 +85,9 @@ def new_map(bounds: tuple[float, float, float, float] | None = None, tiles: bool
     east, north) in degrees."""
     import folium
 
-    west, south, east, north = bounds or (110.8, 33.6, 114.8, 37.0)
+    from network.sources.default import REGION_BBOX
+
+    west, south, east, north = bounds or REGION_BBOX
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None, control_scale=True)
     m.default_js = [
         ("leaflet", _data_url("text/javascript", (_STATIC / "leaflet.js").read_bytes())),
