@@ -57,7 +57,7 @@ def network_checks(links: int) -> float:
 
 
 def ownership(folder: Path) -> float:
-    from network.io import foreign_content
+    from network.outputs import foreign_content
 
     return _median(lambda: foreign_content(folder))
 

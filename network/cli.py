@@ -19,18 +19,12 @@ import pandas as pd
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings, parse_overrides
 from network.errors import NetworkModelError
 from network.indicators.score import equity_of_scores
-from network.io import (
-    LISTING_FORMATS,
-    OutputSet,
-    atomic_write_text,
-    csv_text,
-    dumps_json,
-    listing_text,
-    write_text_or_stdout,
-)
+from network.io import atomic_write_text, write_text_or_stdout
 from network.model import Model, default_year
+from network.outputs import OutputSet
 from network.sources.default import DEFAULT_TARGETS
 from network.sources.osm import DEFAULT_ROAD_CLASSES
+from network.tables import LISTING_FORMATS, csv_text, dumps_json, listing_text
 from network.viz import text
 
 _YEAR = click.option(
@@ -1081,7 +1075,7 @@ def matrix(
         return
     if out_path is not None:
         if out_path.suffix.lower() == ".omx":
-            from network.io import write_omx
+            from network.tables import write_omx
 
             write_omx(out_path, table, {"mode": mode, "as_of": model.as_of, "warnings": model.warnings})
         elif out_path.suffix.lower() == ".parquet":

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from network.cli import main
 from network.errors import DataError, ScenarioError
-from network.io import csv_text
+from network.tables import csv_text
 
 ROOT = Path(__file__).resolve().parents[1]
 OSM = ROOT / "tests" / "fixtures" / "osm"

@@ -282,7 +282,8 @@ def test_fuzz_output_targets(tmp_path):
     import json
     import stat
 
-    from network.io import OutputSet, atomic_write_text, foreign_content
+    from network.io import atomic_write_text
+    from network.outputs import OutputSet, foreign_content
 
     def make(rng: random.Random, i: int, tmp: Path) -> Path:
         case = tmp / f"case{i}"
@@ -527,7 +528,7 @@ def test_fuzz_archives(tmp_path):
 def test_fuzz_text(tmp_path):
     import pandas as pd
 
-    from network.io import csv_text
+    from network.tables import csv_text
     from network.textrules import BIDI_CONTROLS, FORMULA_START, checked_name, one_line
 
     alphabet = [

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from network.assumptions import Assumptions
 from network.cli import main
 from network.errors import AssumptionError, DataError, ScenarioError
-from network.io import dumps_json, read_bounded_bytes
+from network.io import read_bounded_bytes
 from network.scenario.load import load_scenario
+from network.tables import dumps_json
 
 HEAD = "name: t\ndescription: t\nsource: t\n"
 

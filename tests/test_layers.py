@@ -3,8 +3,8 @@
 Layers, lowest first (a module imports only from its own layer or below; imports inside
 functions count too, and only ``if TYPE_CHECKING:`` blocks are exempt, as they never run):
 
-    base        errors, geo, crs, io, yamlio, textrules, assumptions, _version, parallel, search (arrays and
-                searches, NumPy/SciPy only)
+    base        errors, geo, crs, io, outputs, tables, yamlio, textrules, assumptions, _version, parallel,
+                search (arrays and searches, NumPy/SciPy only)
     sources     read files and OpenStreetMap
     graph       build the graph, its edge arrays and the Network value; the network file
     routing     compile per mode, door-to-door and many-to-one searches, legs
@@ -37,6 +37,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "network.geo",
             "network.crs",
             "network.io",
+            "network.outputs",
+            "network.tables",
             "network.yamlio",
             "network.assumptions",
             "network._version",

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from network.assumptions import Assumptions, describe_assumptions, parse_overrides
 from network.cli import main
 from network.errors import AssumptionError, DataError, ScenarioError
-from network.io import OutputSet, atomic_write_text, clean_leftovers, foreign_content, project_root
+from network.io import atomic_write_text, clean_leftovers, project_root
+from network.outputs import OutputSet, foreign_content
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = (
@@ -204,7 +205,7 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_an_oserror_at_the_boundary_is_one_line(tmp_path, monkeypatch):
-    import network.io as nio
+    import network.outputs as nio
 
     def boom(*_a, **_k):
         raise OSError(errno.EIO, "Input/output error", str(tmp_path / "x"))

@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from network.errors import NetworkModelError
-from network.io import atomic_write_text, csv_text
+from network.io import atomic_write_text
 from network.sources.default import DEFAULT_TARGETS
+from network.tables import csv_text
 
 #: The columns of ``sweep.csv``, in order.
 COLUMNS = [

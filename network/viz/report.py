@@ -11,9 +11,10 @@ import pandas as pd
 
 from network.analysis.compare import FOCUS_CITY, Comparison, provenance, ranking, result_warnings
 from network.assumptions import forced_warnings
-from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text, csv_text, dumps_json
+from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text
 from network.model import APPROXIMATION_NOTE
 from network.parallel import fork_map
+from network.tables import csv_text, dumps_json
 from network.viz.charts import gain_by_county_png, population_reached_png
 from network.viz.maps import change_map, map_html
 

@@ -16,8 +16,8 @@ import pandas as pd
 from network._version import __version__
 from network.assumptions import describe_assumptions
 from network.indicators.equity import EQUITY_NOTE
-from network.io import UNREACHABLE_NOTE
 from network.model import Model
+from network.tables import UNREACHABLE_NOTE
 
 
 def stamped(df: pd.DataFrame, model: Model) -> pd.DataFrame:

@@ -14,8 +14,8 @@ from network.analysis.claims.spec import LEGS, Claim, ClaimFile, Origin
 from network.errors import LookupFailed, UnreachableError
 from network.graph.schema import TRANSIT_MODES
 from network.indicators.equity import EQUITY_NOTE, equity_table, outside_summary
-from network.io import UNREACHABLE_NOTE
 from network.model import Model
+from network.tables import UNREACHABLE_NOTE
 
 
 # -- checking ----------------------------------------------------------------------------------
