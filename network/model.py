@@ -155,8 +155,8 @@ def _with_base_coaches(network: Network) -> Network:
     out, report = apply_scenario(network, sc)
     out.graph.graph["base_coaches"] = {
         "file": "data/coaches.yaml",
-        "in_service": [c.change.id for c in sc.changes if c.change.opened <= int(network.as_of[:4])],
-        "not_yet_open": [c.change.id for c in sc.changes if c.change.opened > int(network.as_of[:4])],
+        "in_service": [c.change.id for c in sc.changes if c.change.opened <= network.as_of.year],
+        "not_yet_open": [c.change.id for c in sc.changes if c.change.opened > network.as_of.year],
     }
     return dataclasses.replace(out, scenario=None, apply_report=None)
 
@@ -347,8 +347,8 @@ class Model:
 
     @property
     def as_of(self) -> str:
-        """The network date (ISO)."""
-        return self.network.as_of
+        """The network date (ISO), as outputs print it."""
+        return self.network.as_of.isoformat()
 
     @property
     def warnings(self) -> list[str]:

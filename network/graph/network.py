@@ -10,6 +10,7 @@ live one layer up, in :class:`network.model.Model`, which caches compiled arrays
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -73,9 +74,9 @@ class Network:
     apply_report: ApplyReport | None = None
 
     @property
-    def as_of(self) -> str:
-        """The network date (ISO)."""
-        return str(self.graph.graph["as_of"])
+    def as_of(self) -> dt.date:
+        """The network date (the model gives it as ISO text, :attr:`network.model.Model.as_of`)."""
+        return dt.date.fromisoformat(str(self.graph.graph["as_of"]))
 
     @property
     def warnings(self) -> list[str]:

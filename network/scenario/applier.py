@@ -3,7 +3,6 @@ the helpers every change type uses (``network.scenario.apply`` runs it)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import gc
 import re
@@ -204,7 +203,7 @@ class ApplierBase:
         self.net = network
         self.scenario = scenario
         self.a = network.assumptions
-        self.as_of = dt.date.fromisoformat(network.as_of)
+        self.as_of = network.as_of
         self.g = _copy(network.graph)
         data = network.data
         bbox = network.graph.graph.get("bbox", REGION_BBOX)
