@@ -86,6 +86,7 @@ def _edited(src: Path, dst: Path, sql: str) -> Path:
             "n.gpkg:rail_lines/1: stations_json: km posts must be numbers that increase",
         ),
         ("update corridors set record_json = '{' where fid = 1", "n.gpkg:corridors: a value cannot be read"),
+        ("update road_edges set rule = 'fixed' where fid = 1", "n.gpkg:road_edges/1: rule: 'fixed' with speed_from"),
     ],
 )
 def test_a_bad_value_in_a_network_file_is_refused_with_its_layer_and_field(built, tmp_path, sql, needle):

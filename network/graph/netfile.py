@@ -137,6 +137,8 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
             "length_km": r.length_km,
             "speed_kph": r.speed_kph,
             "speed_from": r.speed_source.astype(str),
+            # the timing rule the edge is built with (network/graph/timing.py), for readers of the file
+            "rule": np.where(r.speed_source.astype(str) == "default", "osm_default", "road_speed"),
             "road_class": r.road_class.astype(str),
             "ref": r.ref.astype(str),
             "name_zh": r.name_zh.astype(str),
@@ -320,6 +322,24 @@ def _where(path: Path, layer: str, i: int) -> str:
     return f"{path}:{layer}/{i + 1}"
 
 
+def _check_rules(path: Path, edges: Any) -> None:
+    """A road edge's ``rule`` column, where the file has one, says how its minutes are computed and
+    must agree with ``speed_from`` (a class default speed is re-drawn, a given one is not)."""
+    if "rule" not in edges.columns:  # written before the column existed: the rule follows speed_from
+        return
+    problems = Problems(str(path))
+    speed_from = edges["speed_from"].fillna("").astype(str).to_numpy()
+    rule = edges["rule"].fillna("").astype(str).to_numpy()
+    expected = np.where(speed_from == "default", "osm_default", "road_speed")
+    problems.add_rows(
+        rule != expected,
+        lambda i: f"{path}:road_edges/{i + 1}",
+        "rule",
+        lambda i: f"{rule[i]!r} with speed_from {speed_from[i]!r}; expected {expected[i]!r}",
+    )
+    problems.raise_if_any(_FIX)
+
+
 def _check_records(path: Path, places: Any, stations: Any, airports: Any, services: Any) -> None:
     """Positions of places, stations and airports, and services' headways, checked."""
     problems = Problems(str(path))
@@ -413,6 +433,7 @@ def _read_layers(path: Path, read: Any) -> OsmNetwork:
     e = read("road_edges")
     n = read("road_nodes")
     _check_roads(path, e, n)
+    _check_rules(path, e)
     order = np.argsort(n["node"].to_numpy())
     coords = [np.asarray(g.coords) for g in e.geometry]
     counts = np.array([len(c) for c in coords], dtype=np.int64)
