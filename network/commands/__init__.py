@@ -1,0 +1,2 @@
+"""The commands of ``taihang``, by what they do; each registers itself on :func:`network.cli.main`
+(imported at the end of :mod:`network.cli`)."""
