@@ -194,3 +194,31 @@ def test_the_region_defaults_are_data_read_once(tmp_path):
     (tmp_path / "d" / "dataset.yaml").write_text(doc, encoding="utf-8")
     with pytest.raises(DataError, match="dataset.yaml: region: bbox"):
         read_region(tmp_path / "d")
+
+
+@pytest.mark.parametrize(
+    "file, old, new, needle",
+    [
+        ("rail_lines.yaml", "speed_kph_to_next: 200, opened", "speed_kph_to_nxt: 200, opened", "unknown field"),
+        ("rail_lines.yaml", "mode: hsr", "mode: maglev", "mode: Input should be 'hsr' or 'rail'"),
+        ("rail_lines.yaml", "headway_min:", "headway_min: -5 #", "headway_min: Input should be greater than"),
+        ("roads.yaml", "design_speed_kph: 100", "design_speed_kph: 1000", "design_speed_kph: Input should be less"),
+        ("roads.yaml", "road_class: expressway", "road_class: motorway", "road_class: Input should be"),
+    ],
+)
+def test_curated_data_files_are_checked_by_schema_with_file_line_and_field(tmp_path, file, old, new, needle):
+    import re
+    import shutil
+
+    from network.errors import DataError
+    from network.sources.default import data_dir, read_default_data
+
+    folder = tmp_path / "d"
+    shutil.copytree(data_dir(), folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text
+    (folder / file).write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_default_data(folder)
+    assert re.search(rf"{re.escape(file)}:\d+: \S*", str(err.value)), str(err.value)
+    assert needle in str(err.value), str(err.value)

@@ -250,19 +250,12 @@ def read_airports(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as fh:  # libyaml's safe loader where installed (10x faster)
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as err:
-        raise DataError(f"cannot read {path}: {err}") from err
-    except yaml.YAMLError as err:
-        raise DataError(f"{path}: not valid YAML: {err}") from err
-
-
 def read_rail(path: Path, station_ids: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rail lines and services from ``rail_lines.yaml`` (format described in that file)."""
-    doc = _read_yaml(path)
+    """Rail lines and services from ``rail_lines.yaml`` (format described in that file; schema
+    :class:`~network.sources.schemas.RailFile`)."""
+    from network.sources.schemas import RailFile, validated
+
+    doc = validated(path, RailFile)
     problems = _Problems(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list) or not isinstance(doc.get("services"), list):
         raise DataError(f"{path}: expected top-level keys 'lines' and 'services', each a list")
@@ -343,8 +336,11 @@ OLDER_ROAD_CLASSES = ("national", "provincial", "other")
 
 
 def read_corridors(path: Path) -> list[dict[str, Any]]:
-    """Road corridors from ``roads.yaml`` (format described in that file)."""
-    doc = _read_yaml(path)
+    """Road corridors from ``roads.yaml`` (format described in that file; schema
+    :class:`~network.sources.schemas.RoadsFile`)."""
+    from network.sources.schemas import RoadsFile, validated
+
+    doc = validated(path, RoadsFile)
     problems = _Problems(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("corridors"), list):
         raise DataError(f"{path}: expected a top-level key 'corridors' holding a list")
