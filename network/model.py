@@ -642,6 +642,7 @@ class Model:
         import shapely
 
         nodes, rows, ends = self.graph.nodes, [], []
+        row_of, minutes = self.edge_table.row_of, self.edge_table.time_min  # this network's times (a draw's too)
         for u, v, k, d in self.graph.edges(keys=True, data=True):
             if d["mode"] in modes and d.get("kind") in ("link", "ride"):  # roads and rides, not waits or dwells
                 rows.append(
@@ -651,7 +652,7 @@ class Model:
                         "key": k,
                         "mode": d["mode"],
                         "kind": d.get("kind"),
-                        "minutes": d["time_min"],
+                        "minutes": float(minutes[row_of[(u, v, k)]]),
                         "km": d["length_km"],
                         "road_class": d.get("road_class"),
                         "ref": d.get("ref"),

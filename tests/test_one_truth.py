@@ -93,3 +93,12 @@ def test_both_engines_print_the_same_numbers(model, mode):
     cch_cells = model.matrix(None, None, mode, "cch")
     assert len(scipy_cells) > 5000
     np.testing.assert_array_equal(scipy_cells["minutes"].to_numpy(), cch_cells["minutes"].to_numpy())
+
+
+def test_links_of_a_draw_carry_the_draws_minutes(model):
+    a0 = model.assumptions
+    drawn = Retimer(model).model_for(dataclasses.replace(a0, unclassified_road_speed_kph=45.0))
+    base, other = model.links_frame(("road",)), drawn.links_frame(("road",))
+    assert len(base) == len(other)
+    slower = other["minutes"].to_numpy() > base["minutes"].to_numpy() + 1e-9
+    assert slower.any() and (other["minutes"].to_numpy() >= base["minutes"].to_numpy() - 1e-9).all()
