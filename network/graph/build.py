@@ -681,7 +681,49 @@ class GraphBuilder:
             "name_en": svc.get("name_en") or line["name_en"],
             "source": line["source"],
         }
-        for k, st in enumerate(seq):
+
+        def ride(k: int) -> dict[str, Any]:
+            i0, i1 = sorted((ids.index(seq[k - 1]), ids.index(seq[k])))
+            sections = [
+                (
+                    abs(km[i + 1] - km[i]),
+                    line["stations"][i]["speed_kph_to_next"],
+                    bool(line["stations"][i].get("new_section")),
+                    bool(line["stations"][i].get("circuity_section")),
+                )
+                for i in range(i0, i1)
+            ]
+            if direction < 0:
+                sections = sections[::-1]
+            return {
+                "geometry": self._ride_geometry(line["line_id"], i0, i1, direction, ids),
+                **timed(Rule.RAIL_RIDE, a, mode=mode, **ride_inputs(sections, a)),
+            }
+
+        self.add_calls(
+            sid, direction, seq, mode, info, svc["headway_min"], ride, transfer=True,
+            wait_source="wait = min(headway/2, wait_cap_min); headway assumed",
+        )  # fmt: skip
+
+    def add_calls(
+        self,
+        sid: str,
+        direction: int,
+        stops: list[str],
+        mode: str,
+        info: dict[str, Any],
+        headway_min: float,
+        ride: Any,
+        transfer: bool,
+        wait_source: str | None = None,
+    ) -> None:
+        """The edges of one direction of a service (a train's or a coach's) calling at ``stops``
+        (station ids) in order: at each stop a departure and an arrival node, the wait from the
+        concourse (``headway_min``), egress to the street, a transfer back to the concourse
+        (``transfer``), the dwell, and the ride from the previous stop (``ride(k)``: its
+        geometry and timing attributes). Written once for every kind of service."""
+        a = self.a
+        for k, st in enumerate(stops):
             self.ensure_station(st)
             s = self.stations[st]
             dep, arr = f"dep:{sid}:{direction}:{st}", f"arr:{sid}:{direction}:{st}"
@@ -693,7 +735,7 @@ class GraphBuilder:
                 "station_id": st,
                 "service_id": sid,
             }
-            if k < len(seq) - 1:
+            if k < len(stops) - 1:
                 self.g.add_node(dep, kind="stop_dep", **pos)
                 self.g.add_edge(
                     f"inside:{st}",
@@ -701,20 +743,22 @@ class GraphBuilder:
                     mode=mode,
                     kind="wait",
                     length_km=0.0,
-                    **{**info, "source": "wait = min(headway/2, wait_cap_min); headway assumed"},
-                    **timed(Rule.WAIT, a, headway_min=svc["headway_min"]),
+                    **{**info, "source": wait_source or info["source"]},
+                    **timed(Rule.WAIT, a, headway_min=headway_min),
                 )
-            if k > 0:
-                self.g.add_node(arr, kind="stop_arr", **pos)
-                self.g.add_edge(
-                    arr,
-                    f"station:{st}",
-                    mode="station",
-                    kind="egress",
-                    length_km=0.0,
-                    source="assumption station_egress_min",
-                    **timed(Rule.EGRESS, a),
-                )
+            if k == 0:
+                continue
+            self.g.add_node(arr, kind="stop_arr", **pos)
+            self.g.add_edge(
+                arr,
+                f"station:{st}",
+                mode="station",
+                kind="egress",
+                length_km=0.0,
+                source="assumption station_egress_min",
+                **timed(Rule.EGRESS, a),
+            )
+            if transfer:
                 self.g.add_edge(
                     arr,
                     f"inside:{st}",
@@ -724,38 +768,17 @@ class GraphBuilder:
                     source="assumption transfer_min",
                     **timed(Rule.TRANSFER, a),
                 )
-                if k < len(seq) - 1:
-                    self.g.add_edge(
-                        arr,
-                        dep,
-                        mode=mode,
-                        kind="dwell",
-                        length_km=0.0,
-                        **{**info, "source": f"assumption {mode}_dwell_min"},
-                        **timed(Rule.DWELL, a, mode=mode),
-                    )
-                prev = seq[k - 1]
-                i0, i1 = sorted((ids.index(prev), ids.index(st)))
-                sections = [
-                    (
-                        abs(km[i + 1] - km[i]),
-                        line["stations"][i]["speed_kph_to_next"],
-                        bool(line["stations"][i].get("new_section")),
-                        bool(line["stations"][i].get("circuity_section")),
-                    )
-                    for i in range(i0, i1)
-                ]
-                if direction < 0:
-                    sections = sections[::-1]
+            if k < len(stops) - 1:
                 self.g.add_edge(
-                    f"dep:{sid}:{direction}:{prev}",
                     arr,
+                    dep,
                     mode=mode,
-                    kind="ride",
-                    geometry=self._ride_geometry(line["line_id"], i0, i1, direction, ids),
-                    **info,
-                    **timed(Rule.RAIL_RIDE, a, mode=mode, **ride_inputs(sections, a)),
+                    kind="dwell",
+                    length_km=0.0,
+                    **{**info, "source": f"assumption {mode}_dwell_min" if wait_source else info["source"]},
+                    **timed(Rule.DWELL, a, mode=mode),
                 )
+            self.g.add_edge(f"dep:{sid}:{direction}:{stops[k - 1]}", arr, mode=mode, kind="ride", **info, **ride(k))
 
 
 def build_default_graph(

@@ -152,54 +152,20 @@ class StopChanges(ApplierBase):
             "name_en": ch.name_en,
             "source": f"scenario {lc.file}",
         }
+        mode = info.pop("mode")
         for direction, seq in ((1, list(range(len(stop_ids)))), (-1, list(range(len(stop_ids)))[::-1])):
-            for n, k in enumerate(seq):
-                st = self.b.stations[stop_ids[k]]
-                pos = {
-                    "lon": st["lon"],
-                    "lat": st["lat"],
-                    "name_zh": st["name_zh"],
-                    "name_en": st["name_en"],
-                    "station_id": stop_ids[k],
-                    "service_id": ch.id,
+
+            def ride(n: int, seq: list[int] = seq, direction: int = direction) -> dict[str, Any]:
+                seg = min(seq[n - 1], seq[n])
+                return {
+                    "length_km": seg_km[seg],
+                    "geometry": seg_geom[seg] if direction == 1 else seg_geom[seg][::-1],  # the roads it drives
+                    **timed(Rule.COACH, a, coach_path=seg_path[seg]),
                 }
-                dep, arr = f"dep:{ch.id}:{direction}:{stop_ids[k]}", f"arr:{ch.id}:{direction}:{stop_ids[k]}"
-                if n < len(seq) - 1:
-                    self.g.add_node(dep, kind="stop_dep", **pos)
-                    self.g.add_edge(
-                        f"inside:{stop_ids[k]}",
-                        dep,
-                        kind="wait",
-                        length_km=0.0,
-                        **info,
-                        **timed(Rule.WAIT, a, headway_min=ch.headway_min),
-                    )
-                if n > 0:
-                    self.g.add_node(arr, kind="stop_arr", **pos)
-                    self.g.add_edge(
-                        arr,
-                        f"station:{stop_ids[k]}",
-                        mode="station",
-                        kind="egress",
-                        length_km=0.0,
-                        source="assumption station_egress_min",
-                        **timed(Rule.EGRESS, a),
-                    )
-                    if n < len(seq) - 1:
-                        self.g.add_edge(
-                            arr, dep, kind="dwell", length_km=0.0, **info, **timed(Rule.DWELL, a, mode="bus")
-                        )
-                    prev = seq[n - 1]
-                    seg = min(prev, k)
-                    self.g.add_edge(
-                        f"dep:{ch.id}:{direction}:{stop_ids[prev]}",
-                        arr,
-                        kind="ride",
-                        length_km=seg_km[seg],
-                        geometry=seg_geom[seg] if direction == 1 else seg_geom[seg][::-1],  # the roads it drives
-                        **info,
-                        **timed(Rule.COACH, a, coach_path=seg_path[seg]),
-                    )
+
+            self.b.add_calls(
+                ch.id, direction, [stop_ids[k] for k in seq], mode, info, ch.headway_min, ride, transfer=False
+            )
 
     def add_freight_facility(self, lc: LocatedChange) -> None:
         """A freight facility: recorded with a note (it carries no passengers)."""
