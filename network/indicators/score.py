@@ -27,12 +27,7 @@ def weighted_mean_time(minutes: pd.Series, population: pd.Series) -> float:
     >>> weighted_mean_time(pd.Series([60.0, 120.0]), pd.Series([3, 1]))
     75.0
     """
-    t = minutes.to_numpy(dtype=float)
-    p = population.to_numpy(dtype=float)
-    ok = np.isfinite(t)
-    if not ok.any():
-        return float("nan")
-    return float(np.sum(t[ok] * p[ok]) / np.sum(p[ok]))
+    return m.weighted_average_travel_time(minutes.to_numpy(dtype=float), population.to_numpy(dtype=float))
 
 
 def population_within(minutes: pd.Series, population: pd.Series, threshold_min: float) -> int:
