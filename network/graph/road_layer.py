@@ -418,11 +418,9 @@ def road_edge_attrs(
         urban_km *= float(top.get("length_scale", 1.0))
     from network.graph.timing import Rule, road_inputs, timed
 
-    speed = road_speed_kph(cls, top, a)
-    attrs: dict[str, Any] = {
+    attrs: dict[str, Any] = {  # speed_kph and time_min are set by the timing pass (fill_times)
         "mode": "road",
         "kind": "link",
-        "speed_kph": speed,
         "road_class": cls,
         **geometry,
         **timed(Rule.ROAD_LAYER, a, **road_inputs(length_km, urban_km, cls, top)),

@@ -226,16 +226,22 @@ def timed(rule: Rule, a: Assumptions, **inputs: Any) -> dict[str, Any]:
 
 def fill_times(graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], a: Assumptions) -> None:
     """Set ``time_min`` of the edges ``keys`` of ``graph`` by their rules, in one vectorised
-    pass (:func:`edge_minutes`): after a build, a scenario's changes, or a point added. The road
-    edges a coach among them drives are read too (not set)."""
+    pass (:func:`edge_minutes`): after a build, a scenario's changes, or a point added; a
+    ``road_layer`` edge's ``speed_kph`` is set from the same pass. The road edges a coach among
+    them drives are read too (not set)."""
     if not keys:
         return
     edges = graph.edges
     extra = [tuple(e) for k in keys if edges[k].get("rule") == Rule.COACH.value for e in edges[k]["coach_path"]]
     table_keys = list(dict.fromkeys([*keys, *extra]))
-    minutes = edge_minutes(TimingTable.from_graph(graph, table_keys), a)
-    for key, t in zip(keys, minutes[: len(keys)].tolist()):
-        edges[key]["time_min"] = t
+    table = TimingTable.from_graph(graph, table_keys)
+    minutes, speeds = _evaluate(table, a)
+    layer = table.rule == _CODE[Rule.ROAD_LAYER]
+    for i, (key, t) in enumerate(zip(keys, minutes[: len(keys)].tolist())):
+        d = edges[key]
+        d["time_min"] = t
+        if layer[i]:  # the open-road speed the rule gives (shown in listings, compared by upgrades)
+            d["speed_kph"] = float(speeds[i])
 
 
 # -- what an edge's time is made of, in words ------------------------------------------------------
@@ -453,6 +459,16 @@ def edge_minutes(
     """Every edge's minutes under the constants ``a``, by its rule (module docstring), in one
     vectorised pass. ``class_speeds`` (with the ``class_defaults`` they replace) re-times the
     ``osm_default`` roads of a network built from OpenStreetMap (a draw of their class speeds)."""
+    return _evaluate(table, a, class_speeds, class_defaults)[0]
+
+
+def _evaluate(
+    table: TimingTable,
+    a: Assumptions,
+    class_speeds: dict[str, float] | None = None,
+    class_defaults: dict[str, float] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(minutes of every edge, open-road speed of every road edge, NaN elsewhere)."""
     t = table.fixed_min.copy()
     road_speed = np.full(t.size, np.nan)  # open-road speed of each road edge (coaches drive them)
     r = table.rows(Rule.ROAD_LAYER)
@@ -486,7 +502,7 @@ def edge_minutes(
     r = table.rows(Rule.COACH)
     if r.size:
         t[r] = coach_min(table.coach_owner, table.coach_member, road_speed, table.length_km, t, t.size, a)[r]
-    return t
+    return t, road_speed
 
 
 def coach_min(
