@@ -463,3 +463,15 @@ def test_station_buildings_are_read_and_other_buildings_never_reach_python(tmp_p
     ex = read_osm_file(path)
     names = sorted(f.tags.get("name") for f in ex.stations)
     assert names == ["双站", "测试站"]
+
+
+def test_a_services_file_is_checked_by_its_schema(tmp_path):
+    from network.errors import DataError
+    from network.sources.files import read_services_file
+
+    text = (Path(__file__).resolve().parents[1] / "data" / "services_example.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "s.yaml"
+    bad.write_text(text.replace("headway_min: 60", "headway_minutes: 60"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"s\.yaml:\d+: services\[0\]\.headway_minutes: unknown field"):
+        read_services_file(bad)
+    assert read_services_file(Path(__file__).resolve().parents[1] / "data" / "services_example.yaml")[0]["lines"]

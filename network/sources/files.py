@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from network.crs import to_wgs84
-from network.errors import DataError, ScenarioError
+from network.errors import DataError
 from network.io import read_bounded_bytes
 from network.sources.default import data_dir
 from network.textrules import text_problem
-from network.yamlio import read_yaml
 
 
 def read_speed_defaults(path: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -56,24 +55,17 @@ def read_speed_defaults(path: Path | None = None) -> dict[str, dict[str, Any]]:
 
 
 def read_services_file(path: Path) -> tuple[dict[str, Any], Any]:
-    """Parse a services file (format: ``data/services_example.yaml``) with its line map.
+    """Parse a services file (format: ``data/services_example.yaml``; schema
+    :class:`~network.sources.schemas.ServicesFile`) with its line map.
 
     Raises
     ------
     DataError
         With ``file:line: field: problem`` for every problem found.
     """
-    try:
-        doc, lines, problems = read_yaml(path)
-    except ScenarioError as err:
-        raise DataError("\n".join(err.problems)) from None
-    if problems:
-        raise DataError("\n".join(problems))
-    if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list) or not isinstance(doc.get("services"), list):
-        raise DataError(
-            f"{path}:1: a services file needs top-level 'lines' and 'services', each a list "
-            "(see data/services_example.yaml)"
-        )
+    from network.sources.schemas import ServicesFile, validated_with_lines
+
+    doc, lines = validated_with_lines(path, ServicesFile)
     return doc, lines
 
 

@@ -1,4 +1,5 @@
-"""Schemas of the curated data files (``data/rail_lines.yaml``, ``data/roads.yaml``): pydantic
+"""Schemas of the curated data files (``data/rail_lines.yaml``, ``data/roads.yaml``) and of a
+build's services file (``data/services_example.yaml``): pydantic
 models with the field types of the scenario cards (``extra="forbid"``: a mistyped field is an
 error, not ignored), read through :mod:`network.yamlio`, so every problem is one line
 ``file:line: field: message``. The readers in :mod:`network.sources.default` then check what a
@@ -98,6 +99,49 @@ class RoadsFile(_Strict):
     corridors: list[Corridor]
 
 
+class ServicesStation(_Strict):
+    """A station of a services file's line: a name as mapped in OSM, with an optional position
+    (to pick among same-named stations, or to place one OSM lacks) and section data."""
+
+    name: Name
+    name_en: Name | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    km: Annotated[float, Field(ge=0, le=5000)] | None = None
+    speed_kph_to_next: LineSpeed | None = None
+    opened_to_next: dt.date | None = None
+
+
+class ServicesLine(_Strict):
+    """A line of a services file (``data/services_example.yaml``)."""
+
+    line_id: Id
+    name_zh: Name | None = None
+    name_en: Name | None = None
+    mode: Literal["hsr", "rail"]
+    speed_kph: LineSpeed | None = None
+    source: Prose | None = None
+    stations: list[Name | ServicesStation] = Field(min_length=2)
+
+
+class ServicesService(_Strict):
+    """A service of a services file."""
+
+    service_id: Id | None = None
+    line: Id
+    name_en: Name | None = None
+    stops: Literal["all"] | Annotated[list[Name], Field(min_length=2)] = "all"
+    headway_min: Annotated[float, Field(ge=2, le=7 * 24 * 60)]
+
+
+class ServicesFile(_Strict):
+    """A services file for ``taihang build --services`` (``data/services_example.yaml``)."""
+
+    crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    lines: list[ServicesLine]
+    services: list[ServicesService]
+
+
 def _fields(*models: type[BaseModel]) -> frozenset[str]:
     out: set[str] = set()
     for m in models:
@@ -107,7 +151,13 @@ def _fields(*models: type[BaseModel]) -> frozenset[str]:
 
 def validated(path: Path, schema: type[BaseModel]) -> Any:
     """The data of the YAML file ``path`` once it validates against ``schema`` (the parsed data,
-    as the readers use it).
+    as the readers use it; :func:`validated_with_lines` gives the line map too)."""
+    return validated_with_lines(path, schema)[0]
+
+
+def validated_with_lines(path: Path, schema: type[BaseModel]) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """The data of the YAML file ``path`` once it validates against ``schema``, and the line of
+    every field path (for the reader's own messages).
 
     Raises
     ------
@@ -122,8 +172,8 @@ def validated(path: Path, schema: type[BaseModel]) -> Any:
         try:
             schema.model_validate(data)
         except ValidationError as err:
-            models = (schema, RailLine, LineStation, Service, Corridor)
+            models = (schema, RailLine, LineStation, Service, Corridor, ServicesLine, ServicesStation, ServicesService)
             problems = pydantic_problems(err, data, lines, str(path), _fields(*models))
     if problems:
         raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(problems))
-    return data
+    return data, lines
