@@ -84,7 +84,7 @@ def add_uncertainty(
     names = sampled_names(base)
     result.timing = f"{draws} draws in {secs:.1f} s on {workers} process(es)"  # not in the note: files stay identical
     result.uncertainty_note = (
-        f"{draws} draws (seed {seed}) of {len(names)} constants with a range, "
+        f"{draws} draws (seed {seed}) of the {len(names)} constants that re-time edges, "
         "triangular(low, value, high), plus OSM class speeds on OSM-built networks; every edge re-timed by its "
         "rule (network/graph/timing.py), fixed times (block times) kept. p10/p50/p90 are "
         "of minutes; share_of_draws_holding is the share of draws in which the verdict holds."
