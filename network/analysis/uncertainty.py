@@ -1,4 +1,4 @@
-"""Uncertainty: sample every assumption with a range, re-time the network, and report bands.
+"""Uncertainty: sample every assumption that re-times edges, re-time the network, and report bands.
 
 In: models (a base network, with or without a scenario), a number of draws, a seed. Out: for each
 result, p10/p50/p90 over the draws and, for claims, the share of draws in which a verdict holds.

@@ -321,7 +321,7 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
     type=click.IntRange(0, 100_000),
     default=0,
     show_default=True,
-    help="Sample every assumption with a range this many times: p10/p50/p90 and the share of draws "
+    help="Sample every assumption that re-times edges this many times: p10/p50/p90 and the share of draws "
     "in which the claim holds.",
 )
 @click.option(

@@ -24,7 +24,7 @@ def network_for(claim: Claim, net: NetworkSpec, base_factory: Any) -> Any:
 
 def check_claim(claim: Claim, base_factory: Any, draws: int = 0, seed: int = 1) -> CheckResult:
     """Evaluate a claim on each of its networks (``base_factory(year) -> Model`` builds the base).
-    With ``draws``, every assumption with a range is sampled (:mod:`network.analysis.uncertainty`) and the
+    With ``draws``, every assumption that re-times edges is sampled (:mod:`network.analysis.uncertainty`) and the
     results gain p10/p50/p90 columns and the share of draws in which each verdict holds."""
     from network.analysis.claims.route import evaluate_routes, route_verdicts
 
