@@ -66,19 +66,40 @@ def _pid_alive(pid: int) -> bool:
 def clean_leftovers(target: Path) -> list[Path]:
     """Remove what a killed run left beside ``target`` (temporary files and staging folders named
     by :func:`_prefix`, whose process no longer runs); returns what was removed. Never touches
-    anything else, nor the files of a run still going."""
+    anything else, nor the files of a run still going. Called where a run starts writing to a
+    place (``--out`` checks, output sets, sweeps, the cache), not on every write."""
+    prefix = _prefix(target)
+    return _remove_dead(target.parent, lambda name: name[len(prefix) :] if name.startswith(prefix) else None)
+
+
+def clean_folder_leftovers(folder: Path) -> list[Path]:
+    """:func:`clean_leftovers` for every target in ``folder`` (a sweep's folder of parts)."""
+    import re
+
+    pattern = re.compile(rf"^\..+?\.{_MARK}-(\d+-.*)$")
+
+    def rest(name: str) -> str | None:
+        m = pattern.match(name)
+        return m.group(1) if m else None
+
+    return _remove_dead(folder, rest)
+
+
+def _remove_dead(folder: Path, rest_of: Any) -> list[Path]:
+    """Remove the entries of ``folder`` whose name ``rest_of`` maps to ``<pid>-…`` of a process
+    that no longer runs."""
     import shutil
 
     removed: list[Path] = []
-    prefix = _prefix(target)
     try:
-        entries = list(os.scandir(target.parent if str(target.parent) else "."))
+        entries = list(os.scandir(folder if str(folder) else "."))
     except OSError:
         return removed
     for entry in entries:
-        if not entry.name.startswith(prefix):
+        rest = rest_of(entry.name)
+        if rest is None:
             continue
-        pid_text = entry.name[len(prefix) :].split("-", 1)[0]
+        pid_text = rest.split("-", 1)[0]
         if not pid_text.isdigit() or _pid_alive(int(pid_text)):
             continue
         path = Path(entry.path)
@@ -133,11 +154,10 @@ def check_file_target(target: Path, what: str = "--out") -> None:
 def _temp_beside(target: Path, suffix: str) -> tuple[int, str]:
     """A new hidden temporary file in ``target``'s folder (created if missing), for an atomic
     rename onto ``target``; one clear error if the folder cannot be written or ``target`` is not
-    a regular file. Leftovers of killed runs into the same place are removed first."""
+    a regular file."""
     check_file_target(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(target)
         return tempfile.mkstemp(prefix=f"{_prefix(target)}{os.getpid()}-", suffix=suffix, dir=target.parent)
     except OSError as err:
         raise DataError(

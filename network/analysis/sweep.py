@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from network.errors import NetworkModelError
-from network.io import atomic_write_text
+from network.io import atomic_write_text, clean_folder_leftovers
 from network.sources.default import DEFAULT_TARGETS
 from network.tables import csv_text
 
@@ -339,6 +339,8 @@ def run_sweep(
     else:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(meta_path, json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
+    for folder in (out, out / "parts"):  # what a killed run left half-written, once here (not per part)
+        clean_folder_leftovers(folder)
     tasks = spec.tasks()
     todo = [(s, k) for s, k in tasks if not _part(out, s, k).exists()]
     done = len(tasks) - len(todo)

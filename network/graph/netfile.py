@@ -287,8 +287,8 @@ def _check_roads(path: Path, edges: Any, nodes: Any) -> None:
     if not bad_index.any() and len(np.unique(node)) != count:
         problems.add(f"{path}:road_nodes", "node", "an index appears twice; each of 0..n-1 must appear once")
     order = np.argsort(np.where(bad_index, count, node), kind="stable")
-    lon = np.array([g.x if g is not None and not g.is_empty else np.nan for g in nodes.geometry])[order]
-    lat = np.array([g.y if g is not None and not g.is_empty else np.nan for g in nodes.geometry])[order]
+    lon = nodes.geometry.x.to_numpy(dtype=float)[order]  # NaN for a missing point: refused below
+    lat = nodes.geometry.y.to_numpy(dtype=float)[order]
     node_ok = check_points(problems, lon, lat, lambda i: f"{path}:road_nodes/{int(order[i]) + 1}", "geometry")
     num = {
         c: pd.to_numeric(edges[c], errors="coerce").to_numpy(dtype=float) for c in ("u", "v", "length_km", "speed_kph")

@@ -24,7 +24,7 @@ from pathlib import Path
 from network.assumptions import Assumptions
 from network.errors import DataError
 from network.graph.network import Network
-from network.io import atomic_write_bytes
+from network.io import atomic_write_bytes, clean_leftovers
 from network.sources.default import data_dir
 
 #: Bump when the pickled layout changes in a way the source hash would not show.
@@ -134,6 +134,8 @@ def store(network: Network, cache_key: str) -> None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # a pickle runs code when read: only ours
-        atomic_write_bytes(folder / f"default-{cache_key}.pickle", pickle.dumps(network, protocol=5))
+        target = folder / f"default-{cache_key}.pickle"
+        clean_leftovers(target)
+        atomic_write_bytes(target, pickle.dumps(network, protocol=5))
     except (OSError, DataError):
         return

@@ -257,7 +257,7 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
     if rule is Rule.ROAD_LAYER:  # its built-up stretch is added by the caller, who sums it over a leg
         cls = d.get("speed_class") or d.get("road_class") or "road"
         design, limit = d.get("design_kph"), d.get("limit_kph")
-        speed = float(class_speed_kph(cls, np.nan if design is None else design, np.inf if limit is None else limit, a))
+        speed = float(d["speed_kph"])  # set by the timing pass that set its minutes (fill_times)
         if cls == "expressway":
             why = f"design {design:g}" if design else "expressway_default_design_speed_kph"
         elif cls in ("national", "provincial"):
