@@ -86,6 +86,19 @@ def _edited(src: Path, dst: Path, sql: str) -> Path:
             "n.gpkg:rail_lines/1: stations_json: km posts must be numbers that increase",
         ),
         ("update corridors set record_json = '{' where fid = 1", "n.gpkg:corridors: a value cannot be read"),
+        (
+            "update corridors set record_json = replace(record_json, '\"ref\"', '\"colour\"') where fid = 1",
+            "n.gpkg:corridors/1: unknown field(s) colour",
+        ),
+        (
+            'update corridors set record_json = \'{"corridor_id": "x"}\' where fid = 1',
+            "n.gpkg:corridors/1: missing field(s) ref, name_zh, name_en, source",
+        ),
+        (
+            "update rail_lines set stations_json = replace(stations_json, '\"opened_to_next\": null', "
+            '\'"opened_to_next": "soon"\') where fid = 1',
+            "opened_to_next: 'soon' is not a date; expected YYYY-MM-DD",
+        ),
         ("update road_edges set rule = 'fixed' where fid = 1", "n.gpkg:road_edges/1: rule: 'fixed' with speed_from"),
     ],
 )

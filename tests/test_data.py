@@ -24,15 +24,15 @@ def data():
 
 def test_every_curated_element_has_a_source(data):
     for p in data.places:
-        assert p["source"] and p["position_source"], p["place_id"]
+        assert p.source and p.position_source, p.place_id
     for s in data.stations:
-        assert s["position_source"], s["station_id"]
+        assert s.position_source, s.station_id
     for a in data.airports:
-        assert a["position_source"], a["airport_id"]
+        assert a.position_source, a.airport_id
     for line in data.lines:
-        assert line["source"], line["line_id"]
+        assert line.source, line.line_id
     for c in data.corridors:
-        assert c["source"], c["corridor_id"]
+        assert c.source, c.corridor_id
 
 
 def test_osm_sourced_station_positions_lie_within_1_km_of_openstreetmap(data):
@@ -44,11 +44,11 @@ def test_osm_sourced_station_positions_lie_within_1_km_of_openstreetmap(data):
             osm.setdefault(name, []).append(f["geometry"]["coordinates"])
     checked = 0
     for s in data.stations:
-        pts = osm.get(s["name_zh"]) or osm.get(s["name_zh"] + "站")
+        pts = osm.get(s.name_zh) or osm.get(s.name_zh + "站")
         if not pts:
             continue
-        d = min(float(haversine_km(s["lon"], s["lat"], lon, lat)) for lon, lat in pts)
-        assert d <= 1.0, f"{s['name_zh']} lies {d:.2f} km from its OpenStreetMap station"
+        d = min(float(haversine_km(s.lon, s.lat, lon, lat)) for lon, lat in pts)
+        assert d <= 1.0, f"{s.name_zh} lies {d:.2f} km from its OpenStreetMap station"
         checked += 1
     assert checked >= 20  # most in-region stations are in the OSM file
 
@@ -59,9 +59,9 @@ def test_populations_match_the_census_table(data):
     with (SHARED / "census2020_county_population_study_area.csv").open(encoding="utf-8") as fh:
         census = {r["code"]: int(r["人口数_合计"]) for r in csv.DictReader(fh)}
     for p in data.places:
-        if p["population_2020"] is not None:
-            assert p["population_2020"] == census[p["place_id"][2:]], p["name_zh"]
-    jincheng = sum(p["population_2020"] for p in data.places if p["city_zh"] == "晋城" and p["population_2020"])
+        if p.population_2020 is not None:
+            assert p.population_2020 == census[p.place_id[2:]], p.name_zh
+    jincheng = sum(p.population_2020 for p in data.places if p.city_zh == "晋城" and p.population_2020)
     assert jincheng == census["140500"]  # every county of Jincheng is present
 
 
@@ -82,12 +82,12 @@ def test_bad_places_file_names_file_line_and_field(tmp_path):
 
 
 def test_km_post_anchors_are_kept_and_interpolation_is_monotone(data):
-    stations = {s["station_id"]: s for s in data.stations}
-    line = next(ln for ln in data.lines if ln["line_id"] == "zhengtai_hsr")
+    stations = {s.station_id: s for s in data.stations}
+    line = next(ln for ln in data.lines if ln.line_id == "zhengtai_hsr")
     km = line_km_posts(line, stations)
-    for s, k in zip(line["stations"], km):
-        if s["km"] is not None:
-            assert k == pytest.approx(s["km"])
+    for s, k in zip(line.stations, km):
+        if s.km is not None:
+            assert k == pytest.approx(s.km)
     assert all(b > a for a, b in zip(km, km[1:]))
 
 
@@ -222,3 +222,16 @@ def test_curated_data_files_are_checked_by_schema_with_file_line_and_field(tmp_p
         read_default_data(folder)
     assert re.search(rf"{re.escape(file)}:\d+: \S*", str(err.value)), str(err.value)
     assert needle in str(err.value), str(err.value)
+
+
+def test_curated_records_are_frozen_and_typed(data):
+    """Nothing downstream edits a curated record in place: a change is a new record."""
+    import dataclasses
+
+    from network.sources.records import Corridor, Line, LineStop, Place
+
+    assert isinstance(data.places[0], Place) and isinstance(data.corridors[0], Corridor)
+    assert isinstance(data.lines[0], Line) and isinstance(data.lines[0].stations[0], LineStop)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        data.places[0].lat = 0.0  # type: ignore[misc]
+    assert isinstance(data.lines, tuple) and isinstance(data.corridors[0].waypoints, tuple)

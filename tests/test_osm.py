@@ -100,14 +100,14 @@ def test_fixture_fastest_road_by_hand(net):
 
 def test_fixture_rail_stations_airports(net):
     rep, d = net.report, net.data
-    names = sorted(s["name_zh"] for s in d.stations)
+    names = sorted(s.name_zh for s in d.stations)
     assert names == ["晋城东", "阳城南"]  # area and node; the subway stop is left out
-    area = next(s for s in d.stations if s["name_zh"] == "晋城东")
-    assert (area["lon"], area["lat"]) == pytest.approx((112.979, 35.534), abs=1e-6)  # centroid of the square
-    assert area["station_id"].startswith("osm-w")
+    area = next(s for s in d.stations if s.name_zh == "晋城东")
+    assert (area.lon, area.lat) == pytest.approx((112.979, 35.534), abs=1e-6)  # centroid of the square
+    assert area.station_id.startswith("osm-w")
     assert rep["highspeed_track_km"] == pytest.approx(km(41, 42, 43), abs=0.05)
     assert rep["freight_only_track_km"] == pytest.approx(km(42, 61), abs=0.05)  # the yard track is dropped
-    assert [a["iata"] for a in d.airports] == ["JXX"] and rep["aerodromes_without_iata"] == 1
+    assert [a.iata for a in d.airports] == ["JXX"] and rep["aerodromes_without_iata"] == 1
     # the service's section is measured on the track between the snapped stations
     (sec,) = rep["rail_sections"]
     assert sec["result"] == "on track"
@@ -123,9 +123,9 @@ def test_fixture_rail_stations_airports(net):
 
 
 def test_places_csv_gcj02_is_converted(net):
-    mid = next(p for p in net.data.places if p["place_id"] == "mid")
+    mid = next(p for p in net.data.places if p.place_id == "mid")
     # GCJ-02 shifts points in this area by roughly 0.005-0.006 deg; the stored point is WGS84
-    assert 0.002 < abs(mid["lon"] - 112.606) < 0.01 and "gcj02 converted" in mid["position_source"]
+    assert 0.002 < abs(mid.lon - 112.606) < 0.01 and "gcj02 converted" in mid.position_source
 
 
 def test_formats_give_the_same_network(tmp_path):
@@ -186,6 +186,9 @@ def test_network_file_round_trip_and_bytes(net, tmp_path):
     write_network(net, p2)
     assert hashlib.sha256(p1.read_bytes()).digest() == hashlib.sha256(p2.read_bytes()).digest()
     back = read_network(p1)
+    # the records come back as they were written (frozen records compare by value)
+    assert back.data.lines == net.data.lines and back.data.corridors == net.data.corridors
+    assert back.data.services == net.data.services and back.data.places == net.data.places
     assert back.meta["licence"].startswith("© OpenStreetMap contributors")
     assert back.meta["extract_date"] == "2024-05-01" and back.meta["bbox"] == [110.8, 33.6, 114.8, 37.0]
     m1, m2 = Model.from_network(net, year=2025), Model.from_network(p1, year=2025)
@@ -395,7 +398,7 @@ def test_documented_services_example_builds():
     built = build_osm_network(
         read_osm_file(CORRIDOR), services_path=data_dir / "services_example.yaml", places_path=FIX / "places.csv"
     )
-    assert [s["service_id"] for s in built.data.services] == ["example_all"]
+    assert [s.service_id for s in built.data.services] == ["example_all"]
     assert built.report["rail_sections"][0]["result"] == "on track"
 
 

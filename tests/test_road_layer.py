@@ -4,6 +4,7 @@ the default network's corridors (absent before they open, slower trips before, c
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from network.routing.paths import many_to_one
 from network.scenario.load import load_scenario
 from network.sources.default import data_dir
 from network.sources.geometry import LineGraph
+from network.sources.records import Corridor
 
 # 0.01° of latitude is 1.112 km; at 35° N 0.01° of longitude is 0.911 km
 LAT0 = 35.0
@@ -36,21 +38,17 @@ def ladder() -> LineGraph:
     return LineGraph(lon=lon, lat=lat, u=u, v=v, length_km=km)
 
 
-def corridor(cid: str, waypoints: list[list[float]], **extra: object) -> dict:
-    return {
-        "corridor_id": cid,
-        "road_class": "expressway",
-        "ref": "S1",
-        "name_zh": cid,
-        "name_en": cid,
-        "source": "test",
-        "waypoints": waypoints,
-        "length_km": None,
-        "design_speed_kph": 100.0,
-        "opened": None,
-        "upgrades": None,
+def corridor(cid: str, waypoints: list[list[float]], **extra: Any) -> Corridor:
+    return Corridor(
+        corridor_id=cid,
+        ref="S1",
+        name_zh=cid,
+        name_en=cid,
+        source="test",
+        waypoints=tuple((float(a), float(b)) for a, b in waypoints),
+        design_speed_kph=100.0,
         **extra,
-    }
+    )
 
 
 def test_matcher_follows_the_road_its_waypoints_lie_on():
@@ -102,7 +100,7 @@ def test_built_up_part_runs_at_the_built_up_speed():
 def test_edge_state_by_date():
     new = corridor("new", [], opened=dt.date(2020, 9, 23))
     rebuilt = corridor("rebuilt", [], opened=dt.date(2020, 9, 23), upgrades="national")
-    national = {**corridor("g1", []), "road_class": "national"}
+    national = corridor("g1", [], road_class="national")
     before, after = dt.date(2020, 9, 22), dt.date(2020, 9, 23)
     assert edge_state([new], before) == ("absent", None)  # a new alignment did not exist
     assert edge_state([new], after)[0] == "expressway"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -49,6 +50,7 @@ from network.search import search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
 from network.sources.osm import SOURCE_LICENCE
+from network.sources.records import Line, Service, Station
 
 #: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
 #: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so
@@ -127,20 +129,20 @@ def rail_run_time_min(
     return t * (1 + supplement) / 60.0
 
 
-def line_km_posts(line: dict[str, Any], stations: dict[str, dict[str, Any]]) -> list[float]:
+def line_km_posts(line: Line, stations: Mapping[str, Station]) -> list[float]:
     """Km post of every station of a line.
 
     Anchors (stations with ``km``) are kept exactly; stations between anchors are interpolated in
     proportion to straight-line distance; before the first / after the last anchor, or on a line
     without anchors, straight-line distance times the line's ``circuity`` is used.
     """
-    ids = [s["station"] for s in line["stations"]]
-    lon = np.array([stations[i]["lon"] for i in ids])
-    lat = np.array([stations[i]["lat"] for i in ids])
+    ids = line.station_ids()
+    lon = np.array([stations[i].lon for i in ids])
+    lat = np.array([stations[i].lat for i in ids])
     step = haversine_km(lon[:-1], lat[:-1], lon[1:], lat[1:])
     chain = np.concatenate([[0.0], np.cumsum(step)])
-    anchors = [(k, s["km"]) for k, s in enumerate(line["stations"]) if s["km"] is not None]
-    circuity = line.get("circuity") or 1.0
+    anchors = [(k, s.km) for k, s in enumerate(line.stations) if s.km is not None]
+    circuity = line.circuity or 1.0
     if not anchors:
         return list(chain * circuity)
     km = np.empty(len(ids))
@@ -257,7 +259,7 @@ class GraphBuilder:
         )
         self._road_xy = to_local_xy_km(roads.lon, roads.lat, self.lat0)
         self._access: tuple[Any, Any, np.ndarray] | None = None  # (graph it was built for, tree, node rows)
-        self.stations = {s["station_id"]: s for s in data.stations}
+        self.stations = {s.station_id: s for s in data.stations}
 
     # -- roads ------------------------------------------------------------------------------
     def add_roads(self) -> None:
@@ -290,19 +292,21 @@ class GraphBuilder:
             if m.result == "matched" or not is_open(c, as_of):
                 continue
             s, t = m.end_nodes
-            km = c["length_km"] or m.waypoint_km * a.max_match_circuity
-            speed = road_speed_kph(c["road_class"], c, a)
+            km = c.length_km or m.waypoint_km * a.max_match_circuity
+            speed = road_speed_kph(c.road_class, c.design_speed_kph, c.speed_limit_kph, a)
             attrs = {
                 "mode": "road",
                 "kind": "link",
                 "speed_kph": speed,
                 **corridor_attrs(c),
-                "owners": c["corridor_id"],
-                "source": f"{c['source']}; added as its own link: {m.reason}",
-                **timed(Rule.ROAD_LAYER, a, **road_inputs(km, 0.0, c["road_class"], c)),
+                "owners": c.corridor_id,
+                "source": f"{c.source}; added as its own link: {m.reason}",
+                **timed(
+                    Rule.ROAD_LAYER, a, **road_inputs(km, 0.0, c.road_class, c.design_speed_kph, c.speed_limit_kph)
+                ),
             }
             for x, y in ((s, t), (t, s)):
-                self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c['corridor_id']}", **attrs)
+                self.g.add_edge(f"r{x}", f"r{y}", key=f"corridor:{c.corridor_id}", **attrs)
 
     def _add_osm_roads(self, r: RoadGraph) -> None:
         osm_source = f"OpenStreetMap ({SOURCE_LICENCE})"
@@ -344,9 +348,9 @@ class GraphBuilder:
         if isinstance(self.roads, RoadGraph):
             self.g.graph["corridor_matches"] = [
                 {
-                    "corridor_id": c["corridor_id"],
-                    "ref": c["ref"],
-                    "name_zh": c["name_zh"],
+                    "corridor_id": c.corridor_id,
+                    "ref": c.ref,
+                    "name_zh": c.name_zh,
                     "result": "tied to OSM edges by ref",
                 }
                 for c in self.data.corridors
@@ -357,11 +361,11 @@ class GraphBuilder:
         for c, m in zip(self.layer.corridors, self.layer.matches):
             report.append(
                 {
-                    "corridor_id": c["corridor_id"],
-                    "road_class": c["road_class"],
-                    "ref": c["ref"],
-                    "name_zh": c["name_zh"],
-                    "published_km": c["length_km"],
+                    "corridor_id": c.corridor_id,
+                    "road_class": c.road_class,
+                    "ref": c.ref,
+                    "name_zh": c.name_zh,
+                    "published_km": c.length_km,
                     "waypoint_km": m.waypoint_km,
                     "matched_km": m.matched_km,
                     "max_offset_km": m.max_offset_km,
@@ -369,8 +373,8 @@ class GraphBuilder:
                     "reason": m.reason,
                     "edges": len(m.edges),
                     "length_scale": m.length_scale,
-                    "speed_kph": round(road_speed_kph(c["road_class"], c, self.a), 1),
-                    "opened": _iso(c["opened"]),
+                    "speed_kph": round(road_speed_kph(c.road_class, c.design_speed_kph, c.speed_limit_kph, self.a), 1),
+                    "opened": _iso(c.opened),
                     "open_on_date": is_open(c, self.as_of),
                 }
             )
@@ -442,32 +446,32 @@ class GraphBuilder:
         allowance = self.a.urban_access_allowance_min
         for p in self.data.places:
             base = {
-                "lon": p["lon"],
-                "lat": p["lat"],
-                "name_zh": p["name_zh"],
-                "name_en": p["name_en"],
-                "place_id": p["place_id"],
-                "place_kind": p["kind"],
-                "city_zh": p["city_zh"],
-                "population_2020": p["population_2020"],
-                "source": p["position_source"],
+                "lon": p.lon,
+                "lat": p.lat,
+                "name_zh": p.name_zh,
+                "name_en": p.name_en,
+                "place_id": p.place_id,
+                "place_kind": p.kind,
+                "city_zh": p.city_zh,
+                "population_2020": p.population_2020,
+                "source": p.position_source,
             }
-            out_id, in_id = f"place:{p['place_id']}", f"place:{p['place_id']}:arrive"
+            out_id, in_id = f"place:{p.place_id}", f"place:{p.place_id}:arrive"
             self.g.add_node(out_id, kind="place", **base)
             self.g.add_node(in_id, kind="place_arrive", **base)
-            if p["kind"] == "external":
+            if p.kind == "external":
                 continue  # joined to its station(s) in add_rail
-            self.connect(out_id, p["lon"], p["lat"], allowance, inbound_node=in_id)
+            self.connect(out_id, p.lon, p.lat, allowance, inbound_node=in_id)
 
     def add_airports(self) -> None:
         """Airports open on the date (:meth:`add_airport` each, processing times from the data or
         the assumptions)."""
         for ap in self.data.airports:
-            if not is_open_on(ap["opened"], self.as_of):
+            if not is_open_on(ap.opened, self.as_of):
                 continue
             self.add_airport(
-                ap["airport_id"], ap["iata"], ap["name_zh"], ap["name_en"], ap["lon"], ap["lat"],
-                _given(ap["departure_processing_min"]), _given(ap["arrival_processing_min"]), ap["position_source"],
+                ap.airport_id, ap.iata, ap.name_zh, ap.name_en, ap.lon, ap.lat,
+                _given(ap.departure_processing_min), _given(ap.arrival_processing_min), ap.position_source,
             )  # fmt: skip
 
     def add_airport(
@@ -505,8 +509,8 @@ class GraphBuilder:
             return
         a = self.a
         for p in self.data.places:
-            if p["kind"] == "external":
-                km = float(haversine_km(lon, lat, p["lon"], p["lat"]))
+            if p.kind == "external":
+                km = float(haversine_km(lon, lat, p.lon, p.lat))
                 if km <= a.connector_max_km * 2:
                     link = {
                         "mode": "access",
@@ -515,8 +519,8 @@ class GraphBuilder:
                         "source": "connector: external airport to its city",
                         **timed(Rule.CONNECTOR, a, straight_km=km, allowance=True),
                     }
-                    self.g.add_edge(f"place:{p['place_id']}", land, **link)
-                    self.g.add_edge(land, f"place:{p['place_id']}:arrive", **link)
+                    self.g.add_edge(f"place:{p.place_id}", land, **link)
+                    self.g.add_edge(land, f"place:{p.place_id}:arrive", **link)
 
     # -- rail -------------------------------------------------------------------------------
     def ensure_station(self, sid: str, bus_stop: bool = False) -> None:
@@ -528,12 +532,12 @@ class GraphBuilder:
             return
         s, a = self.stations[sid], self.a
         attrs = {
-            "lon": s["lon"],
-            "lat": s["lat"],
-            "name_zh": s["name_zh"],
-            "name_en": s["name_en"],
+            "lon": s.lon,
+            "lat": s.lat,
+            "name_zh": s.name_zh,
+            "name_en": s.name_en,
             "station_id": sid,
-            "source": s["position_source"],
+            "source": s.position_source,
         }
         self.g.add_node(node, kind="station", **attrs)
         self.g.add_node(f"inside:{sid}", kind="inside", **attrs)
@@ -546,15 +550,15 @@ class GraphBuilder:
             source="assumption station_processing_min" if not bus_stop else "assumption bus_boarding_min",
             **timed(Rule.BUS_BOARDING if bus_stop else Rule.STATION_PROCESSING, a),
         )
-        d_road = float(self.nearest_access(to_local_xy_km([s["lon"]], [s["lat"]], self.lat0)[0])[0])
+        d_road = float(self.nearest_access(to_local_xy_km([s.lon], [s.lat], self.lat0)[0])[0])
         if d_road <= a.connector_max_km:
-            self.connect(node, s["lon"], s["lat"], 0.0)
+            self.connect(node, s.lon, s.lat, 0.0)
         # An external destination within reach of a station is joined to it directly (the road
         # geometry stops at the region's edge).
         for p in self.data.places:
-            if p["kind"] != "external":
+            if p.kind != "external":
                 continue
-            km = float(haversine_km(s["lon"], s["lat"], p["lon"], p["lat"]))
+            km = float(haversine_km(s.lon, s.lat, p.lon, p.lat))
             if km <= a.connector_max_km:
                 common = {
                     "mode": "access",
@@ -563,30 +567,30 @@ class GraphBuilder:
                     "source": "connector: external place to its station",
                     **timed(Rule.CONNECTOR, a, straight_km=km, allowance=True),
                 }
-                self.g.add_edge(f"place:{p['place_id']}", node, **common)
-                self.g.add_edge(node, f"place:{p['place_id']}:arrive", **common)
+                self.g.add_edge(f"place:{p.place_id}", node, **common)
+                self.g.add_edge(node, f"place:{p.place_id}:arrive", **common)
 
     def match_rail_geometry(self) -> None:
         """Draw each rail section along the railway geometry where it agrees (module docstring)."""
         report: list[dict[str, Any]] = []
         self.g.graph["rail_matches"] = report
         for line in self.data.lines:  # sections measured on OSM track carry their geometry
-            for i, st in enumerate(line["stations"]):
-                if st.get("geometry_to_next"):
-                    self.section_geometry[(line["line_id"], i)] = [tuple(p) for p in st["geometry_to_next"]]
+            for i, st in enumerate(line.stations):
+                if st.geometry_to_next:
+                    self.section_geometry[(line.line_id, i)] = list(st.geometry_to_next)
         rw = self.railways
         if rw is None or rw.n_nodes == 0:
             return
         all_ids = sorted(self.stations)
-        pos_all = np.array([[self.stations[i]["lon"], self.stations[i]["lat"]] for i in all_ids])
+        pos_all = np.array([[self.stations[i].lon, self.stations[i].lat] for i in all_ids])
         rw, snap_all = snap_onto_lines(rw, pos_all[:, 0], pos_all[:, 1], self.lat0)
         n = rw.n_nodes
         lengths = coo_matrix((rw.length_km, (rw.u, rw.v)), shape=(n, n)).tocsr()
         snap_of = {sid: (float(snap_all[0][k]), int(snap_all[1][k])) for k, sid in enumerate(all_ids)}
         for line in self.data.lines:
-            ids = [s["station"] for s in line["stations"]]
+            ids = [s.station for s in line.stations]
             km = line_km_posts(line, self.stations)
-            pos = np.array([[self.stations[i]["lon"], self.stations[i]["lat"]] for i in ids])
+            pos = np.array([[self.stations[i].lon, self.stations[i].lat] for i in ids])
             snap_km = np.array([snap_of[i][0] for i in ids])
             snapped = np.array([snap_of[i][1] for i in ids])
             sources = np.unique(snapped[:-1])
@@ -608,10 +612,10 @@ class GraphBuilder:
                     coords = [(float(pos[i, 0]), float(pos[i, 1]))]
                     coords += [(float(rw.lon[k]), float(rw.lat[k])) for k in nodes]
                     coords.append((float(pos[i + 1, 0]), float(pos[i + 1, 1])))
-                    self.section_geometry[(line["line_id"], i)] = coords
+                    self.section_geometry[(line.line_id, i)] = coords
                 report.append(
                     {
-                        "line_id": line["line_id"],
+                        "line_id": line.line_id,
                         "from": ids[i],
                         "to": ids[i + 1],
                         "section_km": round(section_km, 1),
@@ -628,31 +632,30 @@ class GraphBuilder:
             seg = self.section_geometry.get((line_id, i))
             if seg is None:
                 a, b = self.stations[ids[i]], self.stations[ids[i + 1]]
-                seg = [(a["lon"], a["lat"]), (b["lon"], b["lat"])]
+                seg = [(a.lon, a.lat), (b.lon, b.lat)]
             coords.extend(seg if not coords else seg[1:])
         return coords if direction > 0 else coords[::-1]
 
     def add_rail(self) -> None:
         """Every service running on the date, on lines open to passengers."""
-        lines = {ln["line_id"]: ln for ln in self.data.lines}
+        lines = {ln.line_id: ln for ln in self.data.lines}
         for svc in self.data.services:
-            line = lines[svc["line"]]
-            if line["passenger_until"] is not None and line["passenger_until"] <= self.as_of:
+            line = lines[svc.line]
+            if line.passenger_until is not None and line.passenger_until <= self.as_of:
                 continue
-            if (svc.get("from") and svc["from"] > self.as_of) or (svc.get("until") and svc["until"] < self.as_of):
+            if (svc.from_ and svc.from_ > self.as_of) or (svc.until and svc.until < self.as_of):
                 continue  # the service did not run on the date
             self.add_service(svc, line)
 
-    def add_service(self, svc: dict[str, Any], line: dict[str, Any]) -> None:
+    def add_service(self, svc: Service, line: Line) -> None:
         """Add one service (both directions) on ``line``; stops on sections not open on the
         date are cut off (the service runs in pieces). Passenger use of the line is not checked
         here (a scenario may restore service on a freight line)."""
         as_of = self.as_of
-        ids = [s["station"] for s in line["stations"]]
+        ids = line.station_ids()
         km = line_km_posts(line, self.stations)
-        open_to = [s.get("opened_to_next") is None or s["opened_to_next"] <= as_of for s in line["stations"][:-1]]
-        stops = ids if svc["stops"] == "all" else svc["stops"]
-        stops = [st for st in stops if self.stations[st].get("opened") is None or self.stations[st]["opened"] <= as_of]
+        open_to = [s.opened_to_next is None or s.opened_to_next <= as_of for s in line.stations[:-1]]
+        stops = [st for st in svc.stops if is_open_on(self.stations[st].opened, as_of)]
         runs: list[list[str]] = [[]]
         for st in stops:
             if runs[-1]:
@@ -666,20 +669,20 @@ class GraphBuilder:
 
     def _add_service_direction(
         self,
-        svc: dict[str, Any],
-        line: dict[str, Any],
+        svc: Service,
+        line: Line,
         seq: list[str],
         direction: int,
         ids: list[str],
         km: list[float],
     ) -> None:
-        a, mode, sid = self.a, line["mode"], svc["service_id"]
+        a, mode, sid = self.a, line.mode, svc.service_id
         info = {
-            "line_id": line["line_id"],
+            "line_id": line.line_id,
             "service_id": sid,
-            "name_zh": line["name_zh"],
-            "name_en": svc.get("name_en") or line["name_en"],
-            "source": line["source"],
+            "name_zh": line.name_zh,
+            "name_en": svc.name_en or line.name_en,
+            "source": line.source,
         }
 
         def ride(k: int) -> dict[str, Any]:
@@ -687,21 +690,21 @@ class GraphBuilder:
             sections = [
                 (
                     abs(km[i + 1] - km[i]),
-                    line["stations"][i]["speed_kph_to_next"],
-                    bool(line["stations"][i].get("new_section")),
-                    bool(line["stations"][i].get("circuity_section")),
+                    line.section_speed_kph(i),
+                    line.stations[i].new_section,
+                    line.stations[i].circuity_section,
                 )
                 for i in range(i0, i1)
             ]
             if direction < 0:
                 sections = sections[::-1]
             return {
-                "geometry": self._ride_geometry(line["line_id"], i0, i1, direction, ids),
+                "geometry": self._ride_geometry(line.line_id, i0, i1, direction, ids),
                 **timed(Rule.RAIL_RIDE, a, mode=mode, **ride_inputs(sections, a)),
             }
 
         self.add_calls(
-            sid, direction, seq, mode, info, svc["headway_min"], ride, transfer=True,
+            sid, direction, seq, mode, info, svc.headway_min, ride, transfer=True,
             wait_source="wait = min(headway/2, wait_cap_min); headway assumed",
         )  # fmt: skip
 
@@ -728,10 +731,10 @@ class GraphBuilder:
             s = self.stations[st]
             dep, arr = f"dep:{sid}:{direction}:{st}", f"arr:{sid}:{direction}:{st}"
             pos = {
-                "lon": s["lon"],
-                "lat": s["lat"],
-                "name_zh": s["name_zh"],
-                "name_en": s["name_en"],
+                "lon": s.lon,
+                "lat": s.lat,
+                "name_zh": s.name_zh,
+                "name_en": s.name_en,
                 "station_id": st,
                 "service_id": sid,
             }

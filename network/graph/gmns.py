@@ -93,7 +93,7 @@ def build_gmns_network(
         float(net.lon.max()) + pad,
         float(net.lat.max()) + pad,
     ]
-    data = DefaultData(places=places, stations=[], airports=[], lines=[], services=[], corridors=[])
+    data = DefaultData(places=tuple(places))
     folder = Path(folder)
     report: dict[str, Any] = {
         "road_nodes": roads.n_nodes,

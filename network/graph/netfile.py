@@ -28,10 +28,13 @@ timestamp is pinned to the extract date).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import importlib.metadata
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +46,19 @@ from network.graph.osm import OsmNetwork
 from network.graph.osm_ways import RailGraph, RoadGraph
 from network.io import atomic_write_gpkg, require_regular_file
 from network.sources.checks import Problems, check_links, check_points
-from network.sources.default import DefaultData
+from network.sources.records import (
+    Airport,
+    Corridor,
+    DefaultData,
+    Line,
+    LineStop,
+    Place,
+    R,
+    Service,
+    Station,
+    as_plain,
+    record_from,
+)
 
 FORMAT = "taihang-network/1"
 _LAYERS = (
@@ -73,6 +88,8 @@ def _json_default(x: Any) -> Any:
         return x.item()
     if isinstance(x, tuple):
         return list(x)
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return as_plain(x)
     raise TypeError(f"not JSON-serialisable: {type(x).__name__}")
 
 
@@ -80,19 +97,19 @@ def _dumps(x: Any) -> str:
     return json.dumps(x, ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
-def _points(records: list[dict[str, Any]], columns: list[str]) -> Any:
+def _points(records: Sequence[Place | Station | Airport], columns: list[str]) -> Any:
     import geopandas as gpd
 
-    df = pd.DataFrame([{c: _cell(r.get(c)) for c in columns} for r in records], columns=columns)
+    df = pd.DataFrame([{c: _cell(getattr(r, c)) for c in columns} for r in records], columns=columns)
     return gpd.GeoDataFrame(
-        df, geometry=gpd.points_from_xy([r["lon"] for r in records], [r["lat"] for r in records]), crs="EPSG:4326"
+        df, geometry=gpd.points_from_xy([r.lon for r in records], [r.lat for r in records]), crs="EPSG:4326"
     )
 
 
 def _cell(x: Any) -> Any:
     if isinstance(x, dt.date):
         return x.isoformat()
-    if isinstance(x, (list, dict)):
+    if isinstance(x, (list, tuple, dict)):
         return _dumps(x)
     return x
 
@@ -167,26 +184,26 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
         crs="EPSG:4326",
     )
     line_rows, line_geoms = [], []
-    st = {s["station_id"]: s for s in d.stations}
+    st = {s.station_id: s for s in d.stations}
     for ln in d.lines:
         coords: list[tuple[float, float]] = []
-        for i, s in enumerate(ln["stations"][:-1]):
-            seg = s.get("geometry_to_next") or [
-                (st[s["station"]]["lon"], st[s["station"]]["lat"]),
-                (st[ln["stations"][i + 1]["station"]]["lon"], st[ln["stations"][i + 1]["station"]]["lat"]),
+        for i, s in enumerate(ln.stations[:-1]):
+            seg = s.geometry_to_next or [
+                (st[s.station].lon, st[s.station].lat),
+                (st[ln.stations[i + 1].station].lon, st[ln.stations[i + 1].station].lat),
             ]
             coords.extend(seg if not coords else seg[1:])
         line_geoms.append(coords)
         line_rows.append(
             {
-                "line_id": ln["line_id"],
-                "name_zh": ln["name_zh"],
-                "name_en": ln["name_en"],
-                "mode": ln["mode"],
-                "source": ln["source"],
-                "circuity": ln.get("circuity"),
-                "passenger_until": _cell(ln.get("passenger_until")),
-                "stations_json": _dumps(ln["stations"]),
+                "line_id": ln.line_id,
+                "name_zh": ln.name_zh,
+                "name_en": ln.name_en,
+                "mode": ln.mode,
+                "source": ln.source,
+                "circuity": ln.circuity,
+                "passenger_until": _cell(ln.passenger_until),
+                "stations_json": _dumps(ln.stations),
             }
         )
     lines = gpd.GeoDataFrame(
@@ -200,18 +217,18 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
     services = pd.DataFrame(
         [
             {
-                "service_id": s["service_id"],
-                "line": s["line"],
-                "stops_json": _dumps(s["stops"]),
-                "headway_min": s["headway_min"],
-                "name_en": s.get("name_en") or "",
+                "service_id": s.service_id,
+                "line": s.line,
+                "stops_json": _dumps(s.stops),
+                "headway_min": s.headway_min,
+                "name_en": s.name_en or "",
             }
             for s in d.services
         ],
         columns=["service_id", "line", "stops_json", "headway_min", "name_en"],
     )
     corridors = pd.DataFrame(
-        {"corridor_id": [c["corridor_id"] for c in d.corridors], "record_json": [_dumps(c) for c in d.corridors]}
+        {"corridor_id": [c.corridor_id for c in d.corridors], "record_json": [_dumps(c) for c in d.corridors]}
     )
     layers = [
         ("metadata", meta_df),
@@ -504,9 +521,7 @@ def _read_layers(path: Path, read: Any) -> OsmNetwork:
     ]
     lines = []
     for r in read("rail_lines", read_geometry=False).itertuples():
-        sts = json.loads(r.stations_json)
-        for s in sts:
-            s["opened_to_next"] = _date(s.get("opened_to_next"))
+        sts = json.loads(r.stations_json)  # dates are read with the records below
         lines.append(
             {
                 "line_id": r.line_id,
@@ -529,15 +544,26 @@ def _read_layers(path: Path, read: Any) -> OsmNetwork:
         }
         for r in read("services", read_geometry=False).itertuples()
     ]
-    corridors = []
-    for r in read("corridors", read_geometry=False).itertuples():
-        c = json.loads(r.record_json)
-        c["opened"] = _date(c.get("opened"))
-        corridors.append(c)
+    corridors = [json.loads(r.record_json) for r in read("corridors", read_geometry=False).itertuples()]
     _check_records(path, places, stations, airports, services)
     _check_lines(path, lines)
+
+    def records(cls: type[R], layer: str, rows: list[dict[str, Any]]) -> tuple[R, ...]:
+        return tuple(record_from(cls, r, f"{path}:{layer}/{i + 1}") for i, r in enumerate(rows))
+
     data = DefaultData(
-        places=places, stations=stations, airports=airports, lines=lines, services=services, corridors=corridors
+        places=records(Place, "places", places),
+        stations=records(Station, "stations", stations),
+        airports=records(Airport, "airports", airports),
+        lines=tuple(
+            replace(
+                record_from(Line, {**ln, "stations": []}, f"{path}:rail_lines/{i + 1}"),
+                stations=records(LineStop, f"rail_lines/{i + 1}/stations_json", ln["stations"]),
+            )
+            for i, ln in enumerate(lines)
+        ),
+        services=records(Service, "services", services),
+        corridors=records(Corridor, "corridors", corridors),
     )
     report = meta.pop("report", {})
     return OsmNetwork(

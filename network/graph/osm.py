@@ -50,6 +50,7 @@ from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_def
 from network.sources.files import read_services_file, read_speed_defaults, read_user_places
 from network.sources.geometry import LineGraph
 from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature
+from network.sources.records import Airport, Corridor, Line, LineStop, Service, Station
 from network.yamlio import line_of
 
 
@@ -81,7 +82,7 @@ def station_base_name(name: str) -> str:
     return re.sub(r"\s+(railway\s+)?station$", "", name, flags=re.IGNORECASE)
 
 
-def osm_stations(features: Sequence[OsmFeature], merge_km: float) -> list[dict[str, Any]]:
+def osm_stations(features: Sequence[OsmFeature], merge_km: float) -> list[Station]:
     """Station records from OSM features, one per station.
 
     A node and an area of the same name within ``merge_km`` are one station (the node gives the
@@ -117,12 +118,14 @@ def osm_stations(features: Sequence[OsmFeature], merge_km: float) -> list[dict[s
                 "position_source": f"OpenStreetMap {f.osm_type} {f.osm_id} ({SOURCE_LICENCE})",
             }
         )
-    return out
+    return [Station(**{**rec, "osm_ids": tuple(rec["osm_ids"])}) for rec in out]
 
 
-def osm_airports(features: Sequence[OsmFeature]) -> tuple[list[dict[str, Any]], int]:
+def osm_airports(features: Sequence[OsmFeature]) -> tuple[list[Airport], int]:
     """Airports with an IATA code (passenger airports); returns (records, aerodromes without one)."""
-    out, seen, skipped = [], set(), 0
+    out: list[Airport] = []
+    seen: set[str] = set()
+    skipped = 0
     for f in sorted(features, key=lambda f: (f.is_area, f.osm_type, f.osm_id)):
         iata = (f.tags.get("iata") or "").strip().upper()
         if not re.fullmatch(r"[A-Z]{3}", iata):
@@ -133,25 +136,22 @@ def osm_airports(features: Sequence[OsmFeature]) -> tuple[list[dict[str, Any]], 
         seen.add(iata)
         zh = f.tags.get("name:zh") or f.tags.get("name") or iata
         out.append(
-            {
-                "airport_id": iata.lower(),
-                "iata": iata,
-                "name_zh": zh,
-                "name_en": f.tags.get("name:en") or f.tags.get("int_name") or zh,
-                "lon": f.lon,
-                "lat": f.lat,
-                "position_source": f"OpenStreetMap {f.osm_type} {f.osm_id} ({SOURCE_LICENCE})",
-                "opened": None,
-                "departure_processing_min": None,
-                "arrival_processing_min": None,
-            }
+            Airport(
+                airport_id=iata.lower(),
+                iata=iata,
+                name_zh=zh,
+                name_en=f.tags.get("name:en") or f.tags.get("int_name") or zh,
+                lon=f.lon,
+                lat=f.lat,
+                position_source=f"OpenStreetMap {f.osm_type} {f.osm_id} ({SOURCE_LICENCE})",
+            )
         )
     return out, skipped
 
 
 def _services_from_file(
-    path: Path, registry: list[dict[str, Any]], a: Assumptions
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    path: Path, registry: list[Station], a: Assumptions
+) -> tuple[list[Line], list[Service], list[Station]]:
     """Lines and services of a services file with stations matched to ``registry`` by name.
     Returns (lines, services, new stations the file placed itself)."""
     doc, line_map = read_services_file(path)
@@ -164,13 +164,13 @@ def _services_from_file(
     def where(*loc: Any) -> str:
         return f"{path}:{line_of(line_map, loc)}"
 
-    by_name: dict[str, list[dict[str, Any]]] = {}
+    by_name: dict[str, list[Station]] = {}
     for rec in registry:
-        for n in (rec["name_zh"], rec["name_en"], rec["station_id"]):
+        for n in (rec.name_zh, rec.name_en, rec.station_id):
             by_name.setdefault(norm_name(station_base_name(n)), []).append(rec)
-    extra: list[dict[str, Any]] = []
-    lines: list[dict[str, Any]] = []
-    services: list[dict[str, Any]] = []
+    extra: list[Station] = []
+    lines: list[Line] = []
+    services: list[Service] = []
     for i, ln in enumerate(doc["lines"]):
         if not isinstance(ln, dict):
             problems.append(f"{where('lines', i)}: lines[{i}]: expected a mapping with line_id, mode, stations")
@@ -181,7 +181,7 @@ def _services_from_file(
         if ln.get("mode") not in ("hsr", "rail"):
             problems.append(f"{where('lines', i, 'mode')}: lines[{i}].mode: {ln.get('mode')!r}; expected hsr or rail")
         line_speed = ln.get("speed_kph")
-        stations = []
+        stations: list[LineStop] = []
         for j, st in enumerate(ln.get("stations") or []):
             loc: tuple[Any, ...] = ("lines", i, "stations", j)
             st = {"name": st} if isinstance(st, str) else st
@@ -197,12 +197,12 @@ def _services_from_file(
                     problems.append(f"{where(*loc)}: lines[{i}].stations[{j}]: lon and lat must both be numbers")
             cands = by_name.get(norm_name(station_base_name(str(st["name"]))), [])
             if pos is not None:
-                cands = [c for c in cands if float(haversine_km(c["lon"], c["lat"], *pos)) <= a.station_match_max_km]
+                cands = [c for c in cands if float(haversine_km(c.lon, c.lat, *pos)) <= a.station_match_max_km]
             if not cands and pos is None:
                 import difflib
 
                 close = difflib.get_close_matches(
-                    str(st["name"]), sorted({r["name_zh"] for r in registry}), n=4, cutoff=0.5
+                    str(st["name"]), sorted({r.name_zh for r in registry}), n=4, cutoff=0.5
                 )
                 hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
                 problems.append(
@@ -211,28 +211,27 @@ def _services_from_file(
                 )
                 continue
             if cands:
-                rec = min(cands, key=lambda c: float(haversine_km(c["lon"], c["lat"], *(pos or (c["lon"], c["lat"])))))
+                rec = min(cands, key=lambda c: float(haversine_km(c.lon, c.lat, *(pos or (c.lon, c.lat)))))
             else:
                 assert pos is not None
-                rec = {
-                    "station_id": f"svc-{lid}-{j}",
-                    "name_zh": station_base_name(str(st["name"])),
-                    "name_en": str(st.get("name_en") or st["name"]),
-                    "lon": pos[0],
-                    "lat": pos[1],
-                    "opened": None,
-                    "position_source": f"services file {path.name} (not in the OSM data)",
-                }
+                rec = Station(
+                    station_id=f"svc-{lid}-{j}",
+                    name_zh=station_base_name(str(st["name"])),
+                    name_en=str(st.get("name_en") or st["name"]),
+                    lon=pos[0],
+                    lat=pos[1],
+                    position_source=f"services file {path.name} (not in the OSM data)",
+                )
                 extra.append(rec)
                 registry.append(rec)
             speed = st.get("speed_kph_to_next", line_speed)
             stations.append(
-                {
-                    "station": rec["station_id"],
-                    "km": st.get("km"),
-                    "speed_kph_to_next": speed,
-                    "opened_to_next": _date_or_none(st.get("opened_to_next")),
-                }
+                LineStop(
+                    station=rec.station_id,
+                    km=None if st.get("km") is None else float(st["km"]),
+                    speed_kph_to_next=None if speed is None else float(speed),
+                    opened_to_next=_date_or_none(st.get("opened_to_next")),
+                )
             )
             if speed is None and j < len(ln.get("stations") or []) - 1:
                 problems.append(
@@ -242,30 +241,26 @@ def _services_from_file(
         if len(stations) < 2:
             problems.append(f"{where('lines', i, 'stations')}: lines[{i}].stations: a line needs two or more stations")
             continue
-        stations[-1]["speed_kph_to_next"] = None
+        stations[-1] = replace(stations[-1], speed_kph_to_next=None)
         lines.append(
-            {
-                "line_id": lid,
-                "name_zh": ln.get("name_zh") or lid,
-                "name_en": ln.get("name_en") or lid,
-                "mode": ln.get("mode"),
-                "source": ln.get("source") or f"services file {path.name}",
-                "stations": stations,
-                "circuity": None,
-                "passenger_until": None,
-            }
+            Line(
+                line_id=str(lid),
+                name_zh=ln.get("name_zh") or str(lid),
+                name_en=ln.get("name_en") or str(lid),
+                mode=str(ln.get("mode")),
+                source=ln.get("source") or f"services file {path.name}",
+                stations=tuple(stations),
+            )
         )
-    known = {ln["line_id"]: ln for ln in lines}
+    known = {ln.line_id: ln for ln in lines}
     for i, svc in enumerate(doc["services"]):
         loc = ("services", i)
         if not isinstance(svc, dict) or svc.get("line") not in known:
             got = svc.get("line") if isinstance(svc, dict) else svc
             problems.append(f"{where(*loc, 'line')}: services[{i}].line: {got!r}; expected one of {sorted(known)}")
             continue
-        ids = [s["station"] for s in known[svc["line"]]["stations"]]
-        names = {
-            norm_name(station_base_name(r["name_zh"])): r["station_id"] for r in registry if r["station_id"] in ids
-        }
+        ids = known[svc["line"]].station_ids()
+        names = {norm_name(station_base_name(r.name_zh)): r.station_id for r in registry if r.station_id in ids}
         stops = (
             ids
             if svc.get("stops", "all") == "all"
@@ -283,13 +278,13 @@ def _services_from_file(
             problems.append(f"{where(*loc, 'headway_min')}: services[{i}].headway_min: expected minutes > 0")
             continue
         services.append(
-            {
-                "service_id": svc.get("service_id") or f"{svc['line']}-{i}",
-                "line": svc["line"],
-                "stops": stops,
-                "headway_min": headway,
-                "name_en": svc.get("name_en"),
-            }
+            Service(
+                service_id=svc.get("service_id") or f"{svc['line']}-{i}",
+                line=svc["line"],
+                stops=tuple(str(x) for x in stops),
+                headway_min=headway,
+                name_en=svc.get("name_en"),
+            )
         )
     if problems:
         raise DataError(f"{len(problems)} problem(s) in services file {path}:\n" + "\n".join(problems))
@@ -303,69 +298,62 @@ def _date_or_none(value: Any) -> dt.date | None:
 
 
 def _default_services(
-    default: DefaultData, registry: list[dict[str, Any]], a: Assumptions
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict]:
+    default: DefaultData, registry: list[Station], a: Assumptions
+) -> tuple[list[Line], list[Service], list[Station], dict[str, str | None]]:
     """The embedded default's lines and services, its stations moved to their OSM positions where
     an OSM station of the same name lies within ``station_match_max_km``; the others keep their
     curated position. Returns (lines, services, stations, {curated id: OSM station id or None})."""
-    by_name: dict[str, list[dict[str, Any]]] = {}
+    by_name: dict[str, list[Station]] = {}
     for rec in registry:
-        by_name.setdefault(norm_name(rec["name_zh"]), []).append(rec)
-    stations, matched = [], {}
+        by_name.setdefault(norm_name(rec.name_zh), []).append(rec)
+    stations: list[Station] = []
+    matched: dict[str, str | None] = {}
     taken: set[str] = set()
     for s in default.stations:
         cands = [
             r
-            for r in by_name.get(norm_name(s["name_zh"]), [])
-            if float(haversine_km(r["lon"], r["lat"], s["lon"], s["lat"])) <= a.station_match_max_km
+            for r in by_name.get(norm_name(s.name_zh), [])
+            if float(haversine_km(r.lon, r.lat, s.lon, s.lat)) <= a.station_match_max_km
         ]
         if cands:
-            r = min(cands, key=lambda r: float(haversine_km(r["lon"], r["lat"], s["lon"], s["lat"])))
-            taken.add(r["station_id"])
-            matched[s["station_id"]] = r["station_id"]
-            stations.append(
-                {
-                    **s,
-                    "lon": r["lon"],
-                    "lat": r["lat"],
-                    "osm_ids": r["osm_ids"],
-                    "position_source": r["position_source"],
-                }
-            )
+            r = min(cands, key=lambda r: float(haversine_km(r.lon, r.lat, s.lon, s.lat)))
+            taken.add(r.station_id)
+            matched[s.station_id] = r.station_id
+            stations.append(replace(s, lon=r.lon, lat=r.lat, osm_ids=r.osm_ids, position_source=r.position_source))
         else:
-            matched[s["station_id"]] = None
-            stations.append({**s, "position_source": f"{s['position_source']} (curated; not found in the OSM data)"})
-    stations += [r for r in registry if r["station_id"] not in taken]
-    return [dict(ln) for ln in default.lines], [dict(s) for s in default.services], stations, matched
+            matched[s.station_id] = None
+            stations.append(replace(s, position_source=f"{s.position_source} (curated; not found in the OSM data)"))
+    stations += [r for r in registry if r.station_id not in taken]
+    return list(default.lines), list(default.services), stations, matched
 
 
 # -- measuring lines on the track --------------------------------------------------------------
 def measure_lines(
-    lines: list[dict[str, Any]], stations: dict[str, dict[str, Any]], rails: RailGraph, a: Assumptions, lat0: float
-) -> list[dict[str, Any]]:
-    """Measure every section on the OSM track (module docstring); fills km posts and speeds the
-    file left open and each section's ``geometry_to_next``. Returns one report row per section."""
+    lines: list[Line], stations: dict[str, Station], rails: RailGraph, a: Assumptions, lat0: float
+) -> tuple[list[Line], list[dict[str, Any]]]:
+    """Measure every section on the OSM track (module docstring): the lines with the km posts and
+    speeds the file left open filled and each section's ``geometry_to_next``, and one report row
+    per section."""
     report: list[dict[str, Any]] = []
     pax = rails.passenger
     track = LineGraph(rails.lon, rails.lat, rails.u[pax], rails.v[pax], rails.length_km[pax])
     if track.n_edges == 0:
         for ln in lines:
-            _fill_straight(ln, a)
             report += [
                 {
-                    "line_id": ln["line_id"],
-                    "from": s["station"],
-                    "to": t["station"],
+                    "line_id": ln.line_id,
+                    "from": s.station,
+                    "to": t.station,
                     "track_km": None,
                     "result": "straight (no passenger track in the data)",
                 }
-                for s, t in zip(ln["stations"], ln["stations"][1:])
+                for s, t in zip(ln.stations, ln.stations[1:])
             ]
-        return report
-    ids = sorted({s["station"] for ln in lines for s in ln["stations"]})
+        return [_fill_straight(ln, a) for ln in lines], report
+    ids = sorted({s.station for ln in lines for s in ln.stations})
     if not ids:
-        return report
-    pos = np.array([[stations[i]["lon"], stations[i]["lat"]] for i in ids])
+        return lines, report
+    pos = np.array([[stations[i].lon, stations[i].lat] for i in ids])
     snapped_graph, (dist, node) = snap_onto_lines(track, pos[:, 0], pos[:, 1], lat0)
     # time weights: split edges inherit their parent's speed via nearest original edge speed
     speed = _edge_speeds(snapped_graph, rails, pax, lat0)
@@ -374,32 +362,36 @@ def measure_lines(
     t_mat, keep = csr_min(snapped_graph.u, snapped_graph.v, np.maximum(minutes, 1e-9), n)
     km_mat = csr_matrix((snapped_graph.length_km[keep], t_mat.indices, t_mat.indptr), shape=(n, n))
     snap = {sid: (float(dist[k]), int(node[k])) for k, sid in enumerate(ids)}
+    measured: list[Line] = []
     for ln in lines:
-        st = ln["stations"]
-        sources = sorted({snap[s["station"]][1] for s in st[:-1]})
+        st = list(ln.stations)
+        sources = sorted({snap[s.station][1] for s in st[:-1]})
         _, pred = search(t_mat, sources, predecessors=True)
         row = {x: k for k, x in enumerate(sources)}
         section_km: list[float | None] = []
-        for s, t in zip(st, st[1:]):
-            (ds, ns), (dt_, nt) = snap[s["station"]], snap[t["station"]]
+        for k, (s, t) in enumerate(zip(st, st[1:])):
+            (ds, ns), (dt_, nt) = snap[s.station], snap[t.station]
             path = walk_back(pred[row[ns]], nt, source=ns) if ns != nt else None
             ok = path is not None and max(ds, dt_) <= a.rail_snap_max_km
-            rep = {"line_id": ln["line_id"], "from": s["station"], "to": t["station"], "track_km": None}
+            rep: dict[str, Any] = {"line_id": ln.line_id, "from": s.station, "to": t.station, "track_km": None}
             if ok:
                 assert path is not None
                 km = float(sum(km_mat[x, y] for x, y in zip(path, path[1:])))
                 mins = float(sum(t_mat[x, y] for x, y in zip(path, path[1:])))
                 section_km.append(km)
                 track_speed = km / mins * 60.0 if mins > 0 else None
-                if s["speed_kph_to_next"] is None:
-                    s["speed_kph_to_next"] = track_speed
-                elif track_speed is not None and track_speed < s["speed_kph_to_next"] and not s.get("curated_speed"):
-                    s["speed_kph_to_next"] = track_speed
-                s["geometry_to_next"] = (
-                    [(stations[s["station"]]["lon"], stations[s["station"]]["lat"])]
-                    + [(float(snapped_graph.lon[k]), float(snapped_graph.lat[k])) for k in path]
-                    + [(stations[t["station"]]["lon"], stations[t["station"]]["lat"])]
+                new_speed = s.speed_kph_to_next
+                if new_speed is None:
+                    new_speed = track_speed
+                elif track_speed is not None and track_speed < new_speed and not s.curated_speed:
+                    new_speed = track_speed
+                p, q = stations[s.station], stations[t.station]
+                geometry = (
+                    ((p.lon, p.lat),)
+                    + tuple((float(snapped_graph.lon[x]), float(snapped_graph.lat[x])) for x in path)
+                    + ((q.lon, q.lat),)
                 )
+                st[k] = replace(s, speed_kph_to_next=new_speed, geometry_to_next=geometry)
                 rep.update(track_km=round(km, 2), track_speed_kph=round(track_speed or 0, 1), result="on track")
             else:
                 section_km.append(None)
@@ -407,36 +399,37 @@ def measure_lines(
                 why = "station further than rail_snap_max_km from track" if far else "no track path"
                 rep.update(result=f"straight x new_rail_circuity ({why})")
             report.append(rep)
-        has_km = any(s["km"] is not None for s in st)
-        if not has_km:  # no published km posts: the track (or circuity where it has no path) gives them
+        circuity = ln.circuity
+        if all(
+            s.km is None for s in st
+        ):  # no published km posts: the track (or circuity where it has no path) gives them
             chain = [0.0]
             for k, section in enumerate(section_km):
                 if section is None:
-                    p, q = stations[st[k]["station"]], stations[st[k + 1]["station"]]
-                    circuity = ln.get("circuity") or a.new_rail_circuity
-                    section = float(haversine_km(p["lon"], p["lat"], q["lon"], q["lat"])) * circuity
+                    p, q = stations[st[k].station], stations[st[k + 1].station]
+                    section = float(haversine_km(p.lon, p.lat, q.lon, q.lat)) * (circuity or a.new_rail_circuity)
                 chain.append(chain[-1] + section)
-            for s, km in zip(st, chain):
-                s["km"] = km
-        elif ln.get("circuity") is None:
-            ln["circuity"] = a.new_rail_circuity
-        _default_speeds(ln, a)
-    return report
+            st = [replace(s, km=km) for s, km in zip(st, chain)]
+        elif circuity is None:
+            circuity = a.new_rail_circuity
+        measured.append(_default_speeds(replace(ln, stations=tuple(st), circuity=circuity), a))
+    return measured, report
 
 
-def _default_speeds(ln: dict[str, Any], a: Assumptions) -> None:
+def _default_speeds(ln: Line, a: Assumptions) -> Line:
     """Sections with no speed from the file or the track run at the default track speed."""
-    for s in ln["stations"][:-1]:
-        if s["speed_kph_to_next"] is None:
-            s["speed_kph_to_next"] = (
-                a.osm_hsr_default_speed_kph if ln["mode"] == "hsr" else a.osm_rail_default_speed_kph
-            )
+    default = a.osm_hsr_default_speed_kph if ln.mode == "hsr" else a.osm_rail_default_speed_kph
+    stops = [
+        replace(s, speed_kph_to_next=default) if s.speed_kph_to_next is None and k < len(ln.stations) - 1 else s
+        for k, s in enumerate(ln.stations)
+    ]
+    return replace(ln, stations=tuple(stops))
 
 
-def _fill_straight(ln: dict[str, Any], a: Assumptions) -> None:
-    if not any(s["km"] is not None for s in ln["stations"]) and ln.get("circuity") is None:
-        ln["circuity"] = a.new_rail_circuity
-    _default_speeds(ln, a)
+def _fill_straight(ln: Line, a: Assumptions) -> Line:
+    if all(s.km is None for s in ln.stations) and ln.circuity is None:
+        ln = replace(ln, circuity=a.new_rail_circuity)
+    return _default_speeds(ln, a)
 
 
 def _edge_speeds(g: LineGraph, rails: RailGraph, mask: np.ndarray, lat0: float) -> np.ndarray:
@@ -460,9 +453,7 @@ def _overlaps_default(bbox: Sequence[float]) -> bool:
 
 
 # -- corridors ---------------------------------------------------------------------------------
-def corridors_for(
-    roads: RoadGraph, default: DefaultData | None, lat0: float
-) -> tuple[list[dict[str, Any]], np.ndarray]:
+def corridors_for(roads: RoadGraph, default: DefaultData | None, lat0: float) -> tuple[list[Corridor], np.ndarray]:
     """Corridor records and, per road edge, the corridor id it belongs to ("" if none).
 
     A curated corridor claims the edges whose ``ref`` lists its ref and whose midpoint lies within
@@ -471,30 +462,30 @@ def corridors_for(
     """
     refs = [[x.strip() for x in re.split(r"[;,/]", r) if x.strip()] for r in roads.ref.tolist()]
     corridor_of = np.array([""] * roads.n_edges, dtype=object)
-    records: list[dict[str, Any]] = []
+    records: list[Corridor] = []
     with_ref: dict[str, list[int]] = {}  # ref -> edges listing it: one pass, so the build stays linear
     for k, rs in enumerate(refs):
         for r in rs:
             with_ref.setdefault(r, []).append(k)
     first = np.array([rs[0] if rs else "" for rs in refs], dtype=object)
     for c in default.corridors if default else []:
-        if not c.get("ref") or not c.get("waypoints") or c["ref"] not in with_ref:
+        if not c.ref or not c.waypoints or c.ref not in with_ref:
             continue
-        wps = np.array(c["waypoints"], dtype=float)
+        wps = np.array(c.waypoints, dtype=float)
         samples = []
         for (la0, lo0), (la1, lo1) in zip(wps, wps[1:]):
             n = max(2, int(float(haversine_km(lo0, la0, lo1, la1))) + 1)
             samples.append(np.column_stack([np.linspace(lo0, lo1, n), np.linspace(la0, la1, n)]))
         pts = np.vstack(samples)
-        cand = np.array(with_ref[c["ref"]], dtype=np.int64)
+        cand = np.array(with_ref[c.ref], dtype=np.int64)
         cand = cand[corridor_of[cand] == ""]
         mid_lon = 0.5 * (roads.lon[roads.u[cand]] + roads.lon[roads.v[cand]])
         mid_lat = 0.5 * (roads.lat[roads.u[cand]] + roads.lat[roads.v[cand]])
         near, _ = cKDTree(to_local_xy_km(pts[:, 0], pts[:, 1], lat0)).query(to_local_xy_km(mid_lon, mid_lat, lat0))
         hit = cand[near <= 5.0]
         if hit.size:
-            corridor_of[hit] = c["corridor_id"]
-            records.append(dict(c))
+            corridor_of[hit] = c.corridor_id
+            records.append(c)
     main = np.isin(roads.road_class, ["motorway", "trunk", "motorway_link", "trunk_link"])
     extra: dict[str, list[str]] = {}
     for k in np.flatnonzero(main & (corridor_of == "")).tolist():
@@ -508,17 +499,14 @@ def corridors_for(
         name = max(sorted(set(names)), key=names.count) if names else ref
         cid = f"osm-{ref}"
         records.append(
-            {
-                "corridor_id": cid,
-                "ref": ref,
-                "name_zh": name,
-                "name_en": ref,
-                "waypoints": [],
-                "length_km": None,
-                "design_speed_kph": None,
-                "opened": None,
-                "source": f"OpenStreetMap ref={ref} ({SOURCE_LICENCE})",
-            }
+            Corridor(
+                corridor_id=cid,
+                ref=ref,
+                name_zh=name,
+                name_en=ref,
+                source=f"OpenStreetMap ref={ref} ({SOURCE_LICENCE})",
+                opened_note="a road of the OSM data: open on its extract date",
+            )
         )
     return records, corridor_of
 
@@ -571,22 +559,22 @@ def build_osm_network(
         services_source = f"services file {services_path.name}"
     elif default is not None:
         lines, services, stations, matched = _default_services(default, registry, a)
-        for ln in lines:
-            ln["stations"] = [{**s, "curated_speed": True} for s in ln["stations"]]
+        # the default's published section speeds: a track measurement never lowers them
+        lines = [replace(ln, stations=tuple(replace(s, curated_speed=True) for s in ln.stations)) for ln in lines]
         report["default_station_matches"] = matched
         services_source = "embedded default (data/rail_lines.yaml), stations moved to their OSM positions"
     else:
         lines, services, stations = [], [], registry
         services_source = "none: give --services FILE to run trains (OSM holds no timetable)"
-    by_id = {s["station_id"]: s for s in stations}
-    report["rail_sections"] = measure_lines(lines, by_id, rails, a, lat0)
+    by_id = {s.station_id: s for s in stations}
+    lines, report["rail_sections"] = measure_lines(lines, by_id, rails, a, lat0)
     if places_path is not None:
         places = read_user_places(places_path)
     elif default is not None:
-        places = [p for p in default.places if _inside(p["lon"], p["lat"], bbox) or p["kind"] == "external"]
+        places = [p for p in default.places if _inside(p.lon, p.lat, bbox) or p.kind == "external"]
     else:
         places = []
-    if not any(p["kind"] in ("county", "district") for p in places):
+    if not any(p.kind in ("county", "district") for p in places):
         raise DataError(
             f"no places with population inside the data's area {tuple(round(x, 3) for x in bbox)}: "
             "give --places FILE.csv (columns place_id, name, population, lon, lat)"
@@ -594,7 +582,12 @@ def build_osm_network(
     corridors, corridor_of = corridors_for(roads, default, lat0)
     roads = replace(roads, corridor_id=corridor_of)
     data = DefaultData(
-        places=places, stations=stations, airports=airports, lines=lines, services=services, corridors=corridors
+        places=tuple(places),
+        stations=tuple(stations),
+        airports=tuple(airports),
+        lines=tuple(lines),
+        services=tuple(services),
+        corridors=tuple(corridors),
     )
     report.update(
         {

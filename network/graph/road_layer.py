@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,7 @@ from scipy.sparse import coo_matrix
 from network.geo import haversine_km, to_local_xy_km
 from network.search import search, walk_back
 from network.sources.geometry import LineGraph
+from network.sources.records import Corridor, Place
 
 #: Road classes from the fastest down; a corridor's class outranks the classes below it on an edge
 #: that two corridors share.
@@ -91,7 +93,7 @@ class RoadLayer:
     length_km: np.ndarray
     urban_km: np.ndarray  # length of each edge inside a built-up area
     owners: list[list[int]]  # per edge: indices into ``corridors`` of the corridors owning it
-    corridors: list[dict[str, Any]]
+    corridors: list[Corridor]  # with each one's length_scale set by its match
     matches: list[CorridorMatch]
 
 
@@ -264,7 +266,7 @@ def built_up_km(
 
 def build_road_layer(
     geometry: LineGraph,
-    corridors: list[dict[str, Any]],
+    corridors: Sequence[Corridor],
     centres: list[tuple[float, float, float]],
     lat0: float,
     match_tolerance: float,
@@ -278,7 +280,7 @@ def build_road_layer(
     from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
 
     u, v, km = _undirected(geometry)
-    wp = [np.array(c["waypoints"], dtype=float).reshape(-1, 2) for c in corridors]
+    wp = [np.array(c.waypoints, dtype=float).reshape(-1, 2) for c in corridors]
     all_lat = np.concatenate([w[:, 0] for w in wp]) if wp else np.zeros(0)
     all_lon = np.concatenate([w[:, 1] for w in wp]) if wp else np.zeros(0)
     (lon, lat, u, v, km), cands = split_at_points(
@@ -298,10 +300,10 @@ def build_road_layer(
         chain_km = float(straight.sum())
         _, ends = tree.query(to_local_xy_km(w[[0, -1], 1], w[[0, -1], 0], lat0))
         m = CorridorMatch(
-            c["corridor_id"],
+            c.corridor_id,
             "added as link",
             waypoint_km=round(chain_km, 1),
-            published_km=c.get("length_km"),
+            published_km=c.length_km,
             end_nodes=(int(ends[0]), int(ends[1])),
         )
         chosen, paths, reason = viterbi_match(lengths, cand, straight)
@@ -314,7 +316,7 @@ def build_road_layer(
             m.matched_km = round(matched_km, 1)
             m.max_offset_km = round(max(dict(cand[t])[node] for t, node in enumerate(chosen)), 2)
             m.end_nodes = (chosen[0], chosen[-1])
-            published = c.get("length_km")
+            published = c.length_km
             if published and abs(matched_km - published) > match_tolerance * published:
                 reason = (
                     f"matched {matched_km:.1f} km against {published:g} km published "
@@ -337,9 +339,9 @@ def build_road_layer(
         m.reason = reason
         matches.append(m)
     urban = built_up_km(lon, lat, u, v, km, centres, lat0)
-    corridors = [{**c, "length_scale": m.length_scale} for c, m in zip(corridors, matches)]
+    scaled = [replace(c, length_scale=m.length_scale) for c, m in zip(corridors, matches)]
     return RoadLayer(
-        lon=lon, lat=lat, u=u, v=v, length_km=km, urban_km=urban, owners=owners, corridors=corridors, matches=matches
+        lon=lon, lat=lat, u=u, v=v, length_km=km, urban_km=urban, owners=owners, corridors=scaled, matches=matches
     )
 
 
@@ -349,12 +351,16 @@ def is_open_on(opened: dt.date | None, as_of: dt.date) -> bool:
     return opened is None or opened <= as_of
 
 
-def is_open(corridor: dict[str, Any], as_of: dt.date) -> bool:
+def is_open(corridor: Corridor, as_of: dt.date) -> bool:
     """Whether a corridor is open on ``as_of`` (:func:`is_open_on` of its ``opened``)."""
-    return is_open_on(corridor.get("opened"), as_of)
+    return is_open_on(corridor.opened, as_of)
 
 
-def edge_state(owners: list[dict[str, Any]], as_of: dt.date) -> tuple[str, dict[str, Any] | None]:
+def _rank(c: Corridor) -> tuple[int, str]:
+    return (CLASS_RANK[c.road_class], c.corridor_id)
+
+
+def edge_state(owners: Sequence[Corridor], as_of: dt.date) -> tuple[str, Corridor | None]:
     """(class, the corridor that sets it) of an edge owned by ``owners`` on ``as_of``.
 
     Class ``"absent"`` means the edge did not exist: every owner is a new alignment not yet open.
@@ -364,16 +370,16 @@ def edge_state(owners: list[dict[str, Any]], as_of: dt.date) -> tuple[str, dict[
         return "other", None
     open_now = [c for c in owners if is_open(c, as_of)]
     if open_now:
-        top = min(open_now, key=lambda c: (CLASS_RANK[c["road_class"]], c["corridor_id"]))
-        return top["road_class"], top
-    older = [c["upgrades"] for c in owners if c.get("upgrades")]
+        top = min(open_now, key=_rank)
+        return top.road_class, top
+    older = [c.upgrades for c in owners if c.upgrades]
     if older:
         cls = min(older, key=lambda x: CLASS_RANK[x])
         return cls, None
     return "absent", None
 
 
-def road_speed_kph(road_class: str, corridor: dict[str, Any] | None, a: Any) -> float:
+def road_speed_kph(road_class: str, design_kph: float | None, limit_kph: float | None, a: Any) -> float:
     """Free-flow car speed of a road of ``road_class`` outside built-up areas (km/h):
     :func:`network.graph.timing.class_speed_kph` with the corridor's design speed and posted
     limit (expressways at their design speed capped at the legal 120 km/h; national and provincial
@@ -381,30 +387,31 @@ def road_speed_kph(road_class: str, corridor: dict[str, Any] | None, a: Any) -> 
     ``unclassified_road_speed_kph``)."""
     from network.graph.timing import class_speed_kph
 
-    c = corridor or {}
-    design = c.get("design_speed_kph") or float("nan")
-    limit = c.get("speed_limit_kph") or float("inf")
-    return float(class_speed_kph(road_class, float(design), float(limit), a))
+    return float(class_speed_kph(road_class, float(design_kph or "nan"), float(limit_kph or "inf"), a))
 
 
-def corridor_attrs(c: dict[str, Any]) -> dict[str, Any]:
+def _speeds(c: Corridor | None) -> tuple[float | None, float | None]:
+    return (c.design_speed_kph, c.speed_limit_kph) if c is not None else (None, None)
+
+
+def corridor_attrs(c: Corridor) -> dict[str, Any]:
     """The attributes a corridor gives the edges it owns (ref, names, id, dates, source)."""
-    out = {
-        "road_class": c["road_class"],
-        "ref": c["ref"],
-        "name_zh": c["name_zh"],
-        "name_en": c["name_en"],
-        "corridor_id": c["corridor_id"],
-        "opened": c["opened"].isoformat() if c.get("opened") else None,
-        "source": c["source"],
+    out: dict[str, Any] = {
+        "road_class": c.road_class,
+        "ref": c.ref,
+        "name_zh": c.name_zh,
+        "name_en": c.name_en,
+        "corridor_id": c.corridor_id,
+        "opened": c.opened.isoformat() if c.opened else None,
+        "source": c.source,
     }
-    if c.get("lanes"):
-        out["lanes"] = c["lanes"]
+    if c.lanes:
+        out["lanes"] = c.lanes
     return out
 
 
 def road_edge_attrs(
-    owners: list[dict[str, Any]], length_km: float, urban_km: float, as_of: dt.date, a: Any
+    owners: Sequence[Corridor], length_km: float, urban_km: float, as_of: dt.date, a: Any
 ) -> dict[str, Any] | None:
     """Attributes of a geometry edge owned by ``owners`` on ``as_of``, or None if it is absent
     (:func:`edge_state`). ``owners`` of the result lists the open owners, top first, so a scenario
@@ -414,8 +421,8 @@ def road_edge_attrs(
         return None
     geometry = {"geometry_km": length_km, "geometry_urban_km": urban_km}
     if top is not None:  # the geometry's straight chords shorten winding roads: use the published length
-        length_km *= float(top.get("length_scale", 1.0))
-        urban_km *= float(top.get("length_scale", 1.0))
+        length_km *= top.length_scale
+        urban_km *= top.length_scale
     from network.graph.timing import Rule, road_inputs, timed
 
     attrs: dict[str, Any] = {  # speed_kph and time_min are set by the timing pass (fill_times)
@@ -423,42 +430,40 @@ def road_edge_attrs(
         "kind": "link",
         "road_class": cls,
         **geometry,
-        **timed(Rule.ROAD_LAYER, a, **road_inputs(length_km, urban_km, cls, top)),
+        **timed(Rule.ROAD_LAYER, a, **road_inputs(length_km, urban_km, cls, *_speeds(top))),
     }
     if top is not None:
         attrs.update(corridor_attrs(top))
-    open_now = sorted(
-        (c for c in owners if is_open(c, as_of)), key=lambda c: (CLASS_RANK[c["road_class"]], c["corridor_id"])
-    )
-    attrs["owners"] = ",".join(c["corridor_id"] for c in open_now)
-    later = [c["corridor_id"] for c in owners if not is_open(c, as_of)]
+    open_now = sorted((c for c in owners if is_open(c, as_of)), key=_rank)
+    attrs["owners"] = ",".join(c.corridor_id for c in open_now)
+    later = [c.corridor_id for c in owners if not is_open(c, as_of)]
     if later:
         attrs["replaced_later_by"] = ",".join(sorted(later))
     return attrs
 
 
 def closed_road_attrs(
-    edge: dict[str, Any], closed: set[str], corridors: dict[str, dict[str, Any]], as_of: dt.date, a: Any
+    edge: dict[str, Any], closed: set[str], corridors: Mapping[str, Corridor], as_of: dt.date, a: Any
 ) -> dict[str, Any] | None:
     """Attributes of a geometry edge after the corridors ``closed`` are closed (a scenario's
     ``close``): the next open owner takes over; with none, the older road class where a closed
     corridor ``upgrades`` one; else None (the edge goes: it was a new alignment)."""
     ids = [x for x in str(edge.get("owners") or "").split(",") if x]
     owners = [
-        corridors[i] if i not in closed else {**corridors[i], "opened": dt.date.max} for i in ids if i in corridors
+        corridors[i] if i not in closed else replace(corridors[i], opened=dt.date.max) for i in ids if i in corridors
     ]
     return road_edge_attrs(owners, float(edge["geometry_km"]), float(edge["geometry_urban_km"]), as_of, a)
 
 
-def built_up_centres(places: list[dict[str, Any]], a: Any) -> list[tuple[float, float, float]]:
+def built_up_centres(places: Sequence[Place], a: Any) -> list[tuple[float, float, float]]:
     """Built-up circles ``(lon, lat, radius_km)``: every prefecture-level city centre and every
     county seat or urban district centre of ``places`` (external destinations have no roads)."""
     out = []
     for p in places:
-        if p["kind"] == "city":
-            out.append((float(p["lon"]), float(p["lat"]), float(a.built_up_radius_city_km)))
-        elif p["kind"] in ("county", "district"):
-            out.append((float(p["lon"]), float(p["lat"]), float(a.built_up_radius_county_km)))
+        if p.kind == "city":
+            out.append((p.lon, p.lat, float(a.built_up_radius_city_km)))
+        elif p.kind in ("county", "district"):
+            out.append((p.lon, p.lat, float(a.built_up_radius_county_km)))
     return out
 
 

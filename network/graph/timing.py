@@ -195,17 +195,18 @@ def constant_min(rule: Rule, mode: str, a: Assumptions) -> float:
     )
 
 
-def road_inputs(length_km: float, urban_km: float, speed_class: str, corridor: dict[str, Any] | None) -> dict[str, Any]:
+def road_inputs(
+    length_km: float, urban_km: float, speed_class: str, design_kph: float | None, limit_kph: float | None = None
+) -> dict[str, Any]:
     """The inputs of a ``road_layer`` edge: its lengths, the class its speed follows (expressway,
-    national or provincial: design x factor; else the unclassified speed) and the corridor's
-    design speed and posted limit (None where it gives none)."""
-    c = corridor or {}
+    national or provincial: design x factor; else the unclassified speed) and the road's design
+    speed and posted limit (None where it gives none)."""
     return {
         "length_km": length_km,
         "urban_km": urban_km,
         "speed_class": speed_class,
-        "design_kph": c.get("design_speed_kph") or None,
-        "limit_kph": c.get("speed_limit_kph") or None,
+        "design_kph": design_kph or None,
+        "limit_kph": limit_kph or None,
     }
 
 

@@ -7,6 +7,7 @@ import difflib
 import gc
 import re
 import weakref
+from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
@@ -17,6 +18,7 @@ from network.graph.lookup import norm_name, short_place_name
 from network.graph.network import ApplyReport, Network
 from network.scenario.load import LocatedChange, Scenario
 from network.sources.default import REGION_BBOX
+from network.sources.records import Line, Station
 from network.yamlio import dotted
 
 
@@ -128,26 +130,22 @@ def corridor_index(network: Network) -> dict[str, list[tuple[str, str, Any]]]:
 _REGISTRIES: weakref.WeakKeyDictionary[Network, tuple[_Names, ...]] = weakref.WeakKeyDictionary()
 
 
-def _registries(
-    network: Network, stations: dict[str, dict[str, Any]], lines: dict[str, dict[str, Any]]
-) -> tuple[_Names, ...]:
+def _registries(network: Network, stations: Mapping[str, Station], lines: Mapping[str, Line]) -> tuple[_Names, ...]:
     """Stations, places, airports, lines, corridors and services of ``network`` by every name."""
     data, graph = network.data, network.graph
     stations_n = _Names("station")
     for sid, s in stations.items():
-        stations_n.add([sid, s["name_zh"], s["name_zh"] + "站", s["name_en"], s["name_en"] + " station"], sid)
+        stations_n.add([sid, s.name_zh, s.name_zh + "站", s.name_en, s.name_en + " station"], sid)
     places = _Names("place, station or airport")
     for p in data.places:
         places.add(
-            [p["place_id"], p["name_zh"], p["name_en"], short_place_name(p["name_zh"])],
-            ("place", p["place_id"], p["lon"], p["lat"], p["name_zh"], p["name_en"]),
+            [p.place_id, p.name_zh, p.name_en, short_place_name(p.name_zh)],
+            ("place", p.place_id, p.lon, p.lat, p.name_zh, p.name_en),
         )
     for sid, s in stations.items():
-        places.add(
-            [s["name_zh"] + "站", s["name_en"] + " station", sid],
-            ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]),
-        )
-        places.add([s["name_zh"]], ("station", sid, s["lon"], s["lat"], s["name_zh"], s["name_en"]))
+        entry = ("station", sid, s.lon, s.lat, s.name_zh, s.name_en)
+        places.add([s.name_zh + "站", s.name_en + " station", sid], entry)
+        places.add([s.name_zh], entry)
     airports = _Names("airport")
     for n, d in graph.nodes(data=True):
         if d["kind"] == "airport":
@@ -161,22 +159,20 @@ def _registries(
         line_names.add(
             [
                 lid,
-                ln["name_zh"],
-                ln["name_en"],
-                re.split(r"\s*[(（]", ln["name_zh"])[0],
-                re.split(r"\s*[(（]", ln["name_en"])[0],
+                ln.name_zh,
+                ln.name_en,
+                re.split(r"\s*[(（]", ln.name_zh)[0],
+                re.split(r"\s*[(（]", ln.name_en)[0],
             ],
             lid,
         )
     corridors = _Names("corridor")
     by_ref: dict[str, list[str]] = {}
     for c in data.corridors:
-        short = re.match(r"^(.+?高速)", c["name_zh"])
-        corridors.add(
-            [c["corridor_id"], c["name_zh"], c["name_en"], short.group(1) if short else None], [c["corridor_id"]]
-        )
-        if c["ref"]:
-            by_ref.setdefault(c["ref"], []).append(c["corridor_id"])
+        short = re.match(r"^(.+?高速)", c.name_zh)
+        corridors.add([c.corridor_id, c.name_zh, c.name_en, short.group(1) if short else None], [c.corridor_id])
+        if c.ref:
+            by_ref.setdefault(c.ref, []).append(c.corridor_id)
     for ref, ids in by_ref.items():
         corridors.add([ref], ids)
     services = _Names("service")
@@ -208,14 +204,14 @@ class ApplierBase:
         data = network.data
         bbox = network.graph.graph.get("bbox", REGION_BBOX)
         self.b = GraphBuilder(data, network.roads, self.a, self.as_of, bbox=bbox, graph=self.g)
-        self.b.stations = {sid: dict(s) for sid, s in self.b.stations.items()}
+        self.b.stations = dict(self.b.stations)  # the scenario's new stations join this copy
         if network in _ACCESS:
             self.b.use_access_index(_ACCESS[network])
         else:  # built on the copy before any change: the base network's access nodes
             _ACCESS[network] = self.b.access_index()
         self.report = ApplyReport(scenario=scenario.name)
         self.problems: list[str] = []
-        self.lines = {ln["line_id"]: ln for ln in data.lines}
+        self.lines = {ln.line_id: ln for ln in data.lines}
         names = _REGISTRIES.get(network)
         if names is None:
             names = _REGISTRIES[network] = _registries(network, self.b.stations, self.lines)
@@ -231,22 +227,21 @@ class ApplierBase:
         if hasattr(stop, "station"):
             return self.stations.get(stop.station, f"{lc.where(*loc)}: {dotted(loc)}.station", self.problems)
         sid = stop.id
-        if sid in self.b.stations and self.b.stations[sid].get("scenario") is None:
+        if sid in self.b.stations and self.b.stations[sid].scenario is None:
             self.problems.append(
                 f"{lc.where(*loc)}: new station id {sid!r} is already an existing station; refer to it by name instead"
             )
             return None
         self._check_in_region(stop.lon, stop.lat, lc, *loc)
-        self.b.stations[sid] = {
-            "station_id": sid,
-            "name_zh": stop.name_zh,
-            "name_en": stop.name_en,
-            "lon": stop.lon,
-            "lat": stop.lat,
-            "opened": None,
-            "scenario": lc.scenario,
-            "position_source": f"scenario {lc.file} (planned position)",
-        }
+        self.b.stations[sid] = Station(
+            station_id=sid,
+            name_zh=stop.name_zh,
+            name_en=stop.name_en,
+            lon=stop.lon,
+            lat=stop.lat,
+            scenario=lc.scenario,
+            position_source=f"scenario {lc.file} (planned position)",
+        )
         self.stations.add([sid, stop.name_zh, stop.name_zh + "站", stop.name_en], sid)
         return sid
 

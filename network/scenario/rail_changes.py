@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from network.graph.build import line_km_posts
 from network.graph.timing import Rule, timed
 from network.scenario.applier import MAX_CIRCUITY, ApplierBase
 from network.scenario.load import LocatedChange
+from network.sources.records import Line, LineStop, Service
 from network.yamlio import dotted
 
 
@@ -33,7 +35,7 @@ class RailChanges(ApplierBase):
         if len(set(ids)) != len(ids):
             self.problems.append(f"{lc.where('stations')}: stations: a station appears twice on line {ch.id!r}")
             return
-        pos = [(self.b.stations[s]["lon"], self.b.stations[s]["lat"]) for s in ids]
+        pos = [(self.b.stations[s].lon, self.b.stations[s].lat) for s in ids]
         polylines = [[pos[i], *via[i], pos[i + 1]] for i in range(len(ids) - 1)]
         straight = np.array(
             [sum(float(haversine_km(p[0], p[1], q[0], q[1])) for p, q in zip(pl, pl[1:])) for pl in polylines]
@@ -58,25 +60,23 @@ class RailChanges(ApplierBase):
             sections = straight * (ch.circuity or a.new_rail_circuity)
         km = np.concatenate([[0.0], np.cumsum(sections)])
         speed = (ch.operating_speed_kph or ch.design_speed_kph) * a.new_line_speed_factor
-        line = {
-            "line_id": ch.id,
-            "name_zh": ch.name_zh,
-            "name_en": ch.name_en,
-            "mode": ch.mode,
-            "source": f"scenario {lc.file}",
-            "passenger_until": None,
-            "stations": [
-                {
-                    "station": s,
-                    "km": float(k),
-                    "speed_kph_to_next": speed if i < len(ids) - 1 else None,
-                    "opened_to_next": None,
-                    "new_section": True,  # speeds carry new_line_speed_factor (network/graph/timing.py)
-                    "circuity_section": not ch.length_km and not ch.circuity,  # km from new_rail_circuity
-                }
+        line = Line(
+            line_id=ch.id,
+            name_zh=ch.name_zh,
+            name_en=ch.name_en,
+            mode=ch.mode,
+            source=f"scenario {lc.file}",
+            stations=tuple(
+                LineStop(
+                    station=s,
+                    km=float(k),
+                    speed_kph_to_next=speed if i < len(ids) - 1 else None,
+                    new_section=True,  # speeds carry new_line_speed_factor (network/graph/timing.py)
+                    circuity_section=not ch.length_km and not ch.circuity,  # km from new_rail_circuity
+                )
                 for i, (s, k) in enumerate(zip(ids, km))
-            ],
-        }
+            ),
+        )
         self.lines[ch.id] = line
         self.line_names.add([ch.id, ch.name_zh, ch.name_en], ch.id)
         for i, pl in enumerate(polylines):
@@ -94,7 +94,7 @@ class RailChanges(ApplierBase):
             through = self._through_line(lc, line, svc, j)
             if through is not None:
                 own = (
-                    [s["station"] for s in line["stations"]]
+                    line.station_ids()
                     if svc.stops == "all"
                     else [self._station_id(n, lc, "services", j, "stops", k) for k, n in enumerate(svc.stops)]
                 )
@@ -106,7 +106,7 @@ class RailChanges(ApplierBase):
                         "at least two stops (or 'all')"
                     )
                     return
-                if own[-1] != through["stations"][len(line["stations"]) - 1]["station"]:
+                if own[-1] != through.stations[len(line.stations) - 1].station:
                     own = own[::-1]
                 extra = [
                     self._station_id(n, lc, "services", j, "continues_on", "stops", k)
@@ -125,7 +125,7 @@ class RailChanges(ApplierBase):
                     by_id=True,
                 )
 
-    def _through_line(self, lc: LocatedChange, line: dict[str, Any], svc: Any, j: int) -> dict[str, Any] | None:
+    def _through_line(self, lc: LocatedChange, line: Line, svc: Any, j: int) -> Line | None:
         """A composite line: the new line, then the existing line from the junction (the new
         line's end station) towards the service's continuing stops."""
         loc = ("services", j, "continues_on")
@@ -133,20 +133,23 @@ class RailChanges(ApplierBase):
         if lid is None:
             return None
         other = self.lines[lid]
-        o_ids = [s["station"] for s in other["stations"]]
-        n_ids = [s["station"] for s in line["stations"]]
-        stations = list(line["stations"])
-        if n_ids[0] in o_ids and n_ids[-1] not in o_ids:
-            stations = [dict(s) for s in stations[::-1]]
-            total = stations[0]["km"]
-            for k, s in enumerate(stations):
-                s["km"] = total - s["km"]
-                last = k >= len(n_ids) - 1
-                s["speed_kph_to_next"] = None if last else line["stations"][len(n_ids) - 2 - k]["speed_kph_to_next"]
-        junction = stations[-1]["station"]
+        o_ids = other.station_ids()
+        n_ids = line.station_ids()
+        stations = list(line.stations)
+        if n_ids[0] in o_ids and n_ids[-1] not in o_ids:  # run the new line backwards to the junction
+            total = stations[-1].km or 0.0
+            stations = [
+                replace(
+                    s,
+                    km=total - (s.km or 0.0),
+                    speed_kph_to_next=None if k >= len(n_ids) - 1 else line.section_speed_kph(len(n_ids) - 2 - k),
+                )
+                for k, s in enumerate(stations[::-1])
+            ]
+        junction = stations[-1].station
         if junction not in o_ids:
             self.problems.append(
-                f"{lc.where(*loc)}: continues_on: line {line['line_id']!r} does not end at a station "
+                f"{lc.where(*loc)}: continues_on: line {line.line_id!r} does not end at a station "
                 f"of {lid!r} (its stations: {', '.join(o_ids)}); the junction must be an end station"
             )
             return None
@@ -158,38 +161,35 @@ class RailChanges(ApplierBase):
         o_km = line_km_posts(other, self.b.stations)
         ji, fi = o_ids.index(junction), o_ids.index(first)
         step = 1 if fi > ji else -1
-        base_km = stations[-1]["km"]
-        out = [dict(s) for s in stations[:-1]]
+        base_km = stations[-1].km or 0.0
+        out = list(stations[:-1])
         idx = list(range(ji, (len(o_ids) if step > 0 else -1), step))
         for n, i in enumerate(idx):
             nxt = i + step
             speed = None
             if n < len(idx) - 1:
-                speed = other["stations"][min(i, nxt)]["speed_kph_to_next"]
+                speed = other.stations[min(i, nxt)].speed_kph_to_next
             out.append(
-                {
-                    "station": o_ids[i],
-                    "km": base_km + abs(o_km[i] - o_km[ji]),
-                    "speed_kph_to_next": speed,
-                    "opened_to_next": (
-                        other["stations"][min(i, nxt)].get("opened_to_next") if n < len(idx) - 1 else None
-                    ),
-                }
+                LineStop(
+                    station=o_ids[i],
+                    km=base_km + abs(o_km[i] - o_km[ji]),
+                    speed_kph_to_next=speed,
+                    opened_to_next=other.stations[min(i, nxt)].opened_to_next if n < len(idx) - 1 else None,
+                )
             )
-        return {
-            "line_id": f"{line['line_id']}+{lid}",
-            "name_zh": line["name_zh"],
-            "name_en": line["name_en"],
-            "mode": line["mode"],
-            "source": line["source"],
-            "passenger_until": None,
-            "stations": out,
-        }
+        return Line(
+            line_id=f"{line.line_id}+{lid}",
+            name_zh=line.name_zh,
+            name_en=line.name_en,
+            mode=line.mode,
+            source=line.source,
+            stations=tuple(out),
+        )
 
     def _add_service(
         self,
         lc: LocatedChange,
-        line: dict[str, Any],
+        line: Line,
         sid: str,
         stops: Any,
         headway: float,
@@ -197,7 +197,7 @@ class RailChanges(ApplierBase):
         loc: tuple[Any, ...],
         by_id: bool = False,
     ) -> None:
-        ids = [s["station"] for s in line["stations"]]
+        ids = line.station_ids()
         if stops == "all":
             stop_ids = ids
         else:
@@ -209,7 +209,7 @@ class RailChanges(ApplierBase):
                 if st not in ids:
                     self.problems.append(
                         f"{lc.where(*loc, k)}: {dotted(loc)}[{k}]: station {name!r} "
-                        f"is not on line {line['line_id']!r} (its stations: {', '.join(ids)})"
+                        f"is not on line {line.line_id!r} (its stations: {', '.join(ids)})"
                     )
                     continue
                 stop_ids.append(st)
@@ -223,7 +223,7 @@ class RailChanges(ApplierBase):
             if order and order[0] > order[-1]:
                 stop_ids = stop_ids[::-1]
         self.b.add_service(
-            {"service_id": sid, "line": line["line_id"], "stops": stop_ids, "headway_min": headway, "name_en": name_en},
+            Service(service_id=sid, line=line.line_id, stops=tuple(stop_ids), headway_min=headway, name_en=name_en),
             line,
         )
 
@@ -234,10 +234,9 @@ class RailChanges(ApplierBase):
         if lid is None:
             return
         line = self.lines[lid]
-        if line.get("passenger_until") is not None and line["passenger_until"] <= self.as_of:
+        if line.passenger_until is not None and line.passenger_until <= self.as_of:
             self.report.notes.append(
-                f"{ch.id}: restores passenger service on {line['name_zh']} "
-                f"(freight only since {line['passenger_until']})"
+                f"{ch.id}: restores passenger service on {line.name_zh} (freight only since {line.passenger_until})"
             )
         self._add_service(lc, line, ch.id, ch.stops, ch.headway_min, ch.name_en, ("stops",))
 
@@ -269,7 +268,7 @@ class RailChanges(ApplierBase):
         """An existing service with another headway or stopping pattern."""
         """Remove the service's edges and add it again with the new stops and/or headway."""
         ch = lc.change
-        known = {s["service_id"]: s for s in self.net.data.services}
+        known = {s.service_id: s for s in self.net.data.services}
         svc = known.get(ch.service)
         if svc is None and self._change_coach(lc):
             return
@@ -281,15 +280,15 @@ class RailChanges(ApplierBase):
         for u, v, k, d in list(self.g.edges(keys=True, data=True)):
             if d.get("service_id") == ch.service:
                 self._remove((u, v, k))
-        line = self.lines[svc["line"]]
-        stops = ch.stops if ch.stops is not None else svc["stops"]
+        line = self.lines[svc.line]
+        stops = ch.stops if ch.stops is not None else svc.stops
         self._add_service(
             lc,
             line,
             ch.service,
             stops,
-            ch.headway_min or svc["headway_min"],
-            svc.get("name_en"),
+            ch.headway_min or svc.headway_min,
+            svc.name_en,
             ("stops",),
             by_id=ch.stops is None,
         )

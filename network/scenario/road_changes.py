@@ -42,7 +42,7 @@ class RoadChanges(ApplierBase):
         lengths = seg / seg.sum() * ch.length_km if ch.length_km else seg * a.new_road_circuity
         # an expressway at its design speed; any other new road at design x ordinary_road_speed_factor
         speed_class = "expressway" if ch.road_class == "expressway" else "national"
-        speed = road_speed_kph(speed_class, {"design_speed_kph": ch.design_speed_kph}, a)
+        speed = road_speed_kph(speed_class, ch.design_speed_kph, None, a)
         nodes = []
         for k, p in enumerate(pts):
             node = f"rs:{ch.id}:{k}"
@@ -80,7 +80,7 @@ class RoadChanges(ApplierBase):
                     **timed(
                         Rule.ROAD_LAYER,
                         a,
-                        **road_inputs(km, 0.0, speed_class, {"design_speed_kph": ch.design_speed_kph}),
+                        **road_inputs(km, 0.0, speed_class, ch.design_speed_kph),
                         circuity_built=None if ch.length_km else a.new_road_circuity,  # km from new_road_circuity
                     ),
                 )
@@ -115,7 +115,7 @@ class RoadChanges(ApplierBase):
                     if d.get("road_class") in ("expressway", "national", "provincial")
                     else "expressway"
                 )
-                speed = road_speed_kph(cls, {"design_speed_kph": ch.design_speed_kph}, a)
+                speed = road_speed_kph(cls, ch.design_speed_kph, None, a)
                 if speed > d.get("speed_kph", 0):
                     attrs.update(
                         speed_kph=speed,
@@ -127,7 +127,7 @@ class RoadChanges(ApplierBase):
                                 d["length_km"],
                                 float(d.get("urban_km", 0.0)),
                                 cls,
-                                {"design_speed_kph": ch.design_speed_kph},
+                                ch.design_speed_kph,
                             ),
                         ),
                     )
@@ -146,7 +146,7 @@ class RoadChanges(ApplierBase):
             if ids is None:
                 return
             closed = set(ids)
-            records = {c["corridor_id"]: c for c in self.net.data.corridors}
+            records = {c.corridor_id: c for c in self.net.data.corridors}
             keys = [
                 (u, v, k)
                 for u, v, k, d in self.g.edges(keys=True, data=True)
@@ -177,7 +177,7 @@ class RoadChanges(ApplierBase):
             lid = self.line_names.get(ch.name, f"{lc.where('name')}: name", self.problems)
             if lid is None:
                 return
-            ids = [s["station"] for s in self.lines[lid]["stations"]]
+            ids = [s.station for s in self.lines[lid].stations]
             lo, hi = 0, len(ids) - 1
             if ch.between:
                 ends = [self._station_id(n, lc, "between", i) for i, n in enumerate(ch.between)]

@@ -12,6 +12,7 @@ from network.routing.compile import compile_edges
 from network.scenario.applier import MAX_BLOCK_SPEED_KPH, ApplierBase
 from network.scenario.load import LocatedChange
 from network.search import search, walk_back
+from network.sources.records import Station
 
 
 class StopChanges(ApplierBase):
@@ -133,16 +134,15 @@ class StopChanges(ApplierBase):
         stop_ids = []
         for k, p in enumerate(pts):
             sid = f"bus-{ch.id}-{k}"
-            self.b.stations[sid] = {
-                "station_id": sid,
-                "name_zh": f"{p[2]}汽车站",
-                "name_en": f"{p[2]} bus stop",
-                "lon": p[0],
-                "lat": p[1],
-                "opened": None,
-                "scenario": lc.scenario,
-                "position_source": "at the named place (scenario)",
-            }
+            self.b.stations[sid] = Station(
+                station_id=sid,
+                name_zh=f"{p[2]}汽车站",
+                name_en=f"{p[2]} bus stop",
+                lon=p[0],
+                lat=p[1],
+                scenario=lc.scenario,
+                position_source="at the named place (scenario)",
+            )
             self.b.ensure_station(sid, bus_stop=True)
             stop_ids.append(sid)
         info = {

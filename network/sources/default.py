@@ -1,7 +1,7 @@
 """Read the embedded default network's curated layers from ``data/``.
 
 In: ``places.csv``, ``stations.csv``, ``airports.csv``, ``rail_lines.yaml``, ``roads.yaml``.
-Out: a :class:`DefaultData` of plain records (dicts with documented keys), validated: every
+Out: a :class:`~network.sources.records.DefaultData` of frozen records, validated: every
 problem of a file is collected and reported at once, each with the file, the row or item, the
 field, what was found and what is expected.
 
@@ -21,6 +21,9 @@ from typing import Any
 import yaml
 
 from network.errors import DataError
+from network.sources.records import Airport, Corridor, DefaultData, Line, LineStop, Place, Service, Station
+
+__all__ = ["DefaultData", "data_as_of", "data_dir", "read_default_data", "read_region"]
 
 
 def data_dir() -> Path:
@@ -103,18 +106,6 @@ DEFAULT_TARGETS = _REGION.targets
 FOCUS_CITY = _REGION.focus_city
 
 
-@dataclass(frozen=True)
-class DefaultData:
-    """Validated curated layers. Records are dicts; see each ``read_*`` for their keys."""
-
-    places: list[dict[str, Any]]
-    stations: list[dict[str, Any]]
-    airports: list[dict[str, Any]]
-    lines: list[dict[str, Any]]
-    services: list[dict[str, Any]]
-    corridors: list[dict[str, Any]]
-
-
 class _Problems:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -181,9 +172,9 @@ def _check_position(row: dict[str, str], problems: _Problems, where: str) -> tup
     return (lat or 0.0, lon or 0.0)
 
 
-def read_places(path: Path) -> list[dict[str, Any]]:
-    """Places: ``place_id, name_zh, name_en, kind (county|district|city|external), city_zh,
-    population_2020 (int or None), lat, lon, position_source, position_note, source``."""
+def read_places(path: Path) -> list[Place]:
+    """Places (``places.csv``: ``place_id, name_zh, name_en, kind (county|district|city|external),
+    city_zh, population_2020, lat, lon, position_source, position_note, source``)."""
     rows, problems = _read_csv(
         path,
         [
@@ -199,7 +190,8 @@ def read_places(path: Path) -> list[dict[str, Any]]:
             "source",
         ],
     )
-    out, seen = [], set()
+    out: list[Place] = []
+    seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         where = f"line {i} ({row.get('place_id')})"
         if row["place_id"] in seen:
@@ -214,15 +206,30 @@ def read_places(path: Path) -> list[dict[str, Any]]:
             pop = int(number) if number is not None else None
         if not row.get("source"):
             problems.add(where, "source", row.get("source"), "a source")
-        out.append({**row, "lat": lat, "lon": lon, "population_2020": pop})
+        out.append(
+            Place(
+                place_id=row["place_id"],
+                name_zh=row["name_zh"],
+                name_en=row["name_en"],
+                kind=row["kind"],
+                lat=lat,
+                lon=lon,
+                population_2020=pop,
+                city_zh=row["city_zh"] or "",
+                position_source=row["position_source"] or "",
+                position_note=row.get("position_note") or "",
+                source=row["source"] or "",
+            )
+        )
     problems.raise_if_any()
     return out
 
 
-def read_stations(path: Path) -> list[dict[str, Any]]:
-    """Stations: ``station_id, name_zh, name_en, lat, lon, position_source, opened (date|None), notes``."""
+def read_stations(path: Path) -> list[Station]:
+    """Stations (``stations.csv``: ``station_id, name_zh, name_en, lat, lon, position_source, opened, notes``)."""
     rows, problems = _read_csv(path, ["station_id", "name_zh", "name_en", "lat", "lon", "position_source", "opened"])
-    out, seen = [], set()
+    out: list[Station] = []
+    seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         where = f"line {i} ({row.get('station_id')})"
         if row["station_id"] in seen:
@@ -231,167 +238,174 @@ def read_stations(path: Path) -> list[dict[str, Any]]:
         lat, lon = _check_position(row, problems, where)
         if not row.get("position_source"):
             problems.add(where, "position_source", "", "where the position comes from")
-        out.append({**row, "lat": lat, "lon": lon, "opened": _date(row["opened"], problems, where, "opened")})
+        out.append(
+            Station(
+                station_id=row["station_id"],
+                name_zh=row["name_zh"],
+                name_en=row["name_en"],
+                lat=lat,
+                lon=lon,
+                position_source=row["position_source"] or "",
+                opened=_date(row["opened"], problems, where, "opened"),
+                notes=row.get("notes") or "",
+            )
+        )
     problems.raise_if_any()
     return out
 
 
-def read_airports(path: Path) -> list[dict[str, Any]]:
-    """Airports: ``airport_id, iata, name_zh, name_en, lat, lon, position_source, opened``."""
+def read_airports(path: Path) -> list[Airport]:
+    """Airports (``airports.csv``: ``airport_id, iata, name_zh, name_en, lat, lon, position_source,
+    opened, departure_processing_min, arrival_processing_min, notes``)."""
     rows, problems = _read_csv(
         path, ["airport_id", "iata", "name_zh", "name_en", "lat", "lon", "position_source", "opened"]
     )
-    out = []
+    out: list[Airport] = []
     for i, row in enumerate(rows, start=2):
         where = f"line {i} ({row.get('airport_id')})"
         lat, lon = _check_position(row, problems, where)
-        out.append({**row, "lat": lat, "lon": lon, "opened": _date(row["opened"], problems, where, "opened")})
+        dep, arr = (
+            _number(row.get(k), problems, where, k, optional=True)
+            for k in ("departure_processing_min", "arrival_processing_min")
+        )
+        out.append(
+            Airport(
+                airport_id=row["airport_id"],
+                iata=row["iata"],
+                name_zh=row["name_zh"],
+                name_en=row["name_en"],
+                lat=lat,
+                lon=lon,
+                position_source=row["position_source"] or "",
+                opened=_date(row["opened"], problems, where, "opened"),
+                departure_processing_min=dep,
+                arrival_processing_min=arr,
+                notes=row.get("notes") or "",
+            )
+        )
     problems.raise_if_any()
     return out
 
 
-def read_rail(path: Path, station_ids: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def read_rail(path: Path, station_ids: set[str]) -> tuple[list[Line], list[Service]]:
     """Rail lines and services from ``rail_lines.yaml`` (format described in that file; schema
-    :class:`~network.sources.schemas.RailFile`)."""
+    :class:`~network.sources.schemas.RailFile`). The schema checks fields and types; this checks
+    what it cannot: station ids against stations.csv, stops in line order, dates in order."""
     from network.sources.schemas import RailFile, validated
 
     doc = validated(path, RailFile)
     problems = _Problems(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("lines"), list) or not isinstance(doc.get("services"), list):
-        raise DataError(f"{path}: expected top-level keys 'lines' and 'services', each a list")
-    lines, line_ids = [], set()
+    lines: list[Line] = []
     for i, line in enumerate(doc["lines"]):
-        where = f"lines[{i}] ({line.get('line_id') if isinstance(line, dict) else line})"
-        if not isinstance(line, dict):
-            problems.add(where, "-", line, "a mapping")
-            continue
-        for key in ("line_id", "name_zh", "name_en", "mode", "source", "stations"):
-            if not line.get(key):
-                problems.add(where, key, line.get(key), "a value")
-        if line.get("mode") not in {"hsr", "rail"}:
-            problems.add(where, "mode", line.get("mode"), "hsr or rail")
-        stations = []
-        for j, st in enumerate(line.get("stations") or []):
-            w = f"{where}.stations[{j}]"
-            if not isinstance(st, dict) or st.get("station") not in station_ids:
-                problems.add(
-                    w, "station", st.get("station") if isinstance(st, dict) else st, "a station_id of stations.csv"
-                )
+        where = f"lines[{i}] ({line['line_id']})"
+        stations: list[LineStop] = []
+        for j, st in enumerate(line["stations"]):
+            if st["station"] not in station_ids:
+                problems.add(f"{where}.stations[{j}]", "station", st["station"], "a station_id of stations.csv")
                 continue
             last = j == len(line["stations"]) - 1
+            w = f"{where}.stations[{j}]"
             speed = None if last else _number(st.get("speed_kph_to_next"), problems, w, "speed_kph_to_next")
             stations.append(
-                {
-                    "station": st["station"],
-                    "km": _number(st.get("km"), problems, w, "km", positive=False, optional=True),
-                    "speed_kph_to_next": speed,
-                    "opened_to_next": None if last else _date(st.get("opened_to_next"), problems, w, "opened_to_next"),
-                }
+                LineStop(
+                    station=st["station"],
+                    km=_number(st.get("km"), problems, w, "km", positive=False, optional=True),
+                    speed_kph_to_next=speed,
+                    opened_to_next=None if last else _date(st.get("opened_to_next"), problems, w, "opened_to_next"),
+                )
             )
         if len(stations) < 2:
             problems.add(where, "stations", len(stations), "at least two stations")
-        has_km = any(s["km"] is not None for s in stations)
         circuity = line.get("circuity")
-        if not has_km and circuity is None:
+        if all(s.km is None for s in stations) and circuity is None:
             problems.add(where, "circuity", None, "a circuity factor when no station has a km post")
         lines.append(
-            {
-                **line,
-                "stations": stations,
-                "circuity": circuity,
-                "passenger_until": _date(line.get("passenger_until"), problems, where, "passenger_until"),
-            }
+            Line(
+                line_id=line["line_id"],
+                name_zh=line["name_zh"],
+                name_en=line["name_en"],
+                mode=line["mode"],
+                source=line["source"],
+                stations=tuple(stations),
+                circuity=None if circuity is None else float(circuity),
+                passenger_until=_date(line.get("passenger_until"), problems, where, "passenger_until"),
+            )
         )
-        line_ids.add(line.get("line_id"))
-    services = []
-    by_line = {ln["line_id"]: ln for ln in lines}
+    services: list[Service] = []
+    by_line = {ln.line_id: ln for ln in lines}
     for i, svc in enumerate(doc["services"]):
-        where = f"services[{i}] ({svc.get('service_id') if isinstance(svc, dict) else svc})"
-        if not isinstance(svc, dict):
-            problems.add(where, "-", svc, "a mapping")
+        where = f"services[{i}] ({svc['service_id']})"
+        if svc["line"] not in by_line:
+            problems.add(where, "line", svc["line"], f"one of {sorted(by_line)}")
             continue
-        if svc.get("line") not in line_ids:
-            problems.add(where, "line", svc.get("line"), f"one of {sorted(str(x) for x in line_ids)}")
-            continue
-        line_stations = [s["station"] for s in by_line[svc["line"]]["stations"]]
-        stops = line_stations if svc.get("stops") == "all" else svc.get("stops")
-        if not isinstance(stops, list) or len(stops) < 2 or any(s not in line_stations for s in stops):
-            problems.add(where, "stops", svc.get("stops"), f"'all' or at least two of {line_stations}")
+        line_stations = by_line[svc["line"]].station_ids()
+        stops = line_stations if svc["stops"] == "all" else list(svc["stops"])
+        if any(s not in line_stations for s in stops):
+            problems.add(where, "stops", svc["stops"], f"'all' or at least two of {line_stations}")
             continue
         order = [line_stations.index(s) for s in stops]
         if order != sorted(order):
             problems.add(where, "stops", stops, "stations in line order")
-        headway = _number(svc.get("headway_min"), problems, where, "headway_min")
         start = _date(svc.get("from"), problems, where, "from")
         until = _date(svc.get("until"), problems, where, "until")
         if start and until and until < start:
             problems.add(where, "until", svc.get("until"), f"a date on or after 'from' ({start})")
-        services.append({**svc, "stops": stops, "headway_min": headway, "from": start, "until": until})
+        services.append(
+            Service(
+                service_id=svc["service_id"],
+                line=svc["line"],
+                stops=tuple(stops),
+                headway_min=float(svc["headway_min"]),
+                name_en=svc["name_en"],
+                stops_source=svc.get("stops_source"),
+                from_=start,
+                until=until,
+            )
+        )
     problems.raise_if_any()
     return lines, services
 
 
-ROAD_CLASSES = ("expressway", "national", "provincial")
-OLDER_ROAD_CLASSES = ("national", "provincial", "other")
-
-
-def read_corridors(path: Path) -> list[dict[str, Any]]:
+def read_corridors(path: Path) -> list[Corridor]:
     """Road corridors from ``roads.yaml`` (format described in that file; schema
-    :class:`~network.sources.schemas.RoadsFile`)."""
+    :class:`~network.sources.schemas.RoadsFile`). Beyond the schema: ids unique, and a note where
+    there is no opening date."""
     from network.sources.schemas import RoadsFile, validated
 
     doc = validated(path, RoadsFile)
     problems = _Problems(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("corridors"), list):
-        raise DataError(f"{path}: expected a top-level key 'corridors' holding a list")
-    out, seen = [], set()
+    out: list[Corridor] = []
+    seen: set[str] = set()
     for i, c in enumerate(doc["corridors"]):
-        where = f"corridors[{i}] ({c.get('corridor_id') if isinstance(c, dict) else c})"
-        if not isinstance(c, dict):
-            problems.add(where, "-", c, "a mapping")
-            continue
-        for key in ("corridor_id", "ref", "name_zh", "name_en", "source"):
-            if not c.get(key):
-                problems.add(where, key, c.get(key), "a value")
-        if c.get("corridor_id") in seen:
-            problems.add(where, "corridor_id", c.get("corridor_id"), "a unique id")
-        seen.add(c.get("corridor_id"))
-        road_class = c.get("road_class", "expressway")
-        if road_class not in ROAD_CLASSES:
-            problems.add(where, "road_class", road_class, f"one of {', '.join(ROAD_CLASSES)}")
-        upgrades = c.get("upgrades")
-        if upgrades is not None and upgrades not in OLDER_ROAD_CLASSES:
-            problems.add(
-                where,
-                "upgrades",
-                upgrades,
-                f"one of {', '.join(OLDER_ROAD_CLASSES)} (the class of "
-                "the road on the alignment before), or leave it out for a new alignment",
-            )
-        wps = c.get("waypoints")
-        if (
-            not isinstance(wps, list)
-            or len(wps) < 2
-            or not all(isinstance(w, list) and len(w) == 2 and all(isinstance(x, (int, float)) for x in w) for w in wps)
-        ):
-            problems.add(where, "waypoints", wps, "a list of at least two [lat, lon] pairs")
-            wps = []
+        where = f"corridors[{i}] ({c['corridor_id']})"
+        if c["corridor_id"] in seen:
+            problems.add(where, "corridor_id", c["corridor_id"], "a unique id")
+        seen.add(c["corridor_id"])
         opened = _date(c.get("opened"), problems, where, "opened")
         if opened is None and not c.get("opened_note"):
             problems.add(where, "opened_note", None, "a note saying why there is no opening date")
+        numbers = {
+            k: _number(c.get(k), problems, where, k, optional=True)
+            for k in ("length_km", "design_speed_kph", "speed_limit_kph")
+        }
         out.append(
-            {
-                **c,
-                "waypoints": wps,
-                "road_class": road_class,
-                "upgrades": upgrades,
-                "length_km": _number(c.get("length_km"), problems, where, "length_km", optional=True),
-                "design_speed_kph": _number(
-                    c.get("design_speed_kph"), problems, where, "design_speed_kph", optional=True
-                ),
-                "speed_limit_kph": _number(c.get("speed_limit_kph"), problems, where, "speed_limit_kph", optional=True),
-                "opened": opened,
-            }
+            Corridor(
+                corridor_id=c["corridor_id"],
+                ref=c["ref"],
+                name_zh=c["name_zh"],
+                name_en=c["name_en"],
+                source=c["source"],
+                road_class=c.get("road_class", "expressway"),
+                towns=tuple(c.get("towns") or ()),
+                waypoints=tuple((float(lat), float(lon)) for lat, lon in c["waypoints"]),
+                length_km=numbers["length_km"],
+                design_speed_kph=numbers["design_speed_kph"],
+                speed_limit_kph=numbers["speed_limit_kph"],
+                lanes=c.get("lanes"),
+                upgrades=c.get("upgrades"),
+                opened=opened,
+                opened_note=c.get("opened_note"),
+            )
         )
     problems.raise_if_any()
     return out
@@ -407,12 +421,12 @@ def read_default_data(folder: Path | None = None) -> DefaultData:
     """
     folder = folder or data_dir()
     stations = read_stations(folder / "stations.csv")
-    lines, services = read_rail(folder / "rail_lines.yaml", {s["station_id"] for s in stations})
+    lines, services = read_rail(folder / "rail_lines.yaml", {s.station_id for s in stations})
     return DefaultData(
-        places=read_places(folder / "places.csv"),
-        stations=stations,
-        airports=read_airports(folder / "airports.csv"),
-        lines=lines,
-        services=services,
-        corridors=read_corridors(folder / "roads.yaml"),
+        places=tuple(read_places(folder / "places.csv")),
+        stations=tuple(stations),
+        airports=tuple(read_airports(folder / "airports.csv")),
+        lines=tuple(lines),
+        services=tuple(services),
+        corridors=tuple(read_corridors(folder / "roads.yaml")),
     )

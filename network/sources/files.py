@@ -14,6 +14,7 @@ from network.crs import to_wgs84
 from network.errors import DataError
 from network.io import read_bounded_bytes
 from network.sources.default import data_dir
+from network.sources.records import Place
 from network.textrules import text_problem
 
 
@@ -69,7 +70,7 @@ def read_services_file(path: Path) -> tuple[dict[str, Any], Any]:
     return doc, lines
 
 
-def read_user_places(path: Path) -> list[dict[str, Any]]:
+def read_user_places(path: Path) -> list[Place]:
     """Places from a user CSV: ``place_id, name, population, lon, lat`` and optionally ``name_en``,
     ``kind`` (county|district|city|external; default county), ``city``, ``crs`` (wgs84, gcj02 or
     bd09 per row: positions copied from Chinese map services are converted to WGS84).
@@ -91,7 +92,9 @@ def read_user_places(path: Path) -> list[dict[str, Any]]:
         raise DataError(
             f"{path}:1: missing column(s) {missing}; a places CSV needs {need} (optional: name_en, kind, city, crs)"
         )
-    out, problems, seen = [], [], set()
+    out: list[Place] = []
+    problems: list[str] = []
+    seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         try:
             lon, lat = float(row["lon"]), float(row["lat"])
@@ -127,18 +130,18 @@ def read_user_places(path: Path) -> list[dict[str, Any]]:
             problems.append(f"{path}:{i}: place_id: {row['place_id']!r} appears twice; ids must be unique")
         seen.add(row["place_id"])
         out.append(
-            {
-                "place_id": row["place_id"],
-                "name_zh": row["name"],
-                "name_en": row.get("name_en") or row["name"],
-                "kind": kind,
-                "city_zh": row.get("city") or "",
-                "population_2020": pop,
-                "lon": lon,
-                "lat": lat,
-                "position_source": f"{path.name} line {i}" + (f" ({crs} converted)" if crs != "wgs84" else ""),
-                "source": f"{path.name}",
-            }
+            Place(
+                place_id=row["place_id"],
+                name_zh=row["name"],
+                name_en=row.get("name_en") or row["name"],
+                kind=kind,
+                city_zh=row.get("city") or "",
+                population_2020=pop,
+                lon=lon,
+                lat=lat,
+                position_source=f"{path.name} line {i}" + (f" ({crs} converted)" if crs != "wgs84" else ""),
+                source=f"{path.name}",
+            )
         )
     if problems:
         from network.errors import shown_problems
