@@ -24,6 +24,8 @@ CASES = {
         "--scenario",
         str(ROOT / "scenarios" / "both_plans.yaml"),
     ],
+    # the model against the shipped published and observed figures (the TAG M3.1 headline first)
+    "validate_times.txt": ["validate-times", str(ROOT / "data" / "validation" / "published_figures.csv")],
     "compare_2035_plans.txt": [
         "compare",
         str(ROOT / "scenarios" / "jincheng_plan.yaml"),

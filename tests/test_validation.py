@@ -74,3 +74,59 @@ def test_cli_bad_file_is_one_clear_error(tmp_path):
     path.write_text("origin,destination\nA,B\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate-times", str(path)])
     assert result.exit_code == 2 and "taihang: error:" in result.output and "missing column" in result.output
+
+
+def _leg(mode: str, minutes: float) -> dict:
+    return {"mode": mode, "minutes": minutes}
+
+
+def test_ride_minutes_run_from_first_departure_to_last_arrival():
+    from network.indicators.validation import ride_minutes
+
+    legs = [_leg("road", 9), _leg("processing", 10), _leg("wait", 15), _leg("hsr", 40), _leg("transfer", 6)]
+    legs += [_leg("wait", 5), _leg("rail", 20), _leg("egress", 5), _leg("road", 7)]
+    assert ride_minutes(legs) == 40 + 6 + 5 + 20  # the change on the way counts, the ends do not
+    assert ride_minutes([_leg("road", 30)]) != ride_minutes([_leg("road", 30)])  # NaN: no vehicle
+
+
+class _Timed:
+    """A model whose every trip takes ``minutes``."""
+
+    def __init__(self, minutes: dict[str, float]):
+        self.minutes = minutes
+
+    def route(self, origin: str, destination: str, mode: str) -> dict:
+        m = self.minutes[origin]
+        return {"minutes": m, "km": m, "measured": "door-to-door", "legs": [_leg("bus", m)]}
+
+
+def test_bounds_tag_headline_and_savings_by_arithmetic(tmp_path):
+    from network.indicators.validation import savings_table, summarise_by, tag_headline
+
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "origin,destination,mode,as_of,measure,value,tolerance,grade,bound,pair,source\n"
+        "P,Q,road,2012-01-01,minutes,100,15%,B,,p1,x\n"  # before: modelled 112 (inside 15 %)
+        "P2,Q,road,2014-01-01,minutes,40,15%,B,,p1,x\n"  # after: modelled 50 (25 % over)
+        "U,Q,rail,2014-01-01,ride_minutes,60,15%,A,upper,,x\n"  # an upper bound: 30 is inside
+        "C,Q,road,2014-01-01,minutes,10,15%,C,,,x\n",  # grade C: outside the headline
+        encoding="utf-8",
+    )
+    model = _Timed({"P": 112.0, "P2": 50.0, "U": 30.0, "C": 99.0})
+    table = evaluate_figures(read_figures(path), lambda date: model)
+    assert table["within_15pct"].tolist() == [True, False, True, False]
+    assert "2 of 3 grade A/B times (67%): not met" in tag_headline(table)
+    s = savings_table(table).iloc[0]
+    assert (s["observed_saving"], s["modelled_saving"], s["right_way"]) == (60.0, 62.0, True)
+    by = summarise_by(table).set_index(["grade", "mode"])
+    assert by.loc[("B", "road"), "within_15pct"] == 0.5 and by.loc[("A", "rail"), "times"] == 1
+
+
+def test_unknown_grade_or_bound_is_refused(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "origin,destination,mode,year,measure,value,tolerance,grade,bound,source\nA,B,road,2024,minutes,60,10%,D,,x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match="f.csv:2: grade: found 'D'"):
+        read_figures(path)

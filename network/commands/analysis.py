@@ -267,7 +267,14 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
     year or as_of, measure minutes|km, value, tolerance, source) with the model's value, the error
     and whether it is inside the tolerance; a summary (median absolute error, bias, share inside);
     with --out, the tables and a scatter plot (PNG)."""
-    from network.indicators.validation import evaluate_figures, read_figures, summarise_figures
+    from network.indicators.validation import (
+        evaluate_figures,
+        read_figures,
+        savings_table,
+        summarise_by,
+        summarise_figures,
+        tag_headline,
+    )
     from network.viz.charts import validation_png
 
     rows = read_figures(figures)
@@ -293,13 +300,25 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
             outputs.abort()
         raise
     summary = summarise_figures(table)
+    by_grade = summarise_by(table)
+    savings = savings_table(table)
+    headline = tag_headline(table)
     warnings = forced_warnings(assumptions)
+    shown_columns = [c for c in table.columns if c not in ("source", "what", "tolerance", "bound", "pair")]
     with pd.option_context(
         "display.width", 250, "display.max_columns", None, "display.max_rows", None, "display.max_colwidth", 40
     ):
-        click.echo(text.shown(table.drop(columns=["source"])).to_string(index=False))
+        click.echo(headline)
+        click.echo("")
+        click.echo(text.shown(table[shown_columns]).to_string(index=False))
         click.echo("\nSummary (error = model - published; bias = mean error):")
         click.echo(text.shown(summary).to_string(index=False))
+        if not by_grade.empty:
+            click.echo("\nJourney times by grade and mode (within_15pct: the TAG M3.1 test):")
+            click.echo(text.shown(by_grade).to_string(index=False))
+        if not savings.empty:
+            click.echo("\nBefore and after (saving = before - after, minutes):")
+            click.echo(text.shown(savings).to_string(index=False))
     _warn(warnings, [table, summary])
     if outputs is not None:
         from network.io import atomic_write_bytes
@@ -310,8 +329,14 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
             atomic_write_text(
                 outputs.path("validation_summary.csv"), csv_text(summary.assign(warnings="; ".join(warnings)))
             )
+            atomic_write_text(outputs.path("validation_by_grade.csv"), csv_text(by_grade))
+            atomic_write_text(outputs.path("validation_savings.csv"), csv_text(savings))
+            atomic_write_text(outputs.path("validation_headline.txt"), headline + "\n")
             atomic_write_bytes(outputs.path("validation.png"), validation_png(table, warnings))
-        click.echo(f"wrote {outputs.target}/validation.csv, validation_summary.csv, validation.png, manifest.json")
+        click.echo(
+            f"wrote {outputs.target}/validation.csv, validation_summary.csv, validation_by_grade.csv, "
+            "validation_savings.csv, validation_headline.txt, validation.png, manifest.json"
+        )
 
 
 @main.command()

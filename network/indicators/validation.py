@@ -13,6 +13,22 @@ In: a figures CSV, one row per published figure::
   percentage (``10%``), within which the model counts as agreeing;
 * ``source``: where the figure was published (required: a figure without a source is not evidence).
 
+Optional columns, for observed journey times:
+
+* ``measure`` ``ride_minutes``: the time from the trip's first departure by train, coach or plane to
+  its last arrival (what a timetable or a coach's "running time" gives: no access, processing,
+  first wait or egress; dwells and changes on the way included);
+* ``grade``: ``A`` (official press), ``B`` (official press republished), ``C`` (weak: context only);
+* ``bound``: ``upper`` (the source says "less than"), ``lower``, ``derived`` (worked out from the
+  source's own "before" and "saved"), or empty for a figure as stated;
+* ``pair``: rows with the same pair are one trip before and after a project (the earlier date is
+  "before"): their savings are compared, observed against modelled;
+* ``what``: what exactly was timed.
+
+The headline is the journey-time criterion of the UK DfT's TAG unit M3.1 (§3.3, validation of
+highway assignment models): modelled times within 15 % of observed on at least 85 % of routes.
+It is read here on the grade A and B times (an upper bound counts when the model is below 1.15 x it).
+
 Out: one row per figure with the model's value, the error (model − published), the relative error
 and whether it lies inside the tolerance; a summary per measure (count, median absolute error,
 signed bias = mean error, median relative error, share inside); and a scatter plot (PNG) of modelled
@@ -36,7 +52,15 @@ from network.errors import DataError, NetworkModelError
 
 COLUMNS = ("origin", "destination", "mode", "measure", "value", "tolerance", "source")
 MODES = ("road", "rail", "transit", "best")
-MEASURES = ("minutes", "km")
+MEASURES = ("minutes", "ride_minutes", "km")
+GRADES = ("A", "B", "C", "")
+BOUNDS = ("", "upper", "lower", "derived")
+#: TAG unit M3.1 (DfT, 2020), journey-time validation: modelled within 15 % of observed ...
+TAG_SHARE_OF_OBSERVED = 0.15
+#: ... on at least 85 % of routes
+TAG_ROUTES_SHARE = 0.85
+#: legs that are a vehicle moving (a ride) in a trip's legs
+VEHICLE_MODES = frozenset({"bus", "rail", "hsr", "air"})
 
 
 #: A figures file is a list of published figures: a few MB at most, and each row is a routed trip.
@@ -89,6 +113,13 @@ def read_figures(path: Path) -> list[dict[str, Any]]:
             bad("mode", row["mode"], f"one of {', '.join(MODES)}")
         if row["measure"] not in MEASURES:
             bad("measure", row["measure"], f"one of {', '.join(MEASURES)}")
+        if row.get("grade", "") not in GRADES:
+            bad("grade", row["grade"], "A, B, C or empty")
+        if row.get("bound", "") not in BOUNDS:
+            bad("bound", row["bound"], "upper, lower, derived or empty")
+        row.setdefault("grade", "")
+        row.setdefault("bound", "")
+        row.setdefault("pair", "")
         try:
             row["value"] = float(row["value"])
             if not (row["value"] > 0 and math.isfinite(row["value"])):
@@ -158,8 +189,14 @@ def evaluate_figures(rows: list[dict[str, Any]], model_for: Callable[[dt.date], 
         note = ""
         try:
             trip = model.route(row["origin"], row["destination"], mode=row["mode"])
-            modelled = float(trip["minutes"] if row["measure"] == "minutes" else trip["km"])
             measured = trip["measured"]
+            if row["measure"] == "ride_minutes":
+                modelled = ride_minutes(trip.get("legs", []))
+                measured = "first departure to last arrival"
+                if not math.isfinite(modelled):
+                    note = "the model's trip takes no train, coach or plane"
+            else:
+                modelled = float(trip["minutes"] if row["measure"] == "minutes" else trip["km"])
         except NetworkModelError as err:
             modelled, measured, note = float("nan"), "", str(err).splitlines()[0]
         error = modelled - row["value"]
@@ -176,13 +213,112 @@ def evaluate_figures(rows: list[dict[str, Any]], model_for: Callable[[dt.date], 
                 "error": round(error, 1),
                 "relative_error": round(error / row["value"], 3),
                 "tolerance": round(row["tolerance_abs"], 1),
-                "inside": bool(abs(error) <= row["tolerance_abs"]) if np.isfinite(error) else False,
+                "inside": _inside(error, row["tolerance_abs"], row["bound"]),
+                "within_15pct": _inside(error, TAG_SHARE_OF_OBSERVED * row["value"], row["bound"]),
+                "grade": row["grade"],
+                "bound": row["bound"],
+                "pair": row["pair"],
                 "measured": measured,
                 "source": row["source"],
                 "note": note,
             }
         )
     return pd.DataFrame(out)
+
+
+def ride_minutes(legs: list[dict[str, Any]]) -> float:
+    """Minutes from the first leg on a vehicle (train, coach, plane) to the end of the last one,
+    with what lies between (dwells, changes); NaN if no leg is on a vehicle."""
+    on = [i for i, leg in enumerate(legs) if leg.get("mode") in VEHICLE_MODES]
+    if not on:
+        return float("nan")
+    return float(sum(leg["minutes"] for leg in legs[on[0] : on[-1] + 1]))
+
+
+def _inside(error: float, tolerance: float, bound: str) -> bool:
+    """Whether an error (model − figure) lies inside ``tolerance``: for an upper bound the model
+    may be any amount below it, for a lower bound any amount above."""
+    if not math.isfinite(error):
+        return False
+    if bound == "upper":
+        return error <= tolerance
+    if bound == "lower":
+        return error >= -tolerance
+    return abs(error) <= tolerance
+
+
+def tag_headline(table: pd.DataFrame) -> str:
+    """The TAG M3.1 journey-time criterion read on the grade A and B times (module docstring)."""
+    times = table[table["measure"].isin(["minutes", "ride_minutes"]) & table["grade"].isin(["A", "B"])]
+    if times.empty:
+        return "TAG M3.1 journey-time criterion: no grade A or B journey times in the figures"
+    met = int(times["within_15pct"].sum())
+    share = met / len(times)
+    verdict = "met" if share >= TAG_ROUTES_SHARE else "not met"
+    return (
+        f"TAG M3.1 journey-time criterion (modelled within {TAG_SHARE_OF_OBSERVED:.0%} of observed on at least "
+        f"{TAG_ROUTES_SHARE:.0%} of routes): {met} of {len(times)} grade A/B times ({share:.0%}): {verdict}"
+    )
+
+
+def summarise_by(table: pd.DataFrame, keys: tuple[str, ...] = ("grade", "mode")) -> pd.DataFrame:
+    """Journey times (minutes and ride minutes) by ``keys``: count, modelled, median relative error,
+    bias and the share within 15 % (TAG M3.1)."""
+    times = table[table["measure"].isin(["minutes", "ride_minutes"])]
+    rows = []
+    for key, group in times.groupby(list(keys), sort=True):
+        err = group["error"].to_numpy(dtype=float)
+        ok = np.isfinite(err)
+        rel = group["relative_error"].to_numpy(dtype=float)[ok]
+        rows.append(
+            {
+                **dict(zip(keys, key if isinstance(key, tuple) else (key,))),
+                "times": len(group),
+                "modelled": int(ok.sum()),
+                "median_rel_error": round(float(np.median(rel)), 3) if ok.any() else np.nan,
+                "bias_min": round(float(np.mean(err[ok])), 1) if ok.any() else np.nan,
+                "within_15pct": round(float(group["within_15pct"].mean()), 3),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def savings_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Each before/after pair (rows sharing ``pair``; the earlier date is before): the observed and
+    the modelled saving in minutes, and whether the model moves the right way."""
+    rows = []
+    paired = table[table["pair"].astype(str) != ""]
+    for pair, group in paired.groupby("pair", sort=True):
+        if len(group) != 2:
+            continue
+        before, after = group.sort_values("as_of").to_dict("records")
+        observed = before["published"] - after["published"]
+        modelled = before["modelled"] - after["modelled"]
+        rows.append(
+            {
+                "pair": pair,
+                "trip": f"{before['origin']} → {before['destination']} ({before['mode']})",
+                "before": before["as_of"],
+                "after": after["as_of"],
+                "observed_saving": round(observed, 1),
+                "modelled_saving": round(modelled, 1) if math.isfinite(modelled) else np.nan,
+                "right_way": bool(math.isfinite(modelled) and modelled * observed > 0),
+                "share_of_observed": round(modelled / observed, 2) if math.isfinite(modelled) and observed else np.nan,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "pair",
+            "trip",
+            "before",
+            "after",
+            "observed_saving",
+            "modelled_saving",
+            "right_way",
+            "share_of_observed",
+        ],
+    )
 
 
 def summarise_figures(table: pd.DataFrame) -> pd.DataFrame:
