@@ -12,6 +12,7 @@ import pytest
 from network.errors import DataError
 from network.geo import haversine_km
 from network.graph.build import line_km_posts, rail_run_time_min
+from network.graph.lookup import short_place_name
 from network.sources.default import read_default_data, read_places
 
 SHARED = Path(__file__).resolve().parent / "fixtures"  # copies of ../shared/data (see its README)
@@ -235,3 +236,24 @@ def test_curated_records_are_frozen_and_typed(data):
     with pytest.raises(dataclasses.FrozenInstanceError):
         data.places[0].lat = 0.0  # type: ignore[misc]
     assert isinstance(data.lines, tuple) and isinstance(data.corridors[0].waypoints, tuple)
+
+
+def test_every_city_name_means_the_city_and_every_county_name_its_county():
+    """A prefecture's plain name (and with 市) resolves to its centre, never to a county whose name
+    shortens to it (新乡 → 新乡, 新乡县 → 新乡县); a county's full name resolves to that county."""
+    from network.model import Model
+
+    m = Model.default(2024)
+    places = read_default_data().places
+    clashes = 0
+    for p in places:
+        city = p.kind in ("city", "external")
+        names = [p.name_zh]
+        if city or not any(q.kind == "city" and q.name_en == p.name_en for q in places):
+            names.append(p.name_en)  # an English name a city shares means the city (Jiyuan)
+        if city and not p.name_zh.endswith("市") and not any(q.name_zh == p.name_zh + "市" for q in places):
+            names.append(p.name_zh + "市")
+        for name in names:
+            assert m.resolve(name).key == p.place_id, (name, m.resolve(name).label)
+        clashes += any(q.kind == "city" and short_place_name(p.name_zh) == q.name_zh for q in places if q is not p)
+    assert clashes >= 2  # 新乡县 and 济源市 shorten to a city's name: the test has teeth

@@ -48,15 +48,26 @@ def _station_forms(zh: str, en: str) -> list[str]:
 
 
 def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
-    """Normalised name → endpoints it may mean (places first, then stations, then airports)."""
-    index: dict[str, list[Endpoint]] = {}
+    """Normalised name → endpoints it may mean, the likeliest first.
 
-    def add(names: list[str], ep: Endpoint) -> None:
+    A name as written wins over a shortened one: a city's own name (新乡, and 新乡市) means the city,
+    never a county whose name shortens to it (新乡县 → 新乡), wherever the county comes in the data.
+    In order: places by their Chinese names and ids (and a city by its English name), places by
+    their English names (and a city by its name with 市), places by their short or city-qualified
+    names, stations and airports by their names, stations by their bare names. So 济源 and Jiyuan
+    are the city, 济源市 the county-level city of that name.
+    """
+    ranked: dict[str, list[tuple[int, int, Endpoint]]] = {}
+    seq = 0
+
+    def add(names: list[str], ep: Endpoint, rank: int) -> None:
+        nonlocal seq
         for n in names:
             if n:
-                lst = index.setdefault(norm_name(n), [])
-                if ep not in lst:
-                    lst.append(ep)
+                lst = ranked.setdefault(norm_name(n), [])
+                if all(e != ep for _, _, e in lst):
+                    seq += 1
+                    lst.append((rank, seq, ep))
 
     for node, d in graph.nodes(data=True):
         if d["kind"] == "place":
@@ -64,22 +75,22 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
                 "place", d["place_id"], f"{d['name_zh']} ({d['name_en']})", node, f"{node}:arrive", d["lon"], d["lat"]
             )
             zh, en = d["name_zh"], d["name_en"]
-            short = short_place_name(zh)
-            add(
-                [zh, en, short, d["city_zh"] + zh if d["place_kind"] in ("county", "district") else "", d["place_id"]],
-                ep,
-            )
+            city = d["place_kind"] in ("city", "external")
+            add([zh, d["place_id"], en if city else ""], ep, 0)
+            add([en, zh + "市" if city and not zh.endswith("市") else ""], ep, 1)
+            county = d["place_kind"] in ("county", "district")
+            add([short_place_name(zh), d["city_zh"] + zh if county else ""], ep, 2)
     for node, d in graph.nodes(data=True):
         if d["kind"] == "station":
             ep = Endpoint(
                 "station", d["station_id"], f"{d['name_zh']}站 ({d['name_en']} station)", node, node, d["lon"], d["lat"]
             )
-            add(_station_forms(d["name_zh"], d["name_en"]) + [d["station_id"]], ep)
-            add([d["name_zh"]], ep)  # the bare name too: used when no place has it
+            add(_station_forms(d["name_zh"], d["name_en"]) + [d["station_id"]], ep, 3)
+            add([d["name_zh"]], ep, 4)  # the bare name too: used when no place has it
         elif d["kind"] == "airport":
             ep = Endpoint("airport", d["iata"], f"{d['name_zh']} ({d['iata']})", node, node, d["lon"], d["lat"])
-            add([d["name_zh"], d["name_en"], d["iata"], d["iata"].lower()], ep)
-    return index
+            add([d["name_zh"], d["name_en"], d["iata"], d["iata"].lower()], ep, 3)
+    return {name: [ep for _, _, ep in sorted(hits, key=lambda h: h[:2])] for name, hits in ranked.items()}
 
 
 def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] | None = None) -> Endpoint:
