@@ -257,3 +257,25 @@ def test_every_city_name_means_the_city_and_every_county_name_its_county():
             assert m.resolve(name).key == p.place_id, (name, m.resolve(name).label)
         clashes += any(q.kind == "city" and short_place_name(p.name_zh) == q.name_zh for q in places if q is not p)
     assert clashes >= 2  # 新乡县 and 济源市 shorten to a city's name: the test has teeth
+
+
+def test_no_expressway_is_always_open_and_every_bound_has_its_source(data, tmp_path):
+    """An expressway whose opening day is not found opens on the latest date a source bounds it
+    by (marked as a bound), never in every modelled year."""
+    for c in data.corridors:
+        if c.road_class == "expressway":
+            assert c.opened is not None, c.corridor_id
+        if c.opened_bound:
+            assert c.opened_note and any(ch.isdigit() for ch in c.opened_note), c.corridor_id
+    assert {"g55_jinji", "g55_jiluo"} <= {c.corridor_id for c in data.corridors if c.opened_bound}
+    from network.errors import DataError
+    from network.sources.default import read_corridors
+
+    bad = tmp_path / "roads.yaml"
+    bad.write_text(
+        "corridors:\n  - corridor_id: x\n    ref: G1\n    name_zh: 甲\n    name_en: A\n    source: s\n"
+        "    opened: null\n    opened_note: not found\n    waypoints: [[35.0, 113.0], [35.1, 113.1]]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=r"corridors\[0\] \(x\), field 'opened'.*latest date a source bounds it by"):
+        read_corridors(bad)

@@ -384,6 +384,16 @@ def read_corridors(path: Path) -> list[Corridor]:
         opened = _date(c.get("opened"), problems, where, "opened")
         if opened is None and not c.get("opened_note"):
             problems.add(where, "opened_note", None, "a note saying why there is no opening date")
+        if opened is None and c.get("road_class", "expressway") == "expressway":
+            problems.add(
+                where,
+                "opened",
+                None,
+                "a date: every expressway opened after 1988; where the day is not found give the latest "
+                "date a source bounds it by, with opened_bound: true and the source in opened_note",
+            )
+        if c.get("opened_bound") and not c.get("opened_note"):
+            problems.add(where, "opened_note", None, "the source of the bound")
         numbers = {
             k: _number(c.get(k), problems, where, k, optional=True)
             for k in ("length_km", "design_speed_kph", "speed_limit_kph")
@@ -404,6 +414,7 @@ def read_corridors(path: Path) -> list[Corridor]:
                 lanes=c.get("lanes"),
                 upgrades=c.get("upgrades"),
                 opened=opened,
+                opened_bound=bool(c.get("opened_bound")),
                 opened_note=c.get("opened_note"),
             )
         )

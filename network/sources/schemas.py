@@ -89,6 +89,7 @@ class Corridor(_Strict):
     lanes: Annotated[int, Field(ge=1, le=16)] | None = None
     upgrades: Literal["national", "provincial", "other"] | None = None
     opened: dt.date | None = None
+    opened_bound: bool = False
     opened_note: Prose | None = None
     source: Prose
 
