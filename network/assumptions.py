@@ -67,6 +67,45 @@ class Assumptions:
         "published mountain expressway of the region (济阳 80, 高沁 80, 运三 link 80; FACTS.md); "
         "JTG B01-2014 allows 80-120",
     )
+    hilly_road_speed_factor: float = _a(
+        0.83,
+        0.75,
+        0.95,
+        "speed of a road in hilly terrain (重丘) over the same road on the plain, for the national, "
+        "provincial and other roads whose design speed is not published (a published one already "
+        "holds its terrain): 100/120, the ratio of 新晋高速's design speeds by setting (重丘 100, 平原微丘 "
+        "120; FACTS.md section 7b); range: 0.75 (JTG's class-2 60/80, weak) to 0.95",
+    )
+    mountain_road_speed_factor: float = _a(
+        0.67,
+        0.5,
+        0.8,
+        "the same in mountain terrain (山岭): 80/120, 新晋高速's 山岭 over its 平原微丘 design speed "
+        "(FACTS.md section 7b); Shanxi's new 二级 mountain roads are designed at 60 against the 80 of a "
+        "plain national road (0.75; FACTS.md section 8.1), an other road at 55 x 0.67 = 37 km/h sits "
+        "near the 40 km/h the 实施条例 §45 sets on roads without a centre line; range down to 0.5 for "
+        "§46's 30 km/h on steep descents and sharp bends (30/55 = 0.55)",
+    )
+    terrain_hilly_relief_m: float = _a(
+        100.0,
+        70.0,
+        150.0,
+        "relief (m) from which the ground around a road is hilly, not plain (network/sources/terrain.py: "
+        "highest less lowest height within half a 5' cell): FACTS.md section 7b measures plain cells "
+        "below 100 m; on this stencil the plain cities read 0-67 m and the plateau seats 42-109 m. It "
+        "sorts the road layer, so the draws do not vary it",
+        drawn=False,
+    )
+    terrain_mountain_relief_m: float = _a(
+        250.0,
+        180.0,
+        350.0,
+        "relief (m) from which the ground is mountain: the escarpment between the 晋城/陵川 plateau and "
+        "the plain reads 185-410 m on this stencil (G207's descent 261, 王屋山 303, 新晋 408), the plateau "
+        "at most 109 m; 250 m over about 9 km is a mean grade near 3 %, with the steep pitches between "
+        "(network/sources/terrain.py). It sorts the road layer, so the draws do not vary it",
+        drawn=False,
+    )
     built_up_speed_kph: float = _a(
         30.0,
         20.0,

@@ -74,8 +74,9 @@ OSM_APPROXIMATION_NOTE = (
 )
 
 APPROXIMATION_NOTE = (
-    "Free-flow car speeds by road class (no congestion, no terrain); roads that no curated corridor owns "
-    "are undated and exist in every year; trains call at every station where no stopping pattern is "
+    "Free-flow car speeds by road class and, where no design speed is published, by the terrain of a 5' "
+    "height grid (plain, hilly, mountain; no single grade or bend; no congestion); roads that no curated "
+    "corridor owns are undated and exist in every year; trains call at every station where no stopping pattern is "
     "published, and waits come from train counts or assumed headways, not a timetable; rail and transit "
     "board and alight within 60 km of the trip's ends; positions marked 'approx' carry about 3 km "
     "uncertainty. Corridor matches: `taihang data`; all constants: `taihang assumptions`."
@@ -137,7 +138,7 @@ def _cch_cache() -> Path | None:
 def _inputs_stamp() -> tuple[Any, ...]:
     """The data folder and its files' modification times: a change of the data is a new key."""
     folder = data_dir()
-    files = [*folder.glob("*.*"), *folder.glob("geometry/*")]
+    files = [*folder.glob("*.*"), *folder.glob("geometry/*"), *folder.glob("terrain/*")]
     return (str(folder), tuple(sorted((p.name, p.stat().st_mtime_ns) for p in files)))
 
 
@@ -370,6 +371,14 @@ class Model:
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use (:meth:`TripSearch.compiled`)."""
         return self.trips.compiled(mode)
+
+    def service_minutes(self, service_id: str, origin: str, destination: str) -> float:
+        """The running time of ``service_id`` from its stop nearest ``origin`` to its stop nearest
+        ``destination`` (:func:`network.routing.services.service_run_minutes`)."""
+        from network.routing.services import service_run_minutes
+
+        a, b = self.resolve(origin), self.resolve(destination)
+        return service_run_minutes(self.network, service_id, (a.lon, a.lat), (b.lon, b.lat))
 
     def resolve(self, text: str) -> Endpoint:
         """See :func:`network.graph.lookup.resolve`."""

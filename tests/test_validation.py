@@ -130,3 +130,21 @@ def test_unknown_grade_or_bound_is_refused(tmp_path):
     )
     with pytest.raises(DataError, match="f.csv:2: grade: found 'D'"):
         read_figures(path)
+
+
+def test_a_coach_s_running_time_is_its_rides_as_a_trip_on_it_has_them():
+    """The running time of a coach between its stops equals the ride legs of a trip that takes it
+    (晋城 – 济源 and 晋城 – 郑州 in 2019 go by their coaches), both ways; an unknown service is refused."""
+    from network.indicators.validation import ride_minutes
+    from network.model import Model
+
+    m = Model.default(2019)
+    for sid, o, d in [("jincheng_jiyuan_coach", "晋城", "济源"), ("jincheng_zhengzhou_coach", "晋城", "郑州")]:
+        trip = m.route(o, d, mode="transit")
+        assert any(leg["mode"] == "bus" for leg in trip["legs"])
+        assert m.service_minutes(sid, o, d) == pytest.approx(ride_minutes(trip["legs"]), abs=0.06)
+        assert m.service_minutes(sid, d, o) == pytest.approx(m.service_minutes(sid, o, d), rel=0.02)
+    from network.errors import LookupFailed
+
+    with pytest.raises(LookupFailed, match="no service 'nope'"):
+        m.service_minutes("nope", "晋城", "郑州")

@@ -278,11 +278,12 @@ class GraphBuilder:
         layer, a, as_of = self.layer, self.a, self.as_of
         assert layer is not None
         base_source = f"road geometry: OpenStreetMap main roads ({SCGRAPH_LICENCE})"
+        terrain = layer.terrain.tolist() if layer.terrain.size else [""] * layer.u.size
         for e, (u, v, km, urban) in enumerate(
             zip(layer.u.tolist(), layer.v.tolist(), layer.length_km.tolist(), layer.urban_km.tolist())
         ):
             owners = [layer.corridors[i] for i in layer.owners[e]]
-            attrs = road_edge_attrs(owners, km, urban, as_of, a)
+            attrs = road_edge_attrs(owners, km, urban, as_of, a, terrain[e])
             if attrs is None:
                 continue
             attrs["source"] = attrs.pop("source", None) or base_source
@@ -826,7 +827,12 @@ def build_layer(
     data: DefaultData, roads: LineGraph, assumptions: Assumptions, bbox: tuple[float, float, float, float] = REGION_BBOX
 ) -> RoadLayer:
     """The classified road layer of the embedded geometry (:mod:`network.graph.road_layer`): the
-    same for every date, so a model builds it once."""
+    same for every date, so a model builds it once. Each edge's terrain comes from the embedded
+    grid (``data/terrain/``, :mod:`network.sources.terrain`)."""
+    from network.sources.default import data_dir
+    from network.sources.terrain import read_terrain
+
+    grid = read_terrain(data_dir() / "terrain" / "altitude_5min.csv")
     return build_road_layer(
         roads,
         data.corridors,
@@ -834,6 +840,7 @@ def build_layer(
         0.5 * (bbox[1] + bbox[3]),
         assumptions.match_tolerance,
         assumptions.max_match_circuity,
+        (grid, assumptions.terrain_hilly_relief_m, assumptions.terrain_mountain_relief_m),
     )
 
 

@@ -46,6 +46,7 @@ from network.geo import haversine_km, to_local_xy_km
 from network.search import search, walk_back
 from network.sources.geometry import LineGraph
 from network.sources.records import Corridor, Place
+from network.sources.terrain import TerrainGrid, settings
 
 #: Road classes from the fastest down; a corridor's class outranks the classes below it on an edge
 #: that two corridors share.
@@ -95,6 +96,9 @@ class RoadLayer:
     owners: list[list[int]]  # per edge: indices into ``corridors`` of the corridors owning it
     corridors: list[Corridor]  # with each one's length_scale set by its match
     matches: list[CorridorMatch]
+    #: per edge: plain, hilly or mountain from the ground around its midpoint
+    #: (network/sources/terrain.py); "" where no terrain grid was given
+    terrain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
 
 def _undirected(g: LineGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -271,11 +275,13 @@ def build_road_layer(
     lat0: float,
     match_tolerance: float,
     max_match_circuity: float,
+    terrain: tuple[TerrainGrid, float, float] | None = None,
 ) -> RoadLayer:
     """Match every corridor onto ``geometry`` and classify its edges (module docstring).
 
-    ``centres`` are the built-up circles ``(lon, lat, radius_km)``. Deterministic: the same inputs
-    give the same layer.
+    ``centres`` are the built-up circles ``(lon, lat, radius_km)``; ``terrain`` is the grid and the
+    hilly and mountain relief thresholds (m) that set each edge's terrain. Deterministic: the same
+    inputs give the same layer.
     """
     from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
 
@@ -340,8 +346,22 @@ def build_road_layer(
         matches.append(m)
     urban = built_up_km(lon, lat, u, v, km, centres, lat0)
     scaled = [replace(c, length_scale=m.length_scale) for c, m in zip(corridors, matches)]
+    setting = np.full(u.size, "", dtype=object)
+    if terrain is not None:
+        grid, hilly_m, mountain_m = terrain
+        relief = grid.relief_m(0.5 * (lon[u] + lon[v]), 0.5 * (lat[u] + lat[v]))
+        setting = settings(relief, hilly_m, mountain_m)
     return RoadLayer(
-        lon=lon, lat=lat, u=u, v=v, length_km=km, urban_km=urban, owners=owners, corridors=scaled, matches=matches
+        lon=lon,
+        lat=lat,
+        u=u,
+        v=v,
+        length_km=km,
+        urban_km=urban,
+        owners=owners,
+        corridors=scaled,
+        matches=matches,
+        terrain=setting,
     )
 
 
@@ -411,7 +431,7 @@ def corridor_attrs(c: Corridor) -> dict[str, Any]:
 
 
 def road_edge_attrs(
-    owners: Sequence[Corridor], length_km: float, urban_km: float, as_of: dt.date, a: Any
+    owners: Sequence[Corridor], length_km: float, urban_km: float, as_of: dt.date, a: Any, terrain: str = ""
 ) -> dict[str, Any] | None:
     """Attributes of a geometry edge owned by ``owners`` on ``as_of``, or None if it is absent
     (:func:`edge_state`). ``owners`` of the result lists the open owners, top first, so a scenario
@@ -430,7 +450,7 @@ def road_edge_attrs(
         "kind": "link",
         "road_class": cls,
         **geometry,
-        **timed(Rule.ROAD_LAYER, a, **road_inputs(length_km, urban_km, cls, *_speeds(top))),
+        **timed(Rule.ROAD_LAYER, a, **road_inputs(length_km, urban_km, cls, *_speeds(top), terrain=terrain)),
     }
     if top is not None:
         attrs.update(corridor_attrs(top))
@@ -452,7 +472,9 @@ def closed_road_attrs(
     owners = [
         corridors[i] if i not in closed else replace(corridors[i], opened=dt.date.max) for i in ids if i in corridors
     ]
-    return road_edge_attrs(owners, float(edge["geometry_km"]), float(edge["geometry_urban_km"]), as_of, a)
+    return road_edge_attrs(
+        owners, float(edge["geometry_km"]), float(edge["geometry_urban_km"]), as_of, a, str(edge.get("terrain") or "")
+    )
 
 
 def built_up_centres(places: Sequence[Place], a: Any) -> list[tuple[float, float, float]]:

@@ -10,10 +10,12 @@ scalars and arrays alike, so a built time and a re-timed time cannot disagree.
 rule               inputs (edge attributes)                    minutes
 =================  ==========================================  ===================================
 road_layer         length_km, urban_km, speed_class,           built-up part at min(built_up
-                   design_kph, limit_kph                       speed, road speed), the rest at the
+                   design_kph, limit_kph, terrain              speed, road speed), the rest at the
                                                                class speed (network/graph/
                                                                road_layer.py: design x factor,
-                                                               expressways capped, posted limits)
+                                                               unpublished designs and other roads
+                                                               x the terrain's factor, expressways
+                                                               capped, posted limits)
 road_speed         length_km, speed_kph                        length / speed (a speed the source
                                                                gives: OSM maxspeed, GMNS, a card)
 osm_default        length_km, speed_kph, road_class            length / the class's default speed
@@ -85,24 +87,34 @@ Num = Any  # a float or an array of floats: every formula below takes either
 
 
 # -- the formulas, once --------------------------------------------------------------------------
-def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumptions) -> Num:
+def terrain_factor(terrain: Num, a: Assumptions) -> Num:
+    """The speed factor of the terrain around a road: ``hilly_road_speed_factor``,
+    ``mountain_road_speed_factor``, else 1 (plain, or not known)."""
+    t = np.asarray(terrain, dtype=object)
+    return np.select([t == "hilly", t == "mountain"], [a.hilly_road_speed_factor, a.mountain_road_speed_factor], 1.0)
+
+
+def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumptions, terrain: Num = "") -> Num:
     """Free-flow car speed of a road of the embedded layer outside built-up areas (km/h):
     expressways at their design speed (default ``expressway_default_design_speed_kph``) capped at
-    ``expressway_speed_cap_kph``; national and provincial roads at their design speed (default by
-    class) x ``ordinary_road_speed_factor``; other roads at ``unclassified_road_speed_kph``; never
-    above a posted limit (``inf`` where none) nor the legal maximum."""
+    ``expressway_speed_cap_kph``; national and provincial roads at their design speed x
+    ``ordinary_road_speed_factor``, where it is not published the class default x the terrain's
+    factor (:func:`terrain_factor`); other roads at ``unclassified_road_speed_kph`` x the terrain's
+    factor; never above a posted limit (``inf`` where none) nor the legal maximum. A published
+    design speed already holds its terrain (新晋 80 in the mountains), and so does an expressway's."""
     cls = np.asarray(road_class, dtype=object)
     design = np.asarray(design_kph, dtype=float)
     no_design = np.isnan(design)
+    by_terrain = terrain_factor(terrain, a)
     expressway = np.minimum(
         np.where(no_design, a.expressway_default_design_speed_kph, design), a.expressway_speed_cap_kph
     )
-    national = np.where(no_design, a.national_design_speed_kph, design) * a.ordinary_road_speed_factor
-    provincial = np.where(no_design, a.provincial_design_speed_kph, design) * a.ordinary_road_speed_factor
+    national = np.where(no_design, a.national_design_speed_kph * by_terrain, design) * a.ordinary_road_speed_factor
+    provincial = np.where(no_design, a.provincial_design_speed_kph * by_terrain, design) * a.ordinary_road_speed_factor
     speed = np.select(
         [cls == "expressway", cls == "national", cls == "provincial"],
         [expressway, national, provincial],
-        default=a.unclassified_road_speed_kph,
+        default=a.unclassified_road_speed_kph * by_terrain,
     )
     return np.minimum(np.minimum(speed, np.asarray(limit_kph, dtype=float)), a.expressway_speed_cap_kph)
 
@@ -196,17 +208,24 @@ def constant_min(rule: Rule, mode: str, a: Assumptions) -> float:
 
 
 def road_inputs(
-    length_km: float, urban_km: float, speed_class: str, design_kph: float | None, limit_kph: float | None = None
+    length_km: float,
+    urban_km: float,
+    speed_class: str,
+    design_kph: float | None,
+    limit_kph: float | None = None,
+    terrain: str = "",
 ) -> dict[str, Any]:
     """The inputs of a ``road_layer`` edge: its lengths, the class its speed follows (expressway,
-    national or provincial: design x factor; else the unclassified speed) and the road's design
-    speed and posted limit (None where it gives none)."""
+    national or provincial: design x factor; else the unclassified speed), the road's design
+    speed and posted limit (None where it gives none) and the terrain around it (plain, hilly,
+    mountain; "" where not known)."""
     return {
         "length_km": length_km,
         "urban_km": urban_km,
         "speed_class": speed_class,
         "design_kph": design_kph or None,
         "limit_kph": limit_kph or None,
+        "terrain": terrain,
     }
 
 
@@ -246,6 +265,13 @@ def fill_times(graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], a: Assu
 
 
 # -- what an edge's time is made of, in words ------------------------------------------------------
+def _terrain_words(d: dict[str, Any], a: Assumptions) -> str:
+    terrain = d.get("terrain") or ""
+    if terrain in ("hilly", "mountain"):
+        return f" x {terrain}_road_speed_factor {float(terrain_factor(terrain, a)):g}"
+    return ", plain" if terrain == "plain" else ""
+
+
 def describe(d: dict[str, Any], a: Assumptions) -> str:
     """What the time of the edge with attributes ``d`` is made of, in words, e.g.
     ``expressway at 100 km/h (design 100, legal cap 120); 1.2 km built-up at 40 km/h``.
@@ -262,10 +288,10 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
         if cls == "expressway":
             why = f"design {design:g}" if design else "expressway_default_design_speed_kph"
         elif cls in ("national", "provincial"):
-            why = f"design {design:g}" if design else f"{cls}_design_speed_kph"
+            why = f"design {design:g}" if design else f"{cls}_design_speed_kph" + _terrain_words(d, a)
             why += f" x ordinary_road_speed_factor {a.ordinary_road_speed_factor:g}"
         else:
-            why = "unclassified_road_speed_kph"
+            why = "unclassified_road_speed_kph" + _terrain_words(d, a)
         parts = [f"{cls} at {speed:.0f} km/h ({why})"]
         if limit:
             parts.append(f"posted limit {limit:g} km/h")
@@ -372,6 +398,7 @@ class TimingTable:
     road_class: NDArray[np.object_]
     design_kph: NDArray[np.float64]
     limit_kph: NDArray[np.float64]
+    terrain: NDArray[np.object_]
     speed_kph: NDArray[np.float64]
     straight_km: NDArray[np.float64]
     far: NDArray[np.bool_]
@@ -409,6 +436,7 @@ class TimingTable:
             "rule": np.full(n, _CODE[Rule.FIXED], dtype=np.int8),
             "mode": np.array([""] * n, dtype=object),
             "road_class": np.array([""] * n, dtype=object),
+            "terrain": np.array([""] * n, dtype=object),
             "far": np.zeros(n, dtype=bool),
             "allowance": np.zeros(n, dtype=bool),
             "first_new": np.zeros(n, dtype=bool),
@@ -430,6 +458,7 @@ class TimingTable:
             out["rule"][i] = _CODE[Rule(rule)]
             out["mode"][i] = d.get("mode", "")
             out["road_class"][i] = d.get("speed_class") or d.get("road_class") or ""
+            out["terrain"][i] = d.get("terrain") or ""
             for name in ("far", "allowance", "first_new", "last_new"):
                 out[name][i] = bool(d.get(name, False))
             for name in floats:
@@ -473,7 +502,7 @@ def _evaluate(
     t = table.fixed_min.copy()
     road_speed = np.full(t.size, np.nan)  # open-road speed of each road edge (coaches drive them)
     r = table.rows(Rule.ROAD_LAYER)
-    speed = class_speed_kph(table.road_class[r], table.design_kph[r], table.limit_kph[r], a)
+    speed = class_speed_kph(table.road_class[r], table.design_kph[r], table.limit_kph[r], a, table.terrain[r])
     road_speed[r] = speed
     length = road_length_km(table.length_km[r], table.circuity_built[r], a)
     t[r] = road_layer_min(length, table.urban_km[r], table.road_class[r], speed, a)

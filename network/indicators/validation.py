@@ -23,7 +23,10 @@ Optional columns, for observed journey times:
   source's own "before" and "saved"), or empty for a figure as stated;
 * ``pair``: rows with the same pair are one trip before and after a project (the earlier date is
   "before"): their savings are compared, observed against modelled;
-* ``what``: what exactly was timed.
+* ``what``: what exactly was timed;
+* ``service``: with ``ride_minutes``, the id of the service timed (a coach line of
+  ``data/coaches.yaml``): its own running time between its stops nearest the two ends, whatever
+  service the quickest trip would take.
 
 The headline is the journey-time criterion of the UK DfT's TAG unit M3.1 (§3.3, validation of
 highway assignment models): modelled times within 15 % of observed on at least 85 % of routes.
@@ -120,6 +123,7 @@ def read_figures(path: Path) -> list[dict[str, Any]]:
         row.setdefault("grade", "")
         row.setdefault("bound", "")
         row.setdefault("pair", "")
+        row.setdefault("service", "")
         try:
             row["value"] = float(row["value"])
             if not (row["value"] > 0 and math.isfinite(row["value"])):
@@ -190,7 +194,10 @@ def evaluate_figures(rows: list[dict[str, Any]], model_for: Callable[[dt.date], 
         try:
             trip = model.route(row["origin"], row["destination"], mode=row["mode"])
             measured = trip["measured"]
-            if row["measure"] == "ride_minutes":
+            if row["measure"] == "ride_minutes" and row.get("service"):
+                modelled = float(model.service_minutes(row["service"], row["origin"], row["destination"]))
+                measured = f"running time of {row['service']}"
+            elif row["measure"] == "ride_minutes":
                 modelled = ride_minutes(trip.get("legs", []))
                 measured = "first departure to last arrival"
                 if not math.isfinite(modelled):

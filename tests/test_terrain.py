@@ -1,0 +1,81 @@
+"""Terrain: the clipped grid holds pvlib's heights, relief sorts the ground into plain, hilly and
+mountain, and a road's setting changes its speed where its design speed is not published."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from network.assumptions import Assumptions
+from network.graph.timing import class_speed_kph
+from network.sources.default import data_dir
+from network.sources.terrain import read_terrain, settings
+
+GRID = data_dir() / "terrain" / "altitude_5min.csv"
+
+
+def _cell(grid, lon: float, lat: float) -> float:
+    i = int(round((lat - grid.lat0) / grid.step_deg))
+    j = int(round((lon - grid.lon0) / grid.step_deg))
+    return float(grid.height_m[i, j])
+
+
+@pytest.mark.parametrize(
+    "lon, lat, height_m",
+    # FACTS.md section 7b, the cells of pvlib's Altitude.h5 as measured there
+    [
+        (112.83278, 35.50222, 782),
+        (113.28, 35.775, 1370),
+        (113.239, 35.239, 82),
+        (113.649, 34.758, 110),
+        (113.10528, 36.18389, 1034),  # 长治
+    ],  # fmt: skip
+)
+def test_the_clipped_grid_holds_the_published_cell_heights(lon, lat, height_m):
+    grid = read_terrain(GRID)
+    assert _cell(grid, lon, lat) == height_m
+    assert np.isfinite(grid.height_m).all()
+
+
+def test_relief_sorts_plain_plateau_and_escarpment():
+    a = Assumptions()
+    grid = read_terrain(GRID)
+    points = {  # (lon, lat): the setting the ground there has
+        (113.867, 35.309): "plain",  # 新乡, on the North China plain
+        (112.833, 35.502): "plain",  # 晋城, on the plateau (relief under 100 m)
+        (112.95, 35.30): "mountain",  # G207's descent south of 晋城
+        (112.30, 35.20): "mountain",  # 王屋山
+        (113.55, 35.55): "mountain",  # the Taihang crossing of 新晋
+    }
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    got = settings(grid.relief_m(lon, lat), a.terrain_hilly_relief_m, a.terrain_mountain_relief_m)
+    assert got.tolist() == list(points.values())
+
+
+def test_the_same_road_is_slower_in_the_mountains_unless_its_design_speed_is_published():
+    a = Assumptions()
+    cls = np.array(["other", "other", "other", "national", "national", "expressway"], dtype=object)
+    terrain = np.array(["plain", "hilly", "mountain", "mountain", "mountain", "mountain"], dtype=object)
+    design = np.array([np.nan, np.nan, np.nan, np.nan, 60.0, 80.0])
+    speed = class_speed_kph(cls, design, np.full(6, np.inf), a, terrain)
+    assert speed[0] > speed[1] > speed[2]  # plain > hilly > mountain, same class
+    assert speed[2] == pytest.approx(a.unclassified_road_speed_kph * a.mountain_road_speed_factor)
+    assert speed[3] == pytest.approx(a.national_design_speed_kph * a.mountain_road_speed_factor * 0.8, rel=0.01)
+    assert speed[4] == pytest.approx(60.0 * a.ordinary_road_speed_factor)  # published: holds its terrain
+    assert speed[5] == 80.0  # an expressway's design speed holds its terrain
+
+
+def test_a_trip_down_the_escarpment_is_slower_per_km_than_on_the_plain():
+    """In the built network, the unclassified roads the escarpment carries are slower per km than
+    those of the plain (the same class, the same rule)."""
+    from network.model import Model
+
+    g = Model.default(2024).graph
+    per_km = {"plain": [], "mountain": []}
+    for _, _, d in g.edges(data=True):
+        if d.get("rule") == "road_layer" and d.get("speed_class", d.get("road_class")) == "other":
+            if d.get("terrain") in per_km and d["length_km"] > 0.5 and not d.get("urban_km"):
+                per_km[d["terrain"]].append(d["time_min"] / d["length_km"])
+    assert len(per_km["mountain"]) > 20 and len(per_km["plain"]) > 100
+    assert np.median(per_km["mountain"]) > 1.4 * np.median(per_km["plain"])
