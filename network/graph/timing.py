@@ -96,9 +96,10 @@ def terrain_factor(terrain: Num, a: Assumptions) -> Num:
 
 def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumptions, terrain: Num = "") -> Num:
     """Free-flow car speed of a road of the embedded layer outside built-up areas (km/h):
-    expressways at their design speed (default ``expressway_default_design_speed_kph``) capped at
-    ``expressway_speed_cap_kph``; national and provincial roads at their design speed x
-    ``ordinary_road_speed_factor``, where it is not published the class default x the terrain's
+    expressways at their design speed (where none is published, their posted limit, else
+    ``expressway_default_design_speed_kph``) capped at ``expressway_speed_cap_kph``; national and
+    provincial roads at their design speed x ``ordinary_road_speed_factor``, where it is not
+    published the class default x the terrain's
     factor (:func:`terrain_factor`); other roads at ``unclassified_road_speed_kph`` x the terrain's
     factor; never above a posted limit (``inf`` where none) nor the legal maximum. A published
     design speed already holds its terrain (新晋 80 in the mountains), and so does an expressway's."""
@@ -106,9 +107,11 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
     design = np.asarray(design_kph, dtype=float)
     no_design = np.isnan(design)
     by_terrain = terrain_factor(terrain, a)
-    expressway = np.minimum(
-        np.where(no_design, a.expressway_default_design_speed_kph, design), a.expressway_speed_cap_kph
-    )
+    limit = np.asarray(limit_kph, dtype=float)
+    # an expressway runs at its design speed; where none is published, at its posted limit if one
+    # is (安林 100), else at the default design speed
+    unpublished = np.where(np.isfinite(limit), limit, a.expressway_default_design_speed_kph)
+    expressway = np.minimum(np.where(no_design, unpublished, design), a.expressway_speed_cap_kph)
     national = np.where(no_design, a.national_design_speed_kph * by_terrain, design) * a.ordinary_road_speed_factor
     provincial = np.where(no_design, a.provincial_design_speed_kph * by_terrain, design) * a.ordinary_road_speed_factor
     speed = np.select(
@@ -116,7 +119,7 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
         [expressway, national, provincial],
         default=a.unclassified_road_speed_kph * by_terrain,
     )
-    return np.minimum(np.minimum(speed, np.asarray(limit_kph, dtype=float)), a.expressway_speed_cap_kph)
+    return np.minimum(np.minimum(speed, limit), a.expressway_speed_cap_kph)
 
 
 def road_layer_min(length_km: Num, urban_km: Num, road_class: Num, speed_kph: Num, a: Assumptions) -> Num:
@@ -286,7 +289,7 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
         design, limit = d.get("design_kph"), d.get("limit_kph")
         speed = float(d["speed_kph"])  # set by the timing pass that set its minutes (fill_times)
         if cls == "expressway":
-            why = f"design {design:g}" if design else "expressway_default_design_speed_kph"
+            why = f"design {design:g}" if design else "posted" if limit else "expressway_default_design_speed_kph"
         elif cls in ("national", "provincial"):
             why = f"design {design:g}" if design else f"{cls}_design_speed_kph" + _terrain_words(d, a)
             why += f" x ordinary_road_speed_factor {a.ordinary_road_speed_factor:g}"
