@@ -279,3 +279,17 @@ def test_no_expressway_is_always_open_and_every_bound_has_its_source(data, tmp_p
     )
     with pytest.raises(DataError, match=r"corridors\[0\] \(x\), field 'opened'.*latest date a source bounds it by"):
         read_corridors(bad)
+
+
+@pytest.mark.slow
+def test_every_dated_expressway_saves_time_along_itself_when_it_opens():
+    """The road trip between an expressway's ends is quicker the day it opens than the day before,
+    for every dated expressway (network.analysis.openings; `taihang data --openings`)."""
+    from network.analysis.openings import opening_effects
+    from network.model import Model
+
+    rows = opening_effects(read_default_data().corridors, lambda date: Model.default(as_of=date))
+    assert len(rows) >= 25
+    for r in rows:
+        assert "saved_min" in r, (r["corridor_id"], r["note"])
+        assert r["saved_min"] > 0, (r["corridor_id"], r["before_route"])

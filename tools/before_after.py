@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from network.analysis.openings import route_summary  # noqa: E402
 from network.errors import NetworkModelError  # noqa: E402
 from network.model import Model  # noqa: E402
 
@@ -34,18 +35,6 @@ PAIRS = [
     ("长平", "长治", "安阳", "road", 2012, 2014),
     ("运三", "运城", "三门峡", "road", 2022, 2024),
 ]
-
-
-def route_summary(trip: dict) -> str:
-    """The roads or lines of a trip, each once in order, with its km (legs under 1 km left out)."""
-    parts: list[list] = []
-    for leg in trip["legs"]:
-        name = leg.get("road") or leg.get("line") or leg.get("service") or leg["mode"]
-        if parts and parts[-1][0] == name:
-            parts[-1][1] += leg["km"]
-        else:
-            parts.append([name, leg["km"]])
-    return " > ".join(f"{n} {km:.0f} km" for n, km in parts if km >= 1.0)
 
 
 def run() -> list[dict]:

@@ -122,10 +122,23 @@ def assumptions(fmt: str | None, excel: bool, out_file: Path | None) -> None:
 @_YEAR
 @_NETWORK
 @_LISTING
-def data(year: int | None, network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None) -> None:
+@click.option(
+    "--openings",
+    is_flag=True,
+    help="Instead: what each dated expressway changed when it opened, the road trip between its ends the "
+    "day before and the day it opened, with the route before (builds a network for every opening day: "
+    "about a minute and a half).",
+)
+def data(
+    year: int | None, network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None, openings: bool
+) -> None:
     """How each named expressway was matched onto the road geometry, and how each rail section
     is drawn (along the OSM railway or straight; running times use km posts either way). For a
-    built network: its source and how each rail section was measured on the OSM track."""
+    built network: its source and how each rail section was measured on the OSM track. With
+    --openings: each expressway's before and after."""
+    if openings:
+        _openings(network_path, fmt, excel, out_file)
+        return
     model = _model(year, (), network_path=network_path)
     g = model.graph.graph
     built = "network" in g
@@ -355,3 +368,28 @@ def build(
         f"one left out); places: {rep['places']}; corridors: {rep['corridors']}"
     )
     click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
+
+
+def _openings(network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None) -> None:
+    from network.analysis.openings import opening_effects
+    from network.model import Model
+    from network.sources.default import read_default_data
+
+    if network_path is not None:
+        raise click.UsageError("--openings reads the embedded network's dated corridors; drop --network")
+    rows = opening_effects(read_default_data().corridors, lambda date: Model.default(as_of=date))
+    table = pd.DataFrame(rows)
+    if _emit_listing({"openings": table}, fmt, excel, out_file):
+        return
+    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
+        click.echo(
+            "What each dated expressway changed when it opened: the road trip between its ends the day before "
+            "and the day it opened (saved = before - after; '(bound)': the latest date a source bounds the "
+            "opening by):"
+        )
+        from network.viz import text as shown_text
+
+        click.echo(shown_text.shown(table.drop(columns=["before_route"])).to_string(index=False))
+        click.echo("\nThe route before each opening:")
+        for r in rows:
+            click.echo(f"  {r['corridor_id']}: {r.get('before_route') or r['note']}")
