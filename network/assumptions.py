@@ -327,6 +327,19 @@ class Assumptions:
     bus_dwell_min: float = _a(
         5.0, 2.0, 10.0, "assumed: an intermediate stop of an intercity coach (entering and leaving a town's stop)"
     )
+    metro_acceleration_mps2: float = _a(
+        1.0,
+        0.8,
+        1.2,
+        "assumed: service acceleration of a B-type metro train (郑州 Line 1 runs 6-car B-type trains, "
+        "FACTS.md section 9); metro trains start at about 0.8-1.2 m/s², not published for this line",
+    )
+    metro_braking_mps2: float = _a(
+        1.0, 0.8, 1.2, "assumed: service braking of a B-type metro train, the same range as its acceleration"
+    )
+    metro_dwell_min: float = _a(
+        0.5, 0.4, 1.0, "assumed: a metro stop of 25-60 s (doors, boarding); not published for 郑州 Line 1"
+    )
 
     new_line_speed_factor: float = _a(
         1.0,

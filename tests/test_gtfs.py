@@ -33,7 +33,7 @@ def test_the_feed_reads_back_whole_and_consistent(tmp_path, model):
     assert set(st["stop_id"]) <= set(stops["stop_id"])
     assert set(st["trip_id"]) == set(trips["trip_id"])
     assert set(trips["route_id"]) == set(routes["route_id"])
-    assert set(routes["route_type"]) <= {2, 3, 1100}
+    assert set(routes["route_type"]) <= {1, 2, 3, 1100}  # metro, rail, coach, air
     for _, g in st.groupby("trip_id"):  # times never run backwards along a trip
         g = g.sort_values("stop_sequence")
         arr, dep = _seconds(g["arrival_time"]), _seconds(g["departure_time"])

@@ -79,3 +79,16 @@ def test_a_trip_down_the_escarpment_is_slower_per_km_than_on_the_plain():
                 per_km[d["terrain"]].append(d["time_min"] / d["length_km"])
     assert len(per_km["mountain"]) > 20 and len(per_km["plain"]) > 100
     assert np.median(per_km["mountain"]) > 1.4 * np.median(per_km["plain"])
+
+
+def test_zhengzhou_station_to_zhengzhou_east_by_rail_takes_metro_line_1_from_its_opening():
+    """郑州站 and 郑州东 are joined by Metro Line 1 from 2013-12-28 (data/urban_rail.yaml): a rail trip
+    between them takes it then, and before it had to ride trains out and back."""
+    from network.graph.timing import metro_ride_min
+    from network.model import Model
+
+    after = Model.default(as_of="2013-12-28").route("郑州站", "郑州东站", mode="rail")
+    before = Model.default(as_of="2013-12-27").route("郑州站", "郑州东站", mode="rail")
+    assert [leg["mode"] for leg in after["legs"]] == ["metro"]
+    assert after["minutes"] == pytest.approx(float(metro_ride_min(12.0, 10, 80.0, Assumptions())), abs=0.06)
+    assert "metro" not in {leg["mode"] for leg in before["legs"]} and before["minutes"] > after["minutes"] + 20

@@ -50,7 +50,7 @@ from network.search import search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData
 from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
 from network.sources.osm import SOURCE_LICENCE
-from network.sources.records import Line, Service, Station
+from network.sources.records import Line, Service, Station, UrbanLine
 
 #: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
 #: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so
@@ -648,6 +648,36 @@ class GraphBuilder:
                 continue  # the service did not run on the date
             self.add_service(svc, line)
 
+    def add_urban_rail(self) -> None:
+        """Each metro line between two railway stations open on the date (``data/urban_rail.yaml``):
+        one service both ways, its ride timed by the ``metro_ride`` rule, with a wait from its
+        headway and a transfer at each end (:meth:`add_calls`)."""
+        for ln in self.data.urban_lines:
+            if not is_open_on(ln.opened, self.as_of):
+                continue
+            ends = [ln.from_station, ln.to_station]
+            info = {
+                "line_id": ln.line_id,
+                "service_id": ln.line_id,
+                "name_zh": ln.name_zh,
+                "name_en": ln.name_en,
+                "source": ln.source,
+            }
+            for direction, seq in ((1, ends), (-1, ends[::-1])):
+
+                def ride(k: int, seq: list[str] = seq, ln: UrbanLine = ln) -> dict[str, Any]:
+                    a, b = self.stations[seq[k - 1]], self.stations[seq[k]]
+                    return {
+                        "geometry": [(a.lon, a.lat), (b.lon, b.lat)],
+                        "length_km": ln.length_km,
+                        **timed(Rule.METRO_RIDE, self.a, hops=float(ln.hops), v_first_kph=ln.max_speed_kph),
+                    }
+
+                self.add_calls(
+                    ln.line_id, direction, seq, "metro", info, ln.headway_min, ride, transfer=True,
+                    wait_source="wait = min(headway/2, wait_cap_min); headway assumed",
+                )  # fmt: skip
+
     def add_service(self, svc: Service, line: Line) -> None:
         """Add one service (both directions) on ``line``; stops on sections not open on the
         date are cut off (the service runs in pieces). Passenger use of the line is not checked
@@ -818,6 +848,7 @@ def build_default_graph(
     b.add_airports()
     b.match_rail_geometry()
     b.add_rail()
+    b.add_urban_rail()
     b.g.graph["assumptions"] = assumptions
     fill_times(b.g, list(b.g.edges(keys=True)), assumptions)  # every edge's minutes, in one pass
     return b.g

@@ -41,8 +41,14 @@ SERVICE_END = "22:00:00"
 EXPLICIT_FROM_MIN = 180.0
 _DAY_LENGTH_MIN = 16 * 60  # SERVICE_START to SERVICE_END
 
-_ROUTE_TYPE = {"hsr": 2, "rail": 2, "bus": 3, "air": 1100}
-_MODE_WORDS = {"hsr": "high-speed rail", "rail": "conventional rail", "bus": "intercity coach", "air": "flight"}
+_ROUTE_TYPE = {"hsr": 2, "rail": 2, "metro": 1, "bus": 3, "air": 1100}
+_MODE_WORDS = {
+    "hsr": "high-speed rail",
+    "rail": "conventional rail",
+    "metro": "metro",
+    "bus": "intercity coach",
+    "air": "flight",
+}
 
 
 #: Where each trip's clock starts (its first departure): the start of the service day.

@@ -45,25 +45,26 @@ import networkx as nx
 from network.errors import DataError
 
 NODE_KINDS = {"road", "place", "place_arrive", "station", "inside", "stop_dep", "stop_arr", "airport", "airside"}
-EDGE_MODES = {"road", "access", "station", "hsr", "rail", "air", "bus"}
+EDGE_MODES = {"road", "access", "station", "hsr", "rail", "metro", "air", "bus"}
 EDGE_KINDS = {"link", "connector", "processing", "wait", "ride", "dwell", "egress", "transfer"}
-TRANSIT_MODES = {"hsr", "rail", "air", "bus"}
+TRANSIT_MODES = {"hsr", "rail", "metro", "air", "bus"}
 
 #: Which edge modes each routing mode may use. "rail" means rail (HSR or conventional) with road
-#: access at both ends; "transit" is public transport (rail, coach or air) with road access;
+#: access at both ends (a city's metro between its railway stations included); "transit" is public
+#: transport (rail, coach or air) with road access;
 #: "best" allows everything, so it is never slower than the others.
 MODE_SETS: dict[str, frozenset[str]] = {
     "road": frozenset({"road", "access"}),
-    "rail": frozenset({"road", "access", "station", "hsr", "rail"}),
-    "transit": frozenset({"road", "access", "station", "hsr", "rail", "bus", "air"}),
+    "rail": frozenset({"road", "access", "station", "hsr", "rail", "metro"}),
+    "transit": frozenset({"road", "access", "station", "hsr", "rail", "metro", "bus", "air"}),
     "best": frozenset(EDGE_MODES),
 }
 
 #: Edge modes of a platform-to-platform trip between two stations: trains (or coaches) and the
 #: station's own links (transfers), never a road leg.
 PLATFORM_MODE_SETS: dict[str, frozenset[str]] = {
-    "rail_platform": frozenset({"station", "hsr", "rail"}),
-    "transit_platform": frozenset({"station", "hsr", "rail", "bus"}),
+    "rail_platform": frozenset({"station", "hsr", "rail", "metro"}),
+    "transit_platform": frozenset({"station", "hsr", "rail", "metro", "bus"}),
 }
 
 

@@ -38,6 +38,10 @@ rail_ride          length_km, cruise_min, v_first_kph,         cruise + accelera
                                                                x (1 + running_time_supplement);
                                                                speeds x new_line_speed_factor on a
                                                                line a scenario adds
+metro_ride         length_km, hops, v_first_kph (the line's    each hop (length / hops) from stop
+                   top speed)                                  to stop: accelerate, cruise, brake
+                                                               (triangular when short), plus
+                                                               metro_dwell_min at each stop between
 coach              coach_path (the road edges it drives)       each road edge at min(its speed,
                                                                bus_max_speed_kph), connectors at
                                                                their time
@@ -77,6 +81,7 @@ class Rule(StrEnum):
     WAIT = "wait"
     RAIL_RIDE = "rail_ride"
     COACH = "coach"
+    METRO_RIDE = "metro_ride"
     FIXED = "fixed"
 
 
@@ -194,10 +199,32 @@ def rail_ride_min(x: dict[str, Num], a: Assumptions) -> Num:
     return t * (1 + a.running_time_supplement) / 60.0
 
 
+def metro_ride_min(length_km: Num, hops: Num, v_max_kph: Num, a: Assumptions) -> Num:
+    """Minutes on a metro line over ``hops`` hops of ``length_km`` in all: each hop from a stand
+    to a stand at up to ``v_max_kph`` (``metro_acceleration_mps2``, ``metro_braking_mps2``;
+    triangular when the hop is too short to reach it), and ``metro_dwell_min`` at each stop between.
+
+    >>> from network.assumptions import Assumptions
+    >>> round(float(metro_ride_min(12.0, 10, 80.0, Assumptions())), 1)  # 郑州站 - 郑州东 on Line 1
+    17.2
+    """
+    n = np.asarray(hops, dtype=float)
+    d = np.asarray(length_km, dtype=float) * 1000.0 / n
+    v = np.asarray(v_max_kph, dtype=float) / 3.6
+    acc, brk = a.metro_acceleration_mps2, a.metro_braking_mps2
+    reaches = v**2 / (2 * acc) + v**2 / (2 * brk) <= d
+    full = d / v + v / (2 * acc) + v / (2 * brk)
+    peak = np.sqrt(2 * d * acc * brk / (acc + brk))
+    hop_s = np.where(reaches, full, peak / acc + peak / brk)
+    return (n * hop_s / 60.0) + (n - 1.0) * a.metro_dwell_min
+
+
 def constant_min(rule: Rule, mode: str, a: Assumptions) -> float:
     """Minutes of the rules that are one constant (processing, egress, transfer, dwell)."""
     if rule is Rule.DWELL:
-        return float({"hsr": a.hsr_dwell_min, "rail": a.rail_dwell_min, "bus": a.bus_dwell_min}[mode])
+        return float(
+            {"hsr": a.hsr_dwell_min, "rail": a.rail_dwell_min, "bus": a.bus_dwell_min, "metro": a.metro_dwell_min}[mode]
+        )
     return float(
         {
             Rule.STATION_PROCESSING: a.station_processing_min,
@@ -323,6 +350,11 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
         )
     if rule is Rule.COACH:
         return f"coach: along {len(d['coach_path'])} road edges at up to {a.bus_max_speed_kph:g} km/h"
+    if rule is Rule.METRO_RIDE:
+        return (
+            f"metro: {float(d['length_km']):.1f} km in {float(d['hops']):.0f} hops at up to "
+            f"{float(d['v_first_kph']):.0f} km/h, {a.metro_dwell_min:g} min at each stop between"
+        )
     if rule is Rule.FIXED:
         return f"fixed: {d.get('time_reason')}"
     if rule is Rule.DWELL:
@@ -417,6 +449,7 @@ class TimingTable:
     length_circ_km: NDArray[np.float64]
     built_factor: NDArray[np.float64]
     built_circuity: NDArray[np.float64]
+    hops: NDArray[np.float64]
     circuity_built: NDArray[np.float64]
     fixed_min: NDArray[np.float64]
     #: the road rows each coach ride drives: ``coach_member[k]`` is a row of the table and
@@ -448,7 +481,7 @@ class TimingTable:
         }
         floats = ("length_km", "urban_km", "design_kph", "limit_kph", "speed_kph", "straight_km", "headway_min",
                   "cruise_min", "v_first_kph", "v_last_kph", "cruise_new_min", "cruise_circ_min", "length_circ_km",
-                  "built_factor", "built_circuity", "circuity_built")  # fmt: skip
+                  "built_factor", "built_circuity", "circuity_built", "hops")  # fmt: skip
         for name in floats:
             out[name] = np.full(n, np.inf if name == "limit_kph" else np.nan)
         for i, key in enumerate(keys):
@@ -530,8 +563,10 @@ def _evaluate(
                  Rule.TRANSFER):  # fmt: skip
         t[table.rows(rule)] = constant_min(rule, "", a)
     r = table.rows(Rule.DWELL)
-    for mode in ("hsr", "rail", "bus"):
+    for mode in ("hsr", "rail", "bus", "metro"):
         t[r[table.mode[r] == mode]] = constant_min(Rule.DWELL, mode, a)
+    r = table.rows(Rule.METRO_RIDE)
+    t[r] = metro_ride_min(table.length_km[r], table.hops[r], table.v_first_kph[r], a)
     r = table.rows(Rule.COACH)
     if r.size:
         t[r] = coach_min(table.coach_owner, table.coach_member, road_speed, table.length_km, t, t.size, a)[r]

@@ -63,7 +63,7 @@ TAG_SHARE_OF_OBSERVED = 0.15
 #: ... on at least 85 % of routes
 TAG_ROUTES_SHARE = 0.85
 #: legs that are a vehicle moving (a ride) in a trip's legs
-VEHICLE_MODES = frozenset({"bus", "rail", "hsr", "air"})
+VEHICLE_MODES = frozenset({"bus", "rail", "hsr", "metro", "air"})
 
 
 #: A figures file is a list of published figures: a few MB at most, and each row is a routed trip.

@@ -28,7 +28,7 @@ from network.routing.paths import ManyToOne, many_to_one
 from network.search import entries_of, search, tree_sums, walk_back
 
 #: In-vehicle modes a trip's main mode can be (ties: the first listed), and the edge kinds counted.
-_MAIN_MODES = ("hsr", "rail", "bus", "air")
+_MAIN_MODES = ("hsr", "rail", "metro", "bus", "air")
 _RIDE_KINDS = ("ride", "dwell")
 
 

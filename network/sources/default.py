@@ -1,6 +1,7 @@
 """Read the embedded default network's curated layers from ``data/``.
 
-In: ``places.csv``, ``stations.csv``, ``airports.csv``, ``rail_lines.yaml``, ``roads.yaml``.
+In: ``places.csv``, ``stations.csv``, ``airports.csv``, ``rail_lines.yaml``, ``roads.yaml``,
+``urban_rail.yaml``.
 Out: a :class:`~network.sources.records.DefaultData` of frozen records, validated: every
 problem of a file is collected and reported at once, each with the file, the row or item, the
 field, what was found and what is expected.
@@ -21,7 +22,17 @@ from typing import Any
 import yaml
 
 from network.errors import DataError
-from network.sources.records import Airport, Corridor, DefaultData, Line, LineStop, Place, Service, Station
+from network.sources.records import (
+    Airport,
+    Corridor,
+    DefaultData,
+    Line,
+    LineStop,
+    Place,
+    Service,
+    Station,
+    UrbanLine,
+)
 
 __all__ = ["DefaultData", "data_as_of", "data_dir", "read_default_data", "read_region"]
 
@@ -422,6 +433,38 @@ def read_corridors(path: Path) -> list[Corridor]:
     return out
 
 
+def read_urban_rail(path: Path, station_ids: set[str]) -> list[UrbanLine]:
+    """Metro lines between railway stations from ``urban_rail.yaml`` (schema
+    :class:`~network.sources.schemas.UrbanRailFile`); both ends must be stations of stations.csv."""
+    from network.sources.schemas import UrbanRailFile, validated
+
+    doc = validated(path, UrbanRailFile)
+    problems = _Problems(path)
+    out: list[UrbanLine] = []
+    for i, ln in enumerate(doc["lines"]):
+        where = f"lines[{i}] ({ln['line_id']})"
+        for end in ("from", "to"):
+            if ln[end] not in station_ids:
+                problems.add(where, end, ln[end], "a station_id of stations.csv")
+        out.append(
+            UrbanLine(
+                line_id=ln["line_id"],
+                name_zh=ln["name_zh"],
+                name_en=ln["name_en"],
+                from_station=ln["from"],
+                to_station=ln["to"],
+                length_km=float(ln["length_km"]),
+                hops=int(ln["hops"]),
+                max_speed_kph=float(ln["max_speed_kph"]),
+                headway_min=float(ln["headway_min"]),
+                source=ln["source"],
+                opened=_date(ln.get("opened"), problems, where, "opened"),
+            )
+        )
+    problems.raise_if_any()
+    return out
+
+
 def read_default_data(folder: Path | None = None) -> DefaultData:
     """Read and validate every curated layer.
 
@@ -440,4 +483,7 @@ def read_default_data(folder: Path | None = None) -> DefaultData:
         lines=tuple(lines),
         services=tuple(services),
         corridors=tuple(read_corridors(folder / "roads.yaml")),
+        urban_lines=tuple(read_urban_rail(folder / "urban_rail.yaml", {s.station_id for s in stations}))
+        if (folder / "urban_rail.yaml").is_file()
+        else (),
     )

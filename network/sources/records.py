@@ -162,6 +162,23 @@ class Corridor:
     length_scale: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class UrbanLine:
+    """A city's metro between two of its railway stations (the way travellers change between them)."""
+
+    line_id: str
+    name_zh: str
+    name_en: str
+    from_station: str
+    to_station: str
+    length_km: float
+    hops: int
+    max_speed_kph: float
+    headway_min: float
+    source: str
+    opened: dt.date | None = None
+
+
 @dataclass(frozen=True)
 class DefaultData:
     """The curated layers of a network, as frozen records."""
@@ -172,6 +189,7 @@ class DefaultData:
     lines: tuple[Line, ...] = ()
     services: tuple[Service, ...] = ()
     corridors: tuple[Corridor, ...] = ()
+    urban_lines: tuple[UrbanLine, ...] = ()
 
 
 def _plain(value: Any) -> Any:

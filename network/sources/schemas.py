@@ -1,4 +1,5 @@
-"""Schemas of the curated data files (``data/rail_lines.yaml``, ``data/roads.yaml``) and of a
+"""Schemas of the curated data files (``data/rail_lines.yaml``, ``data/roads.yaml``,
+``data/urban_rail.yaml``) and of a
 build's services file (``data/services_example.yaml``): pydantic
 models with the field types of the scenario cards (``extra="forbid"``: a mistyped field is an
 error, not ignored), read through :mod:`network.yamlio`, so every problem is one line
@@ -100,6 +101,28 @@ class RoadsFile(_Strict):
     corridors: list[Corridor]
 
 
+class UrbanRailLine(_Strict):
+    """A metro line between two railway stations of ``data/urban_rail.yaml``."""
+
+    line_id: Id
+    name_zh: Name
+    name_en: Name
+    from_: Id = Field(alias="from")
+    to: Id
+    length_km: Annotated[float, Field(gt=0, le=100)]
+    hops: Annotated[int, Field(ge=1, le=60)]
+    max_speed_kph: Annotated[float, Field(ge=30, le=160)]
+    headway_min: Annotated[float, Field(ge=1, le=60)]
+    opened: dt.date | None = None
+    source: Prose
+
+
+class UrbanRailFile(_Strict):
+    """``data/urban_rail.yaml``."""
+
+    lines: list[UrbanRailLine]
+
+
 class ServicesStation(_Strict):
     """A station of a services file's line: a name as mapped in OSM, with an optional position
     (to pick among same-named stations, or to place one OSM lacks) and section data."""
@@ -173,7 +196,17 @@ def validated_with_lines(path: Path, schema: type[BaseModel]) -> tuple[Any, dict
         try:
             schema.model_validate(data)
         except ValidationError as err:
-            models = (schema, RailLine, LineStation, Service, Corridor, ServicesLine, ServicesStation, ServicesService)
+            models = (
+                schema,
+                RailLine,
+                LineStation,
+                Service,
+                Corridor,
+                ServicesLine,
+                ServicesStation,
+                ServicesService,
+                UrbanRailLine,
+            )
             problems = pydantic_problems(err, data, lines, str(path), _fields(*models))
     if problems:
         raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(problems))

@@ -36,6 +36,7 @@ _ATTRIBUTION = "© OpenStreetMap contributors (ODbL); census 2020; taihang"
 LINE_LAYERS: dict[str, tuple[str, str, int, str | None]] = {
     "hsr": ("High-speed rail", "#6a51a3", 4, None),
     "rail": ("Conventional rail", "#2171b5", 2, None),
+    "metro": ("Metro between railway stations", "#084594", 2, "1 4"),
     "expressway": ("Expressways", "#c51b7d", 3, None),
     "national": ("National roads", "#fd8d3c", 2, None),
     "road": ("Other roads", "#969696", 1, None),
@@ -392,7 +393,7 @@ def build_map(
         m,
         f"Door-to-door minutes to {target} (best mode)",
         [(c, lab) for _, c, lab in _TIME_CLASSES],
-        ["hsr", "rail", "bus", "expressway", "national", "road"],
+        ["hsr", "rail", "metro", "bus", "expressway", "national", "road"],
         warnings=warnings,
     )
     return m
