@@ -219,7 +219,10 @@ LONG_MODULES = {
     "network/viz/maps.py": (600, "the offline folium maps and their layers"),
     "network/sources/osm.py": (600, "reading OpenStreetMap files and downloads"),
     "network/graph/netfile.py": (560, "the network file: its layers written and read back, checked"),
-    "network/graph/timing.py": (520, "edge times: the rules, their formulas, the vectorised evaluation"),
+    "network/graph/timing.py": (
+        600,
+        "edge times: the rules (terrain and metro included), their formulas, the vectorised evaluation",
+    ),
 }
 
 

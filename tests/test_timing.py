@@ -94,3 +94,9 @@ def test_builders_set_rules_and_inputs_never_a_time():
     for path in builders:
         for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             assert not setting.search(line), f"{path.relative_to(ROOT)}:{no}: {line.strip()}"
+
+
+def test_every_rule_has_its_formula_in_words():
+    from network.graph.timing import RULE_FORMULAS, Rule
+
+    assert set(RULE_FORMULAS) == set(Rule)

@@ -372,8 +372,8 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
 
 #: What each rule's minutes are made of, in one line (the module docstring has the table).
 RULE_FORMULAS = {
-    Rule.ROAD_LAYER: "length at the class speed (design x factor, capped, never above a posted limit); "
-    "built-up part at built_up_speed_kph",
+    Rule.ROAD_LAYER: "length at the class speed (design x factor, capped, never above a posted limit; "
+    "unpublished designs and other roads x the terrain's factor); built-up part at built_up_speed_kph",
     Rule.ROAD_SPEED: "length / the speed the source gives",
     Rule.OSM_DEFAULT: "length / the class default speed (data/osm_road_speeds.csv)",
     Rule.CONNECTOR: "straight line x access_circuity at urban_access_speed_kph (+ urban_access_allowance_min)",
@@ -383,10 +383,11 @@ RULE_FORMULAS = {
     Rule.AIR_ARRIVAL: "airport_arrival_processing_min",
     Rule.EGRESS: "station_egress_min",
     Rule.TRANSFER: "transfer_min",
-    Rule.DWELL: "hsr/rail/bus_dwell_min",
+    Rule.DWELL: "hsr/rail/bus/metro_dwell_min",
     Rule.WAIT: "min(headway x headway_factor / 2, wait_cap_min)",
     Rule.RAIL_RIDE: "cruise + starting and stopping losses, x (1 + running_time_supplement)",
     Rule.COACH: "its roads at min(speed, bus_max_speed_kph)",
+    Rule.METRO_RIDE: "each hop: accelerate, cruise at the top speed, brake (metro_*_mps2); metro_dwell_min between",
     Rule.FIXED: "the time its source gives (time_reason)",
 }
 
