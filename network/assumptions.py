@@ -240,10 +240,47 @@ class Assumptions:
         0.05,
         0.03,
         0.08,
-        "recovery margin added to technical running time: UIC Code 451-1 recommends 3-7% for passenger trains",
+        "assumed: recovery margin as a share of running time. UIC Code 451-1 (4th ed., 2000) sets the "
+        "margin as a % of running time plus minutes per 100 km by speed band, but its percentages are not "
+        "in the sources at hand (FACTS.md section 9); 5 % assumed, range 3-8 %",
+    )
+    hsr_start_supplement_min: float = _a(
+        2.0,
+        1.0,
+        3.0,
+        "起车附加时分 of a Chinese HSR timetable: the time a train that starts from a stop loses against "
+        "one passing at line speed; an HSR timetabling model of 京沪-type data (300/350 km/h) carries 2 min "
+        "(GitHub code corpus, FACTS.md section 9; weak). A ride is never quicker than its cruise at line "
+        "speed plus this and the stopping supplement, nor than its kinematic run (acceleration, braking)",
+    )
+    hsr_stop_supplement_min: float = _a(
+        3.0,
+        1.0,
+        3.0,
+        "停车附加时分 of a Chinese HSR timetable: the same model carries 3 min (FACTS.md section 9; weak)",
+    )
+    rail_start_supplement_min: float = _a(
+        2.0,
+        1.0,
+        3.0,
+        "起车附加时分 of a conventional line: 2 min in a textbook timetabling exercise (FACTS.md 9; weak)",
+    )
+    rail_stop_supplement_min: float = _a(
+        1.0, 0.5, 2.0, "停车附加时分 of a conventional line: 1 min in the same exercise (FACTS.md section 9; weak)"
     )
     hsr_dwell_min: float = _a(
-        2.0, 1.0, 4.0, "assumed: typical intermediate-stop dwell of China HSR timetables is 2 minutes"
+        2.0,
+        1.0,
+        4.0,
+        "an intermediate HSR stop: '一般中途站2分钟' (FACTS.md section 9, weak Q&A; the timetabling model's "
+        "minimum dwell is 2 min too)",
+    )
+    hsr_hub_dwell_min: float = _a(
+        3.0,
+        2.0,
+        6.0,
+        "an HSR stop at a hub, a station where two or more high-speed lines of the data meet: '比较大的枢纽站"
+        "…3分钟' (FACTS.md section 9, weak)",
     )
     rail_dwell_min: float = _a(
         4.0, 2.0, 8.0, "assumed: conventional passenger trains dwell longer (luggage, longer platforms)"

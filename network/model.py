@@ -5,7 +5,7 @@ This is the orchestration layer for Python users, notebooks and the CLI::
     >>> import network
     >>> model = network.Model.default(year=2024)
     >>> model.route("晋城东站", "郑州站", mode="rail")["minutes"]
-    66.4
+    52.7
     >>> per_place, summary = model.score(["郑州", "洛阳"])
     >>> len(per_place), sorted(set(summary["mode"]))
     (87, ['best', 'rail', 'road', 'transit'])
@@ -76,8 +76,9 @@ OSM_APPROXIMATION_NOTE = (
 APPROXIMATION_NOTE = (
     "Free-flow car speeds by road class and, where no design speed is published, by the terrain of a 5' "
     "height grid (plain, hilly, mountain; no single grade or bend; no congestion); roads that no curated "
-    "corridor owns are undated and exist in every year; trains call at every station where no stopping pattern is "
-    "published, and waits come from train counts or assumed headways, not a timetable; rail and transit "
+    "corridor owns are undated and exist in every year; trains whose stops are not published call at every "
+    "station (published patterns run as their own services), and waits come from train counts or assumed "
+    "headways, not a timetable; rail and transit "
     "board and alight within 60 km of the trip's ends; positions marked 'approx' carry about 3 km "
     "uncertainty. Corridor matches: `taihang data`; all constants: `taihang assumptions`."
 )

@@ -38,7 +38,10 @@ def test_travel_times_is_a_long_table_that_agrees_with_single_trips(model):
 
 def test_a_trip_has_legs_a_path_and_plain_data(model):
     trip = model.trip("晋城东站", "郑州站", "rail")
-    assert trip.measured == "platform-to-platform" and trip.minutes == pytest.approx(66.4, abs=0.05)
+    # by hand, on the D4618 pattern (晋城东 - 焦作 - 郑州站): 62 km at 250 km/h cruise 14.88 min + the
+    # start and stop supplements 2 + 3 (more than the 3.1 min the kinematics lose) = 19.88, x 1.05 =
+    # 20.87; dwell 2; 78 km at 200 cruise 23.40 + 5 = 28.40, x 1.05 = 29.82; 52.69 in all
+    assert trip.measured == "platform-to-platform" and trip.minutes == pytest.approx(52.7, abs=0.05)
     assert trip.geometry.geom_type == "LineString" and len(trip.coords) >= 2
     assert sum(leg["minutes"] for leg in trip.legs) == pytest.approx(trip.minutes, abs=0.2)
     data = trip.to_dict()

@@ -112,11 +112,16 @@ def test_fixture_rail_stations_airports(net):
     (sec,) = rep["rail_sections"]
     assert sec["result"] == "on track"
     assert sec["track_km"] == pytest.approx(km(41, 42, 43), abs=0.4)
-    # platform to platform = kinematic run time at the track's 250 km/h over the measured length
+    # platform to platform = the run time at the track's 250 km/h over the measured length (the
+    # longer of the kinematic run and the cruise with the start and stop supplements)
     a = Assumptions()
     trip = Model.from_network(net, year=2025).route("晋城东站", "阳城南站")
     expected = rail_run_time_min(
-        [(sec["track_km"], 250.0)], a.hsr_acceleration_mps2, a.hsr_braking_mps2, a.running_time_supplement
+        [(sec["track_km"], 250.0)],
+        a.hsr_acceleration_mps2,
+        a.hsr_braking_mps2,
+        a.running_time_supplement,
+        a.hsr_start_supplement_min + a.hsr_stop_supplement_min,
     )
     assert trip["measured"] == "platform-to-platform"
     assert trip["minutes"] == pytest.approx(expected, abs=0.06)

@@ -68,6 +68,18 @@ def check_as_of(as_of: dt.date) -> None:
         )
 
 
+def _hsr_hubs(lines: Any) -> frozenset[str]:
+    """Stations on two or more high-speed lines, told apart by their names before any bracket (郑西高铁
+    and its branch into 郑州站, "郑西高铁 (郑州站 方向)", are one line)."""
+    names: dict[str, set[str]] = {}
+    for ln in lines:
+        if ln.mode == "hsr":
+            base = ln.name_zh.split(" (")[0].split("(")[0].strip()
+            for sid in ln.station_ids():
+                names.setdefault(sid, set()).add(base)
+    return frozenset(s for s, n in names.items() if len(n) >= 2)
+
+
 def _given(minutes: Any) -> float | None:
     """A time a data file gives (None where it gives none: the constant applies)."""
     return None if minutes is None or minutes == "" else float(minutes)
@@ -102,17 +114,26 @@ def ride_inputs(sections: list[tuple[float, float, bool, bool]], a: Assumptions)
 
 
 def rail_run_time_min(
-    sections: list[tuple[float, float]], accel_mps2: float, brake_mps2: float, supplement: float
+    sections: list[tuple[float, float]],
+    accel_mps2: float,
+    brake_mps2: float,
+    supplement: float,
+    start_stop_min: float = 0.0,
 ) -> float:
-    """Running time (min) between two stops over sections of (length_km, line speed km/h).
+    """Running time (min) between two stops over sections of (length_km, line speed km/h): the
+    scalar reference of :func:`network.graph.timing.rail_ride_min`, for checks by hand.
 
     Cruise at each section's speed; add the time lost accelerating from the first stop to the
     first section's speed (v / 2a) and braking from the last section's speed (v / 2b); if the run
     is too short to reach that speed, use the triangular profile. Speed changes between sections
-    are taken as instantaneous (small next to stop losses). Then add the running-time supplement.
+    are taken as instantaneous (small next to stop losses). Never less than the cruise plus
+    ``start_stop_min`` (the timetable's starting and stopping supplements). Then add the
+    running-time supplement.
 
     >>> round(rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.0), 2)  # 30 min + losses
     32.47
+    >>> round(rail_run_time_min([(100.0, 200.0)], 0.3, 0.5, 0.0, start_stop_min=5.0), 2)  # 30 + 2 + 3
+    35.0
     """
     length_m = sum(km for km, _ in sections) * 1000.0
     if length_m <= 0:
@@ -126,7 +147,7 @@ def rail_run_time_min(
     else:  # never reaches line speed: accelerate to a peak speed then brake
         v_peak = math.sqrt(2 * length_m * accel_mps2 * brake_mps2 / (accel_mps2 + brake_mps2))
         t = v_peak / accel_mps2 + v_peak / brake_mps2
-    return t * (1 + supplement) / 60.0
+    return max(t, cruise_s + start_stop_min * 60.0) * (1 + supplement) / 60.0
 
 
 def line_km_posts(line: Line, stations: Mapping[str, Station]) -> list[float]:
@@ -260,6 +281,8 @@ class GraphBuilder:
         self._road_xy = to_local_xy_km(roads.lon, roads.lat, self.lat0)
         self._access: tuple[Any, Any, np.ndarray] | None = None  # (graph it was built for, tree, node rows)
         self.stations = {s.station_id: s for s in data.stations}
+        #: stations where two or more high-speed lines of the data meet (a longer HSR dwell there)
+        self.hubs = _hsr_hubs(data.lines)
 
     # -- roads ------------------------------------------------------------------------------
     def add_roads(self) -> None:
@@ -810,7 +833,7 @@ class GraphBuilder:
                     kind="dwell",
                     length_km=0.0,
                     **{**info, "source": f"assumption {mode}_dwell_min" if wait_source else info["source"]},
-                    **timed(Rule.DWELL, a, mode=mode),
+                    **timed(Rule.DWELL, a, mode=mode, hub=st in self.hubs),
                 )
             self.g.add_edge(f"dep:{sid}:{direction}:{stops[k - 1]}", arr, mode=mode, kind="ride", **info, **ride(k))
 

@@ -30,7 +30,8 @@ air_departure                                                  airport_departure
 air_arrival                                                    airport_arrival_processing_min
 egress                                                         station_egress_min
 transfer                                                       transfer_min
-dwell              mode                                        hsr/rail/bus_dwell_min
+dwell              mode, hub                                   hsr/rail/bus/metro_dwell_min;
+                                                               hsr_hub_dwell_min at a hub
 wait               headway_min                                 min(headway x headway_factor / 2,
                                                                wait_cap_min)
 rail_ride          length_km, cruise_min, v_first_kph,         cruise + acceleration and braking
@@ -166,9 +167,12 @@ def wait_min(headway_min: Num, a: Assumptions) -> Num:
 
 def rail_ride_min(x: dict[str, Num], a: Assumptions) -> Num:
     """Running time between two stops (:func:`network.graph.build.rail_run_time_min`, on arrays):
-    cruise at the sections' speeds, plus the time lost accelerating to the first section's speed
-    (v / 2a) and braking from the last (v / 2b), or the triangular profile when the run is too
-    short; times (1 + ``running_time_supplement``).
+    the longer of the kinematic run (cruise at the sections' speeds, plus the time lost
+    accelerating to the first section's speed, v / 2a, and braking from the last, v / 2b, or the
+    triangular profile when the run is too short) and timetable practice (the cruise plus the
+    starting and stopping supplements, 起停附加时分: ``hsr_start_supplement_min`` and
+    ``hsr_stop_supplement_min``, or the conventional ones); times (1 + ``running_time_supplement``),
+    the recovery margin.
 
     ``x`` holds the inputs (:data:`RIDE_INPUTS`, scalars or arrays): ``cruise_min`` on sections
     of lines that exist, ``cruise_new_min`` on sections of a line a scenario adds (built at
@@ -195,7 +199,11 @@ def rail_ride_min(x: dict[str, Num], a: Assumptions) -> Num:
     peak = np.sqrt(2 * length_m * accel * brake / (accel + brake))
     short = peak / accel + peak / brake
     reaches = v1**2 / (2 * accel) + v2**2 / (2 * brake) <= length_m
-    t = np.where(length_m <= 0, 0.0, np.where(reaches, full, short))
+    kinematic = np.where(reaches, full, short)
+    # timetable practice: the cruise plus the starting and stopping supplements (起停附加时分)
+    start = np.where(hsr, a.hsr_start_supplement_min, a.rail_start_supplement_min) * 60.0
+    stop = np.where(hsr, a.hsr_stop_supplement_min, a.rail_stop_supplement_min) * 60.0
+    t = np.where(length_m <= 0, 0.0, np.maximum(kinematic, cruise_s + start + stop))
     return t * (1 + a.running_time_supplement) / 60.0
 
 
@@ -219,9 +227,12 @@ def metro_ride_min(length_km: Num, hops: Num, v_max_kph: Num, a: Assumptions) ->
     return (n * hop_s / 60.0) + (n - 1.0) * a.metro_dwell_min
 
 
-def constant_min(rule: Rule, mode: str, a: Assumptions) -> float:
-    """Minutes of the rules that are one constant (processing, egress, transfer, dwell)."""
+def constant_min(rule: Rule, mode: str, a: Assumptions, hub: bool = False) -> float:
+    """Minutes of the rules that are one constant (processing, egress, transfer, dwell; an HSR
+    dwell at a ``hub`` is ``hsr_hub_dwell_min``)."""
     if rule is Rule.DWELL:
+        if mode == "hsr" and hub:
+            return float(a.hsr_hub_dwell_min)
         return float(
             {"hsr": a.hsr_dwell_min, "rail": a.rail_dwell_min, "bus": a.bus_dwell_min, "metro": a.metro_dwell_min}[mode]
         )
@@ -358,7 +369,9 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
     if rule is Rule.FIXED:
         return f"fixed: {d.get('time_reason')}"
     if rule is Rule.DWELL:
-        return f"dwell: {constant_min(rule, str(d.get('mode', '')), a):g} min ({d.get('mode')}_dwell_min)"
+        hub = bool(d.get("hub")) and d.get("mode") == "hsr"
+        name = "hsr_hub_dwell_min" if hub else f"{d.get('mode')}_dwell_min"
+        return f"dwell: {constant_min(rule, str(d.get('mode', '')), a, hub):g} min ({name})"
     names = {
         Rule.STATION_PROCESSING: "station_processing_min",
         Rule.BUS_BOARDING: "bus_boarding_min",
@@ -383,9 +396,10 @@ RULE_FORMULAS = {
     Rule.AIR_ARRIVAL: "airport_arrival_processing_min",
     Rule.EGRESS: "station_egress_min",
     Rule.TRANSFER: "transfer_min",
-    Rule.DWELL: "hsr/rail/bus/metro_dwell_min",
+    Rule.DWELL: "hsr/rail/bus/metro_dwell_min (hsr_hub_dwell_min where high-speed lines meet)",
     Rule.WAIT: "min(headway x headway_factor / 2, wait_cap_min)",
-    Rule.RAIL_RIDE: "cruise + starting and stopping losses, x (1 + running_time_supplement)",
+    Rule.RAIL_RIDE: "the longer of the kinematic run and cruise + start and stop supplements, "
+    "x (1 + running_time_supplement)",
     Rule.COACH: "its roads at min(speed, bus_max_speed_kph)",
     Rule.METRO_RIDE: "each hop: accelerate, cruise at the top speed, brake (metro_*_mps2); metro_dwell_min between",
     Rule.FIXED: "the time its source gives (time_reason)",
@@ -439,6 +453,7 @@ class TimingTable:
     straight_km: NDArray[np.float64]
     far: NDArray[np.bool_]
     allowance: NDArray[np.bool_]
+    hub: NDArray[np.bool_]
     headway_min: NDArray[np.float64]
     cruise_min: NDArray[np.float64]
     v_first_kph: NDArray[np.float64]
@@ -476,6 +491,7 @@ class TimingTable:
             "terrain": np.array([""] * n, dtype=object),
             "far": np.zeros(n, dtype=bool),
             "allowance": np.zeros(n, dtype=bool),
+            "hub": np.zeros(n, dtype=bool),
             "first_new": np.zeros(n, dtype=bool),
             "last_new": np.zeros(n, dtype=bool),
             "fixed_min": np.full(n, np.nan) if base_time is None else np.asarray(base_time, dtype=float).copy(),
@@ -496,7 +512,7 @@ class TimingTable:
             out["mode"][i] = d.get("mode", "")
             out["road_class"][i] = d.get("speed_class") or d.get("road_class") or ""
             out["terrain"][i] = d.get("terrain") or ""
-            for name in ("far", "allowance", "first_new", "last_new"):
+            for name in ("far", "allowance", "hub", "first_new", "last_new"):
                 out[name][i] = bool(d.get(name, False))
             for name in floats:
                 value = d.get(name)
@@ -566,6 +582,7 @@ def _evaluate(
     r = table.rows(Rule.DWELL)
     for mode in ("hsr", "rail", "bus", "metro"):
         t[r[table.mode[r] == mode]] = constant_min(Rule.DWELL, mode, a)
+    t[r[(table.mode[r] == "hsr") & table.hub[r]]] = constant_min(Rule.DWELL, "hsr", a, hub=True)
     r = table.rows(Rule.METRO_RIDE)
     t[r] = metro_ride_min(table.length_km[r], table.hops[r], table.v_first_kph[r], a)
     r = table.rows(Rule.COACH)
