@@ -247,3 +247,29 @@ def _minutes(attrs, a) -> float:
     g.add_edge("a", "b", key=0, **attrs)
     fill_times(g, [("a", "b", 0)], a)
     return float(g.edges["a", "b", 0]["time_min"])
+
+
+def test_closing_a_corridor_hands_a_shared_edge_to_the_next_owner_at_its_own_length(tmp_path):
+    """济洛 (G55) and 济洛西 share edges; 济洛西's published length scales the geometry by about
+    0.89. Closing G55 there leaves 济洛西 on the edge, at 济洛西's length, not the raw geometry's."""
+    model = Model.default(2024)
+    g = model.graph
+    scale = g.graph["corridor_length_scale"]["jiluoxi"]
+    assert abs(scale - 1.0) > 0.05
+    shared = [
+        (u, v, k)
+        for u, v, k, d in g.edges(keys=True, data=True)
+        if str(d.get("owners") or "").split(",")[:2] == ["g55_jiluo", "jiluoxi"]
+    ]
+    assert shared
+    path = tmp_path / "close.yaml"
+    path.write_text(
+        "name: close\ndescription: close G55 济洛\nsource: test\nchanges:\n"
+        "  - {type: close, what: corridor, name: g55_jiluo, opened: 2024}\n",
+        encoding="utf-8",
+    )
+    closed = model.with_scenario(load_scenario(path)).graph
+    for key in shared:
+        d = closed.edges[key]
+        assert d["corridor_id"] == "jiluoxi"
+        assert d["length_km"] == pytest.approx(g.edges[key]["geometry_km"] * scale, rel=1e-6)

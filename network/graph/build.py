@@ -301,6 +301,9 @@ class GraphBuilder:
         layer, a, as_of = self.layer, self.a, self.as_of
         assert layer is not None
         base_source = f"road geometry: OpenStreetMap main roads ({SCGRAPH_LICENCE})"
+        # each corridor's published / matched length, for a scenario that closes one on an edge
+        # another shares (the next owner takes over with its own scale)
+        self.g.graph["corridor_length_scale"] = {c.corridor_id: c.length_scale for c in layer.corridors}
         terrain = layer.terrain.tolist() if layer.terrain.size else [""] * layer.u.size
         for e, (u, v, km, urban) in enumerate(
             zip(layer.u.tolist(), layer.v.tolist(), layer.length_km.tolist(), layer.urban_km.tolist())

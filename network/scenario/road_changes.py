@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -146,7 +147,11 @@ class RoadChanges(ApplierBase):
             if ids is None:
                 return
             closed = set(ids)
-            records = {c.corridor_id: c for c in self.net.data.corridors}
+            scale = self.g.graph.get("corridor_length_scale", {})
+            records = {
+                c.corridor_id: replace(c, length_scale=float(scale.get(c.corridor_id, 1.0)))
+                for c in self.net.data.corridors
+            }
             keys = [
                 (u, v, k)
                 for u, v, k, d in self.g.edges(keys=True, data=True)
