@@ -106,6 +106,13 @@ class Assumptions:
         "(network/sources/terrain.py). It sorts the road layer, so the draws do not vary it",
         drawn=False,
     )
+    shanxi_tunnel_speed_kph: float = _a(
+        70.0,
+        60.0,
+        80.0,
+        "speed limit in the tunnels of every Shanxi expressway: '山西省所有高速公路隧道已实施统一限速70公里/小时' "
+        "(山西晚报 2019-01-18, FACTS.md section 8.1); applied from that date to the tunnel km roads.yaml gives",
+    )
     built_up_speed_kph: float = _a(
         30.0,
         20.0,

@@ -92,3 +92,21 @@ def test_zhengzhou_station_to_zhengzhou_east_by_rail_takes_metro_line_1_from_its
     assert [leg["mode"] for leg in after["legs"]] == ["metro"]
     assert after["minutes"] == pytest.approx(float(metro_ride_min(12.0, 10, 80.0, Assumptions())), abs=0.06)
     assert "metro" not in {leg["mode"] for leg in before["legs"]} and before["minutes"] > after["minutes"] + 20
+
+
+def test_shanxi_tunnels_run_at_70_from_2019_and_legs_say_so():
+    """晋焦's tunnels (10.4 km each way) are held to Shanxi's 70 km/h from 2019-01-18 on: the
+    expressway legs of 晋城 → 焦作 carry their tunnel km and are slower than in 2018 by what the
+    tunnels lose (10.4 km at 70 against 80: 1.1 min)."""
+    from network.model import Model
+
+    def expressway_legs(year: int) -> list[dict]:
+        trip = Model.default(year).route("晋城", "焦作", mode="road")
+        return [leg for leg in trip["legs"] if "G5512" in (leg.get("road") or "")]
+
+    before, after = expressway_legs(2018), expressway_legs(2019)
+    tunnels = sum(float(m.split(" km")[0]) for leg in after for m in leg["made_of"] if "in tunnels" in m)
+    assert tunnels == pytest.approx(10.4 * sum(leg["km"] for leg in after) / 48.0, abs=0.3)
+    assert not any("in tunnels" in m for leg in before for m in leg["made_of"])
+    lost = sum(leg["minutes"] for leg in after) - sum(leg["minutes"] for leg in before)
+    assert lost == pytest.approx(tunnels / 70 * 60 - tunnels / 80 * 60, abs=0.15)

@@ -365,6 +365,11 @@ def build_road_layer(
     )
 
 
+#: the day Shanxi's 70 km/h limit in every expressway tunnel was reported in force (山西晚报 2019-01-18,
+#: FACTS.md section 8.1); before it the tunnels run at the road's speed
+SHANXI_TUNNEL_LIMIT_FROM = dt.date(2019, 1, 18)
+
+
 def is_open_on(opened: dt.date | None, as_of: dt.date) -> bool:
     """Whether an element opened on ``opened`` is open on ``as_of`` (no date: open in every
     modelled year)."""
@@ -440,9 +445,12 @@ def road_edge_attrs(
     if cls == "absent":
         return None
     geometry = {"geometry_km": length_km, "geometry_urban_km": urban_km}
+    tunnel_km = 0.0
     if top is not None:  # the geometry's straight chords shorten winding roads: use the published length
         length_km *= top.length_scale
         urban_km *= top.length_scale
+        if top.tunnel_km and top.length_km and as_of >= SHANXI_TUNNEL_LIMIT_FROM:
+            tunnel_km = length_km * min(1.0, top.tunnel_km / top.length_km)  # its share of the tunnels
     from network.graph.timing import Rule, road_inputs, timed
 
     attrs: dict[str, Any] = {  # speed_kph and time_min are set by the timing pass (fill_times)
@@ -450,7 +458,11 @@ def road_edge_attrs(
         "kind": "link",
         "road_class": cls,
         **geometry,
-        **timed(Rule.ROAD_LAYER, a, **road_inputs(length_km, urban_km, cls, *_speeds(top), terrain=terrain)),
+        **timed(
+            Rule.ROAD_LAYER,
+            a,
+            **road_inputs(length_km, urban_km, cls, *_speeds(top), terrain=terrain, tunnel_km=tunnel_km),
+        ),
     }
     if top is not None:
         attrs.update(corridor_attrs(top))

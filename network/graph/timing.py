@@ -10,7 +10,8 @@ scalars and arrays alike, so a built time and a re-timed time cannot disagree.
 rule               inputs (edge attributes)                    minutes
 =================  ==========================================  ===================================
 road_layer         length_km, urban_km, speed_class,           built-up part at min(built_up
-                   design_kph, limit_kph, terrain              speed, road speed), the rest at the
+                   design_kph, limit_kph, terrain, tunnel_km   speed, road speed), tunnels at the
+                                                               Shanxi limit, the rest at the
                                                                class speed (network/graph/
                                                                road_layer.py: design x factor,
                                                                unpublished designs and other roads
@@ -128,14 +129,19 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
     return np.minimum(np.minimum(speed, limit), a.expressway_speed_cap_kph)
 
 
-def road_layer_min(length_km: Num, urban_km: Num, road_class: Num, speed_kph: Num, a: Assumptions) -> Num:
+def road_layer_min(
+    length_km: Num, urban_km: Num, road_class: Num, speed_kph: Num, a: Assumptions, tunnel_km: Num = 0.0
+) -> Num:
     """Minutes on a road of the embedded layer: its built-up part at ``built_up_speed_kph`` (never
+    faster than the road), its tunnels under the Shanxi limit at ``shanxi_tunnel_speed_kph`` (never
     faster than the road), the rest at ``speed_kph``; expressways are access-controlled and keep
-    their speed."""
+    their speed through towns."""
     urban = np.where(np.asarray(road_class, dtype=object) == "expressway", 0.0, np.asarray(urban_km, dtype=float))
+    tunnel = np.nan_to_num(np.asarray(tunnel_km, dtype=float), nan=0.0)
     speed = np.asarray(speed_kph, dtype=float)
     slow = np.minimum(a.built_up_speed_kph, speed)
-    return ((np.asarray(length_km, dtype=float) - urban) / speed + urban / slow) * 60.0
+    in_tunnel = np.minimum(a.shanxi_tunnel_speed_kph, speed)
+    return ((np.asarray(length_km, dtype=float) - urban - tunnel) / speed + urban / slow + tunnel / in_tunnel) * 60.0
 
 
 def road_length_km(length_km: Num, circuity_built: Num, a: Assumptions) -> Num:
@@ -255,11 +261,12 @@ def road_inputs(
     design_kph: float | None,
     limit_kph: float | None = None,
     terrain: str = "",
+    tunnel_km: float = 0.0,
 ) -> dict[str, Any]:
     """The inputs of a ``road_layer`` edge: its lengths, the class its speed follows (expressway,
     national or provincial: design x factor; else the unclassified speed), the road's design
     speed and posted limit (None where it gives none) and the terrain around it (plain, hilly,
-    mountain; "" where not known)."""
+    mountain; "" where not known) and its km under the Shanxi tunnel limit."""
     return {
         "length_km": length_km,
         "urban_km": urban_km,
@@ -267,6 +274,7 @@ def road_inputs(
         "design_kph": design_kph or None,
         "limit_kph": limit_kph or None,
         "terrain": terrain,
+        "tunnel_km": tunnel_km,
     }
 
 
@@ -322,7 +330,7 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
     'wait: half of a 30 min headway x 1, capped at 20 min'
     """
     rule = Rule(d.get("rule", "fixed"))
-    if rule is Rule.ROAD_LAYER:  # its built-up stretch is added by the caller, who sums it over a leg
+    if rule is Rule.ROAD_LAYER:  # its built-up and tunnel stretches are added by the caller, who sums them over a leg
         cls = d.get("speed_class") or d.get("road_class") or "road"
         design, limit = d.get("design_kph"), d.get("limit_kph")
         speed = float(d["speed_kph"])  # set by the timing pass that set its minutes (fill_times)
@@ -445,6 +453,7 @@ class TimingTable:
     mode: NDArray[np.str_]
     length_km: NDArray[np.float64]
     urban_km: NDArray[np.float64]
+    tunnel_km: NDArray[np.float64]
     road_class: NDArray[np.object_]
     design_kph: NDArray[np.float64]
     limit_kph: NDArray[np.float64]
@@ -498,7 +507,7 @@ class TimingTable:
         }
         floats = ("length_km", "urban_km", "design_kph", "limit_kph", "speed_kph", "straight_km", "headway_min",
                   "cruise_min", "v_first_kph", "v_last_kph", "cruise_new_min", "cruise_circ_min", "length_circ_km",
-                  "built_factor", "built_circuity", "circuity_built", "hops")  # fmt: skip
+                  "built_factor", "built_circuity", "circuity_built", "hops", "tunnel_km")  # fmt: skip
         for name in floats:
             out[name] = np.full(n, np.inf if name == "limit_kph" else np.nan)
         for i, key in enumerate(keys):
@@ -558,7 +567,7 @@ def _evaluate(
     speed = class_speed_kph(table.road_class[r], table.design_kph[r], table.limit_kph[r], a, table.terrain[r])
     road_speed[r] = speed
     length = road_length_km(table.length_km[r], table.circuity_built[r], a)
-    t[r] = road_layer_min(length, table.urban_km[r], table.road_class[r], speed, a)
+    t[r] = road_layer_min(length, table.urban_km[r], table.road_class[r], speed, a, table.tunnel_km[r])
     r = table.rows(Rule.ROAD_SPEED)
     road_speed[r] = table.speed_kph[r]
     t[r] = table.length_km[r] / table.speed_kph[r] * 60.0

@@ -146,6 +146,10 @@ def path_legs(
             )
             if urban > 0.05:
                 made.append(f"{urban:.1f} km of it built-up, at built_up_speed_kph {assumptions.built_up_speed_kph:g}")
+            tunnel = sum(float(p.get("tunnel_km") or 0.0) for p in parts if p["rule"] == "road_layer")
+            if tunnel > 0.05:
+                limit = assumptions.shanxi_tunnel_speed_kph
+                made.append(f"{tunnel:.1f} km of it in tunnels, at shanxi_tunnel_speed_kph {limit:g}")
             leg["made_of"] = made
     return legs
 

@@ -403,6 +403,8 @@ def read_corridors(path: Path) -> list[Corridor]:
                 "a date: every expressway opened after 1988; where the day is not found give the latest "
                 "date a source bounds it by, with opened_bound: true and the source in opened_note",
             )
+        if c.get("tunnel_km") and not c.get("length_km"):
+            problems.add(where, "tunnel_km", c.get("tunnel_km"), "a published length_km beside it (the tunnels' share)")
         if c.get("opened_bound") and not c.get("opened_note"):
             problems.add(where, "opened_note", None, "the source of the bound")
         numbers = {
@@ -426,6 +428,7 @@ def read_corridors(path: Path) -> list[Corridor]:
                 upgrades=c.get("upgrades"),
                 opened=opened,
                 opened_bound=bool(c.get("opened_bound")),
+                tunnel_km=c.get("tunnel_km"),
                 opened_note=c.get("opened_note"),
             )
         )

@@ -156,6 +156,8 @@ class Corridor:
     opened: dt.date | None = None
     #: True where ``opened`` is the latest date a source bounds the opening by, not the day itself
     opened_bound: bool = False
+    #: km of tunnel each way on its Shanxi part (the province's tunnel limit applies there)
+    tunnel_km: float | None = None
     opened_note: str | None = None
     #: published / matched length where the corridor was matched on geometry that cuts its bends
     #: (set by :func:`network.graph.road_layer.build_road_layer`; 1 elsewhere)

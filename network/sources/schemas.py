@@ -91,6 +91,7 @@ class Corridor(_Strict):
     upgrades: Literal["national", "provincial", "other"] | None = None
     opened: dt.date | None = None
     opened_bound: bool = False
+    tunnel_km: Annotated[float, Field(gt=0, le=200)] | None = None
     opened_note: Prose | None = None
     source: Prose
 
