@@ -148,3 +148,29 @@ def test_a_coach_s_running_time_is_its_rides_as_a_trip_on_it_has_them():
 
     with pytest.raises(LookupFailed, match="no service 'nope'"):
         m.service_minutes("nope", "晋城", "郑州")
+
+
+def test_the_scatter_draws_grades_bounds_wide_ranges_and_unroutable_figures(tmp_path):
+    """The PNG is drawn whatever the figures hold: grades and upper bounds, a range over ten times
+    wide (log axes) and a figure the model cannot route (listed, not plotted)."""
+    import pandas as pd
+
+    from network.viz.charts import validation_png
+
+    table = pd.DataFrame(
+        {
+            "line": [2, 3, 4],
+            "origin": ["甲", "乙", "丙"],
+            "destination": ["丁", "戊", "己"],
+            "as_of": ["2020-12-31"] * 3,
+            "measure": ["ride_minutes"] * 3,
+            "published": [15.0, 540.0, 60.0],
+            "modelled": [15.0, 300.0, float("nan")],
+            "tolerance": [2.25, 81.0, 9.0],
+            "inside": [True, False, False],
+            "grade": ["B", "C", "A"],
+            "bound": ["", "", "upper"],
+        }
+    )
+    png = validation_png(table)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

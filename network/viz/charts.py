@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,13 @@ def _plt() -> Any:
 
     # Chinese labels need a CJK font (Debian's fonts-noto-cjk, installed by .ci/run); without one
     # matplotlib draws empty boxes, which is ugly but not wrong, so its warning is silenced
+    wanted = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
     have = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [f for f in ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei") if f in have]
+    if not any(f in have for f in wanted):  # a font cache written before the fonts were installed
+        for path in sorted(Path("/usr/share/fonts").glob("**/NotoSansCJK-Regular.ttc")):
+            font_manager.fontManager.addfont(str(path))
+        have = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [f for f in wanted if f in have]
     plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
     warnings.filterwarnings("ignore", message="Glyph .* missing from font")
     return plt
@@ -138,40 +144,70 @@ def claim_png(per_destination: pd.DataFrame, name: str, warnings: Sequence[str] 
 
 
 def validation_png(table: pd.DataFrame, warnings: Sequence[str] = ()) -> bytes:
-    """A PNG: modelled against published, one panel per measure, y = x and tolerance bars."""
+    """A PNG: modelled against published, one panel per measure, with y = x and each figure's
+    tolerance as a bar. Green inside its tolerance, red outside; a filled mark is a grade A or B
+    figure, a hollow one grade C (or ungraded); a downward triangle is an upper bound ("less than").
+    Each point is labelled with its trip and year; figures the model cannot route are listed under
+    the panel. A panel whose values span more than ten times is drawn on log axes."""
     plt = _plt()
     measures = [m for m in MEASURES if m in set(table["measure"])]
-    fig, axes = plt.subplots(1, len(measures), figsize=(5.5 * len(measures), 5), squeeze=False)
+    fig, axes = plt.subplots(1, len(measures), figsize=(6 * len(measures), 6), squeeze=False)
+    grade = table["grade"] if "grade" in table else pd.Series([""] * len(table), index=table.index)
+    bound = table["bound"] if "bound" in table else pd.Series([""] * len(table), index=table.index)
     for ax, measure in zip(axes[0], measures):
-        g = table[table["measure"] == measure]
-        inside = g["inside"].to_numpy(dtype=bool)
-        for mask, colour, label in ((inside, "tab:green", "inside tolerance"), (~inside, "tab:red", "outside")):
-            if mask.any():
-                ax.errorbar(
-                    g["published"][mask],
-                    g["modelled"][mask],
-                    xerr=g["tolerance"][mask],
-                    fmt="o",
-                    color=colour,
-                    label=label,
-                    capsize=3,
-                )
-        hi = float(np.nanmax(np.r_[g["published"].to_numpy(dtype=float), g["modelled"].to_numpy(dtype=float)])) * 1.1
-        ax.plot([0, hi], [0, hi], color="0.4", lw=1, label="model = published")
+        g = table[(table["measure"] == measure) & np.isfinite(table["modelled"].astype(float))]
+        missing = table[(table["measure"] == measure) & ~np.isfinite(table["modelled"].astype(float))]
         for _, r in g.iterrows():
+            colour = "tab:green" if r["inside"] else "tab:red"
+            strong = grade.get(r.name, "") in ("A", "B")
+            ax.errorbar(
+                [r["published"]],
+                [r["modelled"]],
+                xerr=[r["tolerance"]],
+                fmt="v" if bound.get(r.name, "") == "upper" else "o",
+                color=colour,
+                markerfacecolor=colour if strong else "white",
+                capsize=3,
+            )
             ax.annotate(
-                f"line {r['line']}",
+                f"{r['origin']}→{r['destination']} {str(r['as_of'])[:4]}",
                 (r["published"], r["modelled"]),
                 fontsize=7,
-                xytext=(3, 3),
+                xytext=(4, 3),
                 textcoords="offset points",
             )
-        ax.set_xlim(0, hi)
-        ax.set_ylim(0, hi)
+        values = np.r_[g["published"].to_numpy(dtype=float), g["modelled"].to_numpy(dtype=float)]
+        hi = float(np.nanmax(values)) * 1.15 if values.size else 1.0
+        lo = 0.0
+        if values.size and float(np.nanmin(values)) > 0 and hi / float(np.nanmin(values)) > 10:
+            lo = float(np.nanmin(values)) / 1.3  # a wide range: log axes, so short trips do not pile up
+            from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
+
+            ticks = [t for t in (10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 360, 540, 720) if lo <= t <= hi]
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_locator(FixedLocator(ticks))
+                axis.set_major_formatter(FixedFormatter([str(t) for t in ticks]))
+                axis.set_minor_locator(NullLocator())
+        ax.plot([max(lo, 1e-3), hi], [max(lo, 1e-3), hi], color="0.4", lw=1)
+        ax.set_xlim(max(lo, 0.0) or 0, hi)
+        ax.set_ylim(max(lo, 0.0) or 0, hi)
         ax.set_xlabel(f"published ({measure})")
         ax.set_ylabel(f"modelled ({measure})")
-        ax.set_title(f"{measure}: {int(inside.sum())} of {len(g)} inside tolerance")
-        ax.legend(fontsize=8, loc="upper left")
+        inside = int(g["inside"].sum())
+        ax.set_title(f"{measure}: {inside} of {len(g) + len(missing)} inside tolerance")
+        if len(missing):
+            names = "; ".join(f"{r['origin']}→{r['destination']}" for _, r in missing.iterrows())
+            ax.text(0.02, -0.16, f"not routable: {names}", transform=ax.transAxes, fontsize=7, color="tab:red")
+        handles = [
+            plt.Line2D([], [], color="0.4", lw=1, label="model = published"),
+            plt.Line2D([], [], marker="o", ls="", color="tab:green", label="inside tolerance"),
+            plt.Line2D([], [], marker="o", ls="", color="tab:red", label="outside"),
+            plt.Line2D([], [], marker="o", ls="", color="0.3", markerfacecolor="white", label="grade C (context)"),
+            plt.Line2D([], [], marker="v", ls="", color="0.3", label="upper bound"),
+        ]
+        ax.legend(handles=handles, fontsize=7, loc="upper left")
     for ax in axes[0]:
         ax.set_aspect("equal")
     return _png(fig, warnings)
