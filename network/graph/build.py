@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -68,7 +68,7 @@ def check_as_of(as_of: dt.date) -> None:
         )
 
 
-def _hsr_hubs(lines: Any) -> frozenset[str]:
+def _hsr_hubs(lines: Iterable[Line]) -> frozenset[str]:
     """Stations on two or more high-speed lines, told apart by their names before any bracket (郑西高铁
     and its branch into 郑州站, "郑西高铁 (郑州站 方向)", are one line)."""
     names: dict[str, set[str]] = {}
@@ -78,11 +78,6 @@ def _hsr_hubs(lines: Any) -> frozenset[str]:
             for sid in ln.station_ids():
                 names.setdefault(sid, set()).add(base)
     return frozenset(s for s, n in names.items() if len(n) >= 2)
-
-
-def _given(minutes: Any) -> float | None:
-    """A time a data file gives (None where it gives none: the constant applies)."""
-    return None if minutes is None or minutes == "" else float(minutes)
 
 
 def _iso(d: dt.date | None) -> str | None:
@@ -498,7 +493,7 @@ class GraphBuilder:
                 continue
             self.add_airport(
                 ap.airport_id, ap.iata, ap.name_zh, ap.name_en, ap.lon, ap.lat,
-                _given(ap.departure_processing_min), _given(ap.arrival_processing_min), ap.position_source,
+                ap.departure_processing_min, ap.arrival_processing_min, ap.position_source,
             )  # fmt: skip
 
     def add_airport(

@@ -47,6 +47,19 @@ def _station_forms(zh: str, en: str) -> list[str]:
     return [zh + "站", en, en + " station", en + " railway station", zh + "火车站"]
 
 
+def place_names(zh: str, en: str, place_id: str, kind: str, city_zh: str) -> tuple[list[str], ...]:
+    """The names a place answers to, most likely first (:func:`build_name_index`): its Chinese
+    name and id (and a city's English name); its English name (and a city's name with 市); its short
+    and city-qualified names. Empty strings where a form does not apply."""
+    city = kind in ("city", "external")
+    county = kind in ("county", "district")
+    return (
+        [zh, place_id, en if city else ""],
+        [en, zh + "市" if city and not zh.endswith("市") else ""],
+        [short_place_name(zh), city_zh + zh if county else ""],
+    )
+
+
 def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
     """Normalised name → endpoints it may mean, the likeliest first.
 
@@ -74,12 +87,9 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
             ep = Endpoint(
                 "place", d["place_id"], f"{d['name_zh']} ({d['name_en']})", node, f"{node}:arrive", d["lon"], d["lat"]
             )
-            zh, en = d["name_zh"], d["name_en"]
-            city = d["place_kind"] in ("city", "external")
-            add([zh, d["place_id"], en if city else ""], ep, 0)
-            add([en, zh + "市" if city and not zh.endswith("市") else ""], ep, 1)
-            county = d["place_kind"] in ("county", "district")
-            add([short_place_name(zh), d["city_zh"] + zh if county else ""], ep, 2)
+            names = place_names(d["name_zh"], d["name_en"], d["place_id"], d["place_kind"], d["city_zh"])
+            for rank, forms in enumerate(names):
+                add(forms, ep, rank)
     for node, d in graph.nodes(data=True):
         if d["kind"] == "station":
             ep = Endpoint(

@@ -380,15 +380,7 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
         hub = bool(d.get("hub")) and d.get("mode") == "hsr"
         name = "hsr_hub_dwell_min" if hub else f"{d.get('mode')}_dwell_min"
         return f"dwell: {constant_min(rule, str(d.get('mode', '')), a, hub):g} min ({name})"
-    names = {
-        Rule.STATION_PROCESSING: "station_processing_min",
-        Rule.BUS_BOARDING: "bus_boarding_min",
-        Rule.AIR_DEPARTURE: "airport_departure_processing_min",
-        Rule.AIR_ARRIVAL: "airport_arrival_processing_min",
-        Rule.EGRESS: "station_egress_min",
-        Rule.TRANSFER: "transfer_min",
-    }
-    return f"{rule.value.replace('_', ' ')}: {constant_min(rule, '', a):g} min ({names[rule]})"
+    return f"{rule.value.replace('_', ' ')}: {constant_min(rule, '', a):g} min ({RULE_FORMULAS[rule]})"
 
 
 #: What each rule's minutes are made of, in one line (the module docstring has the table).

@@ -14,11 +14,11 @@ import networkx as nx
 
 from network.errors import ScenarioError
 from network.graph.build import GraphBuilder
-from network.graph.lookup import norm_name, short_place_name
+from network.graph.lookup import norm_name, place_names
 from network.graph.network import ApplyReport, Network
 from network.scenario.load import LocatedChange, Scenario
 from network.sources.default import REGION_BBOX
-from network.sources.records import Line, Place, Station
+from network.sources.records import Line, Station
 from network.yamlio import dotted
 
 
@@ -138,18 +138,17 @@ def _registries(network: Network, stations: Mapping[str, Station], lines: Mappin
         stations_n.add([sid, s.name_zh, s.name_zh + "站", s.name_en, s.name_en + " station"], sid)
     places = _Names("place, station or airport")
 
-    # in the order of network.graph.lookup: 新乡 is the city, not 新乡县; Jiyuan the city, 济源市 the county
-    def place_entry(p: Place) -> tuple[Any, ...]:
-        return ("place", p.place_id, p.lon, p.lat, p.name_zh, p.name_en)
-
-    city = {p.place_id: p.kind in ("city", "external") for p in data.places}
-    for p in data.places:
-        places.add([p.name_zh, p.place_id, p.name_en if city[p.place_id] else None], place_entry(p))
-    for p in data.places:
-        alias = p.name_zh + "市" if city[p.place_id] and not p.name_zh.endswith("市") else None
-        places.add([p.name_en, alias], place_entry(p))
-    for p in data.places:
-        places.add([short_place_name(p.name_zh)], place_entry(p))
+    # ranked as network.graph.lookup ranks them: 新乡 is the city, not 新乡县; Jiyuan the city, 济源市 the county
+    ranked = [
+        (
+            place_names(p.name_zh, p.name_en, p.place_id, p.kind, p.city_zh),
+            ("place", p.place_id, p.lon, p.lat, p.name_zh, p.name_en),
+        )
+        for p in data.places
+    ]
+    for rank in range(3):
+        for names, entry in ranked:
+            places.add(list(names[rank]), entry)
     for sid, s in stations.items():
         entry = ("station", sid, s.lon, s.lat, s.name_zh, s.name_en)
         places.add([s.name_zh + "站", s.name_en + " station", sid], entry)
