@@ -77,8 +77,9 @@ APPROXIMATION_NOTE = (
     "Free-flow car speeds by road class and, where no design speed is published, by the terrain of a 5' "
     "height grid (plain, hilly, mountain; no single grade or bend; no congestion); roads that no curated "
     "corridor owns are undated and exist in every year; trains whose stops are not published call at every "
-    "station (published patterns run as their own services), and waits come from train counts or assumed "
-    "headways, not a timetable; rail and transit "
+    "station (published patterns run as their own services); waits come from train counts or assumed "
+    "headways, not a timetable, from every train calling at both stops where several patterns serve them "
+    "(the ride then their frequency-weighted mean); rail and transit "
     "board and alight within 60 km of the trip's ends; positions marked 'approx' carry about 3 km "
     "uncertainty. Corridor matches: `taihang data`; all constants: `taihang assumptions`."
 )

@@ -45,6 +45,7 @@ from network.graph.road_layer import (
     road_edge_attrs,
     road_speed_kph,
 )
+from network.graph.service_mix import sync_service_mixes
 from network.graph.timing import Rule, fill_times, road_inputs, timed
 from network.search import search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData
@@ -870,6 +871,7 @@ def build_default_graph(
     b.match_rail_geometry()
     b.add_rail()
     b.add_urban_rail()
+    sync_service_mixes(b.g, assumptions)  # shared waits where several services serve two stops
     b.g.graph["assumptions"] = assumptions
     fill_times(b.g, list(b.g.edges(keys=True)), assumptions)  # every edge's minutes, in one pass
     return b.g

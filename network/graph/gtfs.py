@@ -74,7 +74,7 @@ def services(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     headway_min, stops: [(stop key, node, arrival_min, departure_min, km)]}``, in a stable order."""
     rides: dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     for u, v, d in graph.edges(data=True):
-        if d["kind"] == "ride" and d.get("service_id"):
+        if d["kind"] == "ride" and d.get("service_id") and d.get("rule") != "rail_mix":  # not a strategy
             direction = u.split(":")[-2] if u.count(":") >= 3 else "1"
             rides[(str(d["service_id"]), direction)].append((u, v, d))
     out = []

@@ -16,6 +16,8 @@ station       ``station:<station_id>``     a station's street side (road access)
 inside        ``inside:<station_id>``      past security, on the concourse
 stop_dep      ``dep:<service>:<dir>:<st>`` a train of a service ready to leave a stop (dir +1/-1)
 stop_arr      ``arr:<service>:<dir>:<st>`` the same train arrived at a stop
+stop_dep      ``mixdep:<mode>:<s>:<t>``    boarding the first of the trains calling at s and then t
+stop_arr      ``mixarr:<mode>:<s>:<t>``    arrived at t on it (network/graph/service_mix.py)
 airport       ``airport:<airport_id>``     an airport's landside
 airside       ``airside:<airport_id>``     past security at an airport
 ============  ===========================  ==========================================================

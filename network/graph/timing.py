@@ -47,6 +47,9 @@ metro_ride         length_km, hops, v_first_kph (the line's    each hop (length 
 coach              coach_path (the road edges it drives)       each road edge at min(its speed,
                                                                bus_max_speed_kph), connectors at
                                                                their time
+rail_mix           mix_path, mix_weight (the ride and dwell    the weighted sum of those edges'
+                   edges of each service between two stops)    minutes (network/graph/
+                                                               service_mix.py)
 fixed              fixed_min, time_reason                      the time the source gives (a block
                                                                time, a coach's road minutes, a
                                                                file's airport processing)
@@ -83,6 +86,7 @@ class Rule(StrEnum):
     WAIT = "wait"
     RAIL_RIDE = "rail_ride"
     COACH = "coach"
+    RAIL_MIX = "rail_mix"
     METRO_RIDE = "metro_ride"
     FIXED = "fixed"
 
@@ -302,6 +306,7 @@ def fill_times(graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], a: Assu
         return
     edges = graph.edges
     extra = [tuple(e) for k in keys if edges[k].get("rule") == Rule.COACH.value for e in edges[k]["coach_path"]]
+    extra += [tuple(e) for k in keys if edges[k].get("rule") == Rule.RAIL_MIX.value for e in edges[k]["mix_path"]]
     table_keys = list(dict.fromkeys([*keys, *extra]))
     table = TimingTable.from_graph(graph, table_keys)
     minutes, speeds = _evaluate(table, a)
@@ -369,6 +374,11 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
         )
     if rule is Rule.COACH:
         return f"coach: along {len(d['coach_path'])} road edges at up to {a.bus_max_speed_kph:g} km/h"
+    if rule is Rule.RAIL_MIX:
+        return (
+            f"any train: the frequency-weighted mean of {len(set(e[0].split(':')[1] for e in d['mix_path']))} "
+            "services' rides between the two stops"
+        )
     if rule is Rule.METRO_RIDE:
         return (
             f"metro: {float(d['length_km']):.1f} km in {float(d['hops']):.0f} hops at up to "
@@ -401,6 +411,7 @@ RULE_FORMULAS = {
     Rule.RAIL_RIDE: "the longer of the kinematic run and cruise + start and stop supplements, "
     "x (1 + running_time_supplement)",
     Rule.COACH: "its roads at min(speed, bus_max_speed_kph)",
+    Rule.RAIL_MIX: "the frequency-weighted mean of the rides of the services calling at both stops",
     Rule.METRO_RIDE: "each hop: accelerate, cruise at the top speed, brake (metro_*_mps2); metro_dwell_min between",
     Rule.FIXED: "the time its source gives (time_reason)",
 }
@@ -473,6 +484,10 @@ class TimingTable:
     #: ``coach_owner[k]`` the coach ride's row
     coach_owner: NDArray[np.intp]
     coach_member: NDArray[np.intp]
+    #: the ride and dwell rows each shared-wait ride averages, with their weights (as the coach's)
+    mix_owner: NDArray[np.intp]
+    mix_member: NDArray[np.intp]
+    mix_weight: NDArray[np.float64]
 
     def rows(self, rule: Rule) -> NDArray[np.intp]:
         """The rows timed by ``rule``."""
@@ -530,6 +545,16 @@ class TimingTable:
                 member.append(row_of[tuple(key)])  # the caller includes the path's edges (fill_times does)
         out["coach_owner"] = np.array(owner, dtype=np.intp)
         out["coach_member"] = np.array(member, dtype=np.intp)
+        owner, member, weight = [], [], []
+        for i in np.flatnonzero(out["rule"] == _CODE[Rule.RAIL_MIX]).tolist():
+            d = graph.edges[keys[i]]
+            for key, w in zip(d["mix_path"], d["mix_weight"]):
+                owner.append(i)
+                member.append(row_of[tuple(key)])  # the caller includes the members (fill_times does)
+                weight.append(float(w))
+        out["mix_owner"] = np.array(owner, dtype=np.intp)
+        out["mix_member"] = np.array(member, dtype=np.intp)
+        out["mix_weight"] = np.array(weight, dtype=float)
         out["mode"] = out["mode"].astype(str)
         return cls(**out)
 
@@ -586,6 +611,9 @@ def _evaluate(
     t[r[(table.mode[r] == "hsr") & table.hub[r]]] = constant_min(Rule.DWELL, "hsr", a, hub=True)
     r = table.rows(Rule.METRO_RIDE)
     t[r] = metro_ride_min(table.length_km[r], table.hops[r], table.v_first_kph[r], a)
+    r = table.rows(Rule.RAIL_MIX)
+    if r.size:  # after the rides and dwells it averages
+        t[r] = np.bincount(table.mix_owner, weights=table.mix_weight * t[table.mix_member], minlength=t.size)[r]
     r = table.rows(Rule.COACH)
     if r.size:
         t[r] = coach_min(table.coach_owner, table.coach_member, road_speed, table.length_km, t, t.size, a)[r]

@@ -46,6 +46,7 @@ from collections.abc import Callable
 from network.errors import ScenarioError
 from network.graph.edges import extend_edge_table
 from network.graph.network import Network
+from network.graph.service_mix import mixes_of, sync_service_mixes
 from network.graph.timing import fill_times
 from network.scenario.applier import ApplyReport, _RecordingGraph
 from network.scenario.load import LocatedChange, Scenario
@@ -88,6 +89,8 @@ class _Applier(RailChanges, RoadChanges, StopChanges):
             self.handlers[ch.type](lc)
             if len(self.problems) == before:
                 self.report.applied.append(label)
+        if not self.problems:  # shared waits follow the services as changed (network/graph/service_mix.py)
+            sync_service_mixes(self.g, self.net.assumptions, self._remove)
         self.g.recording = False
         if self.problems:
             raise ScenarioError(self.problems)
@@ -122,6 +125,9 @@ def apply_scenario(network: Network, scenario: Scenario) -> tuple[Network, Apply
     graph = applier.run()
     report_ = applier.report
     touched = list(dict.fromkeys(k for k in report_.added_edges + report_.changed_edges if graph.has_edge(*k)))
+    follow = [k for k in mixes_of(graph, touched) if k not in set(touched)]  # rides averaging a changed edge
+    report_.changed_edges.extend(k for k in follow if k not in set(report_.added_edges))
+    touched += follow
     fill_times(graph, touched, network.assumptions)  # the new and changed edges' minutes, in one pass
     report = applier.report
     out = Network(
