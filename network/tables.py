@@ -135,3 +135,19 @@ def listing_text(tables: dict[str, Any], fmt: str, excel: bool = False) -> str:
     )
     text = csv_text(pd.concat(frames, ignore_index=True))
     return ("\ufeff" if excel else "") + text
+
+
+def markdown_table(df: Any, decimals: int = 1) -> str:
+    """``df`` (a DataFrame) as a Markdown table: floats to ``decimals`` places, a missing number as "–"."""
+    import numpy as np
+
+    def fmt(x: Any) -> str:
+        if isinstance(x, float):
+            return "–" if not np.isfinite(x) else f"{x:.{decimals}f}"
+        return str(x)
+
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(fmt(x) for x in row) + " |")
+    return "\n".join(lines)

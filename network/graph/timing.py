@@ -133,6 +133,24 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
     return np.minimum(np.minimum(speed, limit), a.expressway_speed_cap_kph)
 
 
+def layer_speed_kph(d: dict[str, Any], a: Assumptions) -> float:
+    """The open-road speed of one ``road_layer`` edge (attributes ``d``) under the constants ``a``
+    (:func:`class_speed_kph`; the edge's ``speed_kph`` is the one of the constants it was built
+    with, which a re-timed network does not share)."""
+    cls = d.get("speed_class") or d.get("road_class") or ""
+    design = d.get("design_kph")
+    limit = d.get("limit_kph")
+    return float(
+        class_speed_kph(
+            cls,
+            np.nan if design is None else float(design),
+            np.inf if limit is None else float(limit),
+            a,
+            d.get("terrain") or "",
+        )
+    )
+
+
 def road_layer_min(
     length_km: Num, urban_km: Num, road_class: Num, speed_kph: Num, a: Assumptions, tunnel_km: Num = 0.0
 ) -> Num:
@@ -338,7 +356,7 @@ def describe(d: dict[str, Any], a: Assumptions) -> str:
     if rule is Rule.ROAD_LAYER:  # its built-up and tunnel stretches are added by the caller, who sums them over a leg
         cls = d.get("speed_class") or d.get("road_class") or "road"
         design, limit = d.get("design_kph"), d.get("limit_kph")
-        speed = float(d["speed_kph"])  # set by the timing pass that set its minutes (fill_times)
+        speed = layer_speed_kph(d, a)
         if cls == "expressway":
             why = f"design {design:g}" if design else "posted" if limit else "expressway_default_design_speed_kph"
         elif cls in ("national", "provincial"):

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import UnreachableError
-from network.graph.timing import describe
+from network.graph.timing import describe, layer_speed_kph
 from network.routing.compile import CompiledGraph
 from network.search import search, walk_back
 
@@ -80,7 +80,11 @@ _LEG_MODE = {"road": "road", "access": "road"}
 
 
 def path_legs(
-    graph: CompiledGraph, source_graph: nx.MultiDiGraph, path: list[str], total_min: float | None = None
+    graph: CompiledGraph,
+    source_graph: nx.MultiDiGraph,
+    path: list[str],
+    total_min: float | None = None,
+    assumptions: Any = None,
 ) -> list[dict[str, Any]]:
     """Merge a node path's edges into legs.
 
@@ -130,7 +134,8 @@ def path_legs(
     for field, total in (("minutes", total_min), ("km", None)):
         for leg, shown in zip(legs, rounded_to_total([leg[field] for leg in legs], total=total)):
             leg[field] = shown
-    assumptions = source_graph.graph.get("assumptions")
+    if assumptions is None:  # the constants of the network searched (a re-timed one differs from its graph's)
+        assumptions = source_graph.graph.get("assumptions")
     for leg in legs:
         leg["from"] = node_label(source_graph, leg.pop("from_node"))
         leg["to"] = node_label(source_graph, leg.pop("to_node"))
@@ -146,12 +151,31 @@ def path_legs(
             )
             if urban > 0.05:
                 made.append(f"{urban:.1f} km of it built-up, at built_up_speed_kph {assumptions.built_up_speed_kph:g}")
+                start, k = _built_up_run(parts, assumptions)
+                end, _ = _built_up_run(parts[k + 1 :][::-1], assumptions)
+                leg["built_up_start_min"], leg["built_up_end_min"] = round(start, 2), round(end, 2)
             tunnel = sum(float(p.get("tunnel_km") or 0.0) for p in parts if p["rule"] == "road_layer")
             if tunnel > 0.05:
                 limit = assumptions.shanxi_tunnel_speed_kph
                 made.append(f"{tunnel:.1f} km of it in tunnels, at shanxi_tunnel_speed_kph {limit:g}")
             leg["made_of"] = made
     return legs
+
+
+def _built_up_run(parts: list[dict[str, Any]], a: Any) -> tuple[float, int]:
+    """Minutes on the built-up stretches of the run of edges at the head of ``parts`` that lie in
+    a built-up area: every edge wholly built-up, and the first that is not (its built-up part),
+    as :func:`~network.graph.timing.road_layer_min` times them; and the index of that last edge
+    (-1 if the run is empty). Expressways keep their speed through towns: a run stops at one."""
+    total = 0.0
+    for k, p in enumerate(parts):
+        urban = float(p.get("urban_km") or 0.0)
+        if p.get("rule") != "road_layer" or (p.get("speed_class") or p.get("road_class")) == "expressway" or not urban:
+            return total, k - 1
+        total += urban / min(a.built_up_speed_kph, layer_speed_kph(p, a)) * 60.0
+        if urban < float(p.get("length_km") or 0.0) - 1e-9:
+            return total, k
+    return total, len(parts) - 1
 
 
 def rounded_to_total(values: list[float], decimals: int = 1, total: float | None = None) -> list[float]:

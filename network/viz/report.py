@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from network.analysis.compare import FOCUS_CITY, Comparison, provenance, ranking, result_warnings
@@ -14,23 +13,9 @@ from network.assumptions import forced_warnings
 from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text
 from network.model import APPROXIMATION_NOTE
 from network.parallel import fork_map
-from network.tables import csv_text, dumps_json
+from network.tables import csv_text, dumps_json, markdown_table
 from network.viz.charts import gain_by_county_png, population_reached_png
 from network.viz.maps import change_map, map_html
-
-
-def _md_table(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for _, row in df.iterrows():
-        lines.append("| " + " | ".join(_fmt(row[c]) for c in cols) + " |")
-    return "\n".join(lines)
-
-
-def _fmt(x: Any) -> str:
-    if isinstance(x, float):
-        return "–" if not np.isfinite(x) else f"{x:.1f}"
-    return str(x)
 
 
 def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None) -> str:
@@ -51,7 +36,7 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
         "",
     ]
     out += [f"**Warning: {w}**\n" for w in forced_warnings(comp.assumptions)]
-    out += ["## Ranking", "", _md_table(ranking(comp)), ""]
+    out += ["## Ranking", "", markdown_table(ranking(comp)), ""]
     for r in comp.results:
         sc = r.scenario
         out += [f"## {sc.name}", "", sc.description, "", f"Source: {sc.source.strip()}", ""]
@@ -92,7 +77,7 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
             "Population-weighted, to the main targets and the places it serves (indicator changes are "
             "after − before; every target in summary.csv):",
             "",
-            _md_table(s[cols]),
+            markdown_table(s[cols]),
             "",
         ]
         if r.equity is not None and comp.baseline_equity is not None:
@@ -115,15 +100,15 @@ def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None
             ]
             gain, lose = show[show["best_gain_min"] > 0].head(10), show[show["best_gain_min"] < 0].tail(10)
             if not gain.empty:
-                out += ["Places that gain most:", "", _md_table(gain[cols]), ""]
+                out += ["Places that gain most:", "", markdown_table(gain[cols]), ""]
             if not lose.empty:
-                out += ["Places that lose:", "", _md_table(lose[cols]), ""]
+                out += ["Places that lose:", "", markdown_table(lose[cols]), ""]
         if r.decomposition is not None:
             out += [
                 "Each project's share of the package gain (population-weighted minutes saved, best mode; "
                 "'alone' = added to the baseline by itself, 'marginal' = lost when removed from the package):",
                 "",
-                _md_table(r.decomposition),
+                markdown_table(r.decomposition),
                 "",
             ]
     out += ["## How this was made", "", "```json", dumps_json(prov, indent=1, sort_keys=True), "```", ""]
@@ -140,7 +125,7 @@ def _equity_lines(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
     return [
         "Who is outside each threshold (best mode, all places; by prefecture and county in equity.csv):",
         "",
-        _md_table(both),
+        markdown_table(both),
         "",
     ]
 
