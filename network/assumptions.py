@@ -106,6 +106,27 @@ class Assumptions:
         "(network/sources/terrain.py). It sorts the road layer, so the draws do not vary it",
         drawn=False,
     )
+    steep_road_grade_pct: float = _a(
+        3.0,
+        2.0,
+        5.0,
+        "mean grade (%) from which a road is steep: the height between its ends over its length on the "
+        "5' grid (network/sources/terrain.py). The grid smooths the ground over about 9 km, so 3 % there "
+        "is a climb sustained for kilometres, with steeper pitches and bends between (JTG's maximum "
+        "grades for class-3/4 mountain roads are 8-9 %; the escarpment's 600-1300 m within one to three "
+        "cells is 3-7 %); measured on the road layer: the median mountain edge 2.7 %, the 95th percentile "
+        "of hilly edges 2.7 %, plain edges under 1.3 %. It sorts the road layer, so the draws do not vary it",
+        drawn=False,
+    )
+    steep_road_speed_kph: float = _a(
+        30.0,
+        20.0,
+        30.0,
+        "speed on a steep road whose design speed is not published (an expressway keeps its own): the "
+        "30 km/h the 实施条例 §46 sets when descending steep grades and on sharp bends (FACTS.md section "
+        "8.1), taken both ways (the climb of a serpentine is as slow); range down to 20, JTG's class-4 "
+        "mountain design speed (unverified, FACTS.md section 8.1)",
+    )
     shanxi_tunnel_speed_kph: float = _a(
         70.0,
         60.0,

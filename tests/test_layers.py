@@ -218,6 +218,7 @@ LONG_MODULES = {
     "network/graph/osm.py": (640, "a network from OpenStreetMap: tags to classes, stations, services"),
     "network/viz/maps.py": (600, "the offline folium maps and their layers"),
     "network/sources/osm.py": (600, "reading OpenStreetMap files and downloads"),
+    "network/assumptions.py": (600, "every modelling constant, each with its value, range and source"),
     "network/graph/netfile.py": (560, "the network file: its layers written and read back, checked"),
     "network/graph/timing.py": (
         600,

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from network.assumptions import Assumptions
+from network.geo import haversine_km
 from network.graph.timing import class_speed_kph
 from network.sources.default import data_dir
 from network.sources.terrain import read_terrain, settings
@@ -64,6 +65,52 @@ def test_the_same_road_is_slower_in_the_mountains_unless_its_design_speed_is_pub
     assert speed[3] == pytest.approx(a.national_design_speed_kph * a.mountain_road_speed_factor * 0.8, rel=0.01)
     assert speed[4] == pytest.approx(60.0 * a.ordinary_road_speed_factor)  # published: holds its terrain
     assert speed[5] == 80.0  # an expressway's design speed holds its terrain
+
+
+def test_a_steep_road_runs_at_the_section_46_speed_unless_its_design_is_published():
+    a = Assumptions()
+    cls = np.array(["other", "national", "national", "expressway"], dtype=object)
+    terrain = np.array(["steep"] * 4, dtype=object)
+    design = np.array([np.nan, np.nan, 60.0, 80.0])
+    speed = class_speed_kph(cls, design, np.full(4, np.inf), a, terrain)
+    assert speed[0] == pytest.approx(min(a.steep_road_speed_kph, a.unclassified_road_speed_kph * 0.67), rel=0.01)
+    assert speed[1] == pytest.approx(a.steep_road_speed_kph)
+    assert speed[2] == pytest.approx(60.0 * a.ordinary_road_speed_factor)  # its design holds its terrain
+    assert speed[3] == 80.0
+
+
+def test_grades_find_the_escarpment_roads_not_the_plain_or_the_plateau():
+    """The mean grade between a road's ends, on the grid: 晋城 (plateau) to the foot of the
+    escarpment at 焦作 climbs about 700 m over about 40 km (1.8 %); a road down the escarpment
+    alone is steeper, and roads on the plain or across the plateau are under 1 %."""
+    grid = read_terrain(GRID)
+    a = Assumptions()
+
+    def grade(p, q):
+        km = haversine_km(p[0], p[1], q[0], q[1])
+        return float(
+            grid.grade_pct(np.array([p[0]]), np.array([p[1]]), np.array([q[0]]), np.array([q[1]]), np.array([km]))[0]
+        )
+
+    descent = grade((112.95, 35.36), (112.99, 35.27))  # G207's descent south of 晋城, end to end
+    assert descent > 2.0 and descent > 3 * grade((113.65, 34.76), (113.87, 35.31))
+    assert grade((113.65, 34.76), (113.87, 35.31)) < 1.0  # 郑州 to 新乡, on the plain
+    assert grade((112.83, 35.50), (113.10, 36.18)) < 1.0  # 晋城 to 长治, across the plateau
+    heights = grid.heights(np.array([112.95, 112.99]), np.array([35.36, 35.27]))
+    assert abs(heights[0] - heights[1]) > 300  # the descent loses hundreds of metres
+    # in the built layer, the steep roads are those of rough ground: their midpoints' relief is
+    # hilly or mountain for nearly all their length
+    from network.model import Model
+
+    g = Model.default(2024).graph
+    steep = [(u, v, d) for u, v, d in g.edges(data=True) if d.get("terrain") == "steep"]
+    assert steep
+    mid = [
+        ((g.nodes[u]["lon"] + g.nodes[v]["lon"]) / 2, (g.nodes[u]["lat"] + g.nodes[v]["lat"]) / 2) for u, v, _ in steep
+    ]
+    relief = grid.relief_m(np.array([m[0] for m in mid]), np.array([m[1] for m in mid]))
+    km = np.array([d["length_km"] for *_, d in steep])
+    assert km[relief >= a.terrain_hilly_relief_m].sum() > 0.9 * km.sum()
 
 
 def test_a_trip_down_the_escarpment_is_slower_per_km_than_on_the_plain():

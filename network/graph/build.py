@@ -894,7 +894,12 @@ def build_layer(
         0.5 * (bbox[1] + bbox[3]),
         assumptions.match_tolerance,
         assumptions.max_match_circuity,
-        (grid, assumptions.terrain_hilly_relief_m, assumptions.terrain_mountain_relief_m),
+        (
+            grid,
+            assumptions.terrain_hilly_relief_m,
+            assumptions.terrain_mountain_relief_m,
+            assumptions.steep_road_grade_pct,
+        ),
     )
 
 

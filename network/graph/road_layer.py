@@ -96,8 +96,8 @@ class RoadLayer:
     owners: list[list[int]]  # per edge: indices into ``corridors`` of the corridors owning it
     corridors: list[Corridor]  # with each one's length_scale set by its match
     matches: list[CorridorMatch]
-    #: per edge: plain, hilly or mountain from the ground around its midpoint
-    #: (network/sources/terrain.py); "" where no terrain grid was given
+    #: per edge: plain, hilly or mountain from the ground around its midpoint, or steep from its
+    #: own grade (network/sources/terrain.py); "" where no terrain grid was given
     terrain: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
 
@@ -275,13 +275,13 @@ def build_road_layer(
     lat0: float,
     match_tolerance: float,
     max_match_circuity: float,
-    terrain: tuple[TerrainGrid, float, float] | None = None,
+    terrain: tuple[TerrainGrid, float, float, float] | None = None,
 ) -> RoadLayer:
     """Match every corridor onto ``geometry`` and classify its edges (module docstring).
 
-    ``centres`` are the built-up circles ``(lon, lat, radius_km)``; ``terrain`` is the grid and the
-    hilly and mountain relief thresholds (m) that set each edge's terrain. Deterministic: the same
-    inputs give the same layer.
+    ``centres`` are the built-up circles ``(lon, lat, radius_km)``; ``terrain`` is the grid, the
+    hilly and mountain relief thresholds (m) and the steep grade (%) that set each edge's terrain.
+    Deterministic: the same inputs give the same layer.
     """
     from scipy.spatial import cKDTree  # on first use: importing it costs 0.2 s
 
@@ -348,9 +348,10 @@ def build_road_layer(
     scaled = [replace(c, length_scale=m.length_scale) for c, m in zip(corridors, matches)]
     setting = np.full(u.size, "", dtype=object)
     if terrain is not None:
-        grid, hilly_m, mountain_m = terrain
+        grid, hilly_m, mountain_m, steep_pct = terrain
         relief = grid.relief_m(0.5 * (lon[u] + lon[v]), 0.5 * (lat[u] + lat[v]))
-        setting = settings(relief, hilly_m, mountain_m)
+        grade = grid.grade_pct(lon[u], lat[u], lon[v], lat[v], km)
+        setting = settings(relief, hilly_m, mountain_m, grade, steep_pct)
     return RoadLayer(
         lon=lon,
         lat=lat,

@@ -100,9 +100,13 @@ Num = Any  # a float or an array of floats: every formula below takes either
 # -- the formulas, once --------------------------------------------------------------------------
 def terrain_factor(terrain: Num, a: Assumptions) -> Num:
     """The speed factor of the terrain around a road: ``hilly_road_speed_factor``,
-    ``mountain_road_speed_factor``, else 1 (plain, or not known)."""
+    ``mountain_road_speed_factor`` (also on a steep road), else 1 (plain, or not known)."""
     t = np.asarray(terrain, dtype=object)
-    return np.select([t == "hilly", t == "mountain"], [a.hilly_road_speed_factor, a.mountain_road_speed_factor], 1.0)
+    return np.select(
+        [t == "hilly", (t == "mountain") | (t == "steep")],
+        [a.hilly_road_speed_factor, a.mountain_road_speed_factor],
+        1.0,
+    )
 
 
 def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumptions, terrain: Num = "") -> Num:
@@ -113,7 +117,8 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
     published the class default x the terrain's
     factor (:func:`terrain_factor`); other roads at ``unclassified_road_speed_kph`` x the terrain's
     factor; never above a posted limit (``inf`` where none) nor the legal maximum. A published
-    design speed already holds its terrain (新晋 80 in the mountains), and so does an expressway's."""
+    design speed already holds its terrain (新晋 80 in the mountains), and so does an expressway's.
+    A steep road (terrain ``steep``) without a published design runs at most at ``steep_road_speed_kph``."""
     cls = np.asarray(road_class, dtype=object)
     design = np.asarray(design_kph, dtype=float)
     no_design = np.isnan(design)
@@ -130,6 +135,9 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
         [expressway, national, provincial],
         default=a.unclassified_road_speed_kph * by_terrain,
     )
+    # a steep road without a published design runs at the 实施条例 §46 speed at most
+    steep = (np.asarray(terrain, dtype=object) == "steep") & no_design & (cls != "expressway")
+    speed = np.where(steep, np.minimum(speed, a.steep_road_speed_kph), speed)
     return np.minimum(np.minimum(speed, limit), a.expressway_speed_cap_kph)
 
 
@@ -339,6 +347,8 @@ def fill_times(graph: nx.MultiDiGraph, keys: list[tuple[str, str, Any]], a: Assu
 # -- what an edge's time is made of, in words ------------------------------------------------------
 def _terrain_words(d: dict[str, Any], a: Assumptions) -> str:
     terrain = d.get("terrain") or ""
+    if terrain == "steep":
+        return f" on a steep grade, at most steep_road_speed_kph {a.steep_road_speed_kph:g}"
     if terrain in ("hilly", "mountain"):
         return f" x {terrain}_road_speed_factor {float(terrain_factor(terrain, a)):g}"
     return ", plain" if terrain == "plain" else ""

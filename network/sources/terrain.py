@@ -17,6 +17,10 @@ the plain cities 0–67 m (新乡 0, 郑州 16, 洛阳 19, 济源 28, 焦作 67)
 (晋城 42, 阳城 48, 长治 75, 高平 80, 陵川 94, 沁水 109), the escarpment 185–410 m (阳济 at 35.3 N
 112.4 E 185, G207's descent 261, 王屋山 303, 新晋 at 35.55 N 113.55 E 408). Limits: a city at the
 foot of a range reads hilly where the range is within about 4 km (运城 237 m, under 中条山).
+
+A road is **steep** where its own mean grade, the height between its ends over its length
+(:meth:`TerrainGrid.grade_pct`), reaches ``steep_road_grade_pct``: a road that climbs or descends
+for kilometres, where the 实施条例 §46 limits cars to 30 km/h on steep descents and sharp bends.
 """
 
 from __future__ import annotations
@@ -35,8 +39,10 @@ from network.errors import DataError
 CELL_DEG = 1.0 / 12.0
 #: the stencil's reach: half a cell either way
 STENCIL_DEG = CELL_DEG / 2.0
-#: terrain settings, in order of their code (0, 1, 2)
+#: terrain settings, in order of their code (0, 1, 2); a road on a sustained grade is "steep"
+#: whatever the ground around it (:func:`settings`)
 SETTINGS = ("plain", "hilly", "mountain")
+STEEP = "steep"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,22 @@ class TerrainGrid:
             + h[i0 + 1, j0 + 1] * fy * fx
         )
 
+    def grade_pct(
+        self,
+        lon0: NDArray[np.float64],
+        lat0: NDArray[np.float64],
+        lon1: NDArray[np.float64],
+        lat1: NDArray[np.float64],
+        length_km: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        """The mean grade (%) of roads from (lon0, lat0) to (lon1, lat1) of ``length_km``: the
+        height between their ends over their length (0 where the length is 0). On a 5' grid this is
+        the climb of the ground the road crosses, smoothed over about 9 km: it finds a road that
+        climbs or descends for kilometres (the escarpment), not a single ramp."""
+        rise = np.abs(self.heights(lon1, lat1) - self.heights(lon0, lat0))
+        km = np.asarray(length_km, dtype=float)
+        return np.divide(rise, km * 10.0, out=np.zeros_like(rise), where=km > 0)
+
     def relief_m(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
         """Highest less lowest height at each point and half a cell N, S, E and W of it (module
         docstring)."""
@@ -82,11 +104,22 @@ class TerrainGrid:
         return stack.max(axis=0) - stack.min(axis=0)
 
 
-def settings(relief_m: NDArray[np.float64], hilly_m: float, mountain_m: float) -> NDArray[np.object_]:
-    """The setting of each relief: plain below ``hilly_m``, mountain from ``mountain_m``, hilly between."""
+def settings(
+    relief_m: NDArray[np.float64],
+    hilly_m: float,
+    mountain_m: float,
+    grade_pct: NDArray[np.float64] | None = None,
+    steep_pct: float = np.inf,
+) -> NDArray[np.object_]:
+    """The setting of each relief: plain below ``hilly_m``, mountain from ``mountain_m``, hilly
+    between; and "steep" where the road's own ``grade_pct`` (:meth:`TerrainGrid.grade_pct`)
+    reaches ``steep_pct``, whatever the ground around it."""
     r = np.asarray(relief_m, dtype=float)
     code = (r >= hilly_m).astype(int) + (r >= mountain_m).astype(int)
-    return np.array(SETTINGS, dtype=object)[code]
+    out = np.array(SETTINGS, dtype=object)[code]
+    if grade_pct is not None:
+        out[np.asarray(grade_pct, dtype=float) >= steep_pct] = STEEP
+    return out
 
 
 @cache
