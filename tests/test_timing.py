@@ -97,6 +97,7 @@ def test_builders_set_rules_and_inputs_never_a_time():
 
 
 def test_every_rule_has_its_formula_in_words():
-    from network.graph.timing import RULE_FORMULAS, Rule
+    from network.graph.timing import Rule
+    from network.graph.timing_words import RULE_FORMULAS
 
     assert set(RULE_FORMULAS) == set(Rule)

@@ -142,7 +142,7 @@ def data(
     model = _model(year, (), network_path=network_path)
     g = model.graph.graph
     built = "network" in g
-    from network.graph.timing import rule_summary
+    from network.graph.timing_words import rule_summary
 
     tables = {
         "corridors": pd.DataFrame(g["corridor_matches"]),

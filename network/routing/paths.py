@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import UnreachableError
-from network.graph.timing import describe, layer_speed_kph
+from network.graph.timing import layer_speed_kph
+from network.graph.timing_words import describe
 from network.routing.compile import CompiledGraph
 from network.search import search, walk_back
 
