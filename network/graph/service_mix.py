@@ -50,8 +50,10 @@ def _chains(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     ``(station, headway there, the edges from the first departure to the arrival there)``; the
     edges run ride, dwell, ride, … (the last call has no departure, so no headway: NaN)."""
     chains = []
-    for _, v, d in graph.edges(data=True):
-        if d.get("kind") != "wait" or d.get("mode") not in MIX_MODES or not str(v).startswith("dep:"):
+    concourses = [n for n in graph.nodes if isinstance(n, str) and n.startswith("inside:")]
+    waits = [(v, d) for n in concourses for _, v, d in graph.out_edges(n, data=True) if d.get("kind") == "wait"]
+    for v, d in waits:
+        if d.get("mode") not in MIX_MODES or not str(v).startswith("dep:"):
             continue
         if any(dd.get("kind") == "dwell" for _, _, dd in graph.in_edges(v, data=True)):
             continue  # not the first call of its chain
@@ -184,9 +186,11 @@ def sync_service_mixes(
 def mixes_of(graph: nx.MultiDiGraph, edges: Iterable[EdgeKey]) -> list[EdgeKey]:
     """The shared-wait rides of ``graph`` that average any of ``edges`` (to be re-timed with them)."""
     keys = {tuple(e) for e in edges}
+    deps = [n for n in graph.nodes if isinstance(n, str) and n.startswith("mixdep:")]
     return [
         (u, v, k)
-        for u, v, k, path in graph.edges(keys=True, data="mix_path")
+        for n in deps
+        for u, v, k, path in graph.out_edges(n, keys=True, data="mix_path")
         if path is not None and any(tuple(e) in keys for e in path)
     ]
 
