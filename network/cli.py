@@ -108,6 +108,12 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
+_WIDE = click.option(
+    "--wide",
+    is_flag=True,
+    help="Print every column (the default view has the key ones and fits 100 columns); --format csv|json "
+    "gives everything for other programs.",
+)
 _SCENARIO = click.option(
     "--scenario",
     "scenario_path",

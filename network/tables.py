@@ -1,9 +1,15 @@
-"""Tables as text: JSON without NaN, CSV that a spreadsheet reads safely, OpenMatrix files, and
-the listings of the ``assumptions``, ``data`` and ``places`` commands."""
+"""Tables as text: JSON without NaN, CSV that a spreadsheet reads safely, OpenMatrix files, the
+listings of the ``assumptions``, ``data`` and ``places`` commands, and the tables every command
+prints to a terminal (:func:`table_text`, rules below)."""
 
 from __future__ import annotations
 
+import io
+import math
 import os
+import shutil
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,13 +124,12 @@ def listing_text(tables: dict[str, Any], fmt: str, excel: bool = False) -> str:
         raise DataError(f"--format {fmt!r}: expected one of {', '.join(LISTING_FORMATS)}")
     if excel and fmt != "csv":
         raise DataError("--excel writes CSV with a byte-order mark; use it with --format csv (or leave --format out)")
-    if fmt == "table":
-        with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
-            blocks = [
-                f"{name}:\n{df.to_string(index=False)}" if len(tables) > 1 else df.to_string(index=False)
-                for name, df in tables.items()
-            ]
-        return "\n\n".join(blocks) + "\n"
+    if fmt == "table":  # to a file: every column, as wide as it takes (the terminal's view is narrower)
+        blocks = [
+            (f"{name}:\n" if len(tables) > 1 else "") + table_text(df, wide=True, width=100_000)
+            for name, df in tables.items()
+        ]
+        return "\n".join(blocks)
     if fmt == "json":
         payload = {name: df.to_dict(orient="records") for name, df in tables.items()}
         return dumps_json(payload if len(tables) > 1 else next(iter(payload.values())), indent=1) + "\n"
@@ -151,3 +156,136 @@ def markdown_table(df: Any, decimals: int = 1) -> str:
     for row in df.itertuples(index=False):
         lines.append("| " + " | ".join(fmt(x) for x in row) + " |")
     return "\n".join(lines)
+
+
+# -- tables that fit a terminal ---------------------------------------------------------------
+# Tables that fit a terminal: every table the commands print goes through :func:`table_text`.
+#
+# One set of rules for every cell, so no command prints ``NaN``, ``<NA>``, ``None`` or ``nan``:
+#
+# - a missing value is ``—`` (a footnote under the table says what it means); an unreachable
+#   (infinite) time is ``—`` too, with the reason the command prints under it;
+# - integers as integers (populations, counts, ranks), shares as percentages (a column named
+#   ``share…``, ``…_share`` or ``relative_error``), coordinates to 5 decimals, ratios and indices (CV,
+#   Gini, Theil, efficiency, scales) to two, every other number (minutes, km) to one;
+# - Chinese text is measured by its display width (two columns a character), which pandas' own
+#   ``to_string`` does not do, so columns stay aligned (rich, a maintained library, lays the table out).
+#
+# The default view is **narrow**: the columns a command names as its key ones, laid out to the
+# terminal's width (at most :data:`MAX_WIDTH`, wrapping long cells); ``--wide`` shows every column,
+# and ``--format csv|json`` gives everything for other programs.
+
+#: the widest a table is laid out, whatever the terminal (a table wider than this is hard to read)
+MAX_WIDTH = 100
+#: what ``—`` means where a value is missing (not where a time is unreachable: that has its own note)
+MISSING_NOTE = "—: no value (not applicable to the row, or not computed for it)"
+
+_PERCENT = ("share", "relative_error", "rel_error")
+_COORD = ("lon", "lat")
+#: measures that are ratios or indices, shown to two decimals (a Gini of 0.3 hides too much)
+_TWO_DECIMALS = ("cv", "gini", "theil", "efficiency", "scale", "ratio", "factor", "circuity", "value")
+
+
+def terminal_width() -> int:
+    """The width to lay a table out to: ``$COLUMNS`` if set, else the terminal's if output goes
+    to one, else :data:`MAX_WIDTH`; never more than :data:`MAX_WIDTH`."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 20:
+        return min(int(env), MAX_WIDTH)
+    if sys.stdout.isatty():
+        return min(shutil.get_terminal_size((MAX_WIDTH, 24)).columns, MAX_WIDTH)
+    return MAX_WIDTH
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a cell holds no value (None, NaN, pandas' NA or NaT)."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(value, float | np.floating) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def cell(column: str, value: Any) -> str:
+    """One cell as text, by the rules above."""
+    import numpy as np
+
+    if is_missing(value):
+        return "—"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        if math.isinf(v):
+            return "—"
+        name = column.lower()
+        if any(p in name for p in _PERCENT) and "gain" not in name:
+            return f"{v:.0%}"
+        if name in _COORD or name.endswith(("_lon", "_lat")):
+            return f"{v:.5f}"
+        if v.is_integer() and any(k in name for k in ("population", "pop ", "count", "rank", "places", "line")):
+            return str(int(v))
+        if any(k in name for k in _TWO_DECIMALS) and "min" not in name:
+            return f"{v:.2f}"
+        return f"{v:.1f}"
+    return " ".join(str(value).split())
+
+
+def _numeric(series: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
+
+
+def table_text(
+    df: Any,
+    narrow: Sequence[str] | None = None,
+    wide: bool = False,
+    width: int | None = None,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """``df`` as a table for a terminal: the ``narrow`` columns (all with ``wide`` or when not
+    given), each cell by :func:`cell`, laid out to ``width`` (:func:`terminal_width`), headed by
+    ``labels`` where given; a footnote where a value is missing. Ends with a newline."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    columns = list(df.columns) if wide or narrow is None else [c for c in narrow if c in df.columns]
+    # --wide: every column at its own width (scroll, or `less -S`), never folded into a narrow terminal
+    width = width or (100_000 if wide else terminal_width())
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="", collapse_padding=True)
+    for c in columns:
+        table.add_column((labels or {}).get(c, str(c)), justify="right" if _numeric(df[c]) else "left", overflow="fold")
+    missing = False
+    for row in df[columns].itertuples(index=False):
+        cells = [cell(str(c), v) for c, v in zip(columns, row)]
+        missing = missing or any(is_missing(v) for v in row)
+        table.add_row(*cells)
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None, highlight=False, markup=False, emoji=False).print(table)
+    text = "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+    if missing:
+        text += MISSING_NOTE + "\n"
+    if not wide and narrow is not None and len(columns) < len(df.columns):
+        text += f"({len(df.columns) - len(columns)} more columns: --wide, or --format csv|json)\n"
+    return text
+
+
+def paragraph(text: str, width: int | None = None, indent: str = "") -> str:
+    """``text`` wrapped to ``width`` by display width (Chinese counts two columns a character)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    buf = io.StringIO()
+    w = (width or terminal_width()) - len(indent)
+    Console(file=buf, width=w, color_system=None, highlight=False, markup=False, emoji=False).print(
+        Text(" ".join(text.split()))
+    )
+    return "".join(indent + line.rstrip() + "\n" for line in buf.getvalue().splitlines())

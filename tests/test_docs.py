@@ -14,6 +14,7 @@ def test_the_docs_have_worked_examples():
     assert len(EXAMPLES) >= 15
 
 
+@pytest.mark.slow  # every command end to end, as the other CLI runs of the slow set
 @pytest.mark.parametrize("ex", EXAMPLES, ids=lambda e: f"{e.path.name}:{e.command[:40]}")
 def test_every_worked_example_prints_what_its_page_shows(ex):
     assert run(ex.command) == ex.shown, f"{ex.path}: `{ex.command}` prints otherwise; run tools/update_docs.py"

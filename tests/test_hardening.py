@@ -349,7 +349,9 @@ def test_a_network_from_a_doubtful_pbf_says_so_in_its_outputs(tmp_path):
         "--out",
         str(out),
     )
-    assert res.exit_code == 0 and "warning: " in res.output and "may be cut short" in res.output, res.output
+    assert res.exit_code == 0 and "warning: " in res.output and "may be cut short" in " ".join(res.output.split()), (
+        res.output
+    )
     res = run("score", "--network", str(out), "--year", "2025", "--targets", "east", "--format", "json")
     assert res.exit_code == 0, res.output
     assert any("may be cut short" in w for w in json.loads(res.output)["warnings"])

@@ -47,7 +47,8 @@ def test_matrix_command_writes_csv_and_parquet(tmp_path):
         assert res.exit_code == 0, res.output
     a = pd.read_csv(tmp_path / "m.csv")
     b = pd.read_parquet(tmp_path / "m.parquet")
-    assert len(a) == len(b) == 87 * 87
+    assert len(a) == len(b) == 87 * 86  # every place to every other: a place's time to itself is left out
+    assert not (a["origin"] == a["destination"]).any()
     np.testing.assert_allclose(a["minutes"].to_numpy(dtype=float), b["minutes"].to_numpy(dtype=float))
     assert a["minutes"].isna().any()  # rail cannot reach everywhere: empty cells, not inf
     res = runner.invoke(main, ["matrix", "--out", str(tmp_path / "m.xlsx")])
@@ -75,6 +76,7 @@ def test_matrix_command_writes_openmatrix(tmp_path):
     pos = {z["place_id"]: z["zone"] - 1 for z in zones}
     got = grid[[pos[o] for o in long["origin"]], [pos[d] for d in long["destination"]]]
     np.testing.assert_allclose(got, long["minutes"].to_numpy(dtype=float))
+    np.testing.assert_array_equal(np.diag(grid), 0.0)  # a square file: 0 from a place to itself
     res = runner.invoke(
         main, ["matrix", "--origins", "阳城县", "--destinations", "郑州", "--out", str(tmp_path / "x.omx")]
     )

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 
 from network.assumptions import Assumptions, forced_warnings
 from network.cli import (
     _ASSUME,
     _NETWORK,
+    _WIDE,
     _YEAR,
     _assumptions,
     _base,
@@ -26,7 +26,7 @@ from network.io import atomic_write_text
 from network.model import default_year
 from network.outputs import OutputSet
 from network.sources.default import DEFAULT_TARGETS
-from network.tables import csv_text, dumps_json
+from network.tables import csv_text, dumps_json, paragraph, table_text
 from network.viz import text
 
 
@@ -197,6 +197,7 @@ def sweep_cmd(
     default=None,
     help="Processes for the scenarios (default: up to two; results do not depend on it).",
 )
+@_WIDE
 @_ASSUME
 @_NETWORK
 def compare_cmd(
@@ -207,6 +208,7 @@ def compare_cmd(
     out_dir: Path | None,
     no_decompose: bool,
     workers: int | None,
+    wide: bool,
     assume: tuple[str, ...],
     network_path: Path | None,
 ) -> None:
@@ -229,20 +231,34 @@ def compare_cmd(
             outputs.warnings += base.warnings + [w for r in comp.results for w in result_warnings(comp, r)]
         written = write_outputs(comp, outputs.staging) if outputs is not None else []
     table = ranking(comp).drop(columns="warnings")
-    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
-        click.echo(
+    click.echo(
+        paragraph(
             f"Population-weighted door-to-door minutes gained (before − after: positive = closer), "
             f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}. "
             f"Ranked on {FOCUS_CITY}'s gain of any mode (best, rail or public transport) to the main "
-            "targets (rank_main) and to the places each card serves (rank_serves)\n"
+            "targets (rank_main) and to the places each card serves (rank_serves)"
         )
-        click.echo(table.to_string(index=False))
+        + "\n"
+    )
+    narrow = ["scenario", "rank_main", "main_gain_min", "rank_serves", "serves_gain_min", "pop_within_60_gain"]
+    labels = {
+        "rank_main": "rank\nmain",
+        "main_gain_min": "gain to\nmain, min",
+        "rank_serves": "rank\nserves",
+        "serves_gain_min": "gain to\nserved, min",
+        "pop_within_60_gain": "people\nnow ≤60",
+    }
+    click.echo(table_text(table, narrow=[c for c in narrow if c in table], wide=wide, labels=labels), nl=False)
+    if not wide and "note" in table:  # a scenario's caveat is never hidden by the narrow view
+        for name, note in zip(table["scenario"], table["note"]):
+            if isinstance(note, str) and note.strip():
+                click.echo(paragraph(f"{name}: {note}"), nl=False)
     shown: set[str] = set()
     for r in comp.results:  # each note once (packages repeat their parts' notes)
         for n in r.report.notes + [f"not applied: {x}" for x in r.report.skipped]:
             if n not in shown:
                 shown.add(n)
-                click.echo(f"note: {n}")
+                click.echo(paragraph(f"note: {n}"), nl=False)
     _warn(base.warnings)  # forced constants, and the baseline scenario's changes not open
     if outputs is not None:
         click.echo(
@@ -260,9 +276,12 @@ def compare_cmd(
     default=None,
     help="Write validation.csv, validation_summary.csv and validation.png here.",
 )
+@_WIDE
 @_ASSUME
 @_NETWORK
-def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...], network_path: Path | None) -> None:
+def validate_times(
+    figures: Path, out_dir: Path | None, wide: bool, assume: tuple[str, ...], network_path: Path | None
+) -> None:
     """Modelled against published figures: each row of FIGURES (CSV: origin, destination, mode,
     year or as_of, measure minutes|km, value, tolerance, source) with the model's value, the error
     and whether it is inside the tolerance; a summary (median absolute error, bias, share inside);
@@ -305,20 +324,29 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
     headline = tag_headline(table)
     warnings = forced_warnings(assumptions)
     shown_columns = [c for c in table.columns if c not in ("source", "what", "tolerance", "bound", "pair")]
-    with pd.option_context(
-        "display.width", 250, "display.max_columns", None, "display.max_rows", None, "display.max_colwidth", 40
-    ):
-        click.echo(headline)
-        click.echo("")
-        click.echo(text.shown(table[shown_columns]).to_string(index=False))
-        click.echo("\nSummary (error = model - published; bias = mean error):")
-        click.echo(text.shown(summary).to_string(index=False))
-        if not by_grade.empty:
-            click.echo("\nJourney times by grade and mode (within_15pct: the TAG M3.1 test):")
-            click.echo(text.shown(by_grade).to_string(index=False))
-        if not savings.empty:
-            click.echo("\nBefore and after (saving = before - after, minutes):")
-            click.echo(text.shown(savings).to_string(index=False))
+    narrow = [
+        "line",
+        "origin",
+        "destination",
+        "measure",
+        "published",
+        "modelled",
+        "relative_error",
+        "within_15pct",
+        "grade",
+    ]
+    labels = {"relative_error": "rel. error", "within_15pct": "within\n15%", "published": "observed"}
+    click.echo(paragraph(headline))
+    click.echo(table_text(table[shown_columns], narrow=narrow, wide=wide, labels=labels))
+    click.echo("Summary (error = model - published; bias = mean error):\n")
+    click.echo(table_text(summary, wide=wide))
+    if not by_grade.empty:
+        click.echo("Journey times by grade and mode (within_15pct: the TAG M3.1 test):\n")
+        click.echo(table_text(by_grade, wide=wide))
+    if not savings.empty:
+        click.echo("Before and after (saving = before - after, minutes):\n")
+        snarrow = ["pair", "trip", "observed_saving", "modelled_saving", "right_way", "share_of_observed"]
+        click.echo(table_text(savings, narrow=snarrow, wide=wide), nl=False)
     _warn(warnings, [table, summary])
     if outputs is not None:
         from network.io import atomic_write_bytes
@@ -357,6 +385,7 @@ def validate_times(figures: Path, out_dir: Path | None, assume: tuple[str, ...],
     help="Seed of the draws, a whole number >= 0 (same seed, same numbers).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@_WIDE
 @click.option(
     "--out",
     "out_dir",
@@ -373,6 +402,7 @@ def check(
     draws: int,
     seed: int,
     as_json: bool,
+    wide: bool,
     out_dir: Path | None,
     assume: tuple[str, ...],
     network_path: Path | None,
@@ -399,7 +429,7 @@ def check(
                 outputs.warnings += res.warning_lines()
                 _write_check(outputs, claim.spec.name, res, payloads[-1])
             if not as_json:
-                click.echo(text.check_text(res), nl=False)
+                click.echo(text.check_text(res, wide=wide), nl=False)
     if as_json:
         click.echo(dumps_json(payloads, indent=1))
 

@@ -13,6 +13,7 @@ from network.assumptions import Assumptions, describe_assumptions
 from network.cli import (
     _ASSUME,
     _NETWORK,
+    _WIDE,
     _YEAR,
     _assumptions,
     _check_writable,
@@ -23,7 +24,7 @@ from network.cli import (
 )
 from network.io import atomic_write_text, write_text_or_stdout
 from network.sources.osm import DEFAULT_ROAD_CLASSES
-from network.tables import LISTING_FORMATS, listing_text
+from network.tables import LISTING_FORMATS, listing_text, paragraph, table_text
 
 
 @main.command(name="export-gtfs")
@@ -83,6 +84,7 @@ def _LISTING(f: Any) -> Any:  # the output options of the listing commands
         is_flag=True,
         help="CSV for Excel/WPS: UTF-8 with a byte-order mark, so the Chinese names open right (implies --format csv)",
     )(f)
+    f = _WIDE(f)
     return click.option(
         "--format",
         "fmt",
@@ -109,13 +111,14 @@ def _emit_listing(tables: dict[str, pd.DataFrame], fmt: str | None, excel: bool,
 
 @main.command()
 @_LISTING
-def assumptions(fmt: str | None, excel: bool, out_file: Path | None) -> None:
+def assumptions(fmt: str | None, wide: bool, excel: bool, out_file: Path | None) -> None:
     """List every modelling constant with its value, range and source."""
     rows = describe_assumptions(Assumptions())
     if _emit_listing({"assumptions": pd.DataFrame(rows)}, fmt, excel, out_file):
         return
-    for row in rows:
-        click.echo(f"{row['name']} = {row['value']}  [{row['low']}–{row['high']}]\n    {row['source']}")
+    for row in rows:  # a list, not a table: each constant's source is a paragraph, wrapped to the terminal
+        click.echo(f"{row['name']} = {row['value']}  [{row['low']}–{row['high']}]")
+        click.echo(paragraph(str(row["source"]), width=None if not wide else 10_000, indent="    "), nl=False)
 
 
 @main.command()
@@ -130,14 +133,20 @@ def assumptions(fmt: str | None, excel: bool, out_file: Path | None) -> None:
     "about a minute and a half).",
 )
 def data(
-    year: int | None, network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None, openings: bool
+    year: int | None,
+    network_path: Path | None,
+    fmt: str | None,
+    wide: bool,
+    excel: bool,
+    out_file: Path | None,
+    openings: bool,
 ) -> None:
     """How each named expressway was matched onto the road geometry, and how each rail section
     is drawn (along the OSM railway or straight; running times use km posts either way). For a
     built network: its source and how each rail section was measured on the OSM track. With
     --openings: each expressway's before and after."""
     if openings:
-        _openings(network_path, fmt, excel, out_file)
+        _openings(network_path, fmt, excel, out_file, wide)
         return
     model = _model(year, (), network_path=network_path)
     g = model.graph.graph
@@ -154,52 +163,64 @@ def data(
     if _emit_listing(tables, fmt, excel, out_file):
         return
     roads, rail = tables["corridors"], tables["rail_sections"]
-    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
-        click.echo(
-            "Edge times by rule (network/graph/timing.py: each edge carries its rule and inputs; one "
-            "function computes every time from them and the constants):"
+    rules_narrow = ["rule", "edges", "km", "minutes"]
+    roads_narrow = ["corridor_id", "ref", "published_km", "matched_km", "result", "speed_kph", "opened"]
+    click.echo(
+        paragraph(
+            "Edge times by rule (network/graph/timing.py: each edge carries its rule and inputs; one function "
+            "computes every time from them and the constants):"
         )
-        click.echo(tables["timing_rules"].to_string(index=False) + "\n")
-        if built:
-            meta = g["network"]
-            click.echo(
+    )
+    click.echo(table_text(tables["timing_rules"], narrow=rules_narrow, wide=wide))
+    if built:
+        meta = g["network"]
+        click.echo(
+            paragraph(
                 f"Built from {meta['source']} (extract date {meta['extract_date']}), {meta['licence']}; "
                 f"services: {meta['services']}"
+            ),
+            nl=False,
+        )
+        if len(rail):
+            click.echo(
+                f"\nRail sections ({(rail['result'] == 'on track').sum()} of {len(rail)} measured on OSM track):"
             )
-            if len(rail):
-                click.echo(
-                    f"\nRail sections ({(rail['result'] == 'on track').sum()} of {len(rail)} measured on OSM track):"
-                )
-                click.echo(rail.to_string(index=False))
-            click.echo("\nCorridors:")
-            click.echo(roads.to_string(index=False))
-            return
-        matched = int((roads["result"] == "matched").sum())
-        click.echo(
+            click.echo(table_text(rail, wide=wide), nl=False)
+        click.echo("\nCorridors:")
+        click.echo(table_text(roads, narrow=roads_narrow, wide=wide), nl=False)
+        return
+    matched = int((roads["result"] == "matched").sum())
+    click.echo(
+        paragraph(
             f"Road corridors (data/roads.yaml): {matched} of {len(roads)} matched onto the road geometry by "
-            "the map matcher, the rest added as their own links (reason given). matched_km: length of the "
+            "the map matcher, the rest added as their own links (--wide: the reason). matched_km: length of the "
             "owned edges; length_scale: published / matched km, applied to them; max_offset_km: the "
             "largest distance of a waypoint from its matched point; speed_kph: free-flow speed outside "
             "built-up areas; open_on_date: in this network (a new alignment is absent before it opens)."
         )
-        click.echo(roads.drop(columns=["road_class"]).to_string(index=False))
-        click.echo(
-            f"\nRail sections ({(rail['result'] == 'follows railway').sum()} of {len(rail)} "
+    )
+    click.echo(table_text(roads.drop(columns=["road_class"]), narrow=roads_narrow, wide=wide))
+    click.echo(
+        paragraph(
+            f"Rail sections ({(rail['result'] == 'follows railway').sum()} of {len(rail)} "
             "follow the railway geometry of data/geometry; the rest are drawn straight):"
-        )
-        click.echo(rail.to_string(index=False))
+        ),
+        nl=False,
+    )
+    click.echo(table_text(rail, wide=wide), nl=False)
 
 
 @main.command()
 @_NETWORK
 @_LISTING
-def places(network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None) -> None:
+def places(network_path: Path | None, fmt: str | None, wide: bool, excel: bool, out_file: Path | None) -> None:
     """List the places (Chinese and English names) with population and position source."""
     model = _model(None, (), network_path=network_path)
-    if _emit_listing({"places": model.places(("county", "district", "city", "external"))}, fmt, excel, out_file):
+    frame = model.places(("county", "district", "city", "external"))
+    if _emit_listing({"places": frame}, fmt, excel, out_file):
         return
-    with pd.option_context("display.max_rows", None, "display.width", 200):
-        click.echo(model.places(("county", "district", "city", "external")).to_string(index=False))
+    narrow = ["name_zh", "name_en", "place_kind", "city_zh", "population_2020", "source"]
+    click.echo(table_text(frame, narrow=narrow, wide=wide), nl=False)
 
 
 def _bbox_arg(text: str | None) -> tuple[float, float, float, float] | None:
@@ -370,7 +391,7 @@ def build(
     click.echo(f"wrote {out_path} in {time.perf_counter() - t0:.1f} s; use it with --network {out_path}")
 
 
-def _openings(network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None) -> None:
+def _openings(network_path: Path | None, fmt: str | None, excel: bool, out_file: Path | None, wide: bool) -> None:
     from network.analysis.openings import opening_effects
     from network.model import Model
     from network.sources.default import read_default_data
@@ -381,15 +402,15 @@ def _openings(network_path: Path | None, fmt: str | None, excel: bool, out_file:
     table = pd.DataFrame(rows)
     if _emit_listing({"openings": table}, fmt, excel, out_file):
         return
-    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
-        click.echo(
+    click.echo(
+        paragraph(
             "What each dated expressway changed when it opened: the road trip between its ends the day before "
             "and the day it opened (saved = before - after; '(bound)': the latest date a source bounds the "
             "opening by):"
         )
-        from network.viz import text as shown_text
-
-        click.echo(shown_text.shown(table.drop(columns=["before_route"])).to_string(index=False))
-        click.echo("\nThe route before each opening:")
-        for r in rows:
-            click.echo(f"  {r['corridor_id']}: {r.get('before_route') or r['note']}")
+    )
+    narrow = [c for c in table.columns if c in ("corridor_id", "ref", "opened", "before_min", "after_min", "saved_min")]
+    click.echo(table_text(table.drop(columns=["before_route"]), narrow=narrow or None, wide=wide))
+    click.echo("The route before each opening:")
+    for r in rows:
+        click.echo(paragraph(f"{r['corridor_id']}: {r.get('before_route') or r['note']}", indent="  "), nl=False)

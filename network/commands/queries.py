@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 import numpy as np
-import pandas as pd
 
 from network.cli import (
     _ASSUME,
     _NETWORK,
     _SCENARIO,
     _THRESHOLDS,
+    _WIDE,
     _YEAR,
     _check_writable,
     _model,
@@ -26,7 +26,7 @@ from network.cli import (
 from network.indicators.score import equity_of_scores
 from network.io import atomic_write_text, write_text_or_stdout
 from network.sources.default import DEFAULT_TARGETS
-from network.tables import csv_text, dumps_json
+from network.tables import csv_text, dumps_json, paragraph, table_text
 from network.viz import text
 
 
@@ -39,6 +39,7 @@ from network.viz import text
     help="Comma-separated target places (Chinese or English names).",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@_WIDE
 @click.option(
     "--out",
     "out_dir",
@@ -56,6 +57,7 @@ def score(
     year: int | None,
     targets: str,
     fmt: str,
+    wide: bool,
     out_dir: Path | None,
     thresholds: str,
     assume: tuple[str, ...],
@@ -86,7 +88,7 @@ def score(
     elif fmt == "json":
         click.echo(dumps_json(payload, indent=1))
     else:
-        click.echo(text.score_text(model, per_place, summary, equity), nl=False)
+        click.echo(text.score_text(model, per_place, summary, equity, wide=wide), nl=False)
 
 
 @main.command()
@@ -189,6 +191,7 @@ def map_cmd(
     "or the square matrix as .omx (OpenMatrix, needs openmatrix: pip install 'taihang[omx]').",
 )
 @_YEAR
+@_WIDE
 @_ASSUME
 @_SCENARIO
 @_NETWORK
@@ -199,6 +202,7 @@ def matrix(
     destinations: str | None,
     out_path: Path | None,
     year: int | None,
+    wide: bool,
     assume: tuple[str, ...],
     scenario_path: Path | None,
     network_path: Path | None,
@@ -238,12 +242,19 @@ def matrix(
         _targets(origins) if origins else None, _targets(destinations) if destinations else None, mode, engine
     ).assign(warnings="; ".join(model.warnings))
     secs = time.perf_counter() - t0
+    self_pair = (table["origin"] == table["destination"]).to_numpy()
+    square = table.assign(minutes=np.where(self_pair, 0.0, table["minutes"]))  # OMX: a place to itself is 0
+    table = table[~self_pair].reset_index(drop=True)  # a long table: every place to every *other*
     reached = np.isfinite(table["minutes"].to_numpy(dtype=float))
+    median = f"median {float(np.median(table['minutes'][reached])):.0f} min" if reached.any() else "none reachable"
     click.echo(
-        f"{table['origin'].nunique()} x {table['destination'].nunique()} places by {mode}, network as of "
-        f"{model.as_of}: {int(reached.sum()):,} of {len(table):,} pairs reachable, median "
-        f"{float(np.median(table['minutes'][reached])) if reached.any() else float('nan'):.0f} min ({secs:.2f} s)",
+        paragraph(
+            f"{square['origin'].nunique()} x {square['destination'].nunique()} places by {mode}, network as of "
+            f"{model.as_of}: {int(reached.sum()):,} of {len(table):,} pairs reachable, {median} ({secs:.2f} s)"
+            + ("; a place's time to itself is left out (0 on the diagonal of an .omx file)" if self_pair.any() else "")
+        ),
         err=to_stdout,
+        nl=False,
     )
     if to_stdout:
         write_text_or_stdout("-", csv_text(table))
@@ -253,7 +264,7 @@ def matrix(
         if out_path.suffix.lower() == ".omx":
             from network.tables import write_omx
 
-            write_omx(out_path, table, {"mode": mode, "as_of": model.as_of, "warnings": model.warnings})
+            write_omx(out_path, square, {"mode": mode, "as_of": model.as_of, "warnings": model.warnings})
         elif out_path.suffix.lower() == ".parquet":
             import io as _io
 
@@ -264,8 +275,12 @@ def matrix(
             atomic_write_text(out_path, csv_text(table))
         click.echo(f"wrote {out_path}")
     else:
-        with pd.option_context("display.max_rows", 20, "display.width", 200):
-            click.echo(text.shown(table.drop(columns="warnings")).to_string(index=False, max_rows=20))
+        shown_rows = table.drop(columns="warnings")
+        if len(shown_rows) > 40:
+            click.echo(f"the first 40 of {len(shown_rows)} rows (--out FILE for all of them):")
+            shown_rows = shown_rows.head(40)
+        narrow = ["origin_zh", "destination_zh", "mode", "minutes"]
+        click.echo(table_text(shown_rows, narrow=narrow, wide=wide), nl=False)
     _warn(model.warnings, [table])
 
 
@@ -330,7 +345,7 @@ def isochrone(
         f"{model.as_of}{' with ' + model.scenario.name if model.scenario is not None else ''}:",
         err=to_stdout,
     )
-    click.echo(gdf.drop(columns="geometry").to_string(index=False), err=to_stdout)
+    click.echo(table_text(gdf.drop(columns="geometry")), err=to_stdout, nl=False)
     gdf = gdf.assign(warnings="; ".join(model.warnings))  # in every file written
     if to_stdout:
         write_text_or_stdout("-", gdf.to_json(drop_id=True, ensure_ascii=False) + "\n")
@@ -348,7 +363,10 @@ def isochrone(
         click.echo(f"wrote {map_path}", err=to_stdout)
     (_warn_to_stderr if to_stdout else _warn)(model.warnings)
     click.echo(
-        "Approximate: polygons join the network nodes reached in time with discs of the time left at the "
-        "urban access speed (at most 5 km): see network/isochrones.py.",
+        paragraph(
+            "Approximate: polygons join the network nodes reached in time with discs of the time left at the "
+            "urban access speed (at most 5 km): see network/isochrones.py."
+        ),
         err=to_stdout,
+        nl=False,
     )

@@ -17,7 +17,7 @@ from network._version import __version__
 from network.assumptions import describe_assumptions
 from network.indicators.equity import EQUITY_NOTE
 from network.model import Model
-from network.tables import UNREACHABLE_NOTE
+from network.tables import UNREACHABLE_NOTE, paragraph, table_text
 
 
 def stamped(df: pd.DataFrame, model: Model) -> pd.DataFrame:
@@ -32,12 +32,13 @@ def stamped(df: pd.DataFrame, model: Model) -> pd.DataFrame:
 
 
 def warnings_text(warnings: Sequence[str], frames: Sequence[pd.DataFrame] = ()) -> str:
-    """The run's warnings for under a table, and what an unreachable cell means if one is shown."""
+    """The run's warnings for under a table, and what an unreachable cell means if one is shown,
+    wrapped to the terminal."""
     out = []
     if any(np.isinf(f.select_dtypes("number").to_numpy(dtype=float, na_value=np.nan)).any() for f in frames):
-        out.append(f"\n—: {UNREACHABLE_NOTE}")
-    out += [f"warning: {w}" for w in warnings]
-    return "".join(line + "\n" for line in out)
+        out.append("\n" + paragraph(f"—: {UNREACHABLE_NOTE}"))
+    out += [paragraph(f"warning: {w}") for w in warnings]
+    return "".join(out)
 
 
 def shown(df: pd.DataFrame) -> pd.DataFrame:
@@ -87,123 +88,187 @@ def _without_repeated_transit(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[keep]
 
 
-def equity_text(equity: pd.DataFrame, mode: str = "best", where: str = "") -> str:
-    """The region and prefecture rows of an equity table for one mode, as text (counties are in
-    the files)."""
+def equity_text(equity: pd.DataFrame, mode: str = "best", where: str = "", names: dict[str, str] | None = None) -> str:
+    """The region rows of an equity table for one mode, as text (prefectures and counties are in
+    the files); ``names`` gives the targets' Chinese names."""
     rows = equity[(equity["mode"] == mode) & (equity["level"] == "region")]
     if rows.empty:
         return ""
+    rows = rows.assign(target=[(names or {}).get(t, t) for t in rows["target"]])
     cols = [c for c in rows.columns if c not in ("mode", "level", "group", "places")]
-    show = shown(rows[cols])
-    show.columns = [c.replace("_min", " min").replace("threshold", "≤").replace("_", " ") for c in cols]
-    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
-        return (
-            f"\nWho is outside each threshold, {mode} mode, all places{where} "
-            "(by prefecture and county, and for every mode: --out equity.csv, --format json)\n\n"
-            + show.to_string(index=False)
-            + f"\n\n{EQUITY_NOTE}\n"
+    narrow = ["target", "threshold_min", "share_outside", "population_outside", "mean_excess_min", "worst_excess_min"]
+    labels = {
+        "threshold_min": "within\nmin",
+        "share_outside": "share\noutside",
+        "population_outside": "people\noutside",
+        "mean_excess_min": "mean min\nover",
+        "worst_excess_min": "worst min\nover",
+        "target": "\ntarget",
+    }
+    return (
+        "\n"
+        + paragraph(
+            f"Who is outside each threshold, {mode} mode, all places{where} (by prefecture and county, and for "
+            "every mode: --out equity.csv, --format json)"
         )
+        + "\n"
+        + table_text(rows[cols], narrow=narrow, labels=labels)
+        + "\n"
+        + paragraph(EQUITY_NOTE)
+    )
 
 
-def score_text(model: Model, per_place: pd.DataFrame, summary: pd.DataFrame, equity: pd.DataFrame | None = None) -> str:
+def target_names(model: Model, ids: Sequence[str]) -> dict[str, str]:
+    """The Chinese name of each target place id (the id where the network has no such place)."""
+    frame = model.places_frame()
+    names = dict(zip(frame["place_id"], frame["name_zh"]))
+    return {t: str(names.get(t, t)) for t in ids}
+
+
+def score_text(
+    model: Model,
+    per_place: pd.DataFrame,
+    summary: pd.DataFrame,
+    equity: pd.DataFrame | None = None,
+    wide: bool = False,
+) -> str:
     """The score tables as text: minutes per place and target, the population-weighted summary,
-    the warnings and the approximation note (what ``taihang score`` prints)."""
+    the warnings and the approximation note (what ``taihang score`` prints). The narrow view has
+    each place's road, rail and best minutes and best mode per target; ``wide`` every column."""
     out: list[str] = []
     targets = list(dict.fromkeys(summary["target"]))
+    zh = target_names(model, targets)
     cols = ["name_zh", "name_en", "city_zh", "population_2020"]
+    narrow = ["name_zh", "city_zh", "population_2020"]
+    labels = {"name_zh": "\nplace", "name_en": "\nname", "city_zh": "\ncity", "population_2020": "pop\n2020"}
     for t in targets:
         cols += [f"{t}_road_min", f"{t}_rail_min"]
         if not per_place[f"{t}_transit_min"].equals(per_place[f"{t}_rail_min"]):
             cols.append(f"{t}_transit_min")  # only where coach or air services make a difference
         cols += [f"{t}_best_min", f"{t}_best_mode"]
-    show = shown(per_place[cols])
-    show.columns = [c.replace("_min", "").replace("population_2020", "pop 2020") for c in cols]
-    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_columns", None):
-        out.append(f"Door-to-door minutes, network as of {model.as_of}\n\n")
-        out.append(show.to_string(index=False) + "\n")
-        out.append(
-            "\nPopulation-weighted summary (population counts within each threshold: --format csv/json or --out)\n\n"
-        )
-        compact = _without_repeated_transit(summary).drop(
-            columns=[c for c in summary.columns if c.startswith("population_")]
-        )
-        compact.columns = [
-            c.replace("weighted_", "")
-            .replace("_places", "")
-            .replace("share_within_", "share≤")
-            .replace("_min", " min")
-            .replace("_", " ")
-            for c in compact.columns
-        ]
-        out.append(shown(compact).to_string(index=False) + "\n")
+        narrow += [f"{t}_road_min", f"{t}_rail_min", f"{t}_best_min", f"{t}_best_mode"]
+        for m in ("road", "rail", "transit", "best"):
+            labels[f"{t}_{m}_min"] = f"{zh[t]}\n{m}"  # two header lines: target over mode
+        labels[f"{t}_best_mode"] = "\nby"
+    out.append(f"Door-to-door minutes, network as of {model.as_of}\n\n")
+    out.append(table_text(per_place[cols], narrow=narrow, wide=wide, labels=labels))
+    out.append(
+        "\nPopulation-weighted summary (population counts within each threshold: --format csv/json or --out)\n\n"
+    )
+    compact = _without_repeated_transit(summary).drop(
+        columns=[c for c in summary.columns if c.startswith("population_")]
+    )
+    compact = compact.assign(target=[zh.get(t, t) for t in compact["target"]])
+    slabels = {
+        c: c.replace("weighted_mean_min", "mean min")
+        .replace("unreachable_places", "unreachable")
+        .replace("share_within_", "≤")
+        .replace("_min", "")
+        .replace("_", " ")
+        for c in compact.columns
+    }
+    snarrow = ["target", "mode", "weighted_mean_min", *[c for c in compact.columns if c.startswith("share_within_")]]
+    out.append(table_text(compact, narrow=snarrow, wide=wide, labels=slabels))
     if equity is not None:
-        out.append(equity_text(equity))
+        out.append(equity_text(equity, names=zh))
     out.append(warnings_text(model.warnings, [per_place[cols], compact]))
-    out.append(f"\nApproximate: {model.approximation_note}\n")
+    out.append("\n" + paragraph(f"Approximate: {model.approximation_note}"))
     return "".join(out)
 
 
 def route_text(trip: dict[str, Any]) -> str:
-    """A trip (:meth:`network.model.Model.route`) as text: the header, each leg, warnings, note."""
+    """A trip (:meth:`network.model.Model.route`) as text: the header, a table of its legs (mode,
+    minutes, km, from, to, and the road or line), warnings, note."""
     out = [
-        f"{trip['origin']} → {trip['destination']}  [{trip['mode']}, {trip['measured']}, "
-        f"network as of {trip['as_of']}]\n",
-        f"{trip['minutes']:.0f} min, {trip['km']:.0f} km\n",
+        paragraph(
+            f"{trip['origin']} → {trip['destination']}  [{trip['mode']}, {trip['measured']}, "
+            f"network as of {trip['as_of']}]"
+        ),
+        f"{trip['minutes']:.0f} min, {trip['km']:.0f} km\n\n",
     ]
-    for leg in trip["legs"]:
-        extra = f"  {leg['line']}" if leg.get("line") else f"  on {leg['road']}" if leg.get("road") else ""
-        out.append(
-            f"  {leg['mode']:<10} {leg['minutes']:6.1f} min {leg['km']:6.1f} km  {leg['from']} → {leg['to']}{extra}\n"
-        )
+    legs = pd.DataFrame(
+        [
+            {
+                "mode": leg["mode"],
+                "minutes": float(leg["minutes"]),
+                "km": float(leg["km"]),
+                "from": leg["from"],
+                "to": leg["to"],
+                "on": leg.get("line") or leg.get("road") or "",
+            }
+            for leg in trip["legs"]
+        ],
+        columns=["mode", "minutes", "km", "from", "to", "on"],
+    )
+    out.append(table_text(legs, labels={"minutes": "min"}))
     out.append(warnings_text(trip["warnings"]))
-    out.append(f"Approximate: {trip['note']}\n")
+    out.append("\n" + paragraph(f"Approximate: {trip['note']}"))
     return "".join(out)
 
 
-def check_text(res: Any) -> str:
+def check_text(res: Any, wide: bool = False) -> str:
     """A claim's check as text: the claim, its reading, the verdicts, the times and legs, the
     uncertainty and the warnings (what ``taihang check`` prints)."""
     spec = res.claim.spec
     out: list[str] = []
-    out.append(f"\n== {spec.name}: {spec.claim}\nsource: {spec.source}\n")
-    out.append(f"read as: {' '.join(spec.interpretation.split())}\n")
-    out.append("networks: " + ", ".join(f"{k} (as of {v})" for k, v in res.as_of.items()) + "\n")
+    out.append("\n" + paragraph(f"== {spec.name}: {spec.claim}"))
+    out.append(paragraph(f"source: {spec.source}"))
+    out.append(paragraph(f"read as: {spec.interpretation}"))
+    out.append(paragraph("networks: " + ", ".join(f"{k} (as of {v})" for k, v in res.as_of.items())))
     cols = ["network", "reading", "mode", "threshold_min", "verdict", "max_minutes", "worst_destination"]
     extra = [c for c in ("p10_max_min", "p50_max_min", "p90_max_min", "share_of_draws_holding") if c in res.overall]
-    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_rows", None):
-        out.append("\nVerdicts:\n")
-        out.append(shown(res.overall[cols + extra].round(2)).to_string(index=False) + "\n")
-        per = res.per_destination
-        cols = [
-            "network",
-            "reading",
-            "mode",
-            "destination",
-            "threshold_min",
-            "minutes",
-            "holds",
-            "access",
-            "processing",
-            "wait",
-            "in_vehicle",
-            "egress",
-            "shows",
-            "expected",
-            "value",
-            "share_within",
-            "population_outside",
-            "worst_excess_min",
-            "detail",
-        ]
-        cols += ["p10_min", "p50_min", "p90_min", "share_of_draws_within"]
-        cols = [c for c in cols if c in per]
-        out.append(
-            "\nTimes and legs (minutes; population-weighted rows: weighted means; share_within: share of "
-            "population within the threshold; population_outside and worst_excess_min: who is beyond it and "
-            "the most minutes over it of any place; more with --out <claim>_equity.csv or --json):\n"
+    labels = {
+        "threshold_min": "within\nmin",
+        "max_minutes": "worst\nmin",
+        "worst_destination": "worst\nto",
+        "share_of_draws_holding": "draws\nholding",
+        "p10_max_min": "p10",
+        "p50_max_min": "p50",
+        "p90_max_min": "p90",
+    }
+    out.append("\nVerdicts:\n\n")
+    narrow = [c for c in cols + extra if c not in ("p10_max_min", "p90_max_min")]
+    out.append(table_text(res.overall[cols + extra], narrow=narrow, wide=wide, labels=labels))
+    per = res.per_destination
+    cols = [
+        "network",
+        "reading",
+        "mode",
+        "destination",
+        "threshold_min",
+        "minutes",
+        "holds",
+        "access",
+        "processing",
+        "wait",
+        "in_vehicle",
+        "egress",
+        "shows",
+        "expected",
+        "value",
+        "share_within",
+        "population_outside",
+        "worst_excess_min",
+        "detail",
+    ]
+    cols += ["p10_min", "p50_min", "p90_min", "share_of_draws_within"]
+    cols = [c for c in cols if c in per]
+    narrow = [
+        c
+        for c in ("network", "reading", "mode", "destination", "minutes", "holds", "access", "wait", "in_vehicle")
+        if c in per
+    ]
+    out.append(
+        "\n"
+        + paragraph(
+            "Times and legs (minutes; population-weighted rows: weighted means; --wide: processing, egress, "
+            "the share of population within the threshold, who is beyond it and by how much; more with "
+            "--out <claim>_equity.csv or --json):"
         )
-        out.append(shown(per[cols].round(2)).to_string(index=False) + "\n")
+        + "\n"
+    )
+    out.append(table_text(per[cols], narrow=narrow, wide=wide, labels={"in_vehicle": "in\nvehicle"}))
     if res.uncertainty_note:
-        out.append(f"\nUncertainty: {res.uncertainty_note} ({res.timing})\n")
+        out.append("\n" + paragraph(f"Uncertainty: {res.uncertainty_note} ({res.timing})"))
     out.append(warnings_text(res.warning_lines(), [res.overall, per]))
     return "".join(out)
