@@ -36,6 +36,7 @@ COMMANDS = [
     ["export-gtfs", "--out", "{tmp}/gtfs"],
     ["map", "--out", "{tmp}/m.html"],
     ["build", "--help"],
+    ["timespace", "scenarios/jincheng_plan.yaml", "--year", "2035", "--out", "{tmp}/ts.png"],
 ]
 
 

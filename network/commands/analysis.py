@@ -450,3 +450,13 @@ def _write_check(outputs: OutputSet, name: str, res: Any, payload: dict[str, Any
     atomic_write_text(outputs.path(f"{name}.json"), dumps_json(payload, indent=1) + "\n")
     if not res.claim.spec.route_checks:  # a claim about routes has no minutes against a threshold to draw
         atomic_write_bytes(outputs.path(f"{name}.png"), claim_png(res.per_destination, name, res.warning_lines()))
+    if res.models:  # the claim's networks as time-space maps from its origin, side by side
+        from network.viz.timespace import timespace_frame, timespace_png
+
+        spec = res.claim.spec
+        centre = spec.origin.city or (spec.origin.places or [""])[0]
+        mode = "rail" if "rail" in spec.modes else spec.modes[0]
+        panels = [(f"{net} ({m.as_of})", timespace_frame(m, centre, mode)) for net, m in res.models.items()]
+        first = next(iter(res.models.values()))
+        png = timespace_png(panels, first.resolve(centre).label, mode, warnings=res.warning_lines())
+        atomic_write_bytes(outputs.path(f"{name}_timespace.png"), png)

@@ -370,3 +370,79 @@ def isochrone(
         err=to_stdout,
         nl=False,
     )
+
+
+@main.command()
+@click.argument("scenario_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--centre", default="晋城", show_default=True, help="The place the map is centred on (its minutes are 0)."
+)
+@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="rail", show_default=True)
+@click.option("--towards", is_flag=True, help="Minutes from each place to the centre (default: from the centre).")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PNG to write: the network as it is, then each scenario, side by side.",
+)
+@_YEAR
+@_ASSUME
+@_NETWORK
+def timespace(
+    scenario_files: tuple[Path, ...],
+    centre: str,
+    mode: str,
+    towards: bool,
+    out_path: Path,
+    year: int | None,
+    assume: tuple[str, ...],
+    network_path: Path | None,
+) -> None:
+    """A time-space map: every place along its bearing from the centre at the distance its minutes
+    cover at one reference speed, with 60/90/120-minute rings; the network as it is, then with each
+    SCENARIO_FILE, side by side (the same scale, so a place that moves inward got closer)."""
+    import pandas as pd
+
+    from network.io import atomic_write_bytes
+    from network.model import default_year
+    from network.scenario.load import load_scenario
+    from network.viz.timespace import RINGS_MIN, reference_speed_kph, timespace_frame, timespace_png
+
+    if out_path.suffix.lower() != ".png":
+        raise click.BadParameter(f"{out_path}: give a .png file", param_hint="--out")
+    _check_writable(out_path)
+    scenarios = [load_scenario(f) for f in scenario_files]
+    if year is None and scenarios:
+        year = default_year(scenarios)
+    base = _model(year, assume, None, network_path)
+    panels = [(f"the network as it is ({base.as_of})", timespace_frame(base, centre, mode, towards))]
+    warnings = list(base.warnings)
+    for sc in scenarios:
+        model = base.with_scenario(sc)
+        warnings += [w for w in model.warnings if w not in warnings]
+        panels.append((f"with {sc.name} ({model.as_of})", timespace_frame(model, centre, mode, towards)))
+    v = reference_speed_kph(panels[0][1])
+    label = base.resolve(centre).label
+    atomic_write_bytes(out_path, timespace_png(panels, label, mode, v, warnings=warnings))
+    rows = pd.DataFrame(
+        [
+            {
+                "network": title.split(" (")[0],
+                **{f"within_{r}": int((f["minutes"] <= r).sum()) for r in RINGS_MIN[:3]},
+                "places": len(f),
+            }
+            for title, f in panels
+        ]
+    )
+    click.echo(
+        paragraph(
+            f"Time-space map from {label} by {mode} (reference speed {v:.0f} km/h, the median straight-line speed "
+            f"of the network as it is): places within each ring"
+        )
+        + "\n"
+        + table_text(rows, labels={f"within_{r}": f"≤{r} min" for r in RINGS_MIN[:3]}),
+        nl=False,
+    )
+    click.echo(f"wrote {out_path}")
+    _warn(warnings)

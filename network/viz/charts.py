@@ -18,27 +18,68 @@ import pandas as pd
 
 from network.indicators.validation import MEASURES
 
+#: CJK fonts a chart may use, in order of preference (Debian's fonts-noto-cjk provides the first)
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
+_CJK_HELP = (
+    "charts need a font with Chinese characters, and none was found: install one (Debian/Ubuntu: "
+    "apt-get install fonts-noto-cjk; macOS and Windows have one), or point TAIHANG_CJK_FONT at a .ttf/.otf/.ttc file"
+)
+
+
+def cjk_font() -> str:
+    """The CJK font family charts use: ``$TAIHANG_CJK_FONT`` (a font file) if set, else the first
+    of :data:`CJK_FONTS` that matplotlib knows, after rebuilding its font cache once if the cache
+    predates the fonts (a cache written before fonts-noto-cjk was installed lists none).
+
+    Raises
+    ------
+    DataError
+        If no CJK font can be found: a chart would draw every Chinese name as empty boxes.
+    """
+    import os
+
+    from matplotlib import font_manager
+
+    from network.errors import DataError
+
+    path = os.environ.get("TAIHANG_CJK_FONT")
+    if path:
+        if not Path(path).is_file():
+            raise DataError(f"TAIHANG_CJK_FONT={path}: no such font file; {_CJK_HELP}")
+        font_manager.fontManager.addfont(path)
+        return str(font_manager.FontProperties(fname=path).get_name())
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(f in have for f in CJK_FONTS):
+        for found in sorted(Path("/usr/share/fonts").glob("**/NotoSansCJK-Regular.ttc")):
+            font_manager.fontManager.addfont(str(found))
+        have = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(f in have for f in CJK_FONTS):  # a stale cache: read the system's fonts again
+        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
+        have = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in have:
+            return name
+    raise DataError(_CJK_HELP)
+
 
 def _plt() -> Any:
-    import warnings
-
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib import font_manager
 
-    # Chinese labels need a CJK font (Debian's fonts-noto-cjk, installed by .ci/run); without one
-    # matplotlib draws empty boxes, which is ugly but not wrong, so its warning is silenced
-    wanted = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    if not any(f in have for f in wanted):  # a font cache written before the fonts were installed
-        for path in sorted(Path("/usr/share/fonts").glob("**/NotoSansCJK-Regular.ttc")):
-            font_manager.fontManager.addfont(str(path))
-        have = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [f for f in wanted if f in have]
-    plt.rcParams["font.sans-serif"] = [*cjk, "DejaVu Sans"]
-    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+    plt.rcParams["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
     return plt
 
 

@@ -45,7 +45,7 @@ def check_claim(claim: Claim, base_factory: Any, draws: int = 0, seed: int = 1) 
     for df in (per, overall):  # every row says what its network leaves out
         df["changes_not_open"] = df["network"].map(not_open)
         df["warnings"] = df["network"].map(lambda n: "; ".join(warnings[n]))
-    result = CheckResult(claim, per, overall, as_of, warnings=warnings)
+    result = CheckResult(claim, per, overall, as_of, warnings=warnings, models=models)
     if draws > 0 and routes:  # checked with the others, without draws, and saying so
         result.uncertainty_note = (
             f"no draws: {claim.spec.name} is a claim about routes (route_checks), with no minutes for the "

@@ -264,6 +264,8 @@ class CheckResult:
     uncertainty_note: str = ""
     warnings: dict[str, list[str]] = field(default_factory=dict)  # per network: Model.warnings
     timing: str = ""  # how long the draws took (shown, never written: the files stay byte-identical)
+    #: the model of each network checked (for charts of the same networks: the time-space map)
+    models: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def warning_lines(self) -> list[str]:
         """Each warning once: those of every network as they are, the others named by network."""
