@@ -108,31 +108,72 @@ def gain_by_county_png(
     scenario: str,
     targets: list[str],
     focus_city: str,
-    top: int = 15,
+    top: int = 12,
     warnings: Sequence[str] = (),
+    names: dict[str, str] | None = None,
+    main: Sequence[str] = (),
+    as_of: str = "",
 ) -> bytes:
-    """Horizontal bars: best-mode door-to-door minutes gained (before − after, positive = closer) per
-    county-level place, one bar per target: the focus city's places and the ``top`` biggest
-    movers elsewhere."""
+    """Small multiples of best-mode door-to-door minutes gained (before − after; positive = closer),
+    one panel per main target (``main``, default the first two ``targets``): the focus city's places,
+    then the ``top`` biggest movers elsewhere, each sorted by gain, labelled by Chinese and English
+    name; and, where the card serves other places (the rest of ``targets``), a panel of the focus
+    city's population-weighted gain to each. ``names`` gives the targets' Chinese names."""
     plt = _plt()
+    names = names or {}
+    main = list(main) or targets[:2]
+    served = [t for t in targets if t not in main]
     p = places[places["target"].isin(targets)]
-    big = p.assign(abs=p["best_gain_min"].abs()).groupby("place_id")["abs"].max().sort_values(ascending=False)
-    chosen = list(
-        dict.fromkeys([*p.loc[p["city_zh"] == focus_city, "place_id"].tolist(), *big[big >= 0.05].index[:top].tolist()])
-    )
-    names = p.drop_duplicates("place_id").set_index("place_id")["name_en"]
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(chosen) + 1.6))
-    height = 0.8 / max(1, len(targets))
-    y = np.arange(len(chosen))
-    for k, t in enumerate(targets):
-        vals = p[p["target"] == t].set_index("place_id").reindex(chosen)["best_gain_min"].to_numpy(dtype=float)
-        ax.barh(y + k * height, np.nan_to_num(vals), height=height, label=f"to {t}")
-    ax.set_yticks(y + height * (len(targets) - 1) / 2, [names.get(c, c) for c in chosen], fontsize=8)
-    ax.invert_yaxis()
-    ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_xlabel("door-to-door minutes gained, best mode (positive = closer)")
-    ax.set_title(f"{scenario}: gain by county-level place ({focus_city}'s places first)", fontsize=10)
-    ax.legend(fontsize=8)
+    label = p.drop_duplicates("place_id").set_index("place_id")
+    ncols = len(main) + (1 if served else 0)
+    rows_needed = []
+    for t in main:
+        q = p[p["target"] == t].set_index("place_id")["best_gain_min"].astype(float)
+        focus = p[(p["target"] == t) & (p["city_zh"] == focus_city)].set_index("place_id")["best_gain_min"]
+        rest = q.drop(index=focus.index, errors="ignore")
+        rest = rest[rest.abs() >= 0.05].sort_values(ascending=False)
+        rows_needed.append(
+            (
+                t,
+                focus.astype(float).sort_values(ascending=False),
+                rest.reindex(rest.abs().sort_values(ascending=False).index[:top]).sort_values(ascending=False),
+            )
+        )
+    height = max([len(f) + len(r) for _, f, r in rows_needed] + [len(served), 4])
+    fig, axes = plt.subplots(1, ncols, figsize=(5.2 * ncols, 0.3 * height + 2.2), squeeze=False)
+    colours = plt.get_cmap("tab10").colors
+    for k, (t, focus, rest) in enumerate(rows_needed):
+        ax = axes[0][k]
+        vals = pd.concat([focus, rest])
+        y = np.arange(len(vals))
+        colour = colours[k % len(colours)]
+        bars = ax.barh(y, vals.to_numpy(), color=[colour if v >= 0 else "#999999" for v in vals.to_numpy()])
+        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
+        ax.set_yticks(y, [f"{label.at[i, 'name_zh']} {label.at[i, 'name_en']}" for i in vals.index], fontsize=8)
+        if len(focus) and len(rest):
+            ax.axhline(len(focus) - 0.5, color="0.6", lw=0.6, ls=":")
+        ax.invert_yaxis()
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_xlabel("minutes gained, best mode, door to door", fontsize=8)
+        ax.set_title(f"to {names.get(t, t)}: {focus_city}'s places, then the biggest movers", fontsize=9)
+    if served:
+        ax = axes[0][-1]
+        focus_rows = p[(p["city_zh"] == focus_city) & p["target"].isin(served)]
+        gain = {
+            t: float(np.average(g["best_gain_min"].astype(float), weights=g["population_2020"].astype(float)))
+            for t, g in focus_rows.groupby("target")
+            if g["population_2020"].astype(float).sum() > 0
+        }
+        order = sorted(gain, key=lambda t: -gain[t])
+        y = np.arange(len(order))
+        bars = ax.barh(y, [gain[t] for t in order], color=colours[len(main) % len(colours)])
+        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=2)
+        ax.set_yticks(y, [names.get(t, t) for t in order], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_xlabel(f"minutes gained by {focus_city}'s places (population-weighted)", fontsize=8)
+        ax.set_title("to the places the card serves", fontsize=9)
+    fig.suptitle(f"{scenario}: door-to-door minutes gained{f', network as of {as_of}' if as_of else ''}", fontsize=10)
     return _png(fig, warnings)
 
 

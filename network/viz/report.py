@@ -197,10 +197,28 @@ def _pictures(k: int) -> tuple[bytes, bytes, str]:
     r = comp.results[k]
     name, warn = r.scenario.name, result_warnings(comp, r)
     return (
-        gain_by_county_png(r.places, name, list(comp.targets), FOCUS_CITY, warnings=warn),
+        gain_by_county_png(
+            r.places,
+            name,
+            [*(comp.main_targets or comp.targets[:2]), *comp.serves.get(name, [])],
+            FOCUS_CITY,
+            warnings=warn,
+            names={**_target_names(comp), **comp.names},
+            main=comp.main_targets or comp.targets[:2],
+            as_of=comp.as_of,
+        ),
         population_reached_png(r.places, name, comp.targets[0], warnings=warn),
         map_html(change_map(comp.graph, r, comp.targets[0], warn)),
     )
+
+
+def _target_names(comp: Comparison) -> dict[str, str]:
+    """The Chinese name of each target of the comparison (from the places of its graph)."""
+    return {
+        str(d["place_id"]): str(d.get("name_zh") or d["place_id"])
+        for _, d in comp.graph.nodes(data=True)
+        if d.get("kind") == "place" and d.get("place_id") in set(comp.targets)
+    }
 
 
 def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
