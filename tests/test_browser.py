@@ -125,14 +125,36 @@ EXPECT = {  # map -> (layer names that must be in the layer control, minimum dra
             "Other roads",
             "Stations",
             "Airports",
-            "Places (minutes to zhengzhou)",
+            "Places (minutes to 郑州)",
+            "Place names",
         ],
         500,
     ),
-    "jincheng_plan": (["High-speed rail", "Expressways", "Airports", "Places (minutes to zhengzhou)"], 500),
+    "jincheng_plan": (
+        ["High-speed rail", "Expressways", "Airports", "Places (minutes to 郑州)", "New or changed in jincheng_plan"],
+        500,
+    ),
     "isochrone": (["within 60 min", "within 120 min", "Place names", "Expressways"], 50),
-    "compare": (["Expressways (before)", "Closed in without_yangji_expressway", "Minutes gained to zhengzhou"], 50),
-    "notebook": (["High-speed rail", "Places (minutes to zhengzhou)"], 500),
+    "compare": (["Expressways (before)", "Closed in without_yangji_expressway", "Minutes gained to 郑州"], 50),
+    "notebook": (["High-speed rail", "Places (minutes to 郑州)"], 500),
+}
+#: map -> what its title must say (scenario, network date, target in Chinese and English)
+TITLES = {
+    "baseline": ["郑州 Zhengzhou", "the network as it is", "network as of 2025-12-31"],
+    "jincheng_plan": ["郑州 Zhengzhou", "jincheng_plan", "network as of 2035-12-31"],
+    "compare": ["郑州 Zhengzhou", "without_yangji_expressway", "network as of 2024-12-31"],
+}
+#: layer names (as the layer control shows them) and the legend entry each must have
+LEGEND_OF = {
+    "High-speed rail": "High-speed rail",
+    "Conventional rail": "Conventional rail",
+    "Expressways": "Expressways",
+    "National roads": "National roads",
+    "Other roads": "Other roads",
+    "Coach services": "Coach services",
+    "Air routes": "Air routes",
+    "Stations": "Railway stations",
+    "Airports": "Airports",
 }
 
 
@@ -147,7 +169,19 @@ def test_map_renders_offline_in_chromium(browser, maps, tmp_path, name):
             assert wanted in layer_names, f"{name}: layer {wanted!r} missing from {layer_names}"
         drawn = target.locator(".leaflet-overlay-pane path").count()
         assert drawn >= EXPECT[name][1], f"{name}: only {drawn} features drawn"
-        assert target.locator(".taihang-legend").count() == 1
+        assert target.locator(".taihang-legend:not(.taihang-title)").count() == 1
+        legend_text = target.locator(".taihang-legend:not(.taihang-title)").inner_text()
+        for layer in layer_names:  # every layer drawn has its legend entry
+            key = layer.replace(" (before)", "")
+            if key in LEGEND_OF:
+                assert LEGEND_OF[key] in legend_text, f"{name}: no legend entry for the layer {layer!r}"
+        if name in TITLES:
+            title = target.locator(".taihang-title").inner_text()
+            for words in TITLES[name]:
+                assert words in title, f"{name}: the title {title!r} does not say {words!r}"
+        if name in ("baseline", "jincheng_plan", "compare"):  # the prefecture cities are named on the map
+            labels = target.locator(".leaflet-marker-pane .taihang-label").all_inner_texts()
+            assert sum("郑州" in x or "洛阳" in x or "晋城" in x for x in labels) >= 3, labels
         if name != "isochrone":  # click a place: its popup opens with minutes in it
             marker = target.locator(
                 ".leaflet-overlay-pane path.leaflet-interactive[fill-opacity='0.9'],"
@@ -166,7 +200,7 @@ def test_map_renders_offline_in_chromium(browser, maps, tmp_path, name):
         # the legend and the controls do not overlap
         boxes = [
             target.locator(sel).first.bounding_box()
-            for sel in (".taihang-legend", ".leaflet-control-scale", ".leaflet-control-layers")
+            for sel in (".taihang-legend:not(.taihang-title)", ".leaflet-control-scale", ".leaflet-control-layers")
         ]
         legend = boxes[0]
         for other in boxes[1:]:

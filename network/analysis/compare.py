@@ -203,8 +203,8 @@ def _one(sc: Scenario) -> ScenarioResult:
     diff = _diff(before, _long(per, keys))
     res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
     res.equity = _equity(per, _WORK["main"])
-    res.new_links = _new_links(model.graph, report)
-    res.removed_links = _new_links(base.graph, report, report.removed_edges)
+    res.new_links = new_links(model.graph, report)
+    res.removed_links = new_links(base.graph, report, report.removed_edges)
     return res
 
 
@@ -260,7 +260,7 @@ def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], wor
         res.decomposition = pd.DataFrame(rows)
 
 
-def _new_links(
+def new_links(
     graph: Any, report: ApplyReport, edges: list[tuple[str, str, Any]] | None = None
 ) -> list[list[tuple[float, float]]]:
     """Geometry of the road links and rides a scenario added or changed (or of ``edges`` of
@@ -271,7 +271,7 @@ def _new_links(
         if not graph.has_edge(u, v, k):
             continue
         d = graph.edges[u, v, k]
-        if d["kind"] not in ("ride", "link"):
+        if d["kind"] not in ("ride", "link") or d.get("rule") == "rail_mix":  # a strategy, not a line of its own
             continue
         pair = (min(u, v), max(u, v), d.get("line_id") or d.get("corridor_id") or d.get("service_id"))
         if pair in seen:

@@ -164,7 +164,22 @@ def map_cmd(
             keys.add(ep.key)
     per_place, _ = model.score(targets)
     key = model.resolve(target).key
-    html = map_html(build_map(model.graph, per_place, key, tiles=tiles, warnings=model.warnings))
+    from network.analysis.compare import new_links
+
+    scenario = model.scenario.name if model.scenario is not None else None
+    links = new_links(model.graph, model.apply_report) if model.apply_report is not None else None
+    html = map_html(
+        build_map(
+            model.graph,
+            per_place,
+            key,
+            tiles=tiles,
+            warnings=model.warnings,
+            scenario=scenario,
+            as_of=model.as_of,
+            new_links=links,
+        )
+    )
     click.echo(f"wrote {write_text_or_stdout(out_path, html)}", err=str(out_path) == "-")
     if str(out_path) != "-":
         _warn(model.warnings)

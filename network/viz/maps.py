@@ -43,6 +43,11 @@ LINE_LAYERS: dict[str, tuple[str, str, int, str | None]] = {
     "bus": ("Coach services", "#238b45", 2, "6 4"),
     "air": ("Air routes", "#000000", 1, "2 6"),
 }
+#: legend entries of the point layers
+_SYMBOLS = {
+    "stations": "<span class='sw' style='background:#fff;border:1px solid #54278f'></span>Railway stations",
+    "airports": "<span style='display:inline-block;width:12px;margin-right:5px'>✈</span>Airports",
+}
 _TIME_CLASSES = [
     (60, "#1a9850", "≤ 60"),
     (90, "#91cf60", "60–90"),
@@ -122,6 +127,7 @@ def add_legend(
     note: str = "",
     position: str = "bottomright",
     warnings: list[str] | None = None,
+    symbols: list[str] | None = None,
 ) -> None:
     """A legend as a Leaflet control: a title, coloured swatches with labels, line symbols (layer
     keys of :data:`LINE_LAYERS`), a note, the run's warnings (in red) and the attribution."""
@@ -134,6 +140,8 @@ def add_legend(
         label, colour, _, dash = LINE_LAYERS[key]
         style = "dashed" if dash else "solid"
         body.append(f"<span class='ln' style='border-top-color:{colour};border-top-style:{style}'></span>{label}")
+    for key in symbols or []:  # the point layers drawn: stations, airports
+        body.append(_SYMBOLS[key])
     if note:
         body.append(f"<span style='font-size:11px'>{html_lib.escape(note)}</span>")
     for w in warnings or []:
@@ -156,6 +164,43 @@ def add_legend(
     element.html = "<br>".join(body)  # type: ignore[attr-defined]
     element.position = position  # type: ignore[attr-defined]
     m.add_child(element)
+
+
+def add_title(m: Any, title: str, subtitle: str = "") -> None:
+    """A title as a Leaflet control at the top left, under the zoom buttons: what the map shows,
+    for which network (scenario and date) and to which target, so a screenshot says it too."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    element = MacroElement()
+    element._name = "Title"
+    element._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.control({position: 'topleft'});"
+        "{{ this.get_name() }}.onAdd = function () {"
+        "  var div = L.DomUtil.create('div', 'taihang-legend taihang-title');"
+        "  div.innerHTML = {{ this.html|tojson }};"
+        "  L.DomEvent.disableClickPropagation(div); return div; };"
+        "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+    html = f"<b style='font-size:14px'>{html_lib.escape(title)}</b>"
+    if subtitle:
+        html += f"<br><span style='font-size:12px'>{html_lib.escape(subtitle)}</span>"
+    element.html = html  # type: ignore[attr-defined]
+    m.add_child(element)
+
+
+def add_place_labels(m: Any, graph: nx.MultiDiGraph, name: str = "Place names") -> None:
+    """The prefecture-level cities' names as permanent labels (their own layer, on by default):
+    county names are in each place's tooltip, where 87 labels would not crowd the region's view."""
+    import folium
+
+    group = folium.FeatureGroup(name=name, show=True)
+    for _, d in sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])):
+        if d.get("kind") == "place" and d.get("place_kind") == "city":
+            _label(f"{d['name_zh']} {d['name_en']}", d["lat"], d["lon"]).add_to(group)
+    group.add_to(m)
 
 
 def _e(text: object) -> str:
@@ -335,7 +380,7 @@ def _targets(scores: pd.DataFrame) -> list[str]:
     return [c[: -len("_best_min")] for c in scores.columns if c.endswith("_best_min")]
 
 
-def _place_popup(row: pd.Series, targets: list[str]) -> str:
+def _place_popup(row: pd.Series, targets: list[str], names: dict[str, tuple[str, str]] | None = None) -> str:
     head = (
         f"<b>{html_lib.escape(str(row['name_zh']))} / {html_lib.escape(str(row['name_en']))}</b><br>"
         f"population 2020: {int(row['population_2020']):,}<br>"
@@ -347,7 +392,7 @@ def _place_popup(row: pd.Series, targets: list[str]) -> str:
     for t in targets:
         vals = [row.get(f"{t}_{m}_min", np.nan) for m in ("road", "rail", "transit", "best")]
         cells.append(
-            f"<tr><td>{t}</td>"
+            f"<tr><td>{html_lib.escape((names or {}).get(t, (t, t))[0])}</td>"
             + "".join(f"<td>{v:.0f}</td>" if np.isfinite(v) else "<td>–</td>" for v in vals)
             + f"<td>{row.get(f'{t}_best_mode', '')}</td></tr>"
         )
@@ -361,18 +406,30 @@ def build_map(
     target: str = "zhengzhou",
     tiles: bool = False,
     warnings: list[str] | None = None,
+    scenario: str | None = None,
+    as_of: str = "",
+    new_links: list[list[tuple[float, float]]] | None = None,
 ) -> Any:
     """A ``folium.Map`` of the network: line layers by mode and road class, stations, airports and
     places coloured by best-mode minutes to ``target``; each place's popup gives its minutes to
-    every target of ``scores`` (from :meth:`Model.score`) by mode; ``warnings`` (the model's
-    :attr:`~network.model.Model.warnings`) are shown in the legend."""
+    every target of ``scores`` (from :meth:`Model.score`) by mode; a title names the network
+    (``scenario``, or the network as it is), its date ``as_of`` and the target in Chinese and
+    English; the scenario's ``new_links`` (added or changed) are drawn over the network in orange;
+    the legend has an entry for every layer drawn and the model's ``warnings``."""
     import folium
 
+    names = {d["place_id"]: (d["name_zh"], d["name_en"]) for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+    zh, en = names.get(target, (target, target))
     m = new_map(network_bounds(graph), tiles)
-    add_network(m, graph)
+    groups = add_network(m, graph)
+    if new_links:
+        new = folium.FeatureGroup(name=f"New or changed in {scenario}")
+        for coords in new_links:
+            folium.PolyLine([(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.8).add_to(new)
+        new.add_to(m)
     if scores is not None and f"{target}_best_min" in scores:
         targets = _targets(scores)
-        group = folium.FeatureGroup(name=f"Places (minutes to {target})")
+        group = folium.FeatureGroup(name=f"Places (minutes to {zh})")
         pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
         for _, row in scores.sort_values("place_id").iterrows():
             d = pos[row["place_id"]]
@@ -385,16 +442,24 @@ def build_map(
                 fill=True,
                 fill_opacity=0.9,
                 fill_color=_time_colour(minutes),
-                tooltip=_e(f"{row['name_zh']}: {minutes:.0f} min"),
-            ).add_child(popup(_place_popup(row, targets), 420)).add_to(group)
+                tooltip=_e(f"{row['name_zh']} {row['name_en']}: {minutes:.0f} min to {zh}"),
+            ).add_child(popup(_place_popup(row, targets, names), 420)).add_to(group)
         group.add_to(m)
+    add_place_labels(m, graph)
     folium.LayerControl(collapsed=False).add_to(m)
+    add_title(
+        m,
+        f"Door-to-door minutes to {zh} {en}, best mode",
+        f"{scenario or 'the network as it is'} · network as of {as_of}" if as_of else (scenario or ""),
+    )
     add_legend(
         m,
-        f"Door-to-door minutes to {target} (best mode)",
+        f"Minutes to {zh} (best mode)",
         [(c, lab) for _, c, lab in _TIME_CLASSES],
-        ["hsr", "rail", "metro", "bus", "expressway", "national", "road"],
+        [k for k in LINE_LAYERS if k in groups],
+        note=f"orange: new or changed in {scenario}" if new_links else "",
         warnings=warnings,
+        symbols=[k for k in ("stations", "airports") if k in groups],
     )
     return m
 
@@ -454,15 +519,19 @@ def _change_colour(change_min: float) -> str:
     return "#f0f0f0" if change_min < 0.05 else "#cb181d"
 
 
-def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[str] | None = None) -> Any:
+def change_map(
+    graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[str] | None = None, as_of: str = ""
+) -> Any:
     """A ``folium.Map`` of one scenario on the network before it (``graph``): the network as
     context, the scenario's new and changed links highlighted and its closed links dashed (toggle
     them to see before and after), places coloured by the change in best-mode minutes to
     ``target`` with before/after popups by mode."""
     import folium
 
+    names = {d["place_id"]: (d["name_zh"], d["name_en"]) for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+    zh, en = names.get(target, (target, target))
     m = new_map(network_bounds(graph))
-    add_network(
+    groups = add_network(
         m,
         graph,
         layers=("hsr", "rail", "expressway", "national", "road"),
@@ -488,14 +557,14 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
                 tooltip=_e(f"closed in {result.scenario.name}"),
             ).add_to(gone)
         gone.add_to(m)
-    places = folium.FeatureGroup(name=f"Minutes gained to {target}")
+    places = folium.FeatureGroup(name=f"Minutes gained to {zh}")
     pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
     rows = result.places[result.places["target"] == target]
     for _, row in rows.sort_values("place_id").iterrows():
         d = pos[row["place_id"]]
         ch = -row["best_gain_min"]  # the colour scale reads a change (after − before)
         text = (
-            f"<b>{_e(row['name_zh'])} / {_e(row['name_en'])}</b><br>to {_e(target)}, door to door:"
+            f"<b>{_e(row['name_zh'])} / {_e(row['name_en'])}</b><br>to {_e(zh)}, door to door:"
             "<table class='taihang-popup'><tr><th></th><th>before</th><th>after</th><th>gain</th></tr>"
             + "".join(
                 f"<tr><td>{m_}</td><td>{row[f'{m_}_before_min']:.0f}</td><td>{row[f'{m_}_after_min']:.0f}"
@@ -516,10 +585,16 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
             tooltip=_e(f"{row['name_zh']}: {row['best_gain_min']:+.1f} min gained"),
         ).add_child(popup(text, 420)).add_to(places)
     places.add_to(m)
+    add_place_labels(m, graph)
     folium.LayerControl(collapsed=False).add_to(m)
+    add_title(
+        m,
+        f"{result.scenario.name}: door-to-door minutes gained to {zh} {en}",
+        f"best mode, before − after · network as of {as_of}" if as_of else "best mode, before − after",
+    )
     add_legend(
         m,
-        f"{result.scenario.name}: minutes gained to {target} (before − after)",
+        f"Minutes gained to {zh} (before − after)",
         [
             ("#00441b", "≥ 15 (closer)"),
             ("#238b45", "5 to 15"),
@@ -528,9 +603,11 @@ def change_map(graph: nx.MultiDiGraph, result: Any, target: str, warnings: list[
             ("#cb181d", "slower (a loss)"),
             ("#999999", "unreachable"),
         ],
-        ["hsr", "rail", "expressway"],
-        note="orange: new or changed links of the scenario; black dashed: closed",
+        [k for k in ("hsr", "rail", "expressway", "national", "road") if k in groups],
+        note="network before the scenario: thin lines; orange: its new or changed links"
+        + ("; black dashed: closed" if getattr(result, "removed_links", None) else ""),
         warnings=warnings,
+        symbols=[k for k in ("stations", "airports") if k in groups],
     )
     return m
 
@@ -547,7 +624,7 @@ def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> An
     else:
         bounds = network_bounds(graph)
     m = new_map(bounds)
-    add_network(m, graph, layers=("hsr", "rail", "expressway", "national"), opacity=0.7)
+    groups = add_network(m, graph, layers=("hsr", "rail", "expressway", "national"), opacity=0.7)
     palette = ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027", "#7f0000"]
     colours = {
         row["minutes"]: palette[min(k, len(palette) - 1)]
@@ -587,8 +664,9 @@ def isochrone_map(gdf: Any, graph: Any, warnings: list[str] | None = None) -> An
         m,
         title,
         [(colours[x], f"≤ {x:g} min") for x in sorted(colours)],
-        ["hsr", "rail", "expressway"],
+        [k for k in LINE_LAYERS if k in groups],
         note="★ origin. Door-to-door network times; off-network reach at urban access speed, ≤ 5 km",
         warnings=warnings,
+        symbols=[k for k in ("stations", "airports") if k in groups],
     )
     return m

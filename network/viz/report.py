@@ -208,7 +208,7 @@ def _pictures(k: int) -> tuple[bytes, bytes, str]:
             as_of=comp.as_of,
         ),
         population_reached_png(r.places, name, comp.targets[0], warnings=warn),
-        map_html(change_map(comp.graph, r, comp.targets[0], warn)),
+        map_html(change_map(comp.graph, r, comp.targets[0], warn, as_of=comp.as_of)),
     )
 
 
