@@ -2,6 +2,7 @@
 ``$ taihang …`` is run, and the output shown under it must be what the command prints.
 
 A block may end its command with ``| head -n N`` (only the first N lines are shown and compared).
+Timings a command prints ("(0.02 s)") are shown as "(… s)".
 Commands run in a scratch folder holding links to the project's ``scenarios/``, ``claims/`` and
 ``data/``, so an ``--out`` never writes into the checkout. ``tools/update_docs.py`` rewrites the
 outputs after an intended change (review ``git diff docs/``); ``tests/test_docs.py`` compares.
@@ -21,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 BLOCK = re.compile(r"```console\n\$ (taihang [^\n]*)\n(.*?)```", re.S)
 HEAD = re.compile(r"\s*\|\s*head -n (\d+)\s*$")
+#: a timing a command prints ("(0.02 s)"), shown as "(… s)": it differs from run to run
+TIMING = re.compile(r"\b\d+\.\d+ s\)")
 #: folders of the checkout an example may read (linked into its scratch folder)
 LINKED = ("scenarios", "claims", "data", "tests")
 
@@ -63,4 +66,4 @@ def run(command: str) -> str:
     lines = out.splitlines()
     if head:
         lines = lines[: int(head.group(1))]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return "\n".join(TIMING.sub("… s)", line.rstrip()) for line in lines) + "\n"

@@ -240,13 +240,22 @@ def compare_cmd(
         )
         + "\n"
     )
-    narrow = ["scenario", "rank_main", "main_gain_min", "rank_serves", "serves_gain_min", "pop_within_60_gain"]
+    narrow = [
+        "scenario",
+        "rank_main",
+        "main_gain_min",
+        "rank_serves",
+        "serves_gain_min",
+        "pop_within_60_gain",
+        "passenger_effect",  # "freight only", "no scheduled passenger service": never hidden
+    ]
     labels = {
         "rank_main": "rank\nmain",
         "main_gain_min": "gain to\nmain, min",
         "rank_serves": "rank\nserves",
         "serves_gain_min": "gain to\nserved, min",
         "pop_within_60_gain": "people\nnow ≤60",
+        "passenger_effect": "passenger\neffect",
     }
     click.echo(table_text(table, narrow=[c for c in narrow if c in table], wide=wide, labels=labels), nl=False)
     if not wide and "note" in table:  # a scenario's caveat is never hidden by the narrow view
