@@ -1,0 +1,123 @@
+"""The furniture of every map: the line layers' styles, the legend and the title (Leaflet controls),
+the place-name labels and the attribution. :mod:`network.viz.maps` draws the maps with them."""
+
+from __future__ import annotations
+
+import html as html_lib
+from typing import Any
+
+import networkx as nx
+
+_ATTRIBUTION = "© OpenStreetMap contributors (ODbL); census 2020; taihang"
+
+#: layer key -> (label, colour, weight, dash)
+LINE_LAYERS: dict[str, tuple[str, str, int, str | None]] = {
+    "hsr": ("High-speed rail", "#6a51a3", 4, None),
+    "rail": ("Conventional rail", "#2171b5", 2, None),
+    "metro": ("Metro between railway stations", "#084594", 2, "1 4"),
+    "expressway": ("Expressways", "#c51b7d", 3, None),
+    "national": ("National roads", "#fd8d3c", 2, None),
+    "road": ("Other roads", "#969696", 1, None),
+    "bus": ("Coach services", "#238b45", 2, "6 4"),
+    "air": ("Air routes", "#000000", 1, "2 6"),
+}
+#: legend entries of the point layers
+_SYMBOLS = {
+    "stations": "<span class='sw' style='background:#fff;border:1px solid #54278f'></span>Railway stations",
+    "airports": "<span style='display:inline-block;width:12px;margin-right:5px'>✈</span>Airports",
+}
+
+
+def add_legend(
+    m: Any,
+    title: str,
+    swatches: list[tuple[str, str]],
+    lines: list[str] | None = None,
+    note: str = "",
+    position: str = "bottomright",
+    warnings: list[str] | None = None,
+    symbols: list[str] | None = None,
+) -> None:
+    """A legend as a Leaflet control: a title, coloured swatches with labels, line symbols (layer
+    keys of :data:`LINE_LAYERS`), a note, the run's warnings (in red) and the attribution."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    body = [f"<b>{html_lib.escape(title)}</b>"]
+    body += [f"<span class='sw' style='background:{c}'></span>{html_lib.escape(label)}" for c, label in swatches]
+    for key in lines or []:
+        label, colour, _, dash = LINE_LAYERS[key]
+        style = "dashed" if dash else "solid"
+        body.append(f"<span class='ln' style='border-top-color:{colour};border-top-style:{style}'></span>{label}")
+    for key in symbols or []:  # the point layers drawn: stations, airports
+        body.append(_SYMBOLS[key])
+    if note:
+        body.append(f"<span style='font-size:11px'>{html_lib.escape(note)}</span>")
+    for w in warnings or []:
+        body.append(
+            f"<span class='warn' style='font-size:11px;color:#b10026'><b>Warning:</b> {html_lib.escape(w)}</span>"
+        )
+    body.append(f"<span style='font-size:10px;color:#555'>{html_lib.escape(_ATTRIBUTION)}</span>")
+    element = MacroElement()
+    element._name = "Legend"
+    element._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});"
+        "{{ this.get_name() }}.onAdd = function () {"
+        "  var div = L.DomUtil.create('div', 'taihang-legend');"
+        "  div.innerHTML = {{ this.html|tojson }};"
+        "  L.DomEvent.disableClickPropagation(div); return div; };"
+        "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+    element.html = "<br>".join(body)  # type: ignore[attr-defined]
+    element.position = position  # type: ignore[attr-defined]
+    m.add_child(element)
+
+
+def add_title(m: Any, title: str, subtitle: str = "") -> None:
+    """A title as a Leaflet control at the top left, under the zoom buttons: what the map shows,
+    for which network (scenario and date) and to which target, so a screenshot says it too."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    element = MacroElement()
+    element._name = "Title"
+    element._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.control({position: 'topleft'});"
+        "{{ this.get_name() }}.onAdd = function () {"
+        "  var div = L.DomUtil.create('div', 'taihang-legend taihang-title');"
+        "  div.innerHTML = {{ this.html|tojson }};"
+        "  L.DomEvent.disableClickPropagation(div); return div; };"
+        "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+    html = f"<b style='font-size:14px'>{html_lib.escape(title)}</b>"
+    if subtitle:
+        html += f"<br><span style='font-size:12px'>{html_lib.escape(subtitle)}</span>"
+    element.html = html  # type: ignore[attr-defined]
+    m.add_child(element)
+
+
+def add_place_labels(m: Any, graph: nx.MultiDiGraph, name: str = "Place names") -> None:
+    """The prefecture-level cities' names as permanent labels (their own layer, on by default):
+    county names are in each place's tooltip, where 87 labels would not crowd the region's view."""
+    import folium
+
+    group = folium.FeatureGroup(name=name, show=True)
+    for _, d in sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])):
+        if d.get("kind") == "place" and d.get("place_kind") == "city":
+            _label(f"{d['name_zh']} {d['name_en']}", d["lat"], d["lon"]).add_to(group)
+    group.add_to(m)
+
+
+def _label(text: str, lat: float, lon: float) -> Any:
+    import folium
+
+    return folium.Marker(
+        (lat, lon),
+        icon=folium.DivIcon(
+            html=f"<div class='taihang-label'>{html_lib.escape(text)}</div>", icon_size=(120, 14), icon_anchor=(-6, 7)
+        ),
+    )
