@@ -11,7 +11,6 @@ import network.viz.charts as charts
 from network.analysis.compare import compare
 from network.model import Model
 from network.scenario.load import load_scenario
-from network.viz.report import _target_names
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ID = re.compile(r"\bcn\d{6}\b|\b[a-z]+_[a-z_]+\b")
@@ -55,7 +54,7 @@ def gain_figure():
             r.scenario.name,
             [*comp.main_targets, *comp.serves.get(r.scenario.name, [])],
             "晋城",
-            names={**_target_names(comp), **comp.names},
+            names=comp.names,
             main=comp.main_targets,
             as_of=comp.as_of,
         )

@@ -289,6 +289,11 @@ def _place_popup(row: pd.Series, targets: list[str], names: dict[str, tuple[str,
     return head + "".join(cells) + f"minutes, door to door; position: {row.get('position_source', '')}"
 
 
+def _place_names(graph: nx.MultiDiGraph) -> dict[str, tuple[str, str]]:
+    """Each place id's Chinese and English name (titles, legends and popups name targets by them)."""
+    return {d["place_id"]: (d["name_zh"], d["name_en"]) for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+
+
 def build_map(
     graph: nx.MultiDiGraph,
     scores: pd.DataFrame | None = None,
@@ -307,7 +312,7 @@ def build_map(
     the legend has an entry for every layer drawn and the model's ``warnings``."""
     import folium
 
-    names = {d["place_id"]: (d["name_zh"], d["name_en"]) for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+    names = _place_names(graph)
     zh, en = names.get(target, (target, target))
     m = new_map(network_bounds(graph), tiles)
     groups = add_network(m, graph)
@@ -417,7 +422,7 @@ def change_map(
     ``target`` with before/after popups by mode."""
     import folium
 
-    names = {d["place_id"]: (d["name_zh"], d["name_en"]) for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+    names = _place_names(graph)
     zh, en = names.get(target, (target, target))
     m = new_map(network_bounds(graph))
     groups = add_network(

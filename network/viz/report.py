@@ -203,22 +203,13 @@ def _pictures(k: int) -> tuple[bytes, bytes, str]:
             [*(comp.main_targets or comp.targets[:2]), *comp.serves.get(name, [])],
             FOCUS_CITY,
             warnings=warn,
-            names={**_target_names(comp), **comp.names},
+            names=comp.names,
             main=comp.main_targets or comp.targets[:2],
             as_of=comp.as_of,
         ),
         population_reached_png(r.places, name, comp.targets[0], warnings=warn),
         map_html(change_map(comp.graph, r, comp.targets[0], warn, as_of=comp.as_of)),
     )
-
-
-def _target_names(comp: Comparison) -> dict[str, str]:
-    """The Chinese name of each target of the comparison (from the places of its graph)."""
-    return {
-        str(d["place_id"]): str(d.get("name_zh") or d["place_id"])
-        for _, d in comp.graph.nodes(data=True)
-        if d.get("kind") == "place" and d.get("place_id") in set(comp.targets)
-    }
 
 
 def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
