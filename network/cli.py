@@ -108,6 +108,26 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
+#: What each routing mode means, in every command's help (network/model.py has the long form).
+MODE_HELP = (
+    "road: by car, door to door. rail: the trip must ride a train (HSR or conventional), with road "
+    "access to the boarding station and from the alighting one, so it can be slower than road. "
+    "transit: as rail, but a coach or plane may carry the main part. best: the fastest of any mix. "
+    "Between two stations, rail and transit are platform to platform."
+)
+
+
+def mode_option(default: str = "best") -> Any:
+    """The ``--mode`` option, with :data:`MODE_HELP`."""
+    return click.option(
+        "--mode",
+        type=click.Choice(["best", "road", "rail", "transit"]),
+        default=default,
+        show_default=True,
+        help=MODE_HELP,
+    )
+
+
 _WIDE = click.option(
     "--wide",
     is_flag=True,

@@ -12,6 +12,12 @@ capped at :data:`OFF_NETWORK_MAX_KM`. The isochrone is the union of those discs.
 gives every node a larger (or equal) disc and reaches a superset of nodes, so the bands nest
 exactly. Times come from the network only: nothing is a straight-line buffer of the place.
 
+Modes mean what they mean for a route (:mod:`network.model`). By ``rail`` or ``transit`` every
+time rides a train (or coach, plane): road to a station within ``rail_access_max_km``, processing,
+the wait and the ride, road on from a station within the same reach
+(:meth:`~network.routing.trips.TripSearch.rail_times_from`). The town next door is then outside
+the hour unless a train gets there within it; ``best`` is the area a traveller reaches any way.
+
 Approximate: between modelled roads the disc stands for the local street grid the model does not
 carry; areas across mountains from a reached node are included only within the disc.
 """
@@ -45,7 +51,12 @@ def node_times(model: Model, where: str, mode: str = "best", direction: str = "f
         model = model._with_points(ep)
         ep = model._point_endpoint(ep, "origin")
     compiled = model.compiled(mode)
-    if direction == "from":
+    if mode in ("rail", "transit"):  # forced to ride, as route --mode rail|transit (model.py)
+        if direction == "from":
+            t = model.trips.rail_times_from(ep.origin_node, mode)
+        else:
+            t = model.trips.rail_times(compiled.node_ids, ep.destination_node, mode)[0]
+    elif direction == "from":
         t = search(compiled.matrix, compiled.index[ep.origin_node])
     else:
         t = search(compiled.transposed, compiled.index[ep.destination_node])

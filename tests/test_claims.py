@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from network.analysis.claims import READINGS, ClaimFile, leg_breakdown, load_claim, verdicts
+from network.analysis.claims.route import route_verdicts
 from network.cli import main
 from network.errors import ScenarioError
 
@@ -92,9 +93,35 @@ def test_verdict_logic_by_hand():
     per, overall = verdicts(times, spec)
     assert overall["verdict"].tolist() == ["does not hold", "holds"]  # 60: b fails; 90: both within
     assert overall["worst_destination"].tolist() == ["b", "b"]
+    assert overall["failing"].tolist() == ["b", "—"]
     any_spec = spec.model_copy(update={"require": "any_destination"})
     assert verdicts(times, any_spec)[1]["verdict"].tolist() == ["holds", "holds"]
     assert per.loc[(per["threshold_min"] == 60) & (per["destination"] == "b"), "margin_min"].item() == -15.0
+
+
+def test_a_route_verdict_row_never_mixes_destinations():
+    """The longest time and the destination named next to it come from one row; the failing ones
+    are listed apart (a failing short trip next to a holding long one was once shown as one)."""
+    spec = ClaimFile.model_validate(
+        {
+            "name": "x",
+            "claim": "c",
+            "source": "s",
+            "interpretation": "i",
+            "origin": {"city": "a"},
+            "destinations": [{"place": "near"}, {"place": "far"}],
+            "route_checks": [{"name": "via", "mode": "rail", "via": "a", "within_km": 5, "expect": True}],
+        }
+    )
+    per = pd.DataFrame(
+        [
+            {"network": "n", "reading": "via", "mode": "rail", "destination": "near", "minutes": 50.0, "holds": False},
+            {"network": "n", "reading": "via", "mode": "rail", "destination": "far", "minutes": 90.0, "holds": True},
+        ]
+    )
+    row = route_verdicts(per, spec).iloc[0]
+    assert (row["verdict"], row["failing"]) == ("does not hold", "near")
+    assert (row["max_minutes"], row["worst_destination"]) == (90.0, "far")
 
 
 def test_all_of_uses_the_worst_place():

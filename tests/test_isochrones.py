@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from network.cli import main
+from network.errors import UnreachableError
 from network.isochrones import isochrones
 from network.model import Model
 
@@ -41,6 +42,36 @@ def test_population_matches_scores(model):
     g = isochrones(model, "郑州", [90], direction="towards")
     expected = int(per_place.loc[per_place["zhengzhou_best_min"] <= 90, "population_2020"].sum())
     assert g["population_within"].iloc[0] == expected
+
+
+@pytest.mark.parametrize("mode", ["rail", "transit"])
+@pytest.mark.parametrize("direction", ["from", "towards"])
+def test_a_rail_isochrone_means_what_a_rail_route_means(model, mode, direction):
+    """By rail or transit every time rides a train (or coach), as ``route --mode``: a place's time
+    in the isochrone is its route's, and places only reachable without a train are left out."""
+    from network.isochrones import node_times
+
+    _, t, m = node_times(model, "阳城县", mode, direction)
+    compiled = m.compiled(mode)
+    places = m.places()
+    checked = 0
+    for pid, name in zip(places["place_id"], places["name_zh"]):
+        if name == "阳城县":
+            continue
+        node = f"place:{pid}:arrive" if direction == "from" else f"place:{pid}"
+        got = t[compiled.index[node]]
+        trip = ("阳城县", name) if direction == "from" else (name, "阳城县")
+        try:
+            expected = m.route(*trip, mode=mode)["minutes"]
+        except UnreachableError:  # no trip by train: out of every band
+            assert not np.isfinite(got), name
+            continue
+        assert got == pytest.approx(expected, abs=0.051), name  # routes print one decimal
+        checked += 1
+    assert checked > 20
+    road = isochrones(model, "阳城县", [60], mode="road")["population_within"].iloc[0]
+    rail = isochrones(model, "阳城县", [60], mode=mode, direction=direction)["population_within"].iloc[0]
+    assert rail < road  # within an hour by train is less than by car: access, processing, waits
 
 
 def test_cli_writes_geojson_deterministically(tmp_path):

@@ -22,6 +22,7 @@ from network.cli import (
     _warn,
     _warn_to_stderr,
     main,
+    mode_option,
 )
 from network.indicators.score import equity_of_scores
 from network.io import atomic_write_text, write_text_or_stdout
@@ -94,7 +95,7 @@ def score(
 @main.command()
 @click.argument("origin")
 @click.argument("destination")
-@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="best", show_default=True)
+@mode_option()
 @_YEAR
 @click.option("--json", "as_json", is_flag=True, help="Print the trip as JSON.")
 @_ASSUME
@@ -186,7 +187,7 @@ def map_cmd(
 
 
 @main.command()
-@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="best", show_default=True)
+@mode_option()
 @click.option(
     "--engine",
     type=click.Choice(["scipy", "cch"]),
@@ -302,13 +303,7 @@ def matrix(
 @main.command()
 @click.argument("place")
 @click.option("--minutes", default="30,60,90,120,180", show_default=True, help="Thresholds, comma-separated.")
-@click.option(
-    "--mode",
-    type=click.Choice(["best", "road", "rail", "transit"]),
-    default="best",
-    show_default=True,
-    help="Which modes a trip may use (rail/transit allow road access; they do not force a train).",
-)
+@mode_option()
 @click.option("--towards", is_flag=True, help="Times towards PLACE (everywhere within T of it) instead of from it.")
 @click.option(
     "--out",
@@ -392,7 +387,7 @@ def isochrone(
 @click.option(
     "--centre", default="晋城", show_default=True, help="The place the map is centred on (its minutes are 0)."
 )
-@click.option("--mode", type=click.Choice(["best", "road", "rail", "transit"]), default="rail", show_default=True)
+@mode_option("rail")
 @click.option("--towards", is_flag=True, help="Minutes from each place to the centre (default: from the centre).")
 @click.option(
     "--out",

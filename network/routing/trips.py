@@ -364,6 +364,35 @@ class TripSearch:
         minutes = total[np.arange(n), board]
         return minutes, np.column_stack([board, alight[board]]), (stations, egress, pt_mode)
 
+    def rail_times_from(self, origin: str, mode: str = "rail") -> np.ndarray:
+        """Door-to-door minutes from ``origin`` to every node forced to ride a train (``mode``
+        "rail") or a train or coach ("transit"): the mirror of :meth:`rail_times`, so an isochrone
+        by rail means what a route by rail means. Road to a boarding station s within
+        ``rail_access_max_km`` of the origin, processing, trains to another station s', road to
+        the node, s' within the same reach of the node."""
+        pt_mode = "transit" if mode == "transit" else "rail"
+        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
+        stations, processing = self.served_stations
+        n_nodes = road.matrix.shape[0]
+        if not stations:
+            return np.full(n_nodes, np.inf)
+        s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
+        s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
+        et = self.network.edge_table
+        reach = self.network.assumptions.rail_access_max_km
+        s_lon, s_lat = et.lon[s_road], et.lat[s_road]
+        o_row = et.index[origin]
+        far_o = haversine_km(s_lon, s_lat, et.lon[o_row], et.lat[o_row]) > reach
+        board = np.where(far_o, np.inf, self.road_from([origin])[0][0, s_road] + processing)  # s
+        platform, _ = self.platform_matrix(pt_mode)
+        on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
+        np.fill_diagonal(on_trains, np.inf)  # boarding and alighting at one station is no rail trip
+        arrive = np.min(board[:, None] + on_trains, axis=0)  # at each s'
+        egress = self.road_from(stations)[0]  # s' x nodes
+        far_d = haversine_km(s_lon[:, None], s_lat[:, None], et.lon[None, :n_nodes], et.lat[None, :n_nodes]) > reach
+        out: np.ndarray = np.min(np.where(far_d, np.inf, arrive[:, None] + egress), axis=0)
+        return out
+
     def main_mode(self, m2o: Any, origin: str, target: str) -> str:
         """The mode of a trip: the in-vehicle mode with the most minutes, or road."""
         return self.main_modes(m2o, [origin])[0]

@@ -215,12 +215,13 @@ def check_text(res: Any, wide: bool = False) -> str:
     out.append(paragraph(f"source: {spec.source}"))
     out.append(paragraph(f"read as: {spec.interpretation}"))
     out.append(paragraph("networks: " + ", ".join(f"{k} (as of {v})" for k, v in res.as_of.items())))
-    cols = ["network", "reading", "mode", "threshold_min", "verdict", "max_minutes", "worst_destination"]
+    cols = ["network", "reading", "mode", "threshold_min", "verdict", "failing", "max_minutes", "worst_destination"]
     extra = [c for c in ("p10_max_min", "p50_max_min", "p90_max_min", "share_of_draws_holding") if c in res.overall]
     labels = {
         "threshold_min": "within\nmin",
-        "max_minutes": "worst\nmin",
-        "worst_destination": "worst\nto",
+        "failing": "fails\nfor",
+        "max_minutes": "longest\nmin",
+        "worst_destination": "longest\nto",
         "share_of_draws_holding": "draws\nholding",
         "p10_max_min": "p10",
         "p50_max_min": "p50",

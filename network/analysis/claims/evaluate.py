@@ -236,21 +236,34 @@ def verdicts(times: pd.DataFrame, spec: ClaimFile) -> tuple[pd.DataFrame, pd.Dat
             for col in _EQUITY_COLUMNS:
                 t[col] = [o.get(col, np.nan) for o in out]
             t["population_outside"] = t["population_outside"].astype("Int64")  # a count: no ".0"
+        t["basis_min"] = np.asarray(basis, dtype=float)
         per.append(t)
         for (net, reading, mode), g in t.groupby(["network", "reading", "mode"], sort=False):
-            ok = g["holds"].all() if spec.require == "every_destination" else g["holds"].any()
-            overall.append(
-                {
-                    "network": net,
-                    "reading": reading,
-                    "mode": mode,
-                    "threshold_min": th,
-                    "verdict": "holds" if ok else "does not hold",
-                    "worst_destination": g.loc[g["minutes"].idxmax(), "destination"],
-                    "max_minutes": float(g["minutes"].max()),
-                }
-            )
-    return pd.concat(per, ignore_index=True), pd.DataFrame(overall)
+            overall.append(verdict_row(g, spec.require, net, reading, mode, th, "basis_min"))
+    per_all = pd.concat(per, ignore_index=True).drop(columns="basis_min")
+    return per_all, pd.DataFrame(overall)
+
+
+def verdict_row(g: pd.DataFrame, require: str, net: str, reading: str, mode: str, th: float, basis: str) -> dict:
+    """One verdict row from one group's destinations, every value of it read from one destination.
+
+    ``max_minutes`` and ``worst_destination`` are the longest time the verdict compares (column
+    ``basis``: a population-weighted all-of reading compares its worst place) and the destination
+    it belongs to; ``failing`` names the destinations that do not hold. So the row never puts one
+    destination's minutes next to another's name."""
+    ok = g["holds"].all() if require == "every_destination" else g["holds"].any()
+    values = pd.to_numeric(g[basis], errors="coerce")
+    known = values.notna().any()
+    return {
+        "network": net,
+        "reading": reading,
+        "mode": mode,
+        "threshold_min": th,
+        "verdict": "holds" if ok else "does not hold",
+        "max_minutes": float(values.max()) if known else float("nan"),
+        "worst_destination": g.loc[values.idxmax(), "destination"] if known else "—",
+        "failing": ", ".join(g.loc[~g["holds"].astype(bool), "destination"]) or "—",
+    }
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from network.analysis.claims.evaluate import verdict_row
 from network.analysis.claims.spec import ClaimFile, RouteCheck
 from network.errors import UnreachableError
 from network.geo import haversine_km
@@ -127,18 +128,6 @@ def evaluate_routes(model: Model, spec: ClaimFile, network_name: str) -> pd.Data
 
 def route_verdicts(per: pd.DataFrame, spec: ClaimFile) -> pd.DataFrame:
     """A verdict per network and check: every destination (or any, with ``require``) agrees."""
-    out = []
-    for (net, reading, mode), g in per.groupby(["network", "reading", "mode"], sort=False):
-        ok = g["holds"].all() if spec.require == "every_destination" else g["holds"].any()
-        out.append(
-            {
-                "network": net,
-                "reading": reading,
-                "mode": mode,
-                "threshold_min": float("nan"),
-                "verdict": "holds" if ok else "does not hold",
-                "worst_destination": ", ".join(g.loc[~g["holds"], "destination"]) or "—",
-                "max_minutes": float(g["minutes"].max()),
-            }
-        )
+    groups = per.groupby(["network", "reading", "mode"], sort=False)
+    out = [verdict_row(g, spec.require, n, r, m, float("nan"), "minutes") for (n, r, m), g in groups]
     return pd.DataFrame(out)
