@@ -19,7 +19,7 @@ def _feed(tmp_path, *args):
     out = tmp_path / "feed"
     res = CliRunner().invoke(main, ["export-gtfs", *args, "--out", str(out)])
     assert res.exit_code == 0, res.output
-    return gk.read_feed(out, dist_units="km"), res.output
+    return gk.read_feed(out / "gtfs", dist_units="km"), res.output
 
 
 def _seconds(hms: pd.Series) -> np.ndarray:
@@ -73,3 +73,36 @@ def test_a_scenario_adds_its_coach_and_flight(tmp_path):
     assert len(air) == 2  # both directions of the Beijing flight
     trips = feed.trips[feed.trips["route_id"].isin(air["route_id"])]
     assert len(trips) == 2  # one flight a day each way: written as its departure, not a frequency
+
+
+def test_the_feed_says_what_it_holds(tmp_path):
+    """The message counts the trips the feed has; the feed folder holds GTFS files only (the
+    manifest beside it) and the zip the same files; route names are names; coach stations one
+    line shares with another at one point are one stop; the contact is written when given."""
+    import io
+    import zipfile
+
+    out = tmp_path / "feed"
+    res = CliRunner().invoke(
+        main, ["export-gtfs", "--year", "2024", "--out", str(out), "--contact", "planner@example.org"]
+    )
+    assert res.exit_code == 0, res.output
+    trips = pd.read_csv(out / "gtfs" / "trips.txt")
+    assert f": {len(trips)} trips (" in res.output
+    names = sorted(p.name for p in (out / "gtfs").iterdir())
+    assert "manifest.json" not in names and (out / "manifest.json").is_file()
+    with zipfile.ZipFile(io.BytesIO((out / "gtfs.zip").read_bytes())) as zf:
+        assert sorted(zf.namelist()) == names
+        assert all(zf.read(n) == (out / "gtfs" / n).read_bytes() for n in names)
+    routes = pd.read_csv(out / "gtfs" / "routes.txt", keep_default_na=False)
+    assert not (routes["route_short_name"] == routes["route_id"]).any()
+    assert set(routes["route_short_name"]) - {""} <= {"D4618", "G2405"}  # published train numbers only
+    assert routes["route_long_name"].is_unique  # two patterns of one line read apart
+    stops = pd.read_csv(out / "gtfs" / "stops.txt")
+    assert not stops.duplicated(["stop_name", "stop_lat", "stop_lon"]).any()
+    assert not stops["stop_name"].str.contains("站站").any()
+    assert "晋城汽车站" in set(stops["stop_name"])
+    info = pd.read_csv(out / "gtfs" / "feed_info.txt")
+    assert info["feed_contact_email"].tolist() == ["planner@example.org"]
+    bad = CliRunner().invoke(main, ["export-gtfs", "--out", str(tmp_path / "x"), "--contact", "someone"])
+    assert bad.exit_code != 0 and "--contact 'someone'" in bad.output and not (tmp_path / "x").exists()

@@ -189,7 +189,7 @@ def test_out_is_written_as_a_whole_with_a_manifest(tmp_path):
     }
     assert run("export-gtfs", "--out", str(out)).exit_code == 0  # a folder taihang wrote is replaced whole
     assert not (out / "scores.csv").exists()  # the earlier run's files do not mix with the new ones
-    assert (out / "stops.txt").is_file()
+    assert (out / "gtfs" / "stops.txt").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left behind
 
 

@@ -22,7 +22,7 @@ from network.cli import (
     _warn,
     main,
 )
-from network.io import atomic_write_text, write_text_or_stdout
+from network.io import atomic_write_bytes, atomic_write_text, write_text_or_stdout
 from network.sources.osm import DEFAULT_ROAD_CLASSES
 from network.tables import LISTING_FORMATS, listing_text, paragraph, table_text
 
@@ -34,33 +34,58 @@ from network.tables import LISTING_FORMATS, listing_text, paragraph, table_text
     "out_dir",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="The feed's folder (written as a whole or not at all; zip it for tools that want a .zip).",
+    help="A folder for the feed (written as a whole or not at all): DIR/gtfs/ holds the feed's files, "
+    "DIR/gtfs.zip the same zipped for tools that read a .zip, DIR/manifest.json what taihang wrote.",
+)
+@click.option(
+    "--contact",
+    default=None,
+    help="An e-mail address or web address of whoever answers for the feed (feed_info's feed_contact_email "
+    "or feed_contact_url).",
 )
 @_YEAR
 @_ASSUME
 @_NETWORK
 def export_gtfs(
-    scenario_file: Path | None, out_dir: Path, year: int | None, assume: tuple[str, ...], network_path: Path | None
+    scenario_file: Path | None,
+    out_dir: Path,
+    contact: str | None,
+    year: int | None,
+    assume: tuple[str, ...],
+    network_path: Path | None,
 ) -> None:
     """The network's (and SCENARIO_FILE's) rail, coach and air services as a GTFS feed: stops,
     routes, one trip per direction with stop times from the run-time model, headways as
     frequencies over 06:00–22:00 (times are modelled, marked timepoint=0)."""
     from network._version import __version__
-    from network.graph.gtfs import gtfs_tables, services
+    from network.graph.gtfs import contact_fields, feed_zip, gtfs_tables, services
 
+    contact_fields(contact)  # a malformed contact fails before the network is built
     model = _model(year, assume, scenario_file, network_path)
     label = model.scenario.name if model.scenario is not None else "the network as it is"
     runs = services(model.graph)
+    tables = gtfs_tables(model.graph, model.as_of, label, __version__, runs, contact)
     with _outputs(out_dir) as outputs:
         assert outputs is not None
         outputs.warnings += model.warnings
-        for name, body in gtfs_tables(model.graph, model.as_of, label, __version__, runs).items():
-            atomic_write_text(outputs.path(name), body)
+        for name, body in tables.items():
+            atomic_write_text(outputs.path(f"gtfs/{name}"), body)
+        atomic_write_bytes(outputs.path("gtfs.zip"), feed_zip(tables))
     modes = sorted({r["mode"] for r in runs})
+    n_trips = tables["trips.txt"].count("\n") - 1
+    n_freq = tables["frequencies.txt"].count("\n") - 1
     click.echo(
-        f"wrote a GTFS feed of {len({r['service_id'] for r in runs})} services ({', '.join(modes)}), "
-        f"{len(runs)} trips, network as of {model.as_of} ({label}) into {out_dir}"
+        paragraph(
+            f"wrote a GTFS feed of {len({r['service_id'] for r in runs})} services ({', '.join(modes)}) in "
+            f"{len(runs)} directions: {n_trips} trips ({n_freq} run at a headway through the day, "
+            f"{n_trips - n_freq} single "
+            f"departures of services a few times a day), network as of {model.as_of} ({label}), into {out_dir}/gtfs "
+            f"and {out_dir}/gtfs.zip"
+        ),
+        nl=False,
     )
+    if not contact:
+        click.echo("feed_info names no contact: --contact EMAIL|URL adds who answers for the feed")
     _warn(model.warnings)
 
 

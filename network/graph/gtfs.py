@@ -13,8 +13,14 @@ into the first departure.
 
 Files written (https://gtfs.org/schedule/reference/): ``agency.txt``, ``stops.txt``,
 ``routes.txt``, ``trips.txt``, ``stop_times.txt``, ``frequencies.txt``, ``calendar.txt``,
-``feed_info.txt``. Route types: 2 (rail; high-speed rail too, with ``route_desc`` saying so), 3
-(coach), 1100 (air, an extended type: basic GTFS has none for air).
+``feed_info.txt``. Route types: 2 (rail; high-speed rail too, with ``route_desc`` saying so), 1
+(metro), 3 (coach), 1100 (air, an extended type: basic GTFS has none for air).
+
+A route's short name is its published train number where the service is one (D4618, G2405), and
+empty otherwise (GTFS: "often a short, abstract identifier"; an internal id is neither); its long
+name is the line's Chinese name and the service's English one, so two patterns of one line read
+apart. Coach stations a scenario names once per coach line are one stop when they stand at one
+point under one name, so a traveller changes coaches there.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from collections import defaultdict
 from typing import Any
 
@@ -125,6 +133,16 @@ def services(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
     return out
 
 
+#: A published train number at the end of a service id (``zhengtai_d4618`` → D4618).
+_TRAIN_NUMBER = re.compile(r"_([gdckzt]\d{1,5})$")
+
+
+def short_name(service_id: str) -> str:
+    """The published train number a service id ends with, upper case, or "" (module docstring)."""
+    m = _TRAIN_NUMBER.search(service_id)
+    return m.group(1).upper() if m else ""
+
+
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
     """A GTFS table; every text field on one line (:func:`network.textrules.one_line`)."""
     buf = io.StringIO()
@@ -134,23 +152,46 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
+def contact_fields(contact: str | None) -> dict[str, str]:
+    """``feed_info``'s contact columns for ``contact``: an e-mail address or an http(s) URL of
+    whoever publishes the feed (the user who exports it: taihang is a model, not an operator)."""
+    if not contact:
+        return {}
+    contact = contact.strip()
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact):
+        return {"feed_contact_email": contact}
+    if re.fullmatch(r"https?://\S+", contact):
+        return {"feed_contact_url": contact}
+    raise DataError(
+        f"--contact {contact!r}: expected an e-mail address (planner@example.org) or a web address "
+        "(https://example.org/feedback) of whoever answers for this feed"
+    )
+
+
 def gtfs_tables(
-    graph: nx.MultiDiGraph, as_of: str, label: str, version: str, runs: list[dict[str, Any]] | None = None
+    graph: nx.MultiDiGraph,
+    as_of: str,
+    label: str,
+    version: str,
+    runs: list[dict[str, Any]] | None = None,
+    contact: str | None = None,
 ) -> dict[str, str]:
     """The feed's files (name → CSV text) for the services of ``graph`` on the date ``as_of``
     (``label``: the network or scenario named in ``feed_info.txt``; ``runs``: :func:`services`
-    of the graph, if the caller has them)."""
+    of the graph, if the caller has them; ``contact``: :func:`contact_fields`)."""
     runs = services(graph) if runs is None else runs
+    contacts = contact_fields(contact)
     if not runs:
         raise DataError(f"{label}: the network has no scheduled service (rail, coach or air) to write as GTFS")
     stops: dict[str, list[Any]] = {}
+    same_point: dict[tuple[str, str, str], str] = {}  # coach stations of several lines: one stop
+    stop_of: dict[str, str] = {}
     for r in runs:
         for key, node, *_ in r["stops"]:
             d = graph.nodes[node]
-            stops.setdefault(
-                key,
-                [key, d.get("name_zh") or key, d.get("name_en") or "", f"{d['lat']:.6f}", f"{d['lon']:.6f}"],
-            )
+            row = [key, d.get("name_zh") or key, d.get("name_en") or "", f"{d['lat']:.6f}", f"{d['lon']:.6f}"]
+            stop_of[key] = same_point.setdefault((row[1], row[3], row[4]), key)
+            stops.setdefault(stop_of[key], row)
     routes: dict[str, list[Any]] = {}
     trips, stop_times, freqs = [], [], []
     for r in runs:
@@ -159,10 +200,10 @@ def gtfs_tables(
             [
                 r["service_id"],
                 "taihang",
-                r["service_id"],
-                r["name_zh"],
-                f"{r['name_en']} ({_MODE_WORDS.get(r['mode'], r['mode'])}; times modelled from lengths, speeds "
-                "and dwells, not a timetable)",
+                short_name(r["service_id"]),
+                f"{r['name_zh']} · {r['name_en']}",
+                f"{_MODE_WORDS.get(r['mode'], r['mode'])}; times modelled from lengths, speeds and dwells, "
+                "not a timetable",
                 _ROUTE_TYPE.get(r["mode"], 2),
             ],
         )
@@ -176,9 +217,10 @@ def gtfs_tables(
             starts = [k * float(headway or 0.0) for k in range(n)]
             ids = [f"{base_id}:{k + 1}" for k in range(n)]
         for offset, trip_id in zip(starts, ids):
-            trips.append([r["service_id"], "daily", trip_id, 0 if r["direction"] != "-1" else 1, r["stops"][-1][0]])
+            last = stops[stop_of[r["stops"][-1][0]]]
+            trips.append([r["service_id"], "daily", trip_id, 0 if r["direction"] != "-1" else 1, last[1]])
             for seq, (key, _, arr, dep, km) in enumerate(r["stops"], start=1):
-                stop_times.append([trip_id, _hms(arr + offset), _hms(dep + offset), key, seq, f"{km:.3f}", 0])
+                stop_times.append([trip_id, _hms(arr + offset), _hms(dep + offset), stop_of[key], seq, f"{km:.3f}", 0])
     start = dt.date.fromisoformat(as_of)
     end = start.replace(year=start.year + 1) - dt.timedelta(days=1)
     day = start.strftime("%Y%m%d")
@@ -213,7 +255,7 @@ def gtfs_tables(
         ),
         "feed_info.txt": _csv(
             ["feed_publisher_name", "feed_publisher_url", "feed_lang", "feed_start_date", "feed_end_date"]
-            + ["feed_version"],
+            + ["feed_version", *contacts],
             [
                 [
                     "taihang",
@@ -222,7 +264,21 @@ def gtfs_tables(
                     day,
                     end.strftime("%Y%m%d"),
                     f"taihang {version}: {label}, {as_of}",
+                    *contacts.values(),
                 ]
             ],
         ),
     }
+
+
+def feed_zip(tables: dict[str, str]) -> bytes:
+    """The feed as one .zip (what most GTFS tools read), the same bytes for the same tables: files
+    in name order, each dated 1980-01-01 (the zip format's first day)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(tables):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, tables[name].encode("utf-8"))
+    return buf.getvalue()

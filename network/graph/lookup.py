@@ -43,6 +43,14 @@ def short_place_name(zh: str) -> str:
     return re.sub(r"(回族区|县|区|市)$", "", zh) if len(zh) > 2 else zh
 
 
+def station_label(zh: str, en: str) -> str:
+    """A station's name as printed, 站 and "station" added once (郑州东站 (Zhengzhou East
+    station); 晋城汽车站 (Jincheng coach station), not 晋城汽车站站)."""
+    zh_part = zh if zh.endswith("站") else zh + "站"
+    en_part = en if en.lower().endswith(("station", "stop")) else en + " station"
+    return f"{zh_part} ({en_part})"
+
+
 def _station_forms(zh: str, en: str) -> list[str]:
     return [zh + "站", en, en + " station", en + " railway station", zh + "火车站"]
 
@@ -93,7 +101,7 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
     for node, d in graph.nodes(data=True):
         if d["kind"] == "station":
             ep = Endpoint(
-                "station", d["station_id"], f"{d['name_zh']}站 ({d['name_en']} station)", node, node, d["lon"], d["lat"]
+                "station", d["station_id"], station_label(d["name_zh"], d["name_en"]), node, node, d["lon"], d["lat"]
             )
             add(_station_forms(d["name_zh"], d["name_en"]) + [d["station_id"]], ep, 3)
             add([d["name_zh"]], ep, 4)  # the bare name too: used when no place has it

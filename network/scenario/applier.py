@@ -270,10 +270,11 @@ class ApplierBase:
         self.g.remove_edge(*key)
         self.report.removed_edges.append(key)
 
-    def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str] | None:
+    def _point(self, item: Any, lc: LocatedChange, *loc: Any) -> tuple[float, float, str, str] | None:
+        """(lon, lat, Chinese name, English name) of a named place or a ``[lon, lat]`` point."""
         if isinstance(item, str):
             hit = self.places.get(item, f"{lc.where(*loc)}: {dotted(loc)}", self.problems)
-            return None if hit is None else (float(hit[2]), float(hit[3]), hit[4])
+            return None if hit is None else (float(hit[2]), float(hit[3]), hit[4], hit[5])
         lon, lat = float(item[0]), float(item[1])
         self._check_in_region(lon, lat, lc, *loc)
-        return lon, lat, f"{lon:.3f},{lat:.3f}"
+        return lon, lat, f"{lon:.3f},{lat:.3f}", f"{lon:.3f},{lat:.3f}"

@@ -53,7 +53,7 @@ class RoadChanges(ApplierBase):
                 lon=p[0],
                 lat=p[1],
                 name_zh=p[2],
-                name_en=p[2],
+                name_en=p[3],
                 source=f"scenario {lc.file}",
             )
             self.b.connect(node, p[0], p[1], 0.0)

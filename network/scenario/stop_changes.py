@@ -136,8 +136,8 @@ class StopChanges(ApplierBase):
             sid = f"bus-{ch.id}-{k}"
             self.b.stations[sid] = Station(
                 station_id=sid,
-                name_zh=f"{p[2]}汽车站",
-                name_en=f"{p[2]} bus stop",
+                name_zh=f"{p[2]}汽车站",  # a coach station at the named place
+                name_en=f"{p[3]} coach station",
                 lon=p[0],
                 lat=p[1],
                 scenario=lc.scenario,
