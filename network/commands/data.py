@@ -1,4 +1,4 @@
-"""Commands about data: export-gtfs, the listings (assumptions, data, places) and build."""
+"""Commands about data: export-gtfs, examples, the listings (assumptions, data, places) and build."""
 
 from __future__ import annotations
 
@@ -87,6 +87,41 @@ def export_gtfs(
     if not contact:
         click.echo("feed_info names no contact: --contact EMAIL|URL adds who answers for the feed")
     _warn(model.warnings)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A new or empty folder (or one taihang wrote): the examples go in as the repository lays them out.",
+)
+def examples(out_dir: Path) -> None:
+    """Copy the worked examples into a folder: the plans' scenario cards (scenarios/), the claims
+    (claims/), the published figures the model is checked on (data/validation/) and the notebooks
+    (notebooks/), so the docs' commands run from it after pip install taihang."""
+    from network.examples import write_examples
+
+    files = write_examples(out_dir)
+    counts: dict[str, int] = {}
+    for rel in files:
+        folder = rel.rsplit("/", 1)[0]
+        counts[folder] = counts.get(folder, 0) + 1
+    click.echo(
+        paragraph(
+            f"wrote {len(files)} example files into {out_dir}: "
+            + ", ".join(f"{folder}/ ({n})" for folder, n in counts.items())
+        ),
+        nl=False,
+    )
+    click.echo(
+        paragraph(
+            f"Try: cd {out_dir} && taihang check claims/one_hour_circle.yaml, or taihang compare "
+            "scenarios/jincheng_plan.yaml scenarios/yangcheng_plan.yaml"
+        ),
+        nl=False,
+    )
 
 
 def _checked_listing_out(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
