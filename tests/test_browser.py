@@ -135,7 +135,16 @@ EXPECT = {  # map -> (layer names that must be in the layer control, minimum dra
         500,
     ),
     "isochrone": (["within 60 min", "within 120 min", "Place names", "Expressways"], 50),
-    "compare": (["Expressways (before)", "Closed in without_yangji_expressway", "Minutes gained to 郑州"], 50),
+    "compare": (
+        [
+            "Expressways (before)",
+            "Closed in without_yangji_expressway",
+            "Minutes gained to 郑州",
+            "Time-space map, before",
+            "Time-space map, with without_yangji_expressway",
+        ],
+        50,
+    ),
     "notebook": (["High-speed rail", "Places (minutes to 郑州)"], 500),
 }
 #: map -> what its title must say (scenario, network date, target in Chinese and English)
@@ -156,6 +165,8 @@ LEGEND_OF = {
     "Stations": "Railway stations",
     "Airports": "Airports",
 }
+#: layers named after their scenario (a prefix) and the legend entry each must have
+LEGEND_OF_SCENARIO = {"New or changed in ": "New or changed by the scenario", "Closed in ": "Closed by the scenario"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECT))
@@ -175,6 +186,17 @@ def test_map_renders_offline_in_chromium(browser, maps, tmp_path, name):
             key = layer.replace(" (before)", "")
             if key in LEGEND_OF:
                 assert LEGEND_OF[key] in legend_text, f"{name}: no legend entry for the layer {layer!r}"
+            for prefix, entry in LEGEND_OF_SCENARIO.items():
+                if key.startswith(prefix):
+                    assert entry in legend_text, f"{name}: no legend entry for the layer {layer!r}"
+        if name == "compare":  # the time-space layers are off at first; switched on, they draw
+            assert "time-space layers" in legend_text
+            before = target.locator(".leaflet-overlay-pane path").count()
+            box = target.locator(".leaflet-control-layers-overlays label", has_text="Time-space map, with")
+            box.locator("input").check()
+            page.wait_for_timeout(300)
+            assert target.locator(".leaflet-overlay-pane path").count() > before + 50
+            box.locator("input").uncheck()
         if name in TITLES:
             title = target.locator(".taihang-title").inner_text()
             for words in TITLES[name]:

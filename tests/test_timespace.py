@@ -44,3 +44,24 @@ def test_a_project_moves_the_places_it_brings_closer_inward(frames):
     assert (m1[both] <= m0[both] + 1e-9).all()  # the plan adds, it closes nothing
     hebi = a.index[a["place_id"] == "hebi"][0]
     assert m1[hebi] < m0[hebi] - 30  # 晋城–鹤壁 HSR
+
+
+def test_a_comparisons_time_space_map_shows_its_own_minutes():
+    """compare --out draws the comparison's minutes (no new search): they are the minutes the
+    model gives each place towards the target, before and after."""
+    from network.analysis.compare import compare
+    from network.viz.timespace import frames_from_comparison
+
+    base = Model.default(2035)
+    scenario = load_scenario("scenarios/jincheng_plan.yaml")
+    comp = compare(base, [scenario], ["郑州"], decompose=False)
+    before, after = frames_from_comparison(comp.graph, comp.results[0], "zhengzhou")
+    for model, frame in ((base, before), (base.with_scenario(scenario), after)):
+        direct = timespace_frame(model, "郑州", "best", towards=True).set_index("place_id")
+        common = frame.set_index("place_id").index.intersection(direct.index)
+        assert len(common) == len(frame) > 80
+        np.testing.assert_allclose(
+            frame.set_index("place_id").loc[common, "minutes"], direct.loc[common, "minutes"], atol=0.051
+        )
+    moved = before["minutes"].to_numpy() - after["minutes"].to_numpy()
+    assert (moved >= -1e-9).all() and moved.max() > 5  # a new line only brings places closer

@@ -434,7 +434,7 @@ def timespace(
         panels.append((f"with {sc.name} ({model.as_of})", timespace_frame(model, centre, mode, towards)))
     v = reference_speed_kph(panels[0][1])
     label = base.resolve(centre).label
-    atomic_write_bytes(out_path, timespace_png(panels, label, mode, v, warnings=warnings))
+    atomic_write_bytes(out_path, timespace_png(panels, label, mode, v, warnings=warnings, towards=towards))
     rows = pd.DataFrame(
         [
             {

@@ -20,6 +20,9 @@ LINE_LAYERS: dict[str, tuple[str, str, int, str | None]] = {
     "road": ("Other roads", "#969696", 1, None),
     "bus": ("Coach services", "#238b45", 2, "6 4"),
     "air": ("Air routes", "#000000", 1, "2 6"),
+    # a scenario's own links, over the network before it: a colour no other layer uses
+    "new": ("New or changed by the scenario", "#00bcd4", 6, None),
+    "closed": ("Closed by the scenario", "#000000", 5, "8 6"),
 }
 #: legend entries of the point layers
 _SYMBOLS = {

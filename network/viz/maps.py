@@ -30,6 +30,9 @@ import numpy as np
 import pandas as pd
 
 from network.viz.map_parts import _ATTRIBUTION, LINE_LAYERS, _label, add_legend, add_place_labels, add_title
+from network.viz.timespace import add_timespace_layers, frames_from_comparison, reference_speed_kph
+
+_NEW, _CLOSED = LINE_LAYERS["new"], LINE_LAYERS["closed"]  # (label, colour, weight, dash)
 
 _STATIC = Path(__file__).parent / "static"
 _TIME_CLASSES = [
@@ -308,7 +311,7 @@ def build_map(
     places coloured by best-mode minutes to ``target``; each place's popup gives its minutes to
     every target of ``scores`` (from :meth:`Model.score`) by mode; a title names the network
     (``scenario``, or the network as it is), its date ``as_of`` and the target in Chinese and
-    English; the scenario's ``new_links`` (added or changed) are drawn over the network in orange;
+    English; the scenario's ``new_links`` (added or changed) are drawn over the network in cyan;
     the legend has an entry for every layer drawn and the model's ``warnings``."""
     import folium
 
@@ -319,7 +322,7 @@ def build_map(
     if new_links:
         new = folium.FeatureGroup(name=f"New or changed in {scenario}")
         for coords in new_links:
-            folium.PolyLine([(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.8).add_to(new)
+            folium.PolyLine([(y, x) for x, y in coords], color=_NEW[1], weight=_NEW[2], opacity=0.8).add_to(new)
         new.add_to(m)
     if scores is not None and f"{target}_best_min" in scores:
         targets = _targets(scores)
@@ -350,8 +353,7 @@ def build_map(
         m,
         f"Minutes to {zh} (best mode)",
         [(c, lab) for _, c, lab in _TIME_CLASSES],
-        [k for k in LINE_LAYERS if k in groups],
-        note=f"orange: new or changed in {scenario}" if new_links else "",
+        [k for k in LINE_LAYERS if k in groups] + (["new"] if new_links else []),
         warnings=warnings,
         symbols=[k for k in ("stations", "airports") if k in groups],
     )
@@ -436,7 +438,7 @@ def change_map(
     new = folium.FeatureGroup(name=f"New or changed in {result.scenario.name}")
     for coords in result.new_links:
         folium.PolyLine(
-            [(y, x) for x, y in coords], color="#ff7f00", weight=6, opacity=0.9, tooltip=_e(result.scenario.name)
+            [(y, x) for x, y in coords], color=_NEW[1], weight=_NEW[2], opacity=0.9, tooltip=_e(result.scenario.name)
         ).add_to(new)
     new.add_to(m)
     if getattr(result, "removed_links", None):
@@ -444,10 +446,10 @@ def change_map(
         for coords in result.removed_links:
             folium.PolyLine(
                 [(y, x) for x, y in coords],
-                color="#000000",
-                weight=5,
+                color=_CLOSED[1],
+                weight=_CLOSED[2],
                 opacity=0.8,
-                dash_array="8 6",
+                dash_array=_CLOSED[3],
                 tooltip=_e(f"closed in {result.scenario.name}"),
             ).add_to(gone)
         gone.add_to(m)
@@ -480,6 +482,12 @@ def change_map(
         ).add_child(popup(text, 420)).add_to(places)
     places.add_to(m)
     add_place_labels(m, graph)
+    before, after = frames_from_comparison(graph, result, target)  # the same minutes, redrawn by time
+    v = reference_speed_kph(before)
+    tp = pos[target]
+    add_timespace_layers(
+        m, [("before", before), (f"with {result.scenario.name}", after)], (tp["lon"], tp["lat"]), zh, v
+    )
     folium.LayerControl(collapsed=False).add_to(m)
     add_title(
         m,
@@ -497,9 +505,12 @@ def change_map(
             ("#cb181d", "slower (a loss)"),
             ("#999999", "unreachable"),
         ],
-        [k for k in ("hsr", "rail", "expressway", "national", "road") if k in groups],
-        note="network before the scenario: thin lines; orange: its new or changed links"
-        + ("; black dashed: closed" if getattr(result, "removed_links", None) else ""),
+        [k for k in ("hsr", "rail", "expressway", "national", "road") if k in groups]
+        + ["new"]
+        + (["closed"] if getattr(result, "removed_links", None) else []),
+        note="network before the scenario: thin lines"
+        + f"; time-space layers (off at first): each place moved along its bearing from {zh} to where its "
+        f"minutes put it at {v:.0f} km/h (small dots ringed in black), rings 60/90/120 min, red within 60",
         warnings=warnings,
         symbols=[k for k in ("stations", "airports") if k in groups],
     )

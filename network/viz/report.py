@@ -16,6 +16,7 @@ from network.parallel import fork_map
 from network.tables import csv_text, dumps_json, markdown_table
 from network.viz.charts import gain_by_county_png, population_reached_png
 from network.viz.maps import change_map, map_html
+from network.viz.timespace import frames_from_comparison, timespace_png
 
 
 def report_markdown(comp: Comparison, charts: dict[str, list[str]] | None = None) -> str:
@@ -169,18 +170,19 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
         pictures = fork_map(_pictures, list(range(len(comp.results))))
     finally:
         _PICTURES.clear()
-    for r, (gain_png, reached_png, _) in zip(comp.results, pictures):
+    for r, (gain_png, reached_png, _, timespace) in zip(comp.results, pictures):
         name = r.scenario.name
         files = [f"charts/{name}_gain_by_county.png", f"charts/{name}_population_reached.png"]
-        atomic_write_bytes(out_dir / files[0], gain_png)
-        atomic_write_bytes(out_dir / files[1], reached_png)
+        files += [f"charts/{name}_timespace_{target}.png" for target in timespace]
+        for f, png in zip(files, [gain_png, reached_png, *timespace.values()]):
+            atomic_write_bytes(out_dir / f, png)
         written += [out_dir / f for f in files]
         charts[name] = files
     atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
     atomic_write_text(out_dir / "provenance.json", dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
     written += [out_dir / "report.md", out_dir / "provenance.json"]
     written.append(_write_gpkg(comp, places, out_dir / "places.gpkg"))
-    for r, (_, _, html) in zip(comp.results, pictures):
+    for r, (_, _, html, _) in zip(comp.results, pictures):
         path = out_dir / "maps" / f"{r.scenario.name}.html"
         atomic_write_text(path, html)
         written.append(path)
@@ -191,8 +193,27 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
 _PICTURES: dict[str, Any] = {}
 
 
-def _pictures(k: int) -> tuple[bytes, bytes, str]:
-    """The two charts (PNG) and the map (HTML) of scenario ``k`` of the comparison."""
+def _timespace_pngs(comp: Comparison, r: Any, warn: list[str]) -> dict[str, bytes]:
+    """Before and after time-space maps towards each main target, from the comparison's own
+    minutes (best mode): target id → PNG."""
+    out = {}
+    for target in comp.main_targets or comp.targets[:2]:
+        before, after = frames_from_comparison(comp.graph, r, target)
+        node = comp.graph.nodes.get(f"place:{target}", {})
+        label = f"{comp.names.get(target, target)} {node.get('name_en', '')}".strip()
+        panels = [(f"before ({comp.as_of})", before), (f"with {r.scenario.name}", after)]
+        rows = r.places[r.places["target"] == target]
+        named = set(rows.loc[rows["city_zh"] == FOCUS_CITY, "place_id"])  # the plans' own places
+        named |= set(rows.nlargest(3, "best_gain_min").query("best_gain_min > 0")["place_id"])  # and who moves most
+        out[target] = timespace_png(
+            panels, label, "the best mode", label_places=sorted(named), warnings=warn, towards=True
+        )
+    return out
+
+
+def _pictures(k: int) -> tuple[bytes, bytes, str, dict[str, bytes]]:
+    """The two charts (PNG), the map (HTML) and the time-space maps (PNG per main target) of
+    scenario ``k`` of the comparison."""
     comp = _PICTURES["comp"]
     r = comp.results[k]
     name, warn = r.scenario.name, result_warnings(comp, r)
@@ -209,6 +230,7 @@ def _pictures(k: int) -> tuple[bytes, bytes, str]:
         ),
         population_reached_png(r.places, name, comp.targets[0], warnings=warn),
         map_html(change_map(comp.graph, r, comp.targets[0], warn, as_of=comp.as_of)),
+        _timespace_pngs(comp, r, warn),
     )
 
 

@@ -95,6 +95,7 @@ def timespace_png(
     v_ref_kph: float | None = None,
     label_places: Sequence[str] = (),
     warnings: Sequence[str] = (),
+    towards: bool = False,
 ) -> bytes:
     """The time-space maps of ``panels`` (title, :func:`timespace_frame`) side by side, one
     reference speed for all (``v_ref_kph``, default :func:`reference_speed_kph` of the first):
@@ -146,8 +147,97 @@ def timespace_png(
             ax.text(0.01, 0.01, "not reachable: " + "、".join(missing[:12]), transform=ax.transAxes, fontsize=7)
         ax.legend(fontsize=7, loc="upper right")
     fig.suptitle(
-        f"Time-space map from {centre_label} by {mode}: each place along its bearing at the distance its minutes "
+        f"Time-space map {'to' if towards else 'from'} {centre_label} by {mode}: each place along its bearing "
+        "at the distance its minutes "
         f"cover at {v:.0f} km/h (the median straight-line speed)",
         fontsize=10,
     )
     return _png(fig, warnings)
+
+
+def frames_from_comparison(
+    graph: Any, result: Any, target: str, mode: str = "best"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(before, after) :func:`timespace_frame` s towards ``target`` from a comparison's place table
+    (``result.places``: its ``<mode>_before_min`` and ``<mode>_after_min``), with no new search:
+    the time-space map shows the very minutes the comparison reports."""
+    pos = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+    if target not in pos:
+        raise KeyError(f"{target}: not a place of the network")
+    c = pos[target]
+    rows = result.places[(result.places["target"] == target) & (result.places["place_id"] != target)]
+    rows = rows[rows["place_id"].isin(pos)].sort_values("place_id")
+    lon = np.array([pos[p]["lon"] for p in rows["place_id"]], dtype=float)
+    lat = np.array([pos[p]["lat"] for p in rows["place_id"]], dtype=float)
+    common = {
+        "place_id": rows["place_id"].to_numpy(),
+        "name_zh": rows["name_zh"].to_numpy(),
+        "name_en": rows["name_en"].to_numpy(),
+        "lon": lon,
+        "lat": lat,
+        "bearing_deg": bearings_deg(c["lon"], c["lat"], lon, lat),
+        "km": haversine_km(c["lon"], c["lat"], lon, lat),
+        "city": np.array([pos[p].get("place_kind") == "city" for p in rows["place_id"]]),
+    }
+    before, after = (
+        pd.DataFrame({**common, "minutes": pd.to_numeric(rows[f"{mode}_{k}_min"], errors="coerce").to_numpy(float)})
+        for k in ("before", "after")
+    )
+    for f in (before, after):
+        f["minutes"] = f["minutes"].fillna(np.inf)  # no trip: unreachable, as timespace_frame gives it
+    return before, after
+
+
+def _offset_lonlat(lon0: float, lat0: float, x_km: np.ndarray, y_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``x_km`` east and ``y_km`` north of (lon0, lat0), on a local flat approximation
+    (good to well under 1 % over the few hundred km a time-space map spans)."""
+    lat = lat0 + y_km / 111.32
+    lon = lon0 + x_km / (111.32 * math.cos(math.radians(lat0)))
+    return lon, lat
+
+
+def add_timespace_layers(
+    m: Any, panels: Sequence[tuple[str, pd.DataFrame]], centre: tuple[float, float], centre_label: str, v_ref_kph: float
+) -> None:
+    """The time-space maps of ``panels`` as layers of the folium map ``m`` (off at first; switch
+    one on in the layer control): each place at its time-space position around ``centre``
+    (lon, lat), a thin line from where it lies, the rings of :data:`RINGS_MIN` as circles, places
+    within the first ring in red. The positions are the PNG's (:func:`timespace_xy`), drawn on
+    the ground map so a planner can compare the two."""
+    import html
+
+    import folium
+
+    lon0, lat0 = centre
+    for title, frame in panels:
+        group = folium.FeatureGroup(name=f"Time-space map, {title}", show=False)
+        for ring in RINGS_MIN[:3]:
+            folium.Circle(
+                (lat0, lon0),
+                radius=ring * v_ref_kph / 60.0 * 1000.0,
+                color="#555555",
+                weight=1,
+                dash_array="6 4",
+                fill=False,
+                tooltip=f"{ring} min from {html.escape(centre_label)} at {v_ref_kph:.0f} km/h",
+            ).add_to(group)
+        _, _, tx, ty = timespace_xy(frame, v_ref_kph)
+        ok = np.isfinite(tx)
+        t_lon, t_lat = _offset_lonlat(lon0, lat0, np.where(ok, tx, 0.0), np.where(ok, ty, 0.0))
+        minutes = frame["minutes"].to_numpy(dtype=float)
+        for k in np.flatnonzero(ok):
+            name = html.escape(f"{frame['name_zh'].iloc[k]} {frame['name_en'].iloc[k]}")
+            folium.PolyLine(
+                [(frame["lat"].iloc[k], frame["lon"].iloc[k]), (t_lat[k], t_lon[k])], color="#999999", weight=1
+            ).add_to(group)
+            folium.CircleMarker(  # small, ringed in black: not the place markers of the other layers
+                (t_lat[k], t_lon[k]),
+                radius=4,
+                color="#000000",
+                weight=2,
+                fill=True,
+                fill_opacity=0.9,
+                fill_color="#d7301f" if minutes[k] <= RINGS_MIN[0] else "#2b8cbe",
+                tooltip=f"{name}: {minutes[k]:.0f} min ({title})",
+            ).add_to(group)
+        group.add_to(m)
