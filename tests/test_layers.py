@@ -47,7 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "network.textrules",
         ),
     ),
-    ("sources", ("network.sources",)),
+    ("sources", ("network.sources", "network.examples")),
     ("graph", ("network.graph",)),
     ("routing", ("network.routing",)),
     ("scenario", ("network.scenario",)),

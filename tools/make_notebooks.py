@@ -48,41 +48,86 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "one_hour_circle": [
         (
             "md",
-            "# Does the one-hour circle hold?\n\nThe Jincheng plan says the Zhengzhou–Taiyuan HSR "
-            '"formed a Jincheng–Zhengzhou–Luoyang one-hour economic circle". `claims/one_hour_circle.yaml` '
-            "states it precisely: three readings (platform to platform, centre to centre, population-weighted "
-            "over Jincheng's counties), two modes, and three networks (today, and with the plan packages). "
-            "Everything below calls the package; runs offline.",
+            "# Does the one-hour circle hold?\n\n"
+            'The Jincheng plan says the Zhengzhou–Taiyuan HSR "formed a Jincheng–Zhengzhou–Luoyang one-hour '
+            'economic circle". `claims/one_hour_circle.yaml` states what that can mean: three readings '
+            "(platform to platform, centre to centre, population-weighted over Jincheng's counties), by rail "
+            "and by the best mode, on the network as it is and with the plans.\n\n"
+            "**What this rests on.** The embedded network of the region as of the year each network is dated; "
+            "door-to-door times made of access by road, time at the station (security, gates), the wait "
+            "(half the headway, capped), the ride (lengths, speeds, dwells, a recovery margin) and egress. "
+            "Every constant has a source and a documented range (`taihang assumptions`). Runs offline.",
         ),
         (
             "code",
-            "from pathlib import Path\n\nimport pandas as pd\n\nimport network\n"
-            "from network.analysis.claims import check_claim, load_claim\n\n"
-            "ROOT = Path(network.__file__).resolve().parents[1]\n"
-            "claim = load_claim(ROOT / 'claims' / 'one_hour_circle.yaml')\n"
-            "print(claim.spec.interpretation)",
+            "import pandas as pd\n\nimport network\n"
+            "from network.analysis.claims import load_claim\n"
+            "from network.analysis.claims.check import network_for\n"
+            "from network.analysis.explore import Explorer\n"
+            "from network.examples import example_path\n"
+            "from network.scenario.load import load_scenario\n\n"
+            "claim = load_claim(example_path('claims/one_hour_circle.yaml'))\n"
+            "models = {n.name: network_for(claim, n, lambda year: network.Model.default(year=year))\n"
+            "          for n in claim.spec.networks}\n"
+            "models['yangcheng_plan'] = models['today'].with_scenario(\n"
+            "    load_scenario(example_path('scenarios/yangcheng_plan.yaml')))\n"
+            "explorer = Explorer(models)\n"
+            "print(claim.spec.interpretation)\n"
+            "{name: m.as_of for name, m in models.items()}",
         ),
         (
             "md",
-            "## Verdicts, with 200 uncertainty draws\n\nEvery constant with a range is drawn "
+            "## Move the constants\n\n"
+            "Choose the network and the reading, and move the four constants the one-hour question turns on. "
+            "Each slider stays inside the constant's documented range. The verdict and the minutes are "
+            "re-computed as you move one: the networks are not rebuilt, their edge times are re-computed from "
+            "each edge's timing rule (the same formulas the build uses), so a change takes a fraction of a "
+            "second. Without ipywidgets the cell shows the documented setting and each constant at the ends "
+            "of its range.",
+        ),
+        (
+            "code",
+            "from network.viz.widgets import claim_explorer\n\nclaim_explorer(explorer, claim.spec)",
+        ),
+        (
+            "md",
+            "## What moves the verdict\n\n"
+            "The same as a table, for readers without a kernel: centre to centre by rail on the network with "
+            "the Jincheng plan, each key constant at the low and the high end of its range, the others as "
+            "documented; then the fewest minutes any of these settings gives to each city.",
+        ),
+        (
+            "code",
+            "sens = explorer.sensitivity(claim.spec, 'jincheng_plan', 'centre_to_centre', 'rail')\n"
+            "display(sens.round(3))\n"
+            "sens.groupby('destination')[['minutes']].min().round(1)",
+        ),
+        (
+            "md",
+            "## Verdicts, with 100 uncertainty draws\n\nEvery constant with a range is drawn "
             "(triangular); `share_of_draws_holding` is how often the verdict holds. (`taihang check "
             "--draws 1000` does the same from the command line.)",
         ),
         (
             "code",
-            "result = check_claim(claim, lambda year: network.Model.default(year=year), draws=200, seed=1)\n"
+            "from network.analysis.claims import check_claim\n\n"
+            "result = check_claim(claim, lambda year: network.Model.default(year=year), draws=100, seed=1)\n"
             "result.overall",
         ),
         (
             "md",
-            "## For whom, and where the time goes\n\nAccess, security and the wait cost as much as the "
-            "train: the platform-to-platform time is the only reading near one hour.",
+            "## The time-space map: 晋城 by rail, today and with the Jincheng plan\n\n"
+            "Each place keeps its bearing from 晋城 and sits at the distance its minutes by rail would cover "
+            "at one reference speed, so the rings are 60, 90, 120 minutes and a place that moves inward got "
+            "closer.",
         ),
         (
             "code",
-            "cols = ['network', 'reading', 'mode', 'destination', 'minutes', 'p10_min', 'p90_min', 'access',\n"
-            "        'processing', 'wait', 'in_vehicle', 'egress', 'share_within']\n"
-            "result.per_destination[cols].round(1)",
+            "from IPython.display import Image\n\n"
+            "from network.viz.timespace import timespace_frame, timespace_png\n\n"
+            "panels = [(f'{name} ({models[name].as_of})', timespace_frame(models[name], '晋城', 'rail'))\n"
+            "          for name in ('today', 'jincheng_plan')]\n"
+            "Image(timespace_png(panels, '晋城 Jincheng', 'rail'))",
         ),
         (
             "md",
@@ -91,35 +136,51 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "code",
-            "from network.isochrones import isochrones\nfrom network.scenario.load import load_scenario\n"
+            "from network.isochrones import isochrones\n"
             "from network.viz.maps import isochrone_map\n\n"
-            "today = network.Model.default(year=2032)\n"
-            "plans = today.with_scenario(load_scenario(ROOT / 'scenarios' / 'both_plans.yaml'))\n"
+            "today, plans = models['today'], models['both_plans']\n"
             "bands = {(city, name): isochrones(m, city, [60, 120], direction='towards')\n"
             "         for city in ('郑州', '洛阳') for name, m in (('today', today), ('both_plans', plans))}\n"
             "pd.concat(bands.values(), keys=bands.keys()).drop(columns='geometry')",
         ),
         ("code", "isochrone_map(bands[('洛阳', 'both_plans')], plans.graph)"),
-        ("code", "isochrone_map(bands[('郑州', 'today')], today.graph)"),
     ],
     "scenario_explorer": [
         (
             "md",
-            "# Scenario explorer\n\nPick scenario files, compare them with the network as it is, and map "
-            "who gains. Edit `picked` and run all.",
+            "# Scenario explorer\n\n"
+            "Pick a scenario card (one project of the plans, or a plan as a package) and see, side by side, "
+            "what it changes on the map, who gains how many minutes to 郑州 and 洛阳 (and to the places the "
+            "card says it serves), and the time-space map of the places towards 郑州 before and after.\n\n"
+            "**What this rests on.** Each card is applied to the network as it is on the card's opening date; "
+            "the gains are door-to-door minutes by the best mode (before − after), population-weighted where "
+            "summed. Cards that only the command line can run at scale: `taihang compare`. Runs offline.",
         ),
         (
             "code",
-            "from pathlib import Path\n\nimport network\nfrom network.analysis.compare import compare, ranking\n"
-            "from network.scenario.load import load_scenario\n\n"
-            "ROOT = Path(network.__file__).resolve().parents[1]\n"
-            "sorted(p.stem for p in (ROOT / 'scenarios').glob('*.yaml'))",
+            "import network\nfrom network.analysis.compare import compare, ranking\n"
+            "from network.examples import example_folder\nfrom network.scenario.load import load_scenario\n\n"
+            "cards = sorted(example_folder('scenarios').glob('*.yaml'))\n"
+            "[c.stem for c in cards]",
         ),
         (
             "code",
-            "picked = ['jincheng_houma_hsr', 'henan_west_hsr_link', 'yangcheng_plan',\n"
-            "          'without_yangji_expressway']\n"
-            "scenarios = [load_scenario(ROOT / 'scenarios' / f'{name}.yaml') for name in picked]\n"
+            "from network.model import default_year\nfrom network.viz.widgets import scenario_explorer\n\n\n"
+            "def compare_one(card):\n"
+            "    scenario = load_scenario(card)\n"
+            "    base = network.Model.default(year=default_year([scenario]))\n"
+            "    return compare(base, [scenario], ['郑州', '洛阳'], decompose=False)\n\n\n"
+            "scenario_explorer(compare_one, cards, first='jincheng_plan')",
+        ),
+        (
+            "md",
+            "## Several cards at once\n\nRanked on 晋城's population-weighted gain to the main targets "
+            "(郑州, 洛阳) and to the places each card serves. Edit `picked` and run the cell again.",
+        ),
+        (
+            "code",
+            "picked = ['jincheng_houma_hsr', 'henan_west_hsr_link', 'yangcheng_plan', 'without_yangji_expressway']\n"
+            "scenarios = [load_scenario(example_folder('scenarios') / f'{name}.yaml') for name in picked]\n"
             "base = network.Model.default(year=2032)\n"
             "comp = compare(base, scenarios, ['郑州', '洛阳'], decompose=False)\n"
             "ranking(comp)",
@@ -135,8 +196,6 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
             "        'gini_before', 'gini_after', 'theil_change']\n"
             "comp.results[0].summary[cols]",
         ),
-        ("md", "## Map of gains and losses (the first scenario, to Luoyang)"),
-        ("code", "from network.viz.maps import change_map\n\nchange_map(comp.graph, comp.results[0], 'luoyang')"),
         ("md", "## Places that gain most"),
         (
             "code",

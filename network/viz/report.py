@@ -193,7 +193,23 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
 _PICTURES: dict[str, Any] = {}
 
 
-def _timespace_pngs(comp: Comparison, r: Any, warn: list[str]) -> dict[str, bytes]:
+def gain_png(comp: Comparison, r: Any, warn: list[str]) -> bytes:
+    """The gain chart of one scenario of the comparison: a panel per main target and one for the
+    places its card serves (:func:`~network.viz.charts.gain_by_county_png`)."""
+    name = r.scenario.name
+    return gain_by_county_png(
+        r.places,
+        name,
+        [*(comp.main_targets or comp.targets[:2]), *comp.serves.get(name, [])],
+        FOCUS_CITY,
+        warnings=warn,
+        names=comp.names,
+        main=comp.main_targets or comp.targets[:2],
+        as_of=comp.as_of,
+    )
+
+
+def timespace_pngs(comp: Comparison, r: Any, warn: list[str]) -> dict[str, bytes]:
     """Before and after time-space maps towards each main target, from the comparison's own
     minutes (best mode): target id → PNG."""
     out = {}
@@ -216,21 +232,12 @@ def _pictures(k: int) -> tuple[bytes, bytes, str, dict[str, bytes]]:
     scenario ``k`` of the comparison."""
     comp = _PICTURES["comp"]
     r = comp.results[k]
-    name, warn = r.scenario.name, result_warnings(comp, r)
+    warn = result_warnings(comp, r)
     return (
-        gain_by_county_png(
-            r.places,
-            name,
-            [*(comp.main_targets or comp.targets[:2]), *comp.serves.get(name, [])],
-            FOCUS_CITY,
-            warnings=warn,
-            names=comp.names,
-            main=comp.main_targets or comp.targets[:2],
-            as_of=comp.as_of,
-        ),
-        population_reached_png(r.places, name, comp.targets[0], warnings=warn),
+        gain_png(comp, r, warn),
+        population_reached_png(r.places, r.scenario.name, comp.targets[0], warnings=warn),
         map_html(change_map(comp.graph, r, comp.targets[0], warn, as_of=comp.as_of)),
-        _timespace_pngs(comp, r, warn),
+        timespace_pngs(comp, r, warn),
     )
 
 
