@@ -167,6 +167,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
             "code",
             "from network.model import default_year\nfrom network.viz.widgets import scenario_explorer\n\n\n"
             "def compare_one(card):\n"
+            '    """The card against the network as it is when the card\'s last change opens."""\n'
             "    scenario = load_scenario(card)\n"
             "    base = network.Model.default(year=default_year([scenario]))\n"
             "    return compare(base, [scenario], ['郑州', '洛阳'], decompose=False)\n\n\n"
