@@ -244,3 +244,49 @@ def test_map_of_every_shipped_scenario(tmp_path, scenario):
     assert res.exit_code == 0, res.output
     html = out.read_text(encoding="utf-8")
     assert "https://" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_before_and_after_side_by_side_move_together(browser, tmp_path):
+    """compare --side-by-side: two offline maps in one page; panning one pans the other."""
+    out = tmp_path / "cmp"
+    res = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(ROOT / "scenarios" / "jincheng_hebi_hsr.yaml"),
+            "--no-decompose",
+            "--side-by-side",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    page_path = out / "maps" / "jincheng_hebi_hsr_before_after.html"
+    context = browser.new_context(offline=True, viewport={"width": 1400, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("data:", "about:", "file:")) else None)
+    try:
+        page.goto(page_path.as_uri())
+        page.wait_for_selector("body[data-synced=yes]", timeout=15000)
+        view = (
+            "() => { for (const k in window) if (k.startsWith('map_') && window[k] instanceof L.Map) "
+            "{ const c = window[k].getCenter(); return [c.lat, c.lng, window[k].getZoom()]; } }"
+        )
+        left, right = page.frames[1], page.frames[2]
+        left.evaluate(
+            "() => { for (const k in window) if (k.startsWith('map_') && window[k] instanceof L.Map) "
+            "window[k].setView([35.5, 112.8], 10, {animate: false}); }"
+        )
+        page.wait_for_timeout(300)
+        assert right.evaluate(view) == pytest.approx([35.5, 112.8, 10], abs=1e-6)
+        titles = [f.locator(".taihang-title").inner_text() for f in (left, right)]
+        assert "the network as it is" in titles[0] and "jincheng_hebi_hsr" in titles[1]
+        assert "New or changed by the scenario" in right.locator(".taihang-legend:not(.taihang-title)").inner_text()
+    finally:
+        context.close()
+    assert not errors, errors
+    assert not outside, outside

@@ -192,6 +192,12 @@ def sweep_cmd(
 )
 @click.option("--no-decompose", is_flag=True, help="Skip the per-project shares of package gains (faster).")
 @click.option(
+    "--side-by-side",
+    is_flag=True,
+    help="With --out: also maps/<scenario>_before_after.html, the minutes before and after in two maps that "
+    "pan and zoom together (about 7 MB each).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 512),
     default=None,
@@ -207,6 +213,7 @@ def compare_cmd(
     targets: str,
     out_dir: Path | None,
     no_decompose: bool,
+    side_by_side: bool,
     workers: int | None,
     wide: bool,
     assume: tuple[str, ...],
@@ -229,7 +236,7 @@ def compare_cmd(
         comp = compare(base, scenarios, _targets(targets), decompose=not no_decompose, workers=workers)
         if outputs is not None:
             outputs.warnings += base.warnings + [w for r in comp.results for w in result_warnings(comp, r)]
-        written = write_outputs(comp, outputs.staging) if outputs is not None else []
+        written = write_outputs(comp, outputs.staging, side_by_side) if outputs is not None else []
     table = ranking(comp).drop(columns="warnings")
     click.echo(
         paragraph(

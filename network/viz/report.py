@@ -131,9 +131,10 @@ def _equity_lines(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
     ]
 
 
-def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
+def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -> list[Path]:
     """Write places.csv, summary.csv, ranking.csv, decomposition.csv, equity.csv, places.gpkg, report.md,
-    provenance.json and maps/<scenario>.html into ``out_dir``; identical inputs, identical bytes."""
+    provenance.json and maps/<scenario>.html (with ``side_by_side``, maps/<scenario>_before_after.html
+    too: :mod:`network.viz.side_by_side`) into ``out_dir``; identical inputs, identical bytes."""
     out_dir = Path(out_dir)
     written = []
 
@@ -186,6 +187,13 @@ def write_outputs(comp: Comparison, out_dir: Path) -> list[Path]:
         path = out_dir / "maps" / f"{r.scenario.name}.html"
         atomic_write_text(path, html)
         written.append(path)
+    if side_by_side:
+        from network.viz.side_by_side import side_by_side_html
+
+        for k, r in enumerate(comp.results):
+            path = out_dir / "maps" / f"{r.scenario.name}_before_after.html"
+            atomic_write_text(path, side_by_side_html(comp, k, comp.targets[0], result_warnings(comp, r)))
+            written.append(path)
     return written
 
 
