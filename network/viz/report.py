@@ -205,13 +205,16 @@ def gain_png(comp: Comparison, r: Any, warn: list[str]) -> bytes:
     """The gain chart of one scenario of the comparison: a panel per main target and one for the
     places its card serves (:func:`~network.viz.charts.gain_by_county_png`)."""
     name = r.scenario.name
+    both = {  # each target by its Chinese and English name
+        k: f"{zh} {comp.graph.nodes.get(f'place:{k}', {}).get('name_en', '')}".strip() for k, zh in comp.names.items()
+    }
     return gain_by_county_png(
         r.places,
         name,
         [*(comp.main_targets or comp.targets[:2]), *comp.serves.get(name, [])],
         FOCUS_CITY,
         warnings=warn,
-        names=comp.names,
+        names=both,
         main=comp.main_targets or comp.targets[:2],
         as_of=comp.as_of,
     )
