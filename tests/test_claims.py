@@ -70,19 +70,18 @@ def test_invalid_claims_name_line_and_field(tmp_path, edit, message):
     assert "claim file" in str(err.value)
 
 
+def _by_hand(**fields) -> ClaimFile:
+    """A claim written here: the fields every claim has, then ``fields``."""
+    head = {"name": "t", "claim": "c", "source": "s", "interpretation": "i", "origin": {"city": "x"}}
+    return ClaimFile.model_validate({**head, **fields})
+
+
 def test_verdict_logic_by_hand():
-    spec = ClaimFile.model_validate(
-        {
-            "name": "t",
-            "claim": "c",
-            "source": "s",
-            "interpretation": "i",
-            "origin": {"city": "x"},
-            "destinations": [{"place": "a"}, {"place": "b"}],
-            "threshold_min": [60, 90],
-            "readings": ["centre_to_centre"],
-            "modes": ["best"],
-        }
+    spec = _by_hand(
+        destinations=[{"place": "a"}, {"place": "b"}],
+        threshold_min=[60, 90],
+        readings=["centre_to_centre"],
+        modes=["best"],
     )
     times = pd.DataFrame(
         [
@@ -102,16 +101,9 @@ def test_verdict_logic_by_hand():
 def test_a_route_verdict_row_never_mixes_destinations():
     """The longest time and the destination named next to it come from one row; the failing ones
     are listed apart (a failing short trip next to a holding long one was once shown as one)."""
-    spec = ClaimFile.model_validate(
-        {
-            "name": "x",
-            "claim": "c",
-            "source": "s",
-            "interpretation": "i",
-            "origin": {"city": "a"},
-            "destinations": [{"place": "near"}, {"place": "far"}],
-            "route_checks": [{"name": "via", "mode": "rail", "via": "a", "within_km": 5, "expect": True}],
-        }
+    spec = _by_hand(
+        destinations=[{"place": "near"}, {"place": "far"}],
+        route_checks=[{"name": "via", "mode": "rail", "via": "a", "within_km": 5, "expect": True}],
     )
     per = pd.DataFrame(
         [
