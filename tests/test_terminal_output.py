@@ -37,6 +37,8 @@ COMMANDS = [
     ["map", "--out", "{tmp}/m.html"],
     ["build", "--help"],
     ["timespace", "scenarios/jincheng_plan.yaml", "--year", "2035", "--out", "{tmp}/ts.png"],
+    ["isochrone", "晋城", "--minutes", "60,120", "--mode", "rail"],
+    ["examples", "--out", "{tmp}/examples"],
 ]
 
 
