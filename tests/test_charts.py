@@ -36,38 +36,49 @@ def test_no_cjk_font_is_a_clear_error_not_boxes(monkeypatch, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def gain_figure():
+def figures():
+    """The gain and population charts of the Jincheng plan, drawn as compare --out draws them."""
+    from network.viz import report
+
     model = Model.default(2035)
     comp = compare(model, [load_scenario("scenarios/jincheng_plan.yaml")], ["郑州", "洛阳"], decompose=False)
     r = comp.results[0]
-    captured = {}
+    captured = []
 
     def keep(fig, warnings=()):
-        captured["fig"] = fig
+        captured.append(fig)
         return b""
 
     mp = pytest.MonkeyPatch()
     mp.setattr(charts, "_png", keep)
     try:
-        charts.gain_by_county_png(
-            r.places,
-            r.scenario.name,
-            [*comp.main_targets, *comp.serves.get(r.scenario.name, [])],
-            "晋城",
-            names=comp.names,
-            main=comp.main_targets,
-            as_of=comp.as_of,
+        report.gain_png(comp, r, [])
+        charts.population_reached_png(
+            r.places, r.scenario.name, comp.targets[0], label=report._both_names(comp)["zhengzhou"], as_of=comp.as_of
         )
     finally:
         mp.undo()
-    return captured["fig"], comp
+    return captured, comp
+
+
+@pytest.fixture(scope="module")
+def gain_figure(figures):
+    return figures[0][0], figures[1]
+
+
+def test_the_population_chart_names_its_target_and_date(figures):
+    ax = figures[0][1].axes[0]
+    words = ax.get_title() + " " + ax.get_xlabel()
+    assert "郑州 Zhengzhou" in words and "2035-12-31" in words and "zhengzhou" not in words
+    notes = [t.get_text() for t in ax.texts]
+    assert any(n.startswith("≤60:") and n.endswith(" M") for n in notes)
 
 
 def test_the_gain_chart_has_one_target_per_panel_named_in_chinese(gain_figure):
     fig, comp = gain_figure
     axes = fig.axes
     assert len(axes) == len(comp.main_targets) + 1  # 郑州, 洛阳, and the places the plan serves
-    assert "郑州" in axes[0].get_title() and "洛阳" in axes[1].get_title()
+    assert "郑州 Zhengzhou" in axes[0].get_title() and "洛阳 Luoyang" in axes[1].get_title()
     assert "2035-12-31" in fig._suptitle.get_text()
     for ax in axes:
         labels = [t.get_text() for t in ax.get_yticklabels()]

@@ -178,25 +178,40 @@ def gain_by_county_png(
 
 
 def population_reached_png(
-    places: pd.DataFrame, scenario: str, target: str, max_min: float = 300.0, warnings: Sequence[str] = ()
+    places: pd.DataFrame,
+    scenario: str,
+    target: str,
+    max_min: float = 300.0,
+    warnings: Sequence[str] = (),
+    label: str | None = None,
+    as_of: str = "",
 ) -> bytes:
     """Population within t minutes of ``target`` (best mode) for t = 0..``max_min``, before and
-    after the scenario."""
+    after the scenario; ``label`` names the target (default: its id), the people reached at 60,
+    90, 120 and 180 minutes before → after are written at each line, ``as_of`` dates the chart."""
     plt = _plt()
+    name = label or target
     p = places[places["target"] == target]
     pop = p["population_2020"].to_numpy(dtype=float)
     t = np.linspace(0, max_min, 301)
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for col, style, label in (("best_before_min", "-", "before"), ("best_after_min", "--", "after")):
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    curves = {}
+    for col, style, what in (("best_before_min", "-", "before"), ("best_after_min", "--", "after")):
         minutes = p[col].to_numpy(dtype=float)
-        reached = [(pop[minutes <= x]).sum() / 1e6 for x in t]
-        ax.plot(t, reached, style, label=label)
+        curves[what] = minutes
+        ax.plot(t, [(pop[minutes <= x]).sum() / 1e6 for x in t], style, label=what)
+    top = pop.sum() / 1e6
     for th in (60, 90, 120, 180):
         ax.axvline(th, color="0.85", lw=0.8, zorder=0)
-    ax.set_xlabel(f"door-to-door minutes to {target} (best mode)")
-    ax.set_ylabel("population reached (million, 2020)")
-    ax.set_title(f"{scenario}: population within t minutes of {target}", fontsize=10)
-    ax.legend()
+        b, a = ((pop[curves[k] <= th]).sum() / 1e6 for k in ("before", "after"))
+        text = f"{b:.1f} M" if abs(a - b) < 0.05 else f"{b:.1f} → {a:.1f} M"
+        ax.text(th + 2, top * 1.02, f"≤{th}: {text}", fontsize=7, color="0.3", va="bottom")
+    ax.set_ylim(0, top * 1.12)
+    ax.set_xlabel(f"door-to-door minutes to {name} (best mode)")
+    ax.set_ylabel("people reached (million, census 2020)")
+    dated = f", network as of {as_of}" if as_of else ""
+    ax.set_title(f"{scenario}: people within t minutes of {name}{dated}", fontsize=10)
+    ax.legend(loc="lower right")
     return _png(fig, warnings)
 
 

@@ -201,13 +201,17 @@ def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -
 _PICTURES: dict[str, Any] = {}
 
 
+def _both_names(comp: Comparison) -> dict[str, str]:
+    """Each target of the comparison by its Chinese and English name (郑州 Zhengzhou)."""
+    nodes = comp.graph.nodes
+    return {k: f"{zh} {nodes.get(f'place:{k}', {}).get('name_en', '')}".strip() for k, zh in comp.names.items()}
+
+
 def gain_png(comp: Comparison, r: Any, warn: list[str]) -> bytes:
     """The gain chart of one scenario of the comparison: a panel per main target and one for the
     places its card serves (:func:`~network.viz.charts.gain_by_county_png`)."""
     name = r.scenario.name
-    both = {  # each target by its Chinese and English name
-        k: f"{zh} {comp.graph.nodes.get(f'place:{k}', {}).get('name_en', '')}".strip() for k, zh in comp.names.items()
-    }
+    both = _both_names(comp)
     return gain_by_county_png(
         r.places,
         name,
@@ -246,7 +250,14 @@ def _pictures(k: int) -> tuple[bytes, bytes, str, dict[str, bytes]]:
     warn = result_warnings(comp, r)
     return (
         gain_png(comp, r, warn),
-        population_reached_png(r.places, r.scenario.name, comp.targets[0], warnings=warn),
+        population_reached_png(
+            r.places,
+            r.scenario.name,
+            comp.targets[0],
+            warnings=warn,
+            label=_both_names(comp).get(comp.targets[0]),
+            as_of=comp.as_of,
+        ),
         map_html(change_map(comp.graph, r, comp.targets[0], warn, as_of=comp.as_of)),
         timespace_pngs(comp, r, warn),
     )
