@@ -4,7 +4,7 @@ Layers, lowest first (a module imports only from its own layer or below; imports
 functions count too, and only ``if TYPE_CHECKING:`` blocks are exempt, as they never run):
 
     base        errors, geo, crs, io, outputs, tables, yamlio, textrules, assumptions, _version, parallel,
-                search (arrays and searches, NumPy/SciPy only)
+                search, repair (arrays and searches: NumPy/SciPy, and numba for the repair kernel)
     sources     read files and OpenStreetMap
     graph       build the graph, its edge arrays and the Network value; the network file
     routing     compile per mode, door-to-door and many-to-one searches, legs
@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "network.search",
             "network.parallel",
             "network.textrules",
+            "network.repair",
         ),
     ),
     ("sources", ("network.sources", "network.examples")),
