@@ -1,52 +1,58 @@
 """Benchmark at province scale: a synthetic Henan-size road graph, taihang's engine beside raw scipy
-and networkx in the same run.
+in the same run, each contender timed in turn with its baseline (A B A B, ``--repeats`` each: min,
+median and the speed-up), so a change of the machine's load weighs on both alike.
 
-Run:  python benchmarks/bench_scale.py [--size 1000] [--json out.json]
+Run:  python benchmarks/bench_scale.py [--size 1000] [--repeats 5] [--json out.json] [--quick]
 
-The graph: a perturbed size x size grid at 400 m spacing (seed 42), every edge both ways; a road
-hierarchy of every 25th row and column as expressway (100 km/h), every 5th as national road
-(60 km/h), the rest other roads (30 km/h); about 10% of local edges dropped; then the largest
-strongly connected component. Figures: one-to-all from one node; every node's time to two targets
-(two rows, and min-only); a 60-minute isochrone (nodes reached); bytes per edge of the compiled
-routing arrays (both directions and the maps between them and the edge table); scenarios per
-second. The engine's answers are checked equal to scipy's. A benchmark, not a timed test.
+The graphs: a perturbed size x size grid at 400 m spacing (seed 42), every edge both ways; every
+25th row and column expressway (100 km/h), every 5th national road (60 km/h), the rest local
+streets (30 km/h), about 10% of local edges dropped; then the largest strongly connected
+component. Two variants: ``grid`` (every local street crosses the arterial lines: the worst case
+for a contraction hierarchy, its separators a whole row wide) and ``hierarchy`` (local streets
+reach an arterial only mid-block, as neighbourhoods do, so the arterials separate the blocks).
 
-A scenario here is a corridor upgrade: 50 consecutive links of a national-road line sped up
-from 60 to 100 km/h, both directions (100 edge rows), then every node's minutes to the nearer
-of two targets. taihang's path is the one a scenario's searches take
-(the changed rows of the edge table re-weighted, a min-only search on the transpose;
-``engine`` with :meth:`CompiledGraph.overlaid`, the new weights written in
-place and restored, ``engine_copy`` with :meth:`CompiledGraph.retimed`, a re-weighted copy of the
-arrays as a scenario's model keeps); raw scipy writes the new weights into the transposed CSR in place and
-restores them. Both on one process and on two (forked, the graph shared copy-on-write), each
-scenario a different stretch of road. The scenario *file* path (names resolved on the networkx
-graph, :func:`apply_scenario`) is not part of this figure: at this size its graph copy alone
-would dominate; see the README.
+Figures: one-to-all from one node (and networkx's, once); every node's time to the nearer of two
+targets (min-only); a 60-minute isochrone; bytes per edge of the compiled routing arrays; scenarios
+a second; a size x size matrix. The engine's answers are checked equal to scipy's.
+
+A scenario is a corridor upgrade: 50 consecutive links of a national-road line sped up from 60 to
+100 km/h, both directions (100 edge rows), then every node's minutes to the nearer of two
+targets. Three ways: ``repair`` (the edges re-timed in place,
+:meth:`CompiledGraph.overlaid`, and the known shortest-path tree repaired,
+:func:`network.repair.repair`), the engine's full search on the re-timed arrays, and raw scipy
+(new weights written into the transposed CSR, a full search). The scenario *file* path (names
+resolved, :func:`apply_scenario`) is not part of this figure.
+
+``--json`` writes the figures with sorted keys, and the machine's load averages before and after.
+A benchmark, not a timed test.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
-import multiprocessing as mp
 import time
 
 import networkx as nx
 import numpy as np
-from common import timed
+from common import interleaved, machine_load, timed
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from network.graph.edges import EdgeTable
+from network.repair import Tree, repair
 from network.routing.compile import CompiledGraph, compile_edges
 from network.search import _CCH_TOPOLOGIES, CCHMatrix, cch_available, search
 
 _WORK: dict[str, object] = {}
 
 
-def synthetic_graph(size: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """(u, v, minutes, km, n) of the graph described in the module docstring."""
+def synthetic_graph(
+    size: int, seed: int = 42, hierarchy: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """(u, v, minutes, km, n) of the graph described in the module docstring; with ``hierarchy``,
+    local streets join the arterial lines at one point per block side (as neighbourhoods do), so
+    the arterials and expressways carry the through traffic and separate the blocks."""
     rng = np.random.default_rng(seed)
     idx = np.arange(size * size).reshape(size, size)
     pairs = [
@@ -54,10 +60,14 @@ def synthetic_graph(size: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, 
         (idx[:-1, :].ravel(), idx[1:, :].ravel(), np.tile(np.arange(size), size - 1)),
     ]
     us, vs, ws, ks = [], [], [], []
-    for a, b, line in pairs:
+    for along, (a, b, line) in enumerate(pairs):
         speed = np.where(line % 25 == 0, 100.0, np.where(line % 5 == 0, 60.0, 30.0))
         km = 0.4 * (1 + 0.2 * rng.random(a.size))  # perturbed spacing
         keep = (speed > 30.0) | (rng.random(a.size) > 0.1)
+        if hierarchy:  # a local street reaches an arterial line only mid-block
+            cross = (a % size if along == 0 else a // size) + np.array([0, 1])[:, None]  # the two ends' position
+            onto = ((cross % 5) == 0).any(axis=0)
+            keep &= (speed > 30.0) | ~onto | (line % 5 == 2)
         minutes = km / speed * 60.0
         us += [a[keep], b[keep]]
         vs += [b[keep], a[keep]]
@@ -120,42 +130,44 @@ def scenario_rows(table: EdgeTable, count: int, links: int = 50) -> list[np.ndar
     return out
 
 
-def _run_ours(k: int) -> float:
-    table, compiled, targets, rows = _WORK["table"], _WORK["compiled"], _WORK["targets"], _WORK["rows"][k]
+def _repair_all() -> list[float]:
+    """Every scenario by repair: its edges re-timed in place, the known tree repaired."""
+    table, compiled, tree, rows = _WORK["table"], _WORK["compiled"], _WORK["tree"], _WORK["rows"]
+    assert isinstance(table, EdgeTable) and isinstance(compiled, CompiledGraph) and isinstance(tree, Tree)
+    t_pos, entry, t = compiled._transposed_position(), compiled._entry_of_row(), compiled.transposed
+    out = []
+    for r in rows:  # type: ignore[attr-defined]
+        e = t_pos[entry[r]]
+        tails, heads, old = np.searchsorted(t.indptr, e, side="right") - 1, t.indices[e], t.data[e].copy()
+        with compiled.overlaid(r, table.time_min[r] * 0.6):  # 60 -> 100 km/h
+            d = repair(tree, tails, heads, old, t.data[e])
+        out.append(float(np.mean(d[np.isfinite(d)])))
+    return out
+
+
+def _engine_all() -> list[float]:
+    """Every scenario by the engine's full search on the re-timed arrays."""
+    table, compiled, targets, rows = _WORK["table"], _WORK["compiled"], _WORK["targets"], _WORK["rows"]
     assert isinstance(table, EdgeTable) and isinstance(compiled, CompiledGraph)
-    with compiled.overlaid(rows, table.time_min[rows] * 0.6) as changed:  # 60 -> 100 km/h
-        d = search(changed.transposed, targets, min_only=True)
-    return float(np.mean(d[np.isfinite(d)]))
+    out = []
+    for r in rows:  # type: ignore[attr-defined]
+        with compiled.overlaid(r, table.time_min[r] * 0.6) as changed:
+            d = search(changed.transposed, targets, min_only=True)
+        out.append(float(np.mean(d[np.isfinite(d)])))
+    return out
 
 
-def _run_ours_copy(k: int) -> float:
-    table, compiled, targets, rows = _WORK["table"], _WORK["compiled"], _WORK["targets"], _WORK["rows"][k]
-    assert isinstance(table, EdgeTable) and isinstance(compiled, CompiledGraph)
-    time_min = table.time_min.copy()
-    time_min[rows] *= 0.6
-    changed = compiled.retimed(dataclasses.replace(table, time_min=time_min), rows)
-    d = search(changed.transposed, targets, min_only=True)
-    return float(np.mean(d[np.isfinite(d)]))
-
-
-def _run_scipy(k: int) -> float:
-    transposed, entries, targets = _WORK["raw"], _WORK["raw_entries"][k], _WORK["targets"]
-    old = transposed.data[entries].copy()
-    transposed.data[entries] = old * 0.6
-    d = dijkstra(transposed, indices=targets, min_only=True)
-    transposed.data[entries] = old
-    return float(np.mean(d[np.isfinite(d)]))
-
-
-def scenarios_per_s(fn: object, count: int, processes: int) -> tuple[float, list[float]]:
-    """Scenarios a second of ``fn`` over ``count`` scenarios on ``processes`` forked workers."""
-    t0 = time.perf_counter()
-    if processes == 1:
-        out = [fn(k) for k in range(count)]  # type: ignore[operator]
-    else:
-        with mp.get_context("fork").Pool(processes) as pool:
-            out = pool.map(fn, range(count), chunksize=1)  # type: ignore[arg-type]
-    return count / (time.perf_counter() - t0), out
+def _scipy_all() -> list[float]:
+    """Every scenario by raw scipy: new weights written into the transposed CSR, a full search."""
+    transposed, targets = _WORK["raw"], _WORK["targets"]
+    out = []
+    for entries in _WORK["raw_entries"]:  # type: ignore[attr-defined]
+        old = transposed.data[entries].copy()  # type: ignore[attr-defined]
+        transposed.data[entries] = old * 0.6  # type: ignore[attr-defined]
+        d = dijkstra(transposed, indices=targets, min_only=True)
+        transposed.data[entries] = old  # type: ignore[attr-defined]
+        out.append(float(np.mean(d[np.isfinite(d)])))
+    return out
 
 
 def networkx_one_to_all(matrix: csr_matrix, src: int) -> tuple[float, dict[int, float]]:
@@ -166,110 +178,133 @@ def networkx_one_to_all(matrix: csr_matrix, src: int) -> tuple[float, dict[int, 
     return timed(lambda: nx.single_source_dijkstra_path_length(g, src), 1)
 
 
-def matrix_figures(compiled: CompiledGraph, table: EdgeTable, size: int) -> dict[str, object]:
-    """A size x size node matrix: scipy (Dijkstra per origin, in chunks so the rows fit in
-    memory) against the contraction hierarchy (order once, then customization and query)."""
+def matrix_figures(compiled: CompiledGraph, table: EdgeTable, size: int, repeats: int) -> dict[str, object]:
+    """A size x size node matrix: the contraction hierarchy (order once; then customization and
+    queries, timed) against scipy's Dijkstra per origin. scipy is timed on a sample of 50 origins
+    in turn with the hierarchy and scaled to ``size`` (one search per origin: linear in origins),
+    and its sample's rows are checked equal to the hierarchy's."""
     rng = np.random.default_rng(7)
     n = compiled.matrix.shape[0]
     origins = rng.choice(n, size, replace=False)
     dests = rng.choice(n, size, replace=False)
-    t0 = time.perf_counter()
-    ref = np.vstack([search(compiled.matrix, origins[i : i + 50])[:, dests] for i in range(0, size, 50)])
-    out: dict[str, object] = {"size": size, "scipy_s": round(time.perf_counter() - t0, 2)}
+    sample = origins[: min(50, size)]
+    out: dict[str, object] = {"size": size, "scipy_sample_origins": int(sample.size)}
     if not cch_available():
         out["cch"] = "pyroutingkit not installed (pip install taihang[cch])"
         return out
     _CCH_TOPOLOGIES.clear()
     t0 = time.perf_counter()
     cch = CCHMatrix(compiled.matrix, table.lon, table.lat)
-    first = time.perf_counter() - t0  # node order + first customization
-    t_cust, _ = timed(lambda: cch.customize(compiled.matrix.data * 1.0))
-    t_query, got = timed(lambda: cch.minutes(origins, dests), 1)
-    rows = _WORK["rows"][0]  # a scenario's 100 edges, re-weighted by partial customization
-    entries = compiled._entry_of_row()[rows]
-    t_part, _ = timed(lambda: cch.update(entries, compiled.matrix.data[entries] * 0.6))
-    cch.customize(compiled.matrix.data)
+    out["order_and_first_customization_s"] = round(time.perf_counter() - t0, 2)
+    got: dict[str, np.ndarray] = {}
+
+    def ours() -> None:
+        cch.customize(compiled.matrix.data * 1.0)
+        got["m"] = cch.minutes(origins, dests)
+
+    def theirs() -> None:
+        got["ref"] = search(compiled.matrix, sample)[:, dests]
+
+    t = interleaved(ours, theirs, repeats)
+    scale = size / sample.size
+    scipy_full = t["baseline_median_s"] * scale
+    ref, mine = got["ref"], got["m"][: sample.size]
     finite = np.isfinite(ref)
-    assert (np.isfinite(got) == finite).all()
-    err = float(np.abs(got[finite] - ref[finite]).max())
-    out["cch"] = {
-        "order_and_first_customization_s": round(first, 2),
-        "customization_s": round(t_cust, 3),
-        "partial_customization_100_edges_s": round(t_part, 4),
-        "query_s": round(t_query, 3),
-        "customization_plus_query_vs_scipy": round((t_cust + t_query) / float(out["scipy_s"]), 4),  # type: ignore[arg-type]
-        "partial_customization_plus_query_vs_scipy": round((t_part + t_query) / float(out["scipy_s"]), 4),  # type: ignore[arg-type]
-        "max_abs_error_min": round(err, 5),
+    assert (np.isfinite(mine) == finite).all()
+    out["cch_customize_and_query_s"] = {"min": t["contender_min_s"], "median": t["contender_median_s"]}
+    out["scipy_s_scaled_from_sample"] = round(scipy_full, 2)
+    out["speedup"] = round(scipy_full / t["contender_median_s"], 1)
+    out["max_abs_error_min"] = round(float(np.abs(mine[finite] - ref[finite]).max()), 6)
+    return out
+
+
+def figures(size: int, hierarchy: bool, scenarios: int, matrix: int, repeats: int) -> dict[str, object]:
+    """Every figure of the module docstring on one synthetic graph, each contender timed in turn
+    with its baseline (:func:`common.interleaved`)."""
+    t0 = time.perf_counter()
+    u, v, w, km, n = synthetic_graph(size, hierarchy=hierarchy)
+    build_s = time.perf_counter() - t0
+    table = edge_table(u, v, w, km, n)
+    compiled = compile_edges(table, "road")
+    matrix_, transposed = compiled.matrix, compiled.transposed
+    compiled._transposed_position()
+    compiled._entry_of_row()
+    arrays = [matrix_.data, matrix_.indices, matrix_.indptr, transposed.data, transposed.indices, transposed.indptr]
+    arrays += [compiled.edge_of_entry, *compiled._lookups.values()]
+    if compiled.starts is not None:
+        arrays += [compiled.members, compiled.starts]
+    src, targets = 0, [n // 3, 2 * n // 3]
+    out: dict[str, object] = {
+        "graph": "hierarchy" if hierarchy else "grid",
+        "nodes": n,
+        "directed_edges": int(matrix_.nnz),
+        "graph_build_s": round(build_s, 2),
+        "routing_bytes_per_edge": round(sum(a.nbytes for a in arrays) / matrix_.nnz, 1),
     }
+    np.testing.assert_allclose(search(matrix_, src), dijkstra(matrix_, indices=src))
+    out["one_to_all"] = interleaved(lambda: search(matrix_, src), lambda: dijkstra(matrix_, indices=src), repeats)
+    t_nx, d_nx = networkx_one_to_all(matrix_, src)  # its graph is freed before the rest
+    assert abs(d_nx[targets[0]] - float(dijkstra(matrix_, indices=src)[targets[0]])) < 1e-6
+    out["one_to_all_networkx_s"] = round(t_nx, 3)
+    out["two_targets_min_only"] = interleaved(
+        lambda: search(transposed, targets, min_only=True),
+        lambda: dijkstra(transposed, indices=targets, min_only=True),
+        repeats,
+    )
+    out["isochrone_60min"] = interleaved(
+        lambda: search(matrix_, src, limit=60.0), lambda: dijkstra(matrix_, indices=src, limit=60.0), repeats
+    )
+    d, p, _ = search(transposed, targets, min_only=True, predecessors=True)
+    rows = scenario_rows(table, scenarios)
+    t_pos, entry = compiled._transposed_position(), compiled._entry_of_row()
+    _WORK.update(
+        table=table,
+        compiled=compiled,
+        targets=targets,
+        tree=Tree(transposed, matrix_, d, p),
+        rows=rows,
+        raw=transposed.copy(),
+        raw_entries=[t_pos[entry[r]] for r in rows],
+    )
+    np.testing.assert_allclose(_repair_all(), _scipy_all())  # and the kernel is compiled before timing
+    np.testing.assert_allclose(_engine_all(), _scipy_all())
+    rep = interleaved(_repair_all, _scipy_all, repeats)
+    full = interleaved(_engine_all, _scipy_all, repeats)
+    out["scenarios"] = {
+        "count": scenarios,
+        "edges_changed": int(np.mean([len(r) for r in rows])),
+        "repair_per_s": round(scenarios / rep["contender_median_s"], 1),
+        "engine_full_search_per_s": round(scenarios / full["contender_median_s"], 2),
+        "scipy_per_s": round(scenarios / rep["baseline_median_s"], 2),
+        "repair_vs_scipy": rep,
+        "engine_full_search_vs_scipy": full,
+    }
+    out["matrix"] = matrix_figures(compiled, table, matrix, max(1, repeats // 2))
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--size", type=int, default=1000)
-    ap.add_argument("--json", default=None)
+    ap.add_argument("--size", type=int, default=1000, help="grid side (1000: about 1 M nodes, Henan size)")
+    ap.add_argument("--json", default=None, help="also write the figures here (stable keys, sorted)")
     ap.add_argument("--matrix", type=int, default=1000, help="origins and destinations of the matrix")
     ap.add_argument("--scenarios", type=int, default=8, help="scenarios per figure (default 8)")
+    ap.add_argument("--repeats", type=int, default=5, help="timed runs of each contender and baseline, in turn")
+    ap.add_argument("--quick", action="store_true", help="a CI-size run: --size 200 --matrix 100 --repeats 3")
     args = ap.parse_args()
-    t0 = time.perf_counter()
-    u, v, w, km, n = synthetic_graph(args.size)
-    build_s = time.perf_counter() - t0
-    table = edge_table(u, v, w, km, n)
-    compiled = compile_edges(table, "road")
-    matrix, transposed = compiled.matrix, compiled.transposed
-    edges = matrix.nnz
-    compiled._transposed_position()
-    compiled._entry_of_row()
-    arrays = [matrix.data, matrix.indices, matrix.indptr, transposed.data, transposed.indices, transposed.indptr]
-    arrays += [compiled.edge_of_entry, *compiled._lookups.values()]
-    if compiled.starts is not None:
-        arrays += [compiled.members, compiled.starts]
-    routing_bytes = sum(a.nbytes for a in arrays)
-    src, targets = 0, [n // 3, 2 * n // 3]
-    out: dict[str, object] = {
-        "nodes": n,
-        "directed_edges": edges,
-        "graph_build_s": round(build_s, 2),
-        "routing_bytes_per_edge": round(routing_bytes / edges, 1),
-    }
-    t_eng, d_eng = timed(lambda: search(matrix, src))
-    t_sp, d_sp = timed(lambda: dijkstra(matrix, indices=src))
-    np.testing.assert_allclose(d_eng, d_sp)
-    out["one_to_all_s"] = {"engine": round(t_eng, 3), "scipy": round(t_sp, 3)}
-    t_rows, rows = timed(lambda: search(transposed, targets))
-    t_min, mins = timed(lambda: search(transposed, targets, min_only=True))
-    np.testing.assert_allclose(np.min(rows, axis=0), mins)
-    out["two_targets_s"] = {"rows": round(t_rows, 3), "min_only": round(t_min, 3)}
-    t_iso, iso = timed(lambda: search(matrix, src, limit=60.0))
-    out["isochrone_60min"] = {"s": round(t_iso, 3), "nodes_reached": int(np.isfinite(iso).sum())}
-    t_nx, d_nx = networkx_one_to_all(matrix, src)  # its graph is freed before the workers fork
-    assert abs(d_nx[targets[0]] - d_sp[targets[0]]) < 1e-6
-    out["one_to_all_s"]["networkx"] = round(t_nx, 3)  # type: ignore[index]
-    _WORK.update(table=table, compiled=compiled, targets=targets)
-    count = args.scenarios
-    rows = scenario_rows(table, count)
-    raw = transposed.copy()
-    t_pos = compiled._transposed_position()
-    entry = compiled._entry_of_row()
-    _WORK.update(rows=rows, raw=raw, raw_entries=[t_pos[entry[r]] for r in rows])
-    scen: dict[str, object] = {"edges_changed": int(np.mean([len(r) for r in rows])), "scenarios": count}
-    for procs in (1, 2):
-        ours, a = scenarios_per_s(_run_ours, count, procs)
-        copied, c = scenarios_per_s(_run_ours_copy, count, procs)
-        theirs, b = scenarios_per_s(_run_scipy, count, procs)
-        np.testing.assert_allclose(a, b)
-        np.testing.assert_allclose(c, b)
-        scen[f"{procs}_process"] = {
-            "engine": round(ours, 2),
-            "engine_copy": round(copied, 2),
-            "scipy": round(theirs, 2),
-        }
-    out["scenarios_per_s"] = scen
-    out["matrix"] = matrix_figures(compiled, table, args.matrix)
-    print(json.dumps(out, indent=1))
+    if args.quick:
+        args.size, args.matrix, args.repeats = 200, 100, 3
+    out: dict[str, object] = {"machine": machine_load(), "size": args.size, "repeats": args.repeats}
+    for hierarchy in (True, False):
+        out["hierarchy" if hierarchy else "grid"] = figures(
+            args.size, hierarchy, args.scenarios, args.matrix, args.repeats
+        )
+    out["machine_after"] = machine_load()
+    text = json.dumps(out, indent=1, sort_keys=True)
+    print(text)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(out, fh, indent=1)
+            fh.write(text + "\n")
 
 
 if __name__ == "__main__":
