@@ -201,11 +201,7 @@ class Tree:
 
     def __init__(self, graph: csr_matrix, reverse: csr_matrix, dist: np.ndarray, pred: np.ndarray) -> None:
         n = graph.shape[0]
-        self.graph, self.reverse = graph, reverse
-        # the structure as the kernel reads it, once (the weights stay the matrices' own arrays,
-        # so a change written into them in place is seen)
-        self.indptr, self.indices = graph.indptr.astype(np.int64), graph.indices.astype(np.int64)
-        self.rindptr, self.rindices = reverse.indptr.astype(np.int64), reverse.indices.astype(np.int64)
+        self.graph, self.reverse = graph, reverse  # read as they are at each repair (in-place changes seen)
         self.dist = np.ascontiguousarray(dist, dtype=np.float64)
         self.pred = np.ascontiguousarray(pred, dtype=np.int64)
         has = self.pred >= 0
@@ -213,6 +209,22 @@ class Tree:
         self.children = order[: int(has.sum())].astype(np.int64)
         counts = np.bincount(self.pred[has], minlength=n)
         self.child_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def rebound(self, graph: csr_matrix, reverse: csr_matrix) -> Tree:
+        """The same known tree on other arrays of the same nodes, or with nodes appended (a
+        scenario's copy of the graph): the appended nodes unreached, with no children. Nothing of
+        the tree is recomputed, so many scenarios share one."""
+        n, m = graph.shape[0], self.dist.shape[0]
+        if n < m:
+            raise ValueError(f"rebound: {n} nodes, fewer than the tree's {m}")
+        out = Tree.__new__(Tree)
+        out.graph, out.reverse, out.children = graph, reverse, self.children
+        out.dist = np.concatenate([self.dist, np.full(n - m, np.inf)]) if n > m else self.dist
+        out.pred = np.concatenate([self.pred, np.full(n - m, -9999, dtype=np.int64)]) if n > m else self.pred
+        out.child_ptr = (
+            np.concatenate([self.child_ptr, np.full(n - m, self.child_ptr[-1])]) if n > m else self.child_ptr
+        )
+        return out
 
 
 def repair(tree: Tree, tails: np.ndarray, heads: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -250,13 +262,14 @@ def repair_tree(
         sources = np.flatnonzero((tree.dist == 0.0) & (tree.pred < 0))
         dist, pred, _ = search(tree.graph, sources, min_only=True, predecessors=True)
         return np.asarray(dist, dtype=np.float64), np.asarray(pred, dtype=np.int64)
+    g, r = tree.graph, tree.reverse
     d, p, _ = _compiled_kernel()(
-        tree.indptr,
-        tree.indices,
-        tree.graph.data,
-        tree.rindptr,
-        tree.rindices,
-        tree.reverse.data,
+        g.indptr,
+        g.indices,
+        g.data,
+        r.indptr,
+        r.indices,
+        r.data,
         tree.dist,
         tree.pred,
         tree.child_ptr,

@@ -113,3 +113,33 @@ def test_a_large_change_on_a_grid_equals_a_fresh_search():
 def test_numba_is_there():
     """The fast path needs numba (a dependency); without it the answer is a full search's."""
     assert HAVE_NUMBA
+
+
+@pytest.mark.parametrize(
+    "card",
+    ["jincheng_plan.yaml", "without_yangji_expressway.yaml", "lingchuan_hebi_expressway.yaml", "yangcheng_plan.yaml"],
+)
+def test_a_scenario_repairs_its_parents_searches_to_the_same_times(card, monkeypatch):
+    """TripSearch.to_target on a scenario's network from the base's tree (forced on for this small
+    network) equals a fresh search in every mode, new links and closures included."""
+    from pathlib import Path
+
+    import network.routing.trips as trips
+    from network.model import Model
+    from network.routing.paths import many_to_one
+    from network.scenario.load import load_scenario
+
+    monkeypatch.setattr(trips, "REPAIR_MIN_ENTRIES", 0)
+    base = Model.default(2035)
+    scenario = base.with_scenario(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / card))
+    ts, checked = scenario.trips, 0
+    for mode in ("road", "best", "rail_platform"):
+        for target in ("place:zhengzhou:arrive", "place:luoyang:arrive"):
+            if ts._inherited(mode) is not None:
+                continue  # the scenario does not touch this mode: the parent's own search stands
+            got = ts._repaired(mode, target)
+            assert got is not None
+            fresh = many_to_one(ts.compiled(mode), [target])
+            np.testing.assert_allclose(got.time_min, fresh.time_min, rtol=1e-12, atol=1e-12)
+            checked += 1
+    assert checked >= 2

@@ -23,9 +23,15 @@ from network.graph.edges import EdgeTable
 from network.graph.lookup import Endpoint
 from network.graph.network import Network
 from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
+from network.repair import HAVE_NUMBA, Tree, repair_tree
 from network.routing.compile import CompiledGraph, compile_edges
 from network.routing.paths import ManyToOne, many_to_one
 from network.search import entries_of, search, tree_sums, walk_back
+
+#: Networks with at least this many directed entries in a mode repair their parent's searches for a
+#: scenario (:meth:`TripSearch.to_target`) instead of searching again. Below it a fresh search takes
+#: about a millisecond, less than loading the compiled repair kernel once (about 0.3 s a process).
+REPAIR_MIN_ENTRIES = 200_000
 
 #: In-vehicle modes a trip's main mode can be (ties: the first listed), and the edge kinds counted.
 _MAIN_MODES = ("hsr", "rail", "metro", "bus", "air")
@@ -159,9 +165,38 @@ class TripSearch:
             mode,
             lambda: self.network.edge_table.index[target] < self._n_base(),
             from_parent,
-            lambda: many_to_one(self.compiled(mode), [target]),
+            lambda: self._repaired(mode, target) or many_to_one(self.compiled(mode), [target]),
         )
         return out
+
+    def _repaired(self, mode: str, target: str) -> ManyToOne | None:
+        """:meth:`to_target` for a scenario of a large network from its parent's search: the
+        known tree repaired where the scenario's changed edges can move it
+        (:func:`network.repair.repair_tree`; equal to a fresh search), or None where that does not
+        pay (no parent, a small network, no numba, a target the parent lacks)."""
+        parent = self._parent
+        if parent is None or not HAVE_NUMBA or self.network.edge_table.index[target] >= self._n_base():
+            return None
+        child, base = self.compiled(mode), parent.compiled(mode)
+        if child.matrix.nnz < REPAIR_MIN_ENTRIES:
+            return None
+        known = parent.to_target(mode, target)
+        key = f"tree:{mode}:{target}"
+        if key not in parent._cache:  # the tree's children, once for every scenario of the parent
+            parent._cache[key] = Tree(base.transposed, base.matrix, known.time_min[0], known.next_hop[0])
+        tree: Tree = parent._cache[key].rebound(child.transposed, child.matrix)
+        et, rows = self.network.edge_table, self._changed_rows()
+        pairs = np.unique(np.column_stack([et.u[rows], et.v[rows]]), axis=0)
+        u, v = pairs[:, 0], pairs[:, 1]
+        new = np.asarray(child.matrix[u, v]).ravel()
+        inside = (u < base.matrix.shape[0]) & (v < base.matrix.shape[0])
+        old = np.full(len(u), np.inf)
+        old[inside] = np.asarray(base.matrix[u[inside], v[inside]]).ravel()
+        new, old = np.where(new == 0, np.inf, new), np.where(old == 0, np.inf, old)  # 0: no such entry
+        moved = new != old
+        # the search runs on the transposed arrays: an edge u -> v is v -> u there
+        dist, pred = repair_tree(tree, v[moved], u[moved], old[moved], new[moved])
+        return ManyToOne(child, [target], dist[None, :], pred.astype(np.int32)[None, :])
 
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use."""
