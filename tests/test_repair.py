@@ -143,3 +143,33 @@ def test_a_scenario_repairs_its_parents_searches_to_the_same_times(card, monkeyp
             np.testing.assert_allclose(got.time_min, fresh.time_min, rtol=1e-12, atol=1e-12)
             checked += 1
     assert checked >= 2
+
+
+def test_a_comparison_is_the_same_with_repairs(monkeypatch):
+    """compare() with every scenario search repaired (forced on) gives the same place table as
+    with fresh searches: times, gains and each trip's main mode."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    import network.routing.trips as trips
+    from network.analysis.compare import compare
+    from network.model import Model
+    from network.scenario.load import load_scenario
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    cards = [load_scenario(root / f"{c}.yaml") for c in ("jincheng_plan", "without_yangji_expressway")]
+    base = Model.default(2035)
+    fresh = compare(base, cards, ["郑州", "洛阳"], decompose=False, workers=1)
+    monkeypatch.setattr(trips, "REPAIR_MIN_ENTRIES", 0)
+    calls = []
+
+    def counted(*args):
+        calls.append(1)
+        return repair_tree(*args)
+
+    monkeypatch.setattr(trips, "repair_tree", counted)
+    repaired = compare(base, cards, ["郑州", "洛阳"], decompose=False, workers=1)
+    assert len(calls) >= 4  # the scenarios' searches were repaired, not run again
+    for a, b in zip(fresh.results, repaired.results):
+        pd.testing.assert_frame_equal(a.places, b.places)
