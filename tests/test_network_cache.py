@@ -57,3 +57,20 @@ def test_caching_off(cache, monkeypatch):
     monkeypatch.setenv("TAIHANG_NO_CACHE", "1")
     Model.default(2030)
     assert not cache.exists()
+
+
+def test_the_cache_keeps_the_most_recently_used(tmp_path):
+    """Every code or data change is a new key: the folder keeps the MAX_CACHED files used last."""
+    import os
+
+    from network.graph.network_cache import prune
+
+    for k in range(15):
+        p = tmp_path / f"default-{k:02d}.pickle"
+        p.write_bytes(b"x")
+        os.utime(p, ns=(k * 10**9, k * 10**9))
+    os.utime(tmp_path / "default-00.pickle")  # read just now: kept
+    (tmp_path / "notes.txt").write_text("mine")  # not the cache's: never touched
+    removed = prune(tmp_path, keep=12)
+    assert sorted(p.name for p in removed) == ["default-01.pickle", "default-02.pickle", "default-03.pickle"]
+    assert (tmp_path / "default-00.pickle").exists() and (tmp_path / "notes.txt").exists()

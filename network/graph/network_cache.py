@@ -8,12 +8,14 @@ stale network is never read. Files are written atomically (a reader never sees h
 an unreadable one is rebuilt and replaced.
 
 Where: ``$TAIHANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/taihang``, else ``~/.cache/taihang``
-(``networks/`` inside). ``TAIHANG_NO_CACHE=1`` turns it off. The files are Python pickles of
+(``networks/`` inside), the :data:`MAX_CACHED` most recently used kept. ``TAIHANG_NO_CACHE=1``
+turns it off. The files are Python pickles of
 this package's own objects: read only ones this package wrote (the folder is the user's own).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -80,6 +82,8 @@ def load(cache_key: str) -> Network | None:
     try:
         with path.open("rb") as fh:
             out = pickle.load(fh)
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: pruned last (:func:`prune`)
     except FileNotFoundError:
         return None
     except Exception:  # a damaged file (disk full, killed writer of an older layout): rebuild
@@ -137,5 +141,30 @@ def store(network: Network, cache_key: str) -> None:
         target = folder / f"default-{cache_key}.pickle"
         clean_leftovers(target)
         atomic_write_bytes(target, pickle.dumps(network, protocol=5))
+        prune(folder)
     except (OSError, DataError):
         return
+
+
+#: Cached networks kept (the most recently used): each change of the package or the data is a new
+#: key, so without a bound the folder only grows (about 8 MB a network: at most about 330 MB).
+MAX_CACHED = 40
+
+
+def prune(folder: Path, keep: int = MAX_CACHED) -> list[Path]:
+    """Remove all but the ``keep`` most recently used cached networks of ``folder`` (a read marks
+    a file used); returns what was removed. Files that vanish meanwhile are skipped."""
+    files = []
+    for p in folder.glob("default-*.pickle"):
+        try:
+            files.append((p.stat().st_mtime_ns, p))
+        except OSError:
+            continue
+    removed = []
+    for _, p in sorted(files, reverse=True)[keep:]:
+        try:
+            p.unlink()
+            removed.append(p)
+        except OSError:
+            continue
+    return removed
