@@ -433,6 +433,12 @@ class Model:
             (:func:`network.indicators.score.summarise_scores`).
         """
         places = self.places()
+        if places.empty:
+            raise LookupFailed(
+                "this network has no places to score: build it with --places FILE (CSV: place_id, name, population, "
+                "lon, lat), or give a GMNS network zones (node.csv zone_id, zone.csv zone_id,name,population) or an "
+                "OSM extract place=* nodes with a population tag; `taihang route` runs between nodes meanwhile"
+            )
         origins = [f"place:{p}" for p in places["place_id"]]
         table = (
             places[["place_id", "name_zh", "name_en", "city_zh", "population_2020", "source"]]
@@ -441,7 +447,15 @@ class Model:
         )
         target_eps = []
         for t in targets:
-            ep = self.resolve(t)
+            try:
+                ep = self.resolve(t)
+            except LookupFailed as err:
+                if tuple(targets) != tuple(DEFAULT_TARGETS):
+                    raise
+                raise LookupFailed(
+                    f"{err}; the default targets are the embedded network's cities: on this network give --targets "
+                    f"with its own places (`taihang places --network FILE` lists them)"
+                ) from None
             if ep.kind != "place":
                 raise LookupFailed(f"target {t!r} is a {ep.kind}; targets must be places (cities or counties)")
             target_eps.append(ep)

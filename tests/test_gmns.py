@@ -3,6 +3,7 @@ AequilibraE's own path engine on the Sioux Falls model it ships."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import sqlite3
 import struct
@@ -51,7 +52,7 @@ def test_cli_build_from_gmns_and_route_between_nodes(tmp_path):
     runner = CliRunner()
     res = runner.invoke(main, ["build", "--gmns", str(FIXTURE), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "as given" in res.output and "no places file" in res.output
+    assert "as given" in res.output and "no places: give --places FILE" in res.output
     res = runner.invoke(main, ["route", "node:30", "node:20", "--mode", "road", "--network", str(out), "--json"])
     assert res.exit_code == 0, res.output
     import json
@@ -157,3 +158,41 @@ def test_coquimbo_car_skims_equal_aequilibrae(tmp_path):
     assert reached.sum() > 15_000
     np.testing.assert_allclose(ours[reached], theirs[reached], rtol=1e-9, atol=1e-9)
     assert np.isinf(ours[~reached]).all()
+
+
+ZONES = Path(__file__).parent / "fixtures" / "gmns_zones"
+
+
+def test_gmns_zones_become_places_that_score(tmp_path):
+    """node.csv zone_id and zone.csv (name, population) make the zones places: the network scores
+    with no --places, at each zone's centroid node, weighted by its population."""
+    out = tmp_path / "z.gpkg"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--gmns", str(ZONES), "--out", str(out)]).exit_code == 0
+    res = runner.invoke(main, ["score", "--network", str(out), "--targets", "East", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(io.StringIO(res.output))
+    assert sorted(table["name_zh"]) == ["East", "Middle", "West"]
+    assert dict(zip(table["name_zh"], table["population_2020"])) == {"West": 120000, "Middle": 80000, "East": 50000}
+    model = Model.from_network(build_gmns_network(ZONES), year=2025)
+    west = model.route("West", "East", mode="road")
+    assert west["minutes"] == pytest.approx(table.loc[table["name_zh"] == "West", "zone3_road_min"].item(), abs=0.05)
+
+
+def test_a_network_without_places_says_how_to_give_them(tmp_path):
+    out = tmp_path / "n.gpkg"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--gmns", str(FIXTURE), "--out", str(out)]).exit_code == 0
+    res = runner.invoke(main, ["score", "--network", str(out), "--targets", "node:10"])
+    assert res.exit_code == 2 and "no places to score" in res.output and "--places" in res.output
+    res = runner.invoke(main, ["score", "--network", str(tmp_path / "n.gpkg")])  # the default targets
+    assert res.exit_code == 2
+
+
+def test_a_bad_zone_population_names_its_line(tmp_path):
+    folder = tmp_path / "g"
+    shutil.copytree(ZONES, folder)
+    text = (folder / "zone.csv").read_text(encoding="utf-8").replace("80000", "many")
+    (folder / "zone.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=r"zone\.csv:3: population: 'many'"):
+        build_gmns_network(folder)

@@ -21,7 +21,7 @@ from network.graph.osm import OsmNetwork
 from network.graph.osm_ways import RailGraph, RoadGraph
 from network.sources.default import DefaultData
 from network.sources.files import read_user_places
-from network.sources.gmns import GmnsNetwork, read_gmns
+from network.sources.gmns import GmnsNetwork, read_gmns, zone_places
 
 
 def _node_ids(net: GmnsNetwork) -> np.ndarray:
@@ -85,7 +85,11 @@ def build_gmns_network(
     a = assumptions or Assumptions()
     net = read_gmns(folder, units)
     roads = gmns_road_graph(net)
-    places = read_user_places(places_path) if places_path is not None else []
+    zone_warnings: list[str] = []
+    if places_path is not None:
+        places = read_user_places(places_path)
+    else:  # the network's own zones, if it has them (node.csv zone_id, zone.csv)
+        places, zone_warnings = zone_places(net)
     pad = 0.05
     bbox = [
         float(net.lon.min()) - pad,
@@ -103,7 +107,15 @@ def build_gmns_network(
         "places": len(places),
         "rail_sections": [],
         "warnings": forced_warnings(a)
-        + ([] if places else ["no places file: trips run between nodes (node:<id>) and coordinates"]),
+        + zone_warnings
+        + (
+            []
+            if places
+            else [
+                "no places: give --places FILE (place_id, name, population, lon, lat) or zones in the GMNS files "
+                "(node.csv zone_id, zone.csv population) to score; trips run between nodes (node:<id>) and coordinates"
+            ]
+        ),
     }
     meta = {
         "source": f"GMNS {folder.name}",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,7 @@ class GmnsNetwork:
     facility_type: np.ndarray
     link_name: np.ndarray
     units: tuple[str, str]
+    node_zone: np.ndarray | None = None  # node.csv's zone_id as text ("" for none), if the column is there
 
 
 #: The largest GMNS file read (a province's links are tens of MB).
@@ -222,4 +224,76 @@ def read_gmns(folder: str | Path, units: tuple[str, str] | None = None) -> GmnsN
         facility_type=column("facility_type"),
         link_name=column("name"),
         units=(length_units, speed_units),
+        node_zone=nodes["zone_id"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+        if "zone_id" in nodes
+        else None,
     )
+
+
+def zone_places(net: GmnsNetwork) -> tuple[list[Any], list[str]]:
+    """The network's zones as places to score, and what the reader should know of them: one
+    place per ``zone_id`` of node.csv, at the node whose ``node_id`` is the zone's (its centroid,
+    as GMNS centroid connectors have it) or else at the mean position of the zone's nodes; named
+    and weighted by ``zone.csv`` (``zone_id``, optional ``name`` and ``population``) where the
+    folder has one. Without a population every zone weighs one (said in the warnings). No zones:
+    ``([], [])``.
+
+    Raises
+    ------
+    DataError
+        For a zone.csv row with a bad population (file, line, field).
+    """
+    from network.sources.records import Place
+
+    if net.node_zone is None or not (net.node_zone != "").any():
+        return [], []
+    zones = sorted({z for z in net.node_zone.tolist() if z})
+    names: dict[str, str] = {}
+    people: dict[str, int] = {}
+    zone_path = net.folder / "zone.csv"
+    if zone_path.exists():
+        table = _read(zone_path, ("zone_id",))
+        problems = Problems(f"{net.folder} (GMNS)")
+        for i, row in enumerate(table.itertuples(index=False), start=2):
+            z = str(row.zone_id).strip()
+            if "name" in table and str(getattr(row, "name", "")).strip():
+                names[z] = str(row.name).strip()
+            if "population" in table:
+                try:
+                    value = int(float(str(row.population)))
+                    assert value >= 0
+                    people[z] = value
+                except (TypeError, ValueError, AssertionError):
+                    problems.add(
+                        f"{zone_path}:{i}", "population", f"{str(row.population)[:20]!r}: expected a whole number"
+                    )
+        problems.raise_if_any("fix zone.csv")
+    row_of = {k: i for i, k in enumerate(net.node_id.tolist())}
+    places = []
+    for z in zones:
+        members = np.flatnonzero(net.node_zone == z)
+        if z in row_of:
+            lon, lat, where = float(net.lon[row_of[z]]), float(net.lat[row_of[z]]), f"node {z} (the zone's centroid)"
+        else:
+            lon, lat = float(net.lon[members].mean()), float(net.lat[members].mean())
+            where = f"mean of the zone's {len(members)} nodes"
+        places.append(
+            Place(
+                place_id=f"zone{z}",
+                name_zh=names.get(z, f"zone {z}"),
+                name_en=names.get(z, f"zone {z}"),
+                kind="county",
+                lat=lat,
+                lon=lon,
+                population_2020=people.get(z, 1),
+                position_source=where,
+                source=f"GMNS {net.folder.name} zones",
+            )
+        )
+    warnings = []
+    if len(people) < len(zones):
+        warnings.append(
+            f"{len(zones) - len(people)} of {len(zones)} zones have no population (zone.csv population): each of "
+            "them weighs one person, so population-weighted figures are means over zones"
+        )
+    return places, warnings
