@@ -483,3 +483,50 @@ def test_a_services_file_is_checked_by_its_schema(tmp_path):
     with pytest.raises(DataError, match=r"s\.yaml:\d+: services\[0\]\.headway_minutes: unknown field"):
         read_services_file(bad)
     assert read_services_file(Path(__file__).resolve().parents[1] / "data" / "services_example.yaml")[0]["lines"]
+
+
+SETTLEMENTS_OSM = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="hand">
+  <bounds minlat="49.90" minlon="9.90" maxlat="50.10" maxlon="10.30"/>
+  <node id="1" lat="50.00" lon="10.00" version="1" timestamp="2024-05-01T00:00:00Z"/>
+  <node id="2" lat="50.00" lon="10.10" version="1" timestamp="2024-05-01T00:00:00Z"/>
+  <node id="3" lat="50.00" lon="10.20" version="1" timestamp="2024-05-01T00:00:00Z"/>
+  <node id="101" lat="50.001" lon="10.00" version="1" timestamp="2024-05-01T00:00:00Z">
+    <tag k="place" v="town"/><tag k="name" v="Westdorf"/><tag k="population" v="12,500"/>
+  </node>
+  <node id="102" lat="50.001" lon="10.20" version="1" timestamp="2024-05-01T00:00:00Z">
+    <tag k="place" v="city"/><tag k="name" v="Oststadt"/><tag k="population" v="80000"/>
+  </node>
+  <node id="103" lat="50.002" lon="10.10" version="1" timestamp="2024-05-01T00:00:00Z">
+    <tag k="place" v="hamlet"/><tag k="name" v="Mitte"/><tag k="population" v="40"/>
+  </node>
+  <node id="104" lat="50.002" lon="10.12" version="1" timestamp="2024-05-01T00:00:00Z">
+    <tag k="place" v="village"/><tag k="name" v="Ohnezahl"/><tag k="population" v="unknown"/>
+  </node>
+  <way id="10" version="1" timestamp="2024-05-01T00:00:00Z">
+    <nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="primary"/><tag k="maxspeed" v="80"/>
+  </way>
+</osm>
+"""
+
+
+def test_an_extract_outside_the_region_scores_its_own_settlements(tmp_path):
+    """place=* nodes with a population tag become the places to score where no places file is
+    given (a hamlet, and a village without a number, are not)."""
+    src = tmp_path / "s.osm"
+    src.write_text(SETTLEMENTS_OSM, encoding="utf-8")
+    out = tmp_path / "s.gpkg"
+    runner = CliRunner()
+    res = runner.invoke(main, ["build", "--osm-file", str(src), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["score", "--network", str(out), "--targets", "Oststadt", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    import io
+
+    import pandas as pd
+
+    table = pd.read_csv(io.StringIO(res.output))
+    assert dict(zip(table["name_zh"], table["population_2020"])) == {"Westdorf": 12500, "Oststadt": 80000}
+    row = table[table["name_zh"] == "Westdorf"].iloc[0]
+    assert 10 < row["osm102_road_min"] < 25  # 14.4 km at 80 km/h, plus access at both ends

@@ -49,8 +49,8 @@ from network.search import csr_min, search, walk_back
 from network.sources.default import REGION_BBOX, DefaultData, data_dir, read_default_data
 from network.sources.files import read_services_file, read_speed_defaults, read_user_places
 from network.sources.geometry import LineGraph
-from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature
-from network.sources.records import Airport, Corridor, Line, LineStop, Service, Station
+from network.sources.osm import SOURCE_LICENCE, OsmExtract, OsmFeature, population_of
+from network.sources.records import Airport, Corridor, Line, LineStop, Place, Service, Station
 from network.yamlio import line_of
 
 
@@ -512,6 +512,29 @@ def corridors_for(roads: RoadGraph, default: DefaultData | None, lat0: float) ->
 
 
 # -- the whole build ---------------------------------------------------------------------------
+def settlement_places(settlements: list[Any]) -> list[Place]:
+    """The extract's settlements (``place=*`` nodes with a population) as places to score, named
+    by ``name:zh``/``name`` and ``name:en``/``int_name``, in a stable order (by OSM id)."""
+    out = []
+    for f in sorted(settlements, key=lambda f: f.osm_id):
+        t = f.tags
+        zh = t.get("name:zh") or t.get("name") or f"node {f.osm_id}"
+        out.append(
+            Place(
+                place_id=f"osm{f.osm_id}",
+                name_zh=zh,
+                name_en=t.get("name:en") or t.get("int_name") or t.get("name") or zh,
+                kind="county",
+                lat=f.lat,
+                lon=f.lon,
+                population_2020=population_of(t),
+                position_source=f"OSM node {f.osm_id} (place={t.get('place')})",
+                source="OpenStreetMap place=* with population (the tag's own date and source)",
+            )
+        )
+    return out
+
+
 def build_osm_network(
     extract: OsmExtract,
     assumptions: Assumptions | None = None,
@@ -574,10 +597,16 @@ def build_osm_network(
         places = [p for p in default.places if _inside(p.lon, p.lat, bbox) or p.kind == "external"]
     else:
         places = []
+    if not any(p.kind in ("county", "district") for p in places) and extract.settlements:
+        places = settlement_places(extract.settlements)  # the extract's own place=* nodes with a population
+        report_notes = [f"places: the extract's {len(places)} place=* nodes with a population tag"]
+    else:
+        report_notes = []
     if not any(p.kind in ("county", "district") for p in places):
         raise DataError(
             f"no places with population inside the data's area {tuple(round(x, 3) for x in bbox)}: "
-            "give --places FILE.csv (columns place_id, name, population, lon, lat)"
+            "give --places FILE.csv (columns place_id, name, population, lon, lat), or an extract whose "
+            "place=* nodes (city, town, village, ...) carry a population tag"
         )
     corridors, corridor_of = corridors_for(roads, default, lat0)
     roads = replace(roads, corridor_id=corridor_of)
@@ -605,6 +634,7 @@ def build_osm_network(
             "airports": len(airports),
             "aerodromes_without_iata": no_iata,
             "places": len(places),
+            "places_source": report_notes[0] if report_notes else "",
             "corridors": len(corridors),
             "services_source": services_source,
             # doubts about the source and forced constants: said in every later output of the network

@@ -74,7 +74,7 @@ RAIL_TAGS = (
     "name:en",
     "ref",
 )
-#: Tags kept on stations and aerodromes.
+#: Tags kept on stations, aerodromes and settlements.
 FEATURE_TAGS = (
     "railway",
     "public_transport",
@@ -90,7 +90,12 @@ FEATURE_TAGS = (
     "name:zh",
     "name:en",
     "int_name",
+    "place",
+    "population",
 )
+
+#: ``place=*`` values of the settlements that can be scored as places (with a ``population`` tag).
+PLACE_VALUES = ("city", "town", "county", "municipality", "borough", "suburb", "village")
 
 #: Railway values that carry trains on a main network (trams, subways and light rail are urban
 #: transport and are left out; narrow gauge in this region is industrial).
@@ -136,6 +141,9 @@ class OsmExtract:
     railways: list[OsmWay] = field(default_factory=list)
     stations: list[OsmFeature] = field(default_factory=list)
     aerodromes: list[OsmFeature] = field(default_factory=list)
+    #: settlements (``place=*`` nodes with a ``population`` tag): the places to score when no
+    #: places file is given
+    settlements: list[OsmFeature] = field(default_factory=list)
     source: str = ""
     extract_date: str | None = None  # ISO date of the newest object, or of the file's header
     bbox: tuple[float, float, float, float] | None = None  # (west, south, east, north)
@@ -167,6 +175,19 @@ def is_rail_station(tags: dict[str, str]) -> bool:
     if tags.get("public_transport") == "station" and tags.get("train") == "yes":
         return True
     return tags.get("building") == "train_station"
+
+
+def population_of(tags: dict[str, str]) -> int | None:
+    """A settlement's ``population`` tag as a whole number (``12,345`` and ``12 345`` read too),
+    or None where the node is no settlement of :data:`PLACE_VALUES` or the tag is no number."""
+    if tags.get("place") not in PLACE_VALUES:
+        return None
+    text = tags.get("population", "").replace(",", "").replace(" ", "")
+    try:
+        value = int(float(text))
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 def is_aerodrome(tags: dict[str, str]) -> bool:
@@ -241,7 +262,7 @@ def read_osm_file(
         # station buildings (building=train_station) by tag, so the millions of other buildings of
         # a province never reach Python; those with a railway, public_transport or aeroway key
         # were seen in pass 1 and are skipped.
-        main = ("highway", "railway", "public_transport", "aeroway")
+        main = ("highway", "railway", "public_transport", "aeroway", "place")
         station_building = osmium.filter.TagFilter(("building", "train_station"))
         passes = [
             osmium.FileProcessor(str(p))
@@ -352,6 +373,8 @@ def _read_object(
                 newest = max(newest, ts)
     elif obj.is_node():
         ftags = _keep(tags, FEATURE_TAGS)
+        if population_of(ftags) is not None and obj.location.valid() and _in_bbox(obj.lon, obj.lat, bbox):
+            out.settlements.append(OsmFeature("node", obj.id, ftags, float(obj.lon), float(obj.lat)))
         if (is_rail_station(ftags) or is_aerodrome(ftags)) and not obj.location.valid():
             out.dropped["features"] += 1
         elif (is_rail_station(ftags) or is_aerodrome(ftags)) and _in_bbox(obj.lon, obj.lat, bbox):
@@ -478,6 +501,7 @@ def download_osm(
         "public_transport": "station",
         "building": "train_station",
         "aeroway": "aerodrome",
+        "place": list(PLACE_VALUES),
     }
     where = ", ".join(places) if places else f"bbox {bbox}"
     try:
@@ -549,6 +573,8 @@ def extract_from_osmnx(
                 out.stations.append(feat)
             elif is_aerodrome(tags):
                 out.aerodromes.append(feat)
+            elif population_of(tags) is not None and etype == "node":
+                out.settlements.append(feat)
     out.bbox = _bbox_of(out)
     return out
 
