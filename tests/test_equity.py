@@ -81,3 +81,34 @@ def test_score_equity_counts_the_people_outside_the_circle(model):
     assert row["population_outside"] == int(w[~(t <= 120)].sum())
     assert row["worst_excess_min"] == pytest.approx(t.max() - 120, abs=0.05)
     assert set(eq["group"]) >= set(per_place["city_zh"]) | set(per_place["name_zh"])
+
+
+def test_the_table_equals_the_summary_group_by_group():
+    """equity_table computes every group at once; each row equals outside_summary of the group's
+    places (random times with unreachable and missing ones, zero populations, shared counties)."""
+    import numpy as np
+    import pandas as pd
+
+    from network.indicators.equity import equity_table, outside_summary
+
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        n = int(rng.integers(1, 40))
+        t = rng.uniform(0, 300, n)
+        t[rng.random(n) < 0.1] = np.inf
+        t[rng.random(n) < 0.05] = np.nan
+        w = rng.integers(0, 100_000, n).astype(float)
+        pref = np.array([f"p{x}" for x in rng.integers(0, 4, n)], dtype=object)
+        cty = np.array([f"c{x}" for x in rng.integers(0, n, n)], dtype=object)
+        got = equity_table(t, w, pref, cty, [60, 90], target="x")
+        rows = []
+        for th in (60, 90):
+            groups = [("region", "all", np.ones(n, dtype=bool))]
+            groups += [("prefecture", str(p), pref == p) for p in dict.fromkeys(pref.tolist())]
+            groups += [("county", str(c), cty == c) for c in dict.fromkeys(cty.tolist())]
+            for level, name, mask in groups:
+                rows.append(
+                    {"target": "x", "threshold_min": th, "level": level, "group": name}
+                    | outside_summary(t[mask], w[mask], th)
+                )
+        pd.testing.assert_frame_equal(got, pd.DataFrame(rows), check_dtype=False)
