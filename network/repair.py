@@ -81,10 +81,6 @@ def _kernel(
                 affected[y] = True
                 stack[top] = y
                 top += 1
-    cap = 1024
-    keys = np.empty(cap, dtype=np.float64)
-    vals = np.empty(cap, dtype=np.int64)
-    size = 0
     for i in range(n_lost):
         d[lost[i]] = np.inf
         pr[lost[i]] = -9999
@@ -115,24 +111,14 @@ def _kernel(
                 pr[cq[k]] = cp[k]
                 pending[n_pending] = cq[k]
                 n_pending += 1
-    for i in range(n_pending):
-        y = pending[i]
-        if size == cap:
-            cap *= 2
-            keys2 = np.empty(cap, dtype=np.float64)
-            vals2 = np.empty(cap, dtype=np.int64)
-            keys2[:size] = keys[:size]
-            vals2[:size] = vals[:size]
-            keys, vals = keys2, vals2
-        pos = size
-        size += 1
-        while pos > 0:
-            parent = (pos - 1) // 2
-            if keys[parent] <= d[y]:
-                break
-            keys[pos], vals[pos] = keys[parent], vals[parent]
-            pos = parent
-        keys[pos], vals[pos] = d[y], y
+    order = np.argsort(d[pending[:n_pending]], kind="mergesort")  # sorted, the seeds are a heap already
+    size = n_pending
+    cap = max(1024, 2 * size)
+    keys = np.empty(cap, dtype=np.float64)
+    vals = np.empty(cap, dtype=np.int64)
+    for i in range(size):
+        vals[i] = pending[order[i]]
+        keys[i] = d[vals[i]]
     while size > 0:  # 3. Dijkstra from the relabelled nodes, only where it improves
         key, x = keys[0], vals[0]
         size -= 1
