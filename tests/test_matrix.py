@@ -121,3 +121,18 @@ def test_the_contraction_hierarchy_agrees_with_dijkstra(mode, tmp_path):
 def test_the_contraction_hierarchy_refuses_forced_train_matrices():
     with pytest.raises(LookupFailed, match="engine cch runs road and best"):
         Model.default(2030).matrix(["阳城县"], ["郑州"], mode="rail", engine="cch")
+
+
+@pytest.mark.parametrize("n_origins, n_destinations", [(40, 7), (7, 40)])
+def test_chunked_searches_give_the_same_matrix(model, monkeypatch, n_origins, n_destinations):
+    """od_minutes searches a chunk of rows at a time (memory bounded at province scale): with
+    chunks of a few rows, the matrix is the one a single block of searches gives."""
+    import network.routing.matrix as matrix
+
+    compiled = model.compiled("road")
+    ids = compiled.node_ids
+    origins, destinations = ids[:n_origins], ids[-n_destinations:]
+    whole = od_minutes(compiled, origins, destinations)
+    monkeypatch.setattr(matrix, "CHUNK_BYTES", 3 * 8 * len(ids))  # three rows a chunk
+    assert matrix.chunk_rows(len(ids)) == 3
+    np.testing.assert_array_equal(od_minutes(compiled, origins, destinations), whole)

@@ -58,8 +58,24 @@ def od_minutes(
         return np.where(out <= limit_min, out, np.inf)
     if engine != "scipy":
         raise ValueError(f"unknown matrix engine {engine!r}; expected one of {ENGINES}")
-    if len(rows) <= len(cols):
-        dist = np.atleast_2d(search(compiled.matrix, rows, limit=limit_min))
-        return np.asarray(dist[:, cols], dtype=float)
-    dist = np.atleast_2d(search(compiled.transposed, cols, limit=limit_min))
-    return np.asarray(dist[:, rows].T, dtype=float)
+    forward = len(rows) <= len(cols)  # search from the smaller side
+    sources, targets = (rows, cols) if forward else (cols, rows)
+    graph = compiled.matrix if forward else compiled.transposed
+    out = np.empty((len(sources), len(targets)))
+    step = chunk_rows(graph.shape[0])
+    for start in range(0, len(sources), step):  # a chunk of full rows at a time: bounded memory
+        dist = np.atleast_2d(search(graph, sources[start : start + step], limit=limit_min))
+        out[start : start + step] = dist[:, targets]
+    return out if forward else out.T.copy()
+
+
+#: Memory for the full distance rows of one chunk of searches (the matrix keeps only the
+#: destinations' columns): 64 MB, so a 1,000-origin matrix on a million-node network stays
+#: bounded (one search at a time would be slower: scipy's Dijkstra takes a block of sources).
+CHUNK_BYTES = 64 << 20
+
+
+def chunk_rows(nodes: int) -> int:
+    """How many searches :func:`od_minutes` runs at once on a graph of ``nodes`` nodes (at least
+    one; full rows of float64 within :data:`CHUNK_BYTES`)."""
+    return max(1, CHUNK_BYTES // (8 * max(1, nodes)))
