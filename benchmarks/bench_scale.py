@@ -49,8 +49,9 @@ _WORK: dict[str, object] = {}
 
 def synthetic_graph(
     size: int, seed: int = 42, hierarchy: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """(u, v, minutes, km, n) of the graph described in the module docstring; with ``hierarchy``,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]:
+    """(u, v, minutes, km, n, lon, lat) of the graph described in the module docstring (nodes at
+    their grid positions, 400 m apart from 113°E 34°N); with ``hierarchy``,
     local streets join the arterial lines at one point per block side (as neighbourhoods do), so
     the arterials and expressways carry the through traffic and separate the blocks."""
     rng = np.random.default_rng(seed)
@@ -82,13 +83,17 @@ def synthetic_graph(
     new_id = -np.ones(n, dtype=np.int64)
     new_id[inside] = np.arange(int(inside.sum()))
     keep = inside[u] & inside[v]
-    return new_id[u[keep]], new_id[v[keep]], w[keep], km_all[keep], int(inside.sum())
+    grid = np.flatnonzero(inside)  # each kept node's place on the grid
+    lon = 113.0 + (grid % size) * 0.4 / (111.32 * np.cos(np.radians(34.0)))
+    lat = 34.0 + (grid // size) * 0.4 / 111.32
+    return new_id[u[keep]], new_id[v[keep]], w[keep], km_all[keep], int(inside.sum()), lon, lat
 
 
-def edge_table(u: np.ndarray, v: np.ndarray, w: np.ndarray, km: np.ndarray, n: int) -> EdgeTable:
+def edge_table(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, km: np.ndarray, n: int, lon: np.ndarray, lat: np.ndarray
+) -> EdgeTable:
     """The synthetic graph as taihang's edge table (road edges; no edge keys: nothing here
     resolves a scenario file against it)."""
-    side = int(np.ceil(np.sqrt(n)))
     ids = [f"n{i}" for i in range(n)]
     return EdgeTable(
         u=u.astype(np.int64),
@@ -100,8 +105,8 @@ def edge_table(u: np.ndarray, v: np.ndarray, w: np.ndarray, km: np.ndarray, n: i
         keys=[],
         node_ids=ids,
         index={x: i for i, x in enumerate(ids)},
-        lon=113.0 + 0.004 * (np.arange(n) % side),
-        lat=34.0 + 0.004 * (np.arange(n) // side),
+        lon=lon,
+        lat=lat,
     )
 
 
@@ -222,9 +227,9 @@ def figures(size: int, hierarchy: bool, scenarios: int, matrix: int, repeats: in
     """Every figure of the module docstring on one synthetic graph, each contender timed in turn
     with its baseline (:func:`common.interleaved`)."""
     t0 = time.perf_counter()
-    u, v, w, km, n = synthetic_graph(size, hierarchy=hierarchy)
+    u, v, w, km, n, lon, lat = synthetic_graph(size, hierarchy=hierarchy)
     build_s = time.perf_counter() - t0
-    table = edge_table(u, v, w, km, n)
+    table = edge_table(u, v, w, km, n, lon, lat)
     compiled = compile_edges(table, "road")
     matrix_, transposed = compiled.matrix, compiled.transposed
     compiled._transposed_position()

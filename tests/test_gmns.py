@@ -196,3 +196,30 @@ def test_a_bad_zone_population_names_its_line(tmp_path):
     (folder / "zone.csv").write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=r"zone\.csv:3: population: 'many'"):
         build_gmns_network(folder)
+
+
+def test_a_comparison_on_a_zones_network_ranks_on_every_place(tmp_path):
+    """On a network without the embedded focus city, compare ranks on every place's gain (and
+    says so), not on an empty set."""
+    out = tmp_path / "z.gpkg"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--gmns", str(ZONES), "--out", str(out)]).exit_code == 0
+    card = tmp_path / "west_east.yaml"
+    card.write_text(
+        "name: west_east\ndescription: a direct road\nsource: a test\nchanges:\n"
+        "  - {type: add_road, id: we, name_zh: West–East, name_en: West–East, road_class: expressway,\n"
+        "     waypoints: [West, East], design_speed_kph: 120, lanes: 4, opened: 2020}\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(
+        main, ["compare", str(card), "--network", str(out), "--targets", "East", "--no-decompose", "--wide"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "Ranked on every place's gain" in res.output and "Mean of empty slice" not in res.output
+    from network.analysis.compare import compare, ranking
+    from network.graph.netfile import read_network
+    from network.scenario.load import load_scenario
+
+    model = Model.from_network(read_network(out), year=2025)
+    row = ranking(compare(model, [load_scenario(card)], ["East"], decompose=False)).iloc[0]
+    assert row["focus_city"] == "every place" and row["main_gain_min"] > 0

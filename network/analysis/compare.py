@@ -292,12 +292,18 @@ FOCUS_CITY = _DATASET_FOCUS  # data/dataset.yaml, region.focus_city
 _GAIN_MODES = ("best", "rail", "transit")
 
 
-def _focus_gain(places: pd.DataFrame, keys: list[str], focus_city: str) -> tuple[float, str]:
-    """The largest over modes (best, rail, public transport) of the focus city's population-weighted
-    gain, averaged over ``keys``: (minutes, mode); (NaN, "") without keys."""
+def _focus_gain(places: pd.DataFrame, keys: list[str], focus_city: str | None) -> tuple[float, str]:
+    """The largest over modes (best, rail, public transport) of the focus city's (None: every
+    place's) population-weighted gain, averaged over ``keys``: (minutes, mode); (NaN, "")
+    without keys."""
     if not keys:
         return float("nan"), ""
-    gains = {m: float(np.nanmean([_weighted_gain(places, t, m, focus_city) for t in keys])) for m in _GAIN_MODES}
+
+    def mean(values: list[float]) -> float:
+        ok = [v for v in values if np.isfinite(v)]
+        return float(np.mean(ok)) if ok else float("nan")
+
+    gains = {m: mean([_weighted_gain(places, t, m, focus_city) for t in keys]) for m in _GAIN_MODES}
     mode = max(_GAIN_MODES, key=lambda m: (gains[m] if np.isfinite(gains[m]) else -np.inf, -_GAIN_MODES.index(m)))
     return gains[mode], mode
 
@@ -318,6 +324,13 @@ def _top_gainer(places: pd.DataFrame, names: dict[str, str]) -> str:
     return text
 
 
+def focus_of(comp: Comparison, focus_city: str = FOCUS_CITY) -> str | None:
+    """The city whose places the ranking weighs (:data:`FOCUS_CITY`), or None (every place) on a
+    network that has none of its places (a GMNS or OSM network of another region)."""
+    has = any((r.places["city_zh"] == focus_city).any() for r in comp.results)
+    return focus_city if has else None
+
+
 def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
     """One row per scenario, gains in minutes (before − after, positive = closer): over the whole
     region per main target (best mode and rail), over the focus city's places per main target and
@@ -327,6 +340,7 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
     target; the biggest gain of any place, target and mode; what passengers get from it."""
     rows = []
     main = comp.main_targets or comp.targets
+    focus = focus_of(comp, focus_city)
     for r in comp.results:
         serves = comp.serves.get(r.scenario.name, [])
         row: dict[str, Any] = {
@@ -334,15 +348,15 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
             "in_plan": "what-if (no plan proposes it)" if r.scenario.what_if else "plan",
             "serves": "、".join(comp.names.get(k, k) for k in serves),
         }
-        row["main_gain_min"], row["main_gain_mode"] = _focus_gain(r.places, main, focus_city)
-        row["serves_gain_min"], row["serves_gain_mode"] = _focus_gain(r.places, serves, focus_city)
+        row["main_gain_min"], row["main_gain_mode"] = _focus_gain(r.places, main, focus)
+        row["serves_gain_min"], row["serves_gain_mode"] = _focus_gain(r.places, serves, focus)
         for t in main:
             row[f"{t}_best_gain_min"] = round(_weighted_gain(r.places, t), 2)
             row[f"{t}_rail_gain_min"] = round(_weighted_gain(r.places, t, "rail"), 2)
-        row["focus_city"] = focus_city
+        row["focus_city"] = focus or "every place"
         for t in main:
             for m in _GAIN_MODES:
-                row[f"focus_{t}_{m}_gain_min"] = round(_weighted_gain(r.places, t, m, focus_city), 2)
+                row[f"focus_{t}_{m}_gain_min"] = round(_weighted_gain(r.places, t, m, focus), 2)
         first = r.summary[(r.summary["target"] == main[0]) & (r.summary["mode"] == "best")].iloc[0]
         for th in (60, 90, 120):
             row[f"pop_within_{th}_gain"] = int(first[f"population_within_{th}_min_change"])

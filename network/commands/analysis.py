@@ -220,7 +220,7 @@ def compare_cmd(
     network_path: Path | None,
 ) -> None:
     """Who gains, how much, from which project: each scenario against the baseline."""
-    from network.analysis.compare import FOCUS_CITY, compare, ranking, result_warnings
+    from network.analysis.compare import compare, focus_of, ranking, result_warnings
     from network.scenario.load import load_scenario
     from network.viz.report import write_outputs
 
@@ -242,8 +242,8 @@ def compare_cmd(
         paragraph(
             f"Population-weighted door-to-door minutes gained (before − after: positive = closer), "
             f"network as of {comp.as_of}, baseline: {base_sc.name if base_sc else 'the network as it is'}. "
-            f"Ranked on {FOCUS_CITY}'s gain of any mode (best, rail or public transport) to the main "
-            "targets (rank_main) and to the places each card serves (rank_serves)"
+            f"Ranked on {focus_of(comp) or 'every place'}'s gain of any mode (best, rail or public transport) to "
+            "the main targets (rank_main) and to the places each card serves (rank_serves)"
         )
         + "\n"
     )
