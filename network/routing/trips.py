@@ -354,6 +354,19 @@ class TripSearch:
         """Whether this network's served stations are its parent's (in the same order)."""
         return self._parent is not None and self._parent.served_stations[0] == self.served_stations[0]
 
+    def _between_stations(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """(each served station's road row, minutes on trains (and coaches for transit) from each
+        served station to each other one, s x s'): ``inf`` on the diagonal, since boarding and
+        alighting at one station is no rail trip."""
+        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
+        stations = self.served_stations[0]
+        s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
+        s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
+        platform, _ = self.platform_matrix(pt_mode)
+        on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)
+        np.fill_diagonal(on_trains, np.inf)
+        return s_road, on_trains
+
     def rail_times(self, origins: list[str], target: str, mode: str = "rail") -> tuple[np.ndarray, np.ndarray, Any]:
         """Door-to-door minutes from each origin to ``target`` forced to ride a train (``mode``
         "rail") or a train or coach ("transit").
@@ -367,20 +380,17 @@ class TripSearch:
         the stations are fewer, one per station (:meth:`road_to_stations`).
         """
         pt_mode = "transit" if mode == "transit" else "rail"
-        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
+        road = self.compiled("road")
         stations, processing = self.served_stations
         n = len(origins)
         if not stations:  # no trains run in this network (e.g. built without a services file)
             return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None)
-        s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
-        s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
+        s_road, on_trains = self._between_stations(pt_mode)
         if len(origins) < len(stations):  # fewer searches from the origins than from the stations
             to_station = self.road_from(origins)[0][:, s_road]
         else:
             to_station = self.road_to_stations()[:, [road.index[o] for o in origins]].T  # origins x stations
         egress = self.to_target("road", target)
-        platform, _ = self.platform_matrix(pt_mode)
-        on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
         reach = self.network.assumptions.rail_access_max_km
         et = self.network.edge_table
         s_pos = np.column_stack([et.lon[s_road], et.lat[s_road]])  # road arrays are numbered as the edge table
@@ -388,7 +398,6 @@ class TripSearch:
         far_t = haversine_km(s_pos[:, 0], s_pos[:, 1], et.lon[t_row], et.lat[t_row]) > reach
         leave = np.where(far_t, np.inf, egress.time_min[0, s_road])  # s'
         tail = on_trains + leave[None, :]
-        np.fill_diagonal(tail, np.inf)  # boarding and alighting at one station is no rail trip
         alight = np.argmin(tail, axis=1)
         tail_min = tail[np.arange(len(stations)), alight]
         o_rows = np.array([et.index[o] for o in origins], dtype=np.int64)
@@ -406,22 +415,17 @@ class TripSearch:
         ``rail_access_max_km`` of the origin, processing, trains to another station s', road to
         the node, s' within the same reach of the node."""
         pt_mode = "transit" if mode == "transit" else "rail"
-        road, net = self.compiled("road"), self.compiled(f"{pt_mode}_platform")
         stations, processing = self.served_stations
-        n_nodes = road.matrix.shape[0]
+        n_nodes = self.compiled("road").matrix.shape[0]
         if not stations:
             return np.full(n_nodes, np.inf)
-        s_road = np.array([road.index[x] for x in stations], dtype=np.int64)
-        s_net = np.array([net.index[x] if x in net.index else -1 for x in stations], dtype=np.int64)
+        s_road, on_trains = self._between_stations(pt_mode)
         et = self.network.edge_table
         reach = self.network.assumptions.rail_access_max_km
         s_lon, s_lat = et.lon[s_road], et.lat[s_road]
         o_row = et.index[origin]
         far_o = haversine_km(s_lon, s_lat, et.lon[o_row], et.lat[o_row]) > reach
         board = np.where(far_o, np.inf, self.road_from([origin])[0][0, s_road] + processing)  # s
-        platform, _ = self.platform_matrix(pt_mode)
-        on_trains = np.where(s_net[None, :] >= 0, platform[:, np.maximum(s_net, 0)], np.inf)  # s x s'
-        np.fill_diagonal(on_trains, np.inf)  # boarding and alighting at one station is no rail trip
         arrive = np.min(board[:, None] + on_trains, axis=0)  # at each s'
         egress = self.road_from(stations)[0]  # s' x nodes
         far_d = haversine_km(s_lon[:, None], s_lat[:, None], et.lon[None, :n_nodes], et.lat[None, :n_nodes]) > reach

@@ -227,11 +227,10 @@ def gain_png(comp: Comparison, r: Any, warn: list[str]) -> bytes:
 def timespace_pngs(comp: Comparison, r: Any, warn: list[str]) -> dict[str, bytes]:
     """Before and after time-space maps towards each main target, from the comparison's own
     minutes (best mode): target id → PNG."""
-    out = {}
+    out, names = {}, _both_names(comp)
     for target in comp.main_targets or comp.targets[:2]:
         before, after = frames_from_comparison(comp.graph, r, target)
-        node = comp.graph.nodes.get(f"place:{target}", {})
-        label = f"{comp.names.get(target, target)} {node.get('name_en', '')}".strip()
+        label = names.get(target, target)
         panels = [(f"before ({comp.as_of})", before), (f"with {r.scenario.name}", after)]
         rows = r.places[r.places["target"] == target]
         named = set(rows.loc[rows["city_zh"] == FOCUS_CITY, "place_id"])  # the plans' own places

@@ -59,17 +59,32 @@ def timespace_frame(model: Any, centre: str, mode: str = "best", towards: bool =
         tt = model.matrix([centre], ids, mode)
         minutes = tt.set_index("destination").loc[ids, "minutes"].to_numpy(dtype=float)
     names = places.set_index("place_id").loc[ids]
+    return _frame(ids, names["name_zh"], names["name_en"], lon, lat, (c.lon, c.lat), minutes, kind == "city")
+
+
+def _frame(
+    ids: Any,
+    name_zh: Any,
+    name_en: Any,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    centre: tuple[float, float],
+    minutes: np.ndarray,
+    city: np.ndarray,
+) -> pd.DataFrame:
+    """The places of a time-space map: where they lie, their bearing and straight-line km from
+    ``centre`` (lon, lat), their minutes, and whether each is a prefecture centre (named)."""
     return pd.DataFrame(
         {
-            "place_id": ids,
-            "name_zh": names["name_zh"].to_numpy(),
-            "name_en": names["name_en"].to_numpy(),
+            "place_id": np.asarray(ids),
+            "name_zh": np.asarray(name_zh),
+            "name_en": np.asarray(name_en),
             "lon": lon,
             "lat": lat,
-            "bearing_deg": bearings_deg(c.lon, c.lat, lon, lat),
-            "km": haversine_km(c.lon, c.lat, lon, lat),
+            "bearing_deg": bearings_deg(centre[0], centre[1], lon, lat),
+            "km": haversine_km(centre[0], centre[1], lon, lat),
             "minutes": minutes,
-            "city": kind == "city",  # a prefecture centre: named on the map
+            "city": city,
         }
     )
 
@@ -167,25 +182,17 @@ def frames_from_comparison(
     c = pos[target]
     rows = result.places[(result.places["target"] == target) & (result.places["place_id"] != target)]
     rows = rows[rows["place_id"].isin(pos)].sort_values("place_id")
-    lon = np.array([pos[p]["lon"] for p in rows["place_id"]], dtype=float)
-    lat = np.array([pos[p]["lat"] for p in rows["place_id"]], dtype=float)
-    common = {
-        "place_id": rows["place_id"].to_numpy(),
-        "name_zh": rows["name_zh"].to_numpy(),
-        "name_en": rows["name_en"].to_numpy(),
-        "lon": lon,
-        "lat": lat,
-        "bearing_deg": bearings_deg(c["lon"], c["lat"], lon, lat),
-        "km": haversine_km(c["lon"], c["lat"], lon, lat),
-        "city": np.array([pos[p].get("place_kind") == "city" for p in rows["place_id"]]),
-    }
-    before, after = (
-        pd.DataFrame({**common, "minutes": pd.to_numeric(rows[f"{mode}_{k}_min"], errors="coerce").to_numpy(float)})
-        for k in ("before", "after")
-    )
-    for f in (before, after):
-        f["minutes"] = f["minutes"].fillna(np.inf)  # no trip: unreachable, as timespace_frame gives it
-    return before, after
+    ids = rows["place_id"].to_numpy()
+    lon = np.array([pos[p]["lon"] for p in ids], dtype=float)
+    lat = np.array([pos[p]["lat"] for p in ids], dtype=float)
+    city = np.array([pos[p].get("place_kind") == "city" for p in ids])
+
+    def frame(when: str) -> pd.DataFrame:
+        minutes = pd.to_numeric(rows[f"{mode}_{when}_min"], errors="coerce").to_numpy(float)
+        minutes = np.where(np.isnan(minutes), np.inf, minutes)  # no trip: unreachable, as timespace_frame gives it
+        return _frame(ids, rows["name_zh"], rows["name_en"], lon, lat, (c["lon"], c["lat"]), minutes, city)
+
+    return frame("before"), frame("after")
 
 
 def _offset_lonlat(lon0: float, lat0: float, x_km: np.ndarray, y_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

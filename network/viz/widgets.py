@@ -20,6 +20,7 @@ import pandas as pd
 
 from network.analysis.claims.spec import ClaimFile
 from network.analysis.explore import KEY_CONSTANTS, Explorer, constant_ranges
+from network.tables import cell
 
 #: The columns of a claim's per-destination table the explorer shows (minutes and their parts).
 _CLAIM_COLUMNS = ["destination", "threshold_min", "minutes", "holds", "access", "processing", "wait", "in_vehicle"]
@@ -30,24 +31,14 @@ def has_widgets() -> bool:
     return importlib.util.find_spec("ipywidgets") is not None
 
 
-def _show(obj: Any) -> None:
-    from IPython.display import display
-
-    display(obj)
-
-
 def _table_html(df: pd.DataFrame) -> str:
-    """A small table as HTML: one decimal for minutes, yes/no for verdicts, — for no value."""
-
-    def cell(v: Any) -> str:
-        if isinstance(v, bool):
-            return "yes" if v else "no"
-        if isinstance(v, float):
-            return "—" if v != v or v in (float("inf"), float("-inf")) else f"{v:.1f}"
-        return html.escape(str(v))
-
+    """A small table as HTML, its cells as the terminal tables print them
+    (:func:`network.tables.cell`: one decimal for minutes, yes/no for verdicts, — for no value)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in df.itertuples(index=False))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell(c, v))}</td>" for c, v in zip(df.columns, row)) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -127,19 +118,18 @@ def claim_explorer(explorer: Explorer, spec: ClaimFile, static: bool | None = No
             layout=w.Layout(width="42em"),
             tooltip=KEY_CONSTANTS[row.name],
         )
+    documented = {str(k): float(v) for k, v in zip(ranges["name"], ranges["value"])}
     reset = w.Button(description="documented values")
     out = w.HTML()
 
     def redraw(*_: Any) -> None:
-        changed = {
-            k: s.value for k, s in sliders.items() if abs(s.value - float(ranges.set_index("name").value[k])) > 1e-12
-        }
+        changed = {k: s.value for k, s in sliders.items() if abs(s.value - documented[k]) > 1e-12}
         r, m = read_box.value
         out.value = claim_reading_html(explorer, spec, net_box.value, r, m, changed)
 
     def reset_all(_: Any) -> None:
-        for row in ranges.itertuples():
-            sliders[row.name].value = row.value
+        for k, value in documented.items():
+            sliders[k].value = value
 
     for control in [net_box, read_box, *sliders.values()]:
         control.observe(redraw, names="value")
