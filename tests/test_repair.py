@@ -152,6 +152,7 @@ def test_a_comparison_is_the_same_with_repairs(monkeypatch):
 
     import pandas as pd
 
+    import network.routing.paths as paths
     import network.routing.trips as trips
     from network.analysis.compare import compare
     from network.model import Model
@@ -168,7 +169,7 @@ def test_a_comparison_is_the_same_with_repairs(monkeypatch):
         calls.append(1)
         return repair_tree(*args)
 
-    monkeypatch.setattr(trips, "repair_tree", counted)
+    monkeypatch.setattr(paths, "repair_tree", counted)
     repaired = compare(base, cards, ["郑州", "洛阳"], decompose=False, workers=1)
     assert len(calls) >= 4  # the scenarios' searches were repaired, not run again
     for a, b in zip(fresh.results, repaired.results):

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from network.errors import UnreachableError
 from network.graph.timing import layer_speed_kph
 from network.graph.timing_words import describe
+from network.repair import Tree, repair_tree
 from network.routing.compile import CompiledGraph
 from network.search import search, walk_back
 
@@ -221,3 +222,24 @@ def node_label(graph: nx.MultiDiGraph, node: str) -> str:
     if data.get("name_zh"):
         return f"{data['name_zh']} ({data['name_en']})"
     return f"road node {data['lon']:.3f},{data['lat']:.3f}"
+
+
+def repaired_search(
+    tree: Tree, base: CompiledGraph, child: CompiledGraph, u: np.ndarray, v: np.ndarray, target: str
+) -> ManyToOne:
+    """:func:`many_to_one` to ``target`` on ``child`` (a scenario's arrays) from ``tree``, the
+    search on ``base`` (its parent's), repaired where the edges ``u -> v`` the scenario changed
+    can move it (:func:`network.repair.repair_tree`; equal to a fresh search). Each changed pair
+    is read from both arrays: re-timed, closed (no entry: ``inf``) or added (no entry before)."""
+    pairs = np.unique(np.column_stack([u, v]), axis=0)
+    u, v = pairs[:, 0], pairs[:, 1]
+    new = np.asarray(child.matrix[u, v]).ravel()
+    inside = (u < base.matrix.shape[0]) & (v < base.matrix.shape[0])
+    old = np.full(len(u), np.inf)
+    old[inside] = np.asarray(base.matrix[u[inside], v[inside]]).ravel()
+    new, old = np.where(new == 0, np.inf, new), np.where(old == 0, np.inf, old)  # 0: no such entry
+    moved = new != old
+    # the search runs on the transposed arrays: an edge u -> v is v -> u there
+    rebound = tree.rebound(child.transposed, child.matrix)
+    dist, pred = repair_tree(rebound, v[moved], u[moved], old[moved], new[moved])
+    return ManyToOne(child, [target], dist[None, :], pred.astype(np.int32)[None, :])

@@ -23,9 +23,9 @@ from network.graph.edges import EdgeTable
 from network.graph.lookup import Endpoint
 from network.graph.network import Network
 from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
-from network.repair import HAVE_NUMBA, Tree, repair_tree
+from network.repair import HAVE_NUMBA, Tree
 from network.routing.compile import CompiledGraph, compile_edges
-from network.routing.paths import ManyToOne, many_to_one
+from network.routing.paths import ManyToOne, many_to_one, repaired_search
 from network.search import entries_of, search, tree_sums, walk_back
 
 #: Networks with at least this many directed entries in a mode repair their parent's searches for a
@@ -180,23 +180,12 @@ class TripSearch:
         child, base = self.compiled(mode), parent.compiled(mode)
         if child.matrix.nnz < REPAIR_MIN_ENTRIES:
             return None
-        known = parent.to_target(mode, target)
         key = f"tree:{mode}:{target}"
         if key not in parent._cache:  # the tree's children, once for every scenario of the parent
+            known = parent.to_target(mode, target)
             parent._cache[key] = Tree(base.transposed, base.matrix, known.time_min[0], known.next_hop[0])
-        tree: Tree = parent._cache[key].rebound(child.transposed, child.matrix)
         et, rows = self.network.edge_table, self._changed_rows()
-        pairs = np.unique(np.column_stack([et.u[rows], et.v[rows]]), axis=0)
-        u, v = pairs[:, 0], pairs[:, 1]
-        new = np.asarray(child.matrix[u, v]).ravel()
-        inside = (u < base.matrix.shape[0]) & (v < base.matrix.shape[0])
-        old = np.full(len(u), np.inf)
-        old[inside] = np.asarray(base.matrix[u[inside], v[inside]]).ravel()
-        new, old = np.where(new == 0, np.inf, new), np.where(old == 0, np.inf, old)  # 0: no such entry
-        moved = new != old
-        # the search runs on the transposed arrays: an edge u -> v is v -> u there
-        dist, pred = repair_tree(tree, v[moved], u[moved], old[moved], new[moved])
-        return ManyToOne(child, [target], dist[None, :], pred.astype(np.int32)[None, :])
+        return repaired_search(parent._cache[key], base, child, et.u[rows], et.v[rows], target)
 
     def compiled(self, mode: str) -> CompiledGraph:
         """CSR arrays for a mode filter, compiled on first use."""
