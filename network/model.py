@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -44,11 +43,9 @@ from network.assumptions import Assumptions
 from network.errors import LookupFailed, YearError
 from network.geo import haversine_km
 from network.graph import network_cache
-from network.graph.build import EARLIEST_DATE, add_point, build_default_graph, build_layer, check_as_of
 from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.lookup import Endpoint, build_name_index, resolve
-from network.graph.network import Network
-from network.graph.road_layer import RoadLayer, layer_geometry
+from network.graph.network import EARLIEST_DATE, Network, check_as_of
 from network.graph.schema import MODE_SETS
 from network.indicators.measures import cumulative_opportunities, potential_accessibility
 from network.indicators.score import THRESHOLDS_MIN, summarise_scores
@@ -58,12 +55,16 @@ from network.routing.paths import path_legs
 from network.routing.trips import TripSearch
 from network.search import cch_available, search
 from network.sources.default import DEFAULT_TARGETS as _DATASET_TARGETS
-from network.sources.default import DefaultData, data_as_of, data_dir, read_default_data
-from network.sources.geometry import LineGraph, read_region_geometry
+from network.sources.default import data_as_of, data_dir
 
 if TYPE_CHECKING:  # the scenario modules load on first use (pydantic schemas: a tenth of a second)
+    import networkx as nx
+
+    from network.graph.road_layer import RoadLayer
     from network.scenario.apply import ApplyReport
     from network.scenario.load import Scenario
+    from network.sources.default import DefaultData
+    from network.sources.geometry import LineGraph
 
 DEFAULT_TARGETS = _DATASET_TARGETS  # data/dataset.yaml, region.targets
 
@@ -174,6 +175,11 @@ def _default_inputs(a: Assumptions) -> tuple[DefaultData, LineGraph, LineGraph, 
         a.max_match_circuity,
     )
     if key not in _INPUTS:
+        from network.graph.build import build_layer
+        from network.graph.road_layer import layer_geometry
+        from network.sources.default import read_default_data
+        from network.sources.geometry import read_region_geometry
+
         data = read_default_data(folder)
         raw = read_region_geometry("road", folder / "geometry")
         layer = build_layer(data, raw, a)
@@ -237,7 +243,7 @@ class Model:
         # no change touches a mode
         self.trips: TripSearch = TripSearch(network, parent.trips if parent is not None else None)
         # tables read from the graph alone are shared with a parent of the same graph (a draw's)
-        same_graph = parent is not None and parent.network.graph is network.graph
+        same_graph = parent is not None and parent.network.same_nodes(network)
         self._places_owner: dict[str, Any] = parent._places_owner if same_graph and parent is not None else {}
         self._cache: dict[str, Any] = {}
         if name_index is not None:  # the same names (a re-timed copy): no need to index again
@@ -301,8 +307,12 @@ class Model:
             _MODELS.move_to_end(key)
             return _MODELS[key]
         cache_key = network_cache.key(date, assumptions) if network_cache.cache_dir() is not None else ""
-        network = network_cache.load(cache_key) if cache_key else None
+        network = (
+            network_cache.load(cache_key, assumptions, lambda: _default_inputs(assumptions)[:2]) if cache_key else None
+        )
         if network is None:
+            from network.graph.build import build_default_graph
+
             data, roads, railways, layer = _default_inputs(assumptions)
             graph = build_default_graph(data, roads, assumptions, date, railways, layer=layer)
             network = _with_base_coaches(Network(graph, data, roads, assumptions, build_edge_table(graph)))
@@ -331,6 +341,7 @@ class Model:
         DataError
             If the file is not a taihang network file.
         """
+        from network.graph.build import build_default_graph
         from network.graph.netfile import read_network
 
         net = read_network(network) if isinstance(network, (str, Path)) else network
@@ -346,7 +357,7 @@ class Model:
     @property
     def approximation_note(self) -> str:
         """What the times leave out, for this kind of network (embedded or built from OSM)."""
-        return OSM_APPROXIMATION_NOTE if "network" in self.graph.graph else APPROXIMATION_NOTE
+        return OSM_APPROXIMATION_NOTE if "network" in self.network.meta else APPROXIMATION_NOTE
 
     @property
     def as_of(self) -> str:
@@ -367,7 +378,7 @@ class Model:
     def name_index(self) -> dict[str, list[Endpoint]]:
         """Names (Chinese, English, codes) to endpoints, built on first use."""
         if "name_index" not in self._cache:
-            self._cache["name_index"] = build_name_index(self.graph)
+            self._cache["name_index"] = build_name_index(self.network.nodes)
         return self._cache["name_index"]
 
     def compiled(self, mode: str) -> CompiledGraph:
@@ -384,7 +395,7 @@ class Model:
 
     def resolve(self, text: str) -> Endpoint:
         """See :func:`network.graph.lookup.resolve`."""
-        return resolve(self.graph, text, self.name_index)
+        return resolve(self.network.nodes, self.network.meta, text, self.name_index)
 
     def per_graph(self, key: str, compute: Callable[[], Any]) -> Any:
         """``compute()``, run once per graph and kept for every model on it (a draw's model
@@ -401,8 +412,8 @@ class Model:
         key = "places:" + "|".join(kinds)
         owner = self._places_owner
         if key not in owner:
-            g = self.graph
-            rows = [d for _, d in g.nodes(data=True) if d["kind"] == "place" and d["place_kind"] in kinds]
+            nodes = self.network.nodes.values()
+            rows = [d for d in nodes if d["kind"] == "place" and d["place_kind"] in kinds]
             cols = [
                 "place_id",
                 "name_zh",
@@ -694,11 +705,13 @@ class Model:
         return self.trips.minutes(self.resolve(origin), self.resolve(destination), mode)
 
     def _with_points(self, *endpoints: Endpoint) -> Model:
+        from network.graph.build import add_point
+
         graph = self.graph.copy()
         for ep, role in zip(endpoints, ("origin", "destination")):
             if ep.kind == "point":
                 add_point(graph, self.data, self.roads, self.assumptions, ep.lon, ep.lat, f"point-{role}")
-        return Model(dataclasses.replace(self.network, graph=graph, edge_table=build_edge_table(graph)))
+        return Model(dataclasses.replace(self.network, _graph=graph, edge_table=build_edge_table(graph), parts=None))
 
     def _point_endpoint(self, ep: Endpoint, role: str) -> Endpoint:
         if ep.kind != "point":

@@ -4,7 +4,6 @@ prints to a terminal (:func:`table_text`, rules below)."""
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import shutil
@@ -169,7 +168,7 @@ def markdown_table(df: Any, decimals: int = 1) -> str:
 #   ``share…``, ``…_share`` or ``relative_error``), coordinates to 5 decimals, ratios and indices (CV,
 #   Gini, Theil, efficiency, scales) to two, every other number (minutes, km) to one;
 # - Chinese text is measured by its display width (two columns a character), which pandas' own
-#   ``to_string`` does not do, so columns stay aligned (rich, a maintained library, lays the table out).
+#   ``to_string`` does not do, so columns stay aligned (:mod:`network.textlayout` lays the table out).
 #
 # The default view is **narrow**: the columns a command names as its key ones, laid out to the
 # terminal's width (at most :data:`MAX_WIDTH`, wrapping long cells); ``--wide`` shows every column,
@@ -253,24 +252,18 @@ def table_text(
     """``df`` as a table for a terminal: the ``narrow`` columns (all with ``wide`` or when not
     given), each cell by :func:`cell`, laid out to ``width`` (:func:`terminal_width`), headed by
     ``labels`` where given; a footnote where a value is missing. Ends with a newline."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
+    from network.textlayout import layout_table
 
     columns = list(df.columns) if wide or narrow is None else [c for c in narrow if c in df.columns]
     # --wide: every column at its own width (scroll, or `less -S`), never folded into a narrow terminal
     width = width or (100_000 if wide else terminal_width())
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="", collapse_padding=True)
-    for c in columns:
-        table.add_column((labels or {}).get(c, str(c)), justify="right" if _numeric(df[c]) else "left", overflow="fold")
+    headers = [(labels or {}).get(c, str(c)) for c in columns]
     missing = False
+    rows = []
     for row in df[columns].itertuples(index=False):
-        cells = [cell(str(c), v) for c, v in zip(columns, row)]
+        rows.append([cell(str(c), v) for c, v in zip(columns, row)])
         missing = missing or any(is_missing(v) for v in row)
-        table.add_row(*cells)
-    buf = io.StringIO()
-    Console(file=buf, width=width, color_system=None, highlight=False, markup=False, emoji=False).print(table)
-    text = "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+    text = layout_table(headers, rows, [_numeric(df[c]) for c in columns], width)
     if missing:
         text += MISSING_NOTE + "\n"
     if not wide and narrow is not None and len(columns) < len(df.columns):
@@ -280,12 +273,8 @@ def table_text(
 
 def paragraph(text: str, width: int | None = None, indent: str = "") -> str:
     """``text`` wrapped to ``width`` by display width (Chinese counts two columns a character)."""
-    from rich.console import Console
-    from rich.text import Text
+    from network.textlayout import wrap
 
-    buf = io.StringIO()
     w = (width or terminal_width()) - len(indent)
-    Console(file=buf, width=w, color_system=None, highlight=False, markup=False, emoji=False).print(
-        Text(" ".join(text.split()))
-    )
-    return "".join(indent + line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+    lines = wrap(" ".join(text.split()), w)
+    return "".join(indent + line + "\n" for line in lines)

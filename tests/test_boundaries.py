@@ -204,7 +204,6 @@ def test_a_decompression_bomb_is_refused_quickly(tmp_path, suffix):
 def test_a_cached_network_is_read_only_if_it_is_the_users_own_and_whole(tmp_path, monkeypatch):
     import dataclasses
     import datetime as dt
-    import pickle
 
     from network.assumptions import Assumptions
     from network.graph import network_cache
@@ -213,18 +212,23 @@ def test_a_cached_network_is_read_only_if_it_is_the_users_own_and_whole(tmp_path
     monkeypatch.delenv("TAIHANG_NO_CACHE", raising=False)
     monkeypatch.setenv("TAIHANG_CACHE_DIR", str(tmp_path / "cache"))
     net = Model.default(year=2024).network
-    key = network_cache.key(dt.date(2024, 12, 31), Assumptions())
+    a = Assumptions()
+    key = network_cache.key(dt.date(2024, 12, 31), a)
+
+    def inputs():
+        return net.data, net.roads
+
     network_cache.store(net, key)
-    path = tmp_path / "cache" / "networks" / f"default-{key}.pickle"
-    assert network_cache.load(key) is not None
-    os.chmod(path, 0o666)  # anyone could have written it: a pickle runs code when read
-    assert network_cache.load(key) is None
+    path = tmp_path / "cache" / "networks" / f"default-{key}.npz"
+    assert network_cache.load(key, a, inputs) is not None
+    os.chmod(path, 0o666)  # anyone could have written it: another user's network could answer wrongly
+    assert network_cache.load(key, a, inputs) is None
     os.chmod(path, 0o644)
     times = net.edge_table.time_min.copy()
     times[3] = np.nan
     broken = dataclasses.replace(net, edge_table=dataclasses.replace(net.edge_table, time_min=times))
-    path.write_bytes(pickle.dumps(broken, protocol=5))
-    assert network_cache.load(key) is None  # rebuilt, not used
+    path.write_bytes(network_cache.to_bytes(broken))
+    assert network_cache.load(key, a, inputs) is None  # rebuilt, not used
 
 
 # -- bounded inputs ------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "network.search",
             "network.parallel",
             "network.textrules",
+            "network.textlayout",
             "network.repair",
         ),
     ),

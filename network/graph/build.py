@@ -31,8 +31,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 
 from network.assumptions import Assumptions
-from network.errors import YearError
 from network.geo import haversine_km, to_local_xy_km
+from network.graph.network import check_as_of
 from network.graph.osm_ways import RoadGraph
 from network.graph.road_layer import (
     RoadLayer,
@@ -56,17 +56,7 @@ from network.sources.records import Line, Service, Station, UrbanLine
 #: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
 #: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so
 #: earlier networks would mislead.
-EARLIEST_DATE = dt.date(2000, 1, 1)
 _LAT0 = 0.5 * (REGION_BBOX[1] + REGION_BBOX[3])
-
-
-def check_as_of(as_of: dt.date) -> None:
-    """Raise :class:`YearError` for a date before :data:`EARLIEST_DATE`."""
-    if as_of < EARLIEST_DATE:
-        raise YearError(
-            f"{as_of.isoformat()} is before the earliest year the embedded network "
-            f"describes ({EARLIEST_DATE.year}); use --year {EARLIEST_DATE.year} or later"
-        )
 
 
 def _hsr_hubs(lines: Iterable[Line]) -> frozenset[str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import Any
 
 from network.errors import LookupFailed
 from network.sources.default import REGION_BBOX
@@ -68,7 +68,7 @@ def place_names(zh: str, en: str, place_id: str, kind: str, city_zh: str) -> tup
     )
 
 
-def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
+def build_name_index(nodes: Mapping[str, dict[str, Any]]) -> dict[str, list[Endpoint]]:
     """Normalised name → endpoints it may mean, the likeliest first.
 
     A name as written wins over a shortened one: a city's own name (新乡, and 新乡市) means the city,
@@ -76,7 +76,8 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
     In order: places by their Chinese names and ids (and a city by its English name), places by
     their English names (and a city by its name with 市), places by their short or city-qualified
     names, stations and airports by their names, stations by their bare names. So 济源 and Jiyuan
-    are the city, 济源市 the county-level city of that name.
+    are the city, 济源市 the county-level city of that name. ``nodes``: node id → attributes
+    (:attr:`network.graph.network.Network.nodes`).
     """
     ranked: dict[str, list[tuple[int, int, Endpoint]]] = {}
     seq = 0
@@ -90,7 +91,7 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
                     seq += 1
                     lst.append((rank, seq, ep))
 
-    for node, d in graph.nodes(data=True):
+    for node, d in nodes.items():
         if d["kind"] == "place":
             ep = Endpoint(
                 "place", d["place_id"], f"{d['name_zh']} ({d['name_en']})", node, f"{node}:arrive", d["lon"], d["lat"]
@@ -98,7 +99,7 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
             names = place_names(d["name_zh"], d["name_en"], d["place_id"], d["place_kind"], d["city_zh"])
             for rank, forms in enumerate(names):
                 add(forms, ep, rank)
-    for node, d in graph.nodes(data=True):
+    for node, d in nodes.items():
         if d["kind"] == "station":
             ep = Endpoint(
                 "station", d["station_id"], station_label(d["name_zh"], d["name_en"]), node, node, d["lon"], d["lat"]
@@ -111,8 +112,14 @@ def build_name_index(graph: nx.MultiDiGraph) -> dict[str, list[Endpoint]]:
     return {name: [ep for _, _, ep in sorted(hits, key=lambda h: h[:2])] for name, hits in ranked.items()}
 
 
-def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] | None = None) -> Endpoint:
-    """Resolve a name or ``lon,lat`` to an :class:`Endpoint`.
+def resolve(
+    nodes: Mapping[str, dict[str, Any]],
+    meta: Mapping[str, Any],
+    text: str,
+    index: dict[str, list[Endpoint]] | None = None,
+) -> Endpoint:
+    """Resolve a name or ``lon,lat`` to an :class:`Endpoint` among ``nodes`` (node id →
+    attributes) of a network whose own attributes are ``meta`` (its ``bbox``, its source ``node_ids``).
 
     Raises
     ------
@@ -123,7 +130,7 @@ def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] 
     m = _COORD.match(text)
     if m:
         lon, lat = float(m.group(1)), float(m.group(2))
-        west, south, east, north = graph.graph.get("bbox", REGION_BBOX)
+        west, south, east, north = meta.get("bbox", REGION_BBOX)
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise LookupFailed(f"coordinates {text!r}: expected lon,lat in degrees (lon -180..180, lat -90..90)")
         if not (west <= lon <= east and south <= lat <= north):
@@ -133,15 +140,15 @@ def resolve(graph: nx.MultiDiGraph, text: str, index: dict[str, list[Endpoint]] 
             )
         return Endpoint("point", f"{lon:.5f},{lat:.5f}", f"point {lon:.4f},{lat:.4f}", "", "", lon, lat)
     if text.startswith("node:"):  # a road node by the source's own id (built networks: OSM, GMNS)
-        ids = graph.graph.get("node_ids") or {}
+        ids = meta.get("node_ids") or {}
         node = ids.get(text[5:].strip())
         if node is None:
             where = "this network has no source node ids (the embedded one)" if not ids else "no such node id"
             raise LookupFailed(f"{text!r}: {where}; node:<id> names a road node of a built (OSM or GMNS) network")
-        d = graph.nodes[node]
+        d = nodes[node]
         key = text[5:].strip()
         return Endpoint("node", key, f"node {key}", node, node, float(d["lon"]), float(d["lat"]))
-    index = index if index is not None else build_name_index(graph)
+    index = index if index is not None else build_name_index(nodes)
     hits = index.get(norm_name(text))
     if hits:
         return hits[0]

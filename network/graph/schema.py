@@ -41,10 +41,12 @@ Mode filters (:data:`MODE_SETS`) say which edge modes a trip may use.
 from __future__ import annotations
 
 import math
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from network.errors import DataError
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 NODE_KINDS = {"road", "place", "place_arrive", "station", "inside", "stop_dep", "stop_arr", "airport", "airside"}
 EDGE_MODES = {"road", "access", "station", "hsr", "rail", "metro", "air", "bus"}

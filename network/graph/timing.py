@@ -60,13 +60,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
 from network.assumptions import Assumptions
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class Rule(StrEnum):

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from network.assumptions import Assumptions
 from network.graph.timing import RULES, Rule, constant_min, layer_speed_kph, terrain_factor
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _terrain_words(d: dict[str, Any], a: Assumptions) -> str:

@@ -17,9 +17,8 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
@@ -28,6 +27,9 @@ from network.errors import DataError
 from network.graph.edges import EdgeTable, build_edge_table
 from network.graph.schema import MODE_SETS, PLATFORM_MODE_SETS
 from network.search import csr_groups, group_min
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _EPS_MIN = 1e-9
 _SETS = {**MODE_SETS, **PLATFORM_MODE_SETS}

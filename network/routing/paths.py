@@ -11,9 +11,8 @@ for all targets (a C loop; no Python per node).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
@@ -23,6 +22,9 @@ from network.graph.timing_words import describe
 from network.repair import Tree, repair_tree
 from network.routing.compile import CompiledGraph
 from network.search import search, walk_back
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from network.errors import UnreachableError
@@ -47,26 +46,29 @@ def _widen(rows: np.ndarray, n: int, fill: float) -> np.ndarray:
     return np.pad(rows, pad, constant_values=fill)
 
 
-_STATIONS: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[list[str], np.ndarray, np.ndarray]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Served stations per edge structure: id of the edge table's ``u`` array → (a weak reference to
+#: it, the stations, their rows); an entry whose array is gone is dropped on the next insert.
+_STATIONS: dict[int, tuple[weakref.ref[np.ndarray], list[str], np.ndarray]] = {}
 
 
 def _station_rows(network: Network) -> tuple[list[str], np.ndarray]:
-    """The served stations of a network's graph (street nodes with a concourse) and the edge-table
-    rows of their processing edges: read from the graph once and kept for every network on it
-    (the draws of one network share its graph and its edge table's structure)."""
-    g, et = network.graph, network.edge_table
-    hit = _STATIONS.get(g)
-    if hit is None or hit[2] is not et.u:
-        stations = [n for n, d in g.nodes(data=True) if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in g]
+    """The served stations of a network (street nodes with a concourse) and the edge-table rows of
+    their processing edges: read once per edge structure and kept for every network on it (the
+    draws of one network share its edge table's structure)."""
+    et = network.edge_table
+    hit = _STATIONS.get(id(et.u))
+    if hit is None or hit[0]() is not et.u:
+        nodes = network.nodes
+        stations = [n for n, d in nodes.items() if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in nodes]
         rows = np.flatnonzero(et.mode == "station")
         row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
         picked = np.array(
             [row_of[(et.index[s], et.index[f"inside:{s.split(':', 1)[1]}"])] for s in stations], dtype=np.int64
         )
-        hit = _STATIONS[g] = (stations, picked, et.u)
-    return hit[0], hit[1]
+        for k in [k for k, h in _STATIONS.items() if h[0]() is None]:
+            del _STATIONS[k]
+        hit = _STATIONS[id(et.u)] = (weakref.ref(et.u), stations, picked)
+    return hit[1], hit[2]
 
 
 class TripSearch:
@@ -144,11 +146,6 @@ class TripSearch:
             parent = self._inherited(mode)
             self._cache[key] = from_parent(parent) if parent is not None and reusable() else compute()
         return self._cache[key]
-
-    @property
-    def graph(self) -> nx.MultiDiGraph:
-        """The network's graph."""
-        return self.network.graph
 
     def to_target(self, mode: str, target: str) -> ManyToOne:
         """Every node's minutes to ``target`` in ``mode`` (one backward search), cached: a claim,
@@ -459,7 +456,7 @@ class TripSearch:
         """The node path of :meth:`rail_times`' trip from ``origin``: road, platform graph, road."""
         minutes, chosen, (stations, egress, pt_mode) = self.rail_times([origin], target, mode)
         if not np.isfinite(minutes[0]):
-            names = [self.graph.nodes[n].get("name_zh") or n for n in (origin, target)]
+            names = [self.network.nodes[n].get("name_zh") or n for n in (origin, target)]
             raise UnreachableError(
                 f"no trip by {mode} from {names[0]} to {names[1]} boarding and alighting within "
                 f"{self.network.assumptions.rail_access_max_km:g} km of its ends (rail_access_max_km)"
@@ -485,8 +482,9 @@ class TripSearch:
         """One backward search on the platform graph from every arrival at ``d``: (minutes,
         next hops, departure rows at ``o``, arrival rows)."""
         net = self.compiled(f"{'transit' if mode == 'transit' else 'rail'}_platform")
-        deps = [n for n in self.graph.successors(f"inside:{o.key}")] if f"inside:{o.key}" in self.graph else []
-        arrs = [n for n in self.graph.predecessors(f"station:{d.key}") if self.graph.nodes[n]["kind"] == "stop_arr"]
+        nodes = self.network.nodes
+        deps = self.network.successors(f"inside:{o.key}")
+        arrs = [n for n in self.network.predecessors(f"station:{d.key}") if nodes[n]["kind"] == "stop_arr"]
         deps = [x for x in deps if x in net.index]
         arrs = [x for x in arrs if x in net.index]
         if not deps or not arrs:
@@ -503,13 +501,14 @@ class TripSearch:
         key = f"platform_from:{net.mode}:{o.key}"
         if key not in self._cache:
             inside = f"inside:{o.key}"
-            deps = [net.index[n] for n in self.graph.successors(inside)] if inside in self.graph else []
+            deps = [net.index[n] for n in self.network.successors(inside)]
             self._cache[key] = search(net.matrix, deps, min_only=True) if deps else None
         dist = self._cache[key]
         station = f"station:{d.key}"
-        if dist is None or station not in self.graph:
+        nodes = self.network.nodes
+        if dist is None or station not in nodes:
             return float("inf")
-        arrs = [net.index[n] for n in self.graph.predecessors(station) if self.graph.nodes[n]["kind"] == "stop_arr"]
+        arrs = [net.index[n] for n in self.network.predecessors(station) if nodes[n]["kind"] == "stop_arr"]
         return float(np.min(dist[arrs])) if arrs else float("inf")
 
     def platform_path(self, o: Endpoint, d: Endpoint, mode: str = "rail") -> list[str]:

@@ -120,7 +120,7 @@ def equity_text(equity: pd.DataFrame, mode: str = "best", where: str = "", names
 
 def target_names(model: Model, ids: Sequence[str]) -> dict[str, str]:
     """The Chinese name of each target place id (the id where the network has no such place)."""
-    frame = model.places_frame()
+    frame = model.places(("county", "district", "city", "external"))
     names = dict(zip(frame["place_id"], frame["name_zh"]))
     return {t: str(names.get(t, t)) for t in ids}
 
