@@ -343,15 +343,20 @@ class Model:
         """
         from network.graph.build import build_default_graph
         from network.graph.netfile import read_network
+        from network.graph.osm_ways import RoadGraph
+        from network.graph.road_arrays import SourceIds, network_from_roads
 
         net = read_network(network) if isinstance(network, (str, Path)) else network
         date = as_of_date(year, as_of)
         assumptions = assumptions or Assumptions()
-        graph = build_default_graph(net.data, net.roads, assumptions, date, None, net.bbox)
+        arrays = isinstance(net.roads, RoadGraph)  # the road edges stay arrays (network/graph/road_arrays.py)
+        graph = build_default_graph(net.data, net.roads, assumptions, date, None, net.bbox, roads_in_graph=not arrays)
         graph.graph["network"] = dict(net.meta)
         graph.graph["build_report"] = dict(net.report)
         # the source's own node ids (OSM, GMNS): `node:<id>` names a road node in route and matrix
-        graph.graph["node_ids"] = {str(k): f"r{i}" for i, k in enumerate(net.roads.node_osm_id.tolist())}
+        graph.graph["node_ids"] = SourceIds(net.roads.node_osm_id)
+        if arrays:
+            return cls(network_from_roads(graph, net.data, net.roads, assumptions))
         return cls(Network(graph, net.data, net.roads, assumptions, build_edge_table(graph)))
 
     @property
@@ -378,7 +383,7 @@ class Model:
     def name_index(self) -> dict[str, list[Endpoint]]:
         """Names (Chinese, English, codes) to endpoints, built on first use."""
         if "name_index" not in self._cache:
-            self._cache["name_index"] = build_name_index(self.network.nodes)
+            self._cache["name_index"] = build_name_index(dict(self.network.named_nodes()))
         return self._cache["name_index"]
 
     def compiled(self, mode: str) -> CompiledGraph:
@@ -412,8 +417,7 @@ class Model:
         key = "places:" + "|".join(kinds)
         owner = self._places_owner
         if key not in owner:
-            nodes = self.network.nodes.values()
-            rows = [d for d in nodes if d["kind"] == "place" and d["place_kind"] in kinds]
+            rows = [d for _, d in self.network.named_nodes() if d["kind"] == "place" and d["place_kind"] in kinds]
             cols = [
                 "place_id",
                 "name_zh",

@@ -247,8 +247,12 @@ class GraphBuilder:
         bbox: tuple[float, float, float, float] = REGION_BBOX,
         layer: RoadLayer | None = None,
         graph: nx.MultiDiGraph | None = None,
+        roads_in_graph: bool = True,
     ):
         self.data = data
+        #: False: the road edges of a :class:`RoadGraph` stay in its arrays (a province-size network,
+        #: :mod:`network.graph.road_arrays`); the graph holds the road nodes the rest joins
+        self.roads_in_graph = roads_in_graph or not isinstance(roads, RoadGraph)
         self.layer = layer
         self.bbox = tuple(bbox)
         self.lat0 = 0.5 * (bbox[1] + bbox[3])
@@ -274,6 +278,8 @@ class GraphBuilder:
     def add_roads(self) -> None:
         """Road nodes and edges: the classified layer on the date, or the roads of an OSM build."""
         r = self.roads
+        if not self.roads_in_graph:
+            return
         for i in range(r.n_nodes):
             self.g.add_node(f"r{i}", kind="road", lon=float(r.lon[i]), lat=float(r.lat[i]))
         if isinstance(r, RoadGraph):
@@ -411,6 +417,10 @@ class GraphBuilder:
 
         if self._access is None or self._access[0] is not self.g:
             ok = np.zeros(self.roads.n_nodes, dtype=bool)
+            if not self.roads_in_graph:  # the road edges are arrays: every node off an expressway
+                assert isinstance(self.roads, RoadGraph)
+                fast = np.isin(np.asarray(self.roads.road_class, dtype=str), ["expressway", "motorway"])
+                ok[self.roads.u[~fast]] = True
             for u, _, d in self.g.edges(data=True):
                 if (
                     d.get("mode") == "road"
@@ -443,6 +453,8 @@ class GraphBuilder:
             pairs = pairs[:1]
         for _, j in pairs:
             rlon, rlat = float(self.roads.lon[j]), float(self.roads.lat[j])
+            if f"r{j}" not in self.g:  # road edges kept as arrays: the node joins the graph here
+                self.g.add_node(f"r{j}", kind="road", lon=rlon, lat=rlat)
             straight = float(haversine_km(lon, lat, rlon, rlat))
             common = {
                 "mode": "access",
@@ -835,6 +847,7 @@ def build_default_graph(
     railways: LineGraph | None = None,
     bbox: tuple[float, float, float, float] = REGION_BBOX,
     layer: RoadLayer | None = None,
+    roads_in_graph: bool = True,
 ) -> nx.MultiDiGraph:
     """Build the default multimodal graph as it stood on ``as_of`` (see the module docstring).
     Without ``railways`` every rail section is drawn straight (or along ``geometry_to_next``
@@ -842,7 +855,9 @@ def build_default_graph(
     :class:`~network.graph.osm_ways.RoadGraph` (a network built from OpenStreetMap): its edges keep
     their own classes and speeds. ``bbox`` is the area the network covers. ``layer`` is the
     classified road layer of ``roads`` (:func:`build_layer`; built here when not given); ``roads``
-    must then be its split geometry.
+    must then be its split geometry. ``roads_in_graph=False`` leaves the edges of a ``RoadGraph``
+    out of the graph (and its nodes, but those the rest joins):
+    :func:`network.graph.road_arrays.network_from_roads` keeps them as arrays.
 
     Raises
     ------
@@ -853,7 +868,7 @@ def build_default_graph(
     if layer is None and not isinstance(roads, RoadGraph):
         layer = build_layer(data, roads, assumptions, bbox)
         roads = layer_geometry(layer)
-    b = GraphBuilder(data, roads, assumptions, as_of, railways, bbox, layer)
+    b = GraphBuilder(data, roads, assumptions, as_of, railways, bbox, layer, roads_in_graph=roads_in_graph)
     b.add_roads()
     b.match_corridors()
     b.add_places()

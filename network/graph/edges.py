@@ -137,7 +137,7 @@ def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChan
         length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
         mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
         kind=np.concatenate([kind, np.array([d.get("kind", "") for d in data], dtype=object)]).astype(str),
-        keys=base.keys + added,
+        keys=[*base.keys, *added],
         node_ids=node_ids,
         index=index,
         lon=lon,

@@ -81,7 +81,7 @@ class GraphParts:
     their attributes and the graph's own attributes at once, the edges' attributes on first use
     (most commands never need them)."""
 
-    nodes: dict[str, dict[str, Any]]
+    nodes: Mapping[str, dict[str, Any]]
     meta: dict[str, Any]
     edges: Callable[[], EdgeList]
 
@@ -181,6 +181,14 @@ class Network:
             return nodes
         assert self.parts is not None
         return self.parts.nodes
+
+    def named_nodes(self) -> list[tuple[str, dict[str, Any]]]:
+        """(id, attributes) of every node but the road nodes: places, stations, stops, airports
+        (what names, scores and station searches look for; a province has a million road nodes)."""
+        nodes = self.nodes
+        own = getattr(nodes, "own_nodes", None)  # road nodes kept as arrays: the graph's own hold the rest
+        pairs = own().items() if own is not None else nodes.items()
+        return [(n, d) for n, d in pairs if d["kind"] != "road"]
 
     @property
     def meta(self) -> dict[str, Any]:

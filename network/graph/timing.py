@@ -103,7 +103,7 @@ Num = Any  # a float or an array of floats: every formula below takes either
 def terrain_factor(terrain: Num, a: Assumptions) -> Num:
     """The speed factor of the terrain around a road: ``hilly_road_speed_factor``,
     ``mountain_road_speed_factor`` (also on a steep road), else 1 (plain, or not known)."""
-    t = np.asarray(terrain, dtype=object)
+    t = np.asarray(terrain)  # text arrays compare in C; an object array compares element by element
     return np.select(
         [t == "hilly", (t == "mountain") | (t == "steep")],
         [a.hilly_road_speed_factor, a.mountain_road_speed_factor],
@@ -121,7 +121,7 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
     factor; never above a posted limit (``inf`` where none) nor the legal maximum. A published
     design speed already holds its terrain (新晋 80 in the mountains), and so does an expressway's.
     A steep road (terrain ``steep``) without a published design runs at most at ``steep_road_speed_kph``."""
-    cls = np.asarray(road_class, dtype=object)
+    cls = np.asarray(road_class)
     design = np.asarray(design_kph, dtype=float)
     no_design = np.isnan(design)
     by_terrain = terrain_factor(terrain, a)
@@ -138,7 +138,7 @@ def class_speed_kph(road_class: Num, design_kph: Num, limit_kph: Num, a: Assumpt
         default=a.unclassified_road_speed_kph * by_terrain,
     )
     # a steep road without a published design runs at the 实施条例 §46 speed at most
-    steep = (np.asarray(terrain, dtype=object) == "steep") & no_design & (cls != "expressway")
+    steep = (np.asarray(terrain) == "steep") & no_design & (cls != "expressway")
     speed = np.where(steep, np.minimum(speed, a.steep_road_speed_kph), speed)
     return np.minimum(np.minimum(speed, limit), a.expressway_speed_cap_kph)
 
@@ -168,7 +168,7 @@ def road_layer_min(
     faster than the road), its tunnels under the Shanxi limit at ``shanxi_tunnel_speed_kph`` (never
     faster than the road), the rest at ``speed_kph``; expressways are access-controlled and keep
     their speed through towns."""
-    urban = np.where(np.asarray(road_class, dtype=object) == "expressway", 0.0, np.asarray(urban_km, dtype=float))
+    urban = np.where(np.asarray(road_class) == "expressway", 0.0, np.asarray(urban_km, dtype=float))
     tunnel = np.nan_to_num(np.asarray(tunnel_km, dtype=float), nan=0.0)
     speed = np.asarray(speed_kph, dtype=float)
     slow = np.minimum(a.built_up_speed_kph, speed)
@@ -186,6 +186,11 @@ def road_length_km(length_km: Num, circuity_built: Num, a: Assumptions) -> Num:
 #: The inputs of :func:`rail_ride_min`.
 RIDE_INPUTS = ("length_km", "cruise_min", "cruise_new_min", "cruise_circ_min", "length_circ_km", "v_first_kph",
                "v_last_kph", "first_new", "last_new", "built_factor", "built_circuity", "hsr")  # fmt: skip
+
+
+def speed_min(length_km: Num, speed_kph: Num) -> Num:
+    """Minutes on an edge driven at its own speed (``road_speed``, ``osm_default``): length / speed."""
+    return np.asarray(length_km, dtype=float) / np.asarray(speed_kph, dtype=float) * 60.0
 
 
 def connector_min(straight_km: Num, far: Num, allowance: Num, a: Assumptions) -> Num:
@@ -356,10 +361,10 @@ class TimingTable:
     length_km: NDArray[np.float64]
     urban_km: NDArray[np.float64]
     tunnel_km: NDArray[np.float64]
-    road_class: NDArray[np.object_]
+    road_class: NDArray[np.str_]
     design_kph: NDArray[np.float64]
     limit_kph: NDArray[np.float64]
-    terrain: NDArray[np.object_]
+    terrain: NDArray[np.str_]
     speed_kph: NDArray[np.float64]
     straight_km: NDArray[np.float64]
     far: NDArray[np.bool_]
@@ -454,7 +459,8 @@ class TimingTable:
         out["mix_owner"] = np.array(owner, dtype=np.intp)
         out["mix_member"] = np.array(member, dtype=np.intp)
         out["mix_weight"] = np.array(weight, dtype=float)
-        out["mode"] = out["mode"].astype(str)
+        for name in ("mode", "road_class", "terrain"):  # text arrays: compared in C in every draw
+            out[name] = out[name].astype(str)
         return cls(**out)
 
 
@@ -486,13 +492,13 @@ def _evaluate(
     t[r] = road_layer_min(length, table.urban_km[r], table.road_class[r], speed, a, table.tunnel_km[r])
     r = table.rows(Rule.ROAD_SPEED)
     road_speed[r] = table.speed_kph[r]
-    t[r] = table.length_km[r] / table.speed_kph[r] * 60.0
+    t[r] = speed_min(table.length_km[r], table.speed_kph[r])
     r = table.rows(Rule.OSM_DEFAULT)
     factor = np.ones(r.size)
     if class_speeds is not None and class_defaults is not None and r.size:
         factor = np.array([class_speeds[c] / class_defaults[c] for c in table.road_class[r]])
     road_speed[r] = table.speed_kph[r] * factor
-    t[r] = table.length_km[r] / (table.speed_kph[r] * factor) * 60.0
+    t[r] = speed_min(table.length_km[r], table.speed_kph[r] * factor)
     r = table.rows(Rule.CONNECTOR)
     t[r] = connector_min(table.straight_km[r], table.far[r], table.allowance[r], a)
     r = table.rows(Rule.WAIT)

@@ -59,7 +59,9 @@ def _station_rows(network: Network) -> tuple[list[str], np.ndarray]:
     hit = _STATIONS.get(id(et.u))
     if hit is None or hit[0]() is not et.u:
         nodes = network.nodes
-        stations = [n for n, d in nodes.items() if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in nodes]
+        stations = [
+            n for n, d in network.named_nodes() if d["kind"] == "station" and f"inside:{n.split(':', 1)[1]}" in nodes
+        ]
         rows = np.flatnonzero(et.mode == "station")
         row_of = {(int(et.u[r]), int(et.v[r])): int(r) for r in rows}
         picked = np.array(

@@ -1,0 +1,80 @@
+"""A built network's road edges kept as arrays (network/graph/road_arrays.py) give the network
+a build with every road edge in the graph gives: the same graph once asked for, the same times."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from network.assumptions import Assumptions
+from network.graph.build import build_default_graph
+from network.graph.edges import build_edge_table
+from network.graph.gmns import build_gmns_network
+from network.graph.network import Network
+from network.graph.osm import build_osm_network
+from network.sources.osm import read_osm_file
+from network.graph.road_arrays import RoadNodes, SourceIds
+from network.model import Model, as_of_date
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def _built(name: str):
+    if name == "osm":
+        osm = FIX / "osm"
+        return build_osm_network(
+            read_osm_file(osm / "corridor.osm"), services_path=osm / "services.yaml", places_path=osm / "places.csv"
+        )
+    return build_gmns_network(FIX / "gmns_zones")
+
+
+def _graph_model(net) -> Model:
+    """The same network built the way every road edge in the graph builds it."""
+    a, date = Assumptions(), as_of_date(2025)
+    g = build_default_graph(net.data, net.roads, a, date, None, net.bbox, roads_in_graph=True)
+    g.graph["network"] = dict(net.meta)
+    g.graph["build_report"] = dict(net.report)
+    g.graph["node_ids"] = SourceIds(net.roads.node_osm_id)
+    return Model(Network(g, net.data, net.roads, a, build_edge_table(g)))
+
+
+@pytest.mark.parametrize("name", ["osm", "gmns"])
+def test_arrays_and_graph_give_one_network(name):
+    net = _built(name)
+    fast, full = Model.from_network(net, year=2025), _graph_model(net)
+    assert not fast.network.has_graph
+    a, b = fast.edge_table, full.edge_table
+    assert a.node_ids == b.node_ids  # one numbering (Morton order of the same points)
+    rows_a = {k: i for i, k in enumerate(a.keys)}
+    order = np.array([rows_a[k] for k in b.keys])
+    for name_ in ("u", "v", "time_min", "length_km", "mode", "kind"):
+        np.testing.assert_array_equal(getattr(a, name_)[order], getattr(b, name_))
+    assert dict(fast.network.nodes.items()) == dict(full.graph.nodes(data=True))
+    if name == "gmns":
+        pd.testing.assert_frame_equal(fast.score(["East"])[0], full.score(["East"])[0])
+    else:
+        assert fast.trip_minutes("晋城东站", "阳城南站", "rail") == full.trip_minutes("晋城东站", "阳城南站", "rail")
+    assert not fast.network.has_graph  # scores and trips ran on the arrays
+    g, h = fast.graph, full.graph  # built on asking: the same nodes, edges, keys and attributes
+    assert dict(g.nodes(data=True)) == dict(h.nodes(data=True))
+    assert sorted(g.edges(keys=True, data=True), key=str) == sorted(h.edges(keys=True, data=True), key=str)
+    assert {k: v for k, v in g.graph.items() if k != "assumptions"} == {
+        k: v for k, v in h.graph.items() if k != "assumptions"
+    }
+
+
+def test_road_nodes_and_source_ids_are_mappings():
+    net = _built("gmns")
+    model = Model.from_network(net, year=2025)
+    nodes = model.network.nodes
+    assert isinstance(nodes, RoadNodes)
+    ids = list(nodes)
+    assert len(ids) == len(set(ids)) == len(nodes) == len(model.edge_table.node_ids)
+    assert "r0" in nodes and nodes["r0"]["kind"] == "road" and "r999999" not in nodes and "r01" not in nodes
+    src = model.network.meta["node_ids"]
+    osm = net.roads.node_osm_id
+    assert all(src[str(int(k))] == f"r{i}" for i, k in enumerate(osm))
+    assert sorted(src) == sorted(str(int(k)) for k in osm) and "nope" not in src
