@@ -15,9 +15,9 @@ from network.graph.edges import build_edge_table
 from network.graph.gmns import build_gmns_network
 from network.graph.network import Network
 from network.graph.osm import build_osm_network
-from network.sources.osm import read_osm_file
 from network.graph.road_arrays import RoadNodes, SourceIds
 from network.model import Model, as_of_date
+from network.sources.osm import read_osm_file
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -78,3 +78,11 @@ def test_road_nodes_and_source_ids_are_mappings():
     osm = net.roads.node_osm_id
     assert all(src[str(int(k))] == f"r{i}" for i, k in enumerate(osm))
     assert sorted(src) == sorted(str(int(k)) for k in osm) and "nope" not in src
+
+
+def test_every_edge_s_points_at_once_are_each_edge_s_points():
+    roads = _built("osm").roads
+    assert roads.chain_reversed.any()  # both directions of a chain
+    points, owner = roads.edge_points()
+    for k in range(roads.n_edges):
+        assert [tuple(map(float, p)) for p in points[owner == k]] == roads.edge_coords(k)

@@ -44,6 +44,7 @@ import pandas as pd
 from network.errors import DataError
 from network.graph.osm import OsmNetwork
 from network.graph.osm_ways import RailGraph, RoadGraph
+from network.graph.shapes import line_points, point_xy
 from network.io import atomic_write_gpkg, require_regular_file
 from network.sources.checks import Problems, check_links, check_points
 from network.sources.records import (
@@ -135,6 +136,7 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
         read with (:mod:`network.sources.checks`).
     """
     import geopandas as gpd
+    import shapely
 
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -146,7 +148,8 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
     problems.raise_if_any("the source data gave roads no network may hold; nothing was written")
     meta = {**net.meta, "format": FORMAT, "tool_version": _version(), "report": net.report}
     meta_df = pd.DataFrame({"key": list(meta), "value": [_dumps(v) for v in meta.values()]})
-    road_geoms = _linestrings([r.edge_coords(k) for k in range(r.n_edges)])
+    points, owner = r.edge_points()
+    road_geoms = shapely.linestrings(points, indices=owner) if r.n_edges else []
     roads = gpd.GeoDataFrame(
         {
             "u": r.u,
@@ -283,40 +286,6 @@ def _str(x: Any) -> str:
 #: The largest network file read (a province's main roads are a few hundred MB).
 MAX_FILE_BYTES = 4_000_000_000
 _FIX = "fix these rows, or build the file again with `taihang build`"
-
-
-#: Shapes decoded at a time from a road layer (about 60 MB of shapely objects at once).
-_SHAPE_CHUNK = 200_000
-
-
-def _shapes(chunk: np.ndarray) -> np.ndarray:
-    import shapely
-
-    return shapely.from_wkb(chunk) if chunk.size and not isinstance(chunk[0], shapely.Geometry) else chunk
-
-
-def _point_xy(shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x and y of each point (WKB or shapes); NaN for a missing or empty one."""
-    import shapely
-
-    xs, ys = [], []
-    for s in range(0, len(shapes), _SHAPE_CHUNK):
-        pts = _shapes(shapes[s : s + _SHAPE_CHUNK])
-        xs.append(shapely.get_x(pts))
-        ys.append(shapely.get_y(pts))
-    return (np.concatenate(xs), np.concatenate(ys)) if xs else (np.zeros(0), np.zeros(0))
-
-
-def _line_points(shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every point of every line (WKB or shapes) and the row it belongs to, a chunk at a time."""
-    import shapely
-
-    points, owners = [np.zeros((0, 2))], [np.zeros(0, dtype=np.int64)]
-    for s in range(0, len(shapes), _SHAPE_CHUNK):
-        c, o = shapely.get_coordinates(_shapes(shapes[s : s + _SHAPE_CHUNK]), return_index=True)
-        points.append(c)
-        owners.append(o.astype(np.int64) + s)
-    return np.vstack(points), np.concatenate(owners)
 
 
 def _check_roads(path: Path, edges: Any, nodes: Any) -> None:
@@ -499,12 +468,12 @@ def _read_layers(path: Path, read: Any) -> OsmNetwork:
     # the road layers without a GeoDataFrame: a province's millions of shapes are read a chunk at a time
     e, e_shapes = read("road_edges", shapes=False)
     n, n_shapes = read("road_nodes", shapes=False)
-    n["x"], n["y"] = _point_xy(n_shapes)
+    n["x"], n["y"] = point_xy(n_shapes)
     del n_shapes
     _check_roads(path, e, n)
     _check_rules(path, e)
     order = np.argsort(n["node"].to_numpy())
-    allc, owner = _line_points(e_shapes)
+    allc, owner = line_points(e_shapes)
     del e_shapes
     counts = np.bincount(owner, minlength=len(e)).astype(np.int64)
 

@@ -226,6 +226,17 @@ class ChainGraph(LineGraph):
     geom_lon: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     geom_lat: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
+    def edge_points(self) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        """Every edge's points (lon, lat rows; each edge's as :meth:`edge_coords` gives them) and
+        the edge each belongs to, for all edges at once (no loop over edges)."""
+        start = self.geom_offsets[self.chain]
+        length = self.geom_offsets[self.chain + 1] - start
+        owner = np.repeat(np.arange(self.chain.size, dtype=np.int64), length)
+        first = np.cumsum(length) - length  # where each edge's points begin in the output
+        step = np.arange(owner.size, dtype=np.int64) - first[owner]
+        src = np.where(self.chain_reversed[owner], start[owner] + length[owner] - 1 - step, start[owner] + step)
+        return np.column_stack([self.geom_lon[src], self.geom_lat[src]]), owner
+
     def edge_coords(self, k: int) -> list[tuple[float, float]]:
         """The (lon, lat) points of edge ``k``, its ends included."""
         c = int(self.chain[k])
