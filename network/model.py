@@ -551,8 +551,8 @@ class Model:
             o, d = model._point_endpoint(o, "origin"), model._point_endpoint(d, "destination")
         path, measured, compiled = model.trips.path(o, d, mode)
         total = model.trips.minutes(o, d, mode)  # the search's own sum, as matrix and score have it
-        legs = path_legs(compiled, model.graph, path, total, model.network.assumptions)
-        nodes = model.graph.nodes
+        legs = path_legs(compiled, model.network, path, total, model.network.assumptions)
+        nodes = model.network.nodes
         return Trip(
             origin=o.label,
             destination=d.label,

@@ -86,3 +86,12 @@ def test_every_edge_s_points_at_once_are_each_edge_s_points():
     points, owner = roads.edge_points()
     for k in range(roads.n_edges):
         assert [tuple(map(float, p)) for p in points[owner == k]] == roads.edge_coords(k)
+
+
+def test_a_route_s_legs_read_the_arrays_as_the_graph():
+    net = _built("osm")
+    fast, full = Model.from_network(net, year=2025), _graph_model(net)
+    for mode in ("road", "rail", "best"):
+        assert fast.route("西镇", "东镇", mode) == full.route("西镇", "东镇", mode)
+    assert fast.route("晋城东站", "阳城南站") == full.route("晋城东站", "阳城南站")
+    assert not fast.network.has_graph

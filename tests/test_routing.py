@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from network.routing.compile import compile_graph
-from network.routing.paths import many_to_one, one_to_many, path_legs
+from network.routing.paths import graph_source, many_to_one, one_to_many, path_legs
 from tests.conftest import grid_graph, road_edge
 
 
@@ -28,7 +28,7 @@ def test_parallel_edges_keep_the_fastest_and_legs_report_it():
     c = compile_graph(g, "road")
     m = many_to_one(c, ["r1_0"])
     assert m.time_from("r0_0", "r1_0") == 0.5
-    legs = path_legs(c, g, m.path("r0_0", "r1_0"))
+    legs = path_legs(c, graph_source(g), m.path("r0_0", "r1_0"))
     assert legs == [
         {
             "mode": "road",

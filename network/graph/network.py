@@ -84,6 +84,8 @@ class GraphParts:
     nodes: Mapping[str, dict[str, Any]]
     meta: dict[str, Any]
     edges: Callable[[], EdgeList]
+    #: one edge's attributes by its key without building the graph, where the parts can give it
+    edge: Callable[[tuple[str, str, Any]], dict[str, Any]] | None = None
 
     def materialise(self) -> nx.MultiDiGraph:
         """The ``networkx`` graph: nodes and edges in their stored order, the same keys."""
@@ -189,6 +191,14 @@ class Network:
         own = getattr(nodes, "own_nodes", None)  # road nodes kept as arrays: the graph's own hold the rest
         pairs = own().items() if own is not None else nodes.items()
         return [(n, d) for n, d in pairs if d["kind"] != "road"]
+
+    def edge_data(self, key: tuple[str, str, Any]) -> dict[str, Any]:
+        """The attributes of the edge ``key`` (a route's legs read them), without building the
+        graph where its parts can give one edge."""
+        if self._graph is None and self.parts is not None and self.parts.edge is not None:
+            return self.parts.edge(key)
+        data: dict[str, Any] = self.graph.edges[key]
+        return data
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -248,5 +248,12 @@ def network_from_roads(
         ]
         return out + [(a, b, k, dict(d)) for a, b, k, d in own]
 
-    parts = GraphParts(RoadNodes(graph.nodes, roads), graph.graph, edges)
+    def edge(key: tuple[str, str, Any]) -> dict[str, Any]:
+        k = key[2][3:] if isinstance(key[2], str) and key[2].startswith("osm") else ""
+        if k.isdigit() and int(k) < roads.u.size and key[:2] == (f"r{roads.u[int(k)]}", f"r{roads.v[int(k)]}"):
+            return road_edge_attrs(roads, int(k), float(road_min[int(k)]), road_source, GMNS_SOURCE)
+        data: dict[str, Any] = graph.edges[key]
+        return data
+
+    parts = GraphParts(RoadNodes(graph.nodes, roads), graph.graph, edges, edge)
     return Network(None, data, roads, assumptions, table, parts=parts)

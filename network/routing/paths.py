@@ -10,8 +10,9 @@ for all targets (a C loop; no Python per node).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -83,14 +84,57 @@ def one_to_many(
 _LEG_MODE = {"road": "road", "access": "road"}
 
 
+class EdgeSource(Protocol):
+    """Where the legs read edges' and nodes' attributes: a :class:`~network.graph.network.Network`
+    (without building its graph), or a ``networkx`` graph (:func:`graph_source`)."""
+
+    @property
+    def nodes(self) -> Mapping[str, dict[str, Any]]:
+        """Node id → attributes."""
+        ...
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """The network's own attributes (its ``assumptions``)."""
+        ...
+
+    def edge_data(self, key: tuple[str, str, Any]) -> dict[str, Any]:
+        """The attributes of the edge ``key``."""
+        ...
+
+
+@dataclass(frozen=True)
+class _GraphSource:
+    graph: nx.MultiDiGraph
+
+    @property
+    def nodes(self) -> Mapping[str, dict[str, Any]]:
+        nodes: Mapping[str, dict[str, Any]] = self.graph.nodes
+        return nodes
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        meta: Mapping[str, Any] = self.graph.graph
+        return meta
+
+    def edge_data(self, key: tuple[str, str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = self.graph.edges[key]
+        return data
+
+
+def graph_source(graph: nx.MultiDiGraph) -> EdgeSource:
+    """A ``networkx`` graph as the :class:`EdgeSource` of :func:`path_legs`."""
+    return _GraphSource(graph)
+
+
 def path_legs(
     graph: CompiledGraph,
-    source_graph: nx.MultiDiGraph,
+    source: EdgeSource,
     path: list[str],
     total_min: float | None = None,
     assumptions: Any = None,
 ) -> list[dict[str, Any]]:
-    """Merge a node path's edges into legs.
+    """Merge a node path's edges into legs (``source`` gives the edges' attributes).
 
     A leg is a run of edges with the same leg mode and service: ``road`` (driving, including
     connectors), ``processing``, ``wait``, ``hsr``/``rail``/``air``/``bus`` (in-vehicle, with
@@ -102,7 +146,7 @@ def path_legs(
     for a, b in zip(path, path[1:]):
         e_row = graph.edge_between(graph.index[a], graph.index[b])
         key = graph.edges.keys[e_row]
-        data = source_graph.edges[key]
+        data = source.edge_data(key)
         # minutes and km from the arrays searched (a re-timed network shares its graph with the base)
         minutes, km = float(graph.edges.time_min[e_row]), float(graph.edges.length_km[e_row])
         kind = data["kind"]
@@ -139,10 +183,10 @@ def path_legs(
         for leg, shown in zip(legs, rounded_to_total([leg[field] for leg in legs], total=total)):
             leg[field] = shown
     if assumptions is None:  # the constants of the network searched (a re-timed one differs from its graph's)
-        assumptions = source_graph.graph.get("assumptions")
+        assumptions = source.meta.get("assumptions")
     for leg in legs:
-        leg["from"] = node_label(source_graph, leg.pop("from_node"))
-        leg["to"] = node_label(source_graph, leg.pop("to_node"))
+        leg["from"] = node_label(source.nodes, leg.pop("from_node"))
+        leg["to"] = node_label(source.nodes, leg.pop("to_node"))
         parts = leg.pop("parts")
         if assumptions is not None and all("rule" in p for p in parts):
             leg["rule"] = parts[0]["rule"] if len({p["rule"] for p in parts}) == 1 else "mixed"
@@ -218,9 +262,9 @@ def _road_label(edge: dict[str, Any]) -> str:
     return f"{cls} road"
 
 
-def node_label(graph: nx.MultiDiGraph, node: str) -> str:
+def node_label(nodes: Mapping[str, dict[str, Any]], node: str) -> str:
     """A readable name for a node: bilingual name for named nodes, coordinates for road nodes."""
-    data = graph.nodes[node]
+    data = nodes[node]
     if data.get("name_zh"):
         return f"{data['name_zh']} ({data['name_en']})"
     return f"road node {data['lon']:.3f},{data['lat']:.3f}"
