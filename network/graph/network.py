@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -72,7 +72,7 @@ class ApplyReport:
 
 
 #: A graph's edges in its own order, each (from, to, key, attributes).
-EdgeList = list[tuple[str, str, Any, dict[str, Any]]]
+EdgeList = Iterable[tuple[str, str, Any, dict[str, Any]]]
 
 
 @dataclass(frozen=True, eq=False)

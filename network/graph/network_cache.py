@@ -26,7 +26,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -180,8 +180,8 @@ def from_bytes(raw: bytes, assumptions: Assumptions, inputs: Callable[[], tuple[
     nodes = {n: d for n, d in _unjson(a["graph_nodes"])}
     edges_blob = a["graph_edges"]
 
-    def edges() -> list[tuple[str, str, Any, dict[str, Any]]]:
-        return [(u, v, k, d) for u, v, k, d in _unjson(edges_blob)]
+    def edges() -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
+        return ((u, v, k, d) for u, v, k, d in _unjson(edges_blob))
 
     return Network.from_parts(GraphParts(nodes, meta, edges), assumptions, table, inputs)
 

@@ -241,12 +241,12 @@ def network_from_roads(
     )
     road_source = f"OpenStreetMap ({SOURCE_LICENCE})"
 
-    def edges() -> list[tuple[str, str, Any, dict[str, Any]]]:
-        out: list[tuple[str, str, Any, dict[str, Any]]] = [
-            (f"r{a}", f"r{b}", f"osm{k}", road_edge_attrs(roads, k, t, road_source, GMNS_SOURCE))
-            for k, (a, b, t) in enumerate(zip(roads.u.tolist(), roads.v.tolist(), road_min.tolist()))
-        ]
-        return out + [(a, b, k, dict(d)) for a, b, k, d in own]
+    def edges() -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
+        """Every edge, one at a time (a province's millions never held twice)."""
+        for k, (a, b, t) in enumerate(zip(roads.u.tolist(), roads.v.tolist(), road_min.tolist())):
+            yield f"r{a}", f"r{b}", f"osm{k}", road_edge_attrs(roads, k, t, road_source, GMNS_SOURCE)
+        for a, b, k, d in own:
+            yield a, b, k, dict(d)
 
     def edge(key: tuple[str, str, Any]) -> dict[str, Any]:
         k = key[2][3:] if isinstance(key[2], str) and key[2].startswith("osm") else ""
