@@ -15,7 +15,7 @@ from network.graph.edges import build_edge_table
 from network.graph.gmns import build_gmns_network
 from network.graph.network import Network
 from network.graph.osm import build_osm_network
-from network.graph.road_arrays import RoadNodes, SourceIds
+from network.graph.road_arrays import EdgeKeys, RoadNodes, SourceIds
 from network.model import Model, as_of_date
 from network.sources.osm import read_osm_file
 
@@ -95,3 +95,22 @@ def test_a_route_s_legs_read_the_arrays_as_the_graph():
         assert fast.route("西镇", "东镇", mode) == full.route("西镇", "东镇", mode)
     assert fast.route("晋城东站", "阳城南站") == full.route("晋城东站", "阳城南站")
     assert not fast.network.has_graph
+
+
+def test_a_scenario_on_the_arrays_is_the_scenario_on_the_graph(tmp_path):
+    from network.scenario.load import load_scenario
+
+    card = tmp_path / "west_east.yaml"
+    card.write_text(
+        "name: west_east\ndescription: a direct road\nsource: a test\nchanges:\n"
+        "  - {type: add_road, id: we, name_zh: West–East, name_en: West–East, road_class: expressway,\n"
+        "     waypoints: [West, East], design_speed_kph: 120, lanes: 4, opened: 2020}\n",
+        encoding="utf-8",
+    )
+    net = _built("gmns")
+    sc = load_scenario(card)
+    fast, full = Model.from_network(net, year=2025).with_scenario(sc), _graph_model(net).with_scenario(sc)
+    assert isinstance(fast.edge_table.keys, EdgeKeys)  # the scenario's keys stay arrays too
+    assert sorted(fast.edge_table.keys, key=str) == sorted(full.edge_table.keys, key=str)
+    pd.testing.assert_frame_equal(fast.score(["East"])[0], full.score(["East"])[0])
+    assert fast.route("West", "East", "road") == full.route("West", "East", "road")

@@ -137,7 +137,8 @@ def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChan
         length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
         mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
         kind=np.concatenate([kind, np.array([d.get("kind", "") for d in data], dtype=object)]).astype(str),
-        keys=[*base.keys, *added],
+        # keys kept as arrays (a province's road edges, network/graph/road_arrays.py) stay so
+        keys=base.keys.extended(added) if hasattr(base.keys, "extended") else [*base.keys, *added],
         node_ids=node_ids,
         index=index,
         lon=lon,

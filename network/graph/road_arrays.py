@@ -146,7 +146,9 @@ class EdgeKeys(Sequence[tuple[str, str, Any]]):
     ``osm{k}``), then the graph's own edges."""
 
     def __init__(self, roads: RoadGraph, own: list[tuple[str, str, Any]]) -> None:
-        self._u, self._v, self._own = roads.u, roads.v, own
+        self._u: NDArray[np.int64] = roads.u
+        self._v: NDArray[np.int64] = roads.v
+        self._own = own
         self._m = int(roads.u.size)
 
     @overload
@@ -174,6 +176,12 @@ class EdgeKeys(Sequence[tuple[str, str, Any]]):
 
     def __add__(self, other: Sequence[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
         return [*self, *other]
+
+    def extended(self, added: Sequence[tuple[str, str, Any]]) -> EdgeKeys:
+        """These keys and ``added`` after them (a scenario's new edges), no road key made."""
+        out = EdgeKeys.__new__(EdgeKeys)
+        out._u, out._v, out._m, out._own = self._u, self._v, self._m, [*self._own, *added]
+        return out
 
 
 def road_edge_attrs(roads: RoadGraph, k: int, minutes: float, road_source: str, gmns_source: str) -> dict[str, Any]:
