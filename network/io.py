@@ -230,8 +230,10 @@ def _has_arrow() -> bool:
 
 def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]], stamp_date: str) -> Path:
     """Write GeoDataFrames (or DataFrames, as attribute tables) as layers of one GeoPackage,
-    atomically. GDAL stamps a GeoPackage with the current time; ``OGR_CURRENT_DATE`` pins it to
-    ``stamp_date`` (ISO date) so the same inputs give identical bytes."""
+    atomically. A layer given as a list of parts (frames, or functions that make one) is written a
+    part at a time, so a province's road layer is never held whole. GDAL stamps a GeoPackage with
+    the current time; ``OGR_CURRENT_DATE`` pins it to ``stamp_date`` (ISO date) so the same inputs
+    give identical bytes."""
     import geopandas as gpd
     import pyogrio
 
@@ -244,11 +246,16 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
     os.environ["OGR_CURRENT_DATE"] = f"{stamp_date}T00:00:00Z"
     arrow = _has_arrow()  # through Arrow where pyarrow is installed: a province's roads in half the time
     try:
-        for name, frame in layers:
-            if isinstance(frame, gpd.GeoDataFrame):
-                frame.to_file(tmp_path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=arrow)
-            else:  # an attribute table (GeoPackage 'attributes' data type)
-                pyogrio.write_dataframe(frame, tmp_path, layer=name, driver="GPKG")
+        for name, layer in layers:
+            # a layer is a frame, or a list of parts (frames, or functions giving one) written in turn
+            for k, part in enumerate(layer if isinstance(layer, list) else [layer]):
+                frame = part() if callable(part) else part
+                if isinstance(frame, gpd.GeoDataFrame):
+                    mode = "a" if k else "w"
+                    frame.to_file(tmp_path, layer=name, driver="GPKG", engine="pyogrio", use_arrow=arrow, mode=mode)
+                else:  # an attribute table (GeoPackage 'attributes' data type)
+                    pyogrio.write_dataframe(frame, tmp_path, layer=name, driver="GPKG", append=bool(k))
+                del frame
         os.chmod(tmp_path, file_mode())
         check_file_target(target)
         os.replace(tmp_path, target)

@@ -114,3 +114,19 @@ def test_a_scenario_on_the_arrays_is_the_scenario_on_the_graph(tmp_path):
     assert sorted(fast.edge_table.keys, key=str) == sorted(full.edge_table.keys, key=str)
     pd.testing.assert_frame_equal(fast.score(["East"])[0], full.score(["East"])[0])
     assert fast.route("West", "East", "road") == full.route("West", "East", "road")
+
+
+def test_a_road_layer_written_in_parts_reads_back_whole(tmp_path, monkeypatch):
+    from network.graph import netfile
+
+    net = _built("osm")
+    whole = netfile.write_network(net, tmp_path / "whole.gpkg")
+    monkeypatch.setattr(netfile, "_WRITE_PART", 5)  # 21 edges: five parts
+    parts = netfile.write_network(net, tmp_path / "parts.gpkg")
+    again = netfile.write_network(net, tmp_path / "again.gpkg")
+    assert parts.read_bytes() == again.read_bytes()  # the same inputs, the same bytes
+    a, b = netfile.read_network(whole).roads, netfile.read_network(parts).roads
+    for name in ("u", "v", "length_km", "speed_kph", "geom_offsets", "geom_lon", "geom_lat", "lon", "lat"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    for name in ("speed_source", "road_class", "ref", "name_zh", "name_en", "corridor_id"):
+        assert getattr(a, name).tolist() == getattr(b, name).tolist()
