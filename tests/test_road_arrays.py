@@ -114,14 +114,20 @@ def test_a_scenario_on_the_arrays_is_the_scenario_on_the_graph(tmp_path):
     assert sorted(fast.edge_table.keys, key=str) == sorted(full.edge_table.keys, key=str)
     pd.testing.assert_frame_equal(fast.score(["East"])[0], full.score(["East"])[0])
     assert fast.route("West", "East", "road") == full.route("West", "East", "road")
+    # the card only adds a road: applied to the graph of everything else, no whole graph built
+    assert not fast.network.has_graph
+    assert not any(str(k).startswith("osm") for *_, k in fast.network.own_graph.edges(keys=True))
+    g, h = fast.graph, full.graph
+    assert dict(g.nodes(data=True)) == dict(h.nodes(data=True))
+    assert sorted(g.edges(keys=True, data=True), key=str) == sorted(h.edges(keys=True, data=True), key=str)
 
 
 def test_a_road_layer_written_in_parts_reads_back_whole(tmp_path, monkeypatch):
-    from network.graph import netfile
+    from network.graph import netfile, shapes
 
     net = _built("osm")
     whole = netfile.write_network(net, tmp_path / "whole.gpkg")
-    monkeypatch.setattr(netfile, "_WRITE_PART", 5)  # 21 edges: five parts
+    monkeypatch.setattr(shapes, "_WRITE_PART", 5)  # 21 edges: five parts
     parts = netfile.write_network(net, tmp_path / "parts.gpkg")
     again = netfile.write_network(net, tmp_path / "again.gpkg")
     assert parts.read_bytes() == again.read_bytes()  # the same inputs, the same bytes

@@ -64,11 +64,16 @@ class Comparison:
     results: list[ScenarioResult]
     assumptions: Assumptions
     files: dict[str, str]
-    graph: Any = None
+    network: Any = None  # the baseline network (its graph is built only for maps and reports)
     main_targets: list[str] = field(default_factory=list)  # the keys of --targets
     serves: dict[str, list[str]] = field(default_factory=dict)  # scenario name -> target keys it serves
     names: dict[str, str] = field(default_factory=dict)  # target key -> Chinese name
     baseline_equity: pd.DataFrame | None = None
+
+    @property
+    def graph(self) -> Any:
+        """The baseline's graph (maps and reports draw it; a comparison alone never builds it)."""
+        return None if self.network is None else self.network.graph
 
 
 def _long(per_place: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
@@ -175,10 +180,10 @@ def compare(
         results=results,
         assumptions=base.assumptions,
         files=dict(sorted(files.items())),
-        graph=base.graph,
+        network=base.network,
         main_targets=main,
         serves=serves,
-        names={k: str(base.graph.nodes[f"place:{k}"].get("name_zh", k)) for k in keys},
+        names={k: str(base.network.nodes[f"place:{k}"].get("name_zh", k)) for k in keys},
         baseline_equity=_equity(base_per, main),
     )
 
@@ -203,8 +208,8 @@ def _one(sc: Scenario) -> ScenarioResult:
     diff = _diff(before, _long(per, keys))
     res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
     res.equity = _equity(per, _WORK["main"])
-    res.new_links = new_links(model.graph, report)
-    res.removed_links = new_links(base.graph, report, report.removed_edges)
+    res.new_links = new_links(model.network, report)
+    res.removed_links = new_links(base.network, report, report.removed_edges)
     return res
 
 
@@ -261,16 +266,19 @@ def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], wor
 
 
 def new_links(
-    graph: Any, report: ApplyReport, edges: list[tuple[str, str, Any]] | None = None
+    network: Any, report: ApplyReport, edges: list[tuple[str, str, Any]] | None = None
 ) -> list[list[tuple[float, float]]]:
     """Geometry of the road links and rides a scenario added or changed (or of ``edges`` of
-    ``graph``), one line per pair of ends and line."""
+    ``network``, a :class:`~network.graph.network.Network`), one line per pair of ends and line;
+    read without building the network's graph where its parts can give an edge."""
     out, seen = [], set()
+    nodes = network.nodes
     keys = edges if edges is not None else [*report.added_edges, *report.changed_edges]
     for u, v, k in keys:
-        if not graph.has_edge(u, v, k):
+        try:
+            d = network.edge_data((u, v, k))
+        except KeyError:  # not in this network (closed again, or never there)
             continue
-        d = graph.edges[u, v, k]
         if d["kind"] not in ("ride", "link") or d.get("rule") == "rail_mix":  # a strategy, not a line of its own
             continue
         pair = (min(u, v), max(u, v), d.get("line_id") or d.get("corridor_id") or d.get("service_id"))
@@ -278,8 +286,8 @@ def new_links(
             continue
         seen.add(pair)
         coords = d.get("geometry") or [
-            (graph.nodes[u]["lon"], graph.nodes[u]["lat"]),
-            (graph.nodes[v]["lon"], graph.nodes[v]["lat"]),
+            (nodes[u]["lon"], nodes[u]["lat"]),
+            (nodes[v]["lon"], nodes[v]["lat"]),
         ]
         out.append([(round(x, 5), round(y, 5)) for x, y in coords])
     return sorted(out)

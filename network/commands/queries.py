@@ -168,7 +168,7 @@ def map_cmd(
     from network.analysis.compare import new_links
 
     scenario = model.scenario.name if model.scenario is not None else None
-    links = new_links(model.graph, model.apply_report) if model.apply_report is not None else None
+    links = new_links(model.network, model.apply_report) if model.apply_report is not None else None
     html = map_html(
         build_map(
             model.graph,

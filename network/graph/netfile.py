@@ -44,7 +44,7 @@ import pandas as pd
 from network.errors import DataError
 from network.graph.osm import OsmNetwork
 from network.graph.osm_ways import RailGraph, RoadGraph
-from network.graph.shapes import line_points, point_xy
+from network.graph.shapes import line_points, point_xy, road_layer_parts
 from network.io import atomic_write_gpkg, require_regular_file
 from network.sources.checks import Problems, check_links, check_points
 from network.sources.records import (
@@ -126,16 +126,6 @@ def _linestrings(parts: list[list[tuple[float, float]]]) -> Any:
     return linestrings(flat, indices=index)
 
 
-#: Road edges written to a network file at a time (about 100 MB of shapes and text at once).
-_WRITE_PART = 400_000
-
-
-def _text(values: Any) -> Any:
-    """A text column as pandas' compact string array (a NumPy text array of a province's names
-    takes hundreds of MB: every row as wide as the longest)."""
-    return pd.array(pd.Series(np.asarray(values, dtype=object)).astype(str), dtype="string")
-
-
 def write_network(net: OsmNetwork, path: str | Path) -> Path:
     """Save a built network as a GeoPackage (module docstring), atomically.
 
@@ -146,7 +136,6 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
         read with (:mod:`network.sources.checks`).
     """
     import geopandas as gpd
-    import shapely
 
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -158,37 +147,7 @@ def write_network(net: OsmNetwork, path: str | Path) -> Path:
     problems.raise_if_any("the source data gave roads no network may hold; nothing was written")
     meta = {**net.meta, "format": FORMAT, "tool_version": _version(), "report": net.report}
     meta_df = pd.DataFrame({"key": list(meta), "value": [_dumps(v) for v in meta.values()]})
-    points, owner = r.edge_points()
-    first = np.searchsorted(owner, np.arange(r.n_edges + 1))  # where each edge's points begin
-
-    def roads_part(lo: int, hi: int) -> Any:
-        """Road edges lo..hi-1 as a GeoDataFrame (the layer is written a part at a time)."""
-        rows = slice(lo, hi)
-        return gpd.GeoDataFrame(
-            {
-                "u": r.u[rows],
-                "v": r.v[rows],
-                "length_km": r.length_km[rows],
-                "speed_kph": r.speed_kph[rows],
-                "speed_from": _text(r.speed_source[rows]),
-                # the timing rule the edge is built with (network/graph/timing.py), for readers of the file
-                "rule": _text(np.where(_text(r.speed_source[rows]) == "default", "osm_default", "road_speed")),
-                "road_class": _text(r.road_class[rows]),
-                "ref": _text(r.ref[rows]),
-                "name_zh": _text(r.name_zh[rows]),
-                "name_en": _text(r.name_en[rows]),
-                "corridor_id": _text(r.corridor_id[rows] if r.corridor_id.size else [""] * (hi - lo)),
-            },
-            geometry=shapely.linestrings(points[first[lo] : first[hi]], indices=owner[first[lo] : first[hi]] - lo)
-            if hi > lo
-            else [],
-            crs="EPSG:4326",
-        )
-
-    roads = [
-        functools.partial(roads_part, lo, min(lo + _WRITE_PART, r.n_edges))
-        for lo in range(0, max(r.n_edges, 1), _WRITE_PART)
-    ]
+    roads = road_layer_parts(r)
     nodes = gpd.GeoDataFrame(
         {"node": np.arange(r.n_nodes), "osm_id": r.node_osm_id},
         geometry=gpd.points_from_xy(r.lon, r.lat),

@@ -86,6 +86,8 @@ class GraphParts:
     edges: Callable[[], EdgeList]
     #: one edge's attributes by its key without building the graph, where the parts can give it
     edge: Callable[[tuple[str, str, Any]], dict[str, Any]] | None = None
+    #: the graph of everything but the road edges kept as arrays (:mod:`network.graph.road_arrays`)
+    own: nx.MultiDiGraph | None = None
 
     def materialise(self) -> nx.MultiDiGraph:
         """The ``networkx`` graph: nodes and edges in their stored order, the same keys."""
@@ -149,6 +151,12 @@ class Network:
             object.__setattr__(self, "_graph", self.parts.materialise())
         assert self._graph is not None
         return self._graph
+
+    @property
+    def own_graph(self) -> nx.MultiDiGraph | None:
+        """The graph of everything but the road edges, where those are arrays
+        (:mod:`network.graph.road_arrays`): a scenario that only adds roads is applied to it."""
+        return self.parts.own if self.parts is not None else None
 
     @property
     def has_graph(self) -> bool:

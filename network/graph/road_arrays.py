@@ -213,9 +213,6 @@ def network_from_roads(
     """The network of ``graph`` (built with ``roads_in_graph=False``) and the road edges of
     ``roads`` (module docstring). Nodes are numbered in Morton order, as
     :func:`~network.graph.edges.build_edge_table` numbers them."""
-    from network.graph.build import GMNS_SOURCE
-    from network.sources.osm import SOURCE_LICENCE
-
     n_roads = int(roads.n_nodes)
     others = [n for n in graph.nodes if _road_index(n, n_roads) is None]
     ids = [f"r{i}" for i in range(n_roads)] + others
@@ -247,13 +244,21 @@ def network_from_roads(
         lon=lon[order],
         lat=lat[order],
     )
+    return Network(None, data, roads, assumptions, table, parts=_parts(graph, roads, road_min))
+
+
+def _parts(graph: nx.MultiDiGraph, roads: RoadGraph, road_min: NDArray[np.float64]) -> GraphParts:
+    """The parts of a network of ``graph`` (everything but the road edges) and ``roads``."""
+    from network.graph.build import GMNS_SOURCE
+    from network.sources.osm import SOURCE_LICENCE
+
     road_source = f"OpenStreetMap ({SOURCE_LICENCE})"
 
     def edges() -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
         """Every edge, one at a time (a province's millions never held twice)."""
         for k, (a, b, t) in enumerate(zip(roads.u.tolist(), roads.v.tolist(), road_min.tolist())):
             yield f"r{a}", f"r{b}", f"osm{k}", road_edge_attrs(roads, k, t, road_source, GMNS_SOURCE)
-        for a, b, k, d in own:
+        for a, b, k, d in graph.edges(keys=True, data=True):
             yield a, b, k, dict(d)
 
     def edge(key: tuple[str, str, Any]) -> dict[str, Any]:
@@ -263,5 +268,14 @@ def network_from_roads(
         data: dict[str, Any] = graph.edges[key]
         return data
 
-    parts = GraphParts(RoadNodes(graph.nodes, roads), graph.graph, edges, edge)
-    return Network(None, data, roads, assumptions, table, parts=parts)
+    return GraphParts(RoadNodes(graph.nodes, roads), graph.graph, edges, edge, own=graph)
+
+
+def with_own_graph(base: Network, graph: nx.MultiDiGraph, table: EdgeTable, **fields: Any) -> Network:
+    """A network of ``base``'s road arrays and ``graph`` (a scenario's copy of ``base``'s own
+    graph, roads only added to it), with the edge table ``table`` and other ``fields``
+    (``scenario``, ``apply_report``)."""
+    roads = base.roads
+    assert isinstance(roads, RoadGraph)
+    road_min = speed_min(roads.length_km, roads.speed_kph)
+    return Network(None, base.data, roads, base.assumptions, table, parts=_parts(graph, roads, road_min), **fields)

@@ -107,6 +107,10 @@ class _Names:
         return hit
 
 
+#: The change types applied to the graph of everything but the roads where a network keeps its
+#: road edges as arrays: they add roads and read none (any other builds the whole graph first).
+ROAD_ARRAY_CHANGES = frozenset({"add_road"})
+
 #: The road access index of a base network (:meth:`GraphBuilder.access_index`), built once.
 _ACCESS: weakref.WeakKeyDictionary[Network, tuple[Any, Any, Any]] = weakref.WeakKeyDictionary()
 
@@ -130,9 +134,12 @@ def corridor_index(network: Network) -> dict[str, list[tuple[str, str, Any]]]:
 _REGISTRIES: weakref.WeakKeyDictionary[Network, tuple[_Names, ...]] = weakref.WeakKeyDictionary()
 
 
-def _registries(network: Network, stations: Mapping[str, Station], lines: Mapping[str, Line]) -> tuple[_Names, ...]:
-    """Stations, places, airports, lines, corridors and services of ``network`` by every name."""
-    data, graph = network.data, network.graph
+def _registries(
+    network: Network, graph: nx.MultiDiGraph, stations: Mapping[str, Station], lines: Mapping[str, Line]
+) -> tuple[_Names, ...]:
+    """Stations, places, airports, lines, corridors and services of ``network`` (whose airports
+    and services ``graph`` holds) by every name."""
+    data = network.data
     stations_n = _Names("station")
     for sid, s in stations.items():
         stations_n.add([sid, s.name_zh, s.name_zh + "站", s.name_en, s.name_en + " station"], sid)
@@ -207,10 +214,17 @@ class ApplierBase:
         self.scenario = scenario
         self.a = network.assumptions
         self.as_of = network.as_of
-        self.g = _copy(network.graph)
+        # a scenario that only adds roads to a network whose road edges are arrays is applied to the
+        # graph of everything else (network/graph/road_arrays.py): no province-size copy
+        own = network.own_graph
+        self.roads_as_arrays = own is not None and all(lc.change.type in ROAD_ARRAY_CHANGES for lc in scenario.changes)
+        self.base_graph = own if self.roads_as_arrays and own is not None else network.graph
+        self.g = _copy(self.base_graph)
         data = network.data
-        bbox = network.graph.graph.get("bbox", REGION_BBOX)
-        self.b = GraphBuilder(data, network.roads, self.a, self.as_of, bbox=bbox, graph=self.g)
+        bbox = network.meta.get("bbox", REGION_BBOX)
+        self.b = GraphBuilder(
+            data, network.roads, self.a, self.as_of, bbox=bbox, graph=self.g, roads_in_graph=not self.roads_as_arrays
+        )
         self.b.stations = dict(self.b.stations)  # the scenario's new stations join this copy
         if network in _ACCESS:
             self.b.use_access_index(_ACCESS[network])
@@ -221,7 +235,7 @@ class ApplierBase:
         self.lines = {ln.line_id: ln for ln in data.lines}
         names = _REGISTRIES.get(network)
         if names is None:
-            names = _REGISTRIES[network] = _registries(network, self.b.stations, self.lines)
+            names = _REGISTRIES[network] = _registries(network, self.base_graph, self.b.stations, self.lines)
         # each applier adds its scenario's names to its own copies
         self.stations, self.places, self.airports, self.line_names, self.corridors, self.services = (
             n.copy() for n in names

@@ -94,10 +94,11 @@ class _Applier(RailChanges, RoadChanges, StopChanges):
         self.g.recording = False
         if self.problems:
             raise ScenarioError(self.problems)
-        self.report.added_nodes = list(self.g.new_nodes)
+        # (a road node of the arrays a connector joined is new to the graph, not to the network)
+        self.report.added_nodes = [n for n in self.g.new_nodes if n not in self.net.edge_table.index]
         # an edge removed and added again under the same key (change_service) is a change of a
         # base edge, or still an addition if the base never had it
-        base = self.net.graph
+        base = self.base_graph
         gone = [e for e in dict.fromkeys(self.report.removed_edges) if not self.g.has_edge(*e)]
         back = [e for e in dict.fromkeys(self.report.removed_edges) if self.g.has_edge(*e)]
         self.report.removed_edges = [e for e in gone if base.has_edge(*e)]
@@ -130,12 +131,17 @@ def apply_scenario(network: Network, scenario: Scenario) -> tuple[Network, Apply
     touched += follow
     fill_times(graph, touched, network.assumptions)  # the new and changed edges' minutes, in one pass
     report = applier.report
+    table = extend_edge_table(network.edge_table, graph, report)
+    if applier.roads_as_arrays:  # the graph holds everything but the road arrays: put them together
+        from network.graph.road_arrays import with_own_graph
+
+        return with_own_graph(network, graph, table, scenario=scenario, apply_report=report), report
     out = Network(
         graph,
         network.data,
         network.roads,
         network.assumptions,
-        extend_edge_table(network.edge_table, graph, report),
+        table,
         scenario=scenario,
         apply_report=report,
     )
