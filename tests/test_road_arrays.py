@@ -136,3 +136,14 @@ def test_a_road_layer_written_in_parts_reads_back_whole(tmp_path, monkeypatch):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     for name in ("speed_source", "road_class", "ref", "name_zh", "name_en", "corridor_id"):
         assert getattr(a, name).tolist() == getattr(b, name).tolist()
+
+
+def test_rows_by_key_without_a_dict_of_road_keys():
+    table = Model.from_network(_built("gmns"), year=2025).edge_table
+    rows = table.row_of
+    assert not isinstance(rows, dict)
+    assert all(rows[k] == i for i, k in enumerate(table.keys))
+    assert len(rows) == len(table.keys)
+    assert ("r0", "r1", "osm999999") not in rows and ("x", "y", 0) not in rows
+    wrong_ends = next(k for k in table.keys if str(k[2]).startswith("osm"))
+    assert (wrong_ends[1], wrong_ends[0], wrong_ends[2]) not in rows or wrong_ends[0] == wrong_ends[1]

@@ -8,6 +8,7 @@ rebuilding it (:func:`extend_edge_table`). Routing compiles it per mode (:mod:`n
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
@@ -38,9 +39,11 @@ class EdgeTable:
     lat: NDArray[np.float64]
 
     @cached_property
-    def row_of(self) -> dict[tuple[str, str, Any], int]:
-        """Edge key → row, built on first use and kept (every scenario on this table asks)."""
-        return {key: i for i, key in enumerate(self.keys)}
+    def row_of(self) -> Mapping[tuple[str, str, Any], int]:
+        """Edge key → row, built on first use and kept (every scenario on this table asks); keys
+        kept as arrays (:mod:`network.graph.road_arrays`) give their own mapping, not a dict."""
+        rows = getattr(self.keys, "rows", None)
+        return rows() if rows is not None else {key: i for i, key in enumerate(self.keys)}
 
     @cached_property
     def mode_codes(self) -> tuple[list[str], NDArray[np.int16]]:

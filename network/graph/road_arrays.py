@@ -177,11 +177,45 @@ class EdgeKeys(Sequence[tuple[str, str, Any]]):
     def __add__(self, other: Sequence[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
         return [*self, *other]
 
+    def rows(self) -> Mapping[tuple[str, str, Any], int]:
+        """Key → row without a dict of every road edge's key (:attr:`EdgeTable.row_of
+        <network.graph.edges.EdgeTable.row_of>`): a road key gives its row by its number."""
+        return _KeyRows(self)
+
     def extended(self, added: Sequence[tuple[str, str, Any]]) -> EdgeKeys:
         """These keys and ``added`` after them (a scenario's new edges), no road key made."""
         out = EdgeKeys.__new__(EdgeKeys)
         out._u, out._v, out._m, out._own = self._u, self._v, self._m, [*self._own, *added]
         return out
+
+
+class _KeyRows(Mapping[tuple[str, str, Any], int]):
+    """Row of each key of an :class:`EdgeKeys` (the mapping :meth:`EdgeKeys.rows` gives)."""
+
+    def __init__(self, keys: EdgeKeys) -> None:
+        self._keys = keys
+        self._own = {k: keys._m + i for i, k in enumerate(keys._own)}
+
+    def __getitem__(self, key: tuple[str, str, Any]) -> int:
+        u, v, k = key
+        if isinstance(k, str) and k.startswith("osm") and k[3:].isdigit():
+            i = int(k[3:])
+            if i < self._keys._m and (u, v) == (f"r{int(self._keys._u[i])}", f"r{int(self._keys._v[i])}"):
+                return i
+        return self._own[key]
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[tuple[str, str, Any]]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def road_edge_attrs(roads: RoadGraph, k: int, minutes: float, road_source: str, gmns_source: str) -> dict[str, Any]:
