@@ -204,13 +204,7 @@ def test_a_comparison_on_a_zones_network_ranks_on_every_place(tmp_path):
     out = tmp_path / "z.gpkg"
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--gmns", str(ZONES), "--out", str(out)]).exit_code == 0
-    card = tmp_path / "west_east.yaml"
-    card.write_text(
-        "name: west_east\ndescription: a direct road\nsource: a test\nchanges:\n"
-        "  - {type: add_road, id: we, name_zh: West–East, name_en: West–East, road_class: expressway,\n"
-        "     waypoints: [West, East], design_speed_kph: 120, lanes: 4, opened: 2020}\n",
-        encoding="utf-8",
-    )
+    card = Path(__file__).parent / "fixtures" / "cards" / "west_east.yaml"
     res = runner.invoke(
         main, ["compare", str(card), "--network", str(out), "--targets", "East", "--no-decompose", "--wide"]
     )

@@ -97,16 +97,10 @@ def test_a_route_s_legs_read_the_arrays_as_the_graph():
     assert not fast.network.has_graph
 
 
-def test_a_scenario_on_the_arrays_is_the_scenario_on_the_graph(tmp_path):
+def test_a_scenario_on_the_arrays_is_the_scenario_on_the_graph():
     from network.scenario.load import load_scenario
 
-    card = tmp_path / "west_east.yaml"
-    card.write_text(
-        "name: west_east\ndescription: a direct road\nsource: a test\nchanges:\n"
-        "  - {type: add_road, id: we, name_zh: West–East, name_en: West–East, road_class: expressway,\n"
-        "     waypoints: [West, East], design_speed_kph: 120, lanes: 4, opened: 2020}\n",
-        encoding="utf-8",
-    )
+    card = FIX / "cards" / "west_east.yaml"
     net = _built("gmns")
     sc = load_scenario(card)
     fast, full = Model.from_network(net, year=2025).with_scenario(sc), _graph_model(net).with_scenario(sc)
