@@ -7,9 +7,10 @@ Henan-size network took 5.3 GB to become a model). Here the road edges of the
 graph of everything else (places, stations, services, airports and their connectors, built with
 ``roads_in_graph=False``) and puts the two together as one :class:`~network.graph.edges.EdgeTable`,
 which is what routes, scores and matrices run on. The ``networkx`` graph of the whole network is
-built only if something asks for it (:attr:`network.graph.network.Network.graph`: applying a
-scenario, drawing a map), from the same arrays: the same nodes, edges, keys and attributes as a
-build with the roads in the graph.
+built only if something asks for it (:attr:`network.graph.network.Network.graph`: a map, a report,
+a card that changes existing roads or services), from the same arrays: the same nodes, edges, keys
+and attributes as a build with the roads in the graph. A card that only adds roads is applied to a
+copy of the graph of everything else (:func:`with_own_graph` puts the result together).
 
 Road edge ``k`` is ``r{u} -> r{v}`` with key ``osm{k}``, timed by its rule (``road_speed`` or
 ``osm_default``: length / speed, :func:`network.graph.timing.speed_min`).
