@@ -8,10 +8,11 @@ rebuilding it (:func:`extend_edge_table`). Routing compiles it per mode (:mod:`n
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,7 +35,7 @@ class EdgeTable:
     kind: NDArray[np.str_]
     keys: list[tuple[str, str, Any]]
     node_ids: list[str]
-    index: dict[str, int]
+    index: Mapping[str, int]
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
 
@@ -108,38 +109,54 @@ def build_edge_table(graph: nx.MultiDiGraph) -> EdgeTable:
     )
 
 
+def _text_column(base: NDArray[np.str_], changed: dict[int, str], added: list[str]) -> NDArray[np.str_]:
+    """``base`` with the rows ``changed`` set and ``added`` appended, as NumPy text wide enough for
+    all (no detour through Python objects: a province has millions of rows)."""
+    width = max([base.dtype.itemsize // 4, 1, *(len(x) for x in [*changed.values(), *added])])
+    out = np.empty(base.size + len(added), dtype=f"<U{width}")
+    out[: base.size] = base
+    out[base.size :] = added
+    if changed:
+        out[list(changed)] = list(changed.values())
+    return out
+
+
 def extend_edge_table(base: EdgeTable, graph: nx.MultiDiGraph, changes: EdgeChanges) -> EdgeTable:
     """The base edge table with the new nodes and edges of ``graph`` appended, removed edges
     masked (mode ``closed``, which no routing mode allows, and no kind) and changed edges re-timed: no
     rebuild of the arrays from the graph (a scenario changes a few edges of many)."""
     node_ids = base.node_ids + changes.added_nodes
-    index = dict(base.index)
-    for k, n in enumerate(changes.added_nodes):
-        index[n] = len(base.node_ids) + k
+    # the base's index under the new nodes' (a province's million entries are not copied)
+    index: ChainMap[str, int] = ChainMap(
+        {n: len(base.node_ids) + k for k, n in enumerate(changes.added_nodes)},
+        cast("MutableMapping[str, int]", base.index),  # read only: ChainMap writes to its first map alone
+    )
     lon = np.concatenate([base.lon, [graph.nodes[n]["lon"] for n in changes.added_nodes]])
     lat = np.concatenate([base.lat, [graph.nodes[n]["lat"] for n in changes.added_nodes]])
     row_of = base.row_of
     time_min = base.time_min.copy()
-    mode = base.mode.astype(object)
-    kind = base.kind.astype(object)
+    set_mode: dict[int, str] = {}
+    set_kind: dict[int, str] = {}
     for key in changes.changed_edges:
         if key in row_of and graph.has_edge(*key):
             time_min[row_of[key]] = graph.edges[key]["time_min"]
-            mode[row_of[key]] = graph.edges[key]["mode"]
-            kind[row_of[key]] = graph.edges[key].get("kind", "")
+            set_mode[row_of[key]] = graph.edges[key]["mode"]
+            set_kind[row_of[key]] = graph.edges[key].get("kind", "")
     for key in changes.removed_edges:
         if key in row_of:
-            mode[row_of[key]] = "closed"
-            kind[row_of[key]] = ""
+            set_mode[row_of[key]] = "closed"
+            set_kind[row_of[key]] = ""
     added = [e for e in changes.added_edges if graph.has_edge(*e)]
     data = [graph.edges[e] for e in added]
+    mode = _text_column(base.mode, set_mode, [d["mode"] for d in data])
+    kind = _text_column(base.kind, set_kind, [d.get("kind", "") for d in data])
     return EdgeTable(
         u=np.concatenate([base.u, np.array([index[e[0]] for e in added], dtype=np.int64)]),
         v=np.concatenate([base.v, np.array([index[e[1]] for e in added], dtype=np.int64)]),
         time_min=np.concatenate([time_min, np.array([d["time_min"] for d in data], dtype=float)]),
         length_km=np.concatenate([base.length_km, np.array([d["length_km"] for d in data], dtype=float)]),
-        mode=np.concatenate([mode, np.array([d["mode"] for d in data], dtype=object)]).astype(str),
-        kind=np.concatenate([kind, np.array([d.get("kind", "") for d in data], dtype=object)]).astype(str),
+        mode=mode,
+        kind=kind,
         # keys kept as arrays (a province's road edges, network/graph/road_arrays.py) stay so
         keys=base.keys.extended(added) if hasattr(base.keys, "extended") else [*base.keys, *added],
         node_ids=node_ids,

@@ -44,7 +44,7 @@ import pandas as pd
 from network.errors import DataError
 from network.graph.osm import OsmNetwork
 from network.graph.osm_ways import RailGraph, RoadGraph
-from network.graph.shapes import line_points, point_xy, road_layer_parts
+from network.graph.shapes import line_points, point_xy, release_memory, road_layer_parts
 from network.io import atomic_write_gpkg, require_regular_file
 from network.sources.checks import Problems, check_links, check_points
 from network.sources.records import (
@@ -424,7 +424,9 @@ def read_network(path: str | Path) -> OsmNetwork:
         return pyogrio.read_dataframe(path, layer=layer, use_arrow=arrow, **kw)
 
     try:
-        return _read_layers(path, read)
+        out = _read_layers(path, read)
+        release_memory()  # what reading a province's layers took, back to the system
+        return out
     except DataError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as err:  # a cell edited out of shape

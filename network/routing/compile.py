@@ -14,7 +14,7 @@ an explicit zero from a missing edge; the error is below any reported precision.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,7 +58,7 @@ class CompiledGraph:
 
     mode: str
     node_ids: list[str]
-    index: dict[str, int]
+    index: Mapping[str, int]
     matrix: csr_matrix
     edge_of_entry: NDArray[np.integer[Any]]
     edges: EdgeTable
