@@ -220,7 +220,8 @@ def write_text_or_stdout(path: str | os.PathLike[str], text: str) -> str:
     return os.fspath(path)
 
 
-def _has_arrow() -> bool:
+def has_arrow() -> bool:
+    """Whether pyarrow is installed (GeoPackage layers then go in and out through Arrow)."""
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -244,7 +245,7 @@ def atomic_write_gpkg(path: str | os.PathLike[str], layers: list[tuple[str, Any]
     tmp_path.unlink()  # GDAL creates the file itself
     previous = os.environ.get("OGR_CURRENT_DATE")
     os.environ["OGR_CURRENT_DATE"] = f"{stamp_date}T00:00:00Z"
-    arrow = _has_arrow()  # through Arrow where pyarrow is installed: a province's roads in half the time
+    arrow = has_arrow()  # through Arrow where pyarrow is installed: a province's roads in half the time
     try:
         for name, layer in layers:
             # a layer is a frame, or a list of parts (frames, or functions giving one) written in turn

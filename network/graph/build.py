@@ -53,9 +53,6 @@ from network.sources.geometry import SCGRAPH_LICENCE, LineGraph
 from network.sources.osm import SOURCE_LICENCE
 from network.sources.records import Line, Service, Station, UrbanLine
 
-#: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
-#: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so
-#: earlier networks would mislead.
 _LAT0 = 0.5 * (REGION_BBOX[1] + REGION_BBOX[3])
 
 

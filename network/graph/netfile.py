@@ -45,7 +45,7 @@ from network.errors import DataError
 from network.graph.osm import OsmNetwork
 from network.graph.osm_ways import RailGraph, RoadGraph
 from network.graph.shapes import line_points, point_xy, release_memory, road_layer_parts
-from network.io import atomic_write_gpkg, require_regular_file
+from network.io import atomic_write_gpkg, has_arrow, require_regular_file
 from network.sources.checks import Problems, check_links, check_points
 from network.sources.records import (
     Airport,
@@ -404,12 +404,7 @@ def read_network(path: str | Path) -> OsmNetwork:
         )
     layer_read = ["metadata"]
 
-    try:  # through Arrow: a province's road layer reads in a third of the time
-        import pyarrow  # noqa: F401
-
-        arrow = True
-    except ImportError:
-        arrow = False
+    arrow = has_arrow()  # through Arrow: a province's road layer reads in a third of the time
 
     def read(layer: str, **kw: Any) -> Any:
         layer_read[0] = layer

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from network.sources.geometry import LineGraph
 
 
-#: The earliest date the embedded network describes.
+#: The earliest date the embedded network describes. Road geometry is a recent OpenStreetMap
+#: snapshot and cannot be dated; before 2000 most of the region's expressways did not exist, so
+#: earlier networks would mislead.
 EARLIEST_DATE = dt.date(2000, 1, 1)
 
 

@@ -142,15 +142,22 @@ class SourceIds(Mapping[str, str]):
         return int(self._sorted.size)
 
 
+def _road_row(key: tuple[str, str, Any], u: NDArray[np.int64], v: NDArray[np.int64]) -> int | None:
+    """The road row of ``key`` (``r{u}``, ``r{v}``, ``osm{k}`` with those ends), or None."""
+    a, b, k = key
+    if not (isinstance(k, str) and k.startswith("osm") and k[3:].isdigit()):
+        return None
+    i = int(k[3:])
+    return i if i < u.size and (a, b) == (f"r{int(u[i])}", f"r{int(v[i])}") else None
+
+
 class EdgeKeys(Sequence[tuple[str, str, Any]]):
     """The edge table's keys without a tuple per road edge: road rows first (``r{u}``, ``r{v}``,
-    ``osm{k}``), then the graph's own edges."""
+    ``osm{k}`` for the road edges ``u -> v``), then the graph's own edges ``own``."""
 
-    def __init__(self, roads: RoadGraph, own: list[tuple[str, str, Any]]) -> None:
-        self._u: NDArray[np.int64] = roads.u
-        self._v: NDArray[np.int64] = roads.v
-        self._own = own
-        self._m = int(roads.u.size)
+    def __init__(self, u: NDArray[np.int64], v: NDArray[np.int64], own: list[tuple[str, str, Any]]) -> None:
+        self._u, self._v, self._own = u, v, own
+        self._m = int(u.size)
 
     @overload
     def __getitem__(self, i: int) -> tuple[str, str, Any]: ...
@@ -175,9 +182,6 @@ class EdgeKeys(Sequence[tuple[str, str, Any]]):
             yield (f"r{a}", f"r{b}", f"osm{k}")
         yield from self._own
 
-    def __add__(self, other: Sequence[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
-        return [*self, *other]
-
     def rows(self) -> Mapping[tuple[str, str, Any], int]:
         """Key → row without a dict of every road edge's key (:attr:`EdgeTable.row_of
         <network.graph.edges.EdgeTable.row_of>`): a road key gives its row by its number."""
@@ -185,9 +189,7 @@ class EdgeKeys(Sequence[tuple[str, str, Any]]):
 
     def extended(self, added: Sequence[tuple[str, str, Any]]) -> EdgeKeys:
         """These keys and ``added`` after them (a scenario's new edges), no road key made."""
-        out = EdgeKeys.__new__(EdgeKeys)
-        out._u, out._v, out._m, out._own = self._u, self._v, self._m, [*self._own, *added]
-        return out
+        return EdgeKeys(self._u, self._v, [*self._own, *added])
 
 
 class _KeyRows(Mapping[tuple[str, str, Any], int]):
@@ -198,12 +200,8 @@ class _KeyRows(Mapping[tuple[str, str, Any], int]):
         self._own = {k: keys._m + i for i, k in enumerate(keys._own)}
 
     def __getitem__(self, key: tuple[str, str, Any]) -> int:
-        u, v, k = key
-        if isinstance(k, str) and k.startswith("osm") and k[3:].isdigit():
-            i = int(k[3:])
-            if i < self._keys._m and (u, v) == (f"r{int(self._keys._u[i])}", f"r{int(self._keys._v[i])}"):
-                return i
-        return self._own[key]
+        row = _road_row(key, self._keys._u, self._keys._v)
+        return row if row is not None else self._own[key]
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -273,7 +271,7 @@ def network_from_roads(
         kind=np.concatenate([np.full(roads.u.size, "link"), np.array([d.get("kind", "") for *_, d in own])]).astype(
             f"<U{kind_len}"
         ),
-        keys=EdgeKeys(roads, [(a, b, k) for a, b, k, _ in own]),  # type: ignore[arg-type]
+        keys=EdgeKeys(roads.u, roads.v, [(a, b, k) for a, b, k, _ in own]),  # type: ignore[arg-type]
         node_ids=node_ids,
         index=index,
         lon=lon[order],
@@ -297,9 +295,9 @@ def _parts(graph: nx.MultiDiGraph, roads: RoadGraph, road_min: NDArray[np.float6
             yield a, b, k, dict(d)
 
     def edge(key: tuple[str, str, Any]) -> dict[str, Any]:
-        k = key[2][3:] if isinstance(key[2], str) and key[2].startswith("osm") else ""
-        if k.isdigit() and int(k) < roads.u.size and key[:2] == (f"r{roads.u[int(k)]}", f"r{roads.v[int(k)]}"):
-            return road_edge_attrs(roads, int(k), float(road_min[int(k)]), road_source, GMNS_SOURCE)
+        k = _road_row(key, roads.u, roads.v)
+        if k is not None:
+            return road_edge_attrs(roads, k, float(road_min[k]), road_source, GMNS_SOURCE)
         data: dict[str, Any] = graph.edges[key]
         return data
 

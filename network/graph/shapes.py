@@ -67,15 +67,16 @@ def road_layer_parts(r: RoadGraph) -> list[Any]:
 
     def part(lo: int, hi: int) -> Any:
         rows = slice(lo, hi)
+        speed_from = _text(r.speed_source[rows])
         return gpd.GeoDataFrame(
             {
                 "u": r.u[rows],
                 "v": r.v[rows],
                 "length_km": r.length_km[rows],
                 "speed_kph": r.speed_kph[rows],
-                "speed_from": _text(r.speed_source[rows]),
+                "speed_from": speed_from,
                 # the timing rule the edge is built with (network/graph/timing.py), for readers of the file
-                "rule": _text(np.where(_text(r.speed_source[rows]) == "default", "osm_default", "road_speed")),
+                "rule": _text(np.where(speed_from == "default", "osm_default", "road_speed")),
                 "road_class": _text(r.road_class[rows]),
                 "ref": _text(r.ref[rows]),
                 "name_zh": _text(r.name_zh[rows]),
