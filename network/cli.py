@@ -259,7 +259,7 @@ def main() -> None:
 
 
 # The commands, by what they do: each module registers its commands on ``main`` when imported.
-from network.commands import analysis, data, queries, schema  # noqa: E402, F401
+from network.commands import analysis, data, facilities, queries, schema  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

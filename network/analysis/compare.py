@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from network._version import __version__
+from network.analysis.nearest import nearest_change, nearest_facilities
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings
 from network.model import Model
 from network.parallel import fork_map
@@ -51,6 +52,7 @@ class ScenarioResult:
     equity: pd.DataFrame | None = None  # who is outside each threshold after (main targets)
     new_links: list[list[tuple[float, float]]] = field(default_factory=list)  # added or changed
     removed_links: list[list[tuple[float, float]]] = field(default_factory=list)  # closed (base geometry)
+    nearest: pd.DataFrame | None = None  # minutes to the nearest facility of each kind, before and after
 
 
 @dataclass
@@ -161,11 +163,21 @@ def compare(
     keys = list(dict.fromkeys(main + list(by_key)))
     targets = list(targets) + [by_key[k] for k in keys if k not in main]
     base_per, base_summary = base.score(targets)
+    base_nearest = nearest_facilities(base)
     before = _long(base_per, keys)
     files: dict[str, str] = {}
     for sc in scenarios:
         files.update(sc.files)
-    _WORK.update(base=base, keys=keys, main=main, serves=serves, targets=targets, before=before, summary=base_summary)
+    _WORK.update(
+        base=base,
+        keys=keys,
+        main=main,
+        serves=serves,
+        targets=targets,
+        before=before,
+        summary=base_summary,
+        nearest=base_nearest,
+    )
     try:
         results = fork_map(_one, scenarios, workers, weight=lambda sc: len(getattr(sc, "components", []) or []))
         if decompose:
@@ -208,6 +220,7 @@ def _one(sc: Scenario) -> ScenarioResult:
     diff = _diff(before, _long(per, keys))
     res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
     res.equity = _equity(per, _WORK["main"])
+    res.nearest = nearest_change(_WORK["nearest"], nearest_facilities(model))
     res.new_links = new_links(model.network, report)
     res.removed_links = new_links(base.network, report, report.removed_edges)
     return res

@@ -177,6 +177,12 @@ class EdgeKeys(Sequence[tuple[str, str, Any]]):
     def __len__(self) -> int:
         return self._m + len(self._own)
 
+    @property
+    def road_rows(self) -> int:
+        """How many rows, from the first, are road edges kept as arrays (row ``k`` is the road
+        layer's edge ``k``)."""
+        return self._m
+
     def __iter__(self) -> Iterator[tuple[str, str, Any]]:
         for k, (a, b) in enumerate(zip(self._u.tolist(), self._v.tolist())):
             yield (f"r{a}", f"r{b}", f"osm{k}")

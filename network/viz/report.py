@@ -132,7 +132,8 @@ def _equity_lines(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
 
 
 def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -> list[Path]:
-    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, equity.csv, places.gpkg, report.md,
+    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, equity.csv, nearest.csv (minutes to
+    the nearest station, airport and expressway entrance before and after), places.gpkg, report.md,
     provenance.json and maps/<scenario>.html (with ``side_by_side``, maps/<scenario>_before_after.html
     too: :mod:`network.viz.side_by_side`) into ``out_dir``; identical inputs, identical bytes."""
     out_dir = Path(out_dir)
@@ -159,6 +160,12 @@ def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -
         )
         tables["equity.csv"] = tables["equity.csv"][
             ["scenario"] + [c for c in tables["equity.csv"].columns if c != "scenario"]
+        ]
+    near = [stamp(r.nearest, r) for r in comp.results if r.nearest is not None]
+    if near:  # minutes to the nearest station, airport and expressway entrance, before and after
+        tables["nearest.csv"] = pd.concat(near, ignore_index=True)
+        tables["nearest.csv"] = tables["nearest.csv"][
+            ["scenario"] + [c for c in tables["nearest.csv"].columns if c != "scenario"]
         ]
     if decomp:
         tables["decomposition.csv"] = pd.concat(decomp, ignore_index=True)
