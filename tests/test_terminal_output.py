@@ -31,6 +31,8 @@ COMMANDS = [
     ["matrix", "--origins", "晋城,阳城县", "--destinations", "郑州,洛阳"],
     ["matrix", "--mode", "rail"],
     ["isochrone", "晋城", "--minutes", "60,120"],
+    ["nearest"],
+    ["nearest", "--city", "晋城", "--n", "2"],
     ["validate-times", "data/validation/published_figures.csv"],
     ["validate", "scenarios/jincheng_plan.yaml"],
     ["export-gtfs", "--out", "{tmp}/gtfs"],

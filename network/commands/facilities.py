@@ -48,6 +48,7 @@ def _wide_table(long: pd.DataFrame, kinds: list[str]) -> pd.DataFrame:
 @click.option(
     "--n", "n", type=click.IntRange(1, 10), default=1, show_default=True, help="Also the 2nd ... n-th nearest."
 )
+@click.option("--city", default=None, help="Only the places of this prefecture (e.g. 晋城).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option(
     "--out",
@@ -65,6 +66,7 @@ def _wide_table(long: pd.DataFrame, kinds: list[str]) -> pd.DataFrame:
 def nearest(
     facilities: str,
     n: int,
+    city: str | None,
     fmt: str,
     out_dir: Path | None,
     year: int | None,
@@ -88,6 +90,13 @@ def nearest(
     with _outputs(out_dir) as outputs:
         model = _model(year, assume, scenario_path, network_path)
         long = nearest_facilities(model, kinds, n=n)
+        if city is not None:
+            known = sorted(set(long["city_zh"]))
+            if city not in known:
+                raise click.BadParameter(
+                    f"{city!r} is no prefecture of this network's places; one of {', '.join(known)}"
+                )
+            long = long[long["city_zh"] == city].reset_index(drop=True)
         groups = nearest_by_group(long, place_groups(model))
         if outputs is not None:
             outputs.warnings += model.warnings
@@ -113,7 +122,6 @@ def nearest(
             f"wait), network as of {model.as_of}"
             + (f", scenario {model.scenario.name}" if model.scenario is not None else "")
         )
-        + "\n"
     )
     table = _wide_table(long, kinds)
     labels = {"name_zh": "place", "city_zh": "city", "population_2020": "pop\n2020"}
@@ -123,9 +131,12 @@ def nearest(
     narrow = ["name_zh", "city_zh", "population_2020", *[f"{k}_min" for k in kinds]]
     narrow += [f"{k}_name" for k in kinds if k == "hsr_station"]
     click.echo(table_text(table, narrow=narrow, wide=wide, labels=labels), nl=False)
-    click.echo("\nWho is left far (every place; --out for each prefecture, terrain and size class):")
-    every = groups[(groups["grouping"] == "prefecture") & (groups["group"] == "all")]
-    for row in every.itertuples(index=False):
+    click.echo(
+        f"\nWho is left far ({'the places of ' + city if city else 'every place'}; --out for each prefecture, "
+        "terrain and size class):"
+    )
+    every = groups[(groups["grouping"] == "prefecture") & (groups["group"] == "all")].set_index("facility")
+    for row in every.loc[kinds].reset_index().itertuples(index=False):
         click.echo(
             paragraph(
                 f"{FACILITY_WORDS[row.facility]}: population-weighted {row.weighted_mean_min:.1f} min; "
