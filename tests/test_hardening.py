@@ -182,6 +182,7 @@ def test_out_is_written_as_a_whole_with_a_manifest(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {f["path"] for f in manifest["files"]} == {
         "accessibility.csv",
+        "indicators.csv",
         "scores.csv",
         "summary.csv",
         "equity.csv",
@@ -239,6 +240,7 @@ def test_a_forced_constant_is_named_in_every_output(tmp_path):
     files = _files(tmp_path / "s")
     assert set(files) == {
         "accessibility.csv",
+        "indicators.csv",
         "scores.csv",
         "summary.csv",
         "equity.csv",

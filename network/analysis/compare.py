@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from network._version import __version__
+from network.analysis.indicators import indicators_change, literature_indicators
 from network.analysis.nearest import nearest_change, nearest_facilities
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings
 from network.model import Model
@@ -53,6 +54,7 @@ class ScenarioResult:
     new_links: list[list[tuple[float, float]]] = field(default_factory=list)  # added or changed
     removed_links: list[list[tuple[float, float]]] = field(default_factory=list)  # closed (base geometry)
     nearest: pd.DataFrame | None = None  # minutes to the nearest facility of each kind, before and after
+    indicators: pd.DataFrame | None = None  # economic potential, daily accessibility: before, after, change
 
 
 @dataclass
@@ -164,6 +166,7 @@ def compare(
     targets = list(targets) + [by_key[k] for k in keys if k not in main]
     base_per, base_summary = base.score(targets)
     base_nearest = nearest_facilities(base)
+    base_indicators = literature_indicators(base)
     before = _long(base_per, keys)
     files: dict[str, str] = {}
     for sc in scenarios:
@@ -177,6 +180,7 @@ def compare(
         before=before,
         summary=base_summary,
         nearest=base_nearest,
+        indicators=base_indicators,
     )
     try:
         results = fork_map(_one, scenarios, workers, weight=lambda sc: len(getattr(sc, "components", []) or []))
@@ -221,6 +225,7 @@ def _one(sc: Scenario) -> ScenarioResult:
     res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
     res.equity = _equity(per, _WORK["main"])
     res.nearest = nearest_change(_WORK["nearest"], nearest_facilities(model))
+    res.indicators = indicators_change(_WORK["indicators"], literature_indicators(model))
     res.new_links = new_links(model.network, report)
     res.removed_links = new_links(base.network, report, report.removed_edges)
     return res

@@ -47,8 +47,9 @@ from network.viz import text
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Also write scores.csv, summary.csv, equity.csv (who is outside each threshold, by region, prefecture "
-    "and county), scores.json and accessibility.csv (potential and "
-    "cumulative accessibility of every place to the population of all places) into this folder.",
+    "and county), scores.json, accessibility.csv (potential and "
+    "cumulative accessibility of every place to the population of all places) and indicators.csv (economic "
+    "potential and daily accessibility by population and GDP, trains-weighted rail potential) into this folder.",
 )
 @_THRESHOLDS
 @_ASSUME
@@ -79,6 +80,11 @@ def score(
             outputs.warnings += model.warnings
             atomic_write_text(
                 outputs.path("accessibility.csv"), csv_text(text.stamped(model.place_accessibility(), model))
+            )
+            from network.analysis.indicators import literature_indicators
+
+            atomic_write_text(
+                outputs.path("indicators.csv"), csv_text(text.stamped(literature_indicators(model), model))
             )
             atomic_write_text(outputs.path("scores.csv"), csv_text(text.stamped(per_place, model)))
             atomic_write_text(outputs.path("summary.csv"), csv_text(text.stamped(summary, model)))

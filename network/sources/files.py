@@ -148,3 +148,42 @@ def read_user_places(path: Path) -> list[Place]:
 
         raise DataError(f"{len(problems)} problem(s) in {path}:\n" + "\n".join(shown_problems(problems)))
     return out
+
+
+def read_gdp(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """GDP of the prefecture-level cities (``data/gdp.csv``): ``city_zh -> {gdp_100m_yuan,
+    gdp_per_capita_yuan, source}``, 2019 (the plan's table 4).
+
+    Raises
+    ------
+    DataError
+        Naming the file, line and field of every bad row.
+    """
+    path = path or data_dir() / "gdp.csv"
+    raw = read_bounded_bytes(path, 1_000_000, "GDP CSV (city_zh, gdp_2019_100m_yuan, gdp_per_capita_2019_yuan, source)")
+    try:
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+        rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
+    needed = ["city_zh", "gdp_2019_100m_yuan", "gdp_per_capita_2019_yuan", "source"]
+    if [c for c in needed if c not in (reader.fieldnames or [])]:
+        raise DataError(f"{path}:1: expected the columns {', '.join(needed)} (see data/gdp.csv)")
+    out: dict[str, dict[str, Any]] = {}
+    problems = []
+    for i, row in enumerate(rows, start=2):
+        try:
+            gdp, per = float(row["gdp_2019_100m_yuan"]), float(row["gdp_per_capita_2019_yuan"])
+        except (TypeError, ValueError):
+            problems.append(f"{path}:{i}: gdp_2019_100m_yuan and gdp_per_capita_2019_yuan must be numbers")
+            continue
+        if not (gdp > 0 and per > 0):
+            problems.append(f"{path}:{i}: GDP and GDP per head must be positive")
+        if not row.get("source"):
+            problems.append(f"{path}:{i}: field 'source': every figure needs its source")
+        if row["city_zh"] in out:
+            problems.append(f"{path}:{i}: city_zh {row['city_zh']!r} is given twice; keep one row per city")
+        out[row["city_zh"]] = {"gdp_100m_yuan": gdp, "gdp_per_capita_yuan": per, "source": row["source"]}
+    if problems:
+        raise DataError("\n".join(problems))
+    return out

@@ -133,7 +133,8 @@ def _equity_lines(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
 
 def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -> list[Path]:
     """Write places.csv, summary.csv, ranking.csv, decomposition.csv, equity.csv, nearest.csv (minutes to
-    the nearest station, airport and expressway entrance before and after), places.gpkg, report.md,
+    the nearest station, airport and expressway entrance before and after), indicators.csv (economic
+    potential, daily accessibility and trains-weighted rail potential before and after), places.gpkg, report.md,
     provenance.json and maps/<scenario>.html (with ``side_by_side``, maps/<scenario>_before_after.html
     too: :mod:`network.viz.side_by_side`) into ``out_dir``; identical inputs, identical bytes."""
     out_dir = Path(out_dir)
@@ -161,12 +162,12 @@ def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -
         tables["equity.csv"] = tables["equity.csv"][
             ["scenario"] + [c for c in tables["equity.csv"].columns if c != "scenario"]
         ]
-    near = [stamp(r.nearest, r) for r in comp.results if r.nearest is not None]
-    if near:  # minutes to the nearest station, airport and expressway entrance, before and after
-        tables["nearest.csv"] = pd.concat(near, ignore_index=True)
-        tables["nearest.csv"] = tables["nearest.csv"][
-            ["scenario"] + [c for c in tables["nearest.csv"].columns if c != "scenario"]
-        ]
+    for name, part in (("nearest.csv", "nearest"), ("indicators.csv", "indicators")):
+        # minutes to the nearest station, airport and expressway entrance; the literature's indicators
+        frames = [stamp(getattr(r, part), r) for r in comp.results if getattr(r, part) is not None]
+        if frames:
+            df = pd.concat(frames, ignore_index=True)
+            tables[name] = df[["scenario"] + [c for c in df.columns if c != "scenario"]]
     if decomp:
         tables["decomposition.csv"] = pd.concat(decomp, ignore_index=True)
     for name, df in tables.items():
