@@ -157,6 +157,9 @@ def _with_base_coaches(network: Network) -> Network:
         return network
     sc = load_scenario(path)
     out, report = apply_scenario(network, sc)
+    for key in [*report.added_edges, *report.changed_edges]:  # part of the base: no card made them
+        if out.graph.has_edge(*key):
+            out.graph.edges[key].pop("card", None)
     out.graph.graph["base_coaches"] = {
         "file": "data/coaches.yaml",
         "in_service": [c.change.id for c in sc.changes if c.change.opened <= network.as_of.year],
@@ -676,8 +679,9 @@ class Model:
 
     def links_frame(self, modes: Sequence[str] = ("road", "rail", "hsr", "bus", "air")) -> Any:
         """The road links and the rides of services (stop to stop) of ``modes`` as a GeoDataFrame
-        of straight segments between their ends (EPSG:4326), with mode, kind, minutes, km and, for
-        roads, class, ref and name; waits, dwells and connectors are left out."""
+        of straight segments between their ends (EPSG:4326), with mode, kind, minutes, km, for
+        roads class, ref and name, and ``card``: the scenario cards that added or changed the link
+        (empty for the base network's); waits, dwells and connectors are left out."""
         import geopandas as gpd
         import shapely
 
@@ -697,6 +701,7 @@ class Model:
                         "road_class": d.get("road_class"),
                         "ref": d.get("ref"),
                         "name_zh": d.get("name_zh"),
+                        "card": d.get("card") or "",  # the scenario cards that added or changed it
                     }
                 )
                 ends.append([[nodes[u]["lon"], nodes[u]["lat"]], [nodes[v]["lon"], nodes[v]["lat"]]])

@@ -52,6 +52,7 @@ class ScenarioResult:
     decomposition: pd.DataFrame | None = None
     equity: pd.DataFrame | None = None  # who is outside each threshold after (main targets)
     new_links: list[list[tuple[float, float]]] = field(default_factory=list)  # added or changed
+    link_rows: list[dict[str, Any]] = field(default_factory=list)  # the same with card, mode, name (changed_links)
     removed_links: list[list[tuple[float, float]]] = field(default_factory=list)  # closed (base geometry)
     nearest: pd.DataFrame | None = None  # minutes to the nearest facility of each kind, before and after
     indicators: pd.DataFrame | None = None  # economic potential, daily accessibility: before, after, change
@@ -226,7 +227,8 @@ def _one(sc: Scenario) -> ScenarioResult:
     res.equity = _equity(per, _WORK["main"])
     res.nearest = nearest_change(_WORK["nearest"], nearest_facilities(model))
     res.indicators = indicators_change(_WORK["indicators"], literature_indicators(model))
-    res.new_links = new_links(model.network, report)
+    res.link_rows = changed_links(model.network, report)
+    res.new_links = [row["coords"] for row in res.link_rows]
     res.removed_links = new_links(base.network, report, report.removed_edges)
     return res
 
@@ -289,8 +291,22 @@ def new_links(
     """Geometry of the road links and rides a scenario added or changed (or of ``edges`` of
     ``network``, a :class:`~network.graph.network.Network`), one line per pair of ends and line;
     read without building the network's graph where its parts can give an edge."""
+    return [row["coords"] for row in changed_links(network, report, edges)]
+
+
+def changed_links(
+    network: Any,
+    report: ApplyReport,
+    edges: list[tuple[str, str, Any]] | None = None,
+    cards: dict[tuple[str, str, Any], str] | None = None,
+) -> list[dict[str, Any]]:
+    """The links of :func:`new_links` with what they are: ``coords``, ``change`` (added or changed),
+    ``card`` (the cards that added or changed it), ``mode``, ``kind``, ``name_zh``, ``ref``,
+    ``minutes`` and ``km``; sorted by their coordinates. ``cards`` names the card of an edge that
+    carries none (a base edge a card closed)."""
     out, seen = [], set()
     nodes = network.nodes
+    added = set(report.added_edges)
     keys = edges if edges is not None else [*report.added_edges, *report.changed_edges]
     for u, v, k in keys:
         try:
@@ -307,8 +323,20 @@ def new_links(
             (nodes[u]["lon"], nodes[u]["lat"]),
             (nodes[v]["lon"], nodes[v]["lat"]),
         ]
-        out.append([(round(x, 5), round(y, 5)) for x, y in coords])
-    return sorted(out)
+        out.append(
+            {
+                "coords": [(round(x, 5), round(y, 5)) for x, y in coords],
+                "change": "added" if (u, v, k) in added else ("closed" if edges is not None else "changed"),
+                "card": str(d.get("card") or (cards or {}).get((u, v, k), "")),
+                "mode": d["mode"],
+                "kind": d["kind"],
+                "name_zh": str(d.get("name_zh") or ""),
+                "ref": str(d.get("ref") or ""),
+                "minutes": round(float(d["time_min"]), 2),
+                "km": round(float(d.get("length_km") or 0.0), 3),
+            }
+        )
+    return sorted(out, key=lambda row: (row["coords"], row["card"], row["mode"]))
 
 
 # -- presentation ------------------------------------------------------------------------------
@@ -373,6 +401,7 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
             "scenario": r.scenario.name,
             "in_plan": "what-if (no plan proposes it)" if r.scenario.what_if else "plan",
             "serves": "、".join(comp.names.get(k, k) for k in serves),
+            "tags": "; ".join(_tags(r.scenario)),
         }
         row["main_gain_min"], row["main_gain_mode"] = _focus_gain(r.places, main, focus)
         row["serves_gain_min"], row["serves_gain_mode"] = _focus_gain(r.places, serves, focus)
@@ -405,6 +434,14 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
     out.insert(1, "rank_main", out["main_gain_min"].rank(ascending=False, method="min").astype("Int64"))
     out.insert(2, "rank_serves", out["serves_gain_min"].rank(ascending=False, method="min").astype("Int64"))
     return out.sort_values(["rank_main", "scenario"]).reset_index(drop=True)
+
+
+def _tags(sc: Scenario) -> list[str]:
+    """The card's tags and its parts', each once, sorted."""
+    out = set(sc.tags)
+    for part in sc.components:
+        out.update(_tags(part))
+    return sorted(out)
 
 
 def result_warnings(comp: Comparison, result: Any) -> list[str]:

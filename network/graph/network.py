@@ -71,6 +71,8 @@ class ApplyReport:
     changed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
     removed_edges: list[tuple[str, str, Any]] = field(default_factory=list)
     added_nodes: list[str] = field(default_factory=list)
+    #: the card whose change removed each removed edge (a kept edge names its cards in ``card``)
+    removed_by: dict[tuple[str, str, Any], str] = field(default_factory=dict)
 
 
 #: A graph's edges in its own order, each (from, to, key, attributes).

@@ -140,7 +140,8 @@ def path_legs(
     connectors), ``processing``, ``wait``, ``hsr``/``rail``/``air``/``bus`` (in-vehicle, with
     dwells), ``transfer``, ``egress``. Each leg: ``mode``, ``from``, ``to`` (names), ``minutes``,
     ``km``, for road legs ``road`` (what it runs on: ``access``, a ref and name with its class, or
-    ``other road``; a road leg ends where that changes) and for rides ``service_id``/``line``.
+    ``other road``; a road leg ends where that changes) and for rides ``service_id``/``line``;
+    ``cards`` where a scenario card added or changed one of its edges.
     """
     legs: list[dict[str, Any]] = []
     for a, b in zip(path, path[1:]):
@@ -188,6 +189,9 @@ def path_legs(
         leg["from"] = node_label(source.nodes, leg.pop("from_node"))
         leg["to"] = node_label(source.nodes, leg.pop("to_node"))
         parts = leg.pop("parts")
+        cards = list(dict.fromkeys(c for p in parts for c in str(p.get("card") or "").split("; ") if c))
+        if cards:  # the scenario cards that added or changed an edge of the leg
+            leg["cards"] = cards
         if assumptions is not None and all("rule" in p for p in parts):
             leg["rule"] = parts[0]["rule"] if len({p["rule"] for p in parts}) == 1 else "mixed"
             made = list(dict.fromkeys(describe(p, assumptions) for p in parts))

@@ -42,6 +42,7 @@ and listed. How each change is modelled:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from network.errors import ScenarioError
 from network.graph.edges import extend_edge_table
@@ -86,11 +87,18 @@ class _Applier(RailChanges, RoadChanges, StopChanges):
                 self.report.skipped.append(f"{label} (opens {ch.opened}, after the network date {self.as_of})")
                 continue
             before = len(self.problems)
+            n_new, n_changed = len(self.g.new_edges), len(self.report.changed_edges)
+            n_removed = len(self.report.removed_edges)
             self.handlers[ch.type](lc)
             if len(self.problems) == before:
                 self.report.applied.append(label)
+                self._stamp(self.g.new_edges[n_new:] + self.report.changed_edges[n_changed:], lc.scenario)
+                for key in self.report.removed_edges[n_removed:]:
+                    self.report.removed_by.setdefault(key, lc.scenario)
         if not self.problems:  # shared waits follow the services as changed (network/graph/service_mix.py)
+            n_new = len(self.g.new_edges)
             sync_service_mixes(self.g, self.net.assumptions, self._remove)
+            self._stamp_mixes(self.g.new_edges[n_new:])
         self.g.recording = False
         if self.problems:
             raise ScenarioError(self.problems)
@@ -111,6 +119,40 @@ class _Applier(RailChanges, RoadChanges, StopChanges):
             e for e in dict.fromkeys(self.g.new_edges) if self.g.has_edge(*e) and not base.has_edge(*e)
         ]
         return self.g
+
+    def _stamp(self, keys: list[tuple[str, str, Any]], card: str) -> None:
+        """Name the card on every edge it added or changed (``card``: the cards, in the order they
+        touched it, joined by "; "). The attribute dicts are this network's own (new edges', and
+        the copies :meth:`_record_change` made), never the base's."""
+        for key in dict.fromkeys(keys):
+            if not self.g.has_edge(*key):
+                continue
+            d = self.g.edges[key]
+            cards = [c for c in str(d.get("card") or "").split("; ") if c]
+            if card not in cards:
+                d["card"] = "; ".join([*cards, card])
+
+    def _stamp_mixes(self, keys: list[tuple[str, str, Any]]) -> None:
+        """Name the cards on the shared waits the services' changes made: a mix's ride carries the
+        cards of the rides it averages (``mix_path``), its wait and egress the cards of its ride;
+        a mix of base services only, re-made because a card changed the line, names the scenario."""
+        rides: dict[str, str] = {}
+        for key in dict.fromkeys(keys):
+            if self.g.has_edge(*key) and self.g.edges[key].get("mix_path"):
+                cards = [
+                    c
+                    for m in self.g.edges[key]["mix_path"]
+                    if self.g.has_edge(*m)
+                    for c in str(self.g.edges[tuple(m)].get("card") or "").split("; ")
+                    if c
+                ]
+                label = "; ".join(dict.fromkeys(cards)) or self.scenario.name
+                self._stamp([key], label)
+                rides[str(key[0])] = rides[str(key[1])] = label
+        for key in dict.fromkeys(keys):
+            if self.g.has_edge(*key) and not self.g.edges[key].get("card"):
+                label = rides.get(str(key[0])) or rides.get(str(key[1])) or self.scenario.name
+                self._stamp([key], label)
 
 
 def apply_scenario(network: Network, scenario: Scenario) -> tuple[Network, ApplyReport]:

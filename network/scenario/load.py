@@ -7,6 +7,9 @@ allow exponential "billion laughs" documents).
 
 Composition: ``extends: parent.yaml`` starts from the parent's changes; ``includes: [a.yaml, ...]``
 adds each included scenario's changes (a package). Paths are relative to the including file.
+``requires:`` and ``conflicts:`` name other cards of the composition: a required card's changes
+apply first, a missing one, a cycle of requisites or two conflicting cards is an error
+(:mod:`network.scenario.governance`).
 A cycle is an error; so is a conflict (two different changes adding the same id, or changing the
 same corridor, line or service in incompatible ways). The same change reached twice through
 different includes counts once.
@@ -14,6 +17,7 @@ different includes counts once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +59,9 @@ class Scenario:
     components: list[Scenario] = field(default_factory=list)
     serves: dict[str, str] = field(default_factory=dict)  # place name -> "file:line" that names it (own, then parts')
     what_if: bool = False
+    requires: list[tuple[str, str]] = field(default_factory=list)  # (card name, "file:line" that names it)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (card name, "file:line" that names it)
+    tags: list[str] = field(default_factory=list)
 
     @property
     def is_package(self) -> bool:
@@ -223,8 +230,18 @@ def load_scenario(
         components=components,
         serves=serves,
         what_if=spec.what_if,
+        requires=[(n, f"{file}:{line_of(lines, ('requires', i))}") for i, n in enumerate(spec.requires)],
+        conflicts=[(n, f"{file}:{line_of(lines, ('conflicts', i))}") for i, n in enumerate(spec.conflicts)],
+        tags=list(spec.tags),
     )
     memo[key] = out
+    if not _stack:  # the whole composition is known: requisites, conflicts and the order of the cards
+        from network.scenario.governance import order_by_requisites
+
+        ordered = order_by_requisites(out, list(memo.values()), top)
+        if ordered is not out.changes:
+            out = dataclasses.replace(out, changes=ordered)
+            memo[key] = out
     return out
 
 

@@ -85,6 +85,8 @@ class RoadChanges(ApplierBase):
                         circuity_built=None if ch.length_km else a.new_road_circuity,  # km from new_road_circuity
                     ),
                 )
+        # a later change of the composition (a widening, a closure) can name the new road
+        self.corridors.add([ch.id, ch.name_zh, ch.name_en, ch.ref], [ch.id])
 
     def _corridor_edges(self, name: str, lc: LocatedChange, field_name: str) -> list[tuple[str, str, Any]]:
         ids = self.corridors.get(name, f"{lc.where(field_name)}: {field_name}", self.problems)

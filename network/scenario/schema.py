@@ -7,6 +7,9 @@ A scenario ("project card") is YAML::
     source: "晋城市规划 专栏1（一）..."      # the plan passage
     extends: base.yaml                      # optional: start from another scenario
     includes: [a.yaml, b.yaml]              # optional: a package of scenarios
+    requires: [other_card]                  # optional: cards this one builds on (applied first)
+    conflicts: [rival_card]                 # optional: cards it cannot be composed with
+    tags: [hsr, jincheng_plan]              # optional: free labels
     changes:
       - type: add_rail_line
         id: jinhou_hsr
@@ -304,6 +307,20 @@ class ScenarioFile(_Strict):
     )
     what_if: bool = Field(
         default=False, description="true for a test no plan proposes: kept in the library, outside the plan packages"
+    )
+    requires: list[Ident] = Field(
+        default_factory=list,
+        max_length=40,
+        description="cards (by name) this one builds on: they must be in the same composition, and their changes "
+        "apply first (a widening of a road another card builds)",
+    )
+    conflicts: list[Ident] = Field(
+        default_factory=list,
+        max_length=40,
+        description="cards (by name) that cannot be in one composition with this one (two alignments of one road)",
+    )
+    tags: list[Ident] = Field(
+        default_factory=list, max_length=20, description="free labels (plan, mode, programme) shown in reports"
     )
 
 

@@ -192,9 +192,12 @@ def _line_features(graph: nx.MultiDiGraph, layers: tuple[str, ...]) -> dict[str,
                     "coordinates": [[round(float(x), 5), round(float(y), 5)] for x, y in coords],
                 },
                 "properties": {
-                    "name": _e(f"{name} / {d.get('name_en')} {d.get('ref') or ''}".strip())  # shown as HTML
-                    if name
-                    else LINE_LAYERS[key][0]
+                    "name": (
+                        _e(f"{name} / {d.get('name_en')} {d.get('ref') or ''}".strip())  # shown as HTML
+                        if name
+                        else LINE_LAYERS[key][0]
+                    )
+                    + (f" (card: {_e(str(d['card']))})" if d.get("card") else "")
                 },
             }
         )
@@ -436,9 +439,14 @@ def change_map(
         opacity=0.5,
     )
     new = folium.FeatureGroup(name=f"New or changed in {result.scenario.name}")
-    for coords in result.new_links:
+    rows = getattr(result, "link_rows", None) or [{"coords": c} for c in result.new_links]
+    for row in rows:
+        what = " ".join(x for x in (row.get("ref"), row.get("name_zh")) if x)
+        label = f"{result.scenario.name}: {row.get('change', 'new')} {what}".strip()
+        if row.get("card"):
+            label += f" (card: {row['card']})"
         folium.PolyLine(
-            [(y, x) for x, y in coords], color=_NEW[1], weight=_NEW[2], opacity=0.9, tooltip=_e(result.scenario.name)
+            [(y, x) for x, y in row["coords"]], color=_NEW[1], weight=_NEW[2], opacity=0.9, tooltip=_e(label)
         ).add_to(new)
     new.add_to(m)
     if getattr(result, "removed_links", None):

@@ -132,7 +132,8 @@ def _equity_lines(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
 
 
 def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -> list[Path]:
-    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, equity.csv, nearest.csv (minutes to
+    """Write places.csv, summary.csv, ranking.csv, decomposition.csv, equity.csv, links.gpkg (every added,
+    changed and closed link with the card that made it), nearest.csv (minutes to
     the nearest station, airport and expressway entrance before and after), indicators.csv (economic
     potential, daily accessibility and trains-weighted rail potential before and after), places.gpkg, report.md,
     provenance.json and maps/<scenario>.html (with ``side_by_side``, maps/<scenario>_before_after.html
@@ -191,6 +192,7 @@ def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -
     atomic_write_text(out_dir / "provenance.json", dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
     written += [out_dir / "report.md", out_dir / "provenance.json"]
     written.append(_write_gpkg(comp, places, out_dir / "places.gpkg"))
+    written.append(_write_links_gpkg(comp, out_dir / "links.gpkg"))
     for r, (_, _, html, _) in zip(comp.results, pictures):
         path = out_dir / "maps" / f"{r.scenario.name}.html"
         atomic_write_text(path, html)
@@ -280,4 +282,30 @@ def _write_gpkg(comp: Comparison, places: pd.DataFrame, path: Path) -> Path:
     ys = [pos[p][1] for p in places["place_id"]]
     gdf = gpd.GeoDataFrame(places, geometry=gpd.points_from_xy(xs, ys), crs="EPSG:4326")
     atomic_write_gpkg(path, [("places", gdf)], comp.as_of)
+    return path
+
+
+def _write_links_gpkg(comp: Comparison, path: Path) -> Path:
+    """Every scenario's added, changed and closed links as lines (EPSG:4326), each with the card
+    that made it (:func:`~network.analysis.compare.changed_links`); the same stable date stamp as
+    :func:`_write_gpkg`."""
+    import geopandas as gpd
+    import shapely
+
+    from network.analysis.compare import changed_links
+
+    rows, lines = [], []
+    for r in comp.results:
+        # a closed edge is the base's and names no card: the card that closed it does
+        closed = (
+            changed_links(comp.network, r.report, r.report.removed_edges, r.report.removed_by)
+            if comp.network is not None
+            else []
+        )
+        for row in [*r.link_rows, *closed]:
+            rows.append({"scenario": r.scenario.name, **{k: v for k, v in row.items() if k != "coords"}})
+            lines.append(shapely.linestrings(row["coords"]))
+    columns = ["scenario", "change", "card", "mode", "kind", "name_zh", "ref", "minutes", "km"]
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry=lines, crs="EPSG:4326")
+    atomic_write_gpkg(path, [("links", gdf)], comp.as_of)
     return path
