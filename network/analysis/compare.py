@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from network._version import __version__
+from network.analysis.costs import card_cost, gain_per_cost
 from network.analysis.indicators import indicators_change, literature_indicators
 from network.analysis.nearest import nearest_change, nearest_facilities
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings
@@ -56,6 +57,7 @@ class ScenarioResult:
     removed_links: list[list[tuple[float, float]]] = field(default_factory=list)  # closed (base geometry)
     nearest: pd.DataFrame | None = None  # minutes to the nearest facility of each kind, before and after
     indicators: pd.DataFrame | None = None  # economic potential, daily accessibility: before, after, change
+    cost: Any = None  # what the card costs (network.analysis.costs.CardCost)
 
 
 @dataclass
@@ -227,6 +229,7 @@ def _one(sc: Scenario) -> ScenarioResult:
     res.equity = _equity(per, _WORK["main"])
     res.nearest = nearest_change(_WORK["nearest"], nearest_facilities(model))
     res.indicators = indicators_change(_WORK["indicators"], literature_indicators(model))
+    res.cost = card_cost(sc, report, base.assumptions)
     res.link_rows = changed_links(model.network, report)
     res.new_links = [row["coords"] for row in res.link_rows]
     res.removed_links = new_links(base.network, report, report.removed_edges)
@@ -424,6 +427,7 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
             if r.report.skipped
             else ""
         )
+        row.update(_cost_columns(r, list(dict.fromkeys([*main, *serves]))))
         row["warnings"] = "; ".join(forced_warnings(comp.assumptions))
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -433,7 +437,72 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
         out[col] = out[col].round(2)
     out.insert(1, "rank_main", out["main_gain_min"].rank(ascending=False, method="min").astype("Int64"))
     out.insert(2, "rank_serves", out["serves_gain_min"].rank(ascending=False, method="min").astype("Int64"))
+    # ranked among the scenarios with a cost only; the others have no rank here
+    out.insert(3, "rank_per_cost", out["person_min_per_100m_yuan"].rank(ascending=False, method="min").astype("Int64"))
     return out.sort_values(["rank_main", "scenario"]).reset_index(drop=True)
+
+
+def person_minutes(places: pd.DataFrame, targets: list[str]) -> tuple[float, int, float]:
+    """Person-minutes gained, Σ over ``targets`` of Σ_i population_i × minutes gained to the target,
+    in the mode (best, rail or public transport) whose total is largest for that target, as the
+    ranking's gains take the largest (:mod:`network.analysis.costs`); how many place-target pairs
+    were left out because a place was unreachable before or after (no finite gain); and the share
+    of the gain that goes to the worse-served half of the population (places whose time before is
+    above the population-weighted median, or who could not reach the target): 0.5 is a gain in
+    proportion to people, more favours those who were farthest."""
+    total, left_out, far_gain = 0.0, 0, 0.0
+    for t in targets:
+        sel = places[places["target"] == t]
+        pop = sel["population_2020"].to_numpy(dtype=float)
+        pick: tuple[float, int, float] | None = None
+        for m in _GAIN_MODES:
+            gain = sel[f"{m}_gain_min"].to_numpy(dtype=float)
+            before = sel[f"{m}_before_min"].to_numpy(dtype=float)
+            ok = np.isfinite(gain)
+            value = float((gain[ok] * pop[ok]).sum())
+            far = ~np.isfinite(before) | (before > _weighted_median(before, pop))
+            if pick is None or value > pick[0]:
+                pick = (value, int((~ok).sum()), float((gain[ok & far] * pop[ok & far]).sum()))
+        assert pick is not None
+        total += pick[0]
+        left_out += pick[1]
+        far_gain += pick[2]
+    return total, left_out, (far_gain / total if total > 0 else float("nan"))
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The population-weighted median of the finite ``values`` (the lower one on a tie)."""
+    ok = np.isfinite(values) & (weights > 0)
+    if not ok.any():
+        return float("inf")
+    order = np.argsort(values[ok], kind="stable")
+    v, w = values[ok][order], weights[ok][order]
+    return float(v[np.searchsorted(np.cumsum(w), 0.5 * w.sum())])
+
+
+def _cost_columns(r: ScenarioResult, targets: list[str]) -> dict[str, Any]:
+    """Cost and gain per cost of one scenario over ``targets`` (:mod:`network.analysis.costs`)."""
+    gain, left_out, far_share = person_minutes(r.places, targets)
+    cost = r.cost
+    per = gain_per_cost(gain, cost) if cost is not None else {}
+
+    def rounded(x: float | None, digits: int = 1) -> float:
+        return round(float(x), digits) if x is not None else float("nan")
+
+    return {
+        "person_min_gain": round(gain),
+        "person_min_left_out": left_out,
+        "gain_share_worse_half": round(far_share, 3) if np.isfinite(far_share) else float("nan"),
+        "cost_100m_yuan": rounded(cost.central if cost else None),
+        "cost_low_100m_yuan": rounded(cost.low if cost else None),
+        "cost_high_100m_yuan": rounded(cost.high if cost else None),
+        "cost_basis": cost.basis if cost else "",
+        "cost_parts": " | ".join(cost.parts) if cost else "",
+        "person_min_per_100m_yuan": rounded(per.get("per_100m_yuan"), 0),
+        "person_min_per_100m_yuan_p10": rounded(per.get("p10"), 0),
+        "person_min_per_100m_yuan_p90": rounded(per.get("p90"), 0),
+        "person_min_per_100m_yuan_year": rounded(per.get("per_100m_yuan_year"), 0),
+    }
 
 
 def _tags(sc: Scenario) -> list[str]:

@@ -269,6 +269,7 @@ def compare_cmd(
         for name, note in zip(table["scenario"], table["note"]):
             if isinstance(note, str) and note.strip():
                 click.echo(paragraph(f"{name}: {note}"), nl=False)
+    _echo_costs(table)
     shown: set[str] = set()
     for r in comp.results:  # each note once (packages repeat their parts' notes)
         for n in r.report.notes + [f"not applied: {x}" for x in r.report.skipped]:
@@ -281,6 +282,40 @@ def compare_cmd(
             f"\nwrote {len(written)} files and manifest.json into {outputs.target} "
             f"(report: {outputs.target / 'report.md'})"
         )
+
+
+def _echo_costs(table: Any) -> None:
+    """Access bought per 亿元, for the scenarios with a cost (published or estimated), ranked."""
+    import numpy as np
+
+    per = table["person_min_per_100m_yuan"].to_numpy(dtype=float)
+    have = table[np.isfinite(per)].sort_values(["rank_per_cost", "scenario"])
+    click.echo(
+        "\n"
+        + paragraph(
+            f"Access bought per 亿元: person-minutes gained (population × minutes gained to the main targets and "
+            "the places each card serves, best, rail or public transport, whichever gains most) "
+            f"per 亿元 of cost, {len(have)} of {len(table)} scenarios with a cost (published, or estimated from "
+            "data/unit_costs.csv); p10-p90 over the cost range. ranking.csv has every cost's basis"
+        ),
+        nl=False,
+    )
+    if len(have):
+        shown = have.assign(  # millions and thousands on screen; ranking.csv has the whole numbers
+            gained_m=(have["person_min_gain"] / 1e6).round(1),
+            per_k=(have["person_min_per_100m_yuan"] / 1e3).round(0).astype("int64"),
+            p10_k=(have["person_min_per_100m_yuan_p10"] / 1e3).round(0).astype("int64"),
+            p90_k=(have["person_min_per_100m_yuan_p90"] / 1e3).round(0).astype("int64"),
+        )
+        cols = ["scenario", "cost_100m_yuan", "gained_m", "per_k", "p10_k", "p90_k"]
+        labels = {
+            "cost_100m_yuan": "cost\n亿元",
+            "gained_m": "million\nperson-min",
+            "per_k": "thousand\nper 亿元",
+            "p10_k": "p10",
+            "p90_k": "p90",
+        }
+        click.echo(table_text(shown[cols], labels=labels), nl=False)
 
 
 @main.command(name="validate-times")

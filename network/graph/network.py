@@ -73,6 +73,10 @@ class ApplyReport:
     added_nodes: list[str] = field(default_factory=list)
     #: the card whose change removed each removed edge (a kept edge names its cards in ``card``)
     removed_by: dict[tuple[str, str, Any], str] = field(default_factory=dict)
+    #: what each new line or road is, for its cost: ``card``, ``id``, ``kind`` (``hsr``, ``rail``
+    #: or the road class), ``design_speed_kph``, ``km`` (route length as modelled) and ``points``
+    #: (its polyline, lon/lat)
+    built: list[dict[str, Any]] = field(default_factory=list)
 
 
 #: A graph's edges in its own order, each (from, to, key, attributes).

@@ -62,6 +62,7 @@ class Scenario:
     requires: list[tuple[str, str]] = field(default_factory=list)  # (card name, "file:line" that names it)
     conflicts: list[tuple[str, str]] = field(default_factory=list)  # (card name, "file:line" that names it)
     tags: list[str] = field(default_factory=list)
+    cost: Any = None  # the card's own cost: (network.scenario.schema.Cost), or None: estimated
 
     @property
     def is_package(self) -> bool:
@@ -233,6 +234,7 @@ def load_scenario(
         requires=[(n, f"{file}:{line_of(lines, ('requires', i))}") for i, n in enumerate(spec.requires)],
         conflicts=[(n, f"{file}:{line_of(lines, ('conflicts', i))}") for i, n in enumerate(spec.conflicts)],
         tags=list(spec.tags),
+        cost=spec.cost,
     )
     memo[key] = out
     if not _stack:  # the whole composition is known: requisites, conflicts and the order of the cards

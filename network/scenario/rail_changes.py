@@ -59,6 +59,17 @@ class RailChanges(ApplierBase):
         else:
             sections = straight * (ch.circuity or a.new_rail_circuity)
         km = np.concatenate([[0.0], np.cumsum(sections)])
+        self.report.built.append(
+            {
+                "card": lc.scenario,
+                "id": ch.id,
+                "kind": ch.mode,
+                "passenger": ch.passenger,
+                "design_speed_kph": float(ch.design_speed_kph),
+                "km": float(km[-1]),
+                "points": [p for pl in polylines for p in pl[:-1]] + [pos[-1]],
+            }
+        )
         speed = (ch.operating_speed_kph or ch.design_speed_kph) * a.new_line_speed_factor
         line = Line(
             line_id=ch.id,

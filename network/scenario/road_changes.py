@@ -41,6 +41,17 @@ class RoadChanges(ApplierBase):
             )
             return
         lengths = seg / seg.sum() * ch.length_km if ch.length_km else seg * a.new_road_circuity
+        self.report.built.append(
+            {
+                "card": lc.scenario,
+                "id": ch.id,
+                "kind": ch.road_class,
+                "passenger": ch.passenger,
+                "design_speed_kph": float(ch.design_speed_kph),
+                "km": float(lengths.sum()),
+                "points": [(p[0], p[1]) for p in pts],
+            }
+        )
         # an expressway at its design speed; any other new road at design x ordinary_road_speed_factor
         speed_class = "expressway" if ch.road_class == "expressway" else "national"
         speed = road_speed_kph(speed_class, ch.design_speed_kph, None, a)

@@ -10,6 +10,7 @@ A scenario ("project card") is YAML::
     requires: [other_card]                  # optional: cards this one builds on (applied first)
     conflicts: [rival_card]                 # optional: cards it cannot be composed with
     tags: [hsr, jincheng_plan]              # optional: free labels
+    cost: {amount_100m_yuan: 74.86, price_year: 2020, source: "..."}   # optional: else estimated
     changes:
       - type: add_rail_line
         id: jinhou_hsr
@@ -291,6 +292,35 @@ Change = Annotated[
 ]
 
 
+class Cost(_Strict):
+    """What a project costs: a published total (``amount_100m_yuan`` with its ``source`` and
+    ``price_year``), or nothing, and the cost is estimated from the unit costs of
+    ``data/unit_costs.csv`` (:mod:`network.analysis.costs`). ``lifetime_years`` spreads it over
+    the years of operation."""
+
+    amount_100m_yuan: Annotated[float, Field(gt=0, le=100_000)] | None = Field(
+        None, description="published total in 亿元 (100 million yuan)"
+    )
+    low_100m_yuan: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    high_100m_yuan: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    price_year: Year | None = None
+    source: Prose | None = None
+    lifetime_years: Annotated[int, Field(ge=1, le=100)] | None = Field(
+        None, description="years of operation the cost is spread over (gain per 亿元 per year)"
+    )
+
+    @model_validator(mode="after")
+    def _published_has_source(self) -> Cost:
+        if self.amount_100m_yuan is not None and not self.source:
+            raise ValueError("a published cost (amount_100m_yuan) needs its source")
+        if self.amount_100m_yuan is None and (self.low_100m_yuan or self.high_100m_yuan or self.source):
+            raise ValueError("low/high and source belong to a published amount_100m_yuan; give it, or leave cost out")
+        lo, hi, mid = self.low_100m_yuan, self.high_100m_yuan, self.amount_100m_yuan
+        if mid is not None and ((lo is not None and lo > mid) or (hi is not None and hi < mid)):
+            raise ValueError("low_100m_yuan <= amount_100m_yuan <= high_100m_yuan")
+        return self
+
+
 class ScenarioFile(_Strict):
     """The top level of a scenario file."""
 
@@ -322,6 +352,9 @@ class ScenarioFile(_Strict):
     tags: list[Ident] = Field(
         default_factory=list, max_length=20, description="free labels (plan, mode, programme) shown in reports"
     )
+    cost: Cost | None = Field(
+        None, description="the project's cost; left out, it is estimated from data/unit_costs.csv where it can be"
+    )
 
 
 #: Every field name of the schema (to tell a missing field from a union tag in error locations).
@@ -329,6 +362,7 @@ FIELD_NAMES: frozenset[str] = frozenset(
     name
     for model in (
         ScenarioFile,
+        Cost,
         NewStation,
         StationRef,
         ContinueOn,

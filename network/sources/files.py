@@ -187,3 +187,50 @@ def read_gdp(path: Path | None = None) -> dict[str, dict[str, Any]]:
     if problems:
         raise DataError("\n".join(problems))
     return out
+
+
+def read_unit_costs(path: Path | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+    """Construction cost per km (``data/unit_costs.csv``): ``(kind, terrain) -> {low, central,
+    high (亿元/km), price_year (or None), basis}``; terrain ``any`` fits every terrain.
+
+    Raises
+    ------
+    DataError
+        Naming the file, line and field of every bad row.
+    """
+    path = path or data_dir() / "unit_costs.csv"
+    raw = read_bounded_bytes(path, 1_000_000, "unit costs CSV (kind, terrain, low/central/high per km, basis)")
+    try:
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+        rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
+    cols = ["low_100m_yuan_per_km", "central_100m_yuan_per_km", "high_100m_yuan_per_km"]
+    needed = ["kind", "terrain", *cols, "price_year", "basis"]
+    if [c for c in needed if c not in (reader.fieldnames or [])]:
+        raise DataError(f"{path}:1: expected the columns {', '.join(needed)} (see data/unit_costs.csv)")
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    problems = []
+    for i, row in enumerate(rows, start=2):
+        try:
+            lo, mid, hi = (float(row[c]) for c in cols)
+        except (TypeError, ValueError):
+            problems.append(f"{path}:{i}: {', '.join(cols)} must be numbers (亿元 per km)")
+            continue
+        if not 0 < lo <= mid <= hi:
+            problems.append(f"{path}:{i}: low_100m_yuan_per_km <= central <= high, all above 0")
+        if not row.get("basis"):
+            problems.append(f"{path}:{i}: field 'basis': every unit cost needs its source or reasoning")
+        year = (row.get("price_year") or "").strip()
+        if year and not year.isdigit():
+            problems.append(f"{path}:{i}: price_year: a year, or empty where it is not published")
+        out[(row["kind"], row["terrain"])] = {
+            "low": lo,
+            "central": mid,
+            "high": hi,
+            "price_year": int(year) if year.isdigit() else None,
+            "basis": row.get("basis", ""),
+        }
+    if problems:
+        raise DataError("\n".join(problems))
+    return out

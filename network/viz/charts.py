@@ -308,3 +308,33 @@ def validation_png(table: pd.DataFrame, warnings: Sequence[str] = ()) -> bytes:
     for ax in axes[0]:
         ax.set_aspect("equal")
     return _png(fig, warnings)
+
+
+def gain_per_cost_png(ranking: pd.DataFrame, warnings: Sequence[str] = ()) -> bytes:
+    """Access bought per 亿元 against who gets it: one point per scenario with a cost, x =
+    person-minutes gained per 亿元 (to the main and served targets) with its p10-p90 band over the
+    cost range, y = the share of that gain going to the worse-served half of the population
+    (:func:`network.analysis.compare.person_minutes`; 0.5 = in proportion to people). Scenarios
+    without a cost are listed, not drawn."""
+    plt = _plt()
+    have = ranking[np.isfinite(ranking["person_min_per_100m_yuan"].to_numpy(dtype=float))]
+    without = ranking.loc[~ranking.index.isin(have.index), "scenario"].tolist()
+    fig, ax = plt.subplots(figsize=(8.5, 5.5))
+    if len(have):
+        x = have["person_min_per_100m_yuan"].to_numpy(dtype=float) / 1e6
+        lo = have["person_min_per_100m_yuan_p10"].to_numpy(dtype=float) / 1e6
+        hi = have["person_min_per_100m_yuan_p90"].to_numpy(dtype=float) / 1e6
+        y = have["gain_share_worse_half"].to_numpy(dtype=float)
+        ax.errorbar(x, y, xerr=[x - lo, hi - x], fmt="o", color="#08519c", ecolor="#9ecae1", capsize=3)
+        for xi, yi, name in zip(x, y, have["scenario"]):
+            ax.annotate(str(name), (xi, yi), fontsize=7, xytext=(4, 4), textcoords="offset points")
+    ax.axhline(0.5, color="0.5", lw=0.7, ls="--")
+    ax.text(ax.get_xlim()[1], 0.5, " in proportion to people", fontsize=7, va="bottom", ha="right", color="0.4")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("million person-minutes gained per 亿元 (to the main and served targets; bar: p10-p90 of cost)")
+    ax.set_ylabel("share of the gain to the worse-served half of the population")
+    ax.set_title("Access bought per 亿元 and who gets it", fontsize=10)
+    if without:
+        shown = ", ".join(without[:12]) + (f" and {len(without) - 12} more" if len(without) > 12 else "")
+        ax.text(0.0, -0.16, f"no cost, not drawn: {shown}", transform=ax.transAxes, fontsize=7, wrap=True)
+    return _png(fig, warnings)

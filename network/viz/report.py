@@ -14,7 +14,7 @@ from network.io import atomic_write_bytes, atomic_write_gpkg, atomic_write_text
 from network.model import APPROXIMATION_NOTE
 from network.parallel import fork_map
 from network.tables import csv_text, dumps_json, markdown_table
-from network.viz.charts import gain_by_county_png, population_reached_png
+from network.viz.charts import gain_by_county_png, gain_per_cost_png, population_reached_png
 from network.viz.maps import change_map, map_html
 from network.viz.timespace import frames_from_comparison, timespace_png
 
@@ -188,6 +188,9 @@ def write_outputs(comp: Comparison, out_dir: Path, side_by_side: bool = False) -
             atomic_write_bytes(out_dir / f, png)
         written += [out_dir / f for f in files]
         charts[name] = files
+    cost_chart = gain_per_cost_png(tables["ranking.csv"], forced_warnings(comp.assumptions))
+    atomic_write_bytes(out_dir / "charts" / "gain_per_cost.png", cost_chart)
+    written.append(out_dir / "charts" / "gain_per_cost.png")
     atomic_write_text(out_dir / "report.md", report_markdown(comp, charts))
     atomic_write_text(out_dir / "provenance.json", dumps_json(provenance(comp), indent=1, sort_keys=True) + "\n")
     written += [out_dir / "report.md", out_dir / "provenance.json"]
