@@ -471,12 +471,14 @@ def person_minutes(places: pd.DataFrame, targets: list[str]) -> tuple[float, int
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The population-weighted median of the finite ``values`` (the lower one on a tie)."""
-    ok = np.isfinite(values) & (weights > 0)
+    """The population-weighted median of ``values``, an unreachable place (NaN or inf) counting as
+    the farthest (the lower value where the half falls on a boundary)."""
+    ok = weights > 0
     if not ok.any():
         return float("inf")
-    order = np.argsort(values[ok], kind="stable")
-    v, w = values[ok][order], weights[ok][order]
+    v_all = np.where(np.isfinite(values), values, np.inf)
+    order = np.argsort(v_all[ok], kind="stable")
+    v, w = v_all[ok][order], weights[ok][order]
     return float(v[np.searchsorted(np.cumsum(w), 0.5 * w.sum())])
 
 

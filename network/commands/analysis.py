@@ -290,6 +290,16 @@ def _echo_costs(table: Any) -> None:
 
     per = table["person_min_per_100m_yuan"].to_numpy(dtype=float)
     have = table[np.isfinite(per)].sort_values(["rank_per_cost", "scenario"])
+    if not len(have):
+        click.echo(
+            "\n"
+            + paragraph(
+                f"Access bought per 亿元: none of the {len(table)} scenarios has a cost, published or estimated "
+                "from data/unit_costs.csv (cost_basis in ranking.csv says why for each)"
+            ),
+            nl=False,
+        )
+        return
     click.echo(
         "\n"
         + paragraph(
@@ -300,22 +310,21 @@ def _echo_costs(table: Any) -> None:
         ),
         nl=False,
     )
-    if len(have):
-        shown = have.assign(  # millions and thousands on screen; ranking.csv has the whole numbers
-            gained_m=(have["person_min_gain"] / 1e6).round(1),
-            per_k=(have["person_min_per_100m_yuan"] / 1e3).round(0).astype("int64"),
-            p10_k=(have["person_min_per_100m_yuan_p10"] / 1e3).round(0).astype("int64"),
-            p90_k=(have["person_min_per_100m_yuan_p90"] / 1e3).round(0).astype("int64"),
-        )
-        cols = ["scenario", "cost_100m_yuan", "gained_m", "per_k", "p10_k", "p90_k"]
-        labels = {
-            "cost_100m_yuan": "cost\n亿元",
-            "gained_m": "million\nperson-min",
-            "per_k": "thousand\nper 亿元",
-            "p10_k": "p10",
-            "p90_k": "p90",
-        }
-        click.echo(table_text(shown[cols], labels=labels), nl=False)
+    shown = have.assign(  # millions and thousands on screen; ranking.csv has the whole numbers
+        gained_m=(have["person_min_gain"] / 1e6).round(1),
+        per_k=(have["person_min_per_100m_yuan"] / 1e3).round(0).astype("int64"),
+        p10_k=(have["person_min_per_100m_yuan_p10"] / 1e3).round(0).astype("int64"),
+        p90_k=(have["person_min_per_100m_yuan_p90"] / 1e3).round(0).astype("int64"),
+    )
+    cols = ["scenario", "cost_100m_yuan", "gained_m", "per_k", "p10_k", "p90_k"]
+    labels = {
+        "cost_100m_yuan": "cost\n亿元",
+        "gained_m": "million\nperson-min",
+        "per_k": "thousand\nper 亿元",
+        "p10_k": "p10",
+        "p90_k": "p90",
+    }
+    click.echo(table_text(shown[cols], labels=labels), nl=False)
 
 
 @main.command(name="validate-times")
