@@ -131,3 +131,17 @@ def test_indicators_on_the_network(model):
     assert trains["station:jinchengdong"] > trains["station:jincheng"] > 0
     by = indicators_by_city(tab).set_index("city_zh")
     assert by.loc["晋城", "population_2020"] == int(places.loc[places["city_zh"] == "晋城", "population_2020"].sum())
+
+
+def test_the_rail_matrix_equals_rail_times_target_by_target(model):
+    from network.routing.rail_matrix import rail_matrix
+
+    ids = model.places()["place_id"].tolist()
+    origins = [f"place:{p}" for p in ids]
+    targets = [f"place:{p}:arrive" for p in ids[::7]]
+    for mode in ("rail", "transit"):
+        got = rail_matrix(model.trips, origins, targets, mode)
+        for j, t in enumerate(targets):
+            want = model.trips.rail_times(origins, t, mode)[0]
+            np.testing.assert_allclose(got[:, j], want)
+        assert np.isfinite(got).any() and np.isinf(got).any()  # some pairs by train, some out of reach

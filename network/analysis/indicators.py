@@ -5,9 +5,9 @@ county-level place (formulas and sources: :mod:`network.indicators.literature`).
 Masses: each place's 2020 census population, and its share of its prefecture's 2019 GDP by
 population (``data/gdp.csv``, the Jincheng plan's table 4; :func:`~network.indicators.literature.place_gdp`).
 Prefectures missing from that table (长治, 运城 and the external cities) carry no GDP mass, and the
-output says which. Times are the model's door-to-door minutes between places: one search per place
-by road and best mode, one rail search per destination place (:meth:`TripSearch.rail_times
-<network.routing.trips.TripSearch.rail_times>`).
+output says which. Times are the model's door-to-door minutes between places: one search from the
+places by road and by best mode, and by rail the same rule as every rail trip, for all pairs at once
+(:func:`network.routing.rail_matrix.rail_matrix`).
 """
 
 from __future__ import annotations
@@ -47,8 +47,12 @@ def place_times(model: Model, mode: str) -> np.ndarray:
     ids = model.places()["place_id"].tolist()
     origins = [f"place:{p}" for p in ids]
     if mode == "rail":
-        cols = [model.trips.rail_times(origins, f"place:{p}:arrive")[0] for p in ids]
-        t = np.column_stack(cols) if cols else np.zeros((0, 0))
+        from network.routing.rail_matrix import rail_matrix
+
+        t = rail_matrix(model.trips, origins, [f"place:{p}:arrive" for p in ids])
+    elif mode == "road":  # the places' road search, cached per network and shared where roads are unchanged
+        road = model.compiled("road")
+        t = np.atleast_2d(model.trips.road_from(origins)[0])[:, [road.index[f"place:{p}:arrive"] for p in ids]]
     else:
         compiled = model.compiled(mode)
         d = np.atleast_2d(search(compiled.matrix, [compiled.index[o] for o in origins]))

@@ -165,6 +165,13 @@ def nearest_matrix(
     road = model.trips.compiled("road")
     o = np.array([road.index[x] for x in origins], dtype=np.int64)
     f = np.array([road.index[x] for x in facilities], dtype=np.int64)
+    if 0 < len(o) and len(o) * road.matrix.shape[0] * 8 <= CHUNK_BYTES and len(f):
+        # small enough to hold: the road search from the places, cached per network and shared with
+        # the base network's when a scenario leaves the roads alone (TripSearch.road_from)
+        from network.indicators.nearest import nth_nearest
+
+        dist, _ = model.trips.road_from(list(origins))
+        return nth_nearest(np.atleast_2d(dist)[:, f], n)
     return nearest_on_matrix(road.matrix, road.transposed, o, f, n)
 
 

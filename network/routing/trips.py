@@ -342,7 +342,7 @@ class TripSearch:
         """Whether this network's served stations are its parent's (in the same order)."""
         return self._parent is not None and self._parent.served_stations[0] == self.served_stations[0]
 
-    def _between_stations(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
+    def between_stations(self, pt_mode: str) -> tuple[np.ndarray, np.ndarray]:
         """(each served station's road row, minutes on trains (and coaches for transit) from each
         served station to each other one, s x s'): ``inf`` on the diagonal, since boarding and
         alighting at one station is no rail trip."""
@@ -373,7 +373,7 @@ class TripSearch:
         n = len(origins)
         if not stations:  # no trains run in this network (e.g. built without a services file)
             return np.full(n, np.inf), np.zeros((n, 2), dtype=np.int64), ([], None, None)
-        s_road, on_trains = self._between_stations(pt_mode)
+        s_road, on_trains = self.between_stations(pt_mode)
         if len(origins) < len(stations):  # fewer searches from the origins than from the stations
             to_station = self.road_from(origins)[0][:, s_road]
         else:
@@ -407,7 +407,7 @@ class TripSearch:
         n_nodes = self.compiled("road").matrix.shape[0]
         if not stations:
             return np.full(n_nodes, np.inf)
-        s_road, on_trains = self._between_stations(pt_mode)
+        s_road, on_trains = self.between_stations(pt_mode)
         et = self.network.edge_table
         reach = self.network.assumptions.rail_access_max_km
         s_lon, s_lat = et.lon[s_road], et.lat[s_road]
