@@ -172,9 +172,11 @@ def map_cmd(
     per_place, _ = model.score(targets)
     key = model.resolve(target).key
     from network.analysis.compare import new_links
+    from network.analysis.nearest import nearest_facilities
 
     scenario = model.scenario.name if model.scenario is not None else None
     links = new_links(model.network, model.apply_report) if model.apply_report is not None else None
+    nearest = nearest_facilities(model, ["hsr_station", "airport", "expressway_entrance"])
     html = map_html(
         build_map(
             model.graph,
@@ -185,6 +187,7 @@ def map_cmd(
             scenario=scenario,
             as_of=model.as_of,
             new_links=links,
+            nearest=nearest,
         )
     )
     click.echo(f"wrote {write_text_or_stdout(out_path, html)}", err=str(out_path) == "-")

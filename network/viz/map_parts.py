@@ -7,6 +7,7 @@ import html as html_lib
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 _ATTRIBUTION = "© OpenStreetMap contributors (ODbL); census 2020; taihang"
 
@@ -40,14 +41,19 @@ def add_legend(
     position: str = "bottomright",
     warnings: list[str] | None = None,
     symbols: list[str] | None = None,
+    sections: list[tuple[str, list[tuple[str, str]]]] | None = None,
 ) -> None:
-    """A legend as a Leaflet control: a title, coloured swatches with labels, line symbols (layer
-    keys of :data:`LINE_LAYERS`), a note, the run's warnings (in red) and the attribution."""
+    """A legend as a Leaflet control: a title, coloured swatches with labels, more ``sections``
+    (a heading and its swatches, for layers coloured on another scale), line symbols (layer keys
+    of :data:`LINE_LAYERS`), a note, the run's warnings (in red) and the attribution."""
     from branca.element import MacroElement
     from jinja2 import Template
 
     body = [f"<b>{html_lib.escape(title)}</b>"]
     body += [f"<span class='sw' style='background:{c}'></span>{html_lib.escape(label)}" for c, label in swatches]
+    for heading, more in sections or []:
+        body.append(f"<b>{html_lib.escape(heading)}</b>")
+        body += [f"<span class='sw' style='background:{c}'></span>{html_lib.escape(label)}" for c, label in more]
     for key in lines or []:
         label, colour, _, dash = LINE_LAYERS[key]
         style = "dashed" if dash else "solid"
@@ -124,3 +130,61 @@ def _label(text: str, lat: float, lon: float) -> Any:
             html=f"<div class='taihang-label'>{html_lib.escape(text)}</div>", icon_size=(120, 14), icon_anchor=(-6, 7)
         ),
     )
+
+
+#: Colours of the minutes to the nearest facility (steps of a quarter hour; the layer's tooltip
+#: gives the minutes): a drive to a station or an airport is read in quarter hours, not hours.
+NEAREST_CLASSES = [(15, "#1a9850"), (30, "#91cf60"), (45, "#fee08b"), (60, "#fc8d59"), (np.inf, "#d73027")]
+NEAREST_LEGEND = (
+    "Minutes by road to the nearest facility (its layers)",
+    [
+        ("#1a9850", "≤ 15"),
+        ("#91cf60", "15–30"),
+        ("#fee08b", "30–45"),
+        ("#fc8d59", "45–60"),
+        ("#d73027", "> 60"),
+    ],
+)
+
+#: The facility layers a map draws (off until ticked), with their labels.
+NEAREST_LAYERS = {"hsr_station": "HSR station", "airport": "airport", "expressway_entrance": "expressway entrance"}
+
+
+def add_nearest_layers(m: Any, graph: nx.MultiDiGraph, nearest: Any) -> None:
+    """One layer per kind of facility (:data:`NEAREST_LAYERS`, hidden until ticked): each place
+    coloured by its road minutes to the nearest one (:data:`NEAREST_CLASSES`), a dashed line to
+    it, and a tooltip naming it (``nearest``: rank-1 rows of
+    :func:`network.analysis.nearest.nearest_facilities`)."""
+    import folium
+
+    places = {d["place_id"]: d for _, d in graph.nodes(data=True) if d["kind"] == "place"}
+    first = nearest[nearest["rank"] == 1]
+    for kind, label in NEAREST_LAYERS.items():
+        rows = first[first["facility"] == kind]
+        if rows.empty:
+            continue
+        group = folium.FeatureGroup(name=f"Minutes to the nearest {label}", show=False)
+        for row in rows.itertuples(index=False):
+            d = places.get(row.place_id)
+            if d is None:
+                continue
+            minutes = float(row.minutes)
+            colour = next(c for limit, c in NEAREST_CLASSES if minutes <= limit)
+            where = row.facility_name or "none in the network"
+            text = f"{row.name_zh}: {minutes:.0f} min by road to the nearest {label}, {where}"
+            if np.isfinite(minutes) and row.facility_node in graph:
+                f = graph.nodes[row.facility_node]
+                folium.PolyLine(
+                    [(d["lat"], d["lon"]), (f["lat"], f["lon"])], color=colour, weight=2, dash_array="4 4", opacity=0.8
+                ).add_to(group)
+            folium.CircleMarker(
+                (d["lat"], d["lon"]),
+                radius=6,
+                color="#333",
+                weight=1,
+                fill=True,
+                fill_opacity=0.9,
+                fill_color=colour if np.isfinite(minutes) else "#999999",
+                tooltip=html_lib.escape(text),
+            ).add_to(group)
+        group.add_to(m)

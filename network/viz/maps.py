@@ -29,7 +29,16 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from network.viz.map_parts import _ATTRIBUTION, LINE_LAYERS, _label, add_legend, add_place_labels, add_title
+from network.viz.map_parts import (
+    _ATTRIBUTION,
+    LINE_LAYERS,
+    NEAREST_LEGEND,
+    _label,
+    add_legend,
+    add_nearest_layers,
+    add_place_labels,
+    add_title,
+)
 from network.viz.timespace import add_timespace_layers, frames_from_comparison, reference_speed_kph
 
 _NEW, _CLOSED = LINE_LAYERS["new"], LINE_LAYERS["closed"]  # (label, colour, weight, dash)
@@ -309,13 +318,16 @@ def build_map(
     scenario: str | None = None,
     as_of: str = "",
     new_links: list[list[tuple[float, float]]] | None = None,
+    nearest: pd.DataFrame | None = None,
 ) -> Any:
     """A ``folium.Map`` of the network: line layers by mode and road class, stations, airports and
     places coloured by best-mode minutes to ``target``; each place's popup gives its minutes to
     every target of ``scores`` (from :meth:`Model.score`) by mode; a title names the network
     (``scenario``, or the network as it is), its date ``as_of`` and the target in Chinese and
     English; the scenario's ``new_links`` (added or changed) are drawn over the network in cyan;
-    the legend has an entry for every layer drawn and the model's ``warnings``."""
+    the legend has an entry for every layer drawn and the model's ``warnings``; with ``nearest``
+    (:func:`network.analysis.nearest.nearest_facilities`), a layer per kind of facility with each
+    place's minutes to the nearest one (:func:`~network.viz.map_parts.add_nearest_layers`)."""
     import folium
 
     names = _place_names(graph)
@@ -345,6 +357,8 @@ def build_map(
                 tooltip=_e(f"{row['name_zh']} {row['name_en']}: {minutes:.0f} min to {zh}"),
             ).add_child(popup(_place_popup(row, targets, names), 420)).add_to(group)
         group.add_to(m)
+    if nearest is not None:
+        add_nearest_layers(m, graph, nearest)
     add_place_labels(m, graph)
     folium.LayerControl(collapsed=False).add_to(m)
     add_title(
@@ -359,6 +373,7 @@ def build_map(
         [k for k in LINE_LAYERS if k in groups] + (["new"] if new_links else []),
         warnings=warnings,
         symbols=[k for k in ("stations", "airports") if k in groups],
+        sections=[NEAREST_LEGEND] if nearest is not None else None,
     )
     return m
 
