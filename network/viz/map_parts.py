@@ -51,9 +51,9 @@ def add_legend(
 
     body = [f"<b>{html_lib.escape(title)}</b>"]
     body += [f"<span class='sw' style='background:{c}'></span>{html_lib.escape(label)}" for c, label in swatches]
-    for heading, more in sections or []:
+    for heading, more in sections or []:  # on one line each: a second scale must not push into the controls
         body.append(f"<b>{html_lib.escape(heading)}</b>")
-        body += [f"<span class='sw' style='background:{c}'></span>{html_lib.escape(label)}" for c, label in more]
+        body.append(" ".join(f"<span class='sw' style='background:{c}'></span>{html_lib.escape(x)}" for c, x in more))
     for key in lines or []:
         label, colour, _, dash = LINE_LAYERS[key]
         style = "dashed" if dash else "solid"
@@ -136,7 +136,7 @@ def _label(text: str, lat: float, lon: float) -> Any:
 #: gives the minutes): a drive to a station or an airport is read in quarter hours, not hours.
 NEAREST_CLASSES = [(15, "#1a9850"), (30, "#91cf60"), (45, "#fee08b"), (60, "#fc8d59"), (np.inf, "#d73027")]
 NEAREST_LEGEND = (
-    "Minutes by road to the nearest facility (its layers)",
+    "Minutes to the nearest facility (its layers)",
     [
         ("#1a9850", "≤ 15"),
         ("#91cf60", "15–30"),
