@@ -18,6 +18,27 @@ from network.sources.records import Place
 from network.textrules import text_problem
 
 
+def _csv_rows(path: Path, what: str, needed: list[str], example: str) -> list[dict[str, str]]:
+    """The rows of a small UTF-8 CSV file with the ``needed`` columns (``what`` names it in
+    errors; ``example`` is the shipped file to compare with).
+
+    Raises
+    ------
+    DataError
+        If the file is not UTF-8 CSV or lacks a column (the header is not echoed: the file may
+        not be such a file at all).
+    """
+    raw = read_bounded_bytes(path, 1_000_000, f"{what} ({', '.join(needed)})")
+    try:
+        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+        rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
+    if [c for c in needed if c not in (reader.fieldnames or [])]:
+        raise DataError(f"{path}:1: expected the columns {', '.join(needed)}; is this a {what} (see {example})?")
+    return rows
+
+
 def read_speed_defaults(path: Path | None = None) -> dict[str, dict[str, Any]]:
     """China default speeds by highway class: ``highway -> {speed_kph, low_kph, high_kph, source}``.
 
@@ -27,19 +48,8 @@ def read_speed_defaults(path: Path | None = None) -> dict[str, dict[str, Any]]:
         Naming the file, line and field of every bad row.
     """
     path = path or data_dir() / "osm_road_speeds.csv"
-    raw = read_bounded_bytes(path, 1_000_000, "road speeds CSV (highway, speed_kph, low_kph, high_kph, source)")
-    try:
-        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-        rows = list(reader)
-    except (UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
     needed = ["highway", "speed_kph", "low_kph", "high_kph", "source"]
-    if [c for c in needed if c not in (reader.fieldnames or [])]:
-        # the header is not echoed: the file may not be a speeds file at all
-        raise DataError(
-            f"{path}:1: expected the columns {', '.join(needed)}; is this a road speeds file "
-            "(see data/osm_road_speeds.csv)?"
-        )
+    rows = _csv_rows(path, "road speeds file", needed, "data/osm_road_speeds.csv")
     out, problems = {}, []
     for i, row in enumerate(rows, start=2):
         try:
@@ -160,15 +170,8 @@ def read_gdp(path: Path | None = None) -> dict[str, dict[str, Any]]:
         Naming the file, line and field of every bad row.
     """
     path = path or data_dir() / "gdp.csv"
-    raw = read_bounded_bytes(path, 1_000_000, "GDP CSV (city_zh, gdp_2019_100m_yuan, gdp_per_capita_2019_yuan, source)")
-    try:
-        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-        rows = list(reader)
-    except (UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
     needed = ["city_zh", "gdp_2019_100m_yuan", "gdp_per_capita_2019_yuan", "source"]
-    if [c for c in needed if c not in (reader.fieldnames or [])]:
-        raise DataError(f"{path}:1: expected the columns {', '.join(needed)} (see data/gdp.csv)")
+    rows = _csv_rows(path, "GDP file", needed, "data/gdp.csv")
     out: dict[str, dict[str, Any]] = {}
     problems = []
     for i, row in enumerate(rows, start=2):
@@ -199,16 +202,8 @@ def read_unit_costs(path: Path | None = None) -> dict[tuple[str, str], dict[str,
         Naming the file, line and field of every bad row.
     """
     path = path or data_dir() / "unit_costs.csv"
-    raw = read_bounded_bytes(path, 1_000_000, "unit costs CSV (kind, terrain, low/central/high per km, basis)")
-    try:
-        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-        rows = list(reader)
-    except (UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"{path}: not a UTF-8 CSV file ({str(err)[:80]})") from None
     cols = ["low_100m_yuan_per_km", "central_100m_yuan_per_km", "high_100m_yuan_per_km"]
-    needed = ["kind", "terrain", *cols, "price_year", "basis"]
-    if [c for c in needed if c not in (reader.fieldnames or [])]:
-        raise DataError(f"{path}:1: expected the columns {', '.join(needed)} (see data/unit_costs.csv)")
+    rows = _csv_rows(path, "unit costs file", ["kind", "terrain", *cols, "price_year", "basis"], "data/unit_costs.csv")
     out: dict[tuple[str, str], dict[str, Any]] = {}
     problems = []
     for i, row in enumerate(rows, start=2):

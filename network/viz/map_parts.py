@@ -177,14 +177,21 @@ def add_nearest_layers(m: Any, graph: nx.MultiDiGraph, nearest: Any) -> None:
                 folium.PolyLine(
                     [(d["lat"], d["lon"]), (f["lat"], f["lon"])], color=colour, weight=2, dash_array="4 4", opacity=0.8
                 ).add_to(group)
-            folium.CircleMarker(
-                (d["lat"], d["lon"]),
-                radius=6,
-                color="#333",
-                weight=1,
-                fill=True,
-                fill_opacity=0.9,
-                fill_color=colour if np.isfinite(minutes) else "#999999",
-                tooltip=html_lib.escape(text),
-            ).add_to(group)
+            place_marker(d["lat"], d["lon"], colour if np.isfinite(minutes) else "#999999", text).add_to(group)
         group.add_to(m)
+
+
+def place_marker(lat: float, lon: float, fill: str, tooltip: str) -> Any:
+    """A place's dot on a map: filled with ``fill``, a dark rim, ``tooltip`` (plain text, escaped)."""
+    import folium
+
+    return folium.CircleMarker(
+        (lat, lon),
+        radius=6,
+        color="#333",
+        weight=1,
+        fill=True,
+        fill_opacity=0.9,
+        fill_color=fill,
+        tooltip=html_lib.escape(tooltip),
+    )

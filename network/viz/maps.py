@@ -38,6 +38,7 @@ from network.viz.map_parts import (
     add_nearest_layers,
     add_place_labels,
     add_title,
+    place_marker,
 )
 from network.viz.timespace import add_timespace_layers, frames_from_comparison, reference_speed_kph
 
@@ -346,15 +347,11 @@ def build_map(
         for _, row in scores.sort_values("place_id").iterrows():
             d = pos[row["place_id"]]
             minutes = float(row[f"{target}_best_min"])
-            folium.CircleMarker(
-                (d["lat"], d["lon"]),
-                radius=6,
-                color="#333",
-                weight=1,
-                fill=True,
-                fill_opacity=0.9,
-                fill_color=_time_colour(minutes),
-                tooltip=_e(f"{row['name_zh']} {row['name_en']}: {minutes:.0f} min to {zh}"),
+            place_marker(
+                d["lat"],
+                d["lon"],
+                _time_colour(minutes),
+                f"{row['name_zh']} {row['name_en']}: {minutes:.0f} min to {zh}",
             ).add_child(popup(_place_popup(row, targets, names), 420)).add_to(group)
         group.add_to(m)
     if nearest is not None:
