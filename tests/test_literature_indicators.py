@@ -145,3 +145,29 @@ def test_the_rail_matrix_equals_rail_times_target_by_target(model):
             want = model.trips.rail_times(origins, t, mode)[0]
             np.testing.assert_allclose(got[:, j], want)
         assert np.isfinite(got).any() and np.isinf(got).any()  # some pairs by train, some out of reach
+
+
+def test_place_times_in_chunks_equal_one_search(model, monkeypatch):
+    """On a network too large to search from every place at once, the chunked searches give the
+    same minutes (forced here by a tiny chunk)."""
+    import network.analysis.nearest as near
+    from network.analysis.indicators import place_times
+
+    whole = {m: place_times(model, m) for m in ("road", "best", "rail")}
+    monkeypatch.setattr(near, "CHUNK_BYTES", 3 * model.compiled("road").matrix.shape[0] * 8)
+    for m, want in whole.items():  # equal to the last bits a sum in another order can change
+        np.testing.assert_allclose(place_times(model, m), want, rtol=1e-12)
+
+
+def test_compare_leaves_the_extras_out_on_a_large_network_and_says_so(monkeypatch):
+    import network.analysis.compare as cmp
+    from network.model import Model
+    from network.scenario.load import load_scenario
+
+    monkeypatch.setattr(cmp, "EXTRAS_MAX_NODES", 100)  # the embedded network stands for a province here
+    base = Model.default(year=2030)
+    card = load_scenario(cmp.Path(__file__).resolve().parents[1] / "scenarios" / "jinyang_widening.yaml")
+    comp = cmp.compare(base, [card], ["郑州"], decompose=False, workers=1)
+    r = comp.results[0]
+    assert r.nearest is None and r.indicators is None
+    assert any("left out of compare on a network of" in n for n in r.report.notes)

@@ -41,6 +41,17 @@ from network.sources.default import FOCUS_CITY as _DATASET_FOCUS
 
 MODES = ("road", "rail", "transit", "best")
 
+#: Networks up to this many nodes get, in every scenario of a comparison, the minutes to the
+#: nearest facilities and the literature's indicators (place-to-place searches: about 0.4 s a
+#: scenario on the embedded network of 7,400 nodes). A province network (a million nodes, 400
+#: zones) would spend minutes a scenario on them, so there they are left out, and every result
+#: says so: `taihang nearest` and `taihang score --out` give them for one network.
+EXTRAS_MAX_NODES = 200_000
+EXTRAS_NOTE = (
+    "nearest facilities and the literature's indicators are left out of compare on a network of {n:,} nodes "
+    f"(over {EXTRAS_MAX_NODES:,}: minutes a scenario); taihang nearest and taihang score --out give them"
+)
+
 
 @dataclass
 class ScenarioResult:
@@ -168,8 +179,9 @@ def compare(
     keys = list(dict.fromkeys(main + list(by_key)))
     targets = list(targets) + [by_key[k] for k in keys if k not in main]
     base_per, base_summary = base.score(targets)
-    base_nearest = nearest_facilities(base)
-    base_indicators = literature_indicators(base)
+    extras = len(base.edge_table.node_ids) <= EXTRAS_MAX_NODES
+    base_nearest = nearest_facilities(base) if extras else None
+    base_indicators = literature_indicators(base) if extras else None
     before = _long(base_per, keys)
     files: dict[str, str] = {}
     for sc in scenarios:
@@ -227,8 +239,11 @@ def _one(sc: Scenario) -> ScenarioResult:
     diff = _diff(before, _long(per, keys))
     res = ScenarioResult(sc, report, diff, _summary_change(_WORK["summary"], summary))
     res.equity = _equity(per, _WORK["main"])
-    res.nearest = nearest_change(_WORK["nearest"], nearest_facilities(model))
-    res.indicators = indicators_change(_WORK["indicators"], literature_indicators(model))
+    if _WORK["nearest"] is not None:  # networks up to EXTRAS_MAX_NODES
+        res.nearest = nearest_change(_WORK["nearest"], nearest_facilities(model))
+        res.indicators = indicators_change(_WORK["indicators"], literature_indicators(model))
+    else:
+        report.notes.append(EXTRAS_NOTE.format(n=len(base.edge_table.node_ids)))
     res.cost = card_cost(sc, report, base.assumptions)
     res.link_rows = changed_links(model.network, report)
     res.new_links = [row["coords"] for row in res.link_rows]

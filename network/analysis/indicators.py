@@ -41,22 +41,37 @@ HOME_STATION_MIN = 30.0
 
 def place_times(model: Model, mode: str) -> np.ndarray:
     """Door-to-door minutes between the county-level places (origins × destinations, in the order
-    of :meth:`Model.places`) by ``mode`` (road, best or rail)."""
+    of :meth:`Model.places`) by ``mode`` (road, best or rail). On a network too large to hold a
+    search from every place at once (:data:`~network.analysis.nearest.CHUNK_BYTES`), the searches
+    run in chunks of places and only the places' columns are kept."""
+    from network.analysis.nearest import CHUNK_BYTES
     from network.search import search
 
     ids = model.places()["place_id"].tolist()
     origins = [f"place:{p}" for p in ids]
+    arrive = [f"place:{p}:arrive" for p in ids]
+    n_nodes = model.compiled("road").matrix.shape[0]
+    small = len(origins) * n_nodes * 8 <= CHUNK_BYTES
     if mode == "rail":
-        from network.routing.rail_matrix import rail_matrix
+        if small:
+            from network.routing.rail_matrix import rail_matrix
 
-        t = rail_matrix(model.trips, origins, [f"place:{p}:arrive" for p in ids])
-    elif mode == "road":  # the places' road search, cached per network and shared where roads are unchanged
+            t = rail_matrix(model.trips, origins, arrive)
+        else:  # the rule of every rail trip, target by target (its searches are bounded per target)
+            cols = [model.trips.rail_times(origins, a)[0] for a in arrive]
+            t = np.column_stack(cols) if cols else np.zeros((0, 0))
+    elif mode == "road" and small:  # the places' road search, cached per network, shared where roads are unchanged
         road = model.compiled("road")
-        t = np.atleast_2d(model.trips.road_from(origins)[0])[:, [road.index[f"place:{p}:arrive"] for p in ids]]
+        t = np.atleast_2d(model.trips.road_from(origins)[0])[:, [road.index[a] for a in arrive]]
     else:
         compiled = model.compiled(mode)
-        d = np.atleast_2d(search(compiled.matrix, [compiled.index[o] for o in origins]))
-        t = d[:, [compiled.index[f"place:{p}:arrive"] for p in ids]]
+        dest = [compiled.index[a] for a in arrive]
+        rows = [compiled.index[o] for o in origins]
+        per = max(1, int(CHUNK_BYTES // max(1, compiled.matrix.shape[0] * 8)))
+        parts = [
+            np.atleast_2d(search(compiled.matrix, rows[lo : lo + per]))[:, dest] for lo in range(0, len(rows), per)
+        ]
+        t = np.concatenate(parts) if parts else np.zeros((0, len(dest)))
     t = np.array(t, dtype=float)
     np.fill_diagonal(t, 0.0)
     return t

@@ -98,6 +98,7 @@ def _entrances(model: Model) -> list[tuple[str, str]]:
     """Road nodes where an expressway meets another road, named after the expressway (its ref
     and name where the edge has them). Road edges kept as arrays are read from the road layer's
     arrays, the others one by one; the graph is never built for this."""
+    from network.graph.osm_ways import RoadGraph
     from network.graph.road_arrays import EdgeKeys
 
     network = model.network
@@ -108,16 +109,20 @@ def _entrances(model: Model) -> list[tuple[str, str]]:
     layer = network.roads if in_arrays else None
     fast = np.zeros(len(road), dtype=bool)
     labels: dict[int, str] = {}
-    for j, i in enumerate(road.tolist()):
-        if i < in_arrays:
-            assert layer is not None
-            cls, ref, zh = str(layer.road_class[i]), layer.ref[i], layer.name_zh[i]  # type: ignore[attr-defined]
-        else:
-            d = network.edge_data(keys[i])
-            cls, ref, zh = str(d.get("road_class") or ""), d.get("ref"), d.get("name_zh")
-        if cls in _EXPRESSWAY_CLASSES:
-            fast[j] = True
+    arrays = road < in_arrays
+    if arrays.any():  # the road layer's own arrays, compared at once (a province has millions of rows)
+        assert isinstance(layer, RoadGraph)
+        classes = np.asarray(layer.road_class).astype(str)[road[arrays]]
+        fast[arrays] = np.isin(classes, _EXPRESSWAY_CLASSES)
+        for i in road[arrays][fast[arrays]].tolist():
+            ref, zh = layer.ref[i], layer.name_zh[i]
             labels[i] = " ".join(str(x) for x in (ref, zh) if x) or "expressway"
+    for j in np.flatnonzero(~arrays).tolist():  # the graph's own road edges, one by one
+        i = int(road[j])
+        d = network.edge_data(keys[i])
+        if str(d.get("road_class") or "") in _EXPRESSWAY_CLASSES:
+            fast[j] = True
+            labels[i] = " ".join(str(x) for x in (d.get("ref"), d.get("name_zh")) if x) or "expressway"
     ends = np.concatenate([et.u[road], et.v[road]])
     is_fast = np.concatenate([fast, fast])
     entrances = np.intersect1d(ends[is_fast], ends[~is_fast])
