@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from network.analysis.compare import compare, person_minutes, ranking
-from network.analysis.costs import CardCost, card_cost, estimate_built, gain_per_cost, terrain_shares
+from network.analysis.compare import compare, ranking
+from network.analysis.costs import CardCost, card_cost, estimate_built, gain_per_cost, person_minutes, terrain_shares
 from network.assumptions import Assumptions
 from network.errors import DataError, ScenarioError
 from network.model import Model

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from network._version import __version__
-from network.analysis.costs import card_cost, gain_per_cost
+from network.analysis.costs import card_cost, gain_per_cost, person_minutes
 from network.analysis.indicators import indicators_change, literature_indicators
 from network.analysis.nearest import nearest_change, nearest_facilities
 from network.assumptions import Assumptions, describe_assumptions, forced_warnings
@@ -457,49 +457,9 @@ def ranking(comp: Comparison, focus_city: str = FOCUS_CITY) -> pd.DataFrame:
     return out.sort_values(["rank_main", "scenario"]).reset_index(drop=True)
 
 
-def person_minutes(places: pd.DataFrame, targets: list[str]) -> tuple[float, int, float]:
-    """Person-minutes gained, Σ over ``targets`` of Σ_i population_i × minutes gained to the target,
-    in the mode (best, rail or public transport) whose total is largest for that target, as the
-    ranking's gains take the largest (:mod:`network.analysis.costs`); how many place-target pairs
-    were left out because a place was unreachable before or after (no finite gain); and the share
-    of the gain that goes to the worse-served half of the population (places whose time before is
-    above the population-weighted median, or who could not reach the target): 0.5 is a gain in
-    proportion to people, more favours those who were farthest."""
-    total, left_out, far_gain = 0.0, 0, 0.0
-    for t in targets:
-        sel = places[places["target"] == t]
-        pop = sel["population_2020"].to_numpy(dtype=float)
-        pick: tuple[float, int, float] | None = None
-        for m in _GAIN_MODES:
-            gain = sel[f"{m}_gain_min"].to_numpy(dtype=float)
-            before = sel[f"{m}_before_min"].to_numpy(dtype=float)
-            ok = np.isfinite(gain)
-            value = float((gain[ok] * pop[ok]).sum())
-            far = ~np.isfinite(before) | (before > _weighted_median(before, pop))
-            if pick is None or value > pick[0]:
-                pick = (value, int((~ok).sum()), float((gain[ok & far] * pop[ok & far]).sum()))
-        assert pick is not None
-        total += pick[0]
-        left_out += pick[1]
-        far_gain += pick[2]
-    return total, left_out, (far_gain / total if total > 0 else float("nan"))
-
-
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The population-weighted median of ``values``, an unreachable place (NaN or inf) counting as
-    the farthest (the lower value where the half falls on a boundary)."""
-    ok = weights > 0
-    if not ok.any():
-        return float("inf")
-    v_all = np.where(np.isfinite(values), values, np.inf)
-    order = np.argsort(v_all[ok], kind="stable")
-    v, w = v_all[ok][order], weights[ok][order]
-    return float(v[np.searchsorted(np.cumsum(w), 0.5 * w.sum())])
-
-
 def _cost_columns(r: ScenarioResult, targets: list[str]) -> dict[str, Any]:
     """Cost and gain per cost of one scenario over ``targets`` (:mod:`network.analysis.costs`)."""
-    gain, left_out, far_share = person_minutes(r.places, targets)
+    gain, left_out, far_share = person_minutes(r.places, targets, _GAIN_MODES)
     cost = r.cost
     per = gain_per_cost(gain, cost) if cost is not None else {}
 

@@ -11,7 +11,7 @@ cards; if one of them has no cost, the package's cost is unknown too (a partial 
 
 Gain: person-minutes, Σ over the main targets and the places the card serves of Σ_i population_i ×
 minutes gained to that target, in the mode (best, rail or public transport) whose total is largest,
-over every scored place (:func:`network.analysis.compare.person_minutes`): how much closer the
+over every scored place (:func:`person_minutes`): how much closer the
 project brings people, not trips made (the model has no demand), so a project serving more targets
 gains more. Per 亿元: gain / cost; per 亿元 a year: gain / (cost /
 ``lifetime_years``) where the card gives a lifetime. The p10-p90 band is over the cost range only
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     from network.assumptions import Assumptions
@@ -181,3 +182,46 @@ def gain_per_cost(person_min: float, cost: CardCost) -> dict[str, float | None]:
         "p90": float(np.percentile(ratio, 90)),
         "per_100m_yuan_year": per * cost.lifetime_years if cost.lifetime_years else None,
     }
+
+
+def person_minutes(
+    places: pd.DataFrame, targets: Sequence[str], modes: Sequence[str] = ("best", "rail", "transit")
+) -> tuple[float, int, float]:
+    """Person-minutes gained, Σ over ``targets`` of Σ_i population_i × minutes gained to the target,
+    in the mode of ``modes`` whose total is largest for that target, as the ranking's gains take the
+    largest (module docstring); ``places`` is a comparison's long table per place and target
+    (``<mode>_gain_min``, ``<mode>_before_min``, ``population_2020``); how many place-target pairs
+    were left out because a place was unreachable before or after (no finite gain); and the share
+    of the gain that goes to the worse-served half of the population (places whose time before is
+    above the population-weighted median, or who could not reach the target): 0.5 is a gain in
+    proportion to people, more favours those who were farthest."""
+    total, left_out, far_gain = 0.0, 0, 0.0
+    for t in targets:
+        sel = places[places["target"] == t]
+        pop = sel["population_2020"].to_numpy(dtype=float)
+        pick: tuple[float, int, float] | None = None
+        for m in modes:
+            gain = sel[f"{m}_gain_min"].to_numpy(dtype=float)
+            before = sel[f"{m}_before_min"].to_numpy(dtype=float)
+            ok = np.isfinite(gain)
+            value = float((gain[ok] * pop[ok]).sum())
+            far = ~np.isfinite(before) | (before > _weighted_median(before, pop))
+            if pick is None or value > pick[0]:
+                pick = (value, int((~ok).sum()), float((gain[ok & far] * pop[ok & far]).sum()))
+        assert pick is not None
+        total += pick[0]
+        left_out += pick[1]
+        far_gain += pick[2]
+    return total, left_out, (far_gain / total if total > 0 else float("nan"))
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The population-weighted median of ``values``, an unreachable place (NaN or inf) counting as
+    the farthest (the lower value where the half falls on a boundary)."""
+    ok = weights > 0
+    if not ok.any():
+        return float("inf")
+    v_all = np.where(np.isfinite(values), values, np.inf)
+    order = np.argsort(v_all[ok], kind="stable")
+    v, w = v_all[ok][order], weights[ok][order]
+    return float(v[np.searchsorted(np.cumsum(w), 0.5 * w.sum())])

@@ -314,7 +314,7 @@ def gain_per_cost_png(ranking: pd.DataFrame, warnings: Sequence[str] = ()) -> by
     """Access bought per 亿元 against who gets it: one point per scenario with a cost, x =
     person-minutes gained per 亿元 (to the main and served targets) with its p10-p90 band over the
     cost range, y = the share of that gain going to the worse-served half of the population
-    (:func:`network.analysis.compare.person_minutes`; 0.5 = in proportion to people). Scenarios
+    (:func:`network.analysis.costs.person_minutes`; 0.5 = in proportion to people). Scenarios
     without a cost are listed, not drawn."""
     plt = _plt()
     have = ranking[np.isfinite(ranking["person_min_per_100m_yuan"].to_numpy(dtype=float))]
