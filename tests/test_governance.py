@@ -102,3 +102,15 @@ def test_tags_reach_the_ranking():
     sc = load_scenario(GOV / "package_b_first.yaml")
     comp = compare(Model.default(year=2030), [sc], ["郑州"], decompose=False, workers=1)
     assert ranking(comp).iloc[0]["tags"] == "road; upgrade"
+
+
+def test_a_package_with_requisites_decomposes():
+    """Each card alone runs with the cards it requires; the package without a card leaves out the
+    cards built on it too (neither could apply otherwise)."""
+    from network.analysis.compare import compare
+
+    sc = load_scenario(GOV / "package_b_first.yaml")
+    comp = compare(Model.default(year=2030), [sc], ["郑州"], decompose=True, workers=1)
+    d = comp.results[0].decomposition.set_index("component")
+    assert d.loc["b_widening", "alone_with"] == "a_link" and d.loc["b_widening", "without_also"] == ""
+    assert d.loc["a_link", "alone_with"] == "" and d.loc["a_link", "without_also"] == "b_widening"

@@ -36,6 +36,7 @@ from network.assumptions import Assumptions, describe_assumptions, forced_warnin
 from network.model import Model
 from network.parallel import fork_map
 from network.scenario.apply import ApplyReport
+from network.scenario.governance import cards_of, dependents_of, requisites_of
 from network.scenario.load import Scenario, scenario_from_changes
 from network.sources.default import FOCUS_CITY as _DATASET_FOCUS
 
@@ -273,21 +274,32 @@ def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], wor
         if not sc.is_package:
             continue
         parts = []
+        cards = cards_of(sc)
         for comp in sc.components:
-            ids = {(c.file, c.line) for c in comp.changes}
-            rest = [c for c in sc.changes if (c.file, c.line) not in ids]
+            # a card that builds on others runs with them; without it, the cards built on it go too
+            needs = requisites_of(comp, cards)
+            inside = set(cards_of(comp))
+            alone = (
+                scenario_from_changes(
+                    f"{sc.name}-{comp.name}", [c for c in sc.changes if c.scenario in inside | set(needs)], {}
+                )
+                if needs
+                else comp
+            )
+            dropped = inside | set(dependents_of(inside, cards))
+            rest = [c for c in sc.changes if c.scenario not in dropped]
             without = scenario_from_changes(f"{sc.name}-{comp.name}", rest, {})
-            for part in (comp, without):
+            for part in (alone, without):
                 if _change_key(part) not in done:
                     need.setdefault(_change_key(part), part)
-            parts.append((comp.name, _change_key(comp), _change_key(without)))
+            parts.append((comp.name, _change_key(alone), _change_key(without), needs, sorted(dropped - inside)))
         plan.append((sc, res, parts))
     order = list(need)
     done.update(zip(order, fork_map(_diff_of, [need[k] for k in order], workers)))
     for sc, res, parts in plan:
         rows = []
         scored = list(dict.fromkeys(_WORK["main"] + _WORK["serves"].get(sc.name, [])))
-        for name, alone_key, without_key in parts:
+        for name, alone_key, without_key, needs, dependents in parts:
             for t in scored:
                 pkg = _weighted_gain(res.places, t)
                 rows.append(
@@ -298,6 +310,8 @@ def _decompose_all(scenarios: list[Scenario], results: list[ScenarioResult], wor
                         "package_gain_min": round(pkg, 2),
                         "alone_gain_min": round(_weighted_gain(done[alone_key], t), 2),
                         "marginal_gain_min": round(pkg - _weighted_gain(done[without_key], t), 2),
+                        "alone_with": "; ".join(needs),  # cards it requires, run with it
+                        "without_also": "; ".join(dependents),  # cards built on it, left out with it
                     }
                 )
         res.decomposition = pd.DataFrame(rows)

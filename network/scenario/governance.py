@@ -137,3 +137,40 @@ def order_by_requisites(top: Scenario, cards: list[Scenario], root: Path) -> lis
         pending.remove(ready)
     rank = {n: i for i, n in enumerate(placed)}
     return sorted(top.changes, key=lambda ch: rank[ch.scenario])  # stable: a card's changes keep their order
+
+
+def cards_of(sc: Scenario) -> dict[str, Scenario]:
+    """Every card of a composition by name: ``sc`` and all it includes, at any depth."""
+    out = {sc.name: sc}
+    for part in sc.components:
+        out.update(cards_of(part))
+    return out
+
+
+def requisites_of(part: Scenario, cards: dict[str, Scenario]) -> list[str]:
+    """The cards outside ``part`` that ``part`` (any card in it) requires, directly or through
+    them, in the order of ``cards``: what must apply with ``part`` for it to apply at all."""
+    inside = set(cards_of(part))
+    wanted: set[str] = set()
+    todo = [n for c in cards_of(part).values() for n, _ in c.requires]
+    while todo:
+        name = todo.pop()
+        if name in inside or name in wanted or name not in cards:
+            continue
+        wanted.add(name)
+        todo += [n for c in cards_of(cards[name]).values() for n, _ in c.requires]
+    return [n for n in cards if n in wanted]
+
+
+def dependents_of(names: set[str], cards: dict[str, Scenario]) -> list[str]:
+    """The cards that require any of ``names``, directly or through others, in the order of
+    ``cards``: what cannot apply once ``names`` are taken out."""
+    gone = set(names)
+    changed = True
+    while changed:
+        changed = False
+        for name, card in cards.items():
+            if name not in gone and any(r in gone for r, _ in card.requires):
+                gone.add(name)
+                changed = True
+    return [n for n in cards if n in gone and n not in names]
