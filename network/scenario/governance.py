@@ -85,6 +85,7 @@ def _cycles(cards: list[Scenario], by_name: dict[str, Scenario]) -> list[str]:
     seen_cycles: set[frozenset[str]] = set()
 
     def visit(name: str, path: list[tuple[str, str]]) -> None:
+        # path: the cards on the way here, each with the line where it requires the next
         state[name] = 1
         for req, where in by_name[name].requires:
             if req not in by_name or req == name:
@@ -95,10 +96,10 @@ def _cycles(cards: list[Scenario], by_name: dict[str, Scenario]) -> list[str]:
                 key = frozenset(n for n, _ in loop)
                 if key not in seen_cycles:
                     seen_cycles.add(key)
-                    steps = " -> ".join(n for n, _ in loop[1:]) + f" -> {req}"
-                    lines = ", ".join(w for _, w in loop[1:])
+                    steps = " -> ".join([n for n, _ in loop] + [req])
+                    lines = ", ".join(w for _, w in loop)
                     problems.append(
-                        f"{where}: requires: a cycle of requisites, {req} -> {steps} ({lines}); "
+                        f"{where}: requires: a cycle of requisites, {steps} ({lines}); "
                         "a card cannot build on a card that builds on it: remove one of the requires"
                     )
             elif state.get(req) is None:
@@ -107,7 +108,7 @@ def _cycles(cards: list[Scenario], by_name: dict[str, Scenario]) -> list[str]:
 
     for card in cards:
         if state.get(card.name) is None:
-            visit(card.name, [(card.name, "")])
+            visit(card.name, [])
     return problems
 
 
