@@ -9,11 +9,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 
-import network.analysis.nearest as near
+import network.routing.matrix as matrix_module
 from network.analysis.nearest import (
     facility_nodes,
     nearest_by_group,
@@ -22,7 +20,7 @@ from network.analysis.nearest import (
     nearest_on_matrix,
     place_groups,
 )
-from network.indicators.nearest import far_summary, merge_nearest, nth_nearest
+from network.indicators.nearest import far_summary
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -60,7 +58,7 @@ def _brute(g: nx.DiGraph, origins, facilities, n):
 @pytest.mark.parametrize("chunk_rows", [1, 3, 1000])
 def test_nearest_equals_brute_force_on_random_networks(seed, chunk_rows, monkeypatch):
     mat, g = _random_graph(seed)
-    monkeypatch.setattr(near, "CHUNK_BYTES", chunk_rows * mat.shape[0] * 8)  # rows per search call
+    monkeypatch.setattr(matrix_module, "CHUNK_BYTES", chunk_rows * mat.shape[0] * 8)  # rows per search call
     rng = np.random.default_rng(100 + seed)
     for n_orig, n_fac in ((12, 5), (5, 12)):  # searched from the facilities, then from the origins
         origins = rng.choice(mat.shape[0], n_orig, replace=False)
@@ -76,26 +74,6 @@ def test_no_facility_gives_inf_and_no_index():
     mat, _ = _random_graph(0)
     t, k = nearest_on_matrix(mat, mat.T.tocsr(), np.array([0, 1]), np.array([], dtype=np.int64), 2)
     assert np.isinf(t).all() and (k == -1).all()
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.lists(st.sampled_from([0.0, 1.0, 2.0, 5.0, np.inf]), min_size=6, max_size=6), min_size=1, max_size=5),
-    st.integers(1, 8),
-    st.integers(1, 6),
-)
-def test_merging_chunks_equals_sorting_all(rows, n, chunk):
-    """However the columns are cut into chunks, the merged n nearest are those of all columns."""
-    t = np.array(rows)
-    best_t, best_k = np.full((len(t), 0), np.inf), np.zeros((len(t), 0), dtype=np.int64)
-    for lo in range(0, t.shape[1], chunk):
-        best_t, best_k = merge_nearest(best_t, best_k, t[:, lo : lo + chunk], lo, n)
-    want_t, want_k = nth_nearest(t, n)
-    width = best_t.shape[1]
-    np.testing.assert_array_equal(best_t, want_t[:, :width])
-    np.testing.assert_array_equal(best_k, want_k[:, :width])
-    assert np.isinf(want_t[:, width:]).all()
-    assert (want_t[:, 1:] >= want_t[:, :-1]).all()  # nearest first
 
 
 def test_far_summary_worked_example():

@@ -64,12 +64,21 @@ class ScenarioResult:
     summary: pd.DataFrame  # one row per target and mode
     decomposition: pd.DataFrame | None = None
     equity: pd.DataFrame | None = None  # who is outside each threshold after (main targets)
-    new_links: list[list[tuple[float, float]]] = field(default_factory=list)  # added or changed
-    link_rows: list[dict[str, Any]] = field(default_factory=list)  # the same with card, mode, name (changed_links)
-    removed_links: list[list[tuple[float, float]]] = field(default_factory=list)  # closed (base geometry)
+    link_rows: list[dict[str, Any]] = field(default_factory=list)  # added or changed (changed_links)
+    closed_rows: list[dict[str, Any]] = field(default_factory=list)  # closed, on the base's geometry
     nearest: pd.DataFrame | None = None  # minutes to the nearest facility of each kind, before and after
     indicators: pd.DataFrame | None = None  # economic potential, daily accessibility: before, after, change
     cost: Any = None  # what the card costs (network.analysis.costs.CardCost)
+
+    @property
+    def new_links(self) -> list[list[tuple[float, float]]]:
+        """The added or changed links' geometry (one line each)."""
+        return [row["coords"] for row in self.link_rows]
+
+    @property
+    def removed_links(self) -> list[list[tuple[float, float]]]:
+        """The closed links' geometry (the base network's)."""
+        return [row["coords"] for row in self.closed_rows]
 
 
 @dataclass
@@ -247,8 +256,8 @@ def _one(sc: Scenario) -> ScenarioResult:
         report.notes.append(EXTRAS_NOTE.format(n=len(base.edge_table.node_ids)))
     res.cost = card_cost(sc, report, base.assumptions)
     res.link_rows = changed_links(model.network, report)
-    res.new_links = [row["coords"] for row in res.link_rows]
-    res.removed_links = new_links(base.network, report, report.removed_edges)
+    # a closed edge is the base's and names no card: the card that closed it does
+    res.closed_rows = changed_links(base.network, report, report.removed_edges, report.removed_by)
     return res
 
 
@@ -498,10 +507,7 @@ def _cost_columns(r: ScenarioResult, targets: list[str]) -> dict[str, Any]:
 
 def _tags(sc: Scenario) -> list[str]:
     """The card's tags and its parts', each once, sorted."""
-    out = set(sc.tags)
-    for part in sc.components:
-        out.update(_tags(part))
-    return sorted(out)
+    return sorted({t for card in cards_of(sc).values() for t in card.tags})
 
 
 def result_warnings(comp: Comparison, result: Any) -> list[str]:

@@ -63,8 +63,7 @@ def terrain_shares(points: Sequence[tuple[float, float]], a: Assumptions) -> dic
     """Share of a polyline's length in each terrain setting (plain, hilly, mountain), sampled every
     :data:`SAMPLE_KM` from the embedded grid with the thresholds the road speeds use."""
     from network.geo import haversine_km
-    from network.sources.default import data_dir
-    from network.sources.terrain import read_terrain, settings
+    from network.sources.terrain import settings_at
 
     pts = np.asarray(points, dtype=float)
     samples, weights = [], []
@@ -77,8 +76,7 @@ def terrain_shares(points: Sequence[tuple[float, float]], a: Assumptions) -> dic
     if not samples:
         return {}
     xy, w = np.concatenate(samples), np.concatenate(weights)
-    grid = read_terrain(data_dir() / "terrain" / "altitude_5min.csv")
-    setting = settings(grid.relief_m(xy[:, 0], xy[:, 1]), a.terrain_hilly_relief_m, a.terrain_mountain_relief_m)
+    setting = settings_at(xy[:, 0], xy[:, 1], a.terrain_hilly_relief_m, a.terrain_mountain_relief_m)
     total = float(w.sum())
     return {str(s): float(w[setting == s].sum() / total) for s in sorted(set(setting.tolist()))} if total else {}
 
@@ -101,11 +99,8 @@ def estimate_built(
             return None, f"{built['id']}: no unit cost for {built['kind']} in {terrain} terrain (data/unit_costs.csv)"
         lo, mid, hi = lo + km * share * u["low"], mid + km * share * u["central"], hi + km * share * u["high"]
     terrains = ", ".join(f"{t} {100 * s:.0f}%" for t, s in shares.items())
-    return (
-        lo,
-        mid,
-        hi,
-    ), f"{built['id']}: {built['kind']}, {km:.1f} km ({terrains}): {mid:.1f} 亿元 ({lo:.1f}-{hi:.1f})"
+    line = f"{built['id']}: {built['kind']}, {km:.1f} km ({terrains}): {mid:.1f} 亿元 ({lo:.1f}-{hi:.1f})"
+    return (lo, mid, hi), line
 
 
 def card_cost(card: Scenario, report: ApplyReport, a: Assumptions) -> CardCost:

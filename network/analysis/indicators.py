@@ -43,9 +43,8 @@ def place_times(model: Model, mode: str) -> np.ndarray:
     """Door-to-door minutes between the county-level places (origins × destinations, in the order
     of :meth:`Model.places`) by ``mode`` (road, best or rail). On a network too large to hold a
     search from every place at once (:data:`~network.analysis.nearest.CHUNK_BYTES`), the searches
-    run in chunks of places and only the places' columns are kept."""
+    run in chunks and only the places' columns are kept (:func:`network.routing.matrix.od_minutes`)."""
     from network.analysis.nearest import CHUNK_BYTES
-    from network.search import search
 
     ids = model.places()["place_id"].tolist()
     origins = [f"place:{p}" for p in ids]
@@ -63,15 +62,10 @@ def place_times(model: Model, mode: str) -> np.ndarray:
     elif mode == "road" and small:  # the places' road search, cached per network, shared where roads are unchanged
         road = model.compiled("road")
         t = np.atleast_2d(model.trips.road_from(origins)[0])[:, [road.index[a] for a in arrive]]
-    else:
-        compiled = model.compiled(mode)
-        dest = [compiled.index[a] for a in arrive]
-        rows = [compiled.index[o] for o in origins]
-        per = max(1, int(CHUNK_BYTES // max(1, compiled.matrix.shape[0] * 8)))
-        parts = [
-            np.atleast_2d(search(compiled.matrix, rows[lo : lo + per]))[:, dest] for lo in range(0, len(rows), per)
-        ]
-        t = np.concatenate(parts) if parts else np.zeros((0, len(dest)))
+    else:  # memory-bounded chunked searches, the places' columns kept
+        from network.routing.matrix import od_minutes
+
+        t = od_minutes(model.compiled(mode), origins, arrive)
     t = np.array(t, dtype=float)
     np.fill_diagonal(t, 0.0)
     return t

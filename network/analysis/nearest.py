@@ -15,10 +15,10 @@ airport or interchange counts as soon as the scenario adds it:
 
 Minutes are by road, door to the facility's street side (a station's forecourt, an airport's
 landside, the entrance itself): the access allowance of the place's connector and the road
-legs, as in every trip of the model; no station processing or check-in, no wait. Exact: one
-Dijkstra per facility on the reversed road graph (or per place on the road graph, whichever side
-is smaller), run in chunks whose rows fit :data:`CHUNK_BYTES`, so a province-size network stays
-within memory; only the n best per place are kept between chunks.
+legs, as in every trip of the model; no station processing or check-in, no wait. Exact: the
+places' cached road search where it fits (:data:`CHUNK_BYTES`), else one Dijkstra per facility on
+the reversed road graph or per place, whichever side is smaller, in memory-bounded chunks
+(:func:`network.routing.matrix.block_minutes`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from network.indicators.nearest import far_summary, merge_nearest
+from network.indicators.nearest import far_summary, nth_nearest
 
 if TYPE_CHECKING:
     from network.model import Model
@@ -58,8 +58,10 @@ OUTSIDE_NOTE = (
     "the edge may read farther than they are"
 )
 
-#: Bytes one chunk of search rows may take (rows × nodes × 8): 256 MB keeps a Henan-size search
-#: (a million nodes) at 32 rows a call, far inside the 2 GB a province run is allowed.
+#: Bytes a search from every place may take (places × nodes × 8) for its rows to be held and reused
+#: (TripSearch.road_from, cached per network): 256 MB, the embedded network's 87 places take 5 MB;
+#: above it (a province) the minutes come from memory-bounded chunked searches that keep only the
+#: columns asked for (:func:`network.routing.matrix.block_minutes`).
 CHUNK_BYTES = 256 * 2**20
 
 _EXPRESSWAY_CLASSES = ("expressway", "motorway")
@@ -136,31 +138,6 @@ def _entrances(model: Model) -> list[tuple[str, str]]:
     return sorted((ids[int(n)], f"{name[int(n)]} entrance") for n in entrances)
 
 
-def _chunked_nearest(
-    matrix: Any, sources: np.ndarray, targets: np.ndarray, n: int, transpose_out: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Searches from ``sources`` (rows of ``matrix``) read at ``targets``, in chunks; returns the
-    n nearest per target (``transpose_out``: the sources are the facilities) or per source."""
-    from network.search import search
-
-    n_nodes = matrix.shape[0]
-    per = max(1, int(CHUNK_BYTES // max(1, n_nodes * 8)))
-    if transpose_out:  # facilities searched: keep n best per target (place) over chunks of facilities
-        best_min = np.full((len(targets), 0), np.inf)
-        best_col = np.zeros((len(targets), 0), dtype=np.int64)
-        for lo in range(0, len(sources), per):
-            rows = np.atleast_2d(search(matrix, sources[lo : lo + per]))[:, targets]  # chunk × places
-            best_min, best_col = merge_nearest(best_min, best_col, rows.T, lo, n)
-        return best_min, best_col
-    out_min, out_col = [], []
-    for lo in range(0, len(sources), per):  # places searched: each row is one place's whole answer
-        rows = np.atleast_2d(search(matrix, sources[lo : lo + per]))[:, targets]  # chunk × facilities
-        m, c = merge_nearest(np.full((len(rows), 0), np.inf), np.zeros((len(rows), 0), dtype=np.int64), rows, 0, n)
-        out_min.append(m)
-        out_col.append(c)
-    return np.concatenate(out_min), np.concatenate(out_col)
-
-
 def nearest_matrix(
     model: Model, origins: Sequence[str], facilities: Sequence[str], n: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -173,8 +150,6 @@ def nearest_matrix(
     if 0 < len(o) and len(o) * road.matrix.shape[0] * 8 <= CHUNK_BYTES and len(f):
         # small enough to hold: the road search from the places, cached per network and shared with
         # the base network's when a scenario leaves the roads alone (TripSearch.road_from)
-        from network.indicators.nearest import nth_nearest
-
         dist, _ = model.trips.road_from(list(origins))
         return nth_nearest(np.atleast_2d(dist)[:, f], n)
     return nearest_on_matrix(road.matrix, road.transposed, o, f, n)
@@ -183,20 +158,12 @@ def nearest_matrix(
 def nearest_on_matrix(
     matrix: Any, transposed: Any, origins: np.ndarray, facilities: np.ndarray, n: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`nearest_matrix` on a CSR ``matrix`` (and its transpose), rows as indices: searched
-    from the facilities on the transpose when they are fewer than the origins, else from the origins."""
-    if len(origins) == 0:
-        return np.zeros((0, n)), np.zeros((0, n), dtype=np.int64)
-    if len(facilities) == 0:
-        return np.full((len(origins), n), np.inf), np.full((len(origins), n), -1, dtype=np.int64)
-    if len(facilities) <= len(origins):
-        t, c = _chunked_nearest(transposed, facilities, origins, n, transpose_out=True)
-    else:
-        t, c = _chunked_nearest(matrix, origins, facilities, n, transpose_out=False)
-    if t.shape[1] < n:
-        pad = ((0, 0), (0, n - t.shape[1]))
-        t, c = np.pad(t, pad, constant_values=np.inf), np.pad(c, pad, constant_values=-1)
-    return t, c
+    """:func:`nearest_matrix` on a CSR ``matrix`` (and its transpose), rows as indices: the
+    origins × facilities minutes of :func:`~network.routing.matrix.block_minutes` (searched from
+    the smaller side, in memory-bounded chunks), then the ``n`` nearest of each origin."""
+    from network.routing.matrix import block_minutes
+
+    return nth_nearest(block_minutes(matrix, transposed, origins, facilities), n)
 
 
 def coverage_note(kind: str, found: Sequence[tuple[str, str]]) -> str:
@@ -243,14 +210,12 @@ def place_groups(model: Model) -> pd.DataFrame:
     """Each county-level place's groups: ``prefecture``; ``terrain`` (plain, hilly or mountain: the
     relief of the embedded terrain grid at the place's point, read with the thresholds the road
     speeds use, :mod:`network.sources.terrain`); ``size`` (population class, :data:`SIZE_CLASSES`)."""
-    from network.sources.default import data_dir
-    from network.sources.terrain import read_terrain, settings
+    from network.sources.terrain import settings_at
 
     places = model.places()
     a = model.assumptions
-    grid = read_terrain(data_dir() / "terrain" / "altitude_5min.csv")
-    relief = grid.relief_m(places["lon"].to_numpy(dtype=float), places["lat"].to_numpy(dtype=float))
-    terrain = settings(relief, a.terrain_hilly_relief_m, a.terrain_mountain_relief_m)
+    lon, lat = places["lon"].to_numpy(dtype=float), places["lat"].to_numpy(dtype=float)
+    terrain = settings_at(lon, lat, a.terrain_hilly_relief_m, a.terrain_mountain_relief_m)
     pop = places["population_2020"].to_numpy(dtype=float)
     size = np.array([label for _, label in SIZE_CLASSES], dtype=object)[
         np.searchsorted([lo for lo, _ in SIZE_CLASSES], pop, side="right") - 1

@@ -33,7 +33,9 @@ stop), egress (leaving a station), transfer (between platforms). Every edge has 
 (>= 0, finite), ``length_km`` (>= 0), ``mode``, ``kind``, ``source``; rides and links carry
 ``name_zh``/``name_en``/``ref`` where known, ``line_id``/``service_id``/``corridor_id`` where
 they belong to one, and ``opened``. Rides may carry ``geometry``: a list of (lon, lat) along the
-track, for drawing only (``time_min`` and ``length_km`` never derive from it).
+track, for drawing only (``time_min`` and ``length_km`` never derive from it). An edge a
+scenario added or changed carries ``card``: the cards that made it, in order, joined by "; "
+(:func:`edge_cards`).
 
 Mode filters (:data:`MODE_SETS`) say which edge modes a trip may use.
 """
@@ -41,7 +43,7 @@ Mode filters (:data:`MODE_SETS`) say which edge modes a trip may use.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from network.errors import DataError
 
@@ -70,6 +72,16 @@ PLATFORM_MODE_SETS: dict[str, frozenset[str]] = {
     "rail_platform": frozenset({"station", "hsr", "rail", "metro"}),
     "transit_platform": frozenset({"station", "hsr", "rail", "metro", "bus"}),
 }
+
+
+def edge_cards(data: dict[str, Any]) -> list[str]:
+    """The scenario cards that added or changed an edge (its ``card`` attribute), in order; none
+    for an edge of the base network.
+
+    >>> edge_cards({"card": "a_link; b_widening"}), edge_cards({})
+    (['a_link', 'b_widening'], [])
+    """
+    return [c for c in str(data.get("card") or "").split("; ") if c]
 
 
 def validate_graph(graph: nx.MultiDiGraph) -> None:

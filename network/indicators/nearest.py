@@ -48,33 +48,6 @@ def nth_nearest(times_min: ArrayLike, n: int = 1) -> tuple[NDArray[np.float64], 
     return minutes, which
 
 
-def merge_nearest(
-    best_min: NDArray[np.float64],
-    best_col: NDArray[np.int64],
-    times_min: NDArray[np.float64],
-    first_col: int,
-    n: int,
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """The ``n`` nearest of ``best`` (from columns seen before) and of ``times_min`` (the next
-    columns, numbered from ``first_col``): how a search run in chunks of facilities keeps only
-    what it needs. Equal to :func:`nth_nearest` of all the columns at once (ties to the lower
-    column), but at most as wide as the columns seen so far.
-
-    >>> t, k = merge_nearest(np.array([[2.0]]), np.array([[0]]), np.array([[1.0, 2.0]]), 1, 1)
-    >>> t.tolist(), k.tolist()
-    ([[1.0]], [[1]])
-    """
-    cols = first_col + np.arange(times_min.shape[1], dtype=np.int64)
-    all_min = np.concatenate([best_min, times_min], axis=1)
-    all_col = np.concatenate([best_col, np.broadcast_to(cols, times_min.shape)], axis=1)
-    # by minutes, then by column: earlier chunks hold lower columns and a stable sort keeps them first;
-    # unreached (-1) entries are inf and sort last
-    order = np.argsort(all_min, axis=1, kind="stable")[:, :n]
-    minutes = np.take_along_axis(all_min, order, axis=1)
-    which = np.where(np.isfinite(minutes), np.take_along_axis(all_col, order, axis=1), -1)
-    return minutes, which
-
-
 def far_summary(
     minutes: ArrayLike,
     population: ArrayLike,

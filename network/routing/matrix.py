@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,9 +59,20 @@ def od_minutes(
         return np.where(out <= limit_min, out, np.inf)
     if engine != "scipy":
         raise ValueError(f"unknown matrix engine {engine!r}; expected one of {ENGINES}")
+    return block_minutes(compiled.matrix, compiled.transposed, rows, cols, limit_min)
+
+
+def block_minutes(
+    matrix: Any, transposed: Any, rows: NDArray[np.int64], cols: NDArray[np.int64], limit_min: float = np.inf
+) -> NDArray[np.float64]:
+    """Minutes from each of ``rows`` to each of ``cols`` (node indices of the CSR ``matrix``, whose
+    transpose is ``transposed``) by Dijkstra from the smaller side, a chunk of full rows at a time
+    (:func:`chunk_rows`): the scipy engine of :func:`od_minutes`."""
+    if len(rows) == 0 or len(cols) == 0:
+        return np.zeros((len(rows), len(cols)))
     forward = len(rows) <= len(cols)  # search from the smaller side
     sources, targets = (rows, cols) if forward else (cols, rows)
-    graph = compiled.matrix if forward else compiled.transposed
+    graph = matrix if forward else transposed
     out = np.empty((len(sources), len(targets)))
     step = chunk_rows(graph.shape[0])
     for start in range(0, len(sources), step):  # a chunk of full rows at a time: bounded memory

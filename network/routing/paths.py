@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from network.errors import UnreachableError
+from network.graph.schema import edge_cards
 from network.graph.timing import layer_speed_kph
 from network.graph.timing_words import describe
 from network.repair import Tree, repair_tree
@@ -189,7 +190,7 @@ def path_legs(
         leg["from"] = node_label(source.nodes, leg.pop("from_node"))
         leg["to"] = node_label(source.nodes, leg.pop("to_node"))
         parts = leg.pop("parts")
-        cards = list(dict.fromkeys(c for p in parts for c in str(p.get("card") or "").split("; ") if c))
+        cards = list(dict.fromkeys(c for p in parts for c in edge_cards(p)))
         if cards:  # the scenario cards that added or changed an edge of the leg
             leg["cards"] = cards
         if assumptions is not None and all("rule" in p for p in parts):

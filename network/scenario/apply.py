@@ -47,6 +47,7 @@ from typing import Any
 from network.errors import ScenarioError
 from network.graph.edges import extend_edge_table
 from network.graph.network import Network
+from network.graph.schema import edge_cards
 from network.graph.service_mix import mixes_of, sync_service_mixes
 from network.graph.timing import fill_times
 from network.scenario.applier import ApplyReport, _RecordingGraph
@@ -128,7 +129,7 @@ class _Applier(RailChanges, RoadChanges, StopChanges):
             if not self.g.has_edge(*key):
                 continue
             d = self.g.edges[key]
-            cards = [c for c in str(d.get("card") or "").split("; ") if c]
+            cards = edge_cards(d)
             if card not in cards:
                 d["card"] = "; ".join([*cards, card])
 
@@ -143,8 +144,7 @@ class _Applier(RailChanges, RoadChanges, StopChanges):
                     c
                     for m in self.g.edges[key]["mix_path"]
                     if self.g.has_edge(*m)
-                    for c in str(self.g.edges[tuple(m)].get("card") or "").split("; ")
-                    if c
+                    for c in edge_cards(self.g.edges[tuple(m)])
                 ]
                 label = "; ".join(dict.fromkeys(cards)) or self.scenario.name
                 self._stamp([key], label)

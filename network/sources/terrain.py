@@ -153,3 +153,15 @@ def read_terrain(path: Path) -> TerrainGrid:
     grid[np.searchsorted(lats, np.round(lat, 5)), np.searchsorted(lons, np.round(lon, 5))] = h
     step = float(np.median(np.diff(lats)))
     return TerrainGrid(lat0=float(lats[0]), lon0=float(lons[0]), step_deg=step, height_m=grid)
+
+
+def settings_at(
+    lon: NDArray[np.float64], lat: NDArray[np.float64], hilly_m: float, mountain_m: float
+) -> NDArray[np.object_]:
+    """The setting (plain, hilly, mountain) of the ground at points, from the embedded grid
+    (``data/terrain/``) read with the thresholds of :func:`settings`: where a place or a planned
+    line lies, as the road speeds read it."""
+    from network.sources.default import data_dir
+
+    grid = read_terrain(data_dir() / "terrain" / "altitude_5min.csv")
+    return settings(grid.relief_m(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)), hilly_m, mountain_m)

@@ -451,11 +451,10 @@ def change_map(
         opacity=0.5,
     )
     new = folium.FeatureGroup(name=f"New or changed in {result.scenario.name}")
-    rows = getattr(result, "link_rows", None) or [{"coords": c} for c in result.new_links]
-    for row in rows:
-        what = " ".join(x for x in (row.get("ref"), row.get("name_zh")) if x)
-        label = f"{result.scenario.name}: {row.get('change', 'new')} {what}".strip()
-        if row.get("card"):
+    for row in result.link_rows:
+        what = " ".join(x for x in (row["ref"], row["name_zh"]) if x)
+        label = f"{result.scenario.name}: {row['change']} {what}".strip()
+        if row["card"]:
             label += f" (card: {row['card']})"
         folium.PolyLine(
             [(y, x) for x, y in row["coords"]], color=_NEW[1], weight=_NEW[2], opacity=0.9, tooltip=_e(label)

@@ -295,17 +295,9 @@ def _write_links_gpkg(comp: Comparison, path: Path) -> Path:
     import geopandas as gpd
     import shapely
 
-    from network.analysis.compare import changed_links
-
     rows, lines = [], []
     for r in comp.results:
-        # a closed edge is the base's and names no card: the card that closed it does
-        closed = (
-            changed_links(comp.network, r.report, r.report.removed_edges, r.report.removed_by)
-            if comp.network is not None
-            else []
-        )
-        for row in [*r.link_rows, *closed]:
+        for row in [*r.link_rows, *r.closed_rows]:
             rows.append({"scenario": r.scenario.name, **{k: v for k, v in row.items() if k != "coords"}})
             lines.append(shapely.linestrings(row["coords"]))
     columns = ["scenario", "change", "card", "mode", "kind", "name_zh", "ref", "minutes", "km"]
